@@ -1,0 +1,82 @@
+/**
+ * The kernel interface every backend implements. Kernels are plain
+ * functions over typed arrays: the caller allocates every output and passes
+ * every dimension, and no kernel ever sees a Tensor. That keeps a backend
+ * swappable (a WebAssembly one can serve the same calls from its own
+ * memory) and makes each kernel testable against a float64 reference.
+ */
+
+/** Storage for tensor elements: float32 for speed, float64 for exact reference work. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** Elementwise binary operations; the second operand may repeat (see {@link Backend.binary}). */
+export type BinaryKind = 'add' | 'sub' | 'mul' | 'div';
+
+/** Elementwise activations that have a kernel and a derivative kernel. */
+export type UnaryKind = 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
+
+/** Per-element losses between an output `o` and a target `t`. */
+export type PointLossKind = 'halfSquared' | 'squared' | 'binaryCrossEntropy';
+
+/** The closed set of backend names. */
+export type BackendName = 'js';
+
+export interface Backend {
+  readonly name: BackendName;
+
+  /**
+   * `out[m×n] = op(a) · op(b)`, or `out += ...` when `accumulate`, where
+   * op(a) is `m×k` (stored `k×m` when `transA`) and op(b) is `k×n`
+   * (stored `n×k` when `transB`). The transposed forms let the backward
+   * pass run without materialising transposes.
+   */
+  matmul(
+    out: FloatArray, a: FloatArray, b: FloatArray,
+    m: number, k: number, n: number,
+    transA: boolean, transB: boolean, accumulate: boolean,
+  ): void;
+
+  /** `out[i] = a[i] ∘ b[i % bSize]` for `i < n`: same shape when `bSize = n`, a repeated row or scalar otherwise. */
+  binary(kind: BinaryKind, out: FloatArray, a: FloatArray, b: FloatArray, n: number, bSize: number): void;
+
+  /** `out[j] = Σ g[i]` over `i < n` with `i % bSize = j`: the gradient of a repeated operand. */
+  sumRepeats(out: FloatArray, g: FloatArray, n: number, bSize: number): void;
+
+  /** `out[i] = f(x[i])`; `alpha` is the negative slope of leakyRelu. */
+  unary(kind: UnaryKind, out: FloatArray, x: FloatArray, n: number, alpha: number): void;
+
+  /** `out[i] = f'(x[i])`, given both the input `x` and the output `y = f(x)` (sigmoid and tanh use `y`). */
+  unaryDerivative(kind: UnaryKind, out: FloatArray, x: FloatArray, y: FloatArray, n: number, alpha: number): void;
+
+  /** `out[i] = a[i] * s`. */
+  scale(out: FloatArray, a: FloatArray, s: number, n: number): void;
+
+  /** `out[i] += a[i] * s`. */
+  axpy(out: FloatArray, a: FloatArray, s: number, n: number): void;
+
+  /** `Σ a[i]` for `i < n`, accumulated in float64. */
+  sum(a: FloatArray, n: number): number;
+
+  /** Row-wise softmax of a `rows×cols` matrix, shifted by the row maximum so large inputs do not overflow. */
+  softmaxRows(out: FloatArray, a: FloatArray, rows: number, cols: number): void;
+
+  /** Softmax's backward pass per row: `out = y ⊙ (g − Σ g ⊙ y)`. */
+  softmaxBackwardRows(out: FloatArray, y: FloatArray, g: FloatArray, rows: number, cols: number): void;
+
+  /**
+   * Per-row cross-entropy of softmax(z) against probability rows t:
+   * `out[r] = Σ_c t[r,c]·(lse_r − z[r,c])` with `lse_r = log Σ_c exp(z[r,c])`
+   * computed with the row maximum factored out, so large logits neither
+   * overflow nor lose precision.
+   */
+  softmaxCrossEntropyRows(out: FloatArray, z: FloatArray, t: FloatArray, rows: number, cols: number): void;
+
+  /** Per-element loss terms `out[i] = ℓ(o[i], t[i])`. */
+  pointLoss(kind: PointLossKind, out: FloatArray, o: FloatArray, t: FloatArray, n: number): void;
+
+  /** `out[i] = s · ∂ℓ(o[i], t[i])/∂o[i]`. */
+  pointLossGrad(kind: PointLossKind, out: FloatArray, o: FloatArray, t: FloatArray, n: number, s: number): void;
+
+  /** Writes the `cols×rows` transpose of a `rows×cols` matrix. */
+  transpose(out: FloatArray, a: FloatArray, rows: number, cols: number): void;
+}

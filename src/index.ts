@@ -1,0 +1,24 @@
+/**
+ * glassnet: neural networks in TypeScript that train fast and can show
+ * every number of forward and backward propagation.
+ */
+export { GlassnetError, type ErrorCode, type ErrorDetails } from './errors.js';
+export { Random } from './util/random.js';
+export { getBackend, setBackend, jsBackend, type Backend, type BackendName, type FloatArray } from './backend/index.js';
+export { Tensor, tensor, zeros, type DType, type NestedNumbers, type TensorOptions } from './tensor/tensor.js';
+export { backward, noGrad, withObserver, label, type Node, type Observer, type Intermediates } from './tensor/autograd.js';
+export {
+  matmul, add, sub, mul, div, scale, sigmoid, tanh, relu, leakyRelu, softmax, sum, mean, transpose, reshape,
+  squaredError, mse, binaryCrossEntropy, softmaxCrossEntropy,
+} from './tensor/ops.js';
+export { ACTIVATIONS, type ActivationName } from './nn/activations.js';
+export { LOSSES, getLoss, type LossName, type LossFunction } from './nn/losses.js';
+export { INITIALIZERS, type InitializerName } from './nn/init.js';
+export { Dense, type DenseOptions, type Layer } from './nn/layers.js';
+export { Sequential, mlp, type MlpOptions } from './nn/model.js';
+export { Optimizer } from './optim/optimizer.js';
+export { SGD } from './optim/sgd.js';
+export { fit, trainStep, type FitOptions, type FitResult, type EpochInfo, type StopReason } from './train/fit.js';
+export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './train/gradcheck.js';
+export { ARTICLE, ARTICLE_PRINTED, articleNetwork, type PrintedValue } from './data/article.js';
+export { oneHotCodes, type Dataset } from './data/datasets.js';

@@ -1,0 +1,128 @@
+import { GlassnetError, describe } from '../errors.js';
+import { label } from '../tensor/autograd.js';
+import { add, matmul } from '../tensor/ops.js';
+import { Tensor, tensor, zeros, type DType } from '../tensor/tensor.js';
+import { Random } from '../util/random.js';
+import { activate, checkActivation, type ActivationName } from './activations.js';
+import { checkInitializer, initialize, type InitializerName } from './init.js';
+
+/** What every layer offers a model. */
+export interface Layer {
+  /** Name used in labels, model files and explanations. */
+  name: string;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  /** Element type of the layer's parameters and outputs. */
+  readonly dtype: DType;
+  /** Forward pass on a `[batch, inputSize]` tensor. */
+  forward(x: Tensor): Tensor;
+  /** Tensors an optimizer should update. */
+  parameters(): Tensor[];
+}
+
+/** Options of {@link Dense}. */
+export interface DenseOptions {
+  /** Applied to NET to give OUT (default `"linear"`). */
+  activation?: ActivationName;
+  /** Explicit weights, `[units][inputs]`: row j holds the weights into unit j. */
+  weights?: readonly (readonly number[])[];
+  /**
+   * Initial bias: one number per unit, or one number (for every unit, or
+   * the single shared value when `sharedBias`), or `false` for no bias.
+   * Default 0.
+   */
+  bias?: number | readonly number[] | false;
+  /** One bias shared by all units, as in the article's b1 and b2. */
+  sharedBias?: boolean;
+  /** Whether the bias is learned (default true); the article keeps b1, b2 fixed. */
+  trainableBias?: boolean;
+  /** Initialiser for weights not given explicitly (default `"he"` for relu-type activations, `"xavier"` otherwise). */
+  init?: InitializerName;
+  /** Seed for the initialiser (ignored when `random` is given). Default 0. */
+  seed?: number;
+  /** A generator to draw from, so that several layers can share one seeded stream. */
+  random?: Random;
+  /** Element type (default `"float32"`). */
+  dtype?: DType;
+  /** Layer name (default set by the model, `"layer1"`, `"layer2"`, ...). */
+  name?: string;
+}
+
+/**
+ * Fully connected layer: NET = x·Wᵀ + b, OUT = activation(NET), with W
+ * stored `[units][inputs]` (PyTorch's layout), so W's row j feeds unit j.
+ */
+export class Dense implements Layer {
+  name: string;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  readonly activation: ActivationName;
+  readonly weight: Tensor;
+  /** Shape `[units]`, or `[1]` when shared; null without a bias. */
+  readonly bias: Tensor | null;
+
+  constructor(inputSize: number, units: number, options: DenseOptions = {}) {
+    checkSize('inputSize', inputSize);
+    checkSize('units', units);
+    const dtype = options.dtype ?? 'float32';
+    this.inputSize = inputSize;
+    this.outputSize = units;
+    this.name = options.name ?? 'dense';
+    this.activation = checkActivation(options.activation ?? 'linear', 'options.activation');
+    this.weight = options.weights === undefined
+      ? initialWeights(inputSize, units, this.activation, options, dtype)
+      : tensor(options.weights, { dtype, shape: [units, inputSize], argument: 'options.weights' });
+    this.weight.requiresGrad = true;
+    this.bias = initialBias(units, options, dtype);
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.shape.length !== 2 || x.shape[1] !== this.inputSize) {
+      throw new GlassnetError({
+        code: 'shape', argument: `${this.name} input`, expected: `shape [batch, ${this.inputSize}]`, found: `shape [${x.shape.join(', ')}]`,
+      });
+    }
+    const product = matmul(x, this.weight, false, true);
+    const net = label(this.bias === null ? product : add(product, this.bias), `${this.name}.net`);
+    return label(activate(this.activation, net), `${this.name}.out`);
+  }
+
+  get dtype(): DType {
+    return this.weight.dtype;
+  }
+
+  parameters(): Tensor[] {
+    return this.bias !== null && this.bias.requiresGrad ? [this.weight, this.bias] : [this.weight];
+  }
+
+  /** Gives parameters names of the form `layer1.weight` for observers and model files. */
+  rename(name: string): void {
+    this.name = name;
+    this.weight.label = `${name}.weight`;
+    if (this.bias !== null) this.bias.label = `${name}.bias`;
+  }
+}
+
+function checkSize(argument: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new GlassnetError({ code: 'range', argument, expected: 'a positive integer', found: describe(value) });
+  }
+}
+
+function initialWeights(inputSize: number, units: number, activation: ActivationName, options: DenseOptions, dtype: DType): Tensor {
+  const defaultInit = activation === 'relu' || activation === 'leakyRelu' ? 'he' : 'xavier';
+  const init = checkInitializer(options.init ?? defaultInit, 'options.init');
+  const weight = zeros([units, inputSize], dtype);
+  initialize(init, weight.data, inputSize, units, options.random ?? new Random(options.seed ?? 0));
+  return weight;
+}
+
+function initialBias(units: number, options: DenseOptions, dtype: DType): Tensor | null {
+  const value = options.bias ?? 0;
+  if (value === false) return null;
+  const size = options.sharedBias === true ? 1 : units;
+  const values = typeof value === 'number' ? new Array<number>(size).fill(value) : value;
+  const bias = tensor(values, { dtype, shape: [size], argument: 'options.bias' });
+  bias.requiresGrad = options.trainableBias ?? true;
+  return bias;
+}

@@ -1,0 +1,108 @@
+import { GlassnetError } from '../errors.js';
+import { noGrad } from '../tensor/autograd.js';
+import { Tensor, tensor, type DType, type NestedNumbers } from '../tensor/tensor.js';
+import type { FloatArray } from '../backend/index.js';
+import { Random } from '../util/random.js';
+import type { ActivationName } from './activations.js';
+import { Dense, type Layer } from './layers.js';
+import type { InitializerName } from './init.js';
+
+/** A stack of layers applied in order. */
+export class Sequential {
+  readonly layers: readonly Layer[];
+
+  /** Layers are renamed `layer1`, `layer2`, ... unless they were given names. */
+  constructor(layers: readonly Layer[]) {
+    if (layers.length === 0) {
+      throw new GlassnetError({ code: 'empty', argument: 'layers', expected: 'at least one layer', found: 'an empty list' });
+    }
+    layers.forEach((layer, i) => {
+      if (i > 0 && layer.inputSize !== layers[i - 1]!.outputSize) {
+        throw new GlassnetError({
+          code: 'shape', argument: `layers[${i}]`, expected: `inputSize ${layers[i - 1]!.outputSize} (the previous layer's units)`, found: `${layer.inputSize}`,
+        });
+      }
+      if (layer.dtype !== layers[0]!.dtype) {
+        throw new GlassnetError({ code: 'dtype', argument: `layers[${i}]`, expected: `dtype ${layers[0]!.dtype}`, found: layer.dtype });
+      }
+      if (layer instanceof Dense) layer.rename(layer.name === 'dense' ? `layer${i + 1}` : layer.name);
+    });
+    this.layers = layers;
+  }
+
+  get inputSize(): number {
+    return this.layers[0]!.inputSize;
+  }
+
+  get outputSize(): number {
+    return this.layers[this.layers.length - 1]!.outputSize;
+  }
+
+  /** Element type of the parameters. */
+  get dtype(): DType {
+    return this.layers[0]!.dtype;
+  }
+
+  /** Forward pass that records the graph, for training. */
+  forward(x: Tensor): Tensor {
+    let out = x;
+    for (const layer of this.layers) out = layer.forward(out);
+    return out;
+  }
+
+  /** Inference: validates and converts `x`, records nothing. */
+  predict(x: NestedNumbers | FloatArray | Tensor): Tensor {
+    const input = this.toInput(x, 'x');
+    return noGrad(() => this.forward(input));
+  }
+
+  /** Every trainable parameter, layer by layer. */
+  parameters(): Tensor[] {
+    return this.layers.flatMap((layer) => layer.parameters());
+  }
+
+  /**
+   * Converts user data to a `[batch, inputSize]` tensor of the model's
+   * dtype; a flat array of inputSize numbers is one sample.
+   */
+  toInput(x: NestedNumbers | FloatArray | Tensor, argument: string, width = this.inputSize): Tensor {
+    const t = tensor(x, { dtype: this.dtype, argument });
+    const matrix = t.shape.length === 1 && t.shape[0] === width ? new Tensor(t.data, [1, width]) : t;
+    if (matrix.shape.length !== 2 || matrix.shape[1] !== width) {
+      throw new GlassnetError({ code: 'shape', argument, expected: `shape [samples, ${width}]`, found: `shape [${t.shape.join(', ')}]` });
+    }
+    return matrix;
+  }
+}
+
+/** Options of {@link mlp}. */
+export interface MlpOptions {
+  /** Activation of the hidden layers (default `"sigmoid"`). */
+  activation?: ActivationName;
+  /** Activation of the last layer (default: same as `activation`). */
+  outputActivation?: ActivationName;
+  init?: InitializerName;
+  /** One seed for all layers (default 0). */
+  seed?: number;
+  dtype?: DType;
+}
+
+/**
+ * A fully connected network from layer sizes, e.g. `mlp([8, 3, 8])`.
+ * All layers draw their initial weights from one generator seeded by
+ * `options.seed`, so the same seed gives bit-identical weights.
+ */
+export function mlp(sizes: readonly number[], options: MlpOptions = {}): Sequential {
+  if (sizes.length < 2) {
+    throw new GlassnetError({ code: 'shape', argument: 'sizes', expected: 'at least two sizes (inputs and outputs)', found: `[${sizes.join(', ')}]` });
+  }
+  const random = new Random(options.seed ?? 0);
+  const hidden = options.activation ?? 'sigmoid';
+  const layers = sizes.slice(1).map((units, i) => new Dense(sizes[i]!, units, {
+    activation: i === sizes.length - 2 ? options.outputActivation ?? hidden : hidden,
+    random,
+    ...(options.init === undefined ? {} : { init: options.init }),
+    ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
+  }));
+  return new Sequential(layers);
+}

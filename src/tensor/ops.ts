@@ -1,0 +1,324 @@
+/**
+ * Differentiable primitives. Each op checks its arguments, computes its
+ * output through the backend, and records its backward rule beside it, so
+ * the derivative of every primitive is read in one place. Backward rules
+ * return arrays they own (never `gradOut` itself), because the sweep
+ * accumulates into them.
+ */
+import type { BinaryKind, FloatArray, PointLossKind, UnaryKind } from '../backend/index.js';
+import { getBackend } from '../backend/index.js';
+import { GlassnetError } from '../errors.js';
+import { formatShape, sameShape, sizeOf, trailingBroadcast } from '../util/shape.js';
+import { record } from './autograd.js';
+import { Tensor, allocate } from './tensor.js';
+
+function result(like: Tensor, shape: readonly number[]): Tensor {
+  return new Tensor(allocate(like.dtype, sizeOf(shape)), shape.slice());
+}
+
+function copyOf(data: FloatArray): FloatArray {
+  return data.slice();
+}
+
+function checkDtypes(argument: string, a: Tensor, b: Tensor): void {
+  if (a.dtype !== b.dtype) {
+    throw new GlassnetError({ code: 'dtype', argument, expected: `the same dtype as the first operand (${a.dtype})`, found: b.dtype });
+  }
+}
+
+function checkMatrix(argument: string, t: Tensor): void {
+  if (t.shape.length !== 2) {
+    throw new GlassnetError({ code: 'shape', argument, expected: 'a 2-D tensor (a matrix)', found: `shape ${formatShape(t.shape)}` });
+  }
+}
+
+/**
+ * Matrix product `op(a) · op(b)` where op transposes when asked; no
+ * transposed copy is ever made.
+ */
+export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
+  checkMatrix('a', a);
+  checkMatrix('b', b);
+  checkDtypes('b', a, b);
+  const [m, k] = transA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
+  const [kb, n] = transB ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
+  if (k !== kb) {
+    throw new GlassnetError({
+      code: 'shape', argument: 'b', expected: `${k} rows${transB ? ' (after transpose)' : ''} to match a's ${k} columns`, found: `shape ${formatShape(b.shape)}`,
+    });
+  }
+  const backend = getBackend();
+  const out = result(a, [m, n]);
+  backend.matmul(out.data, a.data, b.data, m, k, n, transA, transB, false);
+  return record('matmul', [a, b], out, (g) => {
+    let gradA: FloatArray | null = null;
+    let gradB: FloatArray | null = null;
+    if (a.requiresGrad) {
+      // dA = g · op(b)ᵀ, laid out like a (transposed back when transA).
+      gradA = allocate(a.dtype, a.size);
+      if (transA) backend.matmul(gradA, b.data, g, k, n, m, transB, true, false);
+      else backend.matmul(gradA, g, b.data, m, n, k, false, !transB, false);
+    }
+    if (b.requiresGrad) {
+      // dB = op(a)ᵀ · g, laid out like b.
+      gradB = allocate(b.dtype, b.size);
+      if (transB) backend.matmul(gradB, g, a.data, n, m, k, true, transA, false);
+      else backend.matmul(gradB, a.data, g, k, m, n, !transA, false, false);
+    }
+    return [gradA, gradB];
+  });
+}
+
+function binaryOp(kind: BinaryKind, a: Tensor, b: Tensor): Tensor {
+  checkDtypes('b', a, b);
+  const bSize = trailingBroadcast(a.shape, b.shape);
+  if (bSize === null) {
+    throw new GlassnetError({
+      code: 'shape', argument: 'b', expected: `shape ${formatShape(a.shape)}, a trailing part of it, or one element`, found: `shape ${formatShape(b.shape)}`,
+    });
+  }
+  const backend = getBackend();
+  const out = result(a, a.shape);
+  const n = a.size;
+  backend.binary(kind, out.data, a.data, b.data, n, bSize);
+  return record(kind, [a, b], out, (g) => {
+    const gradA = a.requiresGrad ? binaryGradA(kind, g, b.data, n, bSize) : null;
+    let gradB: FloatArray | null = null;
+    if (b.requiresGrad) {
+      const full = binaryGradBFull(kind, g, a.data, b.data, out.data, n, bSize);
+      gradB = allocate(b.dtype, bSize);
+      backend.sumRepeats(gradB, full, n, bSize);
+    }
+    return [gradA, gradB];
+  });
+}
+
+function binaryGradA(kind: BinaryKind, g: FloatArray, b: FloatArray, n: number, bSize: number): FloatArray {
+  const backend = getBackend();
+  if (kind === 'add' || kind === 'sub') return copyOf(g);
+  const grad = allocate(g instanceof Float64Array ? 'float64' : 'float32', n);
+  backend.binary(kind, grad, g, b, n, bSize); // g·b for mul, g/b for div
+  return grad;
+}
+
+// ∂out/∂b for every element of out, before repeats of b are summed.
+function binaryGradBFull(kind: BinaryKind, g: FloatArray, a: FloatArray, b: FloatArray, out: FloatArray, n: number, bSize: number): FloatArray {
+  const backend = getBackend();
+  const grad = copyOf(g);
+  switch (kind) {
+    case 'add':
+      break;
+    case 'sub':
+      backend.scale(grad, g, -1, n);
+      break;
+    case 'mul':
+      backend.binary('mul', grad, g, a, n, n);
+      break;
+    case 'div':
+      // d(a/b)/db = −a/b² = −out/b
+      backend.binary('mul', grad, g, out, n, n);
+      backend.binary('div', grad, grad, b, n, bSize);
+      backend.scale(grad, grad, -1, n);
+      break;
+    default:
+      kind satisfies never;
+  }
+  return grad;
+}
+
+/** `a + b`; `b` may be a trailing part of `a`'s shape (a bias row) or a single element. */
+export function add(a: Tensor, b: Tensor): Tensor {
+  return binaryOp('add', a, b);
+}
+
+/** `a − b`, broadcasting `b` as in {@link add}. */
+export function sub(a: Tensor, b: Tensor): Tensor {
+  return binaryOp('sub', a, b);
+}
+
+/** Elementwise `a · b`, broadcasting `b` as in {@link add}. */
+export function mul(a: Tensor, b: Tensor): Tensor {
+  return binaryOp('mul', a, b);
+}
+
+/** Elementwise `a / b`, broadcasting `b` as in {@link add}. */
+export function div(a: Tensor, b: Tensor): Tensor {
+  return binaryOp('div', a, b);
+}
+
+/** `a · s` for a plain number `s`. */
+export function scale(a: Tensor, s: number): Tensor {
+  const backend = getBackend();
+  const out = result(a, a.shape);
+  backend.scale(out.data, a.data, s, a.size);
+  return record('scale', [a], out, (g) => {
+    const grad = allocate(a.dtype, a.size);
+    backend.scale(grad, g, s, a.size);
+    return [grad];
+  }, { factor: s });
+}
+
+function unaryOp(kind: UnaryKind, x: Tensor, alpha = 0): Tensor {
+  const backend = getBackend();
+  const out = result(x, x.shape);
+  backend.unary(kind, out.data, x.data, x.size, alpha);
+  return record(kind, [x], out, (g, intermediates) => {
+    const derivative = allocate(x.dtype, x.size);
+    backend.unaryDerivative(kind, derivative, x.data, out.data, x.size, alpha);
+    intermediates.derivative = derivative;
+    const grad = allocate(x.dtype, x.size);
+    backend.binary('mul', grad, g, derivative, x.size, x.size);
+    return [grad];
+  });
+}
+
+/** Logistic sigmoid 1/(1+e^−x), computed without overflow for large |x|. */
+export function sigmoid(x: Tensor): Tensor {
+  return unaryOp('sigmoid', x);
+}
+
+/** Hyperbolic tangent. */
+export function tanh(x: Tensor): Tensor {
+  return unaryOp('tanh', x);
+}
+
+/** max(x, 0). */
+export function relu(x: Tensor): Tensor {
+  return unaryOp('relu', x);
+}
+
+/** x for x > 0, `alpha`·x otherwise (default slope 0.01, as PyTorch). */
+export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
+  return unaryOp('leakyRelu', x, alpha);
+}
+
+/** Softmax over the last dimension (each row sums to 1). */
+export function softmax(x: Tensor): Tensor {
+  const backend = getBackend();
+  const out = result(x, x.shape);
+  const rows = x.size / lastDim(x);
+  const cols = lastDim(x);
+  backend.softmaxRows(out.data, x.data, rows, cols);
+  return record('softmax', [x], out, (g) => {
+    const grad = allocate(x.dtype, x.size);
+    backend.softmaxBackwardRows(grad, out.data, g, rows, cols);
+    return [grad];
+  });
+}
+
+function lastDim(x: Tensor): number {
+  return x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1]!;
+}
+
+/** Sum of all elements, as a scalar tensor. */
+export function sum(x: Tensor): Tensor {
+  return reduceAll('sum', x, 1);
+}
+
+/** Mean of all elements, as a scalar tensor. */
+export function mean(x: Tensor): Tensor {
+  return reduceAll('mean', x, 1 / x.size);
+}
+
+function reduceAll(op: 'sum' | 'mean', x: Tensor, factor: number): Tensor {
+  const backend = getBackend();
+  const out = result(x, []);
+  out.data[0] = backend.sum(x.data, x.size) * factor;
+  return record(op, [x], out, (g) => {
+    const grad = allocate(x.dtype, x.size);
+    grad.fill(g[0]! * factor);
+    return [grad];
+  });
+}
+
+/** Transpose of a matrix (a copy; matmul takes transpose flags instead). */
+export function transpose(x: Tensor): Tensor {
+  checkMatrix('x', x);
+  const backend = getBackend();
+  const [rows, cols] = [x.shape[0]!, x.shape[1]!];
+  const out = result(x, [cols, rows]);
+  backend.transpose(out.data, x.data, rows, cols);
+  return record('transpose', [x], out, (g) => {
+    const grad = allocate(x.dtype, x.size);
+    backend.transpose(grad, g, cols, rows);
+    return [grad];
+  });
+}
+
+/** The same elements under another shape with the same number of elements. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  if (sizeOf(shape) !== x.size || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new GlassnetError({ code: 'shape', argument: 'shape', expected: `non-negative integers with product ${x.size}`, found: formatShape(shape) });
+  }
+  const out = new Tensor(x.data.slice(), shape.slice());
+  return record('reshape', [x], out, (g) => [copyOf(g)]);
+}
+
+function checkTarget(output: Tensor, target: Tensor): void {
+  checkDtypes('target', output, target);
+  if (!sameShape(output.shape, target.shape)) {
+    throw new GlassnetError({ code: 'shape', argument: 'target', expected: `shape ${formatShape(output.shape)} (the output's)`, found: `shape ${formatShape(target.shape)}` });
+  }
+}
+
+/**
+ * Shared form of the elementwise losses: `factor · Σ ℓ(o, t)`. The terms
+ * are saved so observers can show each output's share of the error.
+ */
+function pointLossOp(op: string, kind: PointLossKind, output: Tensor, target: Tensor, factor: number): Tensor {
+  checkTarget(output, target);
+  const backend = getBackend();
+  const terms = allocate(output.dtype, output.size);
+  backend.pointLoss(kind, terms, output.data, target.data, output.size);
+  const loss = result(output, []);
+  loss.data[0] = backend.sum(terms, terms.length) * factor;
+  return record(op, [output, target], loss, (g) => {
+    const grad = allocate(output.dtype, output.size);
+    backend.pointLossGrad(kind, grad, output.data, target.data, output.size, g[0]! * factor);
+    return [grad, null];
+  }, { terms, factor });
+}
+
+/**
+ * The article's error: E = Σ over outputs of ½(t − o)², averaged over the
+ * samples of a batch (so one sample gives the article's E_total exactly).
+ */
+export function squaredError(output: Tensor, target: Tensor): Tensor {
+  return pointLossOp('squaredError', 'halfSquared', output, target, 1 / output.rows);
+}
+
+/** Mean squared error over all elements: mean((t − o)²). */
+export function mse(output: Tensor, target: Tensor): Tensor {
+  return pointLossOp('mse', 'squared', output, target, 1 / output.size);
+}
+
+/** Binary cross-entropy of probabilities, averaged over all elements; log is floored at −100. */
+export function binaryCrossEntropy(output: Tensor, target: Tensor): Tensor {
+  return pointLossOp('binaryCrossEntropy', 'binaryCrossEntropy', output, target, 1 / output.size);
+}
+
+/**
+ * Cross-entropy of softmax(logits) against target rows that are
+ * probability vectors (one-hot or soft), averaged over the rows. Computed
+ * with log-sum-exp, so large logits neither overflow nor lose precision;
+ * the gradient is the fused (softmax − target) / rows.
+ */
+export function softmaxCrossEntropy(logits: Tensor, target: Tensor): Tensor {
+  checkTarget(logits, target);
+  const backend = getBackend();
+  const cols = lastDim(logits);
+  const rows = logits.size / cols;
+  const terms = allocate(logits.dtype, rows);
+  backend.softmaxCrossEntropyRows(terms, logits.data, target.data, rows, cols);
+  const loss = result(logits, []);
+  loss.data[0] = backend.sum(terms, rows) / rows;
+  return record('softmaxCrossEntropy', [logits, target], loss, (g, intermediates) => {
+    const probabilities = allocate(logits.dtype, logits.size);
+    backend.softmaxRows(probabilities, logits.data, rows, cols);
+    intermediates.softmax = probabilities;
+    const grad = allocate(logits.dtype, logits.size);
+    backend.binary('sub', grad, probabilities, target.data, logits.size, logits.size);
+    backend.scale(grad, grad, g[0]! / rows, logits.size);
+    return [grad, null];
+  }, { terms, factor: 1 / rows });
+}

@@ -1,0 +1,144 @@
+import type { FloatArray } from '../backend/index.js';
+import { GlassnetError, describe } from '../errors.js';
+import { backward, noGrad } from '../tensor/autograd.js';
+import { Tensor, allocate, type NestedNumbers } from '../tensor/tensor.js';
+import { checkLoss, getLoss, type LossFunction, type LossName } from '../nn/losses.js';
+import type { Sequential } from '../nn/model.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { SGD } from '../optim/sgd.js';
+import { Random } from '../util/random.js';
+
+/** What a callback learns at the end of an epoch. */
+export interface EpochInfo {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Optimizer steps taken so far. */
+  steps: number;
+  /** Mean of the batch losses seen during the epoch (before each batch's update). */
+  loss: number;
+}
+
+/** Options of {@link fit}. */
+export interface FitOptions {
+  /** Loss to minimise (default `"squaredError"`, the article's ½Σ(t−o)²). */
+  loss?: LossName;
+  /** Learning rate for the default optimizer, plain SGD (default 0.1). */
+  lr?: number;
+  /** An optimizer over `model.parameters()`; overrides `lr`. */
+  optimizer?: Optimizer;
+  /** Maximum passes over the data (default 1000). */
+  epochs?: number;
+  /** Maximum optimizer steps, across epochs (default unlimited). */
+  maxSteps?: number;
+  /** Samples per step (default: all samples, i.e. full-batch gradient descent). */
+  batchSize?: number;
+  /** Shuffle samples each epoch (default true when batches are smaller than the data). */
+  shuffle?: boolean;
+  /** Seed for shuffling (default 0). */
+  seed?: number;
+  /**
+   * Stop as soon as the loss over all training data, evaluated with the
+   * current weights, is below this value (the article's "until the outputs
+   * are close to the targets"). Checked before training and after every epoch.
+   */
+  errorThreshold?: number;
+  /** Called after every epoch; return `false` to stop. */
+  onEpochEnd?: (info: EpochInfo) => void | boolean;
+}
+
+/** Why training stopped. */
+export type StopReason = 'threshold' | 'epochs' | 'maxSteps' | 'callback';
+
+/** Outcome of {@link fit}. */
+export interface FitResult {
+  epochs: number;
+  steps: number;
+  stoppedBy: StopReason;
+  /** Loss over all training data with the final weights. */
+  loss: number;
+  /** Mean batch loss of each epoch. */
+  history: number[];
+}
+
+/**
+ * Trains `model` on inputs `x` and targets `y` with minibatch gradient
+ * descent: for each batch, forward, loss, zeroGrad, backward, step. For an
+ * auto-encoder pass the same data twice: `fit(model, x, x)`.
+ * Validates every argument before touching the model.
+ */
+export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: FitOptions = {}): FitResult {
+  const inputs = model.toInput(x, 'x');
+  const targets = model.toInput(y, 'y', model.outputSize);
+  const samples = inputs.shape[0]!;
+  if (targets.shape[0] !== samples) {
+    throw new GlassnetError({ code: 'shape', argument: 'y', expected: `${samples} rows (one per row of x)`, found: `${targets.shape[0]} rows` });
+  }
+  const lossFn = getLoss(checkLoss(options.loss ?? 'squaredError', 'options.loss'));
+  const epochs = positiveInteger(options.epochs ?? 1000, 'options.epochs');
+  const maxSteps = options.maxSteps === undefined ? Infinity : positiveInteger(options.maxSteps, 'options.maxSteps');
+  const batchSize = Math.min(positiveInteger(options.batchSize ?? samples, 'options.batchSize'), samples);
+  const threshold = options.errorThreshold;
+  if (threshold !== undefined && (!Number.isFinite(threshold) || threshold < 0)) {
+    throw new GlassnetError({ code: 'range', argument: 'options.errorThreshold', expected: 'a finite number >= 0', found: describe(threshold) });
+  }
+  const optimizer = options.optimizer ?? new SGD(model.parameters(), options.lr ?? 0.1);
+  const shuffle = options.shuffle ?? batchSize < samples;
+  const random = new Random(options.seed ?? 0);
+  const order = Int32Array.from({ length: samples }, (_, i) => i);
+  const evaluate = (): number => noGrad(() => lossFn(model.forward(inputs), targets).item());
+
+  const history: number[] = [];
+  let steps = 0;
+  let stoppedBy: StopReason = 'epochs';
+  const initialLoss = threshold === undefined ? Infinity : evaluate();
+  if (initialLoss < threshold!) return { epochs: 0, steps, stoppedBy: 'threshold', loss: initialLoss, history };
+  let epoch = 0;
+  while (epoch < epochs) {
+    epoch++;
+    if (shuffle) random.shuffle(order);
+    let lossSum = 0;
+    let batches = 0;
+    for (let start = 0; start < samples && steps < maxSteps; start += batchSize) {
+      const count = Math.min(batchSize, samples - start);
+      const batchX = batchSize === samples && !shuffle ? inputs : gatherRows(inputs, order, start, count);
+      const batchY = batchSize === samples && !shuffle ? targets : gatherRows(targets, order, start, count);
+      lossSum += trainStep(model, lossFn, optimizer, batchX, batchY);
+      batches++;
+      steps++;
+    }
+    history.push(lossSum / batches);
+    const stopRequested = options.onEpochEnd?.({ epoch, steps, loss: lossSum / batches }) === false;
+    if (threshold !== undefined && evaluate() < threshold) stoppedBy = 'threshold';
+    else if (stopRequested) stoppedBy = 'callback';
+    else if (steps >= maxSteps) stoppedBy = 'maxSteps';
+    else continue;
+    break;
+  }
+  return { epochs: epoch, steps, stoppedBy, loss: evaluate(), history };
+}
+
+/**
+ * One training step on one batch: forward, loss, zeroGrad, backward,
+ * update. Returns the batch loss measured before the update.
+ */
+export function trainStep(model: Sequential, lossFn: LossFunction, optimizer: Optimizer, x: Tensor, y: Tensor): number {
+  const loss = lossFn(model.forward(x), y);
+  optimizer.zeroGrad();
+  backward(loss);
+  optimizer.step();
+  return loss.item();
+}
+
+function gatherRows(source: Tensor, order: Int32Array, start: number, count: number): Tensor {
+  const cols = source.shape[1]!;
+  const data: FloatArray = allocate(source.dtype, count * cols);
+  for (let r = 0; r < count; r++) data.set(source.data.subarray(order[start + r]! * cols, (order[start + r]! + 1) * cols), r * cols);
+  return new Tensor(data, [count, cols]);
+}
+
+function positiveInteger(value: unknown, argument: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new GlassnetError({ code: 'range', argument, expected: 'a positive integer', found: describe(value) });
+  }
+  return value;
+}
