@@ -22,3 +22,4 @@ export { fit, trainStep, type FitOptions, type FitResult, type EpochInfo, type S
 export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './train/gradcheck.js';
 export { ARTICLE, ARTICLE_PRINTED, articleNetwork, type PrintedValue } from './data/article.js';
 export { oneHotCodes, type Dataset } from './data/datasets.js';
+export { AUTOENCODER_8_3_8, trainAutoencoder, type AutoencoderRecipe, type AutoencoderResult } from './examples/autoencoder.js';

@@ -6,6 +6,7 @@ import { checkLoss, getLoss, type LossFunction, type LossName } from '../nn/loss
 import type { Sequential } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
+import { checkLearningRate } from '../optim/optimizer.js';
 import { Random } from '../util/random.js';
 
 /** What a callback learns at the end of an epoch. */
@@ -81,7 +82,7 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
   if (threshold !== undefined && (!Number.isFinite(threshold) || threshold < 0)) {
     throw new GlassnetError({ code: 'range', argument: 'options.errorThreshold', expected: 'a finite number >= 0', found: describe(threshold) });
   }
-  const optimizer = options.optimizer ?? new SGD(model.parameters(), options.lr ?? 0.1);
+  const optimizer = options.optimizer ?? new SGD(model.parameters(), checkLearningRate(options.lr ?? 0.1, 'options.lr'));
   const shuffle = options.shuffle ?? batchSize < samples;
   const random = new Random(options.seed ?? 0);
   const order = Int32Array.from({ length: samples }, (_, i) => i);
@@ -102,7 +103,12 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
       const count = Math.min(batchSize, samples - start);
       const batchX = batchSize === samples && !shuffle ? inputs : gatherRows(inputs, order, start, count);
       const batchY = batchSize === samples && !shuffle ? targets : gatherRows(targets, order, start, count);
-      lossSum += trainStep(model, lossFn, optimizer, batchX, batchY);
+      try {
+        lossSum += trainStep(model, lossFn, optimizer, batchX, batchY);
+      } catch (error) {
+        if (!(error instanceof GlassnetError)) throw error;
+        throw new GlassnetError({ ...error, argument: `${error.argument} at epoch ${epoch}, batch ${batches + 1}`, cause: error });
+      }
       batches++;
       steps++;
     }
@@ -120,9 +126,13 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
 /**
  * One training step on one batch: forward, loss, zeroGrad, backward,
  * update. Returns the batch loss measured before the update.
+ * @throws GlassnetError, with the parameters untouched, when the loss is NaN or infinite.
  */
 export function trainStep(model: Sequential, lossFn: LossFunction, optimizer: Optimizer, x: Tensor, y: Tensor): number {
   const loss = lossFn(model.forward(x), y);
+  if (!Number.isFinite(loss.item())) {
+    throw new GlassnetError({ code: 'not-finite', argument: 'loss', expected: 'a finite loss (try a smaller learning rate)', found: describe(loss.item()) });
+  }
   optimizer.zeroGrad();
   backward(loss);
   optimizer.step();

@@ -42,6 +42,9 @@ export interface GradCheckResult {
 export function gradCheck(lossFn: () => Tensor, params: readonly Tensor[], options: GradCheckOptions = {}): GradCheckResult {
   const epsilon = options.epsilon ?? 1e-6;
   const tolerance = options.tolerance ?? 1e-6;
+  if (params.length === 0) {
+    throw new GlassnetError({ code: 'empty', argument: 'params', expected: 'at least one tensor to check', found: 'an empty list' });
+  }
   params.forEach((p, i) => {
     if (p.dtype !== 'float64') {
       throw new GlassnetError({ code: 'dtype', argument: `params[${i}]`, expected: 'float64 (finite differences need its precision)', found: p.dtype });
