@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { GlassnetError } from '../src/index.js';
+import { autoencoderCommand } from './commands/autoencoder.js';
 
 const program = new Command()
   .name('glassnet')
@@ -12,7 +13,8 @@ const program = new Command()
   .version('0.1.0')
   .option('--verbose', 'show stack traces on errors')
   .exitOverride()
-  .showHelpAfterError('(run glassnet --help for usage)');
+  .showHelpAfterError('(run glassnet --help for usage)')
+  .addCommand(autoencoderCommand());
 
 try {
   await program.parseAsync(process.argv);
