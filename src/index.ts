@@ -9,7 +9,7 @@ export { Tensor, tensor, zeros, type DType, type NestedNumbers, type TensorOptio
 export { backward, noGrad, withObserver, label, type Node, type Observer, type Intermediates } from './tensor/autograd.js';
 export {
   matmul, add, sub, mul, div, scale, sigmoid, tanh, relu, leakyRelu, softmax, sum, mean, transpose, reshape,
-  squaredError, mse, binaryCrossEntropy, softmaxCrossEntropy,
+  squaredError, mse, binaryCrossEntropy, softmaxCrossEntropy, LEAKY_RELU_SLOPE,
 } from './tensor/ops.js';
 export { ACTIVATIONS, type ActivationName } from './nn/activations.js';
 export { LOSSES, getLoss, type LossName, type LossFunction } from './nn/losses.js';
@@ -23,3 +23,4 @@ export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckE
 export { ARTICLE, ARTICLE_PRINTED, articleNetwork, type PrintedValue } from './data/article.js';
 export { oneHotCodes, type Dataset } from './data/datasets.js';
 export { AUTOENCODER_8_3_8, trainAutoencoder, type AutoencoderRecipe, type AutoencoderResult } from './examples/autoencoder.js';
+export { TrainingPlan } from './train/plan.js';

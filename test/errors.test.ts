@@ -70,7 +70,7 @@ describe('a failed call changes nothing', () => {
     const error = thrown(() => fit(model, [[1e150]], [[1]], { lr: 1e10, loss: 'mse', epochs: 50 }));
     expect(error.code).toBe('not-finite');
     expect(error.argument).toMatch(/^loss at epoch \d+, batch 1$/);
-    expect(error.cause).toBeInstanceOf(GlassnetError);
+    expect(['NaN', 'Infinity']).toContain(error.found);
   });
 
   it('trainStep does not update on a non-finite loss', () => {

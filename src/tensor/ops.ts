@@ -187,8 +187,11 @@ export function relu(x: Tensor): Tensor {
   return unaryOp('relu', x);
 }
 
-/** x for x > 0, `alpha`·x otherwise (default slope 0.01, as PyTorch). */
-export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
+/** Default negative slope of leakyRelu, PyTorch's. */
+export const LEAKY_RELU_SLOPE = 0.01;
+
+/** x for x > 0, `alpha`·x otherwise. */
+export function leakyRelu(x: Tensor, alpha = LEAKY_RELU_SLOPE): Tensor {
   return unaryOp('leakyRelu', x, alpha);
 }
 

@@ -6,6 +6,7 @@ import { checkLoss, getLoss, type LossFunction, type LossName } from '../nn/loss
 import type { Sequential } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
+import { TrainingPlan } from './plan.js';
 import { checkLearningRate } from '../optim/optimizer.js';
 import { Random } from '../util/random.js';
 
@@ -74,7 +75,8 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
   if (targets.shape[0] !== samples) {
     throw new GlassnetError({ code: 'shape', argument: 'y', expected: `${samples} rows (one per row of x)`, found: `${targets.shape[0]} rows` });
   }
-  const lossFn = getLoss(checkLoss(options.loss ?? 'squaredError', 'options.loss'));
+  const lossName = checkLoss(options.loss ?? 'squaredError', 'options.loss');
+  const lossFn = getLoss(lossName);
   const epochs = positiveInteger(options.epochs ?? 1000, 'options.epochs');
   const maxSteps = options.maxSteps === undefined ? Infinity : positiveInteger(options.maxSteps, 'options.maxSteps');
   const batchSize = Math.min(positiveInteger(options.batchSize ?? samples, 'options.batchSize'), samples);
@@ -87,6 +89,7 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
   const random = new Random(options.seed ?? 0);
   const order = Int32Array.from({ length: samples }, (_, i) => i);
   const evaluate = (): number => noGrad(() => lossFn(model.forward(inputs), targets).item());
+  const runStep = stepper(model, lossName, lossFn, optimizer, inputs, targets, batchSize, shuffle);
 
   const history: number[] = [];
   let steps = 0;
@@ -100,16 +103,10 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
     let lossSum = 0;
     let batches = 0;
     for (let start = 0; start < samples && steps < maxSteps; start += batchSize) {
-      const count = Math.min(batchSize, samples - start);
-      const batchX = batchSize === samples && !shuffle ? inputs : gatherRows(inputs, order, start, count);
-      const batchY = batchSize === samples && !shuffle ? targets : gatherRows(targets, order, start, count);
-      try {
-        lossSum += trainStep(model, lossFn, optimizer, batchX, batchY);
-      } catch (error) {
-        if (!(error instanceof GlassnetError)) throw error;
-        throw new GlassnetError({ ...error, argument: `${error.argument} at epoch ${epoch}, batch ${batches + 1}`, cause: error });
-      }
+      const loss = runStep(order, start, Math.min(batchSize, samples - start));
       batches++;
+      if (!Number.isFinite(loss)) throw nonFiniteLoss(loss, ` at epoch ${epoch}, batch ${batches}`);
+      lossSum += loss;
       steps++;
     }
     history.push(lossSum / batches);
@@ -123,27 +120,75 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
   return { epochs: epoch, steps, stoppedBy, loss: evaluate(), history };
 }
 
+/** Runs one step on rows `order[start .. start+rows)`; returns its loss (non-finite: nothing was updated). */
+type Stepper = (order: Int32Array, start: number, rows: number) => number;
+
+/**
+ * The fastest correct way to step this model: a {@link TrainingPlan} (no
+ * allocation, bit-identical to autograd) when the model allows one, the
+ * recorded path otherwise. Batches are gathered into buffers allocated once;
+ * a full, unshuffled batch is the data itself.
+ */
+function stepper(
+  model: Sequential, lossName: LossName, lossFn: LossFunction, optimizer: Optimizer,
+  inputs: Tensor, targets: Tensor, batchSize: number, shuffle: boolean,
+): Stepper {
+  const whole = batchSize === inputs.shape[0] && !shuffle;
+  const xBatch = whole ? inputs.data : allocate(inputs.dtype, batchSize * inputs.cols);
+  const yBatch = whole ? targets.data : allocate(targets.dtype, batchSize * targets.cols);
+  const gather = (order: Int32Array, start: number, rows: number): void => {
+    if (whole) return;
+    gatherRows(xBatch, inputs, order, start, rows);
+    gatherRows(yBatch, targets, order, start, rows);
+  };
+  const plan = TrainingPlan.for(model, lossName, batchSize);
+  if (plan !== null) {
+    return (order, start, rows) => {
+      gather(order, start, rows);
+      return plan.step(xBatch, yBatch, rows, optimizer);
+    };
+  }
+  return (order, start, rows) => {
+    gather(order, start, rows);
+    const x = new Tensor(xBatch.subarray(0, rows * inputs.cols), [rows, inputs.cols]);
+    const y = new Tensor(yBatch.subarray(0, rows * targets.cols), [rows, targets.cols]);
+    return stepUnlessNonFinite(model, lossFn, optimizer, x, y);
+  };
+}
+
+function nonFiniteLoss(loss: number, where = ''): GlassnetError {
+  return new GlassnetError({ code: 'not-finite', argument: `loss${where}`, expected: 'a finite loss (try a smaller learning rate)', found: describe(loss) });
+}
+
 /**
  * One training step on one batch: forward, loss, zeroGrad, backward,
  * update. Returns the batch loss measured before the update.
  * @throws GlassnetError, with the parameters untouched, when the loss is NaN or infinite.
  */
 export function trainStep(model: Sequential, lossFn: LossFunction, optimizer: Optimizer, x: Tensor, y: Tensor): number {
+  const loss = stepUnlessNonFinite(model, lossFn, optimizer, x, y);
+  if (!Number.isFinite(loss)) throw nonFiniteLoss(loss);
+  return loss;
+}
+
+/** {@link trainStep} that returns a non-finite loss instead of throwing, having updated nothing. */
+function stepUnlessNonFinite(model: Sequential, lossFn: LossFunction, optimizer: Optimizer, x: Tensor, y: Tensor): number {
   const loss = lossFn(model.forward(x), y);
-  if (!Number.isFinite(loss.item())) {
-    throw new GlassnetError({ code: 'not-finite', argument: 'loss', expected: 'a finite loss (try a smaller learning rate)', found: describe(loss.item()) });
-  }
+  if (!Number.isFinite(loss.item())) return loss.item();
   optimizer.zeroGrad();
   backward(loss);
   optimizer.step();
   return loss.item();
 }
 
-function gatherRows(source: Tensor, order: Int32Array, start: number, count: number): Tensor {
-  const cols = source.shape[1]!;
-  const data: FloatArray = allocate(source.dtype, count * cols);
-  for (let r = 0; r < count; r++) data.set(source.data.subarray(order[start + r]! * cols, (order[start + r]! + 1) * cols), r * cols);
-  return new Tensor(data, [count, cols]);
+function gatherRows(out: FloatArray, source: Tensor, order: Int32Array, start: number, rows: number): void {
+  const cols = source.cols;
+  const data = source.data;
+  for (let r = 0; r < rows; r++) {
+    const from = order[start + r]! * cols;
+    const to = r * cols;
+    for (let c = 0; c < cols; c++) out[to + c] = data[from + c]!;
+  }
 }
 
 function positiveInteger(value: unknown, argument: string): number {

@@ -1,0 +1,56 @@
+// The planned training step must be the recorded computation, bit for bit:
+// the explain trace reads the recorded path, training runs the planned one.
+import { describe, expect, it } from 'vitest';
+import {
+  Random, SGD, fit, getLoss, mlp, tensor, trainStep, type ActivationName, type DType, type Dense, type LossName, type Sequential,
+} from '../src/index.js';
+
+const parameters = (model: Sequential) => model.layers.flatMap((l) => [
+  Array.from((l as Dense).weight.data), Array.from((l as Dense).bias?.data ?? []),
+]);
+
+function data(rows: number, inputs: number, outputs: number, loss: LossName, seed: number) {
+  const random = new Random(seed);
+  const x = Array.from({ length: rows }, () => Array.from({ length: inputs }, () => random.uniform(-1, 1)));
+  const y = Array.from({ length: rows }, () => {
+    const hot = random.int(outputs);
+    return Array.from({ length: outputs }, (_, j) => loss === 'softmaxCrossEntropy' ? (j === hot ? 1 : 0) : random.uniform(0.05, 0.95));
+  });
+  return { x, y };
+}
+
+const cases: [string, number[], ActivationName, ActivationName, LossName, DType, number][] = [
+  ['article shape, squared error, batch 1', [2, 2, 2], 'sigmoid', 'sigmoid', 'squaredError', 'float64', 1],
+  ['relu net, softmax cross-entropy, batch 4 of 10', [5, 7, 6, 3], 'relu', 'linear', 'softmaxCrossEntropy', 'float32', 4],
+  ['tanh net, mse, one batch', [3, 4, 2], 'tanh', 'linear', 'mse', 'float64', 10],
+  ['leaky relu, bce, batch 3', [4, 5, 2], 'leakyRelu', 'sigmoid', 'binaryCrossEntropy', 'float32', 3],
+  ['softmax output, squared error', [3, 6, 4], 'sigmoid', 'softmax', 'squaredError', 'float64', 5],
+];
+
+describe('the planned training step equals the recorded one bit for bit', () => {
+  it.each(cases)('%s', (_name, sizes, activation, outputActivation, loss, dtype, batchSize) => {
+    const { x, y } = data(10, sizes[0]!, sizes[sizes.length - 1]!, loss, 5);
+    const planned = mlp(sizes, { activation, outputActivation, seed: 9, dtype });
+    const recorded = mlp(sizes, { activation, outputActivation, seed: 9, dtype });
+    for (const layer of [...planned.layers, ...recorded.layers]) (layer as Dense).bias!.data.fill(0.1);
+
+    const result = fit(planned, x, y, { loss, lr: 0.05, epochs: 3, batchSize, shuffle: false });
+
+    const optimizer = new SGD(recorded.parameters(), 0.05);
+    const history: number[] = [];
+    for (let epoch = 0; epoch < 3; epoch++) {
+      let sum = 0;
+      let batches = 0;
+      for (let start = 0; start < x.length; start += batchSize) {
+        const bx = tensor(x.slice(start, start + batchSize), { dtype });
+        const by = tensor(y.slice(start, start + batchSize), { dtype });
+        sum += trainStep(recorded, getLoss(loss), optimizer, bx, by);
+        batches++;
+      }
+      history.push(sum / batches);
+    }
+    expect(parameters(planned)).toEqual(parameters(recorded));
+    expect(result.history).toEqual(history);
+    expect(parameters(planned)).not.toEqual(parameters(mlp(sizes, { activation, outputActivation, seed: 9, dtype })));
+  });
+});
