@@ -16,8 +16,17 @@ export { LOSSES, getLoss, type LossName, type LossFunction } from './nn/losses.j
 export { INITIALIZERS, type InitializerName } from './nn/init.js';
 export { Dense, type DenseOptions, type Layer } from './nn/layers.js';
 export { Sequential, mlp, type MlpOptions } from './nn/model.js';
-export { Optimizer } from './optim/optimizer.js';
-export { SGD } from './optim/sgd.js';
+export { Optimizer, checkLearningRate, type OptimizerKind, type OptimizerState, type ParamState, type OptionValue, type Slot } from './optim/optimizer.js';
+export { SGD, type SGDOptions } from './optim/sgd.js';
+export { Adam, AdamW, type AdamOptions } from './optim/adam.js';
+export { RMSProp, type RMSPropOptions } from './optim/rmsprop.js';
+export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
+export { OPTIMIZERS, createOptimizer, type OptimizerName, type OptimizerOptionsMap } from './optim/factory.js';
+export {
+  stepDecay, exponentialDecay, cosineAnnealing, warmup, applySchedule,
+  type LRSchedule, type StepDecayOptions, type ExponentialDecayOptions, type CosineAnnealingOptions, type WarmupOptions,
+} from './optim/schedules.js';
+export { clipGradNorm } from './optim/clip.js';
 export { fit, trainStep, type FitOptions, type FitResult, type EpochInfo, type StopReason } from './train/fit.js';
 export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './train/gradcheck.js';
 export { ARTICLE, ARTICLE_PRINTED, articleNetwork, type PrintedValue } from './data/article.js';

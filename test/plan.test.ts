@@ -54,3 +54,28 @@ describe('the planned training step equals the recorded one bit for bit', () => 
     expect(parameters(planned)).not.toEqual(parameters(mlp(sizes, { activation, outputActivation, seed: 9, dtype })));
   });
 });
+
+describe('fit with an optimizer, a schedule and clipping', () => {
+  it('applies clip, then the scheduled rate, then the update, every step', async () => {
+    const { Adam, applySchedule, clipGradNorm, cosineAnnealing, backward } = await import('../src/index.js');
+    const { x, y } = data(12, 3, 2, 'mse', 8);
+    const schedule = cosineAnnealing({ tMax: 20, etaMin: 0.001 });
+    const planned = mlp([3, 5, 2], { activation: 'tanh', outputActivation: 'linear', seed: 4, dtype: 'float64' });
+    const recorded = mlp([3, 5, 2], { activation: 'tanh', outputActivation: 'linear', seed: 4, dtype: 'float64' });
+    fit(planned, x, y, { loss: 'mse', optimizer: new Adam(planned.parameters(), { lr: 0.05 }), schedule, clipNorm: 0.5, epochs: 5, batchSize: 4, shuffle: false });
+
+    const optimizer = new Adam(recorded.parameters(), { lr: 0.05 });
+    for (let epoch = 0; epoch < 5; epoch++) {
+      for (let start = 0; start < 12; start += 4) {
+        const loss = getLoss('mse')(recorded.forward(tensor(x.slice(start, start + 4), { dtype: 'float64' })), tensor(y.slice(start, start + 4), { dtype: 'float64' }));
+        optimizer.zeroGrad();
+        backward(loss);
+        clipGradNorm(optimizer.params, 0.5);
+        applySchedule(optimizer, schedule);
+        optimizer.step();
+      }
+    }
+    expect(optimizer.steps).toBe(15);
+    expect(parameters(planned)).toEqual(parameters(recorded));
+  });
+});

@@ -6,6 +6,9 @@ import { checkLoss, getLoss, type LossFunction, type LossName } from '../nn/loss
 import type { Sequential } from '../nn/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
+import { applySchedule, type LRSchedule } from '../optim/schedules.js';
+import { clipGradNorm } from '../optim/clip.js';
+import { POSITIVE, checkNumber } from '../optim/options.js';
 import { TrainingPlan } from './plan.js';
 import { checkLearningRate } from '../optim/optimizer.js';
 import { Random } from '../util/random.js';
@@ -44,6 +47,10 @@ export interface FitOptions {
    * are close to the targets"). Checked before training and after every epoch.
    */
   errorThreshold?: number;
+  /** Learning rate per step (the optimizer's own step count drives it). */
+  schedule?: LRSchedule;
+  /** Scale gradients down so their global norm is at most this (PyTorch's clip_grad_norm_). */
+  clipNorm?: number;
   /** Called after every epoch; return `false` to stop. */
   onEpochEnd?: (info: EpochInfo) => void | boolean;
 }
@@ -89,7 +96,9 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
   const random = new Random(options.seed ?? 0);
   const order = Int32Array.from({ length: samples }, (_, i) => i);
   const evaluate = (): number => noGrad(() => lossFn(model.forward(inputs), targets).item());
-  const runStep = stepper(model, lossName, lossFn, optimizer, inputs, targets, batchSize, shuffle);
+  if (options.clipNorm !== undefined) checkNumber(options.clipNorm, POSITIVE, 'options.clipNorm');
+  const update = updater(optimizer, options.schedule, options.clipNorm);
+  const runStep = stepper(model, lossName, lossFn, update, inputs, targets, batchSize, shuffle);
 
   const history: number[] = [];
   let steps = 0;
@@ -130,7 +139,7 @@ type Stepper = (order: Int32Array, start: number, rows: number) => number;
  * a full, unshuffled batch is the data itself.
  */
 function stepper(
-  model: Sequential, lossName: LossName, lossFn: LossFunction, optimizer: Optimizer,
+  model: Sequential, lossName: LossName, lossFn: LossFunction, update: Update,
   inputs: Tensor, targets: Tensor, batchSize: number, shuffle: boolean,
 ): Stepper {
   const whole = batchSize === inputs.shape[0] && !shuffle;
@@ -145,14 +154,16 @@ function stepper(
   if (plan !== null) {
     return (order, start, rows) => {
       gather(order, start, rows);
-      return plan.step(xBatch, yBatch, rows, optimizer);
+      const loss = plan.gradients(xBatch, yBatch, rows);
+      if (Number.isFinite(loss)) update();
+      return loss;
     };
   }
   return (order, start, rows) => {
     gather(order, start, rows);
     const x = new Tensor(xBatch.subarray(0, rows * inputs.cols), [rows, inputs.cols]);
     const y = new Tensor(yBatch.subarray(0, rows * targets.cols), [rows, targets.cols]);
-    return stepUnlessNonFinite(model, lossFn, optimizer, x, y);
+    return stepUnlessNonFinite(model, lossFn, update, x, y);
   };
 }
 
@@ -166,19 +177,30 @@ function nonFiniteLoss(loss: number, where = ''): GlassnetError {
  * @throws GlassnetError, with the parameters untouched, when the loss is NaN or infinite.
  */
 export function trainStep(model: Sequential, lossFn: LossFunction, optimizer: Optimizer, x: Tensor, y: Tensor): number {
-  const loss = stepUnlessNonFinite(model, lossFn, optimizer, x, y);
+  const loss = stepUnlessNonFinite(model, lossFn, () => optimizer.step(), x, y);
   if (!Number.isFinite(loss)) throw nonFiniteLoss(loss);
   return loss;
 }
 
 /** {@link trainStep} that returns a non-finite loss instead of throwing, having updated nothing. */
-function stepUnlessNonFinite(model: Sequential, lossFn: LossFunction, optimizer: Optimizer, x: Tensor, y: Tensor): number {
+function stepUnlessNonFinite(model: Sequential, lossFn: LossFunction, update: Update, x: Tensor, y: Tensor): number {
   const loss = lossFn(model.forward(x), y);
   if (!Number.isFinite(loss.item())) return loss.item();
-  optimizer.zeroGrad();
+  for (const p of model.parameters()) p.grad?.data.fill(0);
   backward(loss);
-  optimizer.step();
+  update();
   return loss.item();
+}
+
+/** Applies the gradients now in `.grad`: clip, set this step's rate, step. */
+type Update = () => void;
+
+function updater(optimizer: Optimizer, schedule: LRSchedule | undefined, clipNorm: number | undefined): Update {
+  return () => {
+    if (clipNorm !== undefined) clipGradNorm(optimizer.params, clipNorm);
+    if (schedule !== undefined) applySchedule(optimizer, schedule);
+    optimizer.step();
+  };
 }
 
 function gatherRows(out: FloatArray, source: Tensor, order: Int32Array, start: number, rows: number): void {

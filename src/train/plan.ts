@@ -2,7 +2,6 @@ import { getBackend, type Backend, type FloatArray, type PointLossKind } from '.
 import { Dense } from '../nn/layers.js';
 import type { LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
-import type { Optimizer } from '../optim/optimizer.js';
 import { LEAKY_RELU_SLOPE } from '../tensor/ops.js';
 import { Tensor, allocate } from '../tensor/tensor.js';
 
@@ -74,17 +73,15 @@ export class TrainingPlan {
   }
 
   /**
-   * One step on the first `rows` samples of `x` (`rows × inputs`) and `y`:
-   * forward, loss, backward into each parameter's `.grad` (overwritten, as
-   * zeroGrad + backward would leave it), then `optimizer.step()`.
-   * Returns the loss before the update; when it is not finite, returns it
-   * without touching gradients or weights.
+   * Forward and backward on the first `rows` samples of `x` (`rows ×
+   * inputs`) and `y`: each parameter's `.grad` is overwritten with ∂L/∂p, as
+   * zeroGrad + backward would leave it. Returns the loss; when it is not
+   * finite, returns it without touching any gradient. The update is the
+   * caller's (optimizer.step(), after any clipping).
    */
-  step(x: FloatArray, y: FloatArray, rows: number, optimizer: Optimizer): number {
+  gradients(x: FloatArray, y: FloatArray, rows: number): number {
     const loss = this.forwardLoss(x, y, rows);
-    if (!Number.isFinite(loss)) return loss;
-    this.backward(x, rows);
-    optimizer.step();
+    if (Number.isFinite(loss)) this.backward(x, rows);
     return loss;
   }
 
