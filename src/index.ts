@@ -8,13 +8,13 @@ export { getBackend, setBackend, jsBackend, type Backend, type BackendName, type
 export { Tensor, tensor, zeros, type DType, type NestedNumbers, type TensorOptions } from './tensor/tensor.js';
 export { backward, noGrad, withObserver, label, type Node, type Observer, type Intermediates } from './tensor/autograd.js';
 export {
-  matmul, add, sub, mul, div, scale, sigmoid, tanh, relu, leakyRelu, softmax, sum, mean, transpose, reshape,
+  matmul, add, sub, mul, div, scale, dropout, sigmoid, tanh, relu, leakyRelu, softmax, sum, mean, transpose, reshape,
   squaredError, mse, binaryCrossEntropy, softmaxCrossEntropy, LEAKY_RELU_SLOPE,
 } from './tensor/ops.js';
 export { ACTIVATIONS, type ActivationName } from './nn/activations.js';
 export { LOSSES, getLoss, type LossName, type LossFunction } from './nn/losses.js';
 export { INITIALIZERS, type InitializerName } from './nn/init.js';
-export { Dense, type DenseOptions, type Layer } from './nn/layers.js';
+export { Dense, Dropout, type DenseOptions, type DropoutOptions, type Layer } from './nn/layers.js';
 export { Sequential, mlp, type MlpOptions } from './nn/model.js';
 export { Optimizer, checkLearningRate, type OptimizerKind, type OptimizerState, type ParamState, type OptionValue, type Slot } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
@@ -27,7 +27,12 @@ export {
   type LRSchedule, type StepDecayOptions, type ExponentialDecayOptions, type CosineAnnealingOptions, type WarmupOptions,
 } from './optim/schedules.js';
 export { clipGradNorm } from './optim/clip.js';
-export { fit, trainStep, type FitOptions, type FitResult, type EpochInfo, type StopReason } from './train/fit.js';
+export {
+  fit, type FitOptions, type FitResult, type EpochInfo, type BatchInfo, type EarlyStoppingOptions, type StopReason,
+} from './train/fit.js';
+export { trainStep } from './train/step.js';
+export { evaluate, isClassificationLoss, type Evaluation } from './train/evaluate.js';
+export { classificationReport, classIndices, classOf, type ClassificationReport, type ClassReport } from './train/metrics.js';
 export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './train/gradcheck.js';
 export { ARTICLE, ARTICLE_PRINTED, articleNetwork, type PrintedValue } from './data/article.js';
 export { oneHotCodes, type Dataset } from './data/datasets.js';

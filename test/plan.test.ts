@@ -50,7 +50,7 @@ describe('the planned training step equals the recorded one bit for bit', () => 
       history.push(sum / batches);
     }
     expect(parameters(planned)).toEqual(parameters(recorded));
-    expect(result.history).toEqual(history);
+    expect(result.history.map((h) => h.loss)).toEqual(history);
     expect(parameters(planned)).not.toEqual(parameters(mlp(sizes, { activation, outputActivation, seed: 9, dtype })));
   });
 });

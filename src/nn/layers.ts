@@ -1,6 +1,6 @@
 import { GlassnetError, describe } from '../errors.js';
 import { label } from '../tensor/autograd.js';
-import { add, matmul } from '../tensor/ops.js';
+import { add, dropout, matmul } from '../tensor/ops.js';
 import { Tensor, tensor, zeros, type DType } from '../tensor/tensor.js';
 import { Random } from '../util/random.js';
 import { activate, checkActivation, type ActivationName } from './activations.js';
@@ -14,10 +14,15 @@ export interface Layer {
   readonly outputSize: number;
   /** Element type of the layer's parameters and outputs. */
   readonly dtype: DType;
-  /** Forward pass on a `[batch, inputSize]` tensor. */
-  forward(x: Tensor): Tensor;
+  /**
+   * Forward pass on a `[batch, inputSize]` tensor. `training` is true
+   * inside `fit`, where layers such as Dropout behave differently.
+   */
+  forward(x: Tensor, training?: boolean): Tensor;
   /** Tensors an optimizer should update. */
   parameters(): Tensor[];
+  /** The parameters an L2 penalty applies to: weights, not biases. */
+  weights(): Tensor[];
 }
 
 /** Options of {@link Dense}. */
@@ -95,6 +100,10 @@ export class Dense implements Layer {
     return this.bias !== null && this.bias.requiresGrad ? [this.weight, this.bias] : [this.weight];
   }
 
+  weights(): Tensor[] {
+    return [this.weight];
+  }
+
   /** Gives parameters names of the form `layer1.weight` for observers and model files. */
   rename(name: string): void {
     this.name = name;
@@ -125,4 +134,53 @@ function initialBias(units: number, options: DenseOptions, dtype: DType): Tensor
   const bias = tensor(values, { dtype, shape: [size], argument: 'options.bias' });
   bias.requiresGrad = options.trainableBias ?? true;
   return bias;
+}
+
+/** Options of {@link Dropout}. */
+export interface DropoutOptions {
+  /** Seed of the mask stream (default 0; ignored when `random` is given). */
+  seed?: number;
+  /** A generator to draw masks from. */
+  random?: Random;
+  name?: string;
+}
+
+/**
+ * Inverted dropout: while training, each value is zeroed with probability
+ * `rate` and the survivors are scaled by 1/(1 − rate), so nothing changes
+ * at prediction time (when the layer passes its input through).
+ */
+export class Dropout implements Layer {
+  name: string;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  readonly dtype: DType;
+  readonly rate: number;
+  /** The mask stream; its state is part of a checkpoint. */
+  readonly random: Random;
+
+  constructor(size: number, rate: number, options: DropoutOptions & { dtype?: DType } = {}) {
+    checkSize('size', size);
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
+      throw new GlassnetError({ code: 'range', argument: 'rate', expected: 'a number in [0, 1)', found: describe(rate) });
+    }
+    this.inputSize = size;
+    this.outputSize = size;
+    this.rate = rate;
+    this.dtype = options.dtype ?? 'float32';
+    this.random = options.random ?? new Random(options.seed ?? 0);
+    this.name = options.name ?? 'dropout';
+  }
+
+  forward(x: Tensor, training = false): Tensor {
+    return training && this.rate > 0 ? dropout(x, this.rate, this.random) : x;
+  }
+
+  parameters(): Tensor[] {
+    return [];
+  }
+
+  weights(): Tensor[] {
+    return [];
+  }
 }

@@ -11,7 +11,7 @@ import type { InitializerName } from './init.js';
 export class Sequential {
   readonly layers: readonly Layer[];
 
-  /** Layers are renamed `layer1`, `layer2`, ... unless they were given names. */
+  /** Layers are named `layer1`, `layer2`, ... by position unless they were given names. */
   constructor(layers: readonly Layer[]) {
     if (layers.length === 0) {
       throw new GlassnetError({ code: 'empty', argument: 'layers', expected: 'at least one layer', found: 'an empty list' });
@@ -25,7 +25,9 @@ export class Sequential {
       if (layer.dtype !== layers[0]!.dtype) {
         throw new GlassnetError({ code: 'dtype', argument: `layers[${i}]`, expected: `dtype ${layers[0]!.dtype}`, found: layer.dtype });
       }
-      if (layer instanceof Dense) layer.rename(layer.name === 'dense' ? `layer${i + 1}` : layer.name);
+      const name = layer.name === 'dense' || layer.name === 'dropout' ? `layer${i + 1}` : layer.name;
+      if (layer instanceof Dense) layer.rename(name);
+      else layer.name = name;
     });
     this.layers = layers;
   }
@@ -43,10 +45,13 @@ export class Sequential {
     return this.layers[0]!.dtype;
   }
 
-  /** Forward pass that records the graph, for training. */
-  forward(x: Tensor): Tensor {
+  /**
+   * Forward pass that records the graph when parameters require gradients.
+   * `training` turns on training-only behaviour such as dropout.
+   */
+  forward(x: Tensor, training = false): Tensor {
     let out = x;
-    for (const layer of this.layers) out = layer.forward(out);
+    for (const layer of this.layers) out = layer.forward(out, training);
     return out;
   }
 
@@ -59,6 +64,11 @@ export class Sequential {
   /** Every trainable parameter, layer by layer. */
   parameters(): Tensor[] {
     return this.layers.flatMap((layer) => layer.parameters());
+  }
+
+  /** The weights an L2 penalty applies to (not biases). */
+  weights(): Tensor[] {
+    return this.layers.flatMap((layer) => layer.weights());
   }
 
   /**

@@ -11,6 +11,7 @@ import { GlassnetError } from '../errors.js';
 import { formatShape, sameShape, sizeOf, trailingBroadcast } from '../util/shape.js';
 import { record } from './autograd.js';
 import { Tensor, allocate } from './tensor.js';
+import type { Random } from '../util/random.js';
 
 function result(like: Tensor, shape: readonly number[]): Tensor {
   return new Tensor(allocate(like.dtype, sizeOf(shape)), shape.slice());
@@ -211,6 +212,25 @@ export function softmax(x: Tensor): Tensor {
 
 function lastDim(x: Tensor): number {
   return x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1]!;
+}
+
+/**
+ * Inverted dropout: keeps each element with probability 1 − `rate`,
+ * scaled by 1/(1 − rate), and zeroes the rest; the mask is drawn from
+ * `random`, so a seeded generator repeats it exactly.
+ */
+export function dropout(x: Tensor, rate: number, random: Random): Tensor {
+  const backend = getBackend();
+  const mask = allocate(x.dtype, x.size);
+  const keep = 1 / (1 - rate);
+  for (let i = 0; i < mask.length; i++) mask[i] = random.float() < rate ? 0 : keep;
+  const out = result(x, x.shape);
+  backend.binary('mul', out.data, x.data, mask, x.size, x.size);
+  return record('dropout', [x], out, (g) => {
+    const grad = allocate(x.dtype, x.size);
+    backend.binary('mul', grad, g, mask, x.size, x.size);
+    return [grad];
+  }, { mask });
 }
 
 /** Sum of all elements, as a scalar tensor. */

@@ -1,26 +1,55 @@
-import type { FloatArray } from '../backend/index.js';
 import { GlassnetError, describe } from '../errors.js';
-import { backward, noGrad } from '../tensor/autograd.js';
-import { Tensor, allocate, type NestedNumbers } from '../tensor/tensor.js';
-import { checkLoss, getLoss, type LossFunction, type LossName } from '../nn/losses.js';
+import { Tensor, type NestedNumbers } from '../tensor/tensor.js';
+import { checkLoss, getLoss, type LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import { checkLearningRate, type Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
-import { applySchedule, type LRSchedule } from '../optim/schedules.js';
-import { clipGradNorm } from '../optim/clip.js';
-import { POSITIVE, checkNumber } from '../optim/options.js';
-import { TrainingPlan } from './plan.js';
-import { checkLearningRate } from '../optim/optimizer.js';
+import type { LRSchedule } from '../optim/schedules.js';
+import { NON_NEGATIVE, POSITIVE, checkNumber } from '../optim/options.js';
 import { Random } from '../util/random.js';
+import { evaluateTensors, isClassificationLoss, type Evaluation } from './evaluate.js';
+import { classOf } from './metrics.js';
+import { nonFiniteLoss, stepper, updater } from './step.js';
 
-/** What a callback learns at the end of an epoch. */
+/** One epoch's figures, as callbacks see them and the history keeps them. */
 export interface EpochInfo {
   /** 1-based epoch number. */
   epoch: number;
   /** Optimizer steps taken so far. */
   steps: number;
-  /** Mean of the batch losses seen during the epoch (before each batch's update). */
+  /** Mean of the batch losses seen during the epoch (each before its batch's update). */
   loss: number;
+  /** Share of training samples classified right during the epoch (classification losses). */
+  accuracy?: number;
+  /** Loss on the validation data after the epoch. */
+  valLoss?: number;
+  valAccuracy?: number;
+  /** The learning rate of the epoch's last step. */
+  lr: number;
+  /** Seconds since training started. */
+  seconds: number;
+}
+
+/** What a batch callback learns. */
+export interface BatchInfo {
+  epoch: number;
+  /** 1-based batch number within the epoch. */
+  batch: number;
+  steps: number;
+  /** This batch's loss, before its update. */
+  loss: number;
+}
+
+/** Early stopping: stop when the monitored loss has not improved for `patience` epochs. */
+export interface EarlyStoppingOptions {
+  /** Epochs without improvement to tolerate. */
+  patience: number;
+  /** Smallest decrease that counts as an improvement (default 0). */
+  minDelta?: number;
+  /** `"valLoss"` (default when there is validation data) or `"loss"`. */
+  monitor?: 'loss' | 'valLoss';
+  /** Put back the weights of the best epoch when stopping early (default true). */
+  restoreBestWeights?: boolean;
 }
 
 /** Options of {@link fit}. */
@@ -47,16 +76,27 @@ export interface FitOptions {
    * are close to the targets"). Checked before training and after every epoch.
    */
   errorThreshold?: number;
+  /** Stop after the step during which this many seconds have passed. */
+  timeLimit?: number;
+  /** Hold out this fraction of the samples (the last ones, before any shuffling) for validation. */
+  validationSplit?: number;
+  /** Validation data; overrides `validationSplit`. */
+  validationData?: { x: NestedNumbers | Tensor; y: NestedNumbers | Tensor };
+  earlyStopping?: EarlyStoppingOptions;
+  /** L2 penalty λ on weights (not biases): adds λ·w to their gradients. Reported losses exclude it. */
+  l2?: number;
   /** Learning rate per step (the optimizer's own step count drives it). */
   schedule?: LRSchedule;
   /** Scale gradients down so their global norm is at most this (PyTorch's clip_grad_norm_). */
   clipNorm?: number;
+  /** Called after every step; return `false` to stop. */
+  onBatchEnd?: (info: BatchInfo) => void | boolean;
   /** Called after every epoch; return `false` to stop. */
   onEpochEnd?: (info: EpochInfo) => void | boolean;
 }
 
 /** Why training stopped. */
-export type StopReason = 'threshold' | 'epochs' | 'maxSteps' | 'callback';
+export type StopReason = 'threshold' | 'epochs' | 'maxSteps' | 'callback' | 'earlyStopping' | 'timeLimit';
 
 /** Outcome of {@link fit}. */
 export interface FitResult {
@@ -65,8 +105,11 @@ export interface FitResult {
   stoppedBy: StopReason;
   /** Loss over all training data with the final weights. */
   loss: number;
-  /** Mean batch loss of each epoch. */
-  history: number[];
+  /** Evaluation on the validation data with the final weights, when there was any. */
+  validation?: Evaluation;
+  /** The epoch whose weights were restored by early stopping. */
+  bestEpoch?: number;
+  history: EpochInfo[];
 }
 
 /**
@@ -76,140 +119,164 @@ export interface FitResult {
  * Validates every argument before touching the model.
  */
 export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: FitOptions = {}): FitResult {
-  const inputs = model.toInput(x, 'x');
-  const targets = model.toInput(y, 'y', model.outputSize);
-  const samples = inputs.shape[0]!;
-  if (targets.shape[0] !== samples) {
-    throw new GlassnetError({ code: 'shape', argument: 'y', expected: `${samples} rows (one per row of x)`, found: `${targets.shape[0]} rows` });
-  }
-  const lossName = checkLoss(options.loss ?? 'squaredError', 'options.loss');
-  const lossFn = getLoss(lossName);
-  const epochs = positiveInteger(options.epochs ?? 1000, 'options.epochs');
-  const maxSteps = options.maxSteps === undefined ? Infinity : positiveInteger(options.maxSteps, 'options.maxSteps');
-  const batchSize = Math.min(positiveInteger(options.batchSize ?? samples, 'options.batchSize'), samples);
-  const threshold = options.errorThreshold;
-  if (threshold !== undefined && (!Number.isFinite(threshold) || threshold < 0)) {
-    throw new GlassnetError({ code: 'range', argument: 'options.errorThreshold', expected: 'a finite number >= 0', found: describe(threshold) });
-  }
+  const settings = checkOptions(model, x, y, options);
+  const { train, validation, lossName, batchSize, shuffle, epochs, maxSteps, threshold } = settings;
   const optimizer = options.optimizer ?? new SGD(model.parameters(), checkLearningRate(options.lr ?? 0.1, 'options.lr'));
-  const shuffle = options.shuffle ?? batchSize < samples;
+  const update = updater(model, optimizer, options);
+  const runStep = stepper(model, lossName, getLoss(lossName), update, train.x, train.y, batchSize, shuffle);
+  const samples = train.x.rows;
   const random = new Random(options.seed ?? 0);
   const order = Int32Array.from({ length: samples }, (_, i) => i);
-  const evaluate = (): number => noGrad(() => lossFn(model.forward(inputs), targets).item());
-  if (options.clipNorm !== undefined) checkNumber(options.clipNorm, POSITIVE, 'options.clipNorm');
-  const update = updater(optimizer, options.schedule, options.clipNorm);
-  const runStep = stepper(model, lossName, lossFn, update, inputs, targets, batchSize, shuffle);
+  const classification = isClassificationLoss(lossName);
+  const trainLoss = (): number => evaluateTensors(model, train.x, train.y, lossName).loss;
+  const monitor = new BestWeights(model, options.earlyStopping, validation !== null);
+  const started = performance.now();
+  const seconds = (): number => (performance.now() - started) / 1000;
 
-  const history: number[] = [];
+  const history: EpochInfo[] = [];
   let steps = 0;
-  let stoppedBy: StopReason = 'epochs';
-  const initialLoss = threshold === undefined ? Infinity : evaluate();
-  if (initialLoss < threshold!) return { epochs: 0, steps, stoppedBy: 'threshold', loss: initialLoss, history };
+  let stoppedBy: StopReason | null = threshold !== undefined && trainLoss() < threshold ? 'threshold' : null;
   let epoch = 0;
-  while (epoch < epochs) {
+  while (stoppedBy === null && epoch < epochs) {
     epoch++;
     if (shuffle) random.shuffle(order);
     let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
     let batches = 0;
-    for (let start = 0; start < samples && steps < maxSteps; start += batchSize) {
-      const loss = runStep(order, start, Math.min(batchSize, samples - start));
+    for (let start = 0; start < samples && stoppedBy === null; start += batchSize) {
+      const rows = Math.min(batchSize, samples - start);
+      const { loss, outputs } = runStep(order, start, rows);
       batches++;
       if (!Number.isFinite(loss)) throw nonFiniteLoss(loss, ` at epoch ${epoch}, batch ${batches}`);
-      lossSum += loss;
       steps++;
+      lossSum += loss;
+      seen += rows;
+      if (classification) correct += countCorrect(outputs, train.y, order, start, rows);
+      if (options.onBatchEnd?.({ epoch, batch: batches, steps, loss }) === false) stoppedBy = 'callback';
+      else if (steps >= maxSteps) stoppedBy = 'maxSteps';
+      else if (settings.timeLimit !== undefined && seconds() >= settings.timeLimit) stoppedBy = 'timeLimit';
     }
-    history.push(lossSum / batches);
-    const stopRequested = options.onEpochEnd?.({ epoch, steps, loss: lossSum / batches }) === false;
-    if (threshold !== undefined && evaluate() < threshold) stoppedBy = 'threshold';
-    else if (stopRequested) stoppedBy = 'callback';
-    else if (steps >= maxSteps) stoppedBy = 'maxSteps';
-    else continue;
-    break;
+    const info: EpochInfo = { epoch, steps, loss: lossSum / batches, lr: optimizer.lr, seconds: 0 };
+    if (classification) info.accuracy = correct / seen;
+    if (validation !== null) {
+      const result = evaluateTensors(model, validation.x, validation.y, lossName);
+      info.valLoss = result.loss;
+      if (result.classification !== undefined) info.valAccuracy = result.classification.accuracy;
+    }
+    info.seconds = seconds();
+    history.push(info);
+    const improvedEnough = monitor.observe(info);
+    if (options.onEpochEnd?.(info) === false) stoppedBy ??= 'callback';
+    if (threshold !== undefined && trainLoss() < threshold) stoppedBy = 'threshold';
+    else if (!improvedEnough) stoppedBy ??= 'earlyStopping';
   }
-  return { epochs: epoch, steps, stoppedBy, loss: evaluate(), history };
+  const bestEpoch = stoppedBy === 'earlyStopping' ? monitor.restore() : undefined;
+  const result: FitResult = { epochs: epoch, steps, stoppedBy: stoppedBy ?? 'epochs', loss: trainLoss(), history };
+  if (validation !== null) result.validation = evaluateTensors(model, validation.x, validation.y, lossName);
+  if (bestEpoch !== undefined) result.bestEpoch = bestEpoch;
+  return result;
 }
 
-/** Runs one step on rows `order[start .. start+rows)`; returns its loss (non-finite: nothing was updated). */
-type Stepper = (order: Int32Array, start: number, rows: number) => number;
+interface Split {
+  x: Tensor;
+  y: Tensor;
+}
 
-/**
- * The fastest correct way to step this model: a {@link TrainingPlan} (no
- * allocation, bit-identical to autograd) when the model allows one, the
- * recorded path otherwise. Batches are gathered into buffers allocated once;
- * a full, unshuffled batch is the data itself.
- */
-function stepper(
-  model: Sequential, lossName: LossName, lossFn: LossFunction, update: Update,
-  inputs: Tensor, targets: Tensor, batchSize: number, shuffle: boolean,
-): Stepper {
-  const whole = batchSize === inputs.shape[0] && !shuffle;
-  const xBatch = whole ? inputs.data : allocate(inputs.dtype, batchSize * inputs.cols);
-  const yBatch = whole ? targets.data : allocate(targets.dtype, batchSize * targets.cols);
-  const gather = (order: Int32Array, start: number, rows: number): void => {
-    if (whole) return;
-    gatherRows(xBatch, inputs, order, start, rows);
-    gatherRows(yBatch, targets, order, start, rows);
-  };
-  const plan = TrainingPlan.for(model, lossName, batchSize);
-  if (plan !== null) {
-    return (order, start, rows) => {
-      gather(order, start, rows);
-      const loss = plan.gradients(xBatch, yBatch, rows);
-      if (Number.isFinite(loss)) update();
-      return loss;
-    };
+/** Every option checked and every input converted, before anything changes. */
+function checkOptions(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: FitOptions) {
+  const inputs = model.toInput(x, 'x');
+  const targets = model.toInput(y, 'y', model.outputSize);
+  if (targets.rows !== inputs.rows) {
+    throw new GlassnetError({ code: 'shape', argument: 'y', expected: `${inputs.rows} rows (one per row of x)`, found: `${targets.rows} rows` });
   }
-  return (order, start, rows) => {
-    gather(order, start, rows);
-    const x = new Tensor(xBatch.subarray(0, rows * inputs.cols), [rows, inputs.cols]);
-    const y = new Tensor(yBatch.subarray(0, rows * targets.cols), [rows, targets.cols]);
-    return stepUnlessNonFinite(model, lossFn, update, x, y);
-  };
+  const lossName = checkLoss(options.loss ?? 'squaredError', 'options.loss');
+  if (options.optimizer === undefined) checkLearningRate(options.lr ?? 0.1, 'options.lr');
+  const epochs = positiveInteger(options.epochs ?? 1000, 'options.epochs');
+  const maxSteps = options.maxSteps === undefined ? Infinity : positiveInteger(options.maxSteps, 'options.maxSteps');
+  const threshold = options.errorThreshold === undefined ? undefined : checkNumber(options.errorThreshold, NON_NEGATIVE, 'options.errorThreshold');
+  const timeLimit = options.timeLimit === undefined ? undefined : checkNumber(options.timeLimit, POSITIVE, 'options.timeLimit');
+  if (options.clipNorm !== undefined) checkNumber(options.clipNorm, POSITIVE, 'options.clipNorm');
+  if (options.l2 !== undefined) checkNumber(options.l2, NON_NEGATIVE, 'options.l2');
+  if (options.earlyStopping !== undefined) {
+    positiveInteger(options.earlyStopping.patience, 'options.earlyStopping.patience');
+    if (options.earlyStopping.minDelta !== undefined) checkNumber(options.earlyStopping.minDelta, NON_NEGATIVE, 'options.earlyStopping.minDelta');
+  }
+  const { train, validation } = splitValidation(model, inputs, targets, options);
+  if (options.earlyStopping?.monitor === 'valLoss' && validation === null) {
+    throw new GlassnetError({
+      code: 'state', argument: 'options.earlyStopping.monitor', expected: '"loss", or validation data to monitor "valLoss"', found: '"valLoss" without validation data',
+    });
+  }
+  const batchSize = Math.min(positiveInteger(options.batchSize ?? train.x.rows, 'options.batchSize'), train.x.rows);
+  const shuffle = options.shuffle ?? batchSize < train.x.rows;
+  return { train, validation, lossName, batchSize, shuffle, epochs, maxSteps, threshold, timeLimit };
 }
 
-function nonFiniteLoss(loss: number, where = ''): GlassnetError {
-  return new GlassnetError({ code: 'not-finite', argument: `loss${where}`, expected: 'a finite loss (try a smaller learning rate)', found: describe(loss) });
+function splitValidation(model: Sequential, inputs: Tensor, targets: Tensor, options: FitOptions): { train: Split; validation: Split | null } {
+  if (options.validationData !== undefined) {
+    const vx = model.toInput(options.validationData.x, 'options.validationData.x');
+    const vy = model.toInput(options.validationData.y, 'options.validationData.y', model.outputSize);
+    if (vx.rows !== vy.rows) {
+      throw new GlassnetError({ code: 'shape', argument: 'options.validationData.y', expected: `${vx.rows} rows`, found: `${vy.rows} rows` });
+    }
+    return { train: { x: inputs, y: targets }, validation: { x: vx, y: vy } };
+  }
+  if (options.validationSplit === undefined) return { train: { x: inputs, y: targets }, validation: null };
+  const fraction = options.validationSplit;
+  const held = typeof fraction === 'number' ? Math.ceil(fraction * inputs.rows) : NaN;
+  if (!(fraction > 0 && fraction < 1) || held >= inputs.rows) {
+    throw new GlassnetError({
+      code: 'range', argument: 'options.validationSplit', expected: 'a fraction in (0, 1) that leaves training samples', found: describe(fraction),
+    });
+  }
+  const kept = inputs.rows - held;
+  return { train: { x: rowsOf(inputs, 0, kept), y: rowsOf(targets, 0, kept) }, validation: { x: rowsOf(inputs, kept, inputs.rows), y: rowsOf(targets, kept, inputs.rows) } };
 }
 
-/**
- * One training step on one batch: forward, loss, zeroGrad, backward,
- * update. Returns the batch loss measured before the update.
- * @throws GlassnetError, with the parameters untouched, when the loss is NaN or infinite.
- */
-export function trainStep(model: Sequential, lossFn: LossFunction, optimizer: Optimizer, x: Tensor, y: Tensor): number {
-  const loss = stepUnlessNonFinite(model, lossFn, () => optimizer.step(), x, y);
-  if (!Number.isFinite(loss)) throw nonFiniteLoss(loss);
-  return loss;
+function rowsOf(t: Tensor, from: number, to: number): Tensor {
+  return new Tensor(t.data.slice(from * t.cols, to * t.cols), [to - from, t.cols]);
 }
 
-/** {@link trainStep} that returns a non-finite loss instead of throwing, having updated nothing. */
-function stepUnlessNonFinite(model: Sequential, lossFn: LossFunction, update: Update, x: Tensor, y: Tensor): number {
-  const loss = lossFn(model.forward(x), y);
-  if (!Number.isFinite(loss.item())) return loss.item();
-  for (const p of model.parameters()) p.grad?.data.fill(0);
-  backward(loss);
-  update();
-  return loss.item();
+function countCorrect(outputs: Float32Array | Float64Array, targets: Tensor, order: Int32Array, start: number, rows: number): number {
+  const cols = targets.cols;
+  let correct = 0;
+  for (let r = 0; r < rows; r++) if (classOf(targets.data, order[start + r]! * cols, cols) === classOf(outputs, r * cols, cols)) correct++;
+  return correct;
 }
 
-/** Applies the gradients now in `.grad`: clip, set this step's rate, step. */
-type Update = () => void;
+/** Early stopping's memory: the best monitored loss so far and the weights that gave it. */
+class BestWeights {
+  private best = Infinity;
+  private bestEpoch = 0;
+  private waited = 0;
+  private snapshot: (Float32Array | Float64Array)[] | null = null;
 
-function updater(optimizer: Optimizer, schedule: LRSchedule | undefined, clipNorm: number | undefined): Update {
-  return () => {
-    if (clipNorm !== undefined) clipGradNorm(optimizer.params, clipNorm);
-    if (schedule !== undefined) applySchedule(optimizer, schedule);
-    optimizer.step();
-  };
-}
+  constructor(private readonly model: Sequential, private readonly options: EarlyStoppingOptions | undefined, hasValidation: boolean) {
+    this.monitor = options?.monitor ?? (hasValidation ? 'valLoss' : 'loss');
+  }
 
-function gatherRows(out: FloatArray, source: Tensor, order: Int32Array, start: number, rows: number): void {
-  const cols = source.cols;
-  const data = source.data;
-  for (let r = 0; r < rows; r++) {
-    const from = order[start + r]! * cols;
-    const to = r * cols;
-    for (let c = 0; c < cols; c++) out[to + c] = data[from + c]!;
+  private readonly monitor: 'loss' | 'valLoss';
+
+  /** Records an epoch; false once patience has run out. */
+  observe(info: EpochInfo): boolean {
+    if (this.options === undefined) return true;
+    const value = this.monitor === 'valLoss' ? info.valLoss! : info.loss;
+    if (value < this.best - (this.options.minDelta ?? 0)) {
+      this.best = value;
+      this.bestEpoch = info.epoch;
+      this.waited = 0;
+      if (this.options.restoreBestWeights !== false) this.snapshot = this.model.parameters().map((p) => p.data.slice());
+      return true;
+    }
+    this.waited++;
+    return this.waited < this.options.patience;
+  }
+
+  /** Puts the best weights back (when asked to) and returns their epoch. */
+  restore(): number {
+    if (this.snapshot !== null) this.model.parameters().forEach((p, i) => p.data.set(this.snapshot![i]!));
+    return this.bestEpoch;
   }
 }
 

@@ -67,6 +67,11 @@ export class TrainingPlan {
     this.lossValue = allocate(model.dtype, 1);
   }
 
+  /** The last layer's OUT of the last step, `rows × outputs`. */
+  get outputs(): FloatArray {
+    return this.layers[this.layers.length - 1]!.out;
+  }
+
   /** A plan for `model`, or null when some layer is not a Dense layer. */
   static for(model: Sequential, loss: LossName, batchSize: number): TrainingPlan | null {
     return model.layers.every((layer) => layer instanceof Dense) ? new TrainingPlan(model, loss, batchSize) : null;
