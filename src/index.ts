@@ -38,3 +38,20 @@ export { ARTICLE, ARTICLE_PRINTED, articleNetwork, type PrintedValue } from './d
 export { oneHotCodes, type Dataset } from './data/datasets.js';
 export { AUTOENCODER_8_3_8, trainAutoencoder, type AutoencoderRecipe, type AutoencoderResult } from './examples/autoencoder.js';
 export { TrainingPlan } from './train/plan.js';
+export {
+  parseCsv, loadTable, loadFeatures, MAX_AUTO_CLASSES,
+  type CsvOptions, type CsvTable, type Table, type Task, type ColumnRef, type FeatureOptions, type TableOptions,
+} from './data/csv.js';
+export { parseNumber, oneHot, sortedClasses, encodeLabels, decodeLabels, type EncodedLabels } from './data/encode.js';
+export { loadJsonData, type JsonDataOptions } from './data/json.js';
+export { Scaler, fitScaler, scalerFromJSON, type ScalerKind, type ScalerJSON } from './data/scaling.js';
+export { trainTestSplit, type SplitOptions } from './data/split.js';
+export { xor, circles, spirals, gaussians, SYNTHETIC, type SyntheticName, type SyntheticOptions } from './data/synthetic.js';
+export { iris, IRIS_CSV } from './data/iris.js';
+export { digits, DIGIT_COUNT, DIGIT_PIXELS, type DigitsOptions } from './data/digits.js';
+export {
+  MODEL_FORMAT, MODEL_VERSION, modelToJSON, modelFromJSON, formatModelFile,
+  type ModelFile, type LoadedModel, type ModelExtras, type CheckedExtras, type Preprocessing, type TrainingInfo,
+  type LayerSpec, type DenseSpec, type DropoutSpec, type LayerState, type BiasLayout, type JsonValue, type JsonObject, type RngState,
+} from './io/modelfile.js';
+export { toSafetensors, fromSafetensors, loadWeightsInto, type SafeTensor, type SafetensorsContents, type SafetensorsDType } from './io/safetensors.js';
