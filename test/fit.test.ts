@@ -156,3 +156,37 @@ describe('SGD through fit and by hand agree', () => {
     expect(weights(model)).toEqual(weights(manual));
   });
 });
+
+describe('checkpoints', () => {
+  it('an interrupted and resumed run ends with the same weights as an uninterrupted one', async () => {
+    const { Adam, createOptimizer, modelFromJSON, modelToJSON, formatModelFile } = await import('../src/index.js');
+    const build = () => new Sequential([new Dense(2, 12, { activation: 'relu', seed: 3 }), new Dropout(12, 0.2, { seed: 4 }), new Dense(12, 2, { seed: 5 })]);
+    const { x, y } = blobs(48, 6);
+    const options = { loss: 'softmaxCrossEntropy' as const, epochs: 6, batchSize: 8, seed: 7 };
+
+    const whole = build();
+    fit(whole, x, y, { ...options, optimizer: new Adam(whole.parameters(), { lr: 0.01 }) });
+
+    // Run to epoch 3, keeping only what a checkpoint file keeps, then stop.
+    const first = build();
+    const firstOptimizer = new Adam(first.parameters(), { lr: 0.01 });
+    let saved = '';
+    fit(first, x, y, {
+      ...options, optimizer: firstOptimizer, epochs: 3,
+      onCheckpoint: (state) => { saved = formatModelFile(modelToJSON(first, { optimizerState: { ...firstOptimizer.getState(), fit: state } as never })); },
+    });
+
+    const loaded = modelFromJSON(saved);
+    const state = loaded.optimizerState as unknown as ReturnType<typeof firstOptimizer.getState> & { fit: import('../src/index.js').FitState };
+    const optimizer = createOptimizer(state.kind, loaded.model.parameters(), state.options as never);
+    optimizer.setState(state);
+    const resumed = fit(loaded.model, x, y, { ...options, optimizer, resume: JSON.parse(JSON.stringify(state.fit)) });
+    expect(resumed.epochs).toBe(6);
+    expect(resumed.history).toHaveLength(6);
+    expect(weights(loaded.model)).toEqual(weights(whole));
+  });
+
+  it('rejects a malformed resume state', () => {
+    expect(() => fit(mlp([2, 2]), [[1, 2]], [[0, 1]], { resume: { epoch: 2, steps: 1, random: [1, 2, 3], history: [] } as never })).toThrow(GlassnetError);
+  });
+});

@@ -89,10 +89,29 @@ export interface FitOptions {
   schedule?: LRSchedule;
   /** Scale gradients down so their global norm is at most this (PyTorch's clip_grad_norm_). */
   clipNorm?: number;
+  /** Continue a run from a checkpoint's state (restore the optimizer's own state first, with `setState`). */
+  resume?: FitState;
+  /** Receives the run's state every `checkpointEvery` epochs, to be saved with the model and optimizer. */
+  onCheckpoint?: (state: FitState) => void;
+  /** Epochs between checkpoints (default 1). */
+  checkpointEvery?: number;
   /** Called after every step; return `false` to stop. */
   onBatchEnd?: (info: BatchInfo) => void | boolean;
   /** Called after every epoch; return `false` to stop. */
   onEpochEnd?: (info: EpochInfo) => void | boolean;
+}
+
+/**
+ * Where a run stands between epochs: with the model's weights and the
+ * optimizer's state, enough to continue it exactly as if never stopped.
+ */
+export interface FitState {
+  /** Epochs completed. */
+  epoch: number;
+  steps: number;
+  /** The shuffling generator's state. */
+  random: [number, number, number, number];
+  history: EpochInfo[];
 }
 
 /** Why training stopped. */
@@ -133,13 +152,18 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
 
-  const history: EpochInfo[] = [];
-  let steps = 0;
+  const history: EpochInfo[] = options.resume?.history.slice() ?? [];
+  let steps = options.resume?.steps ?? 0;
+  let epoch = options.resume?.epoch ?? 0;
+  if (options.resume !== undefined) random.setState(options.resume.random);
   let stoppedBy: StopReason | null = threshold !== undefined && trainLoss() < threshold ? 'threshold' : null;
-  let epoch = 0;
   while (stoppedBy === null && epoch < epochs) {
     epoch++;
-    if (shuffle) random.shuffle(order);
+    if (shuffle) {
+      // Each epoch shuffles the identity, so a resumed run needs only the generator's state.
+      for (let i = 0; i < samples; i++) order[i] = i;
+      random.shuffle(order);
+    }
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
@@ -170,6 +194,9 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
     if (options.onEpochEnd?.(info) === false) stoppedBy ??= 'callback';
     if (threshold !== undefined && trainLoss() < threshold) stoppedBy = 'threshold';
     else if (!improvedEnough) stoppedBy ??= 'earlyStopping';
+    if (options.onCheckpoint !== undefined && epoch % settings.checkpointEvery === 0) {
+      options.onCheckpoint({ epoch, steps, random: random.getState(), history: history.slice() });
+    }
   }
   const bestEpoch = stoppedBy === 'earlyStopping' ? monitor.restore() : undefined;
   const result: FitResult = { epochs: epoch, steps, stoppedBy: stoppedBy ?? 'epochs', loss: trainLoss(), history };
@@ -210,7 +237,20 @@ function checkOptions(model: Sequential, x: NestedNumbers | Tensor, y: NestedNum
   }
   const batchSize = Math.min(positiveInteger(options.batchSize ?? train.x.rows, 'options.batchSize'), train.x.rows);
   const shuffle = options.shuffle ?? batchSize < train.x.rows;
-  return { train, validation, lossName, batchSize, shuffle, epochs, maxSteps, threshold, timeLimit };
+  const checkpointEvery = positiveInteger(options.checkpointEvery ?? 1, 'options.checkpointEvery');
+  if (options.resume !== undefined) checkResume(options.resume);
+  return { train, validation, lossName, batchSize, shuffle, epochs, maxSteps, threshold, timeLimit, checkpointEvery };
+}
+
+function checkResume(state: FitState): void {
+  const integer = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  const ok = integer(state.epoch) && integer(state.steps) && Array.isArray(state.history) && state.history.length === state.epoch
+    && Array.isArray(state.random) && state.random.length === 4 && state.random.every((v) => integer(v) && v <= 0xffffffff);
+  if (!ok) {
+    throw new GlassnetError({
+      code: 'type', argument: 'options.resume', expected: 'a FitState from onCheckpoint (epoch, steps, history of epoch entries, 4 uint32 random words)', found: describe(state),
+    });
+  }
 }
 
 function splitValidation(model: Sequential, inputs: Tensor, targets: Tensor, options: FitOptions): { train: Split; validation: Split | null } {
