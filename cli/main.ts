@@ -6,6 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { GlassnetError } from '../src/index.js';
 import { autoencoderCommand } from './commands/autoencoder.js';
+import { demoCommand } from './commands/demo.js';
+import { explainCommand } from './commands/explain.js';
 
 const program = new Command()
   .name('glassnet')
@@ -14,7 +16,9 @@ const program = new Command()
   .option('--verbose', 'show stack traces on errors')
   .exitOverride()
   .showHelpAfterError('(run glassnet --help for usage)')
-  .addCommand(autoencoderCommand());
+  .addCommand(autoencoderCommand())
+  .addCommand(explainCommand())
+  .addCommand(demoCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -2,7 +2,7 @@
  * glassnet: neural networks in TypeScript that train fast and can show
  * every number of forward and backward propagation.
  */
-export { GlassnetError, type ErrorCode, type ErrorDetails } from './errors.js';
+export { GlassnetError, describe, type ErrorCode, type ErrorDetails } from './errors.js';
 export { Random } from './util/random.js';
 export { getBackend, setBackend, jsBackend, type Backend, type BackendName, type FloatArray } from './backend/index.js';
 export { Tensor, tensor, zeros, type DType, type NestedNumbers, type TensorOptions } from './tensor/tensor.js';

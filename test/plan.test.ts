@@ -5,9 +5,7 @@ import {
   Random, SGD, fit, getLoss, mlp, tensor, trainStep, type ActivationName, type DType, type Dense, type LossName, type Sequential,
 } from '../src/index.js';
 
-const parameters = (model: Sequential) => model.layers.flatMap((l) => [
-  Array.from((l as Dense).weight.data), Array.from((l as Dense).bias?.data ?? []),
-]);
+const parameters = (model: Sequential) => model.parameters().map((p) => Array.from(p.data));
 
 function data(rows: number, inputs: number, outputs: number, loss: LossName, seed: number) {
   const random = new Random(seed);
@@ -77,5 +75,26 @@ describe('fit with an optimizer, a schedule and clipping', () => {
     }
     expect(optimizer.steps).toBe(15);
     expect(parameters(planned)).toEqual(parameters(recorded));
+  });
+});
+
+describe('the planned step with dropout', () => {
+  it('draws the same masks and takes the same steps as the recorded path', async () => {
+    const { Dense, Dropout, Sequential } = await import('../src/index.js');
+    const build = () => new Sequential([
+      new Dense(4, 6, { activation: 'relu', seed: 1 }), new Dropout(6, 0.4, { seed: 2 }), new Dense(6, 3, { seed: 3 }),
+    ]);
+    const { x, y } = data(9, 4, 3, 'softmaxCrossEntropy', 4);
+    const planned = build();
+    fit(planned, x, y, { loss: 'softmaxCrossEntropy', lr: 0.1, epochs: 3, batchSize: 4, shuffle: false });
+    const recorded = build();
+    const optimizer = new SGD(recorded.parameters(), 0.1);
+    for (let epoch = 0; epoch < 3; epoch++) {
+      for (let start = 0; start < 9; start += 4) {
+        trainStep(recorded, getLoss('softmaxCrossEntropy'), optimizer, tensor(x.slice(start, start + 4)), tensor(y.slice(start, start + 4)));
+      }
+    }
+    expect(parameters(planned)).toEqual(parameters(recorded));
+    expect((planned.layers[1] as InstanceType<typeof Dropout>).random.getState()).toEqual((recorded.layers[1] as InstanceType<typeof Dropout>).random.getState());
   });
 });

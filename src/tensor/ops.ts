@@ -222,8 +222,7 @@ function lastDim(x: Tensor): number {
 export function dropout(x: Tensor, rate: number, random: Random): Tensor {
   const backend = getBackend();
   const mask = allocate(x.dtype, x.size);
-  const keep = 1 / (1 - rate);
-  for (let i = 0; i < mask.length; i++) mask[i] = random.float() < rate ? 0 : keep;
+  fillDropoutMask(mask, x.size, rate, random);
   const out = result(x, x.shape);
   backend.binary('mul', out.data, x.data, mask, x.size, x.size);
   return record('dropout', [x], out, (g) => {
@@ -231,6 +230,12 @@ export function dropout(x: Tensor, rate: number, random: Random): Tensor {
     backend.binary('mul', grad, g, mask, x.size, x.size);
     return [grad];
   }, { mask });
+}
+
+/** Fills `mask[0..n)` with 0 (probability `rate`) or 1/(1 − rate), one draw per element in order. */
+export function fillDropoutMask(mask: FloatArray, n: number, rate: number, random: Random): void {
+  const keep = 1 / (1 - rate);
+  for (let i = 0; i < n; i++) mask[i] = random.float() < rate ? 0 : keep;
 }
 
 /** Sum of all elements, as a scalar tensor. */

@@ -1,18 +1,18 @@
 import { getBackend, type Backend, type FloatArray, type PointLossKind } from '../backend/index.js';
-import { Dense } from '../nn/layers.js';
+import { Dense, Dropout } from '../nn/layers.js';
 import type { LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
-import { LEAKY_RELU_SLOPE } from '../tensor/ops.js';
+import { LEAKY_RELU_SLOPE, fillDropoutMask } from '../tensor/ops.js';
 import { Tensor, allocate } from '../tensor/tensor.js';
 
 /** Buffers of one Dense layer, sized for the largest batch. */
-interface LayerBuffers {
+interface DenseStage {
   layer: Dense;
   /** NET = x·Wᵀ + b. */
   net: FloatArray;
   /** OUT = activation(NET); the same array as `net` for a linear layer. */
   out: FloatArray;
-  /** ∂L/∂OUT, written by the layer above (or the loss). */
+  /** ∂L/∂OUT, written by the stage above (or the loss). */
   gradOut: FloatArray;
   /** ∂L/∂NET; the same array as `gradOut` for a linear layer. */
   gradNet: FloatArray;
@@ -20,24 +20,35 @@ interface LayerBuffers {
   derivative: FloatArray;
 }
 
+/** Buffers of one Dropout layer. */
+interface DropoutStage {
+  layer: Dropout;
+  mask: FloatArray;
+  out: FloatArray;
+  gradOut: FloatArray;
+}
+
+type Stage = DenseStage | DropoutStage;
+
 const POINT_LOSS: Partial<Record<LossName, PointLossKind>> = {
   squaredError: 'halfSquared', mse: 'squared', binaryCrossEntropy: 'binaryCrossEntropy',
 };
 
 /**
- * A training step for a Sequential of Dense layers with every buffer
- * planned once: a steady-state step allocates nothing and builds no graph.
+ * A training step for a Sequential of Dense and Dropout layers with every
+ * buffer planned once: a steady-state step allocates nothing and builds
+ * no graph.
  *
  * It issues exactly the backend calls, in the same order and with the same
  * arguments, that the recorded ops of `src/tensor/ops.ts` issue for
- * forward, loss, backward and the leaf-gradient write, so its gradients are
+ * forward, loss, backward and the leaf-gradient write (and draws dropout
+ * masks from the same generators in the same order), so its results are
  * bit-identical to autograd's (a test holds it to that); the explain trace
- * keeps reading the recorded path. Returns null from {@link plan} for a
- * model it cannot run (a layer that is not Dense).
+ * keeps reading the recorded path.
  */
 export class TrainingPlan {
   private readonly backend: Backend;
-  private readonly layers: LayerBuffers[];
+  private readonly stages: Stage[];
   private readonly terms: FloatArray;
   private readonly lossGrad: FloatArray;
   /** The loss in the model's dtype, rounded as the recorded op's scalar tensor rounds it. */
@@ -45,36 +56,24 @@ export class TrainingPlan {
 
   private constructor(model: Sequential, private readonly loss: LossName, readonly batchSize: number) {
     this.backend = getBackend();
-    this.layers = model.layers.map((layer) => {
-      const dense = layer as Dense;
-      const size = batchSize * dense.outputSize;
-      const linear = dense.activation === 'linear';
-      const net = allocate(dense.dtype, size);
-      const gradOut = allocate(dense.dtype, size);
-      for (const p of dense.parameters()) p.grad ??= new Tensor(allocate(p.dtype, p.size), p.shape.slice());
-      return {
-        layer: dense,
-        net,
-        out: linear ? net : allocate(dense.dtype, size),
-        gradOut,
-        gradNet: linear ? gradOut : allocate(dense.dtype, size),
-        derivative: allocate(dense.dtype, size),
-      };
-    });
+    // A dropout of rate 0 is the identity in training too, as the recorded path has it.
+    const layers = model.layers.filter((layer) => !(layer instanceof Dropout && layer.rate === 0));
+    this.stages = layers.map((layer) => layer instanceof Dense ? denseStage(layer, batchSize) : dropoutStage(layer as Dropout, batchSize));
     const outputs = batchSize * model.outputSize;
     this.terms = allocate(model.dtype, loss === 'softmaxCrossEntropy' ? batchSize : outputs);
     this.lossGrad = allocate(model.dtype, outputs);
     this.lossValue = allocate(model.dtype, 1);
   }
 
-  /** The last layer's OUT of the last step, `rows × outputs`. */
-  get outputs(): FloatArray {
-    return this.layers[this.layers.length - 1]!.out;
+  /** A plan for `model`, or null when it has a layer the plan does not know. */
+  static for(model: Sequential, loss: LossName, batchSize: number): TrainingPlan | null {
+    const known = model.layers.every((layer) => layer instanceof Dense || layer instanceof Dropout);
+    return known ? new TrainingPlan(model, loss, batchSize) : null;
   }
 
-  /** A plan for `model`, or null when some layer is not a Dense layer. */
-  static for(model: Sequential, loss: LossName, batchSize: number): TrainingPlan | null {
-    return model.layers.every((layer) => layer instanceof Dense) ? new TrainingPlan(model, loss, batchSize) : null;
+  /** The network's output of the last step, `rows × outputs`. */
+  get outputs(): FloatArray {
+    return this.stages[this.stages.length - 1]!.out;
   }
 
   /**
@@ -93,21 +92,35 @@ export class TrainingPlan {
   private forwardLoss(x: FloatArray, y: FloatArray, rows: number): number {
     const b = this.backend;
     let input = x;
-    for (const { layer, net, out } of this.layers) {
-      const units = layer.outputSize;
-      b.matmul(net, input, layer.weight.data, rows, layer.inputSize, units, false, true, false);
-      if (layer.bias !== null) b.binary('add', net, net, layer.bias.data, rows * units, layer.bias.size);
-      if (layer.activation === 'softmax') b.softmaxRows(out, net, rows, units);
-      else if (layer.activation !== 'linear') b.unary(layer.activation, out, net, rows * units, LEAKY_RELU_SLOPE);
-      input = out;
+    for (const stage of this.stages) {
+      if (stage.layer instanceof Dense) {
+        const { layer, net, out } = stage as DenseStage;
+        const units = layer.outputSize;
+        b.matmul(net, input, layer.weight.data, rows, layer.inputSize, units, false, true, false);
+        if (layer.bias !== null) b.binary('add', net, net, layer.bias.data, rows * units, layer.bias.size);
+        if (layer.activation === 'softmax') b.softmaxRows(out, net, rows, units);
+        else if (layer.activation !== 'linear') b.unary(layer.activation, out, net, rows * units, LEAKY_RELU_SLOPE);
+      } else {
+        const { layer, mask, out } = stage as DropoutStage;
+        const n = rows * layer.outputSize;
+        fillDropoutMask(mask, n, layer.rate, layer.random);
+        b.binary('mul', out, input, mask, n, n);
+      }
+      input = stage.out;
     }
-    const last = this.layers[this.layers.length - 1]!;
-    const n = rows * last.layer.outputSize;
+    return this.lossAndGradient(y, rows);
+  }
+
+  private lossAndGradient(y: FloatArray, rows: number): number {
+    const b = this.backend;
+    const last = this.stages[this.stages.length - 1]!;
+    const cols = last.layer.outputSize;
+    const n = rows * cols;
     const point = POINT_LOSS[this.loss];
     if (point === undefined) {
-      b.softmaxCrossEntropyRows(this.terms, last.out, y, rows, last.layer.outputSize);
+      b.softmaxCrossEntropyRows(this.terms, last.out, y, rows, cols);
       this.lossValue[0] = b.sum(this.terms, rows) / rows;
-      b.softmaxRows(this.lossGrad, last.out, rows, last.layer.outputSize);
+      b.softmaxRows(this.lossGrad, last.out, rows, cols);
       b.binary('sub', last.gradOut, this.lossGrad, y, n, n);
       b.scale(last.gradOut, last.gradOut, 1 / rows, n);
       return this.lossValue[0]!;
@@ -121,19 +134,45 @@ export class TrainingPlan {
 
   private backward(x: FloatArray, rows: number): void {
     const b = this.backend;
-    for (let i = this.layers.length - 1; i >= 0; i--) {
-      const { layer, net, out, gradOut, gradNet, derivative } = this.layers[i]!;
+    for (let i = this.stages.length - 1; i >= 0; i--) {
+      const stage = this.stages[i]!;
+      const below = i > 0 ? this.stages[i - 1]! : null;
+      const n = rows * stage.layer.outputSize;
+      if (!(stage.layer instanceof Dense)) {
+        if (below !== null) b.binary('mul', below.gradOut, stage.gradOut, (stage as DropoutStage).mask, n, n);
+        continue;
+      }
+      const { layer, net, out, gradOut, gradNet, derivative } = stage as DenseStage;
       const units = layer.outputSize;
-      const n = rows * units;
       if (layer.activation === 'softmax') b.softmaxBackwardRows(gradNet, out, gradOut, rows, units);
       else if (layer.activation !== 'linear') {
         b.unaryDerivative(layer.activation, derivative, net, out, n, LEAKY_RELU_SLOPE);
         b.binary('mul', gradNet, gradOut, derivative, n, n);
       }
       if (layer.bias !== null && layer.bias.requiresGrad) b.sumRepeats(layer.bias.grad!.data, gradNet, n, layer.bias.size);
-      const input = i === 0 ? x : this.layers[i - 1]!.out;
-      b.matmul(layer.weight.grad!.data, gradNet, input, units, rows, layer.inputSize, true, false, false);
-      if (i > 0) b.matmul(this.layers[i - 1]!.gradOut, gradNet, layer.weight.data, rows, units, layer.inputSize, false, false, false);
+      b.matmul(layer.weight.grad!.data, gradNet, below === null ? x : below.out, units, rows, layer.inputSize, true, false, false);
+      if (below !== null) b.matmul(below.gradOut, gradNet, layer.weight.data, rows, units, layer.inputSize, false, false, false);
     }
   }
+}
+
+function denseStage(layer: Dense, batchSize: number): DenseStage {
+  const size = batchSize * layer.outputSize;
+  const linear = layer.activation === 'linear';
+  const net = allocate(layer.dtype, size);
+  const gradOut = allocate(layer.dtype, size);
+  for (const p of layer.parameters()) p.grad ??= new Tensor(allocate(p.dtype, p.size), p.shape.slice());
+  return {
+    layer,
+    net,
+    out: linear ? net : allocate(layer.dtype, size),
+    gradOut,
+    gradNet: linear ? gradOut : allocate(layer.dtype, size),
+    derivative: allocate(layer.dtype, size),
+  };
+}
+
+function dropoutStage(layer: Dropout, batchSize: number): DropoutStage {
+  const size = batchSize * layer.outputSize;
+  return { layer, mask: allocate(layer.dtype, size), out: allocate(layer.dtype, size), gradOut: allocate(layer.dtype, size) };
 }

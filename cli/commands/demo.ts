@@ -1,0 +1,83 @@
+import cliProgress from 'cli-progress';
+import { Command } from 'commander';
+import { ARTICLE, Dense, GlassnetError, articleNetwork, fit, type EpochInfo } from '../../src/index.js';
+import { explainStep, formatNumber, namesFor, renderText } from '../../src/explain/index.js';
+import { parseNumber } from './explain.js';
+
+interface DemoFlags {
+  threshold: string;
+  color: boolean;
+}
+
+// Lines printed when stdout is not a terminal: one every this many steps.
+const PLAIN_EVERY = 1000;
+
+/** Reports training progress: a bar on a terminal, a few plain lines otherwise. */
+function progress(tty: boolean, threshold: number): { update: (info: EpochInfo) => void; stop: () => void } {
+  // The explained step came first, so fit's step k is the run's step k + 1.
+  if (!tty) {
+    return {
+      update: (info) => {
+        if ((info.steps + 1) % PLAIN_EVERY === 0) console.log(`  step ${info.steps + 1}: E_total = ${formatNumber(info.loss)}`);
+      },
+      stop: () => undefined,
+    };
+  }
+  const bar = new cliProgress.SingleBar({
+    format: '  training |{bar}| step {step}  E_total {loss}', stream: process.stdout, hideCursor: true, barsize: 30,
+  }, cliProgress.Presets.shades_classic);
+  let start = NaN;
+  bar.start(100, 0, { step: 1, loss: '' });
+  return {
+    update: (info) => {
+      // The error falls roughly geometrically, so progress is measured in orders of magnitude.
+      if (Number.isNaN(start)) start = Math.log(info.loss);
+      const done = (start - Math.log(info.loss)) / (start - Math.log(threshold));
+      bar.update(Math.round(100 * Math.min(Math.max(done, 0), 1)), { step: info.steps + 1, loss: formatNumber(info.loss) });
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+/**
+ * `glassnet demo` (what `npm start` runs): the article's training step
+ * explained, then training to the article's targets, then the result.
+ */
+export function demoCommand(): Command {
+  return new Command('demo')
+    .description("explain the article's training step, then train its network until the outputs reach the targets")
+    .option('--threshold <error>', 'train until E_total is below this', '1e-6')
+    .option('--no-color', 'no ANSI colours (they are used only on a terminal anyway)')
+    .action((flags: DemoFlags) => {
+      const threshold = parseNumber('--threshold', flags.threshold);
+      if (threshold <= 0) throw new GlassnetError({ code: 'range', argument: '--threshold', expected: 'a number > 0', found: JSON.stringify(flags.threshold) });
+      const tty = process.stdout.isTTY === true;
+      const color = flags.color && tty && !('NO_COLOR' in process.env);
+      const model = articleNetwork();
+      const x = [[...ARTICLE.inputs]];
+      const t = [[...ARTICLE.targets]];
+      console.log(renderText(explainStep(model, x, t, { lr: ARTICLE.learningRate }), { color }));
+
+      console.log(`\nTraining on, step by step, until E_total < ${threshold} (η = ${ARTICLE.learningRate}):`);
+      const report = progress(tty, threshold);
+      const result = fit(model, x, t, {
+        lr: ARTICLE.learningRate, errorThreshold: threshold, epochs: 1_000_000, onEpochEnd: report.update,
+      });
+      report.stop();
+
+      const names = namesFor(model);
+      const outputs = Array.from(model.predict(x).data);
+      const reached = result.stoppedBy === 'threshold' ? 'reached' : `not reached (stopped by ${result.stoppedBy})`;
+      console.log(`\nTarget error ${reached} after ${result.steps + 1} iterations (the explained step included).`);
+      names.units[names.units.length - 1]!.forEach((o, j) => {
+        console.log(`  OUT(${o}) = ${formatNumber(outputs[j]!)}   target ${ARTICLE.targets[j]}`);
+      });
+      console.log(`  E_total = ${formatNumber(result.loss, 12)}`);
+      console.log('Weights:');
+      model.layers.forEach((layer, k) => {
+        if (!(layer instanceof Dense)) return;
+        const values = Array.from(layer.weight.data);
+        console.log(`  ${names.weights[k]!.flat().map((w, i) => `${w} = ${formatNumber(values[i]!)}`).join('   ')}`);
+      });
+    });
+}

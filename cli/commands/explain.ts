@@ -1,0 +1,159 @@
+import { Command } from 'commander';
+import {
+  ACTIVATIONS, ARTICLE, GlassnetError, LOSSES, Random, articleNetwork, mlp,
+  type ActivationName, type LossName, type Sequential,
+} from '../../src/index.js';
+import {
+  explainStep, formatNumber, renderMarkdown, renderText, renderTextSummaryLine, toJSON, type Explanation,
+} from '../../src/explain/index.js';
+
+const FORMATS = ['text', 'markdown', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface ExplainFlags {
+  input?: string;
+  target?: string;
+  lr: string;
+  loss: string;
+  steps: string;
+  summary?: boolean;
+  only?: string;
+  names?: string;
+  format: string;
+  precision: string;
+  sizes?: string;
+  activation: string;
+  outputActivation?: string;
+  seed: string;
+  color: boolean;
+}
+
+/** A finite number from a flag, or a GlassnetError naming the flag. */
+export function parseNumber(flag: string, text: string): number {
+  const value = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(value)) throw new GlassnetError({ code: 'not-finite', argument: flag, expected: 'a finite number', found: JSON.stringify(text) });
+  return value;
+}
+
+function parseInteger(flag: string, text: string, min: number, max: number): number {
+  const value = parseNumber(flag, text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new GlassnetError({ code: 'range', argument: flag, expected: `an integer from ${min} to ${max}`, found: JSON.stringify(text) });
+  }
+  return value;
+}
+
+function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(text)) return text as T;
+  throw new GlassnetError({ code: 'unknown-name', argument: flag, expected: `one of ${allowed.join(', ')}`, found: JSON.stringify(text) });
+}
+
+/** "0.1,0.2;0.3,0.4" → two samples of width `width`. */
+function parseRows(flag: string, text: string, width: number): number[][] {
+  return text.split(';').map((sample, s) => {
+    const row = sample.split(',').map((v) => parseNumber(flag, v));
+    if (row.length !== width) {
+      throw new GlassnetError({ code: 'shape', argument: `${flag} (sample ${s + 1})`, expected: `${width} comma-separated numbers`, found: `${row.length}` });
+    }
+    return row;
+  });
+}
+
+/** "i1=x,o1=y" → { i1: "x", o1: "y" }. */
+function parseNames(text: string): Record<string, string> {
+  return Object.fromEntries(text.split(',').map((pair) => {
+    const [from, to, ...rest] = pair.split('=');
+    if (from === undefined || to === undefined || rest.length > 0 || from === '' || to === '') {
+      throw new GlassnetError({ code: 'type', argument: '--names', expected: 'name=newName pairs separated by commas', found: JSON.stringify(pair) });
+    }
+    return [from.trim(), to.trim()];
+  }));
+}
+
+function buildModel(flags: ExplainFlags): Sequential {
+  if (flags.sizes === undefined) return articleNetwork();
+  const sizes = flags.sizes.split(',').map((s) => parseInteger('--sizes', s, 1, 100_000));
+  const activation = oneOf<ActivationName>('--activation', flags.activation, ACTIVATIONS);
+  const outputActivation = oneOf<ActivationName>('--output-activation', flags.outputActivation ?? activation, ACTIVATIONS);
+  return mlp(sizes, { activation, outputActivation, seed: parseInteger('--seed', flags.seed, 0, 2 ** 32 - 1), dtype: 'float64' });
+}
+
+/** Inputs and targets: given, the article's, or (for --sizes) drawn from the seed. */
+function data(flags: ExplainFlags, model: Sequential, loss: LossName): { x: number[][]; t: number[][] } {
+  const random = new Random(parseInteger('--seed', flags.seed, 0, 2 ** 32 - 1) + 1);
+  const article = flags.sizes === undefined;
+  const x = flags.input !== undefined ? parseRows('--input', flags.input, model.inputSize)
+    : article ? [[...ARTICLE.inputs]] : [Array.from({ length: model.inputSize }, () => random.uniform(-1, 1))];
+  let t: number[][];
+  if (flags.target !== undefined) t = parseRows('--target', flags.target, model.outputSize);
+  else if (article && flags.input === undefined) t = [[...ARTICLE.targets]];
+  else if (loss === 'softmaxCrossEntropy') t = x.map(() => oneHot(random.int(model.outputSize), model.outputSize));
+  else t = x.map(() => Array.from({ length: model.outputSize }, () => random.float()));
+  if (t.length !== x.length) {
+    throw new GlassnetError({ code: 'shape', argument: '--target', expected: `${x.length} samples (one per --input sample)`, found: `${t.length}` });
+  }
+  return { x, t };
+}
+
+function oneHot(index: number, size: number): number[] {
+  return Array.from({ length: size }, (_, i) => (i === index ? 1 : 0));
+}
+
+/** `glassnet explain`: one (or more) training steps, written out with formulas and numbers. */
+export function explainCommand(): Command {
+  return new Command('explain')
+    .description("show one training step with every formula and number (default: the article's 2-2-2 network)")
+    .option('--input <values>', 'inputs, comma-separated; ";" separates the samples of a batch (default: the article\'s 0.02,0.04)')
+    .option('--target <values>', 'targets, same form as --input (default: the article\'s 0.5,0.9)')
+    .option('--lr <rate>', 'learning rate η of the SGD step', '0.1')
+    .option('--loss <name>', `loss: ${LOSSES.join(', ')}`, 'squaredError')
+    .option('--steps <n>', 'explain n successive steps', '1')
+    .option('--summary', 'with --steps: after the first step, one summary line per step')
+    .option('--only <names>', 'show only these units/parameters, comma-separated (e.g. w6,w1)')
+    .option('--names <pairs>', 'rename, e.g. i1=x,o1=cat')
+    .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
+    .option('--precision <decimals>', 'decimals of displayed numbers', '9')
+    .option('--sizes <sizes>', 'explain a seeded random MLP of these layer sizes instead, e.g. 3,4,3,2')
+    .option('--activation <name>', 'hidden activation for --sizes', 'sigmoid')
+    .option('--output-activation <name>', 'output activation for --sizes (default: --activation)')
+    .option('--seed <n>', 'seed of the --sizes weights and default data', '0')
+    .option('--no-color', 'no ANSI colours (they are used only on a terminal anyway)')
+    .action((flags: ExplainFlags) => {
+      const format = oneOf<Format>('--format', flags.format, FORMATS);
+      const loss = oneOf<LossName>('--loss', flags.loss, LOSSES);
+      const lr = parseNumber('--lr', flags.lr);
+      const steps = parseInteger('--steps', flags.steps, 1, 1_000_000);
+      const precision = parseInteger('--precision', flags.precision, 0, 17);
+      const model = buildModel(flags);
+      const { x, t } = data(flags, model, loss);
+      const options = {
+        loss, lr,
+        ...(flags.only === undefined ? {} : { only: flags.only.split(',').map((s) => s.trim()) }),
+        ...(flags.names === undefined ? {} : { names: parseNames(flags.names) }),
+      };
+      const color = flags.color && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
+      const explanations: Explanation[] = [];
+      for (let k = 1; k <= steps; k++) explanations.push(explainStep(model, x, t, { ...options, iteration: k }));
+      console.log(render(explanations, format, { precision, color, summary: flags.summary === true }));
+    });
+}
+
+function render(explanations: Explanation[], format: Format, options: { precision: number; color: boolean; summary: boolean }): string {
+  const [first, ...rest] = explanations;
+  const { precision, color, summary } = options;
+  switch (format) {
+    case 'json': {
+      const objects = explanations.map((e) => toJSON(e, { precision }));
+      return JSON.stringify(objects.length === 1 ? objects[0] : objects, null, 2);
+    }
+    case 'markdown':
+      if (!summary) return explanations.map((e) => renderMarkdown(e, { precision })).join('\n\n');
+      return [renderMarkdown(first!, { precision }), '', '| step | $E_{\\mathrm{total}}$ |', '| --- | ---: |',
+        ...rest.map((e) => `| ${e.iteration} | ${formatNumber(e.summary.loss, precision)} |`)].join('\n');
+    case 'text':
+      if (!summary) return explanations.map((e) => renderText(e, { precision, color })).join('\n\n');
+      return [renderText(first!, { precision, color }), '', ...rest.map((e) => renderTextSummaryLine(e, { precision }))].join('\n');
+    default:
+      return format satisfies never;
+  }
+}
