@@ -11,8 +11,8 @@ export {
   matmul, add, sub, mul, div, scale, dropout, sigmoid, tanh, relu, leakyRelu, softmax, sum, mean, transpose, reshape,
   squaredError, mse, binaryCrossEntropy, softmaxCrossEntropy, LEAKY_RELU_SLOPE,
 } from './tensor/ops.js';
-export { ACTIVATIONS, type ActivationName } from './nn/activations.js';
-export { LOSSES, getLoss, type LossName, type LossFunction } from './nn/losses.js';
+export { ACTIVATIONS, checkActivation, type ActivationName } from './nn/activations.js';
+export { LOSSES, getLoss, checkLoss, type LossName, type LossFunction } from './nn/losses.js';
 export { INITIALIZERS, type InitializerName } from './nn/init.js';
 export { Dense, Dropout, type DenseOptions, type DropoutOptions, type Layer } from './nn/layers.js';
 export { Sequential, mlp, type MlpOptions } from './nn/model.js';

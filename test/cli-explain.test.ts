@@ -126,3 +126,29 @@ describe('glassnet demo (npm start)', () => {
     expect(ms).toBeLessThan(5000);
   });
 });
+
+describe('glassnet explain --model', () => {
+  it('explains a saved model with the loss and input scaling it was trained with', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { mlp, fitScaler } = await import('../src/index.js');
+    const { saveModel } = await import('../src/io/node.js');
+    const file = join(mkdtempSync(join(tmpdir(), 'glassnet-explain-')), 'model.json');
+    const model = mlp([2, 3, 2], { activation: 'tanh', outputActivation: 'linear', seed: 5, dtype: 'float64' });
+    const scaler = fitScaler('standard', [[0, 10], [2, 30]]); // mean [1, 20], std [1, 10]
+    await saveModel(file, model, { preprocessing: { scaler: scaler.toJSON() as never }, training: { loss: 'softmaxCrossEntropy' } as never });
+    const { stdout, status } = run('explain', '--model', file, '--input', '2,40', '--target', '0,1', '--format', 'json');
+    expect(status).toBe(0);
+    const json = JSON.parse(stdout);
+    expect(json.network.loss).toBe('softmaxCrossEntropy');
+    expect(json.network.sizes).toEqual([2, 3, 2]);
+    expect(json.inputs).toEqual({ i1: 1, i2: 2 }); // (2 − 1)/1, (40 − 20)/10
+  });
+
+  it('fails with one line for a missing model file', () => {
+    const { status, stderr } = run('explain', '--model', '/nonexistent/model.json');
+    expect(status).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import {
-  ACTIVATIONS, ARTICLE, GlassnetError, LOSSES, Random, articleNetwork, mlp,
+  ACTIVATIONS, ARTICLE, GlassnetError, LOSSES, Random, articleNetwork, checkLoss, mlp, scalerFromJSON,
   type ActivationName, type LossName, type Sequential,
 } from '../../src/index.js';
+import { loadModel } from '../../src/io/node.js';
 import {
   explainStep, formatNumber, renderMarkdown, renderText, renderTextSummaryLine, toJSON, type Explanation,
 } from '../../src/explain/index.js';
@@ -14,7 +15,7 @@ interface ExplainFlags {
   input?: string;
   target?: string;
   lr: string;
-  loss: string;
+  loss?: string;
   steps: string;
   summary?: boolean;
   only?: string;
@@ -22,6 +23,7 @@ interface ExplainFlags {
   format: string;
   precision: string;
   sizes?: string;
+  model?: string;
   activation: string;
   outputActivation?: string;
   seed: string;
@@ -70,6 +72,26 @@ function parseNames(text: string): Record<string, string> {
   }));
 }
 
+/** The network to explain, the loss it was trained with (from a model file) and how it scales inputs. */
+interface Subject {
+  model: Sequential;
+  trainedLoss?: LossName;
+  scale: (x: number[][]) => number[][];
+}
+
+async function loadSubject(flags: ExplainFlags): Promise<Subject> {
+  if (flags.model === undefined) return { model: buildModel(flags), scale: (x) => x };
+  if (flags.sizes !== undefined) {
+    throw new GlassnetError({ code: 'state', argument: '--model', expected: 'either --model or --sizes', found: 'both' });
+  }
+  const loaded = await loadModel(flags.model);
+  const scaler = loaded.preprocessing?.scaler === undefined ? null : scalerFromJSON(loaded.preprocessing.scaler, `${flags.model}: preprocessing.scaler`);
+  const subject: Subject = { model: loaded.model, scale: (x) => (scaler === null ? x : scaler.transform(x)) };
+  const trained = loaded.training?.loss;
+  if (trained !== undefined) subject.trainedLoss = checkLoss(trained, `${flags.model}: training.loss`);
+  return subject;
+}
+
 function buildModel(flags: ExplainFlags): Sequential {
   if (flags.sizes === undefined) return articleNetwork();
   const sizes = flags.sizes.split(',').map((s) => parseInteger('--sizes', s, 1, 100_000));
@@ -81,7 +103,7 @@ function buildModel(flags: ExplainFlags): Sequential {
 /** Inputs and targets: given, the article's, or (for --sizes) drawn from the seed. */
 function data(flags: ExplainFlags, model: Sequential, loss: LossName): { x: number[][]; t: number[][] } {
   const random = new Random(parseInteger('--seed', flags.seed, 0, 2 ** 32 - 1) + 1);
-  const article = flags.sizes === undefined;
+  const article = flags.sizes === undefined && flags.model === undefined;
   const x = flags.input !== undefined ? parseRows('--input', flags.input, model.inputSize)
     : article ? [[...ARTICLE.inputs]] : [Array.from({ length: model.inputSize }, () => random.uniform(-1, 1))];
   let t: number[][];
@@ -106,26 +128,29 @@ export function explainCommand(): Command {
     .option('--input <values>', 'inputs, comma-separated; ";" separates the samples of a batch (default: the article\'s 0.02,0.04)')
     .option('--target <values>', 'targets, same form as --input (default: the article\'s 0.5,0.9)')
     .option('--lr <rate>', 'learning rate η of the SGD step', '0.1')
-    .option('--loss <name>', `loss: ${LOSSES.join(', ')}`, 'squaredError')
+    .option('--loss <name>', `loss: ${LOSSES.join(', ')} (default: the model file's, else squaredError)`)
     .option('--steps <n>', 'explain n successive steps', '1')
     .option('--summary', 'with --steps: after the first step, one summary line per step')
     .option('--only <names>', 'show only these units/parameters, comma-separated (e.g. w6,w1)')
     .option('--names <pairs>', 'rename, e.g. i1=x,o1=cat')
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
     .option('--precision <decimals>', 'decimals of displayed numbers', '9')
+    .option('--model <file>', 'explain a saved model (glassnet train --out); inputs are scaled as it was trained')
     .option('--sizes <sizes>', 'explain a seeded random MLP of these layer sizes instead, e.g. 3,4,3,2')
     .option('--activation <name>', 'hidden activation for --sizes', 'sigmoid')
     .option('--output-activation <name>', 'output activation for --sizes (default: --activation)')
     .option('--seed <n>', 'seed of the --sizes weights and default data', '0')
     .option('--no-color', 'no ANSI colours (they are used only on a terminal anyway)')
-    .action((flags: ExplainFlags) => {
+    .action(async (flags: ExplainFlags) => {
       const format = oneOf<Format>('--format', flags.format, FORMATS);
-      const loss = oneOf<LossName>('--loss', flags.loss, LOSSES);
+      const subject = await loadSubject(flags);
+      const model = subject.model;
+      const loss = oneOf<LossName>('--loss', flags.loss ?? subject.trainedLoss ?? 'squaredError', LOSSES);
       const lr = parseNumber('--lr', flags.lr);
       const steps = parseInteger('--steps', flags.steps, 1, 1_000_000);
       const precision = parseInteger('--precision', flags.precision, 0, 17);
-      const model = buildModel(flags);
-      const { x, t } = data(flags, model, loss);
+      const { x: raw, t } = data(flags, model, loss);
+      const x = subject.scale(raw);
       const options = {
         loss, lr,
         ...(flags.only === undefined ? {} : { only: flags.only.split(',').map((s) => s.trim()) }),
