@@ -32,3 +32,12 @@ describe('README examples', () => {
     });
   });
 });
+
+describe('README output of glassnet explain', () => {
+  it('is what the command prints today', async () => {
+    const { glassnet } = await import('./helpers/cli.js');
+    const block = readme.split('<!-- output of: npx glassnet explain -->\n```\n')[1]?.split('\n```')[0];
+    expect(block).toBeDefined();
+    expect(glassnet('explain').stdout.trimEnd()).toBe(block);
+  });
+});
