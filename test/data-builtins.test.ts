@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { failure, rejection } from './data-helpers.js';
+import { rejection } from './data-helpers.js';
+import { thrown as failure } from './helpers/errors.js';
 import { IRIS_CSV, iris } from '../src/data/iris.js';
 import { DIGIT_COUNT, DIGIT_PIXELS, digits } from '../src/data/digits.js';
 import type { Table } from '../src/data/csv.js';

@@ -2,7 +2,7 @@
 // detection, and every bad-input error with its file:line:column.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { failure } from './data-helpers.js';
+import { thrown as failure } from './helpers/errors.js';
 import { loadFeatures, loadTable, parseCsv } from '../src/data/csv.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/data/${name}`, import.meta.url), 'utf8');

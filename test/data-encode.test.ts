@@ -1,6 +1,6 @@
 // Label encoding: one-hot rows, fixed class order, unseen labels, decoding.
 import { describe, expect, it } from 'vitest';
-import { failure } from './data-helpers.js';
+import { thrown as failure } from './helpers/errors.js';
 import { decodeLabels, encodeLabels, oneHot, parseNumber, sortedClasses } from '../src/data/encode.js';
 
 describe('encode', () => {

@@ -1,6 +1,6 @@
 // JSON data sets in both accepted shapes, and the JSON path of each error.
 import { describe, expect, it } from 'vitest';
-import { failure } from './data-helpers.js';
+import { thrown as failure } from './helpers/errors.js';
 import { loadJsonData } from '../src/data/json.js';
 
 const xor = { x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [[0], [1], [1], [0]] };

@@ -1,7 +1,7 @@
 // Feature scaling: statistics against hand-computed values, constant
 // columns, the JSON round trip a model file relies on, and bad input.
 import { describe, expect, it } from 'vitest';
-import { failure } from './data-helpers.js';
+import { thrown as failure } from './helpers/errors.js';
 import { Scaler, fitScaler, scalerFromJSON } from '../src/data/scaling.js';
 
 // Column 0: mean 12/4 = 3, squared deviations 4+1+0+9 = 14, population variance 3.5.

@@ -1,6 +1,6 @@
 // Seeded train/test splits: determinism, sizes, stratified proportions.
 import { describe, expect, it } from 'vitest';
-import { failure } from './data-helpers.js';
+import { thrown as failure } from './helpers/errors.js';
 import { trainTestSplit } from '../src/data/split.js';
 import { oneHot } from '../src/data/encode.js';
 

@@ -1,7 +1,7 @@
 // 2-D synthetic sets: determinism from the seed, class balance, the clean
 // shapes (noise 0) checked against their definitions, and the noise level.
 import { describe, expect, it } from 'vitest';
-import { failure } from './data-helpers.js';
+import { thrown as failure } from './helpers/errors.js';
 import { SYNTHETIC, circles, gaussians, spirals, xor } from '../src/data/synthetic.js';
 
 const classOf = (row: number[]): number => row.indexOf(1);

@@ -2,18 +2,9 @@
 // what was found, and no state changed by the failed call.
 import { describe, expect, it } from 'vitest';
 import {
-  Dense, GlassnetError, SGD, Sequential, articleNetwork, fit, gradCheck, matmul, mlp, setBackend, squaredError, tensor, trainStep, type Dense as DenseT,
+  Dense, SGD, Sequential, articleNetwork, fit, gradCheck, matmul, mlp, setBackend, squaredError, tensor, trainStep, type Dense as DenseT,
 } from '../src/index.js';
-
-function thrown(fn: () => unknown): GlassnetError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(GlassnetError);
-    return error as GlassnetError;
-  }
-  throw new Error('expected a GlassnetError, nothing was thrown');
-}
+import { thrown } from './helpers/errors.js';
 
 const weightsOf = (model: Sequential) => model.layers.map((l) => Array.from((l as DenseT).weight.data));
 

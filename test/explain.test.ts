@@ -5,37 +5,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ARTICLE, ARTICLE_PRINTED, Dense, SGD, Sequential, articleNetwork, backward, getLoss, mlp, tensor,
-  type ActivationName, type LossName,
+  type LossName,
 } from '../src/index.js';
 import { DETAIL_LIMITS, explainStep, namesFor, type Explanation, type Step } from '../src/explain/index.js';
+import { lossOf, mlpCases, modelOf } from './helpers/fixture-mlp.js';
 
 const article = JSON.parse(readFileSync(new URL('./fixtures/article.json', import.meta.url), 'utf8'));
-const mlpCases: MlpCase[] = JSON.parse(readFileSync(new URL('./fixtures/mlp-grads.json', import.meta.url), 'utf8')).cases;
-
-interface MlpCase {
-  name: string;
-  sizes: number[];
-  activations: string[];
-  loss: string;
-  weights: number[][][];
-  biases: number[][];
-  x: number[][];
-  t: number[][];
-  loss_value: number;
-  grad_weights: number[][][];
-  grad_biases: number[][];
-}
-
-const ACTIVATION: Record<string, ActivationName> = {
-  sigmoid: 'sigmoid', tanh: 'tanh', relu: 'relu', leaky_relu: 'leakyRelu', linear: 'linear', softmax: 'softmax',
-};
-const LOSS: Record<string, LossName> = { squared_error: 'squaredError', mse: 'mse', bce: 'binaryCrossEntropy', softmax_cross_entropy: 'softmaxCrossEntropy' };
-
-function modelOf(c: MlpCase): Sequential {
-  return new Sequential(c.weights.map((weights, k) => new Dense(c.sizes[k]!, c.sizes[k + 1]!, {
-    activation: ACTIVATION[c.activations[k]!]!, weights, bias: c.biases[k]!, dtype: 'float64',
-  })));
-}
 
 /** |a − b| within 1e-12 of |b| (or of 1e-12 absolute for values near zero). */
 function expectClose(actual: number, expected: number, what: string): void {
@@ -157,7 +132,7 @@ describe("explainStep on the article's network", () => {
 describe('explainStep on other networks (PyTorch fixtures, every activation and loss)', () => {
   it.each(mlpCases.map((c) => [c.name, c] as const))('%s: gradients match the oracle and autograd bit for bit', (_, c) => {
     const model = modelOf(c);
-    const loss = LOSS[c.loss]!;
+    const loss = lossOf(c);
     const expl = explainStep(model, c.x, c.t, { loss, lr: 0.05 });
     const names = expl.names;
     expectClose(expl.tables.errors.total as number, c.loss_value, 'loss');

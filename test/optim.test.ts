@@ -4,7 +4,7 @@
 // torch.nn.utils.clip_grad_norm_ are the oracle).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GlassnetError, Tensor } from '../src/index.js';
+import { Tensor } from '../src/index.js';
 import { Adagrad } from '../src/optim/adagrad.js';
 import { Adam, AdamW } from '../src/optim/adam.js';
 import { clipGradNorm } from '../src/optim/clip.js';
@@ -15,6 +15,7 @@ import {
   applySchedule, cosineAnnealing, exponentialDecay, stepDecay, warmup, type LRSchedule,
 } from '../src/optim/schedules.js';
 import { SGD } from '../src/optim/sgd.js';
+import { thrown as glassnetError } from './helpers/errors.js';
 
 type Grads = (number[] | null)[];
 interface OptimCase {
@@ -66,17 +67,6 @@ function stepWith(optimizer: Optimizer, grads: Grads, schedule?: LRSchedule): vo
   setGrads(optimizer.params, grads);
   if (schedule !== undefined) applySchedule(optimizer, schedule);
   optimizer.step();
-}
-
-/** Runs `fn` expecting a GlassnetError and returns it. */
-function glassnetError(fn: () => unknown): GlassnetError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(GlassnetError);
-    return error as GlassnetError;
-  }
-  throw new Error('expected a GlassnetError, nothing was thrown');
 }
 
 describe('optimizers against PyTorch trajectories', () => {

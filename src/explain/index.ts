@@ -3,11 +3,11 @@
  * article does it — every NET and OUT, the errors, each chain-rule factor,
  * the gradients and the update — as text, Markdown with LaTeX, or JSON.
  */
-export {
-  explainStep, deriveSteps, DETAIL_LIMITS,
-  type Explanation, type ExplainOptions, type Step, type Section, type Sym, type Expr, type Factor, type ArticleValue,
-  type Detail, type Summary, type LayerSummary, type Tables, type PerSample,
-} from './derive.js';
+export { explainStep, type Explanation, type ExplainOptions } from './explain.js';
+export { deriveSteps } from './derive.js';
+export { DETAIL_LIMITS, type Detail } from './detail.js';
+export { type Step, type Section, type Sym, type Expr, type Factor, type ArticleValue } from './step.js';
+export { type Summary, type LayerSummary, type Tables, type PerSample } from './tables.js';
 export { namesFor, allNames, type Names, type NamingScheme, type UserNames } from './naming.js';
 export { Trace, recordStep, type StepRecord, type LayerRecord, type LossRecord, type BiasRecord, type RecordOptions, type Rows } from './trace.js';
 export { renderText, renderTextSummaryLine, describeStep, formatNumber, exprText, symText, type RenderOptions, type TextOptions } from './render-text.js';

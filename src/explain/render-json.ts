@@ -3,7 +3,10 @@
  * documented field by field in docs/explain.md. Numbers are full float64
  * values; only the formula strings are rounded to `precision`.
  */
-import type { Detail, Explanation, PerSample, Section, Summary } from './derive.js';
+import type { Detail } from './detail.js';
+import type { Explanation } from './explain.js';
+import type { ArticleValue, Section } from './step.js';
+import type { Summary, Tables } from './tables.js';
 import { exprText, symText, type RenderOptions } from './render-text.js';
 
 /** The schema identifier; the number changes when a field changes meaning or disappears. */
@@ -27,11 +30,11 @@ export interface StepJSON {
   withNumbers: string;
   value: number;
   terms?: FactorJSON[][];
-  article?: { printed: string; agrees: boolean; note?: number };
+  article?: ArticleValue;
 }
 
-/** The whole explanation, in JSON. */
-export interface ExplanationJSON {
+/** The whole explanation, in JSON: its settings, then every number by name (the {@link Tables}), then the derivation. */
+export interface ExplanationJSON extends Tables {
   schema: typeof EXPLAIN_SCHEMA;
   iteration: number;
   network: { sizes: number[]; activations: string[]; loss: string; dtype: string; parameters: number; naming: string };
@@ -40,17 +43,6 @@ export interface ExplanationJSON {
   detail: Detail;
   only: string[] | null;
   precision: number;
-  inputs: Record<string, PerSample>;
-  targets: Record<string, PerSample>;
-  neurons: Record<string, { net: PerSample; out: PerSample }>;
-  probabilities: Record<string, PerSample>;
-  errors: Record<string, PerSample>;
-  dE_dout: Record<string, PerSample>;
-  dout_dnet: Record<string, PerSample>;
-  dE_dnet: Record<string, PerSample>;
-  parameters: Record<string, number>;
-  gradients: Record<string, number>;
-  updated: Record<string, number>;
   summary: Summary;
   steps: StepJSON[];
   notes: string[];

@@ -2,7 +2,8 @@
  * Markdown rendering with LaTeX math: `$...$` inline and `$$...$$` blocks,
  * restricted to commands both GitHub's math and KaTeX support.
  */
-import type { Expr, Explanation, Step, Sym } from './derive.js';
+import type { Explanation } from './explain.js';
+import type { Expr, Step, Sym } from './step.js';
 import { describeStep, formatNumber, type RenderOptions } from './render-text.js';
 
 // i1 → i_{1}, w2.1.3 → w_{2.1.3}; any other name is set upright.

@@ -4,7 +4,8 @@
  * "=", wrapped to a width (80 by default), coloured only when asked.
  */
 import pc from 'picocolors';
-import type { Expr, Explanation, Step, Sym } from './derive.js';
+import type { Explanation } from './explain.js';
+import type { Expr, Step, Sym } from './step.js';
 
 /** Options shared by the renderers. */
 export interface RenderOptions {
