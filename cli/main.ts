@@ -8,6 +8,10 @@ import { GlassnetError } from '../src/index.js';
 import { autoencoderCommand } from './commands/autoencoder.js';
 import { demoCommand } from './commands/demo.js';
 import { explainCommand } from './commands/explain.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { infoCommand } from './commands/info.js';
+import { predictCommand } from './commands/predict.js';
+import { trainCommand } from './commands/train.js';
 
 const program = new Command()
   .name('glassnet')
@@ -18,7 +22,11 @@ const program = new Command()
   .showHelpAfterError('(run glassnet --help for usage)')
   .addCommand(autoencoderCommand())
   .addCommand(explainCommand())
-  .addCommand(demoCommand());
+  .addCommand(demoCommand())
+  .addCommand(trainCommand())
+  .addCommand(predictCommand())
+  .addCommand(evaluateCommand())
+  .addCommand(infoCommand());
 
 try {
   await program.parseAsync(process.argv);

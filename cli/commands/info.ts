@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { modelToJSON, type JsonObject, type LayerSpec } from '../../src/index.js';
+import { loadModel } from '../../src/io/node.js';
+
+/** A layer as info shows it. */
+interface LayerSummary {
+  spec: LayerSpec;
+  /** Numbers stored for the layer (weights and biases, trainable or not). */
+  parameters: number;
+}
+
+/** `glassnet info MODEL`: what a model file holds, without the weights. */
+export function infoCommand(): Command {
+  return new Command('info')
+    .description('summarise a model file: format version, layers, parameter count, dtype, preprocessing, training metadata')
+    .argument('<model>', 'model (or checkpoint) file')
+    .option('--json', 'print one JSON object')
+    .action(async (path: string, flags: { json?: boolean }) => {
+      // loadModel validates everything; the version is read from the text only after that succeeded.
+      const loaded = await loadModel(path);
+      const { version } = JSON.parse(await readFile(path, 'utf8')) as { version: string };
+      const file = modelToJSON(loaded.model);
+      const layers: LayerSummary[] = file.architecture.layers.map((spec, i) => ({
+        spec, parameters: (file.weights[i]!.weight?.length ?? 0) + (file.weights[i]!.bias?.length ?? 0),
+      }));
+      const total = layers.reduce((sum, l) => sum + l.parameters, 0);
+      const trainable = loaded.model.parameters().reduce((sum, p) => sum + p.size, 0);
+      const fit = (loaded.optimizerState?.['fit'] ?? null) as JsonObject | null;
+      const checkpoint = fit === null ? undefined : { epoch: fit['epoch'], steps: fit['steps'] };
+      if (flags.json === true) {
+        process.stdout.write(`${JSON.stringify({
+          file: path, format: file.format, version, dtype: file.dtype,
+          layers: layers.map((l) => ({ ...l.spec, parameters: l.parameters })),
+          parameters: total, trainableParameters: trainable,
+          ...(loaded.preprocessing === undefined ? {} : { preprocessing: loaded.preprocessing }),
+          ...(loaded.training === undefined ? {} : { training: loaded.training }),
+          ...(checkpoint === undefined ? {} : { checkpoint }),
+        })}\n`);
+        return;
+      }
+      const lines = [`${path}: ${file.format} ${version}, ${file.dtype}`, 'layers:', ...layers.map(layerLine)];
+      lines.push(`parameters: ${total} (${trainable} trainable)`);
+      const pre = loaded.preprocessing;
+      if (pre !== undefined) {
+        const scaler = (pre.scaler as { kind?: string } | undefined)?.kind ?? 'none';
+        lines.push('preprocessing:', `  scaler ${scaler}`);
+        if (pre.featureNames !== undefined) lines.push(`  features (${pre.featureNames.length}) ${abbreviate(pre.featureNames)}`);
+        if (pre.targetName !== undefined) lines.push(`  target ${pre.targetName}${pre['task'] === undefined ? '' : ` (${String(pre['task'])})`}`);
+        if (pre.classes !== undefined) lines.push(`  classes (${pre.classes.length}) ${abbreviate(pre.classes.map(String))}`);
+      }
+      const training = loaded.training;
+      if (training !== undefined) {
+        lines.push('training:');
+        if (training.loss !== undefined) lines.push(`  loss ${training.loss}`);
+        if (training.optimizer !== undefined) {
+          const { name, ...options } = training.optimizer;
+          lines.push(`  optimizer ${name} ${Object.entries(options).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+        }
+        const run = [
+          training.epochs === undefined ? null : `${training.epochs} epochs`,
+          training.steps === undefined ? null : `${training.steps} steps`,
+          training.seed === undefined ? null : `seed ${training.seed}`,
+          training['stoppedBy'] === undefined ? null : `stopped by ${String(training['stoppedBy'])}`,
+        ].filter((s) => s !== null);
+        if (run.length > 0) lines.push(`  ${run.join(', ')}`);
+        if (training.metrics !== undefined) lines.push(`  metrics ${Object.entries(training.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`);
+        if (training.date !== undefined) lines.push(`  date ${training.date}`);
+      }
+      if (checkpoint !== undefined) lines.push(`checkpoint: after epoch ${String(checkpoint.epoch)} (${String(checkpoint.steps)} steps); continue with glassnet train DATA --resume ${path}`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}
+
+function layerLine({ spec, parameters }: LayerSummary): string {
+  if (spec.type === 'dropout') return `  ${spec.name.padEnd(8)} dropout ${String(spec.size).padStart(5)} -> ${String(spec.size).padEnd(5)} rate ${spec.rate}`;
+  const bias = spec.bias === 'none' ? 'no bias' : `bias ${spec.bias}${spec.biasTrainable === true ? '' : ' (fixed)'}`;
+  return `  ${spec.name.padEnd(8)} dense   ${String(spec.inputSize).padStart(5)} -> ${String(spec.units).padEnd(5)} ${spec.activation.padEnd(9)} ${bias.padEnd(18)} ${parameters} parameters`;
+}
+
+/** A long list cut to its first few items. */
+function abbreviate(items: readonly string[], max = 8): string {
+  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')}, ... (${items.length - max} more)`;
+}

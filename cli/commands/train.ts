@@ -1,0 +1,290 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Command } from 'commander';
+import pc from 'picocolors';
+import {
+  Dense, Dropout, GlassnetError, Random, Sequential, createOptimizer, evaluate, fitScaler, modelFromJSON, modelToJSON, scalerFromJSON, trainTestSplit,
+  type Dataset, type FitState, type JsonObject, type Layer, type Optimizer, type Preprocessing, type Scaler, type Table, type TrainingInfo,
+} from '../../src/index.js';
+import { loadModel, saveModel } from '../../src/io/node.js';
+import { readCheckpoint } from '../checkpoint.js';
+import { loadData } from '../data-source.js';
+import { integerFlag, positiveFlag } from '../flags.js';
+import { createProgress, epochFigures, type Colors, type ProgressMode } from '../progress.js';
+import { writeReport } from '../report.js';
+import { runTraining, type RunOutcome } from '../train-run.js';
+import {
+  addRecipeOptions, checkResumeFlags, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
+} from '../train-settings.js';
+import { targetRows } from '../trained.js';
+
+/** Flags that shape this invocation but not what the run computes. */
+interface RunFlags {
+  epochs?: string;
+  timeLimit?: string;
+  out?: string;
+  checkpoint?: string;
+  checkpointEvery: string;
+  resume?: string;
+  report?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+/** `glassnet train DATA`: trains a network on a data file or built-in set. */
+export function trainCommand(): Command {
+  const command = new Command('train')
+    .description('train a network on a .csv/.json file or a built-in set (iris, digits, xor, circles, spirals, gaussians; NAME:COUNT for a size)')
+    .argument('<data>', 'data file or built-in set');
+  addRecipeOptions(command)
+    .option('--epochs <n>', 'epochs to train up to, counting resumed ones (default: 100, or the checkpoint\'s)')
+    .option('--time-limit <seconds>', 'stop after the batch during which this much time has passed')
+    .option('--out <file>', 'save the trained model here (written atomically)')
+    .option('--checkpoint <file>', 'save model, optimizer and run state here, atomically, every --checkpoint-every epochs')
+    .option('--checkpoint-every <n>', 'epochs between checkpoints', '1')
+    .option('--resume <file>', 'continue the run saved in this checkpoint (its settings are used)')
+    .option('--report <file>', 'write an HTML report: loss and accuracy curves, confusion matrix')
+    .option('--quiet', 'print nothing but errors')
+    .option('--json', 'print one JSON object with the outcome, and no progress')
+    .action((data: string, _flags: unknown, cmd: Command) => train(data, cmd));
+  return command;
+}
+
+/** A run's model, data and state, before training. */
+interface Setup {
+  recipe: ResolvedRecipe;
+  table: Table;
+  train: Dataset;
+  validation?: Dataset;
+  scaler: Scaler;
+  model: Sequential;
+  optimizer: Optimizer;
+  preprocessing: Preprocessing;
+  resume?: FitState;
+  /** The epoch count a resumed run was heading for. */
+  plannedEpochs?: number;
+}
+
+async function train(source: string, cmd: Command): Promise<void> {
+  const flags = cmd.opts<RunFlags & Record<string, unknown>>();
+  const checkpointEvery = integerFlag('--checkpoint-every', flags.checkpointEvery, 1);
+  const timeLimit = flags.timeLimit === undefined ? undefined : positiveFlag('--time-limit', flags.timeLimit);
+  for (const [flag, path] of [['--out', flags.out], ['--checkpoint', flags.checkpoint], ['--report', flags.report]] as const) {
+    if (path !== undefined) await checkWritable(flag, path);
+  }
+  const setup = flags.resume === undefined ? await freshSetup(source, flags) : await resumedSetup(source, flags.resume, cmd);
+  const epochs = flags.epochs === undefined ? setup.plannedEpochs ?? 100 : integerFlag('--epochs', flags.epochs, 1);
+  const { recipe } = setup;
+  const tty = process.stdout.isTTY === true;
+  const colors: Colors = pc.createColors(tty && pc.isColorSupported);
+  const say = flags.quiet === true || flags.json === true ? null : (line: string) => process.stdout.write(`${line}\n`);
+  say?.(describeRun(setup, source, colors));
+  const mode: ProgressMode = say === null ? 'off' : tty ? 'bar' : 'lines';
+  const training: TrainingInfo = {
+    loss: recipe.loss, optimizer: { name: recipe.optimizer, ...setup.optimizer.getState().options }, seed: recipe.seed, plannedEpochs: epochs, settings: recipeToJSON(recipe),
+  };
+  const outcome = await runTraining({
+    model: modelToJSON(setup.model),
+    optimizer: setup.optimizer.getState(),
+    fit: {
+      loss: recipe.loss, epochs, batchSize: recipe.batchSize, seed: recipe.seed, l2: recipe.l2,
+      ...(recipe.earlyStopping === undefined ? {} : { earlyStopping: { patience: recipe.earlyStopping } }),
+      ...(recipe.errorThreshold === undefined ? {} : { errorThreshold: recipe.errorThreshold }),
+      ...(timeLimit === undefined ? {} : { timeLimit }),
+      ...(setup.resume === undefined ? {} : { resume: setup.resume }),
+    },
+    train: setup.train,
+    ...(setup.validation === undefined ? {} : { validation: setup.validation }),
+    ...(flags.checkpoint === undefined ? {} : { checkpoint: { every: checkpointEvery, preprocessing: setup.preprocessing, training } }),
+    batchInterval: mode === 'bar' ? 100 : null,
+  }, createProgress(mode, epochs, process.stdout, colors), flags.checkpoint);
+
+  if (outcome.interrupted !== undefined) {
+    const { epoch, batch } = outcome.interrupted;
+    const kept = outcome.checkpointEpoch !== undefined ? `the checkpoint ${flags.checkpoint} holds epoch ${outcome.checkpointEpoch}`
+      : flags.checkpoint !== undefined ? `no checkpoint was written yet; ${flags.checkpoint} is unchanged` : 'nothing was saved (use --checkpoint FILE)';
+    process.stderr.write(`glassnet: interrupted at epoch ${epoch}, batch ${batch}; ${kept}\n`);
+    process.exitCode = 130;
+    return;
+  }
+  await finish(setup, outcome, training, flags, say, colors);
+}
+
+/** Saves, reports and prints what a finished run produced. */
+async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo, flags: RunFlags, say: ((line: string) => void) | null, colors: Colors): Promise<void> {
+  const { result } = outcome;
+  const { model } = modelFromJSON(outcome.model);
+  const final = evaluate(model, setup.train.x, setup.train.y, { loss: setup.recipe.loss });
+  const metrics: Record<string, number> = { loss: final.loss };
+  if (final.classification !== undefined) metrics['accuracy'] = final.classification.accuracy;
+  if (result.validation !== undefined) {
+    metrics['valLoss'] = result.validation.loss;
+    if (result.validation.classification !== undefined) metrics['valAccuracy'] = result.validation.classification.accuracy;
+  }
+  const seconds = result.history.at(-1)?.seconds ?? 0;
+  if (flags.out !== undefined) {
+    await saveModel(flags.out, model, {
+      preprocessing: setup.preprocessing,
+      training: {
+        ...training, epochs: result.epochs, steps: result.steps, metrics, date: new Date().toISOString(), stoppedBy: result.stoppedBy,
+        ...(result.bestEpoch === undefined ? {} : { bestEpoch: result.bestEpoch }),
+      },
+    });
+  }
+  if (flags.report !== undefined) {
+    const confusion = result.validation?.classification ?? final.classification;
+    await writeReport(flags.report, {
+      title: `glassnet training report`,
+      summary: [
+        ['model', architecture(setup)],
+        ['loss', setup.recipe.loss],
+        ['optimizer', optimizerText(setup)],
+        ['epochs', `${result.epochs} (${result.steps} steps), stopped by ${result.stoppedBy}`],
+        ...Object.entries(metrics).map(([name, value]): [string, string] => [name, String(value)]),
+      ],
+      history: result.history,
+      ...(confusion === undefined || setup.table.classes === undefined ? {} : {
+        classification: { classes: setup.table.classes, report: confusion, on: result.validation === undefined ? 'training' : 'validation' },
+      }),
+    });
+  }
+  if (flags.json === true) {
+    const summary: JsonObject = {
+      epochs: result.epochs, steps: result.steps, stoppedBy: result.stoppedBy, seconds, ...metrics,
+      samples: { train: setup.train.x.length, validation: setup.validation?.x.length ?? 0 },
+      ...(result.bestEpoch === undefined ? {} : { bestEpoch: result.bestEpoch }),
+      ...(flags.out === undefined ? {} : { out: flags.out }),
+      ...(outcome.checkpointEpoch === undefined ? {} : { checkpoint: flags.checkpoint!, checkpointEpoch: outcome.checkpointEpoch }),
+      ...(flags.report === undefined ? {} : { report: flags.report }),
+    };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  if (say === null) return;
+  const last = result.history.at(-1);
+  say(`stopped by ${result.stoppedBy} after ${result.epochs} epochs (${result.steps} steps, ${seconds.toFixed(1)} s)${result.bestEpoch === undefined ? '' : `; weights of epoch ${result.bestEpoch} restored`}`);
+  if (last !== undefined) say(`final: ${epochFigures({ ...last, ...metrics }, colors)}`);
+  if (flags.out !== undefined) say(`saved ${colors.bold(flags.out)}`);
+  if (flags.checkpoint !== undefined) say(`checkpoint ${flags.checkpoint}: epoch ${outcome.checkpointEpoch ?? 'none'}`);
+  if (flags.report !== undefined) say(`report ${flags.report}`);
+}
+
+/** A new run from the flags. */
+async function freshSetup(source: string, flags: Record<string, unknown>): Promise<Setup> {
+  const fromFlags = recipeFromFlags(flags);
+  const table = await loadData(source, {
+    task: fromFlags.task,
+    names: { target: '--target', features: '--features' },
+    ...(fromFlags.target === undefined ? {} : { target: fromFlags.target }),
+    ...(fromFlags.features === undefined ? {} : { features: fromFlags.features }),
+  });
+  const recipe = resolveRecipe(fromFlags, table.task);
+  const outputs = outputSize(table, recipe);
+  const { train, validation, scaler } = prepare(table, recipe, outputs, null);
+  const model = network(table.x[0]!.length, outputs, recipe);
+  const optimizer = createOptimizer(recipe.optimizer, model.parameters(), recipe.lr === undefined ? {} : { lr: recipe.lr });
+  return { recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, model, optimizer, preprocessing: preprocessingOf(table, scaler) };
+}
+
+/** A run continued from a checkpoint, whose settings rule. */
+async function resumedSetup(source: string, path: string, cmd: Command): Promise<Setup> {
+  const loaded = await loadModel(path);
+  const { state, settings } = readCheckpoint(loaded, path);
+  const recipe = recipeFromCheckpoint(settings, path);
+  checkResumeFlags(cmd, recipeFromFlags(cmd.opts()), recipe, path);
+  const preprocessing = loaded.preprocessing ?? {};
+  const classes = preprocessing.classes?.map(String);
+  const table = await loadData(source, {
+    task: recipe.task,
+    ...(recipe.target === undefined ? {} : { target: recipe.target }),
+    ...(recipe.features === undefined ? {} : { features: recipe.features }),
+    ...(classes === undefined ? {} : { classes }),
+  });
+  const scaler = scalerFromJSON(preprocessing.scaler ?? { kind: 'none' }, `${path}: preprocessing.scaler`);
+  const { train, validation } = prepare(table, recipe, loaded.model.outputSize, scaler);
+  const optimizer = createOptimizer(state.optimizer.kind, loaded.model.parameters(), state.optimizer.options as never);
+  optimizer.setState(state.optimizer);
+  const planned = loaded.training?.['plannedEpochs'];
+  return {
+    recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, model: loaded.model, optimizer, preprocessing, resume: state.fit,
+    ...(typeof planned === 'number' ? { plannedEpochs: planned } : {}),
+  };
+}
+
+/** One output per class, except one sigmoid output for two classes under binary cross-entropy. */
+function outputSize(table: Table, recipe: ResolvedRecipe): number {
+  const width = table.y[0]!.length;
+  return recipe.loss === 'binaryCrossEntropy' && width === 2 ? 1 : width;
+}
+
+/**
+ * Splits off validation rows (seeded; stratified for classes), fits the
+ * scaler on the training rows only (unless given, when resuming) and
+ * shapes the targets as the outputs.
+ */
+function prepare(table: Table, recipe: ResolvedRecipe, outputs: number, given: Scaler | null): { train: Dataset; validation?: Dataset; scaler: Scaler } {
+  const split = recipe.valSplit > 0
+    ? trainTestSplit(table, { testFraction: recipe.valSplit, seed: recipe.seed, stratify: table.task === 'classification' })
+    : { train: table, test: undefined };
+  const scaler = given ?? fitScaler(recipe.scale, split.train.x);
+  const shape = (part: Dataset): Dataset => ({ x: scaler.transform(part.x), y: targetRows(part.y, outputs) });
+  return { train: shape(split.train), ...(split.test === undefined ? {} : { validation: shape(split.test) }), scaler };
+}
+
+/** Dense layers with one seeded generator (as `mlp`), and a Dropout layer after each hidden one. */
+function network(inputs: number, outputs: number, recipe: ResolvedRecipe): Sequential {
+  const sizes = [inputs, ...recipe.layers, outputs];
+  const random = new Random(recipe.seed);
+  const layers: Layer[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const last = i + 2 === sizes.length;
+    layers.push(new Dense(sizes[i]!, sizes[i + 1]!, { activation: last ? recipe.outputActivation : recipe.activation, random }));
+    if (!last && recipe.dropout > 0) layers.push(new Dropout(sizes[i + 1]!, recipe.dropout, { seed: recipe.seed + i + 1 }));
+  }
+  return new Sequential(layers);
+}
+
+function preprocessingOf(table: Table, scaler: Scaler): Preprocessing {
+  return {
+    scaler: scaler.toJSON() as unknown as JsonObject,
+    featureNames: table.featureNames,
+    targetName: table.targetName,
+    task: table.task,
+    ...(table.classes === undefined ? {} : { classes: table.classes }),
+  };
+}
+
+function architecture(setup: Setup): string {
+  const { recipe } = setup;
+  const sizes = [setup.model.inputSize, ...recipe.layers, setup.model.outputSize].join('-');
+  const dropout = recipe.dropout > 0 ? `, dropout ${recipe.dropout}` : '';
+  const hidden = recipe.layers.length === 0 ? '' : `${recipe.activation}, `;
+  return `${sizes} (${hidden}output ${recipe.outputActivation}${dropout})`;
+}
+
+function optimizerText(setup: Setup): string {
+  const l2 = setup.recipe.l2 > 0 ? `, l2 ${setup.recipe.l2}` : '';
+  return `${setup.recipe.optimizer} lr ${setup.optimizer.baseLr}${l2}, batch ${setup.recipe.batchSize}`;
+}
+
+function describeRun(setup: Setup, source: string, colors: Colors): string {
+  const { table } = setup;
+  const target = table.classes === undefined ? `target ${table.targetName}` : count(table.classes.length, 'class', 'classes');
+  const rows = `${setup.train.x.length} training${setup.validation === undefined ? '' : `, ${setup.validation.x.length} validation`}`;
+  const resumed = setup.resume === undefined ? '' : `\nresuming after epoch ${setup.resume.epoch} (${setup.resume.steps} steps)`;
+  return `${colors.bold(source)}: ${table.x.length} rows (${rows}), ${count(table.featureNames.length, 'feature')}, ${target}\n`
+    + `model ${architecture(setup)}, ${setup.recipe.loss}, ${optimizerText(setup)}${resumed}`;
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Fails before training, not after it, when an output could not be written. */
+async function checkWritable(flag: string, path: string): Promise<void> {
+  const dir = dirname(path);
+  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  const writable = isDir && await access(dir, constants.W_OK).then(() => true, () => false);
+  if (!writable) throw new GlassnetError({ code: 'type', argument: flag, expected: 'a file in an existing, writable directory', found: JSON.stringify(path) });
+}

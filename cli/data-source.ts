@@ -1,0 +1,201 @@
+/**
+ * Turns the DATA argument of the commands into numbers: a built-in set
+ * (`iris`, `digits`, `xor`, `circles`, `spirals`, `gaussians`, optionally
+ * `NAME:COUNT`) or a `.csv` / `.json` file. File names in errors are the
+ * path as the user typed it, so `data.csv:14:3` points at the right file.
+ */
+import { readFile } from 'node:fs/promises';
+import {
+  GlassnetError, IRIS_CSV, SYNTHETIC, digits, loadFeatures, loadJsonData, loadTable, parseCsv,
+  type Dataset, type Table, type Task,
+} from '../src/index.js';
+
+/** Names accepted in place of a data file. */
+export const BUILT_INS = ['iris', 'digits', 'xor', 'circles', 'spirals', 'gaussians'] as const;
+type BuiltIn = (typeof BUILT_INS)[number];
+
+/** How to read a labelled table. */
+export interface DataOptions {
+  /** CSV target column (default: the last). */
+  target?: string;
+  /** CSV feature columns (default: every column but the target). */
+  features?: readonly string[];
+  task?: 'auto' | Task;
+  /** Classes fixed at training time: any other label is an error. */
+  classes?: readonly string[];
+  /** What errors call the target and features (default `target`, `features`), e.g. the flags that set them. */
+  names?: { target: string; features: string };
+}
+
+/** Features only, for prediction. */
+export interface Inputs {
+  x: number[][];
+  featureNames: string[];
+}
+
+const BUILT_IN = /^([a-z]+)(?::(\d+))?$/;
+
+function builtIn(source: string): { name: BuiltIn; count?: number } | null {
+  const match = BUILT_IN.exec(source);
+  if (match === null || !(BUILT_INS as readonly string[]).includes(match[1]!)) return null;
+  return match[2] === undefined ? { name: match[1] as BuiltIn } : { name: match[1] as BuiltIn, count: Number(match[2]) };
+}
+
+/** Whether DATA has named columns, so `target` and `features` can pick from it (CSV files and Iris). */
+export function hasNamedColumns(source: string): boolean {
+  return builtIn(source)?.name === 'iris' || (builtIn(source) === null && source.toLowerCase().endsWith('.csv'));
+}
+
+/**
+ * A labelled table from DATA.
+ * @throws GlassnetError for unreadable data (naming file:line:column), an
+ * unknown target or feature column, a label outside `options.classes`.
+ */
+export async function loadData(source: string, options: DataOptions = {}): Promise<Table> {
+  const named = builtIn(source);
+  if (named !== null) return loadBuiltIn(named.name, named.count, options);
+  const kind = fileKind(source);
+  const text = await readText(source);
+  if (kind === 'csv') return renamed(options, () => loadTable(text, {
+      file: source,
+      ...(options.target === undefined ? {} : { target: options.target }),
+      ...(options.features === undefined ? {} : { features: [...options.features] }),
+      ...(options.task === undefined ? {} : { task: options.task }),
+      ...(options.classes === undefined ? {} : { classes: options.classes }),
+    }));
+  rejectColumns(source, options);
+  return fromDataset(loadJsonData(text, { file: source }), source, options);
+}
+
+/**
+ * Feature rows from DATA for a model trained on `featureNames`. A CSV with
+ * a header is read by column name, so a target column or extra columns are
+ * ignored; a CSV without a header must hold exactly the features.
+ */
+export async function loadInputs(source: string, featureNames: readonly string[] | undefined, inputSize: number): Promise<Inputs> {
+  const named = builtIn(source);
+  let inputs: Inputs;
+  if (named !== null) {
+    inputs = await loadBuiltIn(named.name, named.count, {});
+  } else if (fileKind(source) === 'csv') {
+    const text = await readText(source);
+    const { columns, header } = parseCsv(text, { file: source });
+    let features: string[] | undefined;
+    if (header && featureNames !== undefined) {
+      const missing = featureNames.filter((name) => !columns.includes(name));
+      if (missing.length > 0) {
+        throw new GlassnetError({
+          code: 'unknown-name', argument: source,
+          expected: `the feature columns the model was trained on (${featureNames.join(', ')})`, found: `no column ${missing.map((m) => JSON.stringify(m)).join(', ')}`,
+        });
+      }
+      features = [...featureNames];
+    }
+    inputs = loadFeatures(text, { file: source, ...(features === undefined ? {} : { features }) });
+  } else {
+    inputs = await jsonInputs(source);
+  }
+  const width = inputs.x[0]?.length ?? 0;
+  if (width !== inputSize) {
+    throw new GlassnetError({ code: 'shape', argument: source, expected: `${inputSize} feature columns (as the model was trained on)`, found: `${width}` });
+  }
+  return inputs;
+}
+
+async function loadBuiltIn(name: BuiltIn, count: number | undefined, options: DataOptions): Promise<Table> {
+  if (name === 'iris') {
+    if (count !== undefined) throw new GlassnetError({ code: 'type', argument: 'iris', expected: 'no sample count (Iris has 150 rows)', found: `iris:${count}` });
+    // Iris is a CSV, so --target and --features work on it as on a file.
+    return renamed(options, () => loadTable(IRIS_CSV, { file: 'iris', target: options.target ?? 'species', task: 'classification',
+      ...(options.features === undefined ? {} : { features: [...options.features] }),
+      ...(options.classes === undefined ? {} : { classes: options.classes }) }));
+  }
+  rejectColumns(name, options);
+  const table = name === 'digits'
+    ? await digits(count === undefined ? {} : { count })
+    : SYNTHETIC[name](count === undefined ? {} : { samples: count });
+  return options.classes === undefined ? table : { ...table, classes: checkClasses(name, table.classes!, options.classes) };
+}
+
+/** Runs `load`, renaming the target and feature arguments of its errors as `options.names` says. */
+function renamed(options: DataOptions, load: () => Table): Table {
+  try {
+    return load();
+  } catch (error) {
+    const names = options.names;
+    if (!(error instanceof GlassnetError) || names === undefined) throw error;
+    const argument = error.argument === 'target' ? names.target : error.argument.replace(/^features(?=\[|$)/, names.features);
+    throw new GlassnetError({ code: error.code, argument, expected: error.expected, found: error.found, cause: error });
+  }
+}
+
+/** Column options only mean something for CSV data. */
+function rejectColumns(source: string, options: DataOptions): void {
+  const names = options.names ?? { target: 'target', features: 'features' };
+  const flag = options.target !== undefined ? names.target : options.features !== undefined ? names.features : null;
+  if (flag !== null) throw new GlassnetError({ code: 'type', argument: flag, expected: 'CSV data (named columns)', found: JSON.stringify(source) });
+}
+
+/** Data whose targets are one-hot by position: the model's classes must be the same positions. */
+function checkClasses(source: string, found: readonly string[], classes: readonly string[]): string[] {
+  if (found.length !== classes.length) {
+    throw new GlassnetError({
+      code: 'shape', argument: source, expected: `targets over the ${classes.length} classes seen in training`, found: `${found.length} target columns`,
+    });
+  }
+  return [...classes];
+}
+
+/**
+ * A JSON data set as a table: one-hot targets (every row a single 1 among
+ * 0s) are classes `"0"`, `"1"`, ... by position; anything else is regression.
+ */
+function fromDataset(data: Dataset, source: string, options: DataOptions): Table {
+  const width = data.y[0]!.length;
+  const oneHot = width >= 2 && data.y.every((row) => row.every((v) => v === 0 || v === 1) && row.indexOf(1) === row.lastIndexOf(1) && row.includes(1));
+  const task = options.task === undefined || options.task === 'auto' ? (oneHot ? 'classification' : 'regression') : options.task;
+  const base = { ...data, featureNames: data.x[0]!.map((_, j) => `x${j + 1}`), targetName: 'y', task };
+  if (task === 'regression') return base;
+  if (!oneHot) {
+    throw new GlassnetError({ code: 'type', argument: `${source}: y`, expected: 'one-hot rows for classification (a single 1 among 0s)', found: 'other values' });
+  }
+  const positions = Array.from({ length: width }, (_, c) => String(c));
+  return { ...base, classes: options.classes === undefined ? positions : checkClasses(source, positions, options.classes) };
+}
+
+/** `{"x": [...]}` (no targets) or any shape {@link loadJsonData} reads, whose targets are ignored. */
+async function jsonInputs(source: string): Promise<Inputs> {
+  const data = loadJsonData(withDummyTargets(await readText(source)), { file: source });
+  return { x: data.x, featureNames: data.x[0]!.map((_, j) => `x${j + 1}`) };
+}
+
+/** Gives `{"x": rows}` one dummy target per row, so loadJsonData checks the rows with its usual messages. */
+function withDummyTargets(text: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return text; // loadJsonData reports the syntax error
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !('x' in value) || 'y' in value) return text;
+  const { x } = value as { x: unknown };
+  return Array.isArray(x) ? JSON.stringify({ x, y: x.map(() => [0]) }) : text;
+}
+
+function fileKind(source: string): 'csv' | 'json' {
+  const lower = source.toLowerCase();
+  if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.json')) return 'json';
+  throw new GlassnetError({
+    code: 'unknown-name', argument: 'DATA', expected: `a .csv or .json file, or a built-in data set (${BUILT_INS.join(', ')})`, found: JSON.stringify(source),
+  });
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new GlassnetError({ code: 'type', argument: path, expected: 'a readable data file', found: reason, cause: error });
+  }
+}

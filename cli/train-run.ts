@@ -1,0 +1,157 @@
+/**
+ * Runs `fit` in a worker thread. `fit` is synchronous, so in the main
+ * thread it would hold the event loop for the whole run: no SIGINT handler
+ * and no asynchronous checkpoint write could run until it returned. In a
+ * worker, the main thread stays free to show progress, write checkpoints
+ * atomically, and turn Ctrl-C into a stop flag that the worker reads after
+ * every batch.
+ */
+import { Worker } from 'node:worker_threads';
+import type {
+  BatchInfo, Dataset, EpochInfo, FitOptions, FitResult, FitState, ModelFile, OptimizerState, Preprocessing, TrainingInfo,
+} from '../src/index.js';
+import { writeFileAtomic } from '../src/io/node.js';
+import type { Progress } from './progress.js';
+
+/** The fit options that cross to the worker (plain data, no callbacks). */
+export type JobFitOptions = Pick<FitOptions, 'loss' | 'epochs' | 'batchSize' | 'seed' | 'l2' | 'earlyStopping' | 'timeLimit' | 'errorThreshold'> & {
+  resume?: FitState;
+};
+
+/** Everything the worker needs, as structured-clonable data. */
+export interface Job {
+  model: ModelFile;
+  /** Built from `createOptimizer(kind, params, options)` then `setState`. */
+  optimizer: OptimizerState;
+  fit: JobFitOptions;
+  train: Dataset;
+  validation?: Dataset;
+  /** Checkpoint every `every` epochs, with these extras in the file. */
+  checkpoint?: { every: number; preprocessing: Preprocessing; training: TrainingInfo };
+  /** Milliseconds between batch reports, or null for none (only the live bar shows batches). */
+  batchInterval: number | null;
+}
+
+/** Where Ctrl-C stopped a run. */
+export interface Interruption {
+  epoch: number;
+  batch: number;
+}
+
+/** Messages from the worker, in the order it sends them. */
+export type WorkerMessage =
+  | { type: 'batch'; info: BatchInfo }
+  | { type: 'epoch'; info: EpochInfo }
+  | { type: 'checkpoint'; epoch: number; text: string }
+  | { type: 'done'; result: FitResult; model: ModelFile; interrupted?: Interruption }
+  | { type: 'failed'; message: string; stack?: string };
+
+/** The job plus the shared stop flag (an Int32Array view: 0 = run, 1 = stop after this batch). */
+export interface WorkerInput extends Job {
+  stop: SharedArrayBuffer;
+}
+
+/** How a run ended. */
+export interface RunOutcome {
+  result: FitResult;
+  /** The trained model as a model file (weights only). */
+  model: ModelFile;
+  interrupted?: Interruption;
+  /** The epoch held by the checkpoint file after this run, if one was written. */
+  checkpointEpoch?: number;
+}
+
+/**
+ * Trains in a worker; the first Ctrl-C asks it to stop after the current
+ * batch, a second one exits at once (an atomic write in flight leaves the
+ * checkpoint whole either way).
+ * @throws Error with the worker's message when training fails, e.g. on a
+ * non-finite loss; checkpoints already written are kept.
+ */
+export async function runTraining(job: Job, progress: Progress, checkpointPath?: string): Promise<RunOutcome> {
+  const stop = new SharedArrayBuffer(4);
+  const flag = new Int32Array(stop);
+  const writer = new CheckpointWriter(checkpointPath, () => Atomics.store(flag, 0, 1));
+  const onSigint = (): void => {
+    if (Atomics.load(flag, 0) !== 0) process.exit(130);
+    Atomics.store(flag, 0, 1);
+  };
+  process.on('SIGINT', onSigint);
+  const input: WorkerInput = { ...job, stop };
+  const worker = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: input });
+  try {
+    const last = await new Promise<Extract<WorkerMessage, { type: 'done' | 'failed' }>>((resolve, reject) => {
+      worker.on('message', (message: WorkerMessage) => {
+        switch (message.type) {
+          case 'batch':
+            return progress.batch(message.info);
+          case 'epoch':
+            return progress.epoch(message.info);
+          case 'checkpoint':
+            return writer.write(message.epoch, message.text);
+          case 'done':
+          case 'failed':
+            return resolve(message);
+          default:
+            return message satisfies never;
+        }
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`the training worker exited (code ${code}) before finishing`)));
+    });
+    progress.stop();
+    await writer.flush();
+    const kept = writer.epoch === undefined ? '' : ` (the checkpoint ${checkpointPath} holds epoch ${writer.epoch})`;
+    if (last.type === 'failed') {
+      const error = new Error(`${last.message}${kept}`);
+      if (last.stack !== undefined) error.stack = last.stack;
+      throw error;
+    }
+    return { result: last.result, model: last.model, ...(last.interrupted === undefined ? {} : { interrupted: last.interrupted }), ...(writer.epoch === undefined ? {} : { checkpointEpoch: writer.epoch }) };
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+    await worker.terminate();
+  }
+}
+
+/**
+ * Writes checkpoints one at a time, atomically. When the worker produces
+ * them faster than the disk takes them, only the newest waiting one is
+ * written: each is a complete state, so skipping older ones loses nothing.
+ */
+class CheckpointWriter {
+  /** The epoch of the last checkpoint written. */
+  epoch: number | undefined;
+  private pending: { epoch: number; text: string } | null = null;
+  private active: Promise<void> | null = null;
+  private failure: unknown = null;
+
+  constructor(private readonly path: string | undefined, private readonly abort: () => void) {}
+
+  write(epoch: number, text: string): void {
+    this.pending = { epoch, text };
+    this.active ??= this.drain();
+  }
+
+  /** Waits for every write; rethrows the first that failed. */
+  async flush(): Promise<void> {
+    await this.active;
+    if (this.failure !== null) throw this.failure;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending !== null && this.path !== undefined && this.failure === null) {
+      const { epoch, text } = this.pending;
+      this.pending = null;
+      try {
+        await writeFileAtomic(this.path, text);
+        this.epoch = epoch;
+      } catch (error) {
+        this.failure = error;
+        this.abort();
+      }
+    }
+    this.active = null;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The settings that fix a training run (the "recipe"): one table gives each
+ * its flag, help text, default and parser. The same parsers read the flags
+ * and the `training.settings` of a checkpoint, so a resumed run is checked
+ * exactly as a fresh one.
+ */
+import type { Command } from 'commander';
+import {
+  ACTIVATIONS, GlassnetError, LOSSES, OPTIMIZERS,
+  type ActivationName, type JsonObject, type LossName, type OptimizerName, type ScalerKind, type Task,
+} from '../src/index.js';
+import { checkedFlag, choiceFlag, integerFlag, listFlag, positiveFlag } from './flags.js';
+
+/** Everything that decides what a run computes. */
+export interface Recipe {
+  target?: string;
+  features?: string[];
+  task: 'auto' | Task;
+  /** Hidden layer sizes. */
+  layers: number[];
+  activation: ActivationName;
+  outputActivation?: ActivationName;
+  loss?: LossName;
+  optimizer: OptimizerName;
+  lr?: number;
+  batchSize: number;
+  seed: number;
+  /** Share of rows held out for validation; 0 for none. */
+  valSplit: number;
+  scale: ScalerKind;
+  /** Dropout rate after each hidden layer; 0 for no Dropout layers. */
+  dropout: number;
+  l2: number;
+  earlyStopping?: number;
+  errorThreshold?: number;
+}
+
+/** A recipe whose loss and output activation are settled by the data's task. */
+export type ResolvedRecipe = Recipe & { loss: LossName; outputActivation: ActivationName };
+
+interface Setting<T> {
+  /** Commander flag spec, e.g. `--lr <rate>`; its camelCase name is the recipe key. */
+  flag: string;
+  help: string;
+  default?: string;
+  parse: (text: string) => T;
+}
+
+const TASKS = ['auto', 'classification', 'regression'] as const;
+const SCALERS = ['standard', 'minmax', 'none'] as const;
+
+/** Hidden sizes: `16,8`, or `none` (or nothing) for no hidden layer. */
+function parseLayers(text: string): number[] {
+  if (text.trim() === '' || text.trim() === 'none') return [];
+  return listFlag('--layers', text).map((size) => integerFlag('--layers', size, 1));
+}
+
+const SETTINGS: { [K in keyof Recipe]-?: Setting<NonNullable<Recipe[K]>> } = {
+  target: { flag: '--target <column>', help: 'CSV target column, by name (default: the last column)', parse: (t) => t },
+  features: { flag: '--features <names>', help: 'CSV feature columns, comma-separated (default: every other column)', parse: (t) => listFlag('--features', t) },
+  task: { flag: '--task <task>', help: `${TASKS.join('|')}`, default: 'auto', parse: (t) => choiceFlag('--task', t, TASKS) },
+  layers: { flag: '--layers <sizes>', help: 'hidden layer sizes, e.g. 16,8 (none: no hidden layer)', default: '16', parse: parseLayers },
+  activation: { flag: '--activation <name>', help: `hidden activation: ${ACTIVATIONS.join('|')}`, default: 'relu', parse: (t) => choiceFlag('--activation', t, ACTIVATIONS) },
+  outputActivation: {
+    flag: '--output-activation <name>', help: 'output activation (default: linear for softmaxCrossEntropy and mse, sigmoid for binaryCrossEntropy)',
+    parse: (t) => choiceFlag('--output-activation', t, ACTIVATIONS),
+  },
+  loss: { flag: '--loss <name>', help: `${LOSSES.join('|')} (default: softmaxCrossEntropy for classification, mse for regression)`, parse: (t) => choiceFlag('--loss', t, LOSSES) },
+  optimizer: { flag: '--optimizer <name>', help: OPTIMIZERS.join('|'), default: 'adam', parse: (t) => choiceFlag('--optimizer', t, OPTIMIZERS) },
+  lr: { flag: '--lr <rate>', help: "learning rate (default: the optimizer's, 0.001 for adam)", parse: (t) => positiveFlag('--lr', t) },
+  batchSize: { flag: '--batch-size <n>', help: 'samples per step', default: '32', parse: (t) => integerFlag('--batch-size', t, 1) },
+  seed: { flag: '--seed <n>', help: 'seed of the weights, the validation split, shuffling and dropout', default: '0', parse: (t) => integerFlag('--seed', t, 0) },
+  valSplit: {
+    flag: '--val-split <fraction>', help: 'share of rows held out for validation (stratified for classes), 0 for none', default: '0',
+    parse: (t) => checkedFlag('--val-split', t, (v) => v >= 0 && v < 1, 'a fraction in [0, 1)'),
+  },
+  scale: { flag: '--scale <kind>', help: `feature scaling fitted on the training rows: ${SCALERS.join('|')}`, default: 'standard', parse: (t) => choiceFlag('--scale', t, SCALERS) },
+  dropout: {
+    flag: '--dropout <rate>', help: 'Dropout rate after each hidden layer', default: '0',
+    parse: (t) => checkedFlag('--dropout', t, (v) => v >= 0 && v < 1, 'a rate in [0, 1)'),
+  },
+  l2: { flag: '--l2 <lambda>', help: 'L2 penalty on weights', default: '0', parse: (t) => checkedFlag('--l2', t, (v) => v >= 0, 'a number >= 0') },
+  earlyStopping: {
+    flag: '--early-stopping <patience>', help: 'stop after this many epochs without improvement (of val_loss, or loss without validation)',
+    parse: (t) => integerFlag('--early-stopping', t, 1),
+  },
+  errorThreshold: {
+    flag: '--error-threshold <loss>', help: 'stop once the training loss is below this',
+    parse: (t) => checkedFlag('--error-threshold', t, (v) => v >= 0, 'a number >= 0'),
+  },
+};
+
+const KEYS = Object.keys(SETTINGS) as (keyof Recipe)[];
+
+/** The flag name (`--lr`) of a setting. */
+function flagName(key: keyof Recipe): string {
+  return SETTINGS[key].flag.split(' ')[0]!;
+}
+
+/** Declares every recipe flag on `command`. */
+export function addRecipeOptions(command: Command): Command {
+  for (const key of KEYS) {
+    const { flag, help, default: initial } = SETTINGS[key];
+    if (initial === undefined) command.option(flag, help);
+    else command.option(flag, help, initial);
+  }
+  return command;
+}
+
+/** The recipe the flags (and their defaults) describe. */
+export function recipeFromFlags(flags: Record<string, unknown>): Recipe {
+  return build((key) => (typeof flags[key] === 'string' ? flags[key] : undefined), (_key, error) => error);
+}
+
+/**
+ * The recipe saved in a checkpoint's `training.settings`, each value
+ * checked by its flag's parser.
+ */
+export function recipeFromCheckpoint(settings: JsonObject, path: string): ResolvedRecipe {
+  const recipe = build(
+    (key) => (settings[key] === undefined || settings[key] === null ? undefined : String(settings[key])),
+    (key, error) => new GlassnetError({
+      code: error.code, argument: `${path}: training.settings.${key}`, expected: error.expected, found: error.found, cause: error,
+    }),
+  );
+  if (recipe.loss === undefined || recipe.outputActivation === undefined) {
+    throw new GlassnetError({ code: 'state', argument: `${path}: training.settings`, expected: 'loss and outputActivation', found: 'neither or one' });
+  }
+  return recipe as ResolvedRecipe;
+}
+
+function build(read: (key: keyof Recipe) => string | undefined, rethrow: (key: keyof Recipe, error: GlassnetError) => Error): Recipe {
+  const recipe: Record<string, unknown> = {};
+  for (const key of KEYS) {
+    const text = read(key);
+    if (text === undefined) continue;
+    try {
+      recipe[key] = SETTINGS[key].parse(text);
+    } catch (error) {
+      throw error instanceof GlassnetError ? rethrow(key, error) : error;
+    }
+  }
+  return recipe as unknown as Recipe;
+}
+
+/**
+ * With `--resume`, the checkpoint's recipe rules: a flag given on the
+ * command line must agree with it (so re-running the same command line
+ * plus `--resume` works, and a changed one fails loudly).
+ */
+export function checkResumeFlags(command: Command, fromFlags: Recipe, saved: ResolvedRecipe, path: string): void {
+  for (const key of KEYS) {
+    if (command.getOptionValueSource(key) !== 'cli') continue;
+    if (JSON.stringify(fromFlags[key]) !== JSON.stringify(saved[key])) {
+      throw new GlassnetError({
+        code: 'state', argument: flagName(key),
+        expected: `${JSON.stringify(saved[key] ?? null)} as in the checkpoint ${path} (leave the flag out when resuming)`, found: JSON.stringify(fromFlags[key]),
+      });
+    }
+  }
+}
+
+/** Settles the loss and output activation from the task, and checks that the settings fit it and each other. */
+export function resolveRecipe(recipe: Recipe, task: Task): ResolvedRecipe {
+  const loss = recipe.loss ?? (task === 'classification' ? 'softmaxCrossEntropy' : 'mse');
+  if (task === 'regression' && (loss === 'softmaxCrossEntropy' || loss === 'binaryCrossEntropy')) {
+    throw new GlassnetError({ code: 'state', argument: '--loss', expected: 'mse or squaredError for a regression target', found: JSON.stringify(loss) });
+  }
+  if (recipe.lr === undefined && (recipe.optimizer === 'sgd' || recipe.optimizer === 'momentum')) {
+    throw new GlassnetError({ code: 'range', argument: '--lr', expected: `a learning rate for ${recipe.optimizer} (it has no default)`, found: 'none' });
+  }
+  const outputActivation = recipe.outputActivation ?? (loss === 'binaryCrossEntropy' ? 'sigmoid' : 'linear');
+  return { ...recipe, loss, outputActivation };
+}
+
+/** The recipe as JSON for `training.settings` (undefined settings left out). */
+export function recipeToJSON(recipe: ResolvedRecipe): JsonObject {
+  return JSON.parse(JSON.stringify(recipe)) as JsonObject;
+}
