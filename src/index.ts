@@ -4,7 +4,10 @@
  */
 export { GlassnetError, describe, type ErrorCode, type ErrorDetails } from './errors.js';
 export { Random } from './util/random.js';
-export { getBackend, setBackend, jsBackend, type Backend, type BackendName, type FloatArray } from './backend/index.js';
+export {
+  getBackend, setBackend, selectBestBackend, jsBackend, jsFastBackend, createJsFastBackend, createWasmBackend, wasmSimdSupported,
+  type Backend, type BackendName, type FloatArray, type JsFastOptions, type WasmBackend, type WasmBackendOptions,
+} from './backend/index.js';
 export { Tensor, tensor, zeros, type DType, type NestedNumbers, type TensorOptions } from './tensor/tensor.js';
 export { backward, noGrad, withObserver, label, type Node, type Observer, type Intermediates } from './tensor/autograd.js';
 export {

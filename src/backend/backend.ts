@@ -18,8 +18,12 @@ export type UnaryKind = 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
 /** Per-element losses between an output `o` and a target `t`. */
 export type PointLossKind = 'halfSquared' | 'squared' | 'binaryCrossEntropy';
 
-/** The closed set of backend names. */
-export type BackendName = 'js';
+/**
+ * The closed set of backend names: `'js'` the plain-loop reference,
+ * `'js-fast'` the reference with a tiled matmul, `'wasm'` WebAssembly SIMD
+ * float32 matmul over the js-fast kernels.
+ */
+export type BackendName = 'js' | 'js-fast' | 'wasm';
 
 export interface Backend {
   readonly name: BackendName;

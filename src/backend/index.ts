@@ -1,25 +1,50 @@
 import type { Backend, BackendName } from './backend.js';
 import { jsBackend } from './js.js';
+import { jsFastBackend } from './js-fast.js';
+import { createWasmBackend, type WasmBackend } from './wasm.js';
 import { GlassnetError } from '../errors.js';
 
 export type { Backend, BackendName, BinaryKind, FloatArray, PointLossKind, UnaryKind } from './backend.js';
 export { jsBackend } from './js.js';
+export { createJsFastBackend, jsFastBackend, type JsFastOptions } from './js-fast.js';
+export { createWasmBackend, wasmSimdSupported, type WasmBackend, type WasmBackendOptions } from './wasm.js';
 
 let active: Backend = jsBackend;
+// Built on first request: `undefined` = not tried yet, `null` = SIMD unsupported here.
+let wasm: WasmBackend | null | undefined;
 
 /** The backend every op currently runs on. */
 export function getBackend(): Backend {
   return active;
 }
 
-/** Selects the backend by name; throws a GlassnetError for an unknown name. */
-export function setBackend(name: BackendName): void {
+/**
+ * Selects the backend by name and returns the name now active. `'wasm'`
+ * falls back to `'js-fast'` (and returns that name) when the engine does not
+ * validate WebAssembly SIMD. Throws a GlassnetError for an unknown name.
+ */
+export function setBackend(name: BackendName): BackendName {
   switch (name) {
     case 'js':
       active = jsBackend;
-      return;
+      break;
+    case 'js-fast':
+      active = jsFastBackend;
+      break;
+    case 'wasm':
+      wasm ??= createWasmBackend();
+      active = wasm ?? jsFastBackend;
+      break;
     default:
       name satisfies never;
-      throw new GlassnetError({ code: 'unknown-name', argument: 'backend', expected: '"js"', found: JSON.stringify(name) });
+      throw new GlassnetError({
+        code: 'unknown-name', argument: 'backend', expected: 'one of "js", "js-fast", "wasm"', found: JSON.stringify(name),
+      });
   }
+  return active.name;
+}
+
+/** Selects the fastest backend this engine supports (`'wasm'` when SIMD validates, else `'js-fast'`) and returns its name. */
+export function selectBestBackend(): BackendName {
+  return setBackend('wasm');
 }

@@ -1,0 +1,305 @@
+import { assembleModule, FunctionEmitter, ValType, type Local } from './assembler.js';
+
+/**
+ * The float32 GEMM kernels of the WebAssembly backend, emitted as bytes.
+ *
+ * The scheme is the GotoBLAS/BLIS one. The host packs op(A) into row
+ * panels of MR rows and op(B) into column panels of {@link NR}
+ * columns, each panel stored depth-major (`panel[p][lane]`) and zero-padded
+ * at the ragged edge, so the micro-kernel reads both operands with unit
+ * stride and never branches on shape. The micro-kernel keeps an MR×NR tile
+ * of C in MR·NR/4 f32x4 registers: per step of k it loads NR/4 vectors of B,
+ * broadcasts MR scalars of A, and does MR·NR/4 multiply-adds.
+ */
+
+/** Columns of the register tile: two f32x4 vectors. */
+export const NR = 8;
+/** Largest supported tile height ({@link KernelOptions.rows}). */
+export const MAX_MR = 8;
+/** Bytes at address 0 that the micro-kernel uses to spill a partial edge tile. */
+export const EDGE_TILE_BYTES = MAX_MR * NR * 4;
+
+const VECTORS = NR / 4;
+const { i32, v128 } = ValType;
+
+/** Function indices (each is exported under its key). */
+export const KERNEL = { packA: 0, packB: 1, microKernel: 2, gemm: 3 } as const;
+
+/** Options for emitting the module. */
+export interface KernelOptions {
+  /** Use relaxed SIMD's fused multiply-add in the inner loop (only when the engine validates it). */
+  readonly relaxedMadd: boolean;
+  /**
+   * Rows of the register tile (MR), 1 to {@link MAX_MR}. The tile's
+   * MR·NR/4 accumulators, NR/4 B vectors, the broadcast and (without
+   * fused multiply-add) a product temporary must fit the 15 xmm registers
+   * V8 allocates on x64, or the inner loop spills.
+   */
+  readonly rows: number;
+}
+
+/** Byte indices for `i8x16.shuffle` picking 32-bit lanes (0–3 from the first operand, 4–7 from the second). */
+function lanes32(...picks: number[]): number[] {
+  return picks.flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3]);
+}
+
+/**
+ * `packW(dst, src, rows, depth, rowStride, depthStride)` for a panel width
+ * W fixed at emission: writes
+ * `dst[panel][p][w] = src[(panel·W + w)·rowStride + p·depthStride]`
+ * for every `p < depth`, with zeros where `panel·W + w ≥ rows`. Pointers
+ * are byte addresses, strides are in elements. One routine packs both
+ * operands (A as rows of op(A), B as rows of op(B)ᵀ); the strides absorb
+ * the transpose flags. Full panels take a vector path: rows contiguous in
+ * depth (`depthStride = 1`) are transposed four depth steps at a time
+ * with shuffles, lanes contiguous (`rowStride = 1`) are copied as vectors.
+ * What is left (ragged panels, depth remainders) goes element by element.
+ */
+function emitPack(name: string, W: number): FunctionEmitter {
+  const f = new FunctionEmitter(name, [i32, i32, i32, i32, i32, i32]);
+  const [dst, src, rows, depth, rowStride, depthStride] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i)) as Local[];
+  const r0 = f.local(i32);
+  const valid = f.local(i32);
+  const p = f.local(i32);
+  const w = f.local(i32);
+  const column = f.local(i32);
+  const s = f.local(i32);
+  const row = Array.from({ length: 4 }, () => f.local(v128));
+  const half = Array.from({ length: 4 }, () => f.local(v128));
+  const groups = Math.floor(W / 4);
+  const fullPanel = (): void => void f.local_get(valid).i32_const(W).i32_eq();
+
+  // Strides to bytes once, up front.
+  f.local_get(rowStride).i32_const(2).i32_shl().local_set(rowStride);
+  f.local_get(depthStride).i32_const(2).i32_shl().local_set(depthStride);
+  f.i32_const(0).local_set(r0);
+  f.block().loop(); // per panel
+  {
+    f.local_get(r0).local_get(rows).i32_lt_u().i32_eqz().br_if(1);
+    minInto(f, valid, W, rows, r0);
+    f.local_get(src).local_get(r0).local_get(rowStride).i32_mul().i32_add().local_set(column);
+    f.i32_const(0).local_set(p);
+
+    // Rows contiguous in depth: 4×4 transposes, four depth steps per pass.
+    fullPanel();
+    f.local_get(depthStride).i32_const(4).i32_eq().i32_and().if_();
+    f.block().loop();
+    {
+      f.local_get(depth).local_get(p).i32_sub().i32_const(4).i32_lt_u().br_if(1);
+      f.local_get(column).local_set(s);
+      for (let g = 0; g < groups; g++) {
+        for (let i = 0; i < 4; i++) {
+          f.local_get(s).v128_load().local_set(row[i]!);
+          f.local_get(s).local_get(rowStride).i32_add().local_set(s);
+        }
+        // (r0 r1 r2 r3 each over depth p..p+3) → four vectors, one per depth step.
+        f.local_get(row[0]!).local_get(row[1]!).i8x16_shuffle(lanes32(0, 4, 1, 5)).local_set(half[0]!);
+        f.local_get(row[2]!).local_get(row[3]!).i8x16_shuffle(lanes32(0, 4, 1, 5)).local_set(half[1]!);
+        f.local_get(row[0]!).local_get(row[1]!).i8x16_shuffle(lanes32(2, 6, 3, 7)).local_set(half[2]!);
+        f.local_get(row[2]!).local_get(row[3]!).i8x16_shuffle(lanes32(2, 6, 3, 7)).local_set(half[3]!);
+        for (let q = 0; q < 4; q++) {
+          const [lo, hi] = q < 2 ? [half[0]!, half[1]!] : [half[2]!, half[3]!];
+          f.local_get(dst).local_get(lo).local_get(hi).i8x16_shuffle(q % 2 === 0 ? lanes32(0, 1, 4, 5) : lanes32(2, 3, 6, 7));
+          f.v128_store(4 * (q * W + 4 * g));
+        }
+      }
+      for (let i = 4 * groups; i < W; i++) {
+        for (let q = 0; q < 4; q++) f.local_get(dst).local_get(s).f32_load(4 * q).f32_store(4 * (q * W + i));
+        f.local_get(s).local_get(rowStride).i32_add().local_set(s);
+      }
+      incr(f, column, 16);
+      incr(f, dst, 16 * W);
+      incr(f, p, 4);
+      f.br(0);
+    }
+    f.end().end();
+    f.end();
+
+    // Lanes contiguous: vector copies, one depth step per pass.
+    fullPanel();
+    f.local_get(rowStride).i32_const(4).i32_eq().i32_and().if_();
+    f.block().loop();
+    {
+      f.local_get(p).local_get(depth).i32_lt_u().i32_eqz().br_if(1);
+      for (let g = 0; g < groups; g++) f.local_get(dst).local_get(column).v128_load(16 * g).v128_store(16 * g);
+      for (let i = 4 * groups; i < W; i++) f.local_get(dst).local_get(column).f32_load(4 * i).f32_store(4 * i);
+      f.local_get(column).local_get(depthStride).i32_add().local_set(column);
+      incr(f, dst, 4 * W);
+      incr(f, p, 1);
+      f.br(0);
+    }
+    f.end().end();
+    f.end();
+
+    // Whatever depth steps remain, element by element, zero-padding ragged panels.
+    f.block().loop();
+    {
+      f.local_get(p).local_get(depth).i32_lt_u().i32_eqz().br_if(1);
+      f.local_get(column).local_set(s);
+      f.i32_const(0).local_set(w);
+      f.loop(); // the valid lanes (valid ≥ 1)
+      f.local_get(dst).local_get(s).f32_load().f32_store();
+      incr(f, dst, 4);
+      f.local_get(s).local_get(rowStride).i32_add().local_set(s);
+      incr(f, w, 1);
+      f.local_get(w).local_get(valid).i32_lt_u().br_if(0);
+      f.end();
+      f.block().loop(); // the padding lanes
+      f.local_get(w).i32_const(W).i32_lt_u().i32_eqz().br_if(1);
+      f.local_get(dst).f32_const(0).f32_store();
+      incr(f, dst, 4);
+      incr(f, w, 1);
+      f.br(0);
+      f.end().end();
+      f.local_get(column).local_get(depthStride).i32_add().local_set(column);
+      incr(f, p, 1);
+      f.br(0);
+    }
+    f.end().end();
+    f.local_get(r0).i32_const(W).i32_add().local_set(r0);
+    f.br(0);
+  }
+  f.end().end();
+  return f;
+}
+
+/**
+ * `microKernel(a, b, kc, c, ldcBytes, rows, cols, load)`: the MR×NR tile
+ * `C[0:rows, 0:cols] (+)= Apanel · Bpanel` over `kc ≥ 1` depth steps, where
+ * `load ≠ 0` adds to what C holds. Full tiles go straight to C with vector
+ * stores; edge tiles are spilled to address 0 and merged element by element.
+ */
+function emitMicroKernel(options: KernelOptions): FunctionEmitter {
+  const MR = options.rows;
+  const f = new FunctionEmitter('microKernel', [i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [a, b, kc, c, ldc, rows, cols, load] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => f.param(i)) as Local[];
+  const acc = Array.from({ length: MR }, () => Array.from({ length: VECTORS }, () => f.local(v128)));
+  const bv = Array.from({ length: VECTORS }, () => f.local(v128));
+  const av = f.local(v128);
+  const row = f.local(i32);
+  const r = f.local(i32);
+  const j = f.local(i32);
+  const cRow = f.local(i32);
+
+  f.f32_const(0).f32x4_splat().local_set(acc[0]![0]!);
+  for (const rowAcc of acc) for (const x of rowAcc) if (x !== acc[0]![0]) f.local_get(acc[0]![0]!).local_set(x);
+
+  f.loop();
+  for (let v = 0; v < VECTORS; v++) f.local_get(b).v128_load(16 * v).local_set(bv[v]!);
+  for (let i = 0; i < MR; i++) {
+    f.local_get(a).v128_load32_splat(4 * i).local_set(av);
+    for (let v = 0; v < VECTORS; v++) {
+      const x = acc[i]![v]!;
+      if (options.relaxedMadd) f.local_get(av).local_get(bv[v]!).local_get(x).f32x4_relaxed_madd().local_set(x);
+      else f.local_get(x).local_get(av).local_get(bv[v]!).f32x4_mul().f32x4_add().local_set(x);
+    }
+  }
+  incr(f, a, 4 * MR);
+  incr(f, b, 4 * NR);
+  f.local_get(kc).i32_const(1).i32_sub().local_tee(kc).br_if(0);
+  f.end();
+
+  // Full tile: vector read-modify-write of C, row by row.
+  f.local_get(rows).i32_const(MR).i32_eq().local_get(cols).i32_const(NR).i32_eq().i32_and().if_();
+  {
+    f.local_get(c).local_set(row);
+    for (let i = 0; i < MR; i++) {
+      f.local_get(load).if_();
+      for (let v = 0; v < VECTORS; v++) {
+        const x = acc[i]![v]!;
+        f.local_get(x).local_get(row).v128_load(16 * v).f32x4_add().local_set(x);
+      }
+      f.end();
+      for (let v = 0; v < VECTORS; v++) f.local_get(row).local_get(acc[i]![v]!).v128_store(16 * v);
+      if (i < MR - 1) f.local_get(row).local_get(ldc).i32_add().local_set(row);
+    }
+    f.return_();
+  }
+  f.end();
+
+  // Edge tile: spill to address 0, then merge the valid rows×cols scalars.
+  for (let i = 0; i < MR; i++) {
+    for (let v = 0; v < VECTORS; v++) f.i32_const(0).local_get(acc[i]![v]!).v128_store(16 * (i * VECTORS + v));
+  }
+  f.i32_const(0).local_set(r);
+  f.local_get(c).local_set(cRow);
+  f.loop();
+  {
+    f.i32_const(0).local_set(j);
+    f.loop();
+    // C[r][j] = spilled[r][j] + (load ? C[r][j] : 0); C is read either way (it is in bounds), select picks.
+    f.local_get(cRow).local_get(j).i32_const(2).i32_shl().i32_add().local_set(row);
+    f.local_get(row);
+    f.local_get(r).i32_const(NR).i32_mul().local_get(j).i32_add().i32_const(2).i32_shl().f32_load();
+    f.local_get(row).f32_load().f32_const(0).local_get(load).select().f32_add();
+    f.f32_store();
+    incr(f, j, 1);
+    f.local_get(j).local_get(cols).i32_lt_u().br_if(0);
+    f.end();
+    f.local_get(cRow).local_get(ldc).i32_add().local_set(cRow);
+    incr(f, r, 1);
+    f.local_get(r).local_get(rows).i32_lt_u().br_if(0);
+  }
+  f.end();
+  return f;
+}
+
+/**
+ * `gemm(aPack, bPack, c, m, n, kc, aPanelBytes, bPanelBytes, ldcBytes, load)`:
+ * one k-block of `C[m×n] (+)= op(A)[m×kc] · op(B)[kc×n]` from packed panels
+ * (panel `i` of A starts at `aPack + i·aPanelBytes`, likewise B). Columns
+ * outside, rows inside: one B panel (kc×NR) stays in L1 while the row
+ * panels of A stream past it from L2.
+ */
+function emitGemm(MR: number): FunctionEmitter {
+  const f = new FunctionEmitter('gemm', [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [aPack, bPack, c, m, n, kc, aPanel, bPanel, ldc, load] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => f.param(i)) as Local[];
+  const jr = f.local(i32);
+  const ir = f.local(i32);
+  const ap = f.local(i32);
+  const cp = f.local(i32);
+  const rows = f.local(i32);
+  const cols = f.local(i32);
+  const cStep = f.local(i32);
+
+  f.local_get(ldc).i32_const(MR).i32_mul().local_set(cStep);
+  f.i32_const(0).local_set(jr);
+  f.loop();
+  {
+    minInto(f, cols, NR, n, jr);
+    f.i32_const(0).local_set(ir);
+    f.local_get(aPack).local_set(ap);
+    f.local_get(c).local_get(jr).i32_const(2).i32_shl().i32_add().local_set(cp);
+    f.loop();
+    {
+      minInto(f, rows, MR, m, ir);
+      for (const arg of [ap, bPack, kc, cp, ldc, rows, cols, load]) f.local_get(arg);
+      f.call(KERNEL.microKernel);
+      f.local_get(ap).local_get(aPanel).i32_add().local_set(ap);
+      f.local_get(cp).local_get(cStep).i32_add().local_set(cp);
+      incr(f, ir, MR);
+      f.local_get(ir).local_get(m).i32_lt_u().br_if(0);
+    }
+    f.end();
+    f.local_get(bPack).local_get(bPanel).i32_add().local_set(bPack);
+    incr(f, jr, NR);
+    f.local_get(jr).local_get(n).i32_lt_u().br_if(0);
+  }
+  f.end();
+  return f;
+}
+
+/** `target = min(cap, total − start)`. */
+function minInto(f: FunctionEmitter, target: Local, cap: number, total: Local, start: Local): void {
+  f.local_get(total).local_get(start).i32_sub().local_set(target);
+  f.i32_const(cap).local_get(target).local_get(target).i32_const(cap).i32_gt_u().select().local_set(target);
+}
+
+function incr(f: FunctionEmitter, x: Local, by: number): void {
+  f.local_get(x).i32_const(by).i32_add().local_set(x);
+}
+
+/** The module bytes; function indices follow {@link KERNEL}. */
+export function emitKernelModule(options: KernelOptions): Uint8Array<ArrayBuffer> {
+  return assembleModule([emitPack('packA', options.rows), emitPack('packB', NR), emitMicroKernel(options), emitGemm(options.rows)]);
+}

@@ -1,0 +1,6 @@
+import { createJsFastBackend, jsFastBackend } from '../src/backend/index.js';
+import { runBackendSuite } from './backend.suite.js';
+
+runBackendSuite('js-fast', () => jsFastBackend);
+// Every product tiled, so the small and thin shapes reach the edge tiles.
+runBackendSuite('js-fast (always tiled)', () => createJsFastBackend({ forceKernel: true }));

@@ -1,0 +1,32 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { GlassnetError } from '../src/errors.js';
+import { getBackend, jsBackend, setBackend, type BackendName } from '../src/backend/index.js';
+import { runBackendSuite } from './backend.suite.js';
+
+runBackendSuite('js', () => jsBackend);
+
+describe('backend selection', () => {
+  afterEach(() => setBackend('js'));
+
+  it('js is the default and setBackend switches by name', () => {
+    expect(getBackend()).toBe(jsBackend);
+    expect(setBackend('js-fast')).toBe('js-fast');
+    expect(getBackend().name).toBe('js-fast');
+    expect(setBackend('js')).toBe('js');
+    expect(getBackend()).toBe(jsBackend);
+  });
+
+  it('an unknown name throws a GlassnetError naming the argument and changes nothing', () => {
+    setBackend('js-fast');
+    const before = getBackend();
+    let error: unknown;
+    try {
+      setBackend('gpu' as BackendName);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GlassnetError);
+    expect(error).toMatchObject({ code: 'unknown-name', argument: 'backend', found: '"gpu"' });
+    expect(getBackend()).toBe(before);
+  });
+});

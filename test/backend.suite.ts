@@ -1,0 +1,309 @@
+// One test suite for every backend: each kernel is run on float32 and
+// float64 inputs and compared with a float64 reference (the js backend on
+// float64 copies of the same values; for matmul, an independent dot-product
+// loop). Tolerances are rounding-error bounds: u·(size of the terms) for
+// one rounding, (terms + 2)·u·Σ|terms| for a sum, with u = 2⁻²⁴ or 2⁻⁵³.
+import { describe, expect, it } from 'vitest';
+import {
+  jsBackend, type Backend, type BinaryKind, type FloatArray, type PointLossKind, type UnaryKind,
+} from '../src/backend/index.js';
+import { Random } from '../src/util/random.js';
+
+type DType = 'float32' | 'float64';
+
+const UNIT_ROUNDOFF: Record<DType, number> = { float32: 2 ** -24, float64: 2 ** -53 };
+/** Written past the end of every output and input: a kernel that touches it is reading or writing out of range. */
+const GUARD = 12345.5;
+const GUARD_LENGTH = 3;
+
+/**
+ * Matmul shapes [m, k, n]: 1×1×1, empty (k = 0 must still write zeros), thin and prime, not multiples of any
+ * tile (4×4 js, 4×8/5×8 wasm), exact tiles, k past one 256-deep k-block,
+ * m past one block of row panels, and a few seeded random ones.
+ */
+function matmulShapes(): [number, number, number][] {
+  const fixed: [number, number, number][] = [
+    [1, 1, 1], [3, 0, 4], [0, 5, 2], [1, 5, 1], [1, 300, 17], [2, 3, 4], [7, 13, 5], [13, 17, 19], [4, 8, 8], [5, 8, 8], [8, 4, 16],
+    [40, 1, 40], [29, 31, 37], [64, 64, 64], [33, 257, 9], [73, 19, 83], [97, 64, 9], [131, 263, 67],
+  ];
+  const random = new Random(42);
+  const drawn = Array.from({ length: 6 }, (): [number, number, number] => [1 + random.int(70), 1 + random.int(70), 1 + random.int(70)]);
+  return [...fixed, ...drawn];
+}
+
+const ALL_KERNELS = [
+  'matmul', 'binary', 'sumRepeats', 'unary', 'unaryDerivative', 'scale', 'axpy', 'sum', 'softmaxRows',
+  'softmaxBackwardRows', 'softmaxCrossEntropyRows', 'pointLoss', 'pointLossGrad', 'transpose',
+] as const;
+
+/** An array of `dtype` holding `values`, followed by guard elements. */
+function guarded(dtype: DType, values: ArrayLike<number>): FloatArray {
+  const out = dtype === 'float32' ? new Float32Array(values.length + GUARD_LENGTH) : new Float64Array(values.length + GUARD_LENGTH);
+  out.set(values as ArrayLike<number>);
+  out.fill(GUARD, values.length);
+  return out;
+}
+
+function uniform(random: Random, length: number, low: number, high: number): number[] {
+  return Array.from({ length }, () => random.uniform(low, high));
+}
+
+/** Float64 copy of the first `length` values, the reference's input (equal values, wider type). */
+function widen(x: FloatArray, length: number): Float64Array {
+  return Float64Array.from(x.subarray(0, length));
+}
+
+/** Fails with the first few offending indices when `|got[i] − want[i]| > bound[i]` anywhere, or the guard was overwritten. */
+function expectWithin(what: string, got: FloatArray, want: ArrayLike<number>, bound: ArrayLike<number>): void {
+  const bad: string[] = [];
+  for (let i = 0; i < want.length; i++) {
+    const error = Math.abs(got[i]! - want[i]!);
+    if (!(error <= bound[i]!) && bad.length < 5) bad.push(`[${i}] got ${got[i]} want ${want[i]} (error ${error} > ${bound[i]})`);
+  }
+  expect(bad, what).toEqual([]);
+  expect(Array.from(got.subarray(want.length)), `${what}: guard`).toEqual(Array(GUARD_LENGTH).fill(GUARD));
+}
+
+/** Inputs must come back unchanged, guards included. */
+function expectUnchanged(what: string, x: FloatArray, copy: FloatArray): void {
+  expect(Array.from(x), `${what}: input modified`).toEqual(Array.from(copy));
+}
+
+/** `bound[i] = tol · |scale[i]|`. */
+function relative(tol: number, scale: ArrayLike<number>): number[] {
+  return Array.from(scale, (v) => tol * Math.abs(v));
+}
+
+/**
+ * Runs every kernel of the backend `makeBackend()` returns against the
+ * float64 reference, in float32 and float64.
+ */
+export function runBackendSuite(name: string, makeBackend: () => Backend): void {
+  describe(`backend ${name}`, () => {
+    const backend = makeBackend();
+
+    it('the suite covers every kernel of the interface', () => {
+      const kernels = Object.keys(jsBackend).filter((key) => typeof jsBackend[key as keyof Backend] === 'function');
+      expect([...kernels].sort()).toEqual([...ALL_KERNELS].sort());
+      for (const kernel of ALL_KERNELS) expect(typeof backend[kernel], kernel).toBe('function');
+    });
+
+    for (const dtype of ['float32', 'float64'] as const) {
+      describe(dtype, () => {
+        const u = UNIT_ROUNDOFF[dtype];
+        // Float64 results carry rounding from both the backend and the reference.
+        const both = dtype === 'float64' ? 2 : 1;
+
+        it('matmul matches float64 dot products for every shape, transpose flag and accumulate', () => {
+          const random = new Random(1);
+          for (const [m, k, n] of matmulShapes()) {
+            for (const transA of [false, true]) {
+              for (const transB of [false, true]) {
+                for (const accumulate of [false, true]) {
+                  const what = `${m}x${k}x${n} transA=${transA} transB=${transB} accumulate=${accumulate}`;
+                  const a = guarded(dtype, uniform(random, m * k, -1, 1));
+                  const b = guarded(dtype, uniform(random, k * n, -1, 1));
+                  const start = uniform(random, m * n, -1, 1);
+                  const out = guarded(dtype, accumulate ? start : uniform(random, m * n, 1e6, 2e6));
+                  const [aCopy, bCopy] = [a.slice(), b.slice()];
+                  backend.matmul(out, a, b, m, k, n, transA, transB, accumulate);
+                  const want = new Float64Array(m * n);
+                  const bound = new Float64Array(m * n);
+                  for (let i = 0; i < m; i++) {
+                    for (let j = 0; j < n; j++) {
+                      // Start from what `out` held (rounded to dtype), as the kernel does.
+                      const initial = accumulate ? (dtype === 'float32' ? Math.fround(start[i * n + j]!) : start[i * n + j]!) : 0;
+                      let dot = initial;
+                      let size = Math.abs(initial);
+                      for (let p = 0; p < k; p++) {
+                        const term = a[transA ? p * m + i : i * k + p]! * b[transB ? j * k + p : p * n + j]!;
+                        dot += term;
+                        size += Math.abs(term);
+                      }
+                      want[i * n + j] = dot;
+                      bound[i * n + j] = both * (k + 2) * u * size;
+                    }
+                  }
+                  expectWithin(`matmul ${what}`, out, want, bound);
+                  expectUnchanged(`matmul ${what} a`, a, aCopy);
+                  expectUnchanged(`matmul ${what} b`, b, bCopy);
+                }
+              }
+            }
+          }
+        });
+
+        it('binary: same shape, repeated row and scalar second operand, every kind', () => {
+          const random = new Random(2);
+          for (const [n, bSize] of [[1, 1], [7, 7], [12, 4], [35, 5], [9, 1]] as const) {
+            for (const kind of ['add', 'sub', 'mul', 'div'] as BinaryKind[]) {
+              const a = guarded(dtype, uniform(random, n, -3, 3));
+              // |b| in [0.5, 2) keeps div well conditioned.
+              const b = guarded(dtype, uniform(random, bSize, 0.5, 2).map((v) => (random.float() < 0.5 ? -v : v)));
+              const out = guarded(dtype, new Array(n).fill(0));
+              backend.binary(kind, out, a, b, n, bSize);
+              const want = new Float64Array(n);
+              jsBackend.binary(kind, want, widen(a, n), widen(b, bSize), n, bSize);
+              expectWithin(`binary ${kind} n=${n} bSize=${bSize}`, out, want, relative(u * both, want));
+            }
+          }
+        });
+
+        it('sumRepeats adds every repeat of each position', () => {
+          const random = new Random(3);
+          for (const [n, bSize] of [[1, 1], [7, 7], [12, 4], [35, 5], [30, 1]] as const) {
+            const g = guarded(dtype, uniform(random, n, -1, 1));
+            const out = guarded(dtype, uniform(random, bSize, 5, 6));
+            backend.sumRepeats(out, g, n, bSize);
+            const want = new Float64Array(bSize);
+            jsBackend.sumRepeats(want, widen(g, n), n, bSize);
+            const size = new Float64Array(bSize);
+            for (let i = 0; i < n; i++) size[i % bSize]! += Math.abs(g[i]!);
+            expectWithin(`sumRepeats n=${n} bSize=${bSize}`, out, want, relative(both * (n / bSize + 2) * u, size));
+          }
+        });
+
+        // Wide inputs: sigmoid must not overflow at ±800, relu's kink at exactly 0.
+        const unaryInputs = (random: Random): number[] => [0, -0, 800, -800, 50, -50, ...uniform(random, 40, -6, 6)];
+        const UNARY_KINDS: UnaryKind[] = ['sigmoid', 'tanh', 'relu', 'leakyRelu'];
+
+        it('unary: every activation, including saturated and zero inputs', () => {
+          const random = new Random(4);
+          for (const kind of UNARY_KINDS) {
+            const values = unaryInputs(random);
+            const x = guarded(dtype, values);
+            const out = guarded(dtype, new Array(values.length).fill(0));
+            backend.unary(kind, out, x, values.length, 0.1);
+            const want = new Float64Array(values.length);
+            jsBackend.unary(kind, want, widen(x, values.length), values.length, 0.1);
+            expectWithin(`unary ${kind}`, out, want, relative(4 * u, want));
+          }
+        });
+
+        it('unaryDerivative: every activation, from the input and the output', () => {
+          const random = new Random(5);
+          for (const kind of UNARY_KINDS) {
+            const values = unaryInputs(random);
+            const x = guarded(dtype, values);
+            const y64 = new Float64Array(values.length);
+            jsBackend.unary(kind, y64, widen(x, values.length), values.length, 0.1);
+            const y = guarded(dtype, y64);
+            const out = guarded(dtype, new Array(values.length).fill(0));
+            backend.unaryDerivative(kind, out, x, y, values.length, 0.1);
+            const want = new Float64Array(values.length);
+            jsBackend.unaryDerivative(kind, want, widen(x, values.length), widen(y, values.length), values.length, 0.1);
+            expectWithin(`unaryDerivative ${kind}`, out, want, relative(4 * u, want));
+          }
+        });
+
+        it('scale and axpy', () => {
+          const random = new Random(6);
+          const n = 37;
+          const a = guarded(dtype, uniform(random, n, -2, 2));
+          const start = guarded(dtype, uniform(random, n, -2, 2));
+          const scaled = guarded(dtype, new Array(n).fill(0));
+          backend.scale(scaled, a, -0.3, n);
+          const wantScaled = new Float64Array(n);
+          jsBackend.scale(wantScaled, widen(a, n), -0.3, n);
+          expectWithin('scale', scaled, wantScaled, relative(2 * u, wantScaled));
+
+          const out = start.slice();
+          backend.axpy(out, a, -0.3, n);
+          const wantAxpy = widen(start, n);
+          jsBackend.axpy(wantAxpy, widen(a, n), -0.3, n);
+          const size = Array.from({ length: n }, (_, i) => Math.abs(start[i]!) + Math.abs(0.3 * a[i]!));
+          expectWithin('axpy', out, wantAxpy, relative(3 * u, size));
+        });
+
+        it('sum accumulates in float64', () => {
+          const random = new Random(7);
+          for (const n of [1, 2, 101]) {
+            const a = guarded(dtype, uniform(random, n, -1, 1));
+            const want = jsBackend.sum(widen(a, n), n);
+            const size = Array.from(a.subarray(0, n), Math.abs).reduce((s, v) => s + v, 0);
+            // The result is a float64 number whatever the dtype: the bound uses 2⁻⁵³.
+            expect(Math.abs(backend.sum(a, n) - want), `sum n=${n}`).toBeLessThanOrEqual(2 * (n + 2) * 2 ** -53 * size);
+          }
+        });
+
+        it('softmaxRows, its backward pass and softmax cross-entropy, with large logits', () => {
+          const random = new Random(8);
+          for (const [rows, cols] of [[1, 1], [1, 7], [3, 10], [5, 3]] as const) {
+            const size = rows * cols;
+            // One row shifted by 1000: exp would overflow without the max shift.
+            const logits = uniform(random, size, -5, 5).map((v, i) => (i < cols ? v + 1000 : v));
+            const z = guarded(dtype, logits);
+            const y = guarded(dtype, new Array(size).fill(0));
+            backend.softmaxRows(y, z, rows, cols);
+            const wantY = new Float64Array(size);
+            jsBackend.softmaxRows(wantY, widen(z, size), rows, cols);
+            // Logits that large lose absolute precision in float32 already; the
+            // kernel's own error is a few roundings plus the row sum's.
+            expectWithin(`softmaxRows ${rows}x${cols}`, y, wantY, relative(both * (cols + 4) * u, wantY));
+
+            const g = guarded(dtype, uniform(random, size, -1, 1));
+            const back = guarded(dtype, new Array(size).fill(0));
+            backend.softmaxBackwardRows(back, y, g, rows, cols);
+            const wantBack = new Float64Array(size);
+            jsBackend.softmaxBackwardRows(wantBack, widen(y, size), widen(g, size), rows, cols);
+            const backSize = Array.from({ length: size }, (_, i) => {
+              const base = i - (i % cols);
+              let dot = 0;
+              for (let c = 0; c < cols; c++) dot += Math.abs(g[base + c]! * y[base + c]!);
+              return Math.abs(y[i]!) * (Math.abs(g[i]!) + dot);
+            });
+            expectWithin(`softmaxBackwardRows ${rows}x${cols}`, back, wantBack, relative(both * (cols + 4) * u, backSize));
+
+            const t = guarded(dtype, uniform(random, size, 0, 1));
+            const loss = guarded(dtype, new Array(rows).fill(0));
+            backend.softmaxCrossEntropyRows(loss, z, t, rows, cols);
+            const wantLoss = new Float64Array(rows);
+            jsBackend.softmaxCrossEntropyRows(wantLoss, widen(z, size), widen(t, size), rows, cols);
+            // Σ_c |t|·(|lse| + |z|): the size of the terms the row loss sums.
+            const lossSize = Array.from({ length: rows }, (_, r) => {
+              const row = Array.from(z.subarray(r * cols, (r + 1) * cols));
+              const max = Math.max(...row);
+              const lse = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
+              return row.reduce((s, v, c) => s + Math.abs(t[r * cols + c]!) * (Math.abs(lse) + Math.abs(v)), 0);
+            });
+            expectWithin(`softmaxCrossEntropyRows ${rows}x${cols}`, loss, wantLoss, relative(both * (cols + 4) * u, lossSize));
+          }
+        });
+
+        it('pointLoss and pointLossGrad: every kind, including saturated predictions', () => {
+          const random = new Random(9);
+          for (const kind of ['halfSquared', 'squared', 'binaryCrossEntropy'] as PointLossKind[]) {
+            // 0 and 1 exactly hit binary cross-entropy's log floor and gradient epsilon.
+            const oValues = [0, 1, 0.5, ...uniform(random, 20, 0.01, 0.99)];
+            const n = oValues.length;
+            const o = guarded(dtype, oValues);
+            const t = guarded(dtype, [1, 0, 0.5, ...uniform(random, 20, 0, 1)]);
+            const out = guarded(dtype, new Array(n).fill(0));
+            backend.pointLoss(kind, out, o, t, n);
+            const want = new Float64Array(n);
+            jsBackend.pointLoss(kind, want, widen(o, n), widen(t, n), n);
+            expectWithin(`pointLoss ${kind}`, out, want, relative(4 * u, want));
+
+            const grad = guarded(dtype, new Array(n).fill(0));
+            backend.pointLossGrad(kind, grad, o, t, n, 0.25);
+            const wantGrad = new Float64Array(n);
+            jsBackend.pointLossGrad(kind, wantGrad, widen(o, n), widen(t, n), n, 0.25);
+            expectWithin(`pointLossGrad ${kind}`, grad, wantGrad, relative(4 * u, wantGrad));
+          }
+        });
+
+        it('transpose is exact', () => {
+          const random = new Random(10);
+          for (const [rows, cols] of [[1, 1], [1, 5], [7, 3], [16, 9]] as const) {
+            const a = guarded(dtype, uniform(random, rows * cols, -1, 1));
+            const out = guarded(dtype, new Array(rows * cols).fill(0));
+            backend.transpose(out, a, rows, cols);
+            const want = new Float64Array(rows * cols);
+            jsBackend.transpose(want, widen(a, rows * cols), rows, cols);
+            expectWithin(`transpose ${rows}x${cols}`, out, want, new Array(rows * cols).fill(0));
+          }
+        });
+      });
+    }
+  });
+}
