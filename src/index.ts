@@ -40,7 +40,7 @@ export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckE
 export { ARTICLE, ARTICLE_PRINTED, articleNetwork, type PrintedValue } from './data/article.js';
 export { oneHotCodes, type Dataset } from './data/datasets.js';
 export { AUTOENCODER_8_3_8, trainAutoencoder, type AutoencoderRecipe, type AutoencoderResult } from './examples/autoencoder.js';
-export { TrainingPlan } from './train/plan.js';
+
 export {
   parseCsv, loadTable, loadFeatures, MAX_AUTO_CLASSES,
   type CsvOptions, type CsvTable, type Table, type Task, type ColumnRef, type FeatureOptions, type TableOptions,
@@ -58,3 +58,4 @@ export {
   type LayerSpec, type DenseSpec, type DropoutSpec, type LayerState, type BiasLayout, type JsonValue, type JsonObject, type RngState,
 } from './io/modelfile.js';
 export { toSafetensors, fromSafetensors, loadWeightsInto, type SafeTensor, type SafetensorsContents, type SafetensorsDType } from './io/safetensors.js';
+export { Trainer, type TrainerOptions } from './train/trainer.js';

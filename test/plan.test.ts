@@ -98,3 +98,29 @@ describe('the planned step with dropout', () => {
     expect((planned.layers[1] as InstanceType<typeof Dropout>).random.getState()).toEqual((recorded.layers[1] as InstanceType<typeof Dropout>).random.getState());
   });
 });
+
+describe('Trainer', () => {
+  it('steps on raw batches through the plan, as fit does', async () => {
+    const { Trainer } = await import('../src/index.js');
+    const { x, y } = data(8, 3, 2, 'mse', 3);
+    const viaTrainer = mlp([3, 4, 2], { activation: 'tanh', seed: 2, dtype: 'float64' });
+    const trainer = new Trainer(viaTrainer, { loss: 'mse', lr: 0.05, batchSize: 8 });
+    expect(trainer.path).toBe('planned');
+    const losses = [1, 2, 3].map(() => trainer.step(Float64Array.from(x.flat()), Float64Array.from(y.flat())));
+    const viaFit = mlp([3, 4, 2], { activation: 'tanh', seed: 2, dtype: 'float64' });
+    const result = fit(viaFit, x, y, { loss: 'mse', lr: 0.05, epochs: 3 });
+    expect(losses).toEqual(result.history.map((h) => h.loss));
+    expect(parameters(viaTrainer)).toEqual(parameters(viaFit));
+  });
+
+  it('rejects batches of the wrong type or size before changing anything', async () => {
+    const { Trainer, GlassnetError } = await import('../src/index.js');
+    const model = mlp([3, 2], { seed: 1 });
+    const before = parameters(model);
+    const trainer = new Trainer(model, { batchSize: 2 });
+    expect(() => trainer.step(new Float64Array(6), new Float32Array(4))).toThrow(GlassnetError);
+    expect(() => trainer.step(new Float32Array(5), new Float32Array(4))).toThrow(/at least 2 × 3 values/);
+    expect(() => trainer.step(new Float32Array(9), new Float32Array(6), 3)).toThrow(/rows/);
+    expect(parameters(model)).toEqual(before);
+  });
+});

@@ -1,6 +1,6 @@
 import { GlassnetError } from '../errors.js';
 import { noGrad } from '../tensor/autograd.js';
-import { Tensor, tensor, type DType, type NestedNumbers } from '../tensor/tensor.js';
+import { Tensor, checkFinite, tensor, type DType, type NestedNumbers } from '../tensor/tensor.js';
 import type { FloatArray } from '../backend/index.js';
 import { Random } from '../util/random.js';
 import type { ActivationName } from './activations.js';
@@ -76,6 +76,11 @@ export class Sequential {
    * dtype; a flat array of inputSize numbers is one sample.
    */
   toInput(x: NestedNumbers | FloatArray | Tensor, argument: string, width = this.inputSize): Tensor {
+    // A tensor already in the right form is used as it is: copying a large data set on every call costs memory and time.
+    if (x instanceof Tensor && x.dtype === this.dtype && x.shape.length === 2 && x.shape[1] === width) {
+      checkFinite(x.data, argument, x.shape);
+      return x;
+    }
     const t = tensor(x, { dtype: this.dtype, argument });
     const matrix = t.shape.length === 1 && t.shape[0] === width ? new Tensor(t.data, [1, width]) : t;
     if (matrix.shape.length !== 2 || matrix.shape[1] !== width) {

@@ -125,15 +125,22 @@ export function tensor(values: NestedNumbers | FloatArray | Tensor, options: Ten
     throw new GlassnetError({ code: 'shape', argument, expected: `${sizeOf(shape)} values for shape ${formatShape(shape)}`, found: `${flat.length}` });
   }
   const dtype = options.dtype ?? (values instanceof Float64Array ? 'float64' : 'float32');
+  checkFinite(flat, argument, shape);
   const data = allocate(dtype, flat.length);
-  for (let i = 0; i < flat.length; i++) {
-    const v = flat[i]!;
-    if (!Number.isFinite(v)) {
-      throw new GlassnetError({ code: 'not-finite', argument: `${argument}${indexPath(i, shape)}`, expected: 'a finite number', found: describe(v) });
-    }
-    data[i] = v;
-  }
+  data.set(flat);
   return new Tensor(data, shape, options.requiresGrad ?? false);
+}
+
+/**
+ * @throws GlassnetError naming `argument` and the index (within `shape`)
+ * of the first NaN or infinite value.
+ */
+export function checkFinite(values: ArrayLike<number>, argument: string, shape: readonly number[]): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new GlassnetError({ code: 'not-finite', argument: `${argument}${indexPath(i, shape)}`, expected: 'a finite number', found: describe(values[i]) });
+    }
+  }
 }
 
 function sameDims(a: readonly number[], b: readonly number[]): boolean {

@@ -1,6 +1,7 @@
 import { GlassnetError, describe } from '../errors.js';
-import { Tensor, type NestedNumbers } from '../tensor/tensor.js';
-import { checkLoss, getLoss, type LossName } from '../nn/losses.js';
+import { Tensor, allocate, type NestedNumbers } from '../tensor/tensor.js';
+import type { FloatArray } from '../backend/index.js';
+import { checkLoss, type LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate, type Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
@@ -9,7 +10,8 @@ import { NON_NEGATIVE, POSITIVE, checkNumber } from '../optim/options.js';
 import { Random } from '../util/random.js';
 import { evaluateTensors, isClassificationLoss, type Evaluation } from './evaluate.js';
 import { classOf } from './metrics.js';
-import { nonFiniteLoss, stepper, updater } from './step.js';
+import { nonFiniteLoss } from './step.js';
+import { Trainer } from './trainer.js';
 
 /** One epoch's figures, as callbacks see them and the history keeps them. */
 export interface EpochInfo {
@@ -141,9 +143,9 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
   const settings = checkOptions(model, x, y, options);
   const { train, validation, lossName, batchSize, shuffle, epochs, maxSteps, threshold } = settings;
   const optimizer = options.optimizer ?? new SGD(model.parameters(), checkLearningRate(options.lr ?? 0.1, 'options.lr'));
-  const update = updater(model, optimizer, options);
-  const runStep = stepper(model, lossName, getLoss(lossName), update, train.x, train.y, batchSize, shuffle);
+  const trainer = new Trainer(model, { ...options, loss: lossName, optimizer, batchSize });
   const samples = train.x.rows;
+  const batches = new Batches(train.x, train.y, batchSize, shuffle);
   const random = new Random(options.seed ?? 0);
   const order = Int32Array.from({ length: samples }, (_, i) => i);
   const classification = isClassificationLoss(lossName);
@@ -167,21 +169,22 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
-    let batches = 0;
+    let batchCount = 0;
     for (let start = 0; start < samples && stoppedBy === null; start += batchSize) {
       const rows = Math.min(batchSize, samples - start);
-      const { loss, outputs } = runStep(order, start, rows);
-      batches++;
-      if (!Number.isFinite(loss)) throw nonFiniteLoss(loss, ` at epoch ${epoch}, batch ${batches}`);
+      batches.gather(order, start, rows);
+      const loss = trainer.step(batches.x, batches.y, rows);
+      batchCount++;
+      if (!Number.isFinite(loss)) throw nonFiniteLoss(loss, ` at epoch ${epoch}, batch ${batchCount}`);
       steps++;
       lossSum += loss;
       seen += rows;
-      if (classification) correct += countCorrect(outputs, train.y, order, start, rows);
-      if (options.onBatchEnd?.({ epoch, batch: batches, steps, loss }) === false) stoppedBy = 'callback';
+      if (classification) correct += countCorrect(trainer.outputs, train.y, order, start, rows);
+      if (options.onBatchEnd?.({ epoch, batch: batchCount, steps, loss }) === false) stoppedBy = 'callback';
       else if (steps >= maxSteps) stoppedBy = 'maxSteps';
       else if (settings.timeLimit !== undefined && seconds() >= settings.timeLimit) stoppedBy = 'timeLimit';
     }
-    const info: EpochInfo = { epoch, steps, loss: lossSum / batches, lr: optimizer.lr, seconds: 0 };
+    const info: EpochInfo = { epoch, steps, loss: lossSum / batchCount, lr: optimizer.lr, seconds: 0 };
     if (classification) info.accuracy = correct / seen;
     if (validation !== null) {
       const result = evaluateTensors(model, validation.x, validation.y, lossName);
@@ -203,6 +206,39 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
   if (validation !== null) result.validation = evaluateTensors(model, validation.x, validation.y, lossName);
   if (bestEpoch !== undefined) result.bestEpoch = bestEpoch;
   return result;
+}
+
+/**
+ * Minibatch buffers, allocated once and refilled in the epoch's order; a
+ * full, unshuffled batch is the data itself.
+ */
+class Batches {
+  readonly x: FloatArray;
+  readonly y: FloatArray;
+  private readonly whole: boolean;
+
+  constructor(private readonly inputs: Tensor, private readonly targets: Tensor, batchSize: number, shuffle: boolean) {
+    this.whole = batchSize === inputs.rows && !shuffle;
+    this.x = this.whole ? inputs.data : allocate(inputs.dtype, batchSize * inputs.cols);
+    this.y = this.whole ? targets.data : allocate(targets.dtype, batchSize * targets.cols);
+  }
+
+  /** Copies rows `order[start .. start+rows)` into the buffers. */
+  gather(order: Int32Array, start: number, rows: number): void {
+    if (this.whole) return;
+    gatherRows(this.x, this.inputs, order, start, rows);
+    gatherRows(this.y, this.targets, order, start, rows);
+  }
+}
+
+function gatherRows(out: FloatArray, source: Tensor, order: Int32Array, start: number, rows: number): void {
+  const cols = source.cols;
+  const data = source.data;
+  for (let r = 0; r < rows; r++) {
+    const from = order[start + r]! * cols;
+    const to = r * cols;
+    for (let c = 0; c < cols; c++) out[to + c] = data[from + c]!;
+  }
 }
 
 interface Split {

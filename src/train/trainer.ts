@@ -1,0 +1,98 @@
+import type { FloatArray } from '../backend/index.js';
+import { GlassnetError } from '../errors.js';
+import { Tensor } from '../tensor/tensor.js';
+import { checkLoss, getLoss, type LossFunction, type LossName } from '../nn/losses.js';
+import type { Sequential } from '../nn/model.js';
+import { checkLearningRate, type Optimizer } from '../optim/optimizer.js';
+import { SGD } from '../optim/sgd.js';
+import { TrainingPlan } from './plan.js';
+import { recordedStep, updater, type Update, type UpdateOptions } from './step.js';
+
+/** Options of {@link Trainer}. */
+export interface TrainerOptions extends UpdateOptions {
+  /** Loss to minimise (default `"squaredError"`). */
+  loss?: LossName;
+  /** The optimizer (default: plain SGD with `lr`). */
+  optimizer?: Optimizer;
+  /** Learning rate of the default SGD (default 0.1). */
+  lr?: number;
+  /** The largest batch `step` will be given (default 1); buffers are planned for it. */
+  batchSize?: number;
+}
+
+/**
+ * Training steps on raw batches with nothing allocated per step: the data
+ * go in as flat, row-major typed arrays of the model's dtype, and the
+ * step runs through a {@link TrainingPlan} (bit-identical to autograd) when
+ * the model allows one, the recorded autograd path otherwise.
+ *
+ * ```ts
+ * const trainer = new Trainer(model, { loss: 'softmaxCrossEntropy', optimizer, batchSize: 64 });
+ * for (const [x, y] of batches) trainer.step(x, y);
+ * ```
+ */
+export class Trainer {
+  readonly model: Sequential;
+  readonly optimizer: Optimizer;
+  readonly loss: LossName;
+  readonly batchSize: number;
+  /** `"planned"` (allocation-free) or `"recorded"` (autograd, for layers the plan does not know). */
+  readonly path: 'planned' | 'recorded';
+  private readonly plan: TrainingPlan | null;
+  private readonly lossFn: LossFunction;
+  private readonly update: Update;
+  private lastOutputs: FloatArray;
+
+  constructor(model: Sequential, options: TrainerOptions = {}) {
+    this.loss = checkLoss(options.loss ?? 'squaredError', 'options.loss');
+    this.batchSize = options.batchSize ?? 1;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
+      throw new GlassnetError({ code: 'range', argument: 'options.batchSize', expected: 'a positive integer', found: String(options.batchSize) });
+    }
+    this.model = model;
+    this.optimizer = options.optimizer ?? new SGD(model.parameters(), checkLearningRate(options.lr ?? 0.1, 'options.lr'));
+    this.lossFn = getLoss(this.loss);
+    this.update = updater(model, this.optimizer, options);
+    this.plan = TrainingPlan.for(model, this.loss, this.batchSize);
+    this.path = this.plan === null ? 'recorded' : 'planned';
+    this.lastOutputs = this.plan?.outputs ?? new Float32Array(0);
+  }
+
+  /**
+   * One step on the first `rows` samples of `x` (`rows × inputs`) and `y`
+   * (`rows × outputs`). Returns the batch loss before the update; a NaN or
+   * infinite loss is returned with nothing updated.
+   */
+  step(x: FloatArray, y: FloatArray, rows = this.batchSize): number {
+    this.checkBatch(x, y, rows);
+    if (this.plan !== null) {
+      const loss = this.plan.gradients(x, y, rows);
+      if (Number.isFinite(loss)) this.update();
+      return loss;
+    }
+    const { inputSize, outputSize } = this.model;
+    const inputs = new Tensor(x.length === rows * inputSize ? x : x.subarray(0, rows * inputSize), [rows, inputSize]);
+    const targets = new Tensor(y.length === rows * outputSize ? y : y.subarray(0, rows * outputSize), [rows, outputSize]);
+    const result = recordedStep(this.model, this.lossFn, this.update, inputs, targets);
+    this.lastOutputs = result.outputs;
+    return result.loss;
+  }
+
+  /** The network's outputs for the last step's batch (`rows × outputs`), valid until the next step. */
+  get outputs(): FloatArray {
+    return this.lastOutputs;
+  }
+
+  private checkBatch(x: FloatArray, y: FloatArray, rows: number): void {
+    const { inputSize, outputSize, dtype } = this.model;
+    const bad = (argument: string, expected: string, found: string): never => {
+      throw new GlassnetError({ code: 'shape', argument, expected, found });
+    };
+    if (!Number.isInteger(rows) || rows < 1 || rows > this.batchSize) bad('rows', `an integer from 1 to the batch size ${this.batchSize}`, String(rows));
+    const kind = dtype === 'float64' ? Float64Array : Float32Array;
+    if (!(x instanceof kind)) bad('x', `a ${kind.name} (the model's dtype)`, x.constructor.name);
+    if (!(y instanceof kind)) bad('y', `a ${kind.name} (the model's dtype)`, y.constructor.name);
+    if (x.length < rows * inputSize) bad('x', `at least ${rows} × ${inputSize} values`, `${x.length}`);
+    if (y.length < rows * outputSize) bad('y', `at least ${rows} × ${outputSize} values`, `${y.length}`);
+  }
+}
