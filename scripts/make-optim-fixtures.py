@@ -8,33 +8,21 @@ the TypeScript test feeds the same gradients in and compares the parameters.
 Run with Debian's interpreter, which is the one python3-torch is installed for:
     /usr/bin/python3 scripts/make-optim-fixtures.py
 """
-import json
-import os
-import tempfile
 
 import torch
+
+import fixture_io
 
 torch.set_default_dtype(torch.float64)
 # One thread keeps every reduction in one order, so reruns are byte-identical.
 torch.set_num_threads(1)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT_DIR = os.path.join(ROOT, "test", "fixtures")
 HEADER = {"generator": "scripts/make-optim-fixtures.py", "torch": torch.__version__}
 STEPS = 6
 
 
 def write_json(name, payload):
-    os.makedirs(OUT_DIR, exist_ok=True)
-    # allow_nan=False: a NaN would serialise as non-JSON that JSON.parse rejects.
-    text = json.dumps({**HEADER, **payload}, indent=1, sort_keys=True, allow_nan=False) + "\n"
-    # Temp file in the same directory so os.replace is an atomic rename.
-    fd, tmp = tempfile.mkstemp(prefix=name, suffix=".tmp", dir=OUT_DIR)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)  # mkstemp creates 0600; these are ordinary committed files
-    os.replace(tmp, os.path.join(OUT_DIR, name))
-    print(f"wrote test/fixtures/{name}")
+    fixture_io.write_json(name, HEADER, payload)
 
 
 # ---------------------------------------------------------------- optimizers

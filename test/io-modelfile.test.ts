@@ -2,12 +2,13 @@
 // kind of bad file (the path in `argument` says where the problem is).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ARTICLE, Dense, GlassnetError, Random, Sequential, articleNetwork, tensor, type Layer, type Tensor } from '../src/index.js';
+import { ARTICLE, Dense, Random, Sequential, articleNetwork, tensor, type Layer, type Tensor } from '../src/index.js';
 import { Dropout } from '../src/nn/layers.js';
 import { fitScaler } from '../src/data/scaling.js';
 import { SGD } from '../src/optim/sgd.js';
 import { MODEL_FORMAT, formatModelFile, modelFromJSON, modelToJSON, type ModelExtras } from '../src/io/modelfile.js';
 import { allParameters, bitsOf, mixedModel } from './fixtures/io/models.js';
+import { rejection } from './helpers/errors.js';
 
 const INPUT = [[0.5, -1.25, 2], [-0.75, 0.1, 0.3]];
 
@@ -20,19 +21,6 @@ function edited(change: (file: any) => void): any {
   const file = JSON.parse(text(mixedModel('float64')));
   change(file);
   return file;
-}
-
-function rejection(run: () => unknown, code: string, argument: string): GlassnetError {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(GlassnetError);
-  const error = caught as GlassnetError;
-  expect({ code: error.code, argument: error.argument }, error.message).toEqual({ code, argument });
-  return error;
 }
 
 function expectSameModel(loaded: Sequential, original: Sequential): void {

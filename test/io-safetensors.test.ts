@@ -6,11 +6,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Dense, GlassnetError, Sequential, articleNetwork, mlp } from '../src/index.js';
+import { Dense, Sequential, articleNetwork, mlp } from '../src/index.js';
 import { Dropout } from '../src/nn/layers.js';
 import { fromSafetensors, loadWeightsInto, toSafetensors, type SafeTensor } from '../src/io/safetensors.js';
 import { saveSafetensors } from '../src/io/node.js';
 import { allParameters, bitsOf, mixedModel } from './fixtures/io/models.js';
+import { rejection } from './helpers/errors.js';
 
 const PYTHON = '/usr/bin/python3';
 const CHECKER = new URL('../scripts/check-safetensors.py', import.meta.url).pathname;
@@ -18,19 +19,6 @@ const FIXTURES = new URL('./fixtures/io/', import.meta.url);
 const expected = JSON.parse(readFileSync(new URL('tiny.expected.json', FIXTURES), 'utf8'));
 const dir = mkdtempSync(join(tmpdir(), 'glassnet-safetensors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function rejection(run: () => unknown, code: string, argument: string): GlassnetError {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(GlassnetError);
-  const error = caught as GlassnetError;
-  expect({ code: error.code, argument: error.argument }, error.message).toEqual({ code, argument });
-  return error;
-}
 
 /** A file from a hand-written header (padded to 8 bytes unless told) and data, for malformed cases. */
 function craft(header: unknown, data: Uint8Array = new Uint8Array(), headerText = JSON.stringify(header)): Uint8Array {

@@ -15,3 +15,10 @@ export function thrown(fn: () => unknown): GlassnetError {
   }
   throw new Error('expected a GlassnetError, nothing was thrown');
 }
+
+/** {@link thrown}, also checking the error's code and argument. */
+export function rejection(fn: () => unknown, code: string, argument: string): GlassnetError {
+  const error = thrown(fn);
+  expect({ code: error.code, argument: error.argument }, error.message).toEqual({ code, argument });
+  return error;
+}
