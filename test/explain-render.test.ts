@@ -53,7 +53,7 @@ describe('text', () => {
   it('fits 80 columns, has no colour unless asked, aligns "=" within a section', () => {
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
     expect(text).not.toMatch(ANSI);
-    expect(renderText(articleStep(), { color: true })).toMatch(ANSI);
+    expect(renderText(articleStep(), { paint: { heading: (h) => `\u001b[1m${h}\u001b[22m` } })).toMatch(ANSI);
     const forward = lines.slice(lines.indexOf('Forward pass') + 1, lines.indexOf('Error') - 1);
     expect(new Set(forward.filter((l) => /^ {2}\S/.test(l)).map((l) => l.indexOf(' = '))).size).toBe(1);
     expect(renderText(deepStep()).split('\n').every((l) => l.length <= 80)).toBe(true);

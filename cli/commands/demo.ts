@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { ARTICLE, Dense, GlassnetError, articleNetwork, fit, type EpochInfo } from '../../src/index.js';
 import { explainStep, formatNumber, namesFor, renderText } from '../../src/explain/index.js';
+import { terminalPaint } from '../paint.js';
 import { parseNumber } from './explain.js';
 
 interface DemoFlags {
@@ -56,7 +57,7 @@ export function demoCommand(): Command {
       const model = articleNetwork();
       const x = [[...ARTICLE.inputs]];
       const t = [[...ARTICLE.targets]];
-      console.log(renderText(explainStep(model, x, t, { lr: ARTICLE.learningRate }), { color }));
+      console.log(renderText(explainStep(model, x, t, { lr: ARTICLE.learningRate }), { paint: terminalPaint(color) }));
 
       console.log(`\nTraining on, step by step, until E_total < ${threshold} (η = ${ARTICLE.learningRate}):`);
       const report = progress(tty, threshold);

@@ -7,6 +7,7 @@ import { loadModel } from '../../src/io/node.js';
 import {
   explainStep, formatNumber, renderMarkdown, renderText, renderTextSummaryLine, toJSON, type Explanation,
 } from '../../src/explain/index.js';
+import { terminalPaint } from '../paint.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -166,6 +167,7 @@ export function explainCommand(): Command {
 function render(explanations: Explanation[], format: Format, options: { precision: number; color: boolean; summary: boolean }): string {
   const [first, ...rest] = explanations;
   const { precision, color, summary } = options;
+  const paint = terminalPaint(color);
   switch (format) {
     case 'json': {
       const objects = explanations.map((e) => toJSON(e, { precision }));
@@ -176,8 +178,8 @@ function render(explanations: Explanation[], format: Format, options: { precisio
       return [renderMarkdown(first!, { precision }), '', '| step | $E_{\\mathrm{total}}$ |', '| --- | ---: |',
         ...rest.map((e) => `| ${e.iteration} | ${formatNumber(e.summary.loss, precision)} |`)].join('\n');
     case 'text':
-      if (!summary) return explanations.map((e) => renderText(e, { precision, color })).join('\n\n');
-      return [renderText(first!, { precision, color }), '', ...rest.map((e) => renderTextSummaryLine(e, { precision }))].join('\n');
+      if (!summary) return explanations.map((e) => renderText(e, { precision, paint })).join('\n\n');
+      return [renderText(first!, { precision, paint }), '', ...rest.map((e) => renderTextSummaryLine(e, { precision }))].join('\n');
     default:
       return format satisfies never;
   }

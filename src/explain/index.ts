@@ -10,6 +10,6 @@ export { type Step, type Section, type Sym, type Expr, type Factor, type Article
 export { type Summary, type LayerSummary, type Tables, type PerSample } from './tables.js';
 export { namesFor, allNames, type Names, type NamingScheme, type UserNames } from './naming.js';
 export { Trace, recordStep, type StepRecord, type LayerRecord, type LossRecord, type BiasRecord, type RecordOptions, type Rows } from './trace.js';
-export { renderText, renderTextSummaryLine, describeStep, formatNumber, exprText, symText, type RenderOptions, type TextOptions } from './render-text.js';
+export { renderText, renderTextSummaryLine, describeStep, formatNumber, exprText, symText, type RenderOptions, type TextOptions, type TextStyle, type Paint } from './render-text.js';
 export { renderMarkdown, exprLatex, symLatex } from './render-markdown.js';
 export { toJSON, EXPLAIN_SCHEMA, type ExplanationJSON, type StepJSON, type FactorJSON } from './render-json.js';

@@ -3,7 +3,6 @@
  * renderer) and the terminal layout of a whole explanation — aligned on
  * "=", wrapped to a width (80 by default), coloured only when asked.
  */
-import pc from 'picocolors';
 import type { Explanation } from './explain.js';
 import type { Expr, Step, Sym } from './step.js';
 
@@ -13,10 +12,20 @@ export interface RenderOptions {
   precision?: number;
 }
 
+/** The kinds of text {@link renderText} can style. */
+export type TextStyle = 'heading' | 'quantity' | 'value' | 'warn' | 'dim';
+
+/**
+ * How to style each kind of text, e.g. with ANSI colours on a terminal.
+ * The library has no runtime dependencies, so the caller brings the
+ * colouring (the CLI uses picocolors); a missing style leaves text plain.
+ */
+export type Paint = Partial<Record<TextStyle, (text: string) => string>>;
+
 /** Options of {@link renderText}. */
 export interface TextOptions extends RenderOptions {
-  /** ANSI colours (default false; the CLI turns them on for a TTY). */
-  color?: boolean;
+  /** Styles for headings, quantities, values, warnings and dim text (default: none, plain text). */
+  paint?: Paint;
   /** Line width to wrap at (default 80). */
   width?: number;
 }
@@ -141,7 +150,7 @@ function chunks(e: Expr, precision: number, leading = true): string[] {
   return [exprText(e, precision, leading)];
 }
 
-type Style = 'heading' | 'quantity' | 'value' | 'warn' | 'dim';
+type Style = TextStyle;
 type Piece = { text: string; style?: Style };
 type Line = Piece[];
 
@@ -255,10 +264,8 @@ function valueList(names: readonly string[], row: readonly number[], precision: 
 export function renderText(expl: Explanation, options: TextOptions = {}): string {
   const precision = options.precision ?? 9;
   const width = options.width ?? 80;
-  const colors = pc.createColors(options.color ?? false);
-  const paint: Record<Style, (s: string) => string> = {
-    heading: (s) => colors.bold(colors.underline(s)), quantity: colors.cyan, value: colors.bold, warn: colors.yellow, dim: colors.dim,
-  };
+  const styles = options.paint ?? {};
+  const paint = (style: Style, s: string): string => styles[style]?.(s) ?? s;
   const out: Line[] = [];
   const text = (s: string, style?: Style): void => {
     out.push(style === undefined ? [{ text: s }] : [{ text: s, style }]);
@@ -304,7 +311,7 @@ export function renderText(expl: Explanation, options: TextOptions = {}): string
       wrapWords(note, width, first, ' '.repeat(first.length)).forEach((l) => text(l, expl.detail === 'summary' && i === expl.notes.length - 1 ? 'warn' : undefined));
     });
   }
-  return out.map((line) => line.map((p) => (p.style === undefined ? p.text : paint[p.style](p.text))).join('')).join('\n');
+  return out.map((line) => line.map((p) => (p.style === undefined ? p.text : paint(p.style, p.text))).join('')).join('\n');
 }
 
 /** One line per step for runs of many steps: the error and, for a single sample, the outputs. */
