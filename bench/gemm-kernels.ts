@@ -1,12 +1,15 @@
 /**
- * Quick local GFLOP/s of the matmul kernels (B3 gemm shapes: square n×n,
- * float32, A and B uniform in [-1, 1)). Not the benchmark harness: a
- * developer tool for tuning `src/backend/`. Each figure is the best of
- * `ROUNDS` rounds of >= 0.4 s; the machine is shared, so the best is the
- * least disturbed. Run:
+ * Quick local timings of the matmul kernels. Not the benchmark harness: a
+ * developer tool for tuning `src/backend/`. The machine is shared, so each
+ * figure is the best of `ROUNDS` rounds (the least disturbed). Run:
  *
  *   npx tsc bench/gemm-kernels.ts --outDir /tmp/gn-bench --module nodenext --target es2022 --skipLibCheck
- *   node /tmp/gn-bench/bench/gemm-kernels.js [n ...]
+ *   node /tmp/gn-bench/bench/gemm-kernels.js [n ...]   # B3 shapes: square n×n, GFLOP/s
+ *   node /tmp/gn-bench/bench/gemm-kernels.js thin      # B2 mlp1's batch-1 products, µs per call
+ *
+ * Square products have A and B uniform in [-1, 1), one warm-up call, then
+ * rounds of >= 0.4 s, and 64 sampled entries checked against float64 dot
+ * products. `wasm-mt` runs on two threads (the caller and one worker).
  */
 import { createWasmBackend, jsBackend, jsFastBackend, type Backend } from '../src/backend/index.js';
 import { Random } from '../src/util/random.js';
@@ -14,24 +17,28 @@ import { Random } from '../src/util/random.js';
 const ROUNDS = 3;
 const MIN_SECONDS = 0.4;
 
-function gflops(backend: Backend, n: number, a: Float32Array, b: Float32Array, out: Float32Array): number {
-  backend.matmul(out, a, b, n, n, n, false, false, false); // warm-up
+/** One product's shape and flags: `[m, k, n, transA, transB]`. */
+type Shape = [number, number, number, boolean, boolean];
+
+/** Best seconds per call over the rounds, after one warm-up call. */
+function secondsPerCall(backend: Backend, [m, k, n, transA, transB]: Shape, a: Float32Array, b: Float32Array, out: Float32Array): number {
+  backend.matmul(out, a, b, m, k, n, transA, transB, false);
   let best = Infinity;
   for (let round = 0; round < ROUNDS; round++) {
     let calls = 0;
     const start = performance.now();
     let elapsed = 0;
     do {
-      backend.matmul(out, a, b, n, n, n, false, false, false);
+      backend.matmul(out, a, b, m, k, n, transA, transB, false);
       calls++;
       elapsed = (performance.now() - start) / 1000;
     } while (elapsed < MIN_SECONDS);
     best = Math.min(best, elapsed / calls);
   }
-  return (2 * n ** 3) / best / 1e9;
+  return best;
 }
 
-/** Largest relative error over 64 sampled entries against float64 dot products. */
+/** Largest relative error over 64 sampled entries of a square product against float64 dot products. */
 function sampledError(n: number, a: Float32Array, b: Float32Array, out: Float32Array, random: Random): number {
   let worst = 0;
   for (let s = 0; s < 64; s++) {
@@ -48,21 +55,49 @@ function sampledError(n: number, a: Float32Array, b: Float32Array, out: Float32A
   return worst;
 }
 
-const sizes = process.argv.slice(2).map(Number);
-const wasm = createWasmBackend();
-const backends: Backend[] = [jsBackend, jsFastBackend, ...(wasm === null ? [] : [wasm])];
+/**
+ * The products of one batch-1 training step of B2's 784-128-64-10 MLP, as
+ * the recorded ops issue them: forward `x·Wᵀ`, weight gradients `gᵀ·x`
+ * (outer products, k = 1) and input gradients `g·W`.
+ */
+const MLP1_SHAPES: Shape[] = [
+  [1, 784, 128, false, true], [1, 128, 64, false, true], [1, 64, 10, false, true],
+  [10, 1, 64, true, false], [1, 10, 64, false, false], [64, 1, 128, true, false], [1, 64, 128, false, false],
+  [128, 1, 784, true, false],
+];
+
 const random = new Random(3);
-console.log(`backend   ${(sizes.length > 0 ? sizes : [128, 256, 512, 1024]).map((n) => `n=${n}`.padStart(10)).join('')}   (GFLOP/s, best of ${ROUNDS})`);
-for (const backend of backends) {
-  const row: string[] = [];
-  for (const n of sizes.length > 0 ? sizes : [128, 256, 512, 1024]) {
-    const a = Float32Array.from({ length: n * n }, () => random.uniform(-1, 1));
-    const b = Float32Array.from({ length: n * n }, () => random.uniform(-1, 1));
-    const out = new Float32Array(n * n);
-    const rate = gflops(backend, n, a, b, out);
-    const error = sampledError(n, a, b, out, random);
-    if (!(error < 1e-3)) throw new Error(`${backend.name} n=${n}: sampled relative error ${error}`);
-    row.push(rate.toFixed(2).padStart(10));
+const uniform = (length: number): Float32Array => Float32Array.from({ length }, () => random.uniform(-1, 1));
+const wasm = createWasmBackend();
+const wasmMt = createWasmBackend({ threads: 2 });
+const label = (backend: Backend): string => backend.name.padStart(10);
+
+if (process.argv[2] === 'thin') {
+  const backends: Backend[] = [jsBackend, jsFastBackend, ...(wasm === null ? [] : [wasm])];
+  console.log(`${'shape'.padEnd(24)}${backends.map(label).join('')}   (µs per call, best of ${ROUNDS})`);
+  const totals = backends.map(() => 0);
+  for (const shape of MLP1_SHAPES) {
+    const [m, k, n, transA, transB] = shape;
+    const [a, b, out] = [uniform(m * k), uniform(k * n), new Float32Array(m * n)];
+    const times = backends.map((backend) => secondsPerCall(backend, shape, a, b, out) * 1e6);
+    times.forEach((t, i) => { totals[i]! += t; });
+    console.log(`${`${m}×${k}×${n}${transA ? ' tA' : ''}${transB ? ' tB' : ''}`.padEnd(24)}${times.map((t) => t.toFixed(1).padStart(10)).join('')}`);
   }
-  console.log(`${backend.name.padEnd(10)}${row.join('')}`);
+  console.log(`${'one step'.padEnd(24)}${totals.map((t) => t.toFixed(1).padStart(10)).join('')}`);
+} else {
+  const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [128, 256, 512, 1024];
+  const backends: Backend[] = [jsBackend, jsFastBackend, ...(wasm === null ? [] : [wasm]), ...(wasmMt?.name === 'wasm-mt' ? [wasmMt] : [])];
+  console.log(`backend   ${sizes.map((n) => `n=${n}`.padStart(10)).join('')}   (GFLOP/s, best of ${ROUNDS})`);
+  for (const backend of backends) {
+    const row: string[] = [];
+    for (const n of sizes) {
+      const [a, b, out] = [uniform(n * n), uniform(n * n), new Float32Array(n * n)];
+      const rate = (2 * n ** 3) / secondsPerCall(backend, [n, n, n, false, false], a, b, out) / 1e9;
+      const error = sampledError(n, a, b, out, random);
+      if (!(error < 1e-3)) throw new Error(`${backend.name} n=${n}: sampled relative error ${error}`);
+      row.push(rate.toFixed(2).padStart(10));
+    }
+    console.log(`${backend.name.padEnd(10)}${row.join('')}`);
+  }
 }
+await wasmMt?.close();

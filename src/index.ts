@@ -5,7 +5,7 @@
 export { GlassnetError, describe, type ErrorCode, type ErrorDetails } from './errors.js';
 export { Random } from './util/random.js';
 export {
-  getBackend, setBackend, selectBestBackend, jsBackend, jsFastBackend, createJsFastBackend, createWasmBackend, wasmSimdSupported,
+  getBackend, setBackend, selectBestBackend, defaultWasmThreads, SMALL_MATMUL_WORK, jsBackend, jsFastBackend, createJsFastBackend, createWasmBackend, wasmSimdSupported,
   type Backend, type BackendName, type FloatArray, type JsFastOptions, type WasmBackend, type WasmBackendOptions,
 } from './backend/index.js';
 export { Tensor, tensor, zeros, type DType, type NestedNumbers, type TensorOptions } from './tensor/tensor.js';

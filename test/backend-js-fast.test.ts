@@ -3,4 +3,4 @@ import { runBackendSuite } from './backend.suite.js';
 
 runBackendSuite('js-fast', () => jsFastBackend);
 // Every product tiled, so the small and thin shapes reach the edge tiles.
-runBackendSuite('js-fast (always tiled)', () => createJsFastBackend({ forceKernel: true }));
+runBackendSuite('js-fast (always tiled)', () => createJsFastBackend({ forceKernel: true }), { smallWorkContract: false });

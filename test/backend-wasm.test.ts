@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createWasmBackend, getBackend, selectBestBackend, setBackend, wasmSimdSupported, type WasmBackend,
+  createWasmBackend, defaultWasmThreads, getBackend, selectBestBackend, setBackend, wasmSimdSupported, type WasmBackend,
 } from '../src/backend/index.js';
-import { emitKernelModule } from '../src/backend/wasm/kernels.js';
+import { emitKernelModule, MAX_MR } from '../src/backend/wasm/kernels.js';
 import { Random } from '../src/util/random.js';
 import { runBackendSuite } from './backend.suite.js';
 
@@ -23,7 +23,10 @@ describe('wasm feature probe', () => {
 
   it('every module variant stays under 4 KB, so browsers compile it synchronously on the main thread', () => {
     for (const relaxedMadd of [false, true]) {
-      for (const rows of [1, 4, 5, 8]) expect(emitKernelModule({ relaxedMadd, rows }).length).toBeLessThan(4096);
+      for (const rows of [1, 4, 5, MAX_MR]) {
+        expect(emitKernelModule({ relaxedMadd, rows }).length).toBeLessThan(4096);
+        expect(emitKernelModule({ relaxedMadd, rows, sharedMaxPages: 65536 }).length).toBeLessThan(4096);
+      }
     }
   });
 });
@@ -31,7 +34,10 @@ describe('wasm feature probe', () => {
 describe.runIf(supported)('wasm backend', () => {
   runBackendSuite('wasm', () => make());
   // Every float32 product in wasm, so small and thin shapes reach the edge tiles.
-  runBackendSuite('wasm (always SIMD)', () => make({ forceKernel: true }));
+  runBackendSuite('wasm (always SIMD)', () => make({ forceKernel: true }), { smallWorkContract: false });
+  // Three threads (two workers) on every packed product: shares of uneven row counts, edge tiles in every share.
+  runBackendSuite('wasm-mt (always split)', () => make({ threads: 3, forceThreads: true }));
+  runBackendSuite('wasm-mt (always split, always SIMD)', () => make({ threads: 3, forceThreads: true, forceKernel: true }), { smallWorkContract: false });
 
   afterEach(() => setBackend('js'));
 
@@ -62,5 +68,62 @@ describe.runIf(supported)('wasm backend', () => {
     call(256, 256, 256);
     call(64, 100, 48);
     expect(backend.memoryBytes()).toBe(grown);
+  });
+});
+
+describe.runIf(supported)('wasm-mt: threads', () => {
+  afterEach(() => setBackend('js'));
+
+  /** Random float32 operands for an `m×k · k×n` product. */
+  function operands(random: Random, m: number, k: number, n: number): [Float32Array, Float32Array] {
+    return [
+      Float32Array.from({ length: m * k }, () => random.uniform(-1, 1)),
+      Float32Array.from({ length: k * n }, () => random.uniform(-1, 1)),
+    ];
+  }
+
+  it('starts workers where worker_threads exist, and setBackend("wasm-mt") selects it', async () => {
+    const backend = make({ threads: 2 });
+    expect(backend.name).toBe('wasm-mt');
+    expect(backend.threads()).toBe(2);
+    expect(setBackend('wasm-mt')).toBe(defaultWasmThreads() > 1 ? 'wasm-mt' : 'wasm');
+    await backend.close();
+  });
+
+  it('gives the same bits as one thread, for row counts that split unevenly and memory that grows between calls', async () => {
+    const single = make();
+    const threaded = make({ threads: 3, forceThreads: true });
+    const random = new Random(14);
+    const memory: number[] = [];
+    // m = 97 is 20 row panels of 5 (25 of 4): shares of 6/7/7 panels; 250×300×190 grows memory past what 97 rows used.
+    for (const [m, k, n] of [[97, 64, 33], [7, 300, 40], [250, 300, 190], [11, 5, 9]] as const) {
+      for (const [transA, transB, accumulate] of [[false, false, false], [true, true, true], [false, true, false]] as const) {
+        const [a, b] = operands(random, m, k, n);
+        const start = Float32Array.from({ length: m * n }, () => random.uniform(-1, 1));
+        const [want, got] = [start.slice(), start.slice()];
+        single.matmul(want, a, b, m, k, n, transA, transB, accumulate);
+        threaded.matmul(got, a, b, m, k, n, transA, transB, accumulate);
+        const bad = Array.from(got).flatMap((v, i) => (Object.is(v, want[i]) ? [] : [i])).slice(0, 5);
+        expect(bad, `${m}x${k}x${n} transA=${transA} transB=${transB} accumulate=${accumulate}`).toEqual([]);
+      }
+      memory.push(threaded.memoryBytes());
+    }
+    // The workers saw memory the caller grew after they started.
+    expect(memory[2]).toBeGreaterThan(memory[1]!);
+    await threaded.close();
+  });
+
+  it('close() stops the workers and the backend keeps computing on the caller\'s thread', async () => {
+    const backend = make({ threads: 2, forceThreads: true });
+    const random = new Random(15);
+    const [a, b] = operands(random, 40, 30, 20);
+    const before = new Float32Array(40 * 20);
+    backend.matmul(before, a, b, 40, 30, 20, false, false, false);
+    await backend.close();
+    await backend.close(); // harmless twice
+    expect(backend.threads()).toBe(1);
+    const after = new Float32Array(40 * 20);
+    backend.matmul(after, a, b, 40, 30, 20, false, false, false);
+    expect(Array.from(after)).toEqual(Array.from(before));
   });
 });

@@ -5,7 +5,7 @@
 // one rounding, (terms + 2)·u·Σ|terms| for a sum, with u = 2⁻²⁴ or 2⁻⁵³.
 import { describe, expect, it } from 'vitest';
 import {
-  jsBackend, type Backend, type BinaryKind, type FloatArray, type PointLossKind, type UnaryKind,
+  jsBackend, SMALL_MATMUL_WORK, type Backend, type BinaryKind, type FloatArray, type PointLossKind, type UnaryKind,
 } from '../src/backend/index.js';
 import { Random } from '../src/util/random.js';
 
@@ -19,12 +19,16 @@ const GUARD_LENGTH = 3;
 /**
  * Matmul shapes [m, k, n]: 1×1×1, empty (k = 0 must still write zeros), thin and prime, not multiples of any
  * tile (4×4 js, 4×8/5×8 wasm), exact tiles, k past one 256-deep k-block,
- * m past one block of row panels, and a few seeded random ones.
+ * m past one block of row panels, and a few seeded random ones. The thin
+ * ones (a dimension under 4) reach the unpacked row kernels with every
+ * vector tail: batch-1 layers (1×784×128 forward, 128×1×784 outer
+ * product), m = 2 and 3, k = 2 and 3, n = 2 and 3.
  */
 function matmulShapes(): [number, number, number][] {
   const fixed: [number, number, number][] = [
     [1, 1, 1], [3, 0, 4], [0, 5, 2], [1, 5, 1], [1, 300, 17], [2, 3, 4], [7, 13, 5], [13, 17, 19], [4, 8, 8], [5, 8, 8], [8, 4, 16],
     [40, 1, 40], [29, 31, 37], [64, 64, 64], [33, 257, 9], [73, 19, 83], [97, 64, 9], [131, 263, 67],
+    [1, 784, 128], [128, 1, 784], [2, 71, 33], [3, 45, 130], [66, 2, 45], [70, 3, 51], [50, 40, 2], [45, 39, 3], [1, 13, 601],
   ];
   const random = new Random(42);
   const drawn = Array.from({ length: 6 }, (): [number, number, number] => [1 + random.int(70), 1 + random.int(70), 1 + random.int(70)]);
@@ -74,11 +78,71 @@ function relative(tol: number, scale: ArrayLike<number>): number[] {
   return Array.from(scale, (v) => tol * Math.abs(v));
 }
 
+/** Options for {@link runBackendSuite}. */
+export interface SuiteOptions {
+  /**
+   * Check the small-work contract (bit-identical to `jsBackend` below
+   * SMALL_MATMUL_WORK and for every non-matmul kernel). Default true; off
+   * only for the test-only `forceKernel` variants, which break it on purpose.
+   */
+  readonly smallWorkContract?: boolean;
+}
+
+/** Small matmul shapes, every one with m·k·n < SMALL_MATMUL_WORK: edges (7×8×9 = 504, 1×511×1), thin, and seeded random ones. */
+function smallShapes(): [number, number, number][] {
+  const fixed: [number, number, number][] = [[1, 1, 1], [3, 0, 4], [7, 8, 9], [8, 7, 9], [1, 511, 1], [1, 100, 5], [5, 100, 1], [40, 1, 12], [4, 4, 4]];
+  const random = new Random(43);
+  const drawn = Array.from({ length: 20 }, (): [number, number, number] => [1 + random.int(10), 1 + random.int(10), 1 + random.int(10)]);
+  return [...fixed, ...drawn].filter(([m, k, n]) => m * k * n < SMALL_MATMUL_WORK);
+}
+
+/** Fails unless `got` and `want` hold the same values, bit for bit (`Object.is`), over all their elements (guards included). */
+function expectIdentical(what: string, got: FloatArray, want: FloatArray): void {
+  const bad: string[] = [];
+  for (let i = 0; i < want.length; i++) {
+    if (!Object.is(got[i], want[i]) && bad.length < 5) bad.push(`[${i}] got ${got[i]} want ${want[i]}`);
+  }
+  expect(bad, what).toEqual([]);
+}
+
+/** Every non-matmul kernel called with the same arguments on `backend` and on `jsBackend`: outputs must be identical. */
+function nonMatmulCalls(dtype: DType, random: Random): Array<[string, (b: Backend) => FloatArray | number]> {
+  const n = 30;
+  const cols = 6;
+  const rows = n / cols;
+  const x = guarded(dtype, [0, -0, 800, -800, ...uniform(random, n - 4, -4, 4)]);
+  const y = guarded(dtype, uniform(random, n, 0.01, 0.99));
+  const t = guarded(dtype, uniform(random, n, 0, 1));
+  const row = guarded(dtype, uniform(random, cols, 0.5, 2));
+  const out = (length: number): FloatArray => guarded(dtype, new Array(length).fill(7));
+  const calls: Array<[string, (b: Backend) => FloatArray | number]> = [];
+  for (const kind of ['add', 'sub', 'mul', 'div'] as BinaryKind[]) {
+    calls.push([`binary ${kind}`, (b) => { const o = out(n); b.binary(kind, o, x, row, n, cols); return o; }]);
+  }
+  calls.push(['sumRepeats', (b) => { const o = out(cols); b.sumRepeats(o, x, n, cols); return o; }]);
+  for (const kind of ['sigmoid', 'tanh', 'relu', 'leakyRelu'] as UnaryKind[]) {
+    calls.push([`unary ${kind}`, (b) => { const o = out(n); b.unary(kind, o, x, n, 0.1); return o; }]);
+    calls.push([`unaryDerivative ${kind}`, (b) => { const o = out(n); b.unaryDerivative(kind, o, x, y, n, 0.1); return o; }]);
+  }
+  calls.push(['scale', (b) => { const o = out(n); b.scale(o, x, -0.3, n); return o; }]);
+  calls.push(['axpy', (b) => { const o = y.slice(); b.axpy(o, x, -0.3, n); return o; }]);
+  calls.push(['sum', (b) => b.sum(x, n)]);
+  calls.push(['softmaxRows', (b) => { const o = out(n); b.softmaxRows(o, x, rows, cols); return o; }]);
+  calls.push(['softmaxBackwardRows', (b) => { const o = out(n); b.softmaxBackwardRows(o, y, x, rows, cols); return o; }]);
+  calls.push(['softmaxCrossEntropyRows', (b) => { const o = out(rows); b.softmaxCrossEntropyRows(o, x, t, rows, cols); return o; }]);
+  for (const kind of ['halfSquared', 'squared', 'binaryCrossEntropy'] as PointLossKind[]) {
+    calls.push([`pointLoss ${kind}`, (b) => { const o = out(n); b.pointLoss(kind, o, y, t, n); return o; }]);
+    calls.push([`pointLossGrad ${kind}`, (b) => { const o = out(n); b.pointLossGrad(kind, o, y, t, n, 0.25); return o; }]);
+  }
+  calls.push(['transpose', (b) => { const o = out(n); b.transpose(o, x, rows, cols); return o; }]);
+  return calls;
+}
+
 /**
  * Runs every kernel of the backend `makeBackend()` returns against the
  * float64 reference, in float32 and float64.
  */
-export function runBackendSuite(name: string, makeBackend: () => Backend): void {
+export function runBackendSuite(name: string, makeBackend: () => Backend, options: SuiteOptions = {}): void {
   describe(`backend ${name}`, () => {
     const backend = makeBackend();
 
@@ -130,6 +194,38 @@ export function runBackendSuite(name: string, makeBackend: () => Backend): void 
                 }
               }
             }
+          }
+        });
+
+        it.runIf(options.smallWorkContract ?? true)('small-work contract: small matmuls are bit-identical to js', () => {
+          const random = new Random(12);
+          for (const [m, k, n] of smallShapes()) {
+            for (const transA of [false, true]) {
+              for (const transB of [false, true]) {
+                for (const accumulate of [false, true]) {
+                  const a = guarded(dtype, uniform(random, m * k, -1, 1));
+                  const b = guarded(dtype, uniform(random, k * n, -1, 1));
+                  const got = guarded(dtype, uniform(random, m * n, -1, 1));
+                  const want = got.slice();
+                  backend.matmul(got, a, b, m, k, n, transA, transB, accumulate);
+                  jsBackend.matmul(want, a, b, m, k, n, transA, transB, accumulate);
+                  expectIdentical(`matmul ${m}x${k}x${n} transA=${transA} transB=${transB} accumulate=${accumulate}`, got, want);
+                }
+              }
+            }
+          }
+        });
+
+        it.runIf(options.smallWorkContract ?? true)('small-work contract: every other kernel is bit-identical to js', () => {
+          const calls = nonMatmulCalls(dtype, new Random(13));
+          // Every non-matmul kernel of the interface is called.
+          const called = new Set(calls.map(([what]) => what.split(' ')[0]!));
+          expect([...called].sort()).toEqual(ALL_KERNELS.filter((kernel) => kernel !== 'matmul').sort());
+          for (const [what, call] of calls) {
+            const got = call(backend);
+            const want = call(jsBackend);
+            if (typeof want === 'number') expect(Object.is(got, want), `${what}: ${got} vs ${want}`).toBe(true);
+            else expectIdentical(what, got as FloatArray, want);
           }
         });
 

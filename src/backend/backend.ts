@@ -21,10 +21,32 @@ export type PointLossKind = 'halfSquared' | 'squared' | 'binaryCrossEntropy';
 /**
  * The closed set of backend names: `'js'` the plain-loop reference,
  * `'js-fast'` the reference with a tiled matmul, `'wasm'` WebAssembly SIMD
- * float32 matmul over the js-fast kernels.
+ * float32 matmul over the js-fast kernels, `'wasm-mt'` the same with large
+ * products split across worker threads.
  */
-export type BackendName = 'js' | 'js-fast' | 'wasm';
+export type BackendName = 'js' | 'js-fast' | 'wasm' | 'wasm-mt';
 
+/**
+ * The small-work contract's threshold: every backend computes a matmul
+ * with fewer than this many multiply-adds (`m·k·n < SMALL_MATMUL_WORK`)
+ * exactly as the reference `'js'` backend does, bit for bit. Below 8·8·8,
+ * packing and tiling cost more than they save anyway, so the fast backends
+ * lose nothing by it, and code that fuses small networks by hand (train/)
+ * can rely on its results matching the recorded path's on any backend.
+ */
+export const SMALL_MATMUL_WORK = 8 * 8 * 8;
+
+/**
+ * The kernels of one backend.
+ *
+ * **Small-work contract.** Every backend computes a matmul with
+ * `m·k·n < SMALL_MATMUL_WORK`, and every kernel other than matmul,
+ * exactly as the reference `'js'` backend does: the same float operations in the same
+ * order, so the results are bit-identical (`Object.is` per element). Only
+ * larger matmuls may round differently, within the test suite's bounds.
+ * (The `forceKernel` test options of js-fast and wasm break the contract
+ * on purpose, to reach edge tiles with small shapes.)
+ */
 export interface Backend {
   readonly name: BackendName;
 

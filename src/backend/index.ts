@@ -1,17 +1,18 @@
 import type { Backend, BackendName } from './backend.js';
 import { jsBackend } from './js.js';
 import { jsFastBackend } from './js-fast.js';
-import { createWasmBackend, type WasmBackend } from './wasm.js';
+import { createWasmBackend, defaultWasmThreads, type WasmBackend } from './wasm.js';
 import { GlassnetError } from '../errors.js';
 
-export type { Backend, BackendName, BinaryKind, FloatArray, PointLossKind, UnaryKind } from './backend.js';
+export { SMALL_MATMUL_WORK, type Backend, type BackendName, type BinaryKind, type FloatArray, type PointLossKind, type UnaryKind } from './backend.js';
 export { jsBackend } from './js.js';
 export { createJsFastBackend, jsFastBackend, type JsFastOptions } from './js-fast.js';
-export { createWasmBackend, wasmSimdSupported, type WasmBackend, type WasmBackendOptions } from './wasm.js';
+export { createWasmBackend, defaultWasmThreads, wasmSimdSupported, type WasmBackend, type WasmBackendOptions } from './wasm.js';
 
 let active: Backend = jsBackend;
 // Built on first request: `undefined` = not tried yet, `null` = SIMD unsupported here.
 let wasm: WasmBackend | null | undefined;
+let wasmThreaded: WasmBackend | null | undefined;
 
 /** The backend every op currently runs on. */
 export function getBackend(): Backend {
@@ -21,7 +22,10 @@ export function getBackend(): Backend {
 /**
  * Selects the backend by name and returns the name now active. `'wasm'`
  * falls back to `'js-fast'` (and returns that name) when the engine does not
- * validate WebAssembly SIMD. Throws a GlassnetError for an unknown name.
+ * validate WebAssembly SIMD. `'wasm-mt'` starts its worker threads on first
+ * selection ({@link defaultWasmThreads} threads, counting the caller) and
+ * falls back to `'wasm'` where threads are unavailable (browsers, one
+ * core, no SharedArrayBuffer). Throws a GlassnetError for an unknown name.
  */
 export function setBackend(name: BackendName): BackendName {
   switch (name) {
@@ -35,10 +39,14 @@ export function setBackend(name: BackendName): BackendName {
       wasm ??= createWasmBackend();
       active = wasm ?? jsFastBackend;
       break;
+    case 'wasm-mt':
+      wasmThreaded ??= createWasmBackend({ threads: defaultWasmThreads() });
+      active = wasmThreaded ?? jsFastBackend;
+      break;
     default:
       name satisfies never;
       throw new GlassnetError({
-        code: 'unknown-name', argument: 'backend', expected: 'one of "js", "js-fast", "wasm"', found: JSON.stringify(name),
+        code: 'unknown-name', argument: 'backend', expected: 'one of "js", "js-fast", "wasm", "wasm-mt"', found: JSON.stringify(name),
       });
   }
   return active.name;

@@ -1,4 +1,4 @@
-import type { Backend, FloatArray } from './backend.js';
+import { SMALL_MATMUL_WORK, type Backend, type FloatArray } from './backend.js';
 import { jsBackend } from './js.js';
 
 /**
@@ -19,12 +19,8 @@ const MR = 4;
 const NR = 4;
 /** Depth of one k-block: a 4×KC panel of A and of B (8 KB each in float64) stay in L1 together. */
 const KC = 256;
-/**
- * Below this many multiply-adds, packing costs more than the tiling saves.
- * Measured (`transB`, float32): 8×8×8 takes 1.7 µs tiled against 4.1 µs
- * in the reference loop; at 4×4×4 the reference loop is twice as fast.
- */
-const MIN_TILED_WORK = 8 * 8 * 8;
+/** Products shallower than this stay on the reference loop (see {@link tilingPays}). */
+const THIN_DEPTH = 4;
 
 // Scratch reused across calls and grown only when a larger product is first seen.
 let packedA = new Float64Array(0);
@@ -33,19 +29,26 @@ const edgeTile = new Float64Array(MR * NR);
 
 /** Options for {@link createJsFastBackend}. */
 export interface JsFastOptions {
-  /** Tile every product, even where the reference loop is faster: tests use it to reach the edge tiles. */
+  /**
+   * Tile every product, even where the reference loop is faster: tests use
+   * it to reach the edge tiles. It breaks the small-work contract.
+   */
   readonly forceKernel?: boolean;
 }
 
 /**
- * Whether tiling pays for an `m×k · k×n` product: packing touches every
- * operand element, and a tile thinner than MR×NR wastes the rest of its
- * registers (at m = 1 it does 4× the work: 1×784×128 takes 0.64 ms tiled,
- * 0.25 ms in the reference loop), so small and thin products stay on the
- * reference loop.
+ * Whether tiling pays for an `m×k · k×n` product. Below SMALL_MATMUL_WORK
+ * multiply-adds it never does (8×8×8 takes 1.7 µs tiled against 4.1 µs in
+ * the reference loop; at 4×4×4 the reference loop is twice as fast), and
+ * the small-work contract keeps those on the reference loop anyway. A tile
+ * thinner than MR×NR wastes the rest of its registers (at m = 1 it does 4×
+ * the work: 1×784×128 takes 0.64 ms tiled, 0.19 ms in the reference loop),
+ * so m < 4 and n < 4 stay there too, and so does k < 4: packing then
+ * costs as much as the product, and in a batch-1 training step the tiled
+ * outer product (k = 1) took a quarter of the time (docs/backends.md).
  */
 function tilingPays(m: number, k: number, n: number): boolean {
-  return m >= MR && n >= NR && m * k * n >= MIN_TILED_WORK;
+  return m >= MR && n >= NR && k >= THIN_DEPTH && m * k * n >= SMALL_MATMUL_WORK;
 }
 
 /** A js-fast backend; {@link jsFastBackend} is the one with default options. */

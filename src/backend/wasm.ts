@@ -1,6 +1,7 @@
-import type { Backend, FloatArray } from './backend.js';
+import { SMALL_MATMUL_WORK, type Backend, type FloatArray } from './backend.js';
 import { jsFastBackend } from './js-fast.js';
 import { EDGE_TILE_BYTES, emitKernelModule, NR } from './wasm/kernels.js';
+import { availableThreads, GemmWorkers } from './wasm/threads.js';
 
 /**
  * The `'wasm'` backend: float32 matmul in a WebAssembly SIMD module that
@@ -8,14 +9,14 @@ import { EDGE_TILE_BYTES, emitKernelModule, NR } from './wasm/kernels.js';
  * `'js-fast'`. Float64 products also go to js-fast: wasm SIMD has only
  * 2-lane f64, and float64 is the exact-reference path anyway.
  *
- * Operands are copied into the module's linear memory and packed there.
+ * Operands are copied into the module's linear memory. Products with a
+ * dimension under {@link THIN} run on row kernels that need no packing;
+ * the rest are packed there and run through the blocked GEMM, split by
+ * rows across worker threads when the backend has them (`'wasm-mt'`).
  * One scratch layout is reused by every call; memory grows only when a
  * larger product than any before is seen, so steady-state calls (the same
  * shapes every training step) neither grow memory nor allocate buffers.
- * A multi-threaded version would give each worker a range of row blocks
- * (the `i0` loop below) over a shared memory; nothing here assumes one thread.
  */
-
 /**
  * Register-tile heights, measured on x64 (Emerald Rapids, V8 11.3): with
  * separate multiply and add, 5×8 (14 xmm registers live) is fastest;
@@ -23,23 +24,32 @@ import { EDGE_TILE_BYTES, emitKernelModule, NR } from './wasm/kernels.js';
  */
 const ROWS_UNFUSED = 5;
 const ROWS_FUSED = 4;
-/** Depth of one k-block: a kc×NR panel of B (8 KB) stays in L1 while A's row panels stream by. */
-const KC = 256;
-/** Row panels of A per block: a 12·MR×KC block of A (≤ 60 KB) stays in L2. */
-const PANELS_PER_BLOCK = 12;
 /**
- * Below this many multiply-adds the copies and calls cost more than SIMD
- * saves. Measured (`transB`, float32): at 4×4×4 wasm and js tie (1.2 µs vs
- * 0.6–1.1 µs); at 8×8×8 wasm takes 0.85 µs against js-fast's 1.7 µs.
+ * A product with m, k or n below this skips packing and runs on the row
+ * kernels (`dotRows`, `axpyRows`): a 4-row tile would be mostly padding,
+ * and packing a large operand costs more than the product it feeds.
+ * Measured in docs/backends.md ("Thin products").
  */
-const MIN_WASM_WORK = 8 * 8 * 8;
+const THIN = 4;
+/**
+ * Below this many multiply-adds a product stays on the caller's thread:
+ * waking a worker and waiting for it (tens of µs) costs more than the
+ * share it would compute. Measured in docs/backends.md ("Threads").
+ */
+const MIN_THREADED_WORK = 128 * 128 * 128;
+/** Largest shared memory (in 64 KiB pages, 1 GiB): shared memories must declare a maximum. */
+const MAX_SHARED_PAGES = 16384;
+/** Most threads `'wasm-mt'` starts by default, counting the caller. */
+const MAX_DEFAULT_THREADS = 4;
 const PAGE_BYTES = 65536;
 
 interface KernelExports {
   packA(dst: number, src: number, rows: number, depth: number, rowStride: number, depthStride: number): void;
   packB(dst: number, src: number, rows: number, depth: number, rowStride: number, depthStride: number): void;
-  gemm(aPack: number, bPack: number, c: number, m: number, n: number, kc: number,
-    aPanelBytes: number, bPanelBytes: number, ldcBytes: number, load: number): void;
+  gemmBlocked(aPack: number, bPack: number, c: number, m: number, n: number, k: number,
+    aPanelBytes: number, bPanelBytes: number, ldcBytes: number, load: number, scratch: number): void;
+  dotRows(a: number, b: number, c: number, m: number, n: number, k: number, load: number): void;
+  axpyRows(a: number, aRowStride: number, aDepthStride: number, b: number, c: number, m: number, k: number, n: number, load: number): void;
 }
 
 /** Options for {@link createWasmBackend}. */
@@ -50,8 +60,19 @@ export interface WasmBackendOptions {
    * then differ from the unfused kernel by float32 rounding only.
    */
   readonly relaxedSimd?: boolean;
-  /** Send every float32 product to wasm, even tiny ones: tests use it to reach the edge tiles. */
+  /**
+   * Send every float32 product to the packed GEMM, even tiny and thin ones:
+   * tests use it to reach the edge tiles. It breaks the small-work contract.
+   */
   readonly forceKernel?: boolean;
+  /**
+   * Threads to split large products across, counting the caller (default
+   * 1). Above 1 the backend is `'wasm-mt'` when shared memory and worker
+   * threads are available (Node), else it stays single-threaded `'wasm'`.
+   */
+  readonly threads?: number;
+  /** Split every packed product across the threads, however small: tests use it to reach uneven shares. */
+  readonly forceThreads?: boolean;
 }
 
 /** A wasm backend plus what tests and benchmarks need to watch it. */
@@ -60,6 +81,10 @@ export interface WasmBackend extends Backend {
   memoryBytes(): number;
   /** Whether the inner loop uses relaxed SIMD's fused multiply-add. */
   readonly relaxedSimd: boolean;
+  /** Threads a large product is split across now, counting the caller (1 without workers). */
+  threads(): number;
+  /** Stops the worker threads, if any; the backend keeps working on the caller's thread. */
+  close(): Promise<void>;
 }
 
 let simdModule: Uint8Array<ArrayBuffer> | null = null;
@@ -71,29 +96,39 @@ export function wasmSimdSupported(): boolean {
   return WebAssembly.validate(simdModule);
 }
 
+/** The thread count `'wasm-mt'` asks for: the machine's, capped at {@link MAX_DEFAULT_THREADS}. */
+export function defaultWasmThreads(): number {
+  return Math.min(availableThreads(), MAX_DEFAULT_THREADS);
+}
+
 /**
  * Compiles and instantiates the kernels (synchronously: the module is
- * about 2.6 KB, under browsers' 4 KB limit for synchronous compilation on
- * the main thread). Returns `null` when SIMD is unsupported.
+ * under browsers' 4 KB limit for synchronous compilation on the main
+ * thread) and, with `threads > 1`, starts the workers. Returns `null` when
+ * SIMD is unsupported.
  */
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend | null {
   if (!wasmSimdSupported()) return null;
-  const relaxed = (options.relaxedSimd ?? true) ? emitKernelModule({ relaxedMadd: true, rows: ROWS_FUSED }) : null;
-  const relaxedSimd = relaxed !== null && WebAssembly.validate(relaxed);
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(relaxedSimd ? relaxed! : simdModule!), { env: { memory } });
-  const gemm = new WasmGemm(memory, instance.exports as unknown as KernelExports, relaxedSimd ? ROWS_FUSED : ROWS_UNFUSED);
+  const relaxedSimd = (options.relaxedSimd ?? true) && WebAssembly.validate(emitKernelModule({ relaxedMadd: true, rows: ROWS_FUSED }));
+  const kernel = { relaxedMadd: relaxedSimd, rows: relaxedSimd ? ROWS_FUSED : ROWS_UNFUSED };
+  const minThreadedWork = options.forceThreads === true ? 1 : MIN_THREADED_WORK;
+  const gemm = WasmGemm.threaded(kernel, options.threads ?? 1, minThreadedWork) ?? WasmGemm.single(kernel);
   // Empty products (a zero dimension) stay in JS even when forced: there is nothing to pack.
-  const minWork = options.forceKernel === true ? 1 : MIN_WASM_WORK;
+  const force = options.forceKernel === true;
+  const minWork = force ? 1 : SMALL_MATMUL_WORK;
   return {
     ...jsFastBackend,
-    name: 'wasm',
+    name: gemm.threads() > 1 ? 'wasm-mt' : 'wasm',
     relaxedSimd,
-    memoryBytes: () => memory.buffer.byteLength,
+    memoryBytes: () => gemm.memoryBytes(),
+    threads: () => gemm.threads(),
+    close: () => gemm.close(),
     matmul(out, a, b, m, k, n, transA, transB, accumulate) {
-      if (!isF32(out) || !isF32(a) || !isF32(b) || m * k * n < minWork || !gemm.fits(m, k, n)) {
-        jsFastBackend.matmul(out, a, b, m, k, n, transA, transB, accumulate);
-      } else gemm.run(out, a, b, m, k, n, transA, transB, accumulate);
+      const done = isF32(out) && isF32(a) && isF32(b) && m * k * n >= minWork && (
+        !force && Math.min(m, k, n) < THIN
+          ? gemm.runThin(out, a, b, m, k, n, transA, transB, accumulate)
+          : gemm.run(out, a, b, m, k, n, transA, transB, accumulate));
+      if (!done) jsFastBackend.matmul(out, a, b, m, k, n, transA, transB, accumulate);
     },
   };
 }
@@ -102,48 +137,108 @@ function isF32(x: FloatArray): x is Float32Array {
   return x instanceof Float32Array;
 }
 
-/** Byte offsets of one call's operands in linear memory, each 16-byte aligned. */
+const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
+/** Byte offsets of one packed call's operands in linear memory, each 16-byte aligned, after the threads' edge tiles. */
 interface Layout { rawA: number; rawB: number; packA: number; packB: number; c: number; end: number }
 
-function layout(m: number, k: number, n: number, mr: number): Layout {
-  const align = (bytes: number): number => Math.ceil(bytes / 16) * 16;
-  const rawA = align(EDGE_TILE_BYTES);
-  const rawB = rawA + align(m * k * 4);
-  const packA = rawB + align(k * n * 4);
+function layout(m: number, k: number, n: number, mr: number, threads: number): Layout {
+  const rawA = align16(EDGE_TILE_BYTES * threads);
+  const rawB = rawA + align16(m * k * 4);
+  const packA = rawB + align16(k * n * 4);
   const packB = packA + Math.ceil(m / mr) * mr * k * 4;
   const c = packB + Math.ceil(n / NR) * NR * k * 4;
   return { rawA, rawB, packA, packB, c, end: c + m * n * 4 };
 }
 
+interface KernelChoice { relaxedMadd: boolean; rows: number }
+
 class WasmGemm {
   private heap: Float32Array;
+  private readonly mr: number;
+  /** Edge-tile scratches reserved at address 0: one per thread the pool started with. */
+  private readonly scratches: number;
 
-  constructor(private readonly memory: WebAssembly.Memory, private readonly kernels: KernelExports, private readonly mr: number) {
+  private constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly kernels: KernelExports,
+    kernel: KernelChoice,
+    private workers: GemmWorkers | null,
+    private readonly minThreadedWork = MIN_THREADED_WORK,
+  ) {
     this.heap = new Float32Array(memory.buffer);
+    this.mr = kernel.rows;
+    this.scratches = 1 + (workers?.count ?? 0);
   }
 
-  /** Makes room for an `m×k · k×n` product; `false` if memory cannot grow that far (the caller falls back). */
-  fits(m: number, k: number, n: number): boolean {
-    const needed = layout(m, k, n, this.mr).end;
-    const have = this.memory.buffer.byteLength;
-    if (needed <= have) return true;
+  /** One thread, over an unshared memory. */
+  static single(kernel: KernelChoice): WasmGemm {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const module = kernel.relaxedMadd ? emitKernelModule(kernel) : simdModule!;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(module), { env: { memory } });
+    return new WasmGemm(memory, instance.exports as unknown as KernelExports, kernel, null);
+  }
+
+  /**
+   * `threads − 1` workers over a shared memory, or null (the caller falls
+   * back to {@link single}) when threads are not asked for or not available:
+   * no shared wasm memory, no SharedArrayBuffer, no worker threads.
+   */
+  static threaded(kernel: KernelChoice, threads: number, minThreadedWork: number): WasmGemm | null {
+    if (!(threads > 1)) return null;
+    const bytes = emitKernelModule({ ...kernel, sharedMaxPages: MAX_SHARED_PAGES });
+    if (typeof SharedArrayBuffer !== 'function' || !WebAssembly.validate(bytes)) return null;
+    let memory: WebAssembly.Memory;
     try {
-      this.memory.grow(Math.ceil((needed - have) / PAGE_BYTES));
+      memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_SHARED_PAGES, shared: true });
+    } catch {
+      return null;
+    }
+    const module = new WebAssembly.Module(bytes);
+    const workers = GemmWorkers.start(module, memory, Math.floor(threads) - 1);
+    if (workers === null) return null;
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    return new WasmGemm(memory, instance.exports as unknown as KernelExports, kernel, workers, minThreadedWork);
+  }
+
+  memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  threads(): number {
+    return 1 + (this.workers?.count ?? 0);
+  }
+
+  async close(): Promise<void> {
+    const workers = this.workers;
+    this.workers = null;
+    await workers?.close();
+  }
+
+  /** Makes room for `bytes` of memory; `false` if it cannot grow that far (the caller falls back). */
+  private fits(bytes: number): boolean {
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return true;
+    try {
+      this.memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
     } catch {
       return false;
     }
-    // Growing detaches the old buffer, so the view must be rebuilt.
+    // Growing detaches (or, when shared, outgrows) the old buffer, so the view must be rebuilt.
     this.heap = new Float32Array(this.memory.buffer);
     return true;
   }
 
+  /** The packed, blocked GEMM, split by rows across the threads when large enough. `false`: no memory, fall back. */
   run(
     out: Float32Array, a: Float32Array, b: Float32Array,
     m: number, k: number, n: number,
     transA: boolean, transB: boolean, accumulate: boolean,
-  ): void {
-    const { heap, kernels, mr } = this;
-    const at = layout(m, k, n, mr);
+  ): boolean {
+    const { mr, kernels } = this;
+    const at = layout(m, k, n, mr, this.scratches);
+    if (!this.fits(at.end)) return false;
+    const heap = this.heap;
     heap.set(prefix(a, m * k), at.rawA >> 2);
     heap.set(prefix(b, k * n), at.rawB >> 2);
     if (accumulate) heap.set(prefix(out, m * n), at.c >> 2);
@@ -151,19 +246,59 @@ class WasmGemm {
     kernels.packA(at.packA, at.rawA, m, k, transA ? 1 : k, transA ? m : 1);
     kernels.packB(at.packB, at.rawB, n, k, transB ? k : 1, transB ? 1 : n);
     const aPanelBytes = mr * k * 4;
-    const bPanelBytes = NR * k * 4;
-    const blockRows = PANELS_PER_BLOCK * mr;
-    for (let p0 = 0; p0 < k; p0 += KC) {
-      const kc = Math.min(KC, k - p0);
-      const load = accumulate || p0 > 0 ? 1 : 0;
-      for (let i0 = 0; i0 < m; i0 += blockRows) {
-        kernels.gemm(
-          at.packA + (i0 / mr) * aPanelBytes + p0 * mr * 4, at.packB + p0 * NR * 4, at.c + i0 * n * 4,
-          Math.min(blockRows, m - i0), n, kc, aPanelBytes, bPanelBytes, n * 4, load,
-        );
-      }
+    const panels = Math.ceil(m / mr);
+    const workers = this.workers;
+    const shares = workers !== null && m * k * n >= this.minThreadedWork ? Math.min(1 + workers.count, panels) : 1;
+    // Share t: row panels [⌊t·panels/shares⌋, ⌊(t+1)·panels/shares⌋), edge-tile scratch t.
+    const share = (t: number): number[] => {
+      const first = Math.floor((t * panels) / shares) * mr;
+      const end = Math.min(m, Math.floor(((t + 1) * panels) / shares) * mr);
+      return [
+        at.packA + (first / mr) * aPanelBytes, at.packB, at.c + first * n * 4, end - first, n, k,
+        aPanelBytes, NR * k * 4, n * 4, accumulate ? 1 : 0, t * EDGE_TILE_BYTES,
+      ];
+    };
+    for (let t = 1; t < shares; t++) workers!.post(t - 1, share(t));
+    kernels.gemmBlocked(...(share(0) as Parameters<KernelExports['gemmBlocked']>));
+    let failed = false;
+    for (let t = 1; t < shares; t++) {
+      if (workers!.wait(t - 1)) continue;
+      failed = true;
+      kernels.gemmBlocked(...(share(t) as Parameters<KernelExports['gemmBlocked']>));
     }
+    if (failed) void this.close();
     out.set(heap.subarray(at.c >> 2, (at.c >> 2) + m * n));
+    return true;
+  }
+
+  /**
+   * A thin product on the row kernels, unpacked. `false` when neither fits
+   * (both operands transposed) or memory cannot grow: the caller falls back.
+   */
+  runThin(
+    out: Float32Array, a: Float32Array, b: Float32Array,
+    m: number, k: number, n: number,
+    transA: boolean, transB: boolean, accumulate: boolean,
+  ): boolean {
+    // A dimension of 1 makes a transpose flag meaningless (the layouts coincide):
+    // pick the flags that reach a row kernel.
+    if (k === 1) transA = transB = false;
+    if (m === 1) transA = false;
+    if (n === 1) transB = true;
+    if (transA && transB) return false;
+    const rawA = align16(EDGE_TILE_BYTES * this.scratches);
+    const rawB = rawA + align16(m * k * 4);
+    const c = rawB + align16(k * n * 4);
+    if (!this.fits(c + m * n * 4)) return false;
+    const heap = this.heap;
+    heap.set(prefix(a, m * k), rawA >> 2);
+    heap.set(prefix(b, k * n), rawB >> 2);
+    if (accumulate) heap.set(prefix(out, m * n), c >> 2);
+    const load = accumulate ? 1 : 0;
+    if (transB) this.kernels.dotRows(rawA, rawB, c, m, n, k, load);
+    else this.kernels.axpyRows(rawA, transA ? 4 : 4 * k, transA ? 4 * m : 4, rawB, c, m, k, n, load);
+    out.set(heap.subarray(c >> 2, (c >> 2) + m * n));
+    return true;
   }
 }
 

@@ -111,6 +111,7 @@ export class FunctionEmitter {
   block(): this { return this.op(0x02, 0x40); }
   loop(): this { return this.op(0x03, 0x40); }
   if_(): this { return this.op(0x04, 0x40); }
+  else_(): this { return this.op(0x05); }
   end(): this { return this.op(0x0b); }
   br(depth: number): this { return this.op(0x0c).index(depth); }
   br_if(depth: number): this { return this.op(0x0d).index(depth); }
@@ -142,6 +143,7 @@ export class FunctionEmitter {
   i32_sub(): this { return this.op(0x6b); }
   i32_mul(): this { return this.op(0x6c); }
   i32_and(): this { return this.op(0x71); }
+  i32_or(): this { return this.op(0x72); }
   i32_shl(): this { return this.op(0x74); }
 
   // f32 arithmetic.
@@ -152,6 +154,7 @@ export class FunctionEmitter {
     return this;
   }
   f32_add(): this { return this.op(0x92); }
+  f32_mul(): this { return this.op(0x94); }
 
   // SIMD (all under the 0xfd prefix).
   v128_load(offset = 0): this { return this.simd(0x00).memarg(4, offset); }
@@ -164,6 +167,7 @@ export class FunctionEmitter {
     return this;
   }
   f32x4_splat(): this { return this.simd(0x13); }
+  f32x4_extract_lane(lane: number): this { return this.simd(0x1f).op(lane); }
   f32x4_add(): this { return this.simd(0xe4); }
   f32x4_mul(): this { return this.simd(0xe6); }
   /** Relaxed SIMD fused multiply-add `a·b + c` (may or may not round once, per the proposal). */
@@ -172,9 +176,12 @@ export class FunctionEmitter {
 
 /**
  * Assembles a module that imports its memory as `env.memory` (so the host
- * owns and grows it) and exports every function under its name.
+ * owns and grows it) and exports every function under its name. With
+ * `sharedMaxPages`, the memory is declared shared with that maximum (in
+ * 64 KiB pages), as threads need: every worker instantiates the module
+ * over the same memory.
  */
-export function assembleModule(functions: readonly FunctionEmitter[]): Uint8Array<ArrayBuffer> {
+export function assembleModule(functions: readonly FunctionEmitter[], sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const section = (id: number, content: number[]): void => {
     out.push(id);
@@ -193,7 +200,11 @@ export function assembleModule(functions: readonly FunctionEmitter[]): Uint8Arra
   const memoryImport: number[] = [];
   utf8(memoryImport, 'env');
   utf8(memoryImport, 'memory');
-  memoryImport.push(0x02, 0x00, 0x01); // memory, limits: min only, 1 page
+  if (sharedMaxPages === undefined) memoryImport.push(0x02, 0x00, 0x01); // memory, limits: min only, 1 page
+  else {
+    memoryImport.push(0x02, 0x03, 0x01); // memory, limits: shared, min 1 page, then the maximum
+    unsignedLeb(memoryImport, sharedMaxPages);
+  }
   section(2, vector([memoryImport]));
   section(3, vector(functions.map((_, i) => { const b: number[] = []; unsignedLeb(b, i); return b; })));
   section(7, vector(functions.map((f, i) => { const b: number[] = []; utf8(b, f.name); b.push(0x00); unsignedLeb(b, i); return b; })));

@@ -14,16 +14,24 @@ import { assembleModule, FunctionEmitter, ValType, type Local } from './assemble
 
 /** Columns of the register tile: two f32x4 vectors. */
 export const NR = 8;
-/** Largest supported tile height ({@link KernelOptions.rows}). */
-export const MAX_MR = 8;
-/** Bytes at address 0 that the micro-kernel uses to spill a partial edge tile. */
+/**
+ * Largest supported tile height ({@link KernelOptions.rows}): 6×8 already
+ * fills V8's 15 xmm registers with fused multiply-add (12 accumulators,
+ * 2 B vectors, 1 broadcast), and the module must stay under 4 KB.
+ */
+export const MAX_MR = 6;
+/** Bytes of the scratch each thread's micro-kernel spills a partial edge tile to. */
 export const EDGE_TILE_BYTES = MAX_MR * NR * 4;
+/** Depth of one k-block: a KC×NR panel of B (8 KB) stays in L1 while A's row panels stream by. */
+export const KC = 256;
+/** Row panels of A per block: a 12·MR×KC block of A (≤ 60 KB) stays in L2. */
+export const PANELS_PER_BLOCK = 12;
 
 const VECTORS = NR / 4;
 const { i32, v128 } = ValType;
 
 /** Function indices (each is exported under its key). */
-export const KERNEL = { packA: 0, packB: 1, microKernel: 2, gemm: 3 } as const;
+export const KERNEL = { packA: 0, packB: 1, microKernel: 2, gemm: 3, gemmBlocked: 4, dotRows: 5, axpyRows: 6 } as const;
 
 /** Options for emitting the module. */
 export interface KernelOptions {
@@ -36,6 +44,8 @@ export interface KernelOptions {
    * V8 allocates on x64, or the inner loop spills.
    */
   readonly rows: number;
+  /** Declare the imported memory shared, with this maximum in 64 KiB pages (for threads). */
+  readonly sharedMaxPages?: number;
 }
 
 /** Byte indices for `i8x16.shuffle` picking 32-bit lanes (0–3 from the first operand, 4–7 from the second). */
@@ -164,15 +174,16 @@ function emitPack(name: string, W: number): FunctionEmitter {
 }
 
 /**
- * `microKernel(a, b, kc, c, ldcBytes, rows, cols, load)`: the MR×NR tile
+ * `microKernel(a, b, kc, c, ldcBytes, rows, cols, load, scratch)`: the MR×NR tile
  * `C[0:rows, 0:cols] (+)= Apanel · Bpanel` over `kc ≥ 1` depth steps, where
  * `load ≠ 0` adds to what C holds. Full tiles go straight to C with vector
- * stores; edge tiles are spilled to address 0 and merged element by element.
+ * stores; edge tiles are spilled to `scratch` (one per thread) and merged
+ * element by element.
  */
 function emitMicroKernel(options: KernelOptions): FunctionEmitter {
   const MR = options.rows;
-  const f = new FunctionEmitter('microKernel', [i32, i32, i32, i32, i32, i32, i32, i32]);
-  const [a, b, kc, c, ldc, rows, cols, load] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => f.param(i)) as Local[];
+  const f = new FunctionEmitter('microKernel', [i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [a, b, kc, c, ldc, rows, cols, load, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => f.param(i)) as Local[];
   const acc = Array.from({ length: MR }, () => Array.from({ length: VECTORS }, () => f.local(v128)));
   const bv = Array.from({ length: VECTORS }, () => f.local(v128));
   const av = f.local(v128);
@@ -217,9 +228,9 @@ function emitMicroKernel(options: KernelOptions): FunctionEmitter {
   }
   f.end();
 
-  // Edge tile: spill to address 0, then merge the valid rows×cols scalars.
+  // Edge tile: spill to the scratch, then merge the valid rows×cols scalars.
   for (let i = 0; i < MR; i++) {
-    for (let v = 0; v < VECTORS; v++) f.i32_const(0).local_get(acc[i]![v]!).v128_store(16 * (i * VECTORS + v));
+    for (let v = 0; v < VECTORS; v++) f.local_get(scratch).local_get(acc[i]![v]!).v128_store(16 * (i * VECTORS + v));
   }
   f.i32_const(0).local_set(r);
   f.local_get(c).local_set(cRow);
@@ -230,7 +241,7 @@ function emitMicroKernel(options: KernelOptions): FunctionEmitter {
     // C[r][j] = spilled[r][j] + (load ? C[r][j] : 0); C is read either way (it is in bounds), select picks.
     f.local_get(cRow).local_get(j).i32_const(2).i32_shl().i32_add().local_set(row);
     f.local_get(row);
-    f.local_get(r).i32_const(NR).i32_mul().local_get(j).i32_add().i32_const(2).i32_shl().f32_load();
+    f.local_get(r).i32_const(NR).i32_mul().local_get(j).i32_add().i32_const(2).i32_shl().local_get(scratch).i32_add().f32_load();
     f.local_get(row).f32_load().f32_const(0).local_get(load).select().f32_add();
     f.f32_store();
     incr(f, j, 1);
@@ -245,15 +256,15 @@ function emitMicroKernel(options: KernelOptions): FunctionEmitter {
 }
 
 /**
- * `gemm(aPack, bPack, c, m, n, kc, aPanelBytes, bPanelBytes, ldcBytes, load)`:
+ * `gemm(aPack, bPack, c, m, n, kc, aPanelBytes, bPanelBytes, ldcBytes, load, scratch)`:
  * one k-block of `C[m×n] (+)= op(A)[m×kc] · op(B)[kc×n]` from packed panels
  * (panel `i` of A starts at `aPack + i·aPanelBytes`, likewise B). Columns
  * outside, rows inside: one B panel (kc×NR) stays in L1 while the row
  * panels of A stream past it from L2.
  */
 function emitGemm(MR: number): FunctionEmitter {
-  const f = new FunctionEmitter('gemm', [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
-  const [aPack, bPack, c, m, n, kc, aPanel, bPanel, ldc, load] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => f.param(i)) as Local[];
+  const f = new FunctionEmitter('gemm', [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [aPack, bPack, c, m, n, kc, aPanel, bPanel, ldc, load, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => f.param(i)) as Local[];
   const jr = f.local(i32);
   const ir = f.local(i32);
   const ap = f.local(i32);
@@ -273,7 +284,7 @@ function emitGemm(MR: number): FunctionEmitter {
     f.loop();
     {
       minInto(f, rows, MR, m, ir);
-      for (const arg of [ap, bPack, kc, cp, ldc, rows, cols, load]) f.local_get(arg);
+      for (const arg of [ap, bPack, kc, cp, ldc, rows, cols, load, scratch]) f.local_get(arg);
       f.call(KERNEL.microKernel);
       f.local_get(ap).local_get(aPanel).i32_add().local_set(ap);
       f.local_get(cp).local_get(cStep).i32_add().local_set(cp);
@@ -289,6 +300,233 @@ function emitGemm(MR: number): FunctionEmitter {
   return f;
 }
 
+/**
+ * `gemmBlocked(aPack, bPack, c, m, n, k, aPanelBytes, bPanelBytes, ldcBytes, load, scratch)`:
+ * the whole `C[m×n] (+)= op(A)·op(B)` from packed panels, in k-blocks of
+ * {@link KC} and row blocks of {@link PANELS_PER_BLOCK} panels. A thread
+ * computes its share of rows by calling it on its range of row panels
+ * (`aPack` and `c` moved to the first row of the range); shares split at
+ * panel boundaries give every row the same operations as one call would.
+ * Requires m, n, k ≥ 1.
+ */
+function emitGemmBlocked(MR: number): FunctionEmitter {
+  const f = new FunctionEmitter('gemmBlocked', [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [aPack, bPack, c, m, n, k, aPanel, bPanel, ldc, load, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => f.param(i)) as Local[];
+  const p0 = f.local(i32);
+  const kc = f.local(i32);
+  const i0 = f.local(i32);
+  const rows = f.local(i32);
+  const ap = f.local(i32);
+  const cp = f.local(i32);
+  const blockRows = PANELS_PER_BLOCK * MR;
+
+  f.i32_const(0).local_set(p0);
+  f.loop(); // k-blocks
+  {
+    minInto(f, kc, KC, k, p0);
+    f.local_get(aPack).local_get(p0).i32_const(4 * MR).i32_mul().i32_add().local_set(ap);
+    f.local_get(c).local_set(cp);
+    f.i32_const(0).local_set(i0);
+    f.loop(); // row blocks
+    {
+      minInto(f, rows, blockRows, m, i0);
+      f.local_get(ap);
+      f.local_get(bPack).local_get(p0).i32_const(4 * NR).i32_mul().i32_add();
+      f.local_get(cp).local_get(rows).local_get(n).local_get(kc).local_get(aPanel).local_get(bPanel).local_get(ldc);
+      // Later k-blocks add to what the earlier ones left in C.
+      f.local_get(load).local_get(p0).i32_or();
+      f.local_get(scratch);
+      f.call(KERNEL.gemm);
+      f.local_get(ap).local_get(aPanel).i32_const(PANELS_PER_BLOCK).i32_mul().i32_add().local_set(ap);
+      f.local_get(cp).local_get(ldc).i32_const(blockRows).i32_mul().i32_add().local_set(cp);
+      incr(f, i0, blockRows);
+      f.local_get(i0).local_get(m).i32_lt_u().br_if(0);
+    }
+    f.end();
+    incr(f, p0, KC);
+    f.local_get(p0).local_get(k).i32_lt_u().br_if(0);
+  }
+  f.end();
+  return f;
+}
+
+/** Horizontal sum of an f32x4 as `(x0 + x1) + (x2 + x3)`, left on the stack. */
+function horizontalSum(f: FunctionEmitter, x: Local): void {
+  f.local_get(x).f32x4_extract_lane(0).local_get(x).f32x4_extract_lane(1).f32_add();
+  f.local_get(x).f32x4_extract_lane(2).local_get(x).f32x4_extract_lane(3).f32_add();
+  f.f32_add();
+}
+
+/** `acc = acc + x·y` for f32x4 values on the stack (x, y), fused when the module uses relaxed SIMD. */
+function madd(f: FunctionEmitter, acc: Local, fused: boolean): void {
+  if (fused) f.local_get(acc).f32x4_relaxed_madd().local_set(acc);
+  else f.f32x4_mul().local_get(acc).f32x4_add().local_set(acc);
+}
+
+/**
+ * `dotRows(a, b, c, m, n, k, load)`: `C[i][j] (+)= Σₚ A[i][p]·B[j][p]` for
+ * A `m×k` and B `n×k`, both row-major: every entry is the dot product of
+ * two contiguous rows, so nothing is packed. It serves thin products where
+ * op(B) is stored transposed, such as `y = W·x` (m = 1): the rows of W
+ * stream through once, eight lanes at a time, then a scalar tail.
+ */
+function emitDotRows(options: KernelOptions): FunctionEmitter {
+  const f = new FunctionEmitter('dotRows', [i32, i32, i32, i32, i32, i32, i32]);
+  const [a, b, c, m, n, k, load] = [0, 1, 2, 3, 4, 5, 6].map((i) => f.param(i)) as Local[];
+  const i = f.local(i32);
+  const j = f.local(i32);
+  const p = f.local(i32);
+  const pa = f.local(i32);
+  const pb = f.local(i32);
+  const acc0 = f.local(v128);
+  const acc1 = f.local(v128);
+  const sum = f.local(ValType.f32);
+
+  f.i32_const(0).local_set(i);
+  f.block().loop(); // rows of A
+  {
+    f.local_get(i).local_get(m).i32_lt_u().i32_eqz().br_if(1);
+    f.local_get(b).local_set(pb);
+    f.i32_const(0).local_set(j);
+    f.block().loop(); // rows of B
+    {
+      f.local_get(j).local_get(n).i32_lt_u().i32_eqz().br_if(1);
+      f.local_get(a).local_get(i).local_get(k).i32_mul().i32_const(2).i32_shl().i32_add().local_set(pa);
+      f.f32_const(0).f32x4_splat().local_tee(acc0).local_set(acc1);
+      f.i32_const(0).local_set(p);
+      f.block().loop(); // eight depth steps per pass
+      {
+        f.local_get(k).local_get(p).i32_sub().i32_const(8).i32_lt_u().br_if(1);
+        f.local_get(pa).v128_load().local_get(pb).v128_load();
+        madd(f, acc0, options.relaxedMadd);
+        f.local_get(pa).v128_load(16).local_get(pb).v128_load(16);
+        madd(f, acc1, options.relaxedMadd);
+        incr(f, pa, 32);
+        incr(f, pb, 32);
+        incr(f, p, 8);
+        f.br(0);
+      }
+      f.end().end();
+      f.local_get(acc0).local_get(acc1).f32x4_add().local_set(acc0);
+      horizontalSum(f, acc0);
+      f.local_set(sum);
+      f.block().loop(); // the depth tail
+      {
+        f.local_get(p).local_get(k).i32_lt_u().i32_eqz().br_if(1);
+        f.local_get(sum).local_get(pa).f32_load().local_get(pb).f32_load().f32_mul().f32_add().local_set(sum);
+        incr(f, pa, 4);
+        incr(f, pb, 4);
+        incr(f, p, 1);
+        f.br(0);
+      }
+      f.end().end();
+      // C is in bounds either way; select picks whether it counts.
+      f.local_get(c);
+      f.local_get(sum).local_get(c).f32_load().f32_const(0).local_get(load).select().f32_add();
+      f.f32_store();
+      incr(f, c, 4);
+      incr(f, j, 1);
+      f.br(0);
+    }
+    f.end().end();
+    incr(f, i, 1);
+    f.br(0);
+  }
+  f.end().end();
+  return f;
+}
+
+/**
+ * `axpyRows(a, aRowStride, aDepthStride, b, c, m, k, n, load)`:
+ * `C[i][:] (+)= Σₚ A(i, p)·B[p][:]` for B `k×n` row-major, with A's
+ * element (i, p) at `a + i·aRowStride + p·aDepthStride` (strides in
+ * bytes, so either layout of A works). Each row of C is built by scaled
+ * row additions of B, four lanes at a time, and nothing is packed. It
+ * serves thin products where op(B) is stored plainly: `x·W` for m = 1 and
+ * outer products (k = 1), such as a batch-1 weight gradient.
+ */
+function emitAxpyRows(): FunctionEmitter {
+  const f = new FunctionEmitter('axpyRows', [i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [a, aRowStride, aDepthStride, b, c, m, k, n, load] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => f.param(i)) as Local[];
+  const i = f.local(i32);
+  const p = f.local(i32);
+  const pa = f.local(i32);
+  const pb = f.local(i32);
+  const pc = f.local(i32);
+  const s = f.local(ValType.f32);
+  const sv = f.local(v128);
+  const rowEnd = f.local(i32);
+  const vectorEnd = f.local(i32);
+  const rowBytes = f.local(i32);
+
+  f.local_get(n).i32_const(2).i32_shl().local_set(rowBytes);
+  f.i32_const(0).local_set(i);
+  f.block().loop(); // rows of C
+  {
+    f.local_get(i).local_get(m).i32_lt_u().i32_eqz().br_if(1);
+    f.local_get(c).local_get(rowBytes).i32_add().local_set(rowEnd);
+    // Whole vectors end 16 bytes or less before the row's end.
+    f.local_get(c).local_get(n).i32_const(-4).i32_and().i32_const(2).i32_shl().i32_add().local_set(vectorEnd);
+    f.local_get(a).local_get(i).local_get(aRowStride).i32_mul().i32_add().local_set(pa);
+    f.local_get(b).local_set(pb);
+    f.i32_const(0).local_set(p);
+    f.block().loop(); // depth
+    {
+      f.local_get(p).local_get(k).i32_lt_u().i32_eqz().br_if(1);
+      f.local_get(pa).f32_load().local_tee(s).f32x4_splat().local_set(sv);
+      f.local_get(c).local_set(pc);
+      // The first step without `load` stores the products: no pass to zero C first.
+      f.local_get(p).local_get(load).i32_or().if_();
+      emitScaledRowPass(f, { pc, pb, s, sv, vectorEnd, rowEnd }, true);
+      f.else_();
+      emitScaledRowPass(f, { pc, pb, s, sv, vectorEnd, rowEnd }, false);
+      f.end();
+      f.local_get(pa).local_get(aDepthStride).i32_add().local_set(pa);
+      incr(f, p, 1);
+      f.br(0);
+    }
+    f.end().end();
+    f.local_get(c).local_get(rowBytes).i32_add().local_set(c);
+    incr(f, i, 1);
+    f.br(0);
+  }
+  f.end().end();
+  return f;
+}
+
+/**
+ * One pass of `axpyRows` over a row of C: `C[j] = (add ? C[j] : 0) + s·B[j]`
+ * from `pc` to `rowEnd`, four lanes at a time up to `vectorEnd`, then
+ * scalars. Advances `pc` and `pb`.
+ */
+function emitScaledRowPass(
+  f: FunctionEmitter, at: { pc: Local; pb: Local; s: Local; sv: Local; vectorEnd: Local; rowEnd: Local }, add: boolean,
+): void {
+  const { pc, pb, s, sv, vectorEnd, rowEnd } = at;
+  f.block().loop(); // four lanes at a time
+  f.local_get(pc).local_get(vectorEnd).i32_lt_u().i32_eqz().br_if(1);
+  f.local_get(pc);
+  if (add) f.local_get(pc).v128_load();
+  f.local_get(sv).local_get(pb).v128_load().f32x4_mul();
+  if (add) f.f32x4_add();
+  f.v128_store();
+  incr(f, pc, 16);
+  incr(f, pb, 16);
+  f.br(0);
+  f.end().end();
+  f.block().loop(); // the column tail
+  f.local_get(pc).local_get(rowEnd).i32_lt_u().i32_eqz().br_if(1);
+  f.local_get(pc);
+  if (add) f.local_get(pc).f32_load();
+  f.local_get(s).local_get(pb).f32_load().f32_mul();
+  if (add) f.f32_add();
+  f.f32_store();
+  incr(f, pc, 4);
+  incr(f, pb, 4);
+  f.br(0);
+  f.end().end();
+}
+
 /** `target = min(cap, total − start)`. */
 function minInto(f: FunctionEmitter, target: Local, cap: number, total: Local, start: Local): void {
   f.local_get(total).local_get(start).i32_sub().local_set(target);
@@ -301,5 +539,8 @@ function incr(f: FunctionEmitter, x: Local, by: number): void {
 
 /** The module bytes; function indices follow {@link KERNEL}. */
 export function emitKernelModule(options: KernelOptions): Uint8Array<ArrayBuffer> {
-  return assembleModule([emitPack('packA', options.rows), emitPack('packB', NR), emitMicroKernel(options), emitGemm(options.rows)]);
+  return assembleModule([
+    emitPack('packA', options.rows), emitPack('packB', NR), emitMicroKernel(options), emitGemm(options.rows),
+    emitGemmBlocked(options.rows), emitDotRows(options), emitAxpyRows(),
+  ], options.sharedMaxPages);
 }

@@ -1,0 +1,234 @@
+/**
+ * glassnet's runner: `node bench/results/build/bench/runners/glassnet.js
+ * --workload b1 ...` (flags in lib/protocol.ts), or `--probe` to list the
+ * backends that load.
+ */
+import {
+  Dense, SGD, Sequential, Tensor, Trainer, fit, getBackend, mlp, softmaxCrossEntropy, squaredError, tensor,
+  type BackendName, type DType,
+} from '../../src/index.js';
+import { CLASSES, PIXELS, TRAIN_COUNT, accuracy, argmaxRows, loadDigits, oneHot, type Digits } from '../lib/digits.js';
+import { backendConfig, useBackend } from '../lib/glassnet-backend.js';
+import { gemmSize, runRunner, type Check, type Outcome, type RunnerArgs } from '../lib/protocol.js';
+import { measureRate, summarize } from '../lib/timing.js';
+import { MLP, SEED, checkAccuracy, checkBatch1, checkGemm, checkSeedLosses, gemmGflop, gemmOperands, type Evaluation } from '../lib/workloads.js';
+
+/** Every backend name; `satisfies` makes the compiler point here when the set changes. */
+const BACKENDS = { js: true, 'js-fast': true, wasm: true, 'wasm-mt': true } satisfies Record<BackendName, true>;
+
+/**
+ * Limits of the memory workload. RSS moves by tens of MB with no leak
+ * (the allocator returns freed pages to the OS when it likes), so RSS
+ * catches only a leak the size of the 25 MB input per epoch; the JS heap
+ * plus ArrayBuffers after a full GC is exact and catches small leaks.
+ */
+const MEM_LIMITS_MB = { rss: 32, js: 1 };
+
+/** A {@link Trainer} of the model's dtype for `batchSize`-sample steps with plain SGD; planned (allocation-free) or an error. */
+function plannedTrainer(model: Sequential, loss: 'squaredError' | 'softmaxCrossEntropy', lr: number, batchSize: number): Trainer {
+  const trainer = new Trainer(model, { loss, optimizer: new SGD(model.parameters(), lr), batchSize });
+  // The recorded fallback would time autograd under the Trainer's name.
+  if (trainer.path !== 'planned') throw new Error(`Trainer took the ${trainer.path} path`);
+  return trainer;
+}
+
+/** Copies numbers into a typed array of `dtype`, the form Trainer.step takes. */
+function typed(values: readonly number[], dtype: DType): Float32Array | Float64Array {
+  return dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
+}
+
+function seedTrainer(dtype: DType): { step: () => void; loss: () => number } {
+  const model = new Sequential([
+    new Dense(2, 2, { activation: 'sigmoid', weights: SEED.w1, bias: SEED.b1, dtype }),
+    new Dense(2, 2, { activation: 'sigmoid', weights: SEED.w2, bias: SEED.b2, dtype }),
+  ]);
+  const trainer = plannedTrainer(model, 'squaredError', SEED.lr, 1);
+  const x = typed(SEED.x, dtype);
+  const t = typed(SEED.t, dtype);
+  return {
+    step: () => void trainer.step(x, t),
+    loss: () => squaredError(model.predict(tensor([SEED.x], { dtype })), tensor([SEED.t], { dtype })).item(),
+  };
+}
+
+function seedCheck(dtype: 'float32' | 'float64'): Check {
+  const trainer = seedTrainer(dtype);
+  const start = trainer.loss();
+  for (let i = 0; i < SEED.checkSteps; i++) trainer.step();
+  return checkSeedLosses(start, trainer.loss(), dtype);
+}
+
+function b1(args: RunnerArgs): Outcome {
+  const checks = [seedCheck('float64'), seedCheck('float32')];
+  const trainer = seedTrainer('float64');
+  const run = (count: number): void => {
+    for (let i = 0; i < count; i++) trainer.step();
+  };
+  measureRate(run, { seconds: args.seconds, reps: 1, unitsPerCall: 1, unit: 'steps/s' });
+  return {
+    measurement: measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'steps/s' }),
+    check: { ok: checks.every((c) => c.ok === true), detail: checks.map((c) => c.detail).join('; ') },
+    config: { dtype: 'float64 timed, float32 and float64 checked', loop: 'Trainer.step (planned) on one prebuilt sample' },
+  };
+}
+
+function digitsModel(): Sequential {
+  return mlp(MLP.sizes, { activation: 'relu', outputActivation: 'linear', init: 'he', seed: MLP.seed, dtype: 'float32' });
+}
+
+/** Training samples as flat `batch × 784` / `batch × 10` arrays viewing the loaded data, built once before timing. */
+function batches(digits: Digits, size: number): Array<[Float32Array, Float32Array]> {
+  const targets = oneHot(digits.labels, 0, TRAIN_COUNT);
+  return Array.from({ length: TRAIN_COUNT / size }, (_, i): [Float32Array, Float32Array] => [
+    digits.images.subarray(i * size * PIXELS, (i + 1) * size * PIXELS),
+    targets.subarray(i * size * CLASSES, (i + 1) * size * CLASSES),
+  ]);
+}
+
+/** Softmax cross-entropy and accuracy on the first `count` held-out digits. */
+function evaluate(model: Sequential, digits: Digits, count: number): Evaluation {
+  const x = new Tensor(digits.images.subarray(TRAIN_COUNT * PIXELS, (TRAIN_COUNT + count) * PIXELS), [count, PIXELS]);
+  const logits = model.predict(x);
+  return {
+    loss: softmaxCrossEntropy(logits, new Tensor(oneHot(digits.labels, TRAIN_COUNT, count), [count, CLASSES])).item(),
+    accuracy: accuracy(argmaxRows(logits.data, count, CLASSES), digits.labels, TRAIN_COUNT),
+  };
+}
+
+/** A trainer that walks the batches in order, wrapping at the end of an epoch. */
+function batchTrainer(model: Sequential, data: Array<[Float32Array, Float32Array]>, batchSize: number, lr: number): { run: (count: number) => void; samples: () => number } {
+  const trainer = plannedTrainer(model, 'softmaxCrossEntropy', lr, batchSize);
+  let next = 0;
+  let steps = 0;
+  return {
+    run: (count) => {
+      for (let i = 0; i < count; i++) {
+        const [x, y] = data[next]!;
+        trainer.step(x, y);
+        next = (next + 1) % data.length;
+      }
+      steps += count;
+    },
+    samples: () => steps * batchSize,
+  };
+}
+
+function mlpBatch64(args: RunnerArgs): Outcome {
+  const digits = loadDigits(args.dataDir);
+  const model = digitsModel();
+  const data = batches(digits, MLP.batch);
+  const trainer = batchTrainer(model, data, MLP.batch, MLP.lr);
+  trainer.run(data.length);
+  const measurement = measureRate(trainer.run, { seconds: args.seconds, reps: args.reps, unitsPerCall: MLP.batch, unit: 'samples/s' });
+  const heldOut = digits.count - TRAIN_COUNT;
+  return {
+    measurement,
+    check: checkAccuracy(evaluate(model, digits, heldOut).accuracy, trainer.samples(), heldOut),
+    config: { dtype: 'float32', loop: 'Trainer.step (planned) over prebuilt batch arrays' },
+  };
+}
+
+function mlpBatch1(args: RunnerArgs): Outcome {
+  const digits = loadDigits(args.dataDir);
+  const model = digitsModel();
+  const before = evaluate(model, digits, MLP.batch1CheckSamples);
+  const trainer = batchTrainer(model, batches(digits, 1), 1, MLP.batch1Lr);
+  trainer.run(256);
+  const measurement = measureRate(trainer.run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'samples/s' });
+  return {
+    measurement,
+    check: checkBatch1(before, evaluate(model, digits, MLP.batch1CheckSamples), trainer.samples()),
+    config: { dtype: 'float32', loop: 'Trainer.step (planned) over prebuilt one-sample arrays' },
+  };
+}
+
+/**
+ * Full GC, a turn of the event loop, and a second GC: V8 frees ArrayBuffer
+ * backing stores on a background thread, so one GC can still count the
+ * last epoch's input copy.
+ */
+async function settle(gc: () => void): Promise<void> {
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  gc();
+}
+
+/**
+ * B2 through the public `fit()` loop, one call per epoch, recording RSS
+ * and JS memory (heap plus ArrayBuffers) after a forced GC at the end of
+ * every epoch: neither may grow after epoch 1 (limits above). Throughput
+ * is that of epochs 2 and later.
+ */
+async function memory(args: RunnerArgs): Promise<Outcome> {
+  const digits = loadDigits(args.dataDir);
+  const model = digitsModel();
+  const x = new Tensor(digits.images.subarray(0, TRAIN_COUNT * PIXELS), [TRAIN_COUNT, PIXELS]);
+  const y = new Tensor(oneHot(digits.labels, 0, TRAIN_COUNT), [TRAIN_COUNT, CLASSES]);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('the memory workload needs node --expose-gc');
+  const rss: number[] = [];
+  const js: number[] = [];
+  const rates: number[] = [];
+  for (let epoch = 1; epoch <= args.epochs; epoch++) {
+    const start = performance.now();
+    fit(model, x, y, { loss: 'softmaxCrossEntropy', lr: MLP.lr, batchSize: MLP.batch, epochs: 1, shuffle: false });
+    if (epoch > 1) rates.push(TRAIN_COUNT / ((performance.now() - start) / 1000));
+    await settle(gc);
+    const usage = process.memoryUsage();
+    rss.push(usage.rss / 2 ** 20);
+    js.push((usage.heapUsed + usage.arrayBuffers) / 2 ** 20);
+  }
+  const growth = { rss: rss[rss.length - 1]! - rss[0]!, js: js[js.length - 1]! - js[0]! };
+  const mb = (v: number): string => v.toFixed(1);
+  return {
+    measurement: summarize(rates, 'samples/s'),
+    check: {
+      ok: growth.rss <= MEM_LIMITS_MB.rss && growth.js <= MEM_LIMITS_MB.js,
+      detail: `after epoch 1 → ${args.epochs}: RSS ${mb(rss[0]!)} → ${mb(rss[rss.length - 1]!)} MB (limit +${MEM_LIMITS_MB.rss}), `
+        + `JS heap + ArrayBuffers ${mb(js[0]!)} → ${mb(js[js.length - 1]!)} MB (limit +${MEM_LIMITS_MB.js})`,
+    },
+    config: { dtype: 'float32', loop: 'fit() one epoch per call, shuffle off' },
+    extra: { rssMB: rss, jsMB: js, rssGrowthMB: growth.rss, jsGrowthMB: growth.js },
+  };
+}
+
+function gemm(args: RunnerArgs): Outcome {
+  const n = gemmSize(args.workload)!;
+  const { a, b } = gemmOperands(n);
+  const c = new Float32Array(n * n);
+  const backend = getBackend();
+  const run = (count: number): void => {
+    for (let i = 0; i < count; i++) backend.matmul(c, a, b, n, n, n, false, false, false);
+  };
+  run(1);
+  const measurement = measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: gemmGflop(n), unit: 'GFLOP/s' });
+  return { measurement, check: checkGemm(c, a, b, n), config: { dtype: 'float32' } };
+}
+
+/** Tries every backend name in a fresh process and prints which ones load. */
+async function probe(): Promise<void> {
+  const initial = getBackend().name;
+  const status: Record<string, string> = {};
+  for (const name of Object.keys(BACKENDS)) {
+    try {
+      await useBackend(name);
+      status[name] = 'ok';
+    } catch (error) {
+      status[name] = error instanceof Error ? error.message : String(error);
+    }
+  }
+  console.log(JSON.stringify({ backends: status, default: initial }));
+}
+
+if (process.argv.includes('--probe')) {
+  await probe();
+} else {
+  await runRunner(
+    (args) => `glassnet ${args.backend ?? getBackend().name}`,
+    { b1, mlp: mlpBatch64, mlp1: mlpBatch1, mem: memory, gemm },
+    async (args) => {
+      await useBackend(args.backend);
+      return backendConfig();
+    },
+  );
+}
