@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GlassnetError } from '../src/errors.js';
-import { getBackend, jsBackend, setBackend, type BackendName } from '../src/backend/index.js';
+import { getBackend, jsBackend, setBackend, wasmSimdSupported, type BackendName } from '../src/backend/index.js';
 import { runBackendSuite } from './backend.suite.js';
 
 runBackendSuite('js', () => jsBackend);
@@ -8,8 +8,8 @@ runBackendSuite('js', () => jsBackend);
 describe('backend selection', () => {
   afterEach(() => setBackend('js'));
 
-  it('js is the default and setBackend switches by name', () => {
-    expect(getBackend()).toBe(jsBackend);
+  it('the fastest available backend is the default, and setBackend switches by name', () => {
+    expect(getBackend().name).toBe(wasmSimdSupported() ? 'wasm' : 'js-fast');
     expect(setBackend('js-fast')).toBe('js-fast');
     expect(getBackend().name).toBe('js-fast');
     expect(setBackend('js')).toBe('js');

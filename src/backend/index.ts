@@ -9,14 +9,19 @@ export { jsBackend } from './js.js';
 export { createJsFastBackend, jsFastBackend, type JsFastOptions } from './js-fast.js';
 export { createWasmBackend, defaultWasmThreads, wasmSimdSupported, type WasmBackend, type WasmBackendOptions } from './wasm.js';
 
-let active: Backend = jsBackend;
+let active: Backend | null = null;
 // Built on first request: `undefined` = not tried yet, `null` = SIMD unsupported here.
 let wasm: WasmBackend | null | undefined;
 let wasmThreaded: WasmBackend | null | undefined;
 
-/** The backend every op currently runs on. */
+/**
+ * The backend every op currently runs on. Until {@link setBackend} is
+ * called, the fastest one available: wasm where WebAssembly SIMD validates,
+ * js-fast elsewhere.
+ */
 export function getBackend(): Backend {
-  return active;
+  if (active === null) selectBestBackend();
+  return active!;
 }
 
 /**
