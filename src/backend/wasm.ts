@@ -142,19 +142,30 @@ const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 /** Byte offsets of one packed call's operands in linear memory, each 16-byte aligned, after the threads' edge tiles. */
 interface Layout { rawA: number; rawB: number; packA: number; packB: number; c: number; end: number }
 
-function layout(m: number, k: number, n: number, mr: number, threads: number): Layout {
-  const rawA = align16(EDGE_TILE_BYTES * threads);
-  const rawB = rawA + align16(m * k * 4);
-  const packA = rawB + align16(k * n * 4);
-  const packB = packA + Math.ceil(m / mr) * mr * k * 4;
-  const c = packB + Math.ceil(n / NR) * NR * k * 4;
-  return { rawA, rawB, packA, packB, c, end: c + m * n * 4 };
+/** Fills `at` (reused, so a call allocates nothing) with the byte offsets of an `m×k · k×n` product. */
+function layout(at: Layout, m: number, k: number, n: number, mr: number, threads: number): Layout {
+  at.rawA = align16(EDGE_TILE_BYTES * threads);
+  at.rawB = at.rawA + align16(m * k * 4);
+  at.packA = at.rawB + align16(k * n * 4);
+  at.packB = at.packA + Math.ceil(m / mr) * mr * k * 4;
+  at.c = at.packB + Math.ceil(n / NR) * NR * k * 4;
+  at.end = at.c + m * n * 4;
+  return at;
 }
 
 interface KernelChoice { relaxedMadd: boolean; rows: number }
 
 class WasmGemm {
   private heap: Float32Array;
+  /**
+   * Views of the heap by offset, then length, so copying a result out
+   * allocates no view after the first step. (Two small-integer keys: one
+   * combined key would be a heap number, allocated on every lookup.)
+   */
+  private views = new Map<number, Map<number, Float32Array>>();
+  private readonly at: Layout = { rawA: 0, rawB: 0, packA: 0, packB: 0, c: 0, end: 0 };
+  /** gemmBlocked's arguments for one share, reused. */
+  private readonly args: number[] = new Array<number>(11).fill(0);
   private readonly mr: number;
   /** Edge-tile scratches reserved at address 0: one per thread the pool started with. */
   private readonly scratches: number;
@@ -224,9 +235,27 @@ class WasmGemm {
     } catch {
       return false;
     }
-    // Growing detaches (or, when shared, outgrows) the old buffer, so the view must be rebuilt.
+    // Growing detaches (or, when shared, outgrows) the old buffer, so the views must be rebuilt.
     this.heap = new Float32Array(this.memory.buffer);
+    this.views.clear();
     return true;
+  }
+
+  /** `heap[offset .. offset+length)` as a cached view (float offset and length). */
+  private view(offset: number, length: number): Float32Array {
+    let byLength = this.views.get(offset);
+    if (byLength === undefined) {
+      // A bounded cache: a training loop reuses a handful of shapes.
+      if (this.views.size >= 64) this.views.clear();
+      byLength = new Map();
+      this.views.set(offset, byLength);
+    }
+    let view = byLength.get(length);
+    if (view === undefined) {
+      view = this.heap.subarray(offset, offset + length);
+      byLength.set(length, view);
+    }
+    return view;
   }
 
   /** The packed, blocked GEMM, split by rows across the threads when large enough. `false`: no memory, fall back. */
@@ -236,7 +265,7 @@ class WasmGemm {
     transA: boolean, transB: boolean, accumulate: boolean,
   ): boolean {
     const { mr, kernels } = this;
-    const at = layout(m, k, n, mr, this.scratches);
+    const at = layout(this.at, m, k, n, mr, this.scratches);
     if (!this.fits(at.end)) return false;
     const heap = this.heap;
     heap.set(prefix(a, m * k), at.rawA >> 2);
@@ -249,26 +278,42 @@ class WasmGemm {
     const panels = Math.ceil(m / mr);
     const workers = this.workers;
     const shares = workers !== null && m * k * n >= this.minThreadedWork ? Math.min(1 + workers.count, panels) : 1;
-    // Share t: row panels [⌊t·panels/shares⌋, ⌊(t+1)·panels/shares⌋), edge-tile scratch t.
-    const share = (t: number): number[] => {
-      const first = Math.floor((t * panels) / shares) * mr;
-      const end = Math.min(m, Math.floor(((t + 1) * panels) / shares) * mr);
-      return [
-        at.packA + (first / mr) * aPanelBytes, at.packB, at.c + first * n * 4, end - first, n, k,
-        aPanelBytes, NR * k * 4, n * 4, accumulate ? 1 : 0, t * EDGE_TILE_BYTES,
-      ];
-    };
-    for (let t = 1; t < shares; t++) workers!.post(t - 1, share(t));
-    kernels.gemmBlocked(...(share(0) as Parameters<KernelExports['gemmBlocked']>));
+    // Share t gets row panels [⌊t·panels/shares⌋, ⌊(t+1)·panels/shares⌋) and edge-tile scratch t.
+    const common = { panels, shares, n, k, aPanelBytes, load: accumulate ? 1 : 0 };
+    for (let t = 1; t < shares; t++) workers!.post(t - 1, this.share(t, at, m, common));
+    this.compute(this.share(0, at, m, common));
     let failed = false;
     for (let t = 1; t < shares; t++) {
       if (workers!.wait(t - 1)) continue;
       failed = true;
-      kernels.gemmBlocked(...(share(t) as Parameters<KernelExports['gemmBlocked']>));
+      this.compute(this.share(t, at, m, common));
     }
     if (failed) void this.close();
-    out.set(heap.subarray(at.c >> 2, (at.c >> 2) + m * n));
+    out.set(this.view(at.c >> 2, m * n));
     return true;
+  }
+
+  /** gemmBlocked's arguments for share `t` (in the reused {@link args}). */
+  private share(t: number, at: Layout, m: number, c: { panels: number; shares: number; n: number; k: number; aPanelBytes: number; load: number }): number[] {
+    const args = this.args;
+    const first = Math.floor((t * c.panels) / c.shares) * this.mr;
+    const end = Math.min(m, Math.floor(((t + 1) * c.panels) / c.shares) * this.mr);
+    args[0] = at.packA + (first / this.mr) * c.aPanelBytes;
+    args[1] = at.packB;
+    args[2] = at.c + first * c.n * 4;
+    args[3] = end - first;
+    args[4] = c.n;
+    args[5] = c.k;
+    args[6] = c.aPanelBytes;
+    args[7] = NR * c.k * 4;
+    args[8] = c.n * 4;
+    args[9] = c.load;
+    args[10] = t * EDGE_TILE_BYTES;
+    return args;
+  }
+
+  private compute(g: number[]): void {
+    this.kernels.gemmBlocked(g[0]!, g[1]!, g[2]!, g[3]!, g[4]!, g[5]!, g[6]!, g[7]!, g[8]!, g[9]!, g[10]!);
   }
 
   /**
@@ -297,7 +342,7 @@ class WasmGemm {
     const load = accumulate ? 1 : 0;
     if (transB) this.kernels.dotRows(rawA, rawB, c, m, n, k, load);
     else this.kernels.axpyRows(rawA, transA ? 4 : 4 * k, transA ? 4 * m : 4, rawB, c, m, k, n, load);
-    out.set(heap.subarray(c >> 2, (c >> 2) + m * n));
+    out.set(this.view(c >> 2, m * n));
     return true;
   }
 }

@@ -92,7 +92,9 @@ export class TrainingPlan {
   private forwardLoss(x: FloatArray, y: FloatArray, rows: number): number {
     const b = this.backend;
     let input = x;
-    for (const stage of this.stages) {
+    // Index loops, not for-of: the iterator would be an allocation per step.
+    for (let i = 0; i < this.stages.length; i++) {
+      const stage = this.stages[i]!;
       if (stage.layer instanceof Dense) {
         const { layer, net, out } = stage as DenseStage;
         const units = layer.outputSize;

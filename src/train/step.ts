@@ -41,7 +41,7 @@ export function updater(model: Sequential, optimizer: Optimizer, options: Update
   const penalized = l2 === undefined || l2 === 0 ? [] : model.weights().filter((w) => w.requiresGrad);
   const backend = getBackend();
   return () => {
-    for (const w of penalized) backend.axpy(w.grad!.data, w.data, l2!, w.size);
+    for (let i = 0; i < penalized.length; i++) backend.axpy(penalized[i]!.grad!.data, penalized[i]!.data, l2!, penalized[i]!.size);
     if (clipNorm !== undefined) clipGradNorm(optimizer.params, clipNorm);
     if (schedule !== undefined) applySchedule(optimizer, schedule);
     optimizer.step();

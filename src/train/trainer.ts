@@ -85,9 +85,6 @@ export class Trainer {
 
   private checkBatch(x: FloatArray, y: FloatArray, rows: number): void {
     const { inputSize, outputSize, dtype } = this.model;
-    const bad = (argument: string, expected: string, found: string): never => {
-      throw new GlassnetError({ code: 'shape', argument, expected, found });
-    };
     if (!Number.isInteger(rows) || rows < 1 || rows > this.batchSize) bad('rows', `an integer from 1 to the batch size ${this.batchSize}`, String(rows));
     const kind = dtype === 'float64' ? Float64Array : Float32Array;
     if (!(x instanceof kind)) bad('x', `a ${kind.name} (the model's dtype)`, x.constructor.name);
@@ -95,4 +92,8 @@ export class Trainer {
     if (x.length < rows * inputSize) bad('x', `at least ${rows} × ${inputSize} values`, `${x.length}`);
     if (y.length < rows * outputSize) bad('y', `at least ${rows} × ${outputSize} values`, `${y.length}`);
   }
+}
+
+function bad(argument: string, expected: string, found: string): never {
+  throw new GlassnetError({ code: 'shape', argument, expected, found });
 }

@@ -1,0 +1,21 @@
+import { getBackend, setBackend, type BackendName, type WasmBackend } from '../../src/index.js';
+
+/**
+ * Selects a glassnet backend for a runner, or leaves the default for null.
+ * setBackend falls back silently (wasm without SIMD runs js-fast), so a
+ * backend other than the one asked for is an error here: its figures would
+ * sit in the wrong column.
+ */
+export async function useBackend(name: string | null): Promise<void> {
+  if (name === null) return;
+  // Awaited in case a backend that compiles WebAssembly makes selection asynchronous.
+  await (setBackend(name as BackendName) as unknown);
+  if (getBackend().name !== name) throw new Error(`setBackend("${name}") left backend "${getBackend().name}" active`);
+}
+
+/** The active backend's name and, for a wasm backend, the threads it splits products across: a runner's config. */
+export function backendConfig(): Record<string, string> {
+  const backend = getBackend();
+  if (!('threads' in backend)) return { backend: backend.name };
+  return { backend: backend.name, threads: String((backend as WasmBackend).threads()) };
+}

@@ -1,0 +1,151 @@
+/**
+ * What `npm run bench` measures: the columns (a library, or one glassnet
+ * backend), the rows (workloads), the timing settings of each mode and
+ * the issue's target ratios.
+ */
+import path from 'node:path';
+import { RUNNERS_DIR } from './paths.js';
+
+export type Mode = 'full' | 'quick';
+
+export interface Settings {
+  /** Minimum length of one timed section, per workload kind. */
+  seconds: { b1: number; mlp: number; mlp1: number; mem: number; gemm: number };
+  /** Timed sections per process; the median is reported. */
+  reps: number;
+  /** Epochs of glassnet's memory workload. */
+  epochs: number;
+  gemmSizes: readonly number[];
+  /** A runner still going after this long is stopped and reported as timed out. */
+  timeoutSeconds: number;
+  /** Columns left out of the mode, with the reason shown in their cells. */
+  skip: Readonly<Record<string, { workloads: readonly string[]; reason: string }>>;
+  /**
+   * The digits accuracy task: how many of the `mnist` package's digits it
+   * loads (before the 80/20 split) and for how many epochs it trains.
+   * `smoke` marks a run too short to be the accuracy figure.
+   */
+  digits: { samples: number; epochs: number; smoke: boolean };
+}
+
+export const SETTINGS: Record<Mode, Settings> = {
+  // 3 × 1 s covers B1's "~3 s of steps" and B2's "~2 s" of timed epochs; B3 asks >= 0.4 s per repetition.
+  full: {
+    seconds: { b1: 1, mlp: 1, mlp1: 1, mem: 1, gemm: 0.4 }, reps: 3, epochs: 10, gemmSizes: [128, 256, 512, 1024], timeoutSeconds: 300, skip: {},
+    // 15 epochs: chosen on a validation split of the training digits (bench/lib/accuracy.ts), never on the test set.
+    digits: { samples: 10000, epochs: 15, smoke: false },
+  },
+  quick: {
+    seconds: { b1: 0.25, mlp: 0.25, mlp1: 0.25, mem: 0.25, gemm: 0.15 },
+    reps: 3,
+    epochs: 2,
+    gemmSizes: [128, 512],
+    timeoutSeconds: 120,
+    // Building and compiling synaptic's 784-128-64-10 network alone takes ~20 s.
+    skip: { synaptic: { workloads: ['mlp1'], reason: 'skipped in --quick (synaptic takes ~30 s to build this network)' } },
+    digits: { samples: 2000, epochs: 2, smoke: true },
+  },
+};
+
+/** Seconds per timed section of a workload; 0 for untimed ones (accuracy tasks). */
+export function sectionSeconds(settings: Settings, workload: string): number {
+  const seconds: Readonly<Record<string, number>> = settings.seconds;
+  return seconds[workload.startsWith('gemm') ? 'gemm' : workload] ?? 0;
+}
+
+/** How a column's runner is started. */
+export type Launcher = { kind: 'node'; script: string } | { kind: 'python' };
+
+export interface Column {
+  /** Key in results and the table header, e.g. `glassnet wasm`, `tfjs-cpu`. */
+  id: string;
+  /** Library family: `glassnet` columns are compared with every other. */
+  library: 'glassnet' | 'peer';
+  /** Runs on more than one thread; every peer is pinned to one, so ratios and targets leave such columns out. */
+  multiThreaded: boolean;
+  launcher: Launcher;
+  /** Passed as `--backend`. */
+  backend: string | null;
+  workloads: readonly string[];
+}
+
+/** glassnet backends that split work across threads (`wasm-mt` uses up to every core). */
+const MULTI_THREAD_BACKENDS: ReadonlySet<string> = new Set(['wasm-mt']);
+
+function nodeRunner(name: string): Launcher {
+  return { kind: 'node', script: path.join(RUNNERS_DIR, `${name}.js`) };
+}
+
+/** Every column, glassnet's backends first, in table order. */
+export function columns(glassnetBackends: readonly string[], gemmSizes: readonly number[]): Column[] {
+  const gemm = gemmSizes.map((n) => `gemm${n}`);
+  return [
+    ...glassnetBackends.map((backend): Column => ({
+      id: `glassnet ${backend}`, library: 'glassnet', multiThreaded: MULTI_THREAD_BACKENDS.has(backend), launcher: nodeRunner('glassnet'), backend,
+      workloads: ['b1', 'mlp', 'mlp1', 'mem', ...gemm],
+    })),
+    { id: 'tfjs-cpu', library: 'peer', multiThreaded: false, launcher: nodeRunner('tfjs'), backend: 'cpu', workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
+    { id: 'tfjs-wasm', library: 'peer', multiThreaded: false, launcher: nodeRunner('tfjs'), backend: 'wasm', workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
+    { id: 'brain.js', library: 'peer', multiThreaded: false, launcher: nodeRunner('brain'), backend: null, workloads: ['b1', 'mlp1'] },
+    { id: 'synaptic', library: 'peer', multiThreaded: false, launcher: nodeRunner('synaptic'), backend: null, workloads: ['b1', 'mlp1'] },
+    { id: 'pytorch', library: 'peer', multiThreaded: false, launcher: { kind: 'python' }, backend: null, workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
+  ];
+}
+
+/** Table rows in order, with their labels. */
+export function rows(gemmSizes: readonly number[]): Array<{ workload: string; title: string }> {
+  return [
+    { workload: 'b1', title: 'B1 seed 2-2-2, SGD steps/s' },
+    { workload: 'mlp', title: 'B2 mlp batch 64, samples/s' },
+    { workload: 'mlp1', title: 'B2 mlp1 batch 1, samples/s' },
+    { workload: 'mem', title: 'B2 mlp via fit(), samples/s' },
+    ...gemmSizes.map((n) => ({ workload: `gemm${n}`, title: `B3 gemm n=${n}, GFLOP/s` })),
+  ];
+}
+
+/**
+ * `--only` accepts benchmark names (b1, b2, b3), workload names (mlp, mlp1,
+ * mem, gemm, gemm512..., iris, digits, autoencoder, article) or `accuracy`
+ * for every accuracy task.
+ */
+export function selects(only: readonly string[] | null, workload: string): boolean {
+  if (only === null) return true;
+  return only.some((token) => token === workload
+    || (token === 'b2' && ['mlp', 'mlp1', 'mem'].includes(workload))
+    || ((token === 'b3' || token === 'gemm') && workload.startsWith('gemm'))
+    || (token === 'accuracy' && ACCURACY_WORKLOADS.some((a) => a.workload === workload)));
+}
+
+/** The issue's targets: best glassnet column ÷ the peer's, on one row. */
+export const TARGETS: ReadonlyArray<{ workload: string; peer: string; ratio: number }> = [
+  { workload: 'b1', peer: 'synaptic', ratio: 2 },
+  { workload: 'mlp', peer: 'tfjs-wasm', ratio: 4 },
+  { workload: 'mlp1', peer: 'pytorch', ratio: 1 },
+  { workload: 'gemm512', peer: 'tfjs-wasm', ratio: 1 },
+];
+
+/**
+ * The accuracy tasks: glassnet only, each in a fresh process of
+ * `runners/glassnet-accuracy.ts`, which reports the task's result (held-out
+ * accuracy, or steps to converge) with its target and the seconds it took.
+ * They get their own table.
+ */
+export const ACCURACY_WORKLOADS: ReadonlyArray<{ workload: string; title: string }> = [
+  { workload: 'iris', title: 'Iris 4-16-3 tanh, Adam, held-out accuracy' },
+  { workload: 'digits', title: 'Digits 784-512-256-10 ReLU + dropout, AdamW + cosine, held-out accuracy' },
+  { workload: 'autoencoder', title: '8-3-8 auto-encoder (trainAutoencoder)' },
+  { workload: 'article', title: "The article's 2-2-2 network until E < 1e-6" },
+];
+
+/** Backends to run the accuracy tasks on, fastest first; the first one that loaded is used. */
+const ACCURACY_BACKENDS = ['wasm', 'js-fast', 'js'] as const;
+
+/** The column that runs the accuracy tasks, or null when no preferred backend loaded. */
+export function accuracyColumn(glassnetBackends: readonly string[]): Column | null {
+  const backend = ACCURACY_BACKENDS.find((name) => glassnetBackends.includes(name));
+  if (backend === undefined) return null;
+  return {
+    id: `glassnet ${backend}`, library: 'glassnet', multiThreaded: MULTI_THREAD_BACKENDS.has(backend), launcher: nodeRunner('glassnet-accuracy'), backend,
+    workloads: ACCURACY_WORKLOADS.map((a) => a.workload),
+  };
+}

@@ -1,0 +1,202 @@
+/** Renders collected runner results as the Markdown that goes into latest.md and the README. */
+import type { RunnerFailure, RunnerResult } from './protocol.js';
+import { TARGETS, type Settings } from './plan.js';
+
+/** A job the orchestrator did not run, with the reason shown in its cell. */
+export interface Skipped {
+  library: string;
+  workload: string;
+  skipped: string;
+}
+
+export type JobResult = RunnerResult | RunnerFailure | Skipped;
+
+export interface BenchReport {
+  meta: {
+    date: string;
+    mode: string;
+    node: string;
+    cpu: string;
+    cores: number;
+    loadAverage: number[];
+    settings: Settings;
+    wallSeconds: number;
+  };
+  columns: string[];
+  /** Columns that run on more than one thread: shown, but left out of ratios and targets (every peer runs on one thread). */
+  multiThreaded: string[];
+  rows: Array<{ workload: string; title: string }>;
+  accuracyRows: Array<{ workload: string; title: string }>;
+  /** Facts to print under the tables, e.g. glassnet backends that did not load. */
+  notes: string[];
+  results: JobResult[];
+}
+
+export function isMeasured(result: JobResult | undefined): result is RunnerResult {
+  return result !== undefined && 'median' in result;
+}
+
+/** Three significant digits; exponent form from 1000 up so columns stay narrow. */
+export function formatValue(value: number): string {
+  return value >= 1000 ? value.toExponential(2).replace('e+', 'e') : value.toPrecision(3);
+}
+
+function find(report: BenchReport, column: string, workload: string): JobResult | undefined {
+  return report.results.find((r) => r.library === column && r.workload === workload);
+}
+
+/** The fastest single-thread glassnet column on a row, by median. */
+function bestGlassnet(report: BenchReport, workload: string): RunnerResult | undefined {
+  return report.columns
+    .filter((c) => c.startsWith('glassnet') && !report.multiThreaded.includes(c))
+    .map((c) => find(report, c, workload))
+    .filter(isMeasured)
+    .reduce<RunnerResult | undefined>((best, r) => (best === undefined || r.median > best.median ? r : best), undefined);
+}
+
+/** Two significant digits, without exponent notation for large ratios. */
+function formatRatio(ratio: number): string {
+  return `${ratio >= 100 ? ratio.toFixed(0) : ratio.toPrecision(2)}×`;
+}
+
+function cell(result: JobResult | undefined, best: RunnerResult | undefined): string {
+  if (result === undefined) return '';
+  if ('skipped' in result) return result.skipped;
+  if ('error' in result) return `error: ${result.error.split('\n')[0]!.slice(0, 60)}`;
+  const mark = result.check.ok === false ? ' ✗' : '';
+  const ratio = best !== undefined && !result.library.startsWith('glassnet') ? ` (${formatRatio(best.median / result.median)})` : '';
+  return `${formatValue(result.median)}${mark}${ratio}`;
+}
+
+function targetNote(report: BenchReport, workload: string): string {
+  return TARGETS.filter((t) => t.workload === workload).map((t) => {
+    const best = bestGlassnet(report, workload);
+    const peer = find(report, t.peer, workload);
+    if (best === undefined || !isMeasured(peer)) return `≥ ${t.ratio}× ${t.peer}: n/a`;
+    const ratio = best.median / peer.median;
+    return `≥ ${t.ratio}× ${t.peer}: ${formatRatio(ratio)} ${ratio >= t.ratio ? 'PASS' : 'FAIL'} (${best.library})`;
+  }).join('; ');
+}
+
+function table(header: readonly string[], body: ReadonlyArray<readonly string[]>): string[] {
+  const escape = (s: string): string => s.replace(/\|/g, '\\|');
+  return [
+    `| ${header.map(escape).join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...body.map((r) => `| ${r.map(escape).join(' | ')} |`),
+  ];
+}
+
+function throughputTable(report: BenchReport): string[] {
+  const present = report.rows.filter((row) => report.columns.some((c) => find(report, c, row.workload) !== undefined));
+  return table(
+    ['workload', ...report.columns, 'target (best single-thread glassnet ÷ peer)'],
+    present.map((row) => {
+      const best = bestGlassnet(report, row.workload);
+      return [row.title, ...report.columns.map((c) => cell(find(report, c, row.workload), best)), targetNote(report, row.workload)];
+    }),
+  );
+}
+
+function memoryTable(report: BenchReport): string[] {
+  const runs = report.results.filter((r): r is RunnerResult => isMeasured(r) && r.workload === 'mem');
+  if (runs.length === 0) return [];
+  const mb = (values: unknown, at: 'first' | 'last'): string => {
+    const list = values as number[];
+    return list[at === 'first' ? 0 : list.length - 1]!.toFixed(1);
+  };
+  return [
+    '',
+    '### Memory while training B2 with `fit()` (glassnet; MB after a forced GC at the end of each epoch)',
+    '',
+    ...table(
+      ['column', 'epochs', 'RSS after epoch 1', 'RSS after last', 'RSS growth', 'JS heap + ArrayBuffers after epoch 1', 'after last', 'growth', 'flat?'],
+      runs.map((r) => [
+        r.library, String((r.extra?.rssMB as number[]).length),
+        mb(r.extra?.rssMB, 'first'), mb(r.extra?.rssMB, 'last'), (r.extra?.rssGrowthMB as number).toFixed(1),
+        mb(r.extra?.jsMB, 'first'), mb(r.extra?.jsMB, 'last'), (r.extra?.jsGrowthMB as number).toFixed(2),
+        r.check.ok === true ? 'yes' : 'NO',
+      ]),
+    ),
+  ];
+}
+
+/** Verdict of an accuracy task: its target met, missed, or a check that does not apply. */
+function verdict(result: RunnerResult): string {
+  return result.check.ok === null ? 'n/a' : result.check.ok ? 'yes' : 'NO';
+}
+
+/** One row per accuracy task, from the `extra` cells its runner filled in. */
+function accuracyTable(report: BenchReport): string[] {
+  const rows = report.accuracyRows.flatMap((row) => report.results
+    .filter((r) => r.workload === row.workload)
+    .map((r): string[] => {
+      if (!isMeasured(r)) return [row.title, r.library, 'skipped' in r ? r.skipped : `error: ${r.error.split('\n')[0]!.slice(0, 60)}`, '', '', '', ''];
+      const extra = r.extra ?? {};
+      return [row.title, r.library, String(extra.result), String(extra.target), verdict(r), (extra.seconds as number).toFixed(1), String(extra.run)];
+    }));
+  if (rows.length === 0) return [];
+  return [
+    '',
+    '### Accuracy and convergence (glassnet; each task in a fresh process)',
+    '',
+    ...table(['task', 'column', 'result', 'target', 'met?', 'training s', 'run'], rows),
+  ];
+}
+
+function detailTable(report: BenchReport): string[] {
+  return table(
+    ['column', 'workload', 'median', 'min – max', 'unit', 'check', 'peak RSS MB', 'check detail'],
+    report.results.map((r) => {
+      if (!isMeasured(r)) return [r.library, r.workload, '', '', '', 'skipped' in r ? 'skipped' : 'error', '', 'skipped' in r ? r.skipped : r.error.split('\n')[0]!];
+      const check = r.check.ok === null ? 'n/a' : r.check.ok ? 'ok' : 'FAIL';
+      return [r.library, r.workload, formatValue(r.median), `${formatValue(r.min)} – ${formatValue(r.max)}`, r.unit, check, r.rssPeakMB.toFixed(0), r.check.detail];
+    }),
+  );
+}
+
+/** How each column was set up, from the `config` its throughput runs reported (accuracy recipes are in latest.json and docs/benchmarks.md). */
+function setupLines(report: BenchReport): string[] {
+  const accuracy = new Set(report.accuracyRows.map((row) => row.workload));
+  return report.columns.flatMap((column) => {
+    const values = new Map<string, Set<string>>();
+    for (const r of report.results) {
+      if (!isMeasured(r) || r.library !== column || accuracy.has(r.workload)) continue;
+      for (const [key, value] of Object.entries(r.config)) values.set(key, (values.get(key) ?? new Set()).add(value));
+    }
+    if (values.size === 0) return [];
+    return [`- **${column}**: ${[...values].map(([key, set]) => `${key} ${[...set].join(' / ')}`).join('; ')}`];
+  });
+}
+
+function multiThreadNote(report: BenchReport): string {
+  if (report.multiThreaded.length === 0) return '';
+  const one = report.multiThreaded.length === 1;
+  return ` ${report.multiThreaded.join(', ')} ${one ? 'uses' : 'use'} more than one thread (see Setup), so ratios and targets leave ${one ? 'it' : 'them'} out.`;
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const { meta } = report;
+  return [
+    `## Benchmarks (${meta.mode} run)`,
+    '',
+    `${meta.date}; Node ${meta.node}; ${meta.cpu} × ${meta.cores}; load average at start ${meta.loadAverage.map((l) => l.toFixed(2)).join(' ')}; `
+      + `${meta.wallSeconds.toFixed(0)} s wall. Every cell is the median of ${meta.settings.reps} timed sections in a fresh process; `
+      + 'higher is better. In peer cells, (r×) is the best single-thread glassnet column divided by that peer (every peer runs on one thread): '
+      + `above 1 glassnet is faster.${multiThreadNote(report)} ✗ marks a failed check (see details).`,
+    '',
+    ...throughputTable(report),
+    ...memoryTable(report),
+    ...accuracyTable(report),
+    '',
+    '### Setup',
+    '',
+    ...setupLines(report),
+    ...report.notes.map((n) => `- ${n}`),
+    '',
+    '### Every process: spread, checks and peak memory',
+    '',
+    ...detailTable(report),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,131 @@
+/**
+ * `npm run bench`: glassnet and its peers, each (library, workload) in a
+ * fresh process, collected into one table.
+ *
+ *   node bench/results/build/bench/run.js [--quick] [--only b1,b3] [--libs glassnet,tfjs-wasm]
+ *
+ * (`npm run bench` compiles bench/tsconfig.json there first.)
+ *
+ * Writes bench/results/latest.json and latest.md and prints the Markdown.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { prepareDigits } from './lib/digits.js';
+import { DIGITS_DIR, PYTHON, RESULTS_DIR, RUNNERS_DIR, TORCH_RUNNER } from './lib/paths.js';
+import { ACCURACY_WORKLOADS, SETTINGS, accuracyColumn, columns, rows, sectionSeconds, selects, type Column, type Mode, type Settings } from './lib/plan.js';
+import { runnerFlags, type RunnerFailure, type RunnerResult } from './lib/protocol.js';
+import { formatValue, isMeasured, renderMarkdown, type BenchReport, type JobResult } from './lib/report.js';
+
+interface Options {
+  mode: Mode;
+  only: string[] | null;
+  libs: string[] | null;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const list = (flag: string): string[] | null => {
+    const i = argv.indexOf(flag);
+    return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]!.split(',').map((s) => s.trim().toLowerCase()) : null;
+  };
+  return { mode: argv.includes('--quick') ? 'quick' : 'full', only: list('--only'), libs: list('--libs') };
+}
+
+/** Asks a fresh glassnet process which backend names load; the others become notes. */
+function probeGlassnet(notes: string[]): string[] {
+  const probe = spawnSync(process.execPath, [path.join(RUNNERS_DIR, 'glassnet.js'), '--probe'], { encoding: 'utf8' });
+  const line = probe.stdout.trim().split('\n').pop() ?? '';
+  if (!line.startsWith('{')) throw new Error(`glassnet's backend probe failed: ${probe.stderr.trim() || `exit ${probe.status}`}`);
+  const status = (JSON.parse(line) as { backends: Record<string, string> }).backends;
+  for (const [name, state] of Object.entries(status)) if (state !== 'ok') notes.push(`glassnet backend "${name}" skipped: ${state}`);
+  return Object.keys(status).filter((name) => status[name] === 'ok');
+}
+
+function torchMissing(): string | null {
+  const check = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  return check.status === 0 ? null : 'skipped: torch not found';
+}
+
+/** Runs one job in a fresh process and reads the JSON line it prints last. */
+function runJob(column: Column, workload: string, mode: Mode, settings: Settings): JobResult {
+  const flags = runnerFlags({
+    workload, seconds: sectionSeconds(settings, workload), reps: settings.reps, epochs: settings.epochs, backend: column.backend, dataDir: DIGITS_DIR, mode,
+  });
+  const [command, args] = column.launcher.kind === 'python'
+    ? [PYTHON, [TORCH_RUNNER, ...flags]]
+    // --expose-gc lets the memory workload read RSS after a full collection.
+    : [process.execPath, ['--expose-gc', column.launcher.script, ...flags]];
+  const child = spawnSync(command, args, { encoding: 'utf8', timeout: settings.timeoutSeconds * 1000, maxBuffer: 64 * 2 ** 20 });
+  const line = child.stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  if (line !== undefined) return JSON.parse(line) as RunnerResult | RunnerFailure;
+  const why = child.error !== undefined ? child.error.message : `exit ${child.status ?? child.signal}: ${child.stderr.trim().split('\n').slice(-3).join(' ')}`;
+  return { library: column.id, workload, error: why };
+}
+
+function describeResult(result: JobResult): string {
+  if ('skipped' in result) return result.skipped;
+  if ('error' in result) return `ERROR ${result.error.split('\n')[0]}`;
+  const check = result.check.ok === null ? 'check n/a' : result.check.ok ? 'check ok' : `CHECK FAILED: ${result.check.detail}`;
+  return `${formatValue(result.median)} ${result.unit} [${formatValue(result.min)} – ${formatValue(result.max)}], ${check}`;
+}
+
+function main(): void {
+  const options = parseOptions(process.argv.slice(2));
+  const settings = SETTINGS[options.mode];
+  const started = performance.now();
+  const loadAverage = os.loadavg();
+  prepareDigits(DIGITS_DIR);
+  const notes: string[] = [];
+  const torch = torchMissing();
+  const glassnetBackends = probeGlassnet(notes);
+  const wanted = (column: Column | null): column is Column => column !== null
+    && (options.libs === null || options.libs.some((lib) => column.id.toLowerCase().startsWith(lib)));
+  const allColumns = columns(glassnetBackends, settings.gemmSizes).filter(wanted);
+  const accuracy = accuracyColumn(glassnetBackends);
+  if (accuracy === null) notes.push('accuracy tasks skipped: none of their backends loaded');
+  const jobs = [...allColumns, ...[accuracy].filter(wanted)]
+    .flatMap((column) => column.workloads.filter((w) => selects(options.only, w)).map((workload) => ({ column, workload })));
+
+  const results: JobResult[] = [];
+  jobs.forEach(({ column, workload }, i) => {
+    const skip = settings.skip[column.id];
+    const skipped = column.launcher.kind === 'python' && torch !== null ? torch : skip?.workloads.includes(workload) === true ? skip.reason : null;
+    const jobStart = performance.now();
+    const result = skipped !== null ? { library: column.id, workload, skipped } : runJob(column, workload, options.mode, settings);
+    results.push(result);
+    const seconds = ((performance.now() - jobStart) / 1000).toFixed(1);
+    console.error(`[${i + 1}/${jobs.length}] ${column.id} ${workload}: ${describeResult(result)} (${seconds} s)`);
+  });
+
+  const report: BenchReport = {
+    meta: {
+      date: new Date().toISOString(),
+      mode: options.mode,
+      node: process.version,
+      cpu: os.cpus()[0]?.model ?? 'unknown CPU',
+      cores: os.cpus().length,
+      loadAverage,
+      settings,
+      wallSeconds: (performance.now() - started) / 1000,
+    },
+    columns: allColumns.map((c) => c.id),
+    multiThreaded: allColumns.filter((c) => c.multiThreaded).map((c) => c.id),
+    rows: rows(settings.gemmSizes),
+    accuracyRows: ACCURACY_WORKLOADS.map(({ workload, title }) => ({ workload, title })),
+    notes,
+    results,
+  };
+  const markdown = renderMarkdown(report);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(RESULTS_DIR, 'latest.md'), markdown);
+  console.log(markdown);
+  const errors = results.filter((r) => 'error' in r).length;
+  const failedChecks = results.filter((r) => isMeasured(r) && r.check.ok === false).length;
+  console.error(`wrote ${path.join(RESULTS_DIR, 'latest.md')} and latest.json; ${errors} runner error(s), ${failedChecks} failed check(s)`);
+  // A failed check is a finding to read in the table; a runner that crashed means the bench itself is broken.
+  if (errors > 0) process.exitCode = 1;
+}
+
+main();

@@ -1,0 +1,101 @@
+/**
+ * brain.js runner. brain.js trains one sample at a time through
+ * `trainPattern`, with weights `[layer][node][input]` and per-node biases
+ * that can be set before training; its constructor refuses momentum 0,
+ * so the option is cleared on the instance (its update still adds
+ * momentum × previous change, now 0). It stores parameters as Float32Array
+ * and computes in float64, so B1 is checked against the float32 figure.
+ */
+import brain from 'brain.js';
+import { PIXELS, TRAIN_COUNT, CLASSES, accuracy, argmaxRows, loadDigits, oneHot, type Digits } from '../lib/digits.js';
+import { runRunner, type Outcome, type RunnerArgs } from '../lib/protocol.js';
+import { measureRate } from '../lib/timing.js';
+import { MLP, SEED, checkBatch1, checkSeedLosses, halfSquaredError, type Evaluation } from '../lib/workloads.js';
+
+/** The parts of brain.js's NeuralNetwork the bench uses; its typings expose only train/run. */
+interface Network {
+  sizes: number[];
+  weights: Float32Array[][];
+  biases: Float32Array[];
+  trainOpts: { learningRate: number; momentum: number };
+  initialize(): void;
+  trainPattern(value: { input: ArrayLike<number>; output: ArrayLike<number> }): void;
+  run(input: ArrayLike<number>): Float32Array;
+}
+
+function network(sizes: number[], lr: number): Network {
+  const net = new brain.NeuralNetwork({ activation: 'sigmoid' }) as unknown as Network;
+  net.sizes = sizes;
+  net.initialize();
+  net.trainOpts.learningRate = lr;
+  net.trainOpts.momentum = 0;
+  return net;
+}
+
+function seedNetwork(): Network {
+  const net = network([2, 2, 2], SEED.lr);
+  [[SEED.w1, SEED.b1], [SEED.w2, SEED.b2]].forEach(([w, b], i) => {
+    w.forEach((row, node) => net.weights[i + 1]![node]!.set(row as readonly number[]));
+    net.biases[i + 1]!.set(b as readonly number[]);
+  });
+  return net;
+}
+
+function b1(args: RunnerArgs): Outcome {
+  const sample = { input: [...SEED.x], output: [...SEED.t] };
+  const check = seedNetwork();
+  const start = halfSquaredError(check.run(sample.input), sample.output);
+  for (let i = 0; i < SEED.checkSteps; i++) check.trainPattern(sample);
+  const net = seedNetwork();
+  const run = (count: number): void => {
+    for (let i = 0; i < count; i++) net.trainPattern(sample);
+  };
+  measureRate(run, { seconds: args.seconds, reps: 1, unitsPerCall: 1, unit: 'steps/s' });
+  return {
+    measurement: measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'steps/s' }),
+    check: checkSeedLosses(start, halfSquaredError(check.run(sample.input), sample.output), 'float32'),
+    config: { activation: 'sigmoid', storage: 'Float32Array' },
+  };
+}
+
+/** brain.js's loss (½Σ(t−o)², its deltas' objective) and accuracy on the first `count` held-out digits. */
+function evaluate(net: Network, digits: Digits, count: number): Evaluation {
+  const outputs = new Float32Array(count * CLASSES);
+  const targets = oneHot(digits.labels, TRAIN_COUNT, count);
+  let loss = 0;
+  for (let i = 0; i < count; i++) {
+    const row = TRAIN_COUNT + i;
+    const output = net.run(digits.images.subarray(row * PIXELS, (row + 1) * PIXELS));
+    outputs.set(output, i * CLASSES);
+    loss += halfSquaredError(output, Array.from(targets.subarray(i * CLASSES, (i + 1) * CLASSES)));
+  }
+  return { loss: loss / count, accuracy: accuracy(argmaxRows(outputs, count, CLASSES), digits.labels, TRAIN_COUNT) };
+}
+
+/** mlp1 with brain.js's only fitting option: sigmoid everywhere and squared error (no ReLU + softmax). */
+function mlpBatch1(args: RunnerArgs): Outcome {
+  const digits = loadDigits(args.dataDir);
+  const targets = oneHot(digits.labels, 0, TRAIN_COUNT);
+  const samples = Array.from({ length: TRAIN_COUNT }, (_, i) => ({
+    input: digits.images.subarray(i * PIXELS, (i + 1) * PIXELS),
+    output: targets.subarray(i * CLASSES, (i + 1) * CLASSES),
+  }));
+  const net = network([...MLP.sizes], MLP.batch1Lr);
+  const before = evaluate(net, digits, MLP.batch1CheckSamples);
+  let next = 0;
+  const run = (count: number): void => {
+    for (let i = 0; i < count; i++) {
+      net.trainPattern(samples[next % TRAIN_COUNT]!);
+      next++;
+    }
+  };
+  run(256);
+  const measurement = measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'samples/s' });
+  return {
+    measurement,
+    check: checkBatch1(before, evaluate(net, digits, MLP.batch1CheckSamples), next),
+    config: { activation: 'sigmoid (all layers)', loss: 'squared error', storage: 'Float32Array' },
+  };
+}
+
+await runRunner(() => 'brain.js', { b1, mlp1: mlpBatch1 });

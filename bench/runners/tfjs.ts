@@ -1,0 +1,197 @@
+/**
+ * TensorFlow.js runner, `--backend cpu` (plain JS kernels) or `--backend
+ * wasm` (XNNPACK in WebAssembly). Models are written with tf.variable and
+ * ops, the way tfjs-core users build them without tfjs-layers.
+ */
+import { createRequire, register } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { Random } from '../../src/util/random.js';
+import { CLASSES, PIXELS, TRAIN_COUNT, accuracy, argmaxRows, loadDigits, oneHot, type Digits } from '../lib/digits.js';
+import { gemmSize, runRunner, type Outcome, type RunnerArgs } from '../lib/protocol.js';
+import { measureRate } from '../lib/timing.js';
+import { MLP, SEED, checkAccuracy, checkBatch1, checkGemm, checkSeedLosses, gemmGflop, gemmOperands, halfSquaredError, heUniform, type Evaluation } from '../lib/workloads.js';
+
+/**
+ * Selects the backend. In Node, tfjs-backend-wasm never picks its threaded
+ * binary (its WASM_HAS_MULTITHREAD_SUPPORT flag is false under IS_NODE), so
+ * it loads the SIMD binary when SIMD validates; setThreadsCount(1) pins the
+ * XNNPACK pool to one thread in case that ever changes.
+ */
+async function setup(args: RunnerArgs): Promise<Record<string, string>> {
+  register('../lib/tfjs-esm-hooks.js', import.meta.url);
+  await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+  if (args.backend === 'wasm') {
+    const require = createRequire(import.meta.url);
+    setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);
+    setThreadsCount(1);
+  }
+  if (args.backend !== 'cpu' && args.backend !== 'wasm') throw new Error(`--backend must be cpu or wasm, found ${args.backend}`);
+  if (!(await tf.setBackend(args.backend))) throw new Error(`tf.setBackend("${args.backend}") failed`);
+  await tf.ready();
+  if (args.backend === 'cpu') return { backend: 'cpu' };
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+  return {
+    backend: 'wasm',
+    binary: threads === true ? 'tfjs-backend-wasm-threaded-simd.wasm' : simd === true ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm',
+    threads: String(getThreadsCount()),
+  };
+}
+
+/** A dense layer's parameters: weight `[in, out]` (tfjs's layout) and bias. */
+interface DenseVars {
+  w: tf.Variable;
+  b: tf.Variable;
+}
+
+function denseVars(w: Float32Array, b: Float32Array, inputs: number, units: number): DenseVars {
+  return { w: tf.variable(tf.tensor2d(w, [inputs, units])), b: tf.variable(tf.tensor1d(b)) };
+}
+
+function dense(x: tf.Tensor2D, layer: DenseVars): tf.Tensor2D {
+  return tf.add(tf.matMul(x, layer.w), layer.b);
+}
+
+function allVars(layers: readonly DenseVars[]): tf.Variable[] {
+  return layers.flatMap((l) => [l.w, l.b]);
+}
+
+/** `[out][in]` rows transposed to a flat `[in, out]` matrix. */
+function transposed(rows: readonly (readonly number[])[]): Float32Array {
+  return Float32Array.from({ length: rows.length * rows[0]!.length }, (_, i) => rows[i % rows.length]![Math.floor(i / rows.length)]!);
+}
+
+function seedTrainer(): { step: () => void; loss: () => number } {
+  const layers = [
+    denseVars(transposed(SEED.w1), Float32Array.from(SEED.b1), 2, 2),
+    denseVars(transposed(SEED.w2), Float32Array.from(SEED.b2), 2, 2),
+  ];
+  const x = tf.tensor2d([[...SEED.x]]);
+  const t = tf.tensor2d([[...SEED.t]]);
+  const forward = (): tf.Tensor2D => tf.sigmoid(dense(tf.sigmoid(dense(x, layers[0]!)), layers[1]!));
+  const optimizer = tf.train.sgd(SEED.lr);
+  const vars = allVars(layers);
+  return {
+    step: () => void optimizer.minimize(() => tf.mul(0.5, tf.sum(tf.square(tf.sub(t, forward())))), false, vars),
+    loss: () => tf.tidy(() => halfSquaredError(forward().dataSync(), [...SEED.t])),
+  };
+}
+
+function b1(args: RunnerArgs): Outcome {
+  const check = seedTrainer();
+  const start = check.loss();
+  for (let i = 0; i < SEED.checkSteps; i++) check.step();
+  const trainer = seedTrainer();
+  const run = (count: number): void => {
+    for (let i = 0; i < count; i++) trainer.step();
+  };
+  measureRate(run, { seconds: args.seconds, reps: 1, unitsPerCall: 1, unit: 'steps/s' });
+  return {
+    measurement: measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'steps/s' }),
+    check: checkSeedLosses(start, check.loss(), 'float32'),
+    config: { dtype: 'float32' },
+  };
+}
+
+/** The B2 network with He-uniform weights from a fixed seed, zero biases. */
+function digitsModel(): DenseVars[] {
+  const random = new Random(MLP.seed);
+  return MLP.sizes.slice(1).map((units, i) => {
+    const inputs = MLP.sizes[i]!;
+    return denseVars(heUniform(inputs, units, inputs, random), new Float32Array(units), inputs, units);
+  });
+}
+
+function logits(layers: readonly DenseVars[], x: tf.Tensor2D): tf.Tensor2D {
+  return layers.reduce((h, layer, i) => (i === layers.length - 1 ? dense(h, layer) : tf.relu(dense(h, layer))), x);
+}
+
+/** Softmax cross-entropy and accuracy on the first `count` held-out digits. */
+function evaluate(layers: readonly DenseVars[], digits: Digits, count: number): Evaluation {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(digits.images.subarray(TRAIN_COUNT * PIXELS, (TRAIN_COUNT + count) * PIXELS), [count, PIXELS]);
+    const y = tf.tensor2d(oneHot(digits.labels, TRAIN_COUNT, count), [count, CLASSES]);
+    const z = logits(layers, x);
+    return {
+      loss: tf.losses.softmaxCrossEntropy(y, z).dataSync()[0]!,
+      accuracy: accuracy(argmaxRows(z.dataSync(), count, CLASSES), digits.labels, TRAIN_COUNT),
+    };
+  });
+}
+
+/** Batches converted to tensors once, then SGD steps over them in order. */
+function batchTrainer(layers: readonly DenseVars[], digits: Digits, size: number, lr: number): { run: (count: number) => void; samples: () => number; batches: number } {
+  const targets = oneHot(digits.labels, 0, TRAIN_COUNT);
+  const data = Array.from({ length: TRAIN_COUNT / size }, (_, i) => [
+    tf.tensor2d(digits.images.subarray(i * size * PIXELS, (i + 1) * size * PIXELS), [size, PIXELS]),
+    tf.tensor2d(targets.subarray(i * size * CLASSES, (i + 1) * size * CLASSES), [size, CLASSES]),
+  ] as const);
+  const optimizer = tf.train.sgd(lr);
+  const vars = allVars(layers);
+  let next = 0;
+  let samples = 0;
+  return {
+    run: (count) => {
+      for (let i = 0; i < count; i++) {
+        const [x, y] = data[next]!;
+        optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(layers, x)) as tf.Scalar, false, vars);
+        samples += size;
+        next = (next + 1) % data.length;
+      }
+    },
+    samples: () => samples,
+    batches: data.length,
+  };
+}
+
+function mlpBatch64(args: RunnerArgs): Outcome {
+  const digits = loadDigits(args.dataDir);
+  const layers = digitsModel();
+  const trainer = batchTrainer(layers, digits, MLP.batch, MLP.lr);
+  trainer.run(trainer.batches);
+  const measurement = measureRate(trainer.run, { seconds: args.seconds, reps: args.reps, unitsPerCall: MLP.batch, unit: 'samples/s' });
+  const heldOut = digits.count - TRAIN_COUNT;
+  return {
+    measurement,
+    check: checkAccuracy(evaluate(layers, digits, heldOut).accuracy, trainer.samples(), heldOut),
+    config: { dtype: 'float32' },
+  };
+}
+
+function mlpBatch1(args: RunnerArgs): Outcome {
+  const digits = loadDigits(args.dataDir);
+  const layers = digitsModel();
+  const before = evaluate(layers, digits, MLP.batch1CheckSamples);
+  const trainer = batchTrainer(layers, digits, 1, MLP.batch1Lr);
+  trainer.run(256);
+  const measurement = measureRate(trainer.run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'samples/s' });
+  return {
+    measurement,
+    check: checkBatch1(before, evaluate(layers, digits, MLP.batch1CheckSamples), trainer.samples()),
+    config: { dtype: 'float32' },
+  };
+}
+
+function gemm(args: RunnerArgs): Outcome {
+  const n = gemmSize(args.workload)!;
+  const { a, b } = gemmOperands(n);
+  const ta = tf.tensor2d(a, [n, n]);
+  const tb = tf.tensor2d(b, [n, n]);
+  let c: ArrayLike<number> = new Float32Array(0);
+  // dataSync() waits for the product and copies it out, as any caller reading the result must.
+  const run = (count: number): void => {
+    for (let i = 0; i < count; i++) {
+      const product = tf.matMul(ta, tb);
+      c = product.dataSync();
+      product.dispose();
+    }
+  };
+  run(1);
+  const measurement = measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: gemmGflop(n), unit: 'GFLOP/s' });
+  return { measurement, check: checkGemm(c, a, b, n), config: { dtype: 'float32', call: 'tf.matMul + dataSync' } };
+}
+
+await runRunner((args) => `tfjs-${args.backend ?? 'cpu'}`, { b1, mlp: mlpBatch64, mlp1: mlpBatch1, gemm }, setup);
