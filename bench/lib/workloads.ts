@@ -1,5 +1,6 @@
 import { Random } from '../../src/util/random.js';
 import type { Check } from './protocol.js';
+import { CLASSES, PIXELS, TRAIN_COUNT, accuracy, argmaxRows, oneHot, type Digits } from './digits.js';
 
 /**
  * The fixed parts of BENCH-SPEC's workloads and their checks, shared by
@@ -123,4 +124,21 @@ export function checkAccuracy(value: number, samplesTrained: number, heldOut: nu
     ok: value > MLP.minAccuracy,
     detail: `held-out accuracy ${value.toFixed(3)} on ${heldOut} digits after ${samplesTrained} samples (need > ${MLP.minAccuracy})`,
   };
+}
+
+/**
+ * ½Σ(t−o)² (the objective of brain.js's and synaptic's deltas) and
+ * accuracy of a sigmoid network's `predict` on the first `count` held-out digits.
+ */
+export function evaluateSquaredError(predict: (input: Float32Array) => ArrayLike<number>, digits: Digits, count: number): Evaluation {
+  const outputs = new Float32Array(count * CLASSES);
+  const targets = oneHot(digits.labels, TRAIN_COUNT, count);
+  let loss = 0;
+  for (let i = 0; i < count; i++) {
+    const row = TRAIN_COUNT + i;
+    const output = predict(digits.images.subarray(row * PIXELS, (row + 1) * PIXELS));
+    outputs.set(output, i * CLASSES);
+    loss += halfSquaredError(output, Array.from(targets.subarray(i * CLASSES, (i + 1) * CLASSES)));
+  }
+  return { loss: loss / count, accuracy: accuracy(argmaxRows(outputs, count, CLASSES), digits.labels, TRAIN_COUNT) };
 }

@@ -7,10 +7,10 @@
  * and computes in float64, so B1 is checked against the float32 figure.
  */
 import brain from 'brain.js';
-import { PIXELS, TRAIN_COUNT, CLASSES, accuracy, argmaxRows, loadDigits, oneHot, type Digits } from '../lib/digits.js';
+import { PIXELS, TRAIN_COUNT, CLASSES, loadDigits, oneHot, type Digits } from '../lib/digits.js';
 import { runRunner, type Outcome, type RunnerArgs } from '../lib/protocol.js';
 import { measureRate } from '../lib/timing.js';
-import { MLP, SEED, checkBatch1, checkSeedLosses, halfSquaredError, type Evaluation } from '../lib/workloads.js';
+import { MLP, SEED, checkBatch1, checkSeedLosses, evaluateSquaredError, halfSquaredError, type Evaluation } from '../lib/workloads.js';
 
 /** The parts of brain.js's NeuralNetwork the bench uses; its typings expose only train/run. */
 interface Network {
@@ -58,18 +58,8 @@ function b1(args: RunnerArgs): Outcome {
   };
 }
 
-/** brain.js's loss (½Σ(t−o)², its deltas' objective) and accuracy on the first `count` held-out digits. */
 function evaluate(net: Network, digits: Digits, count: number): Evaluation {
-  const outputs = new Float32Array(count * CLASSES);
-  const targets = oneHot(digits.labels, TRAIN_COUNT, count);
-  let loss = 0;
-  for (let i = 0; i < count; i++) {
-    const row = TRAIN_COUNT + i;
-    const output = net.run(digits.images.subarray(row * PIXELS, (row + 1) * PIXELS));
-    outputs.set(output, i * CLASSES);
-    loss += halfSquaredError(output, Array.from(targets.subarray(i * CLASSES, (i + 1) * CLASSES)));
-  }
-  return { loss: loss / count, accuracy: accuracy(argmaxRows(outputs, count, CLASSES), digits.labels, TRAIN_COUNT) };
+  return evaluateSquaredError((input) => net.run(input), digits, count);
 }
 
 /** mlp1 with brain.js's only fitting option: sigmoid everywhere and squared error (no ReLU + softmax). */

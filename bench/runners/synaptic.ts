@@ -7,10 +7,10 @@
  * from the spec's figures, and the check says so.
  */
 import synaptic, { type Layer, type Network } from 'synaptic';
-import { CLASSES, PIXELS, TRAIN_COUNT, accuracy, argmaxRows, loadDigits, oneHot, type Digits } from '../lib/digits.js';
+import { CLASSES, PIXELS, TRAIN_COUNT, loadDigits, oneHot, type Digits } from '../lib/digits.js';
 import { runRunner, type Outcome, type RunnerArgs } from '../lib/protocol.js';
 import { measureRate } from '../lib/timing.js';
-import { MLP, SEED, checkBatch1, checkSeedLosses, halfSquaredError, type Evaluation } from '../lib/workloads.js';
+import { MLP, SEED, checkBatch1, checkSeedLosses, evaluateSquaredError, halfSquaredError, type Evaluation } from '../lib/workloads.js';
 
 /** synaptic's first activate compiles the whole network to one JS function; a few samples cover it. */
 const BATCH1_WARMUP = 16;
@@ -56,18 +56,8 @@ function b1(args: RunnerArgs): Outcome {
   };
 }
 
-/** ½Σ(t−o)² and accuracy on the first `count` held-out digits. */
 function evaluate(net: Network, digits: Digits, count: number): Evaluation {
-  const outputs = new Float32Array(count * CLASSES);
-  const targets = oneHot(digits.labels, TRAIN_COUNT, count);
-  let loss = 0;
-  for (let i = 0; i < count; i++) {
-    const row = TRAIN_COUNT + i;
-    const output = net.activate(digits.images.subarray(row * PIXELS, (row + 1) * PIXELS));
-    outputs.set(output, i * CLASSES);
-    loss += halfSquaredError(output, Array.from(targets.subarray(i * CLASSES, (i + 1) * CLASSES)));
-  }
-  return { loss: loss / count, accuracy: accuracy(argmaxRows(outputs, count, CLASSES), digits.labels, TRAIN_COUNT) };
+  return evaluateSquaredError((input) => net.activate(input), digits, count);
 }
 
 /** mlp1 as an all-sigmoid perceptron trained on squared error: synaptic has no ReLU + softmax cross-entropy. */
