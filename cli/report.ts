@@ -107,7 +107,8 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
   return `<table>\n${head}${body}\n</table>`;
 }
 
-function fixed(value: number): string {
+/** A metric as the report shows it: five significant digits. */
+export function fixed(value: number): string {
   return Math.abs(value) >= 1e-4 || value === 0 ? value.toPrecision(5) : value.toExponential(3);
 }
 

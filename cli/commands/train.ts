@@ -12,7 +12,7 @@ import { readCheckpoint } from '../checkpoint.js';
 import { loadData } from '../data-source.js';
 import { integerFlag, positiveFlag } from '../flags.js';
 import { createProgress, epochFigures, type Colors, type ProgressMode } from '../progress.js';
-import { writeReport } from '../report.js';
+import { fixed, writeReport } from '../report.js';
 import { runTraining, type RunOutcome } from '../train-run.js';
 import {
   addRecipeOptions, checkResumeFlags, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
@@ -141,7 +141,7 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
         ['loss', setup.recipe.loss],
         ['optimizer', optimizerText(setup)],
         ['epochs', `${result.epochs} (${result.steps} steps), stopped by ${result.stoppedBy}`],
-        ...Object.entries(metrics).map(([name, value]): [string, string] => [name, String(value)]),
+        ...Object.entries(metrics).map(([name, value]): [string, string] => [name, typeof value === 'number' ? fixed(value) : String(value)]),
       ],
       history: result.history,
       ...(confusion === undefined || setup.table.classes === undefined ? {} : {
