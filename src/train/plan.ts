@@ -163,7 +163,7 @@ function denseStage(layer: Dense, batchSize: number): DenseStage {
   const linear = layer.activation === 'linear';
   const net = allocate(layer.dtype, size);
   const gradOut = allocate(layer.dtype, size);
-  for (const p of layer.parameters()) p.grad ??= new Tensor(allocate(p.dtype, p.size), p.shape.slice());
+  ensureGrads(layer);
   return {
     layer,
     net,
@@ -177,4 +177,9 @@ function denseStage(layer: Dense, batchSize: number): DenseStage {
 function dropoutStage(layer: Dropout, batchSize: number): DropoutStage {
   const size = batchSize * layer.outputSize;
   return { layer, mask: allocate(layer.dtype, size), out: allocate(layer.dtype, size), gradOut: allocate(layer.dtype, size) };
+}
+
+/** Allocates each parameter's `.grad` once, for steps that overwrite it in place. */
+export function ensureGrads(layer: Dense): void {
+  for (const p of layer.parameters()) p.grad ??= new Tensor(allocate(p.dtype, p.size), p.shape.slice());
 }

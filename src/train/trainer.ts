@@ -6,6 +6,7 @@ import type { Sequential } from '../nn/model.js';
 import { checkLearningRate, type Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
 import { TrainingPlan } from './plan.js';
+import { TinyStep } from './tiny.js';
 import { recordedStep, updater, type Update, type UpdateOptions } from './step.js';
 
 /** Options of {@link Trainer}. */
@@ -22,9 +23,11 @@ export interface TrainerOptions extends UpdateOptions {
 
 /**
  * Training steps on raw batches with nothing allocated per step: the data
- * go in as flat, row-major typed arrays of the model's dtype, and the
- * step runs through a {@link TrainingPlan} (bit-identical to autograd) when
- * the model allows one, the recorded autograd path otherwise.
+ * go in as flat, row-major typed arrays of the model's dtype. The step runs
+ * through a {@link TinyStep} (straight-line code generated for the
+ * network's shape) when the network is tiny and the batch size 1, else
+ * through a {@link TrainingPlan} when the model allows one, else through
+ * the recorded autograd path. The first two are bit-identical to autograd.
  *
  * ```ts
  * const trainer = new Trainer(model, { loss: 'softmaxCrossEntropy', optimizer, batchSize: 64 });
@@ -36,9 +39,13 @@ export class Trainer {
   readonly optimizer: Optimizer;
   readonly loss: LossName;
   readonly batchSize: number;
-  /** `"planned"` (allocation-free) or `"recorded"` (autograd, for layers the plan does not know). */
-  readonly path: 'planned' | 'recorded';
-  private readonly plan: TrainingPlan | null;
+  /**
+   * `"tiny"` (code generated for a small Dense network, batch size 1),
+   * `"planned"` (allocation-free) or `"recorded"` (autograd, for layers the
+   * plan does not know).
+   */
+  readonly path: 'tiny' | 'planned' | 'recorded';
+  private readonly plan: TinyStep | TrainingPlan | null;
   private readonly lossFn: LossFunction;
   private readonly update: Update;
   private lastOutputs: FloatArray;
@@ -53,8 +60,9 @@ export class Trainer {
     this.optimizer = options.optimizer ?? new SGD(model.parameters(), checkLearningRate(options.lr ?? 0.1, 'options.lr'));
     this.lossFn = getLoss(this.loss);
     this.update = updater(model, this.optimizer, options);
-    this.plan = TrainingPlan.for(model, this.loss, this.batchSize);
-    this.path = this.plan === null ? 'recorded' : 'planned';
+    const tiny = TinyStep.for(model, this.loss, this.batchSize);
+    this.plan = tiny ?? TrainingPlan.for(model, this.loss, this.batchSize);
+    this.path = tiny !== null ? 'tiny' : this.plan === null ? 'recorded' : 'planned';
     this.lastOutputs = this.plan?.outputs ?? new Float32Array(0);
   }
 

@@ -1,0 +1,272 @@
+/**
+ * The tiny path: a training step generated as straight-line JavaScript for
+ * one network's exact shape, for networks so small that the
+ * `TrainingPlan`'s ~20 backend calls per step cost more than the
+ * arithmetic they do (the article's 2-2-2 network, benchmark B1).
+ *
+ * **Why it is bit-identical to autograd.** The generated code performs the
+ * float operations the reference `js` kernels perform for the plan's calls,
+ * in the same order, and rounds to the model's dtype exactly where a kernel
+ * stores into a typed array (`Math.fround` for float32; float64 stores are
+ * exact). For example, the forward matmul of one unit is
+ * `dot = 0; dot += in[p]·W[j,p]` then `net = 0 + dot` (the kernel adds the
+ * dot product into a zero-filled output, which turns −0 into +0), and the
+ * weight gradient skips units whose ∂L/∂NET is 0, as the reference matmul
+ * skips zero multipliers. Other backends give the same results because of
+ * the small-work contract (`SMALL_MATMUL_WORK` in `backend/backend.ts`):
+ * every product this path replaces is below it, and every other kernel
+ * matches the reference bit for bit on every backend. Tests hold the tiny
+ * path to the recorded path and to the plan with `toEqual`.
+ *
+ * **When it applies** ({@link TinyStep.for}): batch size 1, only Dense
+ * layers, no softmax, a squared-error, mse or binary cross-entropy loss,
+ * every layer's `inputs × units < SMALL_MATMUL_WORK` (for exactness), at
+ * most {@link TINY_MAX_WEIGHTS} weights in all (for speed), and an engine
+ * that allows `new Function` (a Content-Security-Policy may forbid it).
+ * Anything else falls back to the plan.
+ *
+ * **What is generated from what.** The source is built from the shape
+ * only (sizes, activations, bias layout and trainability, dtype, loss) with
+ * names and numbers this module makes; no user string (a layer's name, say)
+ * ever reaches it. Parameters and gradients are closure variables bound to
+ * the tensors' own typed arrays, so the optimizer's in-place updates are
+ * seen, and a step allocates nothing. The optimizer itself is not fused:
+ * the caller runs the same update it runs after the plan.
+ */
+import { SMALL_MATMUL_WORK, type FloatArray } from '../backend/index.js';
+import type { ActivationName } from '../nn/activations.js';
+import { Dense } from '../nn/layers.js';
+import type { LossName } from '../nn/losses.js';
+import type { Sequential } from '../nn/model.js';
+import { LEAKY_RELU_SLOPE } from '../tensor/ops.js';
+import { allocate } from '../tensor/tensor.js';
+import { ensureGrads } from './plan.js';
+
+/** Forward, loss and backward for one sample: writes `.grad` of every parameter and returns the loss. */
+type StepFunction = (x: FloatArray, y: FloatArray) => number;
+
+// The reference kernels' constants (src/backend/js.ts keeps them private):
+// the floor on log in the BCE terms, and on o(1−o) in the BCE gradient.
+const BCE_LOG_FLOOR = -100;
+const BCE_GRAD_EPSILON = 1e-12;
+
+type PointLoss = 'squaredError' | 'mse' | 'binaryCrossEntropy';
+const POINT_LOSSES: readonly LossName[] = ['squaredError', 'mse', 'binaryCrossEntropy'];
+const ELEMENTWISE: readonly ActivationName[] = ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear'];
+
+/**
+ * The most weights (Σ inputs × units over the layers) a network may have to
+ * take the tiny path. The unrolled step grows by about 150 bytes of V8
+ * bytecode per weight, and V8 does not optimise a function past 60 KB: at
+ * 400 weights (10-20-10) the step ran interpreted, 7× slower than the plan,
+ * while at 256 (8-16-8) it was still 1.3× (float32) to 2.5× (float64) faster.
+ */
+export const TINY_MAX_WEIGHTS = 256;
+
+/**
+ * A training step compiled for one small network. Same contract as
+ * `TrainingPlan.gradients`: `.grad` of every parameter is overwritten
+ * with ∂L/∂p, a non-finite loss is returned with no gradient touched, and
+ * the update is the caller's. The shape, including which biases are
+ * trainable and the `.grad` arrays, is read once, when the step is built.
+ */
+export class TinyStep {
+  /** The network's output of the last step (one row). */
+  readonly outputs: FloatArray;
+  private readonly run: StepFunction;
+
+  private constructor(outputs: FloatArray, run: StepFunction) {
+    this.outputs = outputs;
+    this.run = run;
+  }
+
+  /** A tiny step for `model`, or null when the model does not qualify (see the module comment) or code generation is forbidden. */
+  static for(model: Sequential, loss: LossName, batchSize: number): TinyStep | null {
+    if (!qualifies(model, loss, batchSize)) return null;
+    const layers = model.layers as readonly Dense[];
+    let factory: (...arrays: unknown[]) => StepFunction;
+    try {
+      // NOTE: the source holds only numbers and names made here (see generateSource).
+      factory = new Function('weights', 'biases', 'weightGrads', 'biasGrads', 'outputs', generateSource(layers, loss as PointLoss)) as unknown as typeof factory;
+    } catch {
+      return null; // e.g. a Content-Security-Policy without 'unsafe-eval'
+    }
+    for (const layer of layers) {
+      ensureGrads(layer);
+    }
+    const outputs = allocate(model.dtype, model.outputSize);
+    const run = factory(
+      layers.map((layer) => layer.weight.data),
+      layers.map((layer) => layer.bias?.data ?? null),
+      layers.map((layer) => layer.weight.grad!.data),
+      layers.map((layer) => (trainableBias(layer) ? layer.bias!.grad!.data : null)),
+      outputs,
+    );
+    return new TinyStep(outputs, run);
+  }
+
+  /** Forward and backward on the first sample of `x` and `y`; returns the loss. `rows` is always 1 here. */
+  gradients(x: FloatArray, y: FloatArray, _rows: number): number {
+    return this.run(x, y);
+  }
+}
+
+function qualifies(model: Sequential, loss: LossName, batchSize: number): boolean {
+  const weights = model.layers.reduce((total, layer) => total + layer.inputSize * layer.outputSize, 0);
+  return batchSize === 1 && POINT_LOSSES.includes(loss) && weights <= TINY_MAX_WEIGHTS && model.layers.every((layer) =>
+    layer instanceof Dense && ELEMENTWISE.includes(layer.activation) && layer.inputSize * layer.outputSize < SMALL_MATMUL_WORK);
+}
+
+function trainableBias(layer: Dense): boolean {
+  return layer.bias !== null && layer.bias.requiresGrad;
+}
+
+/** A number as JavaScript source that reads back as exactly the same double. */
+function literal(value: number): string {
+  return `(${String(value)})`;
+}
+
+/**
+ * The body of the factory: `const` bindings of the arrays, the reference
+ * sigmoid, and the step function, unrolled unit by unit. Variable names:
+ * `x{p}` inputs, `n{l}_{j}` NET, `o{l}_{j}` OUT, `g{l}_{j}` ∂L/∂OUT,
+ * `d{l}_{j}` ∂L/∂NET of layer l's unit j.
+ */
+function generateSource(layers: readonly Dense[], loss: PointLoss): string {
+  const dtype = layers[0]!.dtype;
+  // Where a kernel stores into a typed array, the value is rounded to the dtype.
+  // Either way the result is one operand: g times a stored y·(1 − y) must not become (g·y)·(1 − y).
+  const stored = (expression: string): string => (dtype === 'float32' ? `Math.fround(${expression})` : `(${expression})`);
+  const lines: string[] = ['"use strict";'];
+  layers.forEach((_, l) => {
+    lines.push(`const w${l} = weights[${l}], b${l} = biases[${l}], gw${l} = weightGrads[${l}], gb${l} = biasGrads[${l}];`);
+  });
+  // The reference sigmoid: e^x is only ever taken of a non-positive x, so it cannot overflow.
+  lines.push('function sigmoid(v) { if (v >= 0) return 1 / (1 + Math.exp(-v)); const e = Math.exp(v); return e / (1 + e); }');
+  lines.push('return function tinyStep(x, y) {');
+  let inputs = range(layers[0]!.inputSize).map((p) => `x${p}`);
+  lines.push(`  const ${inputs.map((name, p) => `${name} = x[${p}]`).join(', ')};`);
+  const layerInputs: string[][] = [];
+  layers.forEach((layer, l) => {
+    layerInputs.push(inputs);
+    inputs = forward(lines, layer, l, inputs, stored);
+  });
+  const outputs = inputs;
+  let gradOut = lossAndGradient(lines, loss, outputs, stored);
+  for (let l = layers.length - 1; l >= 0; l--) gradOut = backward(lines, layers[l]!, l, layerInputs[l]!, gradOut, l > 0, stored);
+  lines.push('  return loss;', '};');
+  return lines.join('\n');
+}
+
+type Stored = (expression: string) => string;
+
+/** Emits NET = x·Wᵀ (+ b), OUT = f(NET) for one layer; returns the names of OUT. */
+function forward(lines: string[], layer: Dense, l: number, inputs: readonly string[], stored: Stored): string[] {
+  const k = layer.inputSize;
+  const shared = layer.bias !== null && layer.bias.size === 1;
+  return range(layer.outputSize).map((j) => {
+    // Reference transB matmul: dot = 0; dot += a·b in order; out = 0 + dot.
+    const dot = inputs.map((input, p) => ` + ${input} * w${l}[${j * k + p}]`).join('');
+    const product = stored(`0 + (0${dot})`);
+    const net = layer.bias === null ? product : stored(`${product} + b${l}[${shared ? 0 : j}]`);
+    lines.push(`  const n${l}_${j} = ${net};`);
+    if (layer.activation === 'linear') return `n${l}_${j}`;
+    lines.push(`  const o${l}_${j} = ${stored(activation(layer.activation, `n${l}_${j}`))};`);
+    return `o${l}_${j}`;
+  });
+}
+
+function activation(name: ActivationName, v: string): string {
+  switch (name) {
+    case 'sigmoid': return `sigmoid(${v})`;
+    case 'tanh': return `Math.tanh(${v})`;
+    case 'relu': return `(${v} > 0 ? ${v} : 0)`;
+    case 'leakyRelu': return `(${v} > 0 ? ${v} : ${literal(LEAKY_RELU_SLOPE)} * ${v})`;
+    default: throw new Error(`tiny: no elementwise activation ${name}`); // excluded by qualifies()
+  }
+}
+
+/** The reference dOUT/dNET from NET `x` and OUT `y`, before it is stored. */
+function derivative(name: ActivationName, x: string, y: string): string {
+  switch (name) {
+    case 'sigmoid': return `${y} * (1 - ${y})`;
+    case 'tanh': return `1 - ${y} * ${y}`;
+    case 'relu': return `(${x} > 0 ? 1 : 0)`;
+    case 'leakyRelu': return `(${x} > 0 ? 1 : ${literal(LEAKY_RELU_SLOPE)})`;
+    default: throw new Error(`tiny: no elementwise activation ${name}`);
+  }
+}
+
+/**
+ * Emits the loss (terms stored, summed from 0 in order, times the factor,
+ * stored), writes the outputs, returns early on a non-finite loss, then
+ * emits ∂L/∂OUT of the last layer; returns its names.
+ */
+function lossAndGradient(lines: string[], loss: PointLoss, outputs: readonly string[], stored: Stored): string[] {
+  const n = outputs.length;
+  // squaredError averages over rows (one here); mse and bce over all elements.
+  const factor = literal(loss === 'squaredError' ? 1 : 1 / n);
+  const floor = literal(BCE_LOG_FLOOR);
+  outputs.forEach((o, j) => {
+    lines.push(`  const t${j} = y[${j}];`);
+    const term = loss === 'binaryCrossEntropy'
+      ? `-(t${j} * Math.max(Math.log(${o}), ${floor}) + (1 - t${j}) * Math.max(Math.log(1 - ${o}), ${floor}))`
+      : `${loss === 'squaredError' ? '0.5 * ' : ''}(t${j} - ${o}) * (t${j} - ${o})`;
+    lines.push(`  const e${j} = ${stored(term)};`);
+    lines.push(`  outputs[${j}] = ${o};`);
+  });
+  lines.push(`  const loss = ${stored(`(0${outputs.map((_, j) => ` + e${j}`).join('')}) * ${factor}`)};`);
+  lines.push('  if (!Number.isFinite(loss)) return loss;');
+  return outputs.map((o, j) => {
+    const difference = `(${o} - t${j})`;
+    const grad = loss === 'squaredError' ? `${factor} * ${difference}`
+      : loss === 'mse' ? `${factor} * 2 * ${difference}`
+        : `(${factor} * ${difference}) / Math.max((1 - ${o}) * ${o}, ${literal(BCE_GRAD_EPSILON)})`;
+    lines.push(`  const gl${j} = ${stored(grad)};`);
+    return `gl${j}`;
+  });
+}
+
+/**
+ * Emits ∂L/∂NET, the bias and weight gradients and, when `below`, ∂L/∂x
+ * for one layer; returns the names of ∂L/∂x (the gradOut of the layer below).
+ */
+function backward(lines: string[], layer: Dense, l: number, inputs: readonly string[], gradOut: readonly string[], below: boolean, stored: Stored): string[] {
+  const k = layer.inputSize;
+  const units = layer.outputSize;
+  const gradNet = gradOut.map((g, j) => {
+    if (layer.activation === 'linear') return g;
+    const net = `n${l}_${j}`;
+    const out = `o${l}_${j}`;
+    lines.push(`  const d${l}_${j} = ${stored(`${g} * ${stored(derivative(layer.activation, net, out))}`)};`);
+    return `d${l}_${j}`;
+  });
+  if (trainableBias(layer)) {
+    // Reference sumRepeats: each bias element sums its units from 0, in order.
+    const size = layer.bias!.size;
+    for (let j = 0; j < size; j++) {
+      let sum = '0';
+      for (let i = j; i < units; i += size) sum = stored(`${sum} + ${gradNet[i]}`);
+      lines.push(`  gb${l}[${j}] = ${sum};`);
+    }
+  }
+  // Reference transA matmul with one row: zero-filled, and a unit whose ∂L/∂NET is 0 adds nothing.
+  gradNet.forEach((g, i) => {
+    const set = inputs.map((input, j) => `gw${l}[${i * k + j}] = 0 + ${g} * ${input};`).join(' ');
+    const zero = inputs.map((_, j) => `gw${l}[${i * k + j}] = 0;`).join(' ');
+    lines.push(`  if (${g} !== 0) { ${set} } else { ${zero} }`);
+  });
+  if (!below) return [];
+  // Reference matmul: ∂L/∂x = 0, then += ∂L/∂NET[p]·W[p,:] for each p with a non-zero ∂L/∂NET[p].
+  const gradIn = range(k).map((j) => `g${l}_${j}`);
+  lines.push(`  let ${gradIn.map((name) => `${name} = 0`).join(', ')};`);
+  gradNet.forEach((g, p) => {
+    const adds = gradIn.map((name, j) => `${name} = ${stored(`${name} + ${g} * w${l}[${p * k + j}]`)};`).join(' ');
+    lines.push(`  if (${g} !== 0) { ${adds} }`);
+  });
+  return gradIn;
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
