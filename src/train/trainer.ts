@@ -49,6 +49,10 @@ export class Trainer {
   private readonly lossFn: LossFunction;
   private readonly update: Update;
   private lastOutputs: FloatArray;
+  /** The last batch that passed {@link checkBatch}. */
+  private checkedX: FloatArray | null = null;
+  private checkedY: FloatArray | null = null;
+  private checkedRows = 0;
 
   constructor(model: Sequential, options: TrainerOptions = {}) {
     this.loss = checkLoss(options.loss ?? 'squaredError', 'options.loss');
@@ -72,7 +76,13 @@ export class Trainer {
    * infinite loss is returned with nothing updated.
    */
   step(x: FloatArray, y: FloatArray, rows = this.batchSize): number {
-    this.checkBatch(x, y, rows);
+    // A typed array's type and length never change, so a batch seen before needs no second look.
+    if (x !== this.checkedX || y !== this.checkedY || rows !== this.checkedRows) {
+      this.checkBatch(x, y, rows);
+      this.checkedX = x;
+      this.checkedY = y;
+      this.checkedRows = rows;
+    }
     if (this.plan !== null) {
       const loss = this.plan.gradients(x, y, rows);
       if (Number.isFinite(loss)) this.update();

@@ -23,9 +23,9 @@ const steps = Number(process.argv[3]);
 // heap, counted by arrayBuffers. Both only grow between collections.
 const allocated = () => v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_used_size
   + process.memoryUsage().arrayBuffers;
-// The least of five windows: an allocation in the step shows in every
+// The least of ten windows: an allocation in the step shows in every
 // window, a one-off (the JIT re-optimising, say) in one at most.
-const windows = Array.from({ length: 5 }, () => {
+const windows = Array.from({ length: 10 }, () => {
   globalThis.gc();
   const before = allocated();
   for (let i = 0; i < steps; i++) trainer.step(x, y);
