@@ -31,7 +31,7 @@ export {
 } from './optim/schedules.js';
 export { clipGradNorm } from './optim/clip.js';
 export {
-  fit, type FitOptions, type FitResult, type FitState, type EpochInfo, type BatchInfo, type EarlyStoppingOptions, type StopReason,
+  fit, type FitOptions, type FitResult, type FitState, type EarlyStoppingState, type EpochInfo, type BatchInfo, type EarlyStoppingOptions, type StopReason,
 } from './train/fit.js';
 export { trainStep } from './train/step.js';
 export { evaluate, isClassificationLoss, type Evaluation } from './train/evaluate.js';

@@ -190,3 +190,37 @@ describe('checkpoints', () => {
     expect(() => fit(mlp([2, 2]), [[1, 2]], [[0, 1]], { resume: { epoch: 2, steps: 1, random: [1, 2, 3], history: [] } as never })).toThrow(GlassnetError);
   });
 });
+
+describe('checkpoints with early stopping', () => {
+  it('a resumed run stops at the same epoch with the same restored weights', () => {
+    const { x, y } = blobs(60, 4);
+    const build = () => mlp([2, 32, 2], { activation: 'relu', outputActivation: 'linear', seed: 7 });
+    const options = {
+      loss: 'softmaxCrossEntropy' as const, lr: 2, epochs: 200, batchSize: 4, validationSplit: 0.1, seed: 1, earlyStopping: { patience: 3 },
+    };
+    const whole = build();
+    const expected = fit(whole, x, y, options);
+    expect(expected.stoppedBy).toBe('earlyStopping');
+
+    // Stop one epoch before the end, inside the patience wait, keeping only a JSON copy of everything.
+    const first = build();
+    let saved = '';
+    fit(first, x, y, {
+      ...options, epochs: expected.epochs - 1,
+      onCheckpoint: (state) => { saved = JSON.stringify({ state, weights: weights(first) }); },
+    });
+    const { state, weights: savedWeights } = JSON.parse(saved);
+    expect(state.earlyStopping.waited).toBeGreaterThan(0);
+    const resumedModel = build();
+    resumedModel.parameters().forEach((p, i) => p.data.set(savedWeights[i]));
+    const resumed = fit(resumedModel, x, y, { ...options, resume: state });
+    expect(resumed).toMatchObject({ stoppedBy: 'earlyStopping', epochs: expected.epochs, bestEpoch: expected.bestEpoch });
+    expect(weights(resumedModel)).toEqual(weights(whole));
+  });
+
+  it('rejects an early-stopping memory that does not fit the model', () => {
+    const model = mlp([2, 2]);
+    const resume = { epoch: 1, steps: 1, random: [1, 2, 3, 4], history: [{}], earlyStopping: { best: 0.5, bestEpoch: 1, waited: 0, weights: [[1]] } };
+    expect(() => fit(model, [[1, 2]], [[0, 1]], { resume: resume as never, earlyStopping: { patience: 2 } })).toThrow(GlassnetError);
+  });
+});

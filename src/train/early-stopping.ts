@@ -1,5 +1,6 @@
 import type { Sequential } from '../nn/model.js';
-import type { EarlyStoppingOptions, EpochInfo } from './fit-types.js';
+import { GlassnetError, describe } from '../errors.js';
+import type { EarlyStoppingOptions, EarlyStoppingState, EpochInfo } from './fit-types.js';
 
 /** Early stopping's memory: the best monitored loss so far and the weights that gave it. */
 export class BestWeights {
@@ -27,6 +28,37 @@ export class BestWeights {
     }
     this.waited++;
     return this.waited < this.options.patience;
+  }
+
+  /** The memory to save with a checkpoint; undefined without early stopping. */
+  getState(): EarlyStoppingState | undefined {
+    if (this.options === undefined) return undefined;
+    const weights = this.snapshot === null ? null : this.snapshot.map((data) => Array.from(data));
+    return { best: this.best, bestEpoch: this.bestEpoch, waited: this.waited, weights };
+  }
+
+  /**
+   * Continues from a saved memory.
+   * @throws GlassnetError, changing nothing, when it does not fit the model.
+   */
+  setState(state: EarlyStoppingState): void {
+    const params = this.model.parameters();
+    const sizesFit = state.weights === null
+      || (Array.isArray(state.weights) && state.weights.length === params.length && state.weights.every((w, i) => Array.isArray(w) && w.length === params[i]!.size));
+    const counts = [state.bestEpoch, state.waited].every((v) => Number.isInteger(v) && v >= 0);
+    if (typeof state.best !== 'number' || Number.isNaN(state.best) || !counts || !sizesFit) {
+      throw new GlassnetError({
+        code: 'type', argument: 'options.resume.earlyStopping', expected: "early stopping's state for this model (best, bestEpoch, waited, weights of the parameters' sizes)", found: describe(state),
+      });
+    }
+    this.best = state.best;
+    this.bestEpoch = state.bestEpoch;
+    this.waited = state.waited;
+    this.snapshot = state.weights === null ? null : state.weights.map((w, i) => {
+      const copy = params[i]!.data.slice();
+      copy.set(w);
+      return copy;
+    });
   }
 
   /** Puts the best weights back (when asked to) and returns their epoch. */

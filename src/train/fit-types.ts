@@ -105,6 +105,19 @@ export interface FitState {
   /** The shuffling generator's state. */
   random: [number, number, number, number];
   history: EpochInfo[];
+  /** Early stopping's memory, when the run uses it (the time limit, by contrast, counts per run). */
+  earlyStopping?: EarlyStoppingState;
+}
+
+/** What early stopping remembers between epochs. */
+export interface EarlyStoppingState {
+  /** The best monitored loss so far. */
+  best: number;
+  bestEpoch: number;
+  /** Epochs since the best one. */
+  waited: number;
+  /** The best epoch's parameters (`model.parameters()` order), when best weights are restored. */
+  weights: number[][] | null;
 }
 
 /** Why training stopped. */

@@ -7,11 +7,11 @@ import { Batches, countCorrect } from './batches.js';
 import { BestWeights } from './early-stopping.js';
 import { evaluateTensors, isClassificationLoss } from './evaluate.js';
 import { checkOptions } from './fit-options.js';
-import type { EpochInfo, FitOptions, FitResult, StopReason } from './fit-types.js';
+import type { EpochInfo, FitOptions, FitResult, FitState, StopReason } from './fit-types.js';
 import { nonFiniteLoss } from './step.js';
 import { Trainer } from './trainer.js';
 
-export type { BatchInfo, EarlyStoppingOptions, EpochInfo, FitOptions, FitResult, FitState, StopReason } from './fit-types.js';
+export type { BatchInfo, EarlyStoppingOptions, EarlyStoppingState, EpochInfo, FitOptions, FitResult, FitState, StopReason } from './fit-types.js';
 
 /**
  * Trains `model` on inputs `x` and targets `y` with minibatch gradient
@@ -38,6 +38,7 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
   let steps = options.resume?.steps ?? 0;
   let epoch = options.resume?.epoch ?? 0;
   if (options.resume !== undefined) random.setState(options.resume.random);
+  if (options.resume?.earlyStopping !== undefined && options.earlyStopping !== undefined) monitor.setState(options.resume.earlyStopping);
   let stoppedBy: StopReason | null = threshold !== undefined && trainLoss() < threshold ? 'threshold' : null;
   while (stoppedBy === null && epoch < epochs) {
     epoch++;
@@ -78,7 +79,10 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
     if (threshold !== undefined && trainLoss() < threshold) stoppedBy = 'threshold';
     else if (!improvedEnough) stoppedBy ??= 'earlyStopping';
     if (options.onCheckpoint !== undefined && epoch % settings.checkpointEvery === 0) {
-      options.onCheckpoint({ epoch, steps, random: random.getState(), history: history.slice() });
+      const state: FitState = { epoch, steps, random: random.getState(), history: history.slice() };
+      const memory = monitor.getState();
+      if (memory !== undefined) state.earlyStopping = memory;
+      options.onCheckpoint(state);
     }
   }
   const bestEpoch = stoppedBy === 'earlyStopping' ? monitor.restore() : undefined;
