@@ -17,5 +17,5 @@ describe('the planned training step', () => {
     expect(run.status, run.stderr).toBe(0);
     const { bytesPerStep } = JSON.parse(run.stdout) as { bytesPerStep: number };
     expect(bytesPerStep).toBeLessThan(128);
-  });
+  }, 120_000);
 });
