@@ -3,14 +3,13 @@
 // three ways (Trainer on the tiny path, trainStep on autograd, Trainer on the
 // plan) and compares every loss, output, gradient and parameter with toEqual,
 // which also tells −0 from +0.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ARTICLE, Adam, Dense, Dropout, Random, SGD, SMALL_MATMUL_WORK, Sequential, Trainer, articleNetwork, getBackend, getLoss, setBackend,
   tensor, trainStep, type ActivationName, type BackendName, type DType, type DenseOptions, type LossName,
 } from '../src/index.js';
 import { TINY_MAX_WEIGHTS } from '../src/train/tiny.js';
+import { ALLOCATION_BOUND, leastBytesPerStep } from './helpers/allocation.js';
 
 interface LayerSpec {
   inputs: number;
@@ -281,27 +280,9 @@ describe('which models take the tiny path', () => {
 });
 
 describe('the tiny step in steady state', () => {
-  // As test/allocation.test.ts measures the plan (run after `npm run build`): bytes allocated per step.
   it('allocates nothing', () => {
-    const script = `
-      import v8 from 'node:v8';
-      import { Dense, Sequential, Trainer } from ${JSON.stringify(fileURLToPath(new URL('../dist/src/index.js', import.meta.url)))};
-      const model = new Sequential([new Dense(3, 4, { activation: 'tanh', seed: 1 }), new Dense(4, 2, { activation: 'sigmoid', seed: 2 })]);
-      const trainer = new Trainer(model, { loss: 'mse', lr: 0.1 });
-      if (trainer.path !== 'tiny') throw new Error(trainer.path);
-      const x = Float32Array.of(0.1, -0.2, 0.3), y = Float32Array.of(0.2, 0.7);
-      for (let i = 0; i < 20000; i++) trainer.step(x, y);
-      const allocated = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_used_size + process.memoryUsage().arrayBuffers;
-      const windows = Array.from({ length: 5 }, () => {
-        globalThis.gc();
-        const before = allocated();
-        for (let i = 0; i < 1000; i++) trainer.step(x, y);
-        const after = allocated();
-        return after < before ? Infinity : (after - before) / 1000;
-      });
-      console.log(Math.min(...windows));`;
-    const run = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
-    expect(run.status, run.stderr).toBe(0);
-    expect(Number(run.stdout)).toBeLessThan(128);
-  });
+    const { path, bytesPerStep } = leastBytesPerStep('js', 1, 'tiny');
+    expect(path).toBe('tiny');
+    expect(bytesPerStep).toBeLessThan(ALLOCATION_BOUND);
+  }, 120_000);
 });

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { ARTICLE, Dense, GlassnetError, articleNetwork, fit, type EpochInfo } from '../../src/index.js';
 import { explainStep, formatNumber, namesFor, renderText } from '../../src/explain/index.js';
 import { terminalPaint } from '../paint.js';
-import { parseNumber } from './explain.js';
+import { numberFlag } from '../flags.js';
 
 interface DemoFlags {
   threshold: string;
@@ -50,7 +50,7 @@ export function demoCommand(): Command {
     .option('--threshold <error>', 'train until E_total is below this', '1e-6')
     .option('--no-color', 'no ANSI colours (they are used only on a terminal anyway)')
     .action((flags: DemoFlags) => {
-      const threshold = parseNumber('--threshold', flags.threshold);
+      const threshold = numberFlag('--threshold', flags.threshold);
       if (threshold <= 0) throw new GlassnetError({ code: 'range', argument: '--threshold', expected: 'a number > 0', found: JSON.stringify(flags.threshold) });
       const tty = process.stdout.isTTY === true;
       const color = flags.color && tty && !('NO_COLOR' in process.env);

@@ -7,6 +7,7 @@ import { loadModel } from '../../src/io/node.js';
 import {
   explainStep, formatNumber, renderMarkdown, renderText, renderTextSummaryLine, toJSON, type Explanation,
 } from '../../src/explain/index.js';
+import { checkedFlag, choiceFlag, numberFlag } from '../flags.js';
 import { terminalPaint } from '../paint.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
@@ -31,30 +32,14 @@ interface ExplainFlags {
   color: boolean;
 }
 
-/** A finite number from a flag, or a GlassnetError naming the flag. */
-export function parseNumber(flag: string, text: string): number {
-  const value = text.trim() === '' ? NaN : Number(text);
-  if (!Number.isFinite(value)) throw new GlassnetError({ code: 'not-finite', argument: flag, expected: 'a finite number', found: JSON.stringify(text) });
-  return value;
-}
-
 function parseInteger(flag: string, text: string, min: number, max: number): number {
-  const value = parseNumber(flag, text);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new GlassnetError({ code: 'range', argument: flag, expected: `an integer from ${min} to ${max}`, found: JSON.stringify(text) });
-  }
-  return value;
-}
-
-function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
-  if ((allowed as readonly string[]).includes(text)) return text as T;
-  throw new GlassnetError({ code: 'unknown-name', argument: flag, expected: `one of ${allowed.join(', ')}`, found: JSON.stringify(text) });
+  return checkedFlag(flag, text, (v) => Number.isInteger(v) && v >= min && v <= max, `an integer from ${min} to ${max}`);
 }
 
 /** "0.1,0.2;0.3,0.4" → two samples of width `width`. */
 function parseRows(flag: string, text: string, width: number): number[][] {
   return text.split(';').map((sample, s) => {
-    const row = sample.split(',').map((v) => parseNumber(flag, v));
+    const row = sample.split(',').map((v) => numberFlag(flag, v));
     if (row.length !== width) {
       throw new GlassnetError({ code: 'shape', argument: `${flag} (sample ${s + 1})`, expected: `${width} comma-separated numbers`, found: `${row.length}` });
     }
@@ -96,8 +81,8 @@ async function loadSubject(flags: ExplainFlags): Promise<Subject> {
 function buildModel(flags: ExplainFlags): Sequential {
   if (flags.sizes === undefined) return articleNetwork();
   const sizes = flags.sizes.split(',').map((s) => parseInteger('--sizes', s, 1, 100_000));
-  const activation = oneOf<ActivationName>('--activation', flags.activation, ACTIVATIONS);
-  const outputActivation = oneOf<ActivationName>('--output-activation', flags.outputActivation ?? activation, ACTIVATIONS);
+  const activation = choiceFlag<ActivationName>('--activation', flags.activation, ACTIVATIONS);
+  const outputActivation = choiceFlag<ActivationName>('--output-activation', flags.outputActivation ?? activation, ACTIVATIONS);
   return mlp(sizes, { activation, outputActivation, seed: parseInteger('--seed', flags.seed, 0, 2 ** 32 - 1), dtype: 'float64' });
 }
 
@@ -143,11 +128,11 @@ export function explainCommand(): Command {
     .option('--seed <n>', 'seed of the --sizes weights and default data', '0')
     .option('--no-color', 'no ANSI colours (they are used only on a terminal anyway)')
     .action(async (flags: ExplainFlags) => {
-      const format = oneOf<Format>('--format', flags.format, FORMATS);
+      const format = choiceFlag<Format>('--format', flags.format, FORMATS);
       const subject = await loadSubject(flags);
       const model = subject.model;
-      const loss = oneOf<LossName>('--loss', flags.loss ?? subject.trainedLoss ?? 'squaredError', LOSSES);
-      const lr = parseNumber('--lr', flags.lr);
+      const loss = choiceFlag<LossName>('--loss', flags.loss ?? subject.trainedLoss ?? 'squaredError', LOSSES);
+      const lr = numberFlag('--lr', flags.lr);
       const steps = parseInteger('--steps', flags.steps, 1, 1_000_000);
       const precision = parseInteger('--precision', flags.precision, 0, 17);
       const { x: raw, t } = data(flags, model, loss);

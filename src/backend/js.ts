@@ -188,10 +188,10 @@ const derivativeLoops: Record<UnaryKind, DerivativeLoop> = {
   },
 };
 
-// PyTorch clamps log at -100 so a saturated prediction costs 100, not Infinity.
-const LOG_FLOOR = -100;
-// PyTorch's floor on o(1-o) in the gradient, so o = 0 or 1 does not divide by zero.
-const BCE_GRAD_EPSILON = 1e-12;
+/** PyTorch clamps log at -100 in the BCE terms, so a saturated prediction costs 100, not Infinity. */
+export const BCE_LOG_FLOOR = -100;
+/** PyTorch's floor on o(1-o) in the BCE gradient, so o = 0 or 1 does not divide by zero. */
+export const BCE_GRAD_EPSILON = 1e-12;
 
 type PointLossLoop = (out: FloatArray, o: FloatArray, t: FloatArray, n: number) => void;
 type PointLossGradLoop = (out: FloatArray, o: FloatArray, t: FloatArray, n: number, s: number) => void;
@@ -211,8 +211,8 @@ const pointLossLoops: Record<PointLossKind, PointLossLoop> = {
   },
   binaryCrossEntropy(out, o, t, n) {
     for (let i = 0; i < n; i++) {
-      const logO = Math.max(Math.log(o[i]!), LOG_FLOOR);
-      const logNotO = Math.max(Math.log(1 - o[i]!), LOG_FLOOR);
+      const logO = Math.max(Math.log(o[i]!), BCE_LOG_FLOOR);
+      const logNotO = Math.max(Math.log(1 - o[i]!), BCE_LOG_FLOOR);
       out[i] = -(t[i]! * logO + (1 - t[i]!) * logNotO);
     }
   },

@@ -73,11 +73,6 @@ export class Tensor {
     };
     return build(0, 0);
   }
-
-  /** A tensor of the same values and shape, not connected to the graph. */
-  clone(): Tensor {
-    return new Tensor(this.data.slice(), this.shape.slice());
-  }
 }
 
 /** Options accepted by {@link tensor}. */

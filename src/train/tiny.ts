@@ -33,7 +33,7 @@
  * seen, and a step allocates nothing. The optimizer itself is not fused:
  * the caller runs the same update it runs after the plan.
  */
-import { SMALL_MATMUL_WORK, type FloatArray } from '../backend/index.js';
+import { BCE_GRAD_EPSILON, BCE_LOG_FLOOR, SMALL_MATMUL_WORK, type FloatArray } from '../backend/index.js';
 import type { ActivationName } from '../nn/activations.js';
 import { Dense } from '../nn/layers.js';
 import type { LossName } from '../nn/losses.js';
@@ -45,10 +45,6 @@ import { ensureGrads } from './plan.js';
 /** Forward, loss and backward for one sample: writes `.grad` of every parameter and returns the loss. */
 type StepFunction = (x: FloatArray, y: FloatArray) => number;
 
-// The reference kernels' constants (src/backend/js.ts keeps them private):
-// the floor on log in the BCE terms, and on o(1−o) in the BCE gradient.
-const BCE_LOG_FLOOR = -100;
-const BCE_GRAD_EPSILON = 1e-12;
 
 type PointLoss = 'squaredError' | 'mse' | 'binaryCrossEntropy';
 const POINT_LOSSES: readonly LossName[] = ['squaredError', 'mse', 'binaryCrossEntropy'];
