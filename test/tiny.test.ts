@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ARTICLE, Adam, Dense, Dropout, Random, SGD, SMALL_MATMUL_WORK, Sequential, Trainer, articleNetwork, getBackend, getLoss, setBackend,
-  tensor, trainStep, type ActivationName, type BackendName, type DType, type DenseOptions, type LossName,
+  stepDecay, tensor, trainStep, type ActivationName, type BackendName, type DType, type DenseOptions, type LossName,
 } from '../src/index.js';
 import { TINY_MAX_WEIGHTS } from '../src/train/tiny.js';
 import { ALLOCATION_BOUND, leastBytesPerStep } from './helpers/allocation.js';
@@ -214,6 +214,49 @@ describe('edge values on the tiny path', () => {
     expect(tiny.path).toBe('tiny');
     expect(tiny.losses).toEqual(planned.losses);
     expect(tiny.params).toEqual(planned.params);
+  });
+
+  it('applies plain SGD inside the step with the optimizer counting it, as SGD.step() would', () => {
+    const c = cases[3]!;
+    const run = (batchSize: number) => {
+      const model = c.build();
+      const optimizer = new SGD(model.parameters(), c.lr);
+      const trainer = new Trainer(model, { loss: c.loss, optimizer, batchSize });
+      for (let s = 0; s < 7; s++) {
+        const { x, y } = c.samples[s % c.samples.length]!;
+        trainer.step(Float32Array.from(x), Float32Array.from(y), 1);
+        // A rate changed between steps is the next step's rate.
+        optimizer.lr *= 0.9;
+      }
+      return { path: trainer.path, params: params(model), state: optimizer.getState() };
+    };
+    const tiny = run(1);
+    expect(tiny.path).toBe('tiny');
+    expect(tiny.state.steps).toBe(7);
+    expect(tiny.state.params.map((p) => p.step)).toEqual([7, 7, 7, 7]);
+    expect(tiny).toEqual({ ...run(2), path: 'tiny' });
+  });
+
+  it.each([
+    ['momentum', (m: Sequential) => ({ optimizer: new SGD(m.parameters(), { lr: 0.1, momentum: 0.9 }) })],
+    ['weight decay', (m: Sequential) => ({ optimizer: new SGD(m.parameters(), { lr: 0.1, weightDecay: 0.01 }) })],
+    ['a schedule', (m: Sequential) => ({ optimizer: new SGD(m.parameters(), 0.1), schedule: stepDecay({ stepSize: 2, gamma: 0.5 }) })],
+    ['an optimizer over the last layer only', (m: Sequential) => ({ optimizer: new SGD(m.layers[1]!.parameters(), 0.1) })],
+  ] as const)('leaves the update to the optimizer with %s, as the plan does', (_name, options) => {
+    const c = cases[3]!;
+    const run = (batchSize: number) => {
+      const model = c.build();
+      const trainer = new Trainer(model, { loss: c.loss, batchSize, ...options(model) });
+      for (let s = 0; s < 6; s++) {
+        const { x, y } = c.samples[s % c.samples.length]!;
+        trainer.step(Float32Array.from(x), Float32Array.from(y), 1);
+      }
+      return { path: trainer.path, params: params(model) };
+    };
+    const tiny = run(1);
+    expect(tiny.path).toBe('tiny');
+    expect(tiny.params).not.toEqual(params(c.build()));
+    expect(tiny).toEqual({ ...run(2), path: 'tiny' });
   });
 
   it('returns a non-finite loss with no parameter or gradient changed', () => {

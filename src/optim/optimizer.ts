@@ -94,6 +94,19 @@ export abstract class Optimizer {
     this.steps += 1;
   }
 
+  /**
+   * Counts one step whose update the caller has already applied, exactly
+   * as {@link step} would have applied it (a training step with the update
+   * fused in, for an optimizer with no buffers): afterwards the counters,
+   * and so schedules and `getState`, are as if `step()` had run.
+   */
+  countStep(): void {
+    for (let k = 0; k < this.params.length; k++) {
+      if (this.params[k]!.grad !== null) this.slots[k]!.step += 1;
+    }
+    this.steps += 1;
+  }
+
   /** Updates one parameter's `n` values `p` in place from its gradient `g`; `slot.step` already counts this update. */
   protected abstract update(p: FloatArray, g: FloatArray, slot: Slot, n: number): void;
 

@@ -38,10 +38,15 @@ export class SGD extends Optimizer {
     this.options = settings;
   }
 
+  /** True when an update is exactly `w ← w − η·g` (no momentum, no weight decay): what a fused training step may apply itself. */
+  get plain(): boolean {
+    return this.options.momentum === 0 && this.options.weightDecay === 0;
+  }
+
   protected update(p: FloatArray, g: FloatArray, slot: Slot, n: number): void {
     const { momentum, dampening, weightDecay, nesterov } = this.options;
     const lr = this.lr;
-    if (momentum === 0 && weightDecay === 0) {
+    if (this.plain) {
       getBackend().axpy(p, g, -lr, n);
       return;
     }

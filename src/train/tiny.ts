@@ -30,8 +30,13 @@
  * names and numbers this module makes; no user string (a layer's name, say)
  * ever reaches it. Parameters and gradients are closure variables bound to
  * the tensors' own typed arrays, so the optimizer's in-place updates are
- * seen, and a step allocates nothing. The optimizer itself is not fused:
- * the caller runs the same update it runs after the plan.
+ * seen, and a step allocates nothing.
+ *
+ * **The update.** `gradients` leaves the update to the caller, as the plan
+ * does. `sgdStep` appends plain SGD (`p += g · (−η)`, the expression of the
+ * reference `axpy` that `SGD.step` runs) for callers that have checked the
+ * optimizer is exactly that: in B1 the optimizer's loop over four
+ * parameters cost a quarter of the step.
  */
 import { BCE_GRAD_EPSILON, BCE_LOG_FLOOR, SMALL_MATMUL_WORK, type FloatArray } from '../backend/index.js';
 import type { ActivationName } from '../nn/activations.js';
@@ -44,6 +49,14 @@ import { ensureGrads } from './plan.js';
 
 /** Forward, loss and backward for one sample: writes `.grad` of every parameter and returns the loss. */
 type StepFunction = (x: FloatArray, y: FloatArray) => number;
+
+/** {@link StepFunction}, then `p += grad · negativeRate` for every trainable parameter (a plain SGD update). */
+type SgdStepFunction = (x: FloatArray, y: FloatArray, negativeRate: number) => number;
+
+interface Compiled {
+  gradients: StepFunction;
+  sgdStep: SgdStepFunction;
+}
 
 
 type PointLoss = 'squaredError' | 'mse' | 'binaryCrossEntropy';
@@ -69,18 +82,18 @@ export const TINY_MAX_WEIGHTS = 256;
 export class TinyStep {
   /** The network's output of the last step (one row). */
   readonly outputs: FloatArray;
-  private readonly run: StepFunction;
+  private readonly compiled: Compiled;
 
-  private constructor(outputs: FloatArray, run: StepFunction) {
+  private constructor(outputs: FloatArray, compiled: Compiled) {
     this.outputs = outputs;
-    this.run = run;
+    this.compiled = compiled;
   }
 
   /** A tiny step for `model`, or null when the model does not qualify (see the module comment) or code generation is forbidden. */
   static for(model: Sequential, loss: LossName, batchSize: number): TinyStep | null {
     if (!qualifies(model, loss, batchSize)) return null;
     const layers = model.layers as readonly Dense[];
-    let factory: (...arrays: unknown[]) => StepFunction;
+    let factory: (...arrays: unknown[]) => Compiled;
     try {
       // NOTE: the source holds only numbers and names made here (see generateSource).
       factory = new Function('weights', 'biases', 'weightGrads', 'biasGrads', 'outputs', generateSource(layers, loss as PointLoss)) as unknown as typeof factory;
@@ -91,19 +104,29 @@ export class TinyStep {
       ensureGrads(layer);
     }
     const outputs = allocate(model.dtype, model.outputSize);
-    const run = factory(
+    const compiled = factory(
       layers.map((layer) => layer.weight.data),
       layers.map((layer) => layer.bias?.data ?? null),
       layers.map((layer) => layer.weight.grad!.data),
       layers.map((layer) => (trainableBias(layer) ? layer.bias!.grad!.data : null)),
       outputs,
     );
-    return new TinyStep(outputs, run);
+    return new TinyStep(outputs, compiled);
   }
 
   /** Forward and backward on the first sample of `x` and `y`; returns the loss. `rows` is always 1 here. */
   gradients(x: FloatArray, y: FloatArray, _rows: number): number {
-    return this.run(x, y);
+    return this.compiled.gradients(x, y);
+  }
+
+  /**
+   * {@link gradients}, then the plain SGD update `p ← p − lr·∂L/∂p` of every
+   * trainable parameter (weights and trainable biases), bit-identical to
+   * `gradients` followed by `SGD.step()` with that rate. Nothing is updated
+   * when the loss is not finite.
+   */
+  sgdStep(x: FloatArray, y: FloatArray, lr: number): number {
+    return this.compiled.sgdStep(x, y, -lr);
   }
 }
 
@@ -139,18 +162,27 @@ function generateSource(layers: readonly Dense[], loss: PointLoss): string {
   });
   // The reference sigmoid: e^x is only ever taken of a non-positive x, so it cannot overflow.
   lines.push('function sigmoid(v) { if (v >= 0) return 1 / (1 + Math.exp(-v)); const e = Math.exp(v); return e / (1 + e); }');
-  lines.push('return function tinyStep(x, y) {');
+  const body: string[] = [];
   let inputs = range(layers[0]!.inputSize).map((p) => `x${p}`);
-  lines.push(`  const ${inputs.map((name, p) => `${name} = x[${p}]`).join(', ')};`);
+  body.push(`  const ${inputs.map((name, p) => `${name} = x[${p}]`).join(', ')};`);
   const layerInputs: string[][] = [];
   layers.forEach((layer, l) => {
     layerInputs.push(inputs);
-    inputs = forward(lines, layer, l, inputs, stored);
+    inputs = forward(body, layer, l, inputs, stored);
   });
   const outputs = inputs;
-  let gradOut = lossAndGradient(lines, loss, outputs, stored);
-  for (let l = layers.length - 1; l >= 0; l--) gradOut = backward(lines, layers[l]!, l, layerInputs[l]!, gradOut, l > 0, stored);
-  lines.push('  return loss;', '};');
+  let gradOut = lossAndGradient(body, loss, outputs, stored);
+  for (let l = layers.length - 1; l >= 0; l--) gradOut = backward(body, layers[l]!, l, layerInputs[l]!, gradOut, l > 0, stored);
+  // Reference axpy, p[i] += g[i] * s: the typed-array store rounds, as the kernel's does.
+  const update = layers.flatMap((layer, l) => [
+    ...range(layer.weight.size).map((i) => `  w${l}[${i}] += gw${l}[${i}] * negativeRate;`),
+    ...(trainableBias(layer) ? range(layer.bias!.size).map((i) => `  b${l}[${i}] += gb${l}[${i}] * negativeRate;`) : []),
+  ]);
+  lines.push(
+    'function gradients(x, y) {', ...body, '  return loss;', '}',
+    'function sgdStep(x, y, negativeRate) {', ...body, ...update, '  return loss;', '}',
+    'return { gradients, sgdStep };',
+  );
   return lines.join('\n');
 }
 

@@ -46,6 +46,8 @@ export class Trainer {
    */
   readonly path: 'tiny' | 'planned' | 'recorded';
   private readonly plan: TinyStep | TrainingPlan | null;
+  /** The tiny step, when it applies the update itself (plain SGD over exactly the model's parameters, nothing between gradient and update). */
+  private readonly fusedSgd: TinyStep | null;
   private readonly lossFn: LossFunction;
   private readonly update: Update;
   private lastOutputs: FloatArray;
@@ -67,6 +69,7 @@ export class Trainer {
     const tiny = TinyStep.for(model, this.loss, this.batchSize);
     this.plan = tiny ?? TrainingPlan.for(model, this.loss, this.batchSize);
     this.path = tiny !== null ? 'tiny' : this.plan === null ? 'recorded' : 'planned';
+    this.fusedSgd = tiny !== null && updatesOnlyBySgd(model, this.optimizer, options) ? tiny : null;
     this.lastOutputs = this.plan?.outputs ?? new Float32Array(0);
   }
 
@@ -82,6 +85,11 @@ export class Trainer {
       this.checkedX = x;
       this.checkedY = y;
       this.checkedRows = rows;
+    }
+    if (this.fusedSgd !== null) {
+      const loss = this.fusedSgd.sgdStep(x, y, this.optimizer.lr);
+      if (Number.isFinite(loss)) this.optimizer.countStep();
+      return loss;
     }
     if (this.plan !== null) {
       const loss = this.plan.gradients(x, y, rows);
@@ -110,6 +118,18 @@ export class Trainer {
     if (x.length < rows * inputSize) bad('x', `at least ${rows} × ${inputSize} values`, `${x.length}`);
     if (y.length < rows * outputSize) bad('y', `at least ${rows} × ${outputSize} values`, `${y.length}`);
   }
+}
+
+/**
+ * True when the update after each step is exactly plain SGD over the
+ * model's parameters in order: no L2 penalty, clipping or schedule in
+ * between, and an optimizer that neither keeps buffers nor skips or adds
+ * a parameter.
+ */
+function updatesOnlyBySgd(model: Sequential, optimizer: Optimizer, options: UpdateOptions): boolean {
+  const parameters = model.parameters();
+  return optimizer instanceof SGD && optimizer.plain && (options.l2 ?? 0) === 0 && options.clipNorm === undefined && options.schedule === undefined
+    && optimizer.params.length === parameters.length && parameters.every((p, k) => optimizer.params[k] === p);
 }
 
 function bad(argument: string, expected: string, found: string): never {
