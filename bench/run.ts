@@ -56,7 +56,9 @@ function runJob(column: Column, workload: string, mode: Mode, settings: Settings
     ? [PYTHON, [TORCH_RUNNER, ...flags]]
     // --expose-gc lets the memory workload read RSS after a full collection.
     : [process.execPath, ['--expose-gc', column.launcher.script, ...flags]];
-  const child = spawnSync(command, args, { encoding: 'utf8', timeout: settings.timeoutSeconds * 1000, maxBuffer: 64 * 2 ** 20 });
+  // torch.set_num_threads(1) does not reach a BLAS that Debian's torch loads as plain libblas.so.3 (OpenBLAS starts its own pool).
+  const env = column.launcher.kind === 'python' ? { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } : process.env;
+  const child = spawnSync(command, args, { encoding: 'utf8', env, timeout: settings.timeoutSeconds * 1000, maxBuffer: 64 * 2 ** 20 });
   const line = child.stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
   if (line !== undefined) return JSON.parse(line) as RunnerResult | RunnerFailure;
   const why = child.error !== undefined ? child.error.message : `exit ${child.status ?? child.signal}: ${child.stderr.trim().split('\n').slice(-3).join(' ')}`;
