@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   createWasmBackend, defaultWasmThreads, getBackend, selectBestBackend, setBackend, wasmSimdSupported, type WasmBackend,
 } from '../src/backend/index.js';
-import { emitKernelModule, MAX_MR } from '../src/backend/wasm/kernels.js';
+import { emitElementwiseModule, emitKernelModule, MAX_MR } from '../src/backend/wasm/kernels.js';
 import { Random } from '../src/util/random.js';
 import { runBackendSuite } from './backend.suite.js';
 
@@ -28,6 +28,13 @@ describe('wasm feature probe', () => {
         expect(emitKernelModule({ relaxedMadd, rows, sharedMaxPages: 65536 }).length).toBeLessThan(4096);
       }
     }
+    expect(emitElementwiseModule().length).toBeLessThan(4096);
+    expect(emitElementwiseModule(65536).length).toBeLessThan(4096);
+  });
+
+  it('validates the elementwise module, plain and shared', () => {
+    expect(WebAssembly.validate(emitElementwiseModule())).toBe(true);
+    expect(WebAssembly.validate(emitElementwiseModule(16384))).toBe(true);
   });
 });
 
@@ -67,6 +74,28 @@ describe.runIf(supported)('wasm backend', () => {
     expect(grown).toBeGreaterThan(settled);
     call(256, 256, 256);
     call(64, 100, 48);
+    expect(backend.memoryBytes()).toBe(grown);
+  });
+
+  it('steady-state axpy and denseForward calls do not grow memory; larger ones grow it once', () => {
+    const backend = make();
+    const random = new Random(16);
+    const floats = (length: number): Float32Array => Float32Array.from({ length }, () => random.uniform(-1, 1));
+    const step = (rows: number, k: number, units: number, params: number): void => {
+      const [net, out] = [new Float32Array(rows * units), new Float32Array(rows * units)];
+      backend.denseForward(net, out, floats(rows * k), floats(units * k), floats(units), units, rows, k, units, 'relu', 0.01);
+      backend.axpy(floats(params), floats(params), -0.1, params);
+    };
+    step(16, 100, 40, 4000);
+    const settled = backend.memoryBytes();
+    for (let i = 0; i < 3; i++) step(16, 100, 40, 4000);
+    step(1, 100, 40, 200); // smaller: fits in what is there
+    expect(backend.memoryBytes()).toBe(settled);
+    step(64, 400, 300, 400_000);
+    const grown = backend.memoryBytes();
+    expect(grown).toBeGreaterThan(settled);
+    step(64, 400, 300, 400_000);
+    step(16, 100, 40, 4000);
     expect(backend.memoryBytes()).toBe(grown);
   });
 });

@@ -36,7 +36,7 @@ function matmulShapes(): [number, number, number][] {
 }
 
 const ALL_KERNELS = [
-  'matmul', 'binary', 'sumRepeats', 'unary', 'unaryDerivative', 'scale', 'axpy', 'sum', 'softmaxRows',
+  'matmul', 'denseForward', 'binary', 'sumRepeats', 'unary', 'unaryDerivative', 'scale', 'axpy', 'sum', 'softmaxRows',
   'softmaxBackwardRows', 'softmaxCrossEntropyRows', 'pointLoss', 'pointLossGrad', 'transpose',
 ] as const;
 
@@ -218,9 +218,9 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
 
         it.runIf(options.smallWorkContract ?? true)('small-work contract: every other kernel is bit-identical to js', () => {
           const calls = nonMatmulCalls(dtype, new Random(13));
-          // Every non-matmul kernel of the interface is called.
+          // Every kernel of the interface is called but the two with a product (tested on their own).
           const called = new Set(calls.map(([what]) => what.split(' ')[0]!));
-          expect([...called].sort()).toEqual(ALL_KERNELS.filter((kernel) => kernel !== 'matmul').sort());
+          expect([...called].sort()).toEqual(ALL_KERNELS.filter((kernel) => kernel !== 'matmul' && kernel !== 'denseForward').sort());
           for (const [what, call] of calls) {
             const got = call(backend);
             const want = call(jsBackend);
@@ -309,6 +309,117 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
           jsBackend.axpy(wantAxpy, widen(a, n), -0.3, n);
           const size = Array.from({ length: n }, (_, i) => Math.abs(start[i]!) + Math.abs(0.3 * a[i]!));
           expectWithin('axpy', out, wantAxpy, relative(3 * u, size));
+        });
+
+        it('axpy is bit-identical to js at every length, with signed zeros, NaN, infinities and float32 overflow', () => {
+          const random = new Random(16);
+          let roundsTwice = 0;
+          // Lengths around the wasm threshold (128) and every vector tail, below and above it.
+          for (const n of [1, 3, 4, 5, 7, 31, 64, 127, 128, 129, 130, 131, 1000, 1027, 4099]) {
+            for (const s of [-0.1, 0.3, -1e-7, 1, -0]) {
+              const outValues = uniform(random, n, -2, 2);
+              const aValues = uniform(random, n, -2, 2);
+              // Edge values at random places: each reaches the vector body or the tail depending on n.
+              const edges: [number, number][] = [[-0, -0], [0, -0], [-0, 0], [NaN, 1], [1, NaN], [Infinity, 1], [1, -Infinity],
+                [Infinity, -Infinity], [3.4e38, 3.4e38], [-3.4e38, 1e38], [1e-45, 1e-45], [-1e-45, 1e-40]];
+              for (const [o, a] of edges) {
+                const i = random.int(n);
+                outValues[i] = o;
+                aValues[i] = a;
+              }
+              const a = guarded(dtype, aValues);
+              const got = guarded(dtype, outValues);
+              const [want, start, aCopy] = [got.slice(), got.slice(), a.slice()];
+              backend.axpy(got, a, s, n);
+              jsBackend.axpy(want, a, s, n);
+              expectIdentical(`axpy n=${n} s=${s}`, got, want);
+              expectUnchanged(`axpy n=${n} a`, a, aCopy);
+              // Float32 arithmetic (product rounded before the sum) would differ here: the test can tell.
+              if (dtype === 'float32') {
+                for (let i = 0; i < n; i++) {
+                  const single = Math.fround(start[i]! + Math.fround(a[i]! * Math.fround(s)));
+                  if (!Object.is(single, want[i]) && !Number.isNaN(single)) roundsTwice++;
+                }
+              }
+            }
+          }
+          if (dtype === 'float32') expect(roundsTwice, 'elements where float32 arithmetic would round differently').toBeGreaterThan(100);
+        });
+
+        const DENSE_ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh'] as const;
+        /** [rows, k, units]: batch-1 (thin) and batched layers, small (under SMALL_MATMUL_WORK) and not, every column tail. */
+        const DENSE_SHAPES: [number, number, number][] = [
+          [1, 784, 128], [1, 64, 10], [1, 13, 7], [3, 45, 130], [66, 2, 45], [7, 13, 5], [5, 8, 8], [13, 17, 19], [33, 257, 9], [64, 100, 64], [20, 31, 6],
+        ];
+
+        /** Dense layer operands: x with a NaN and an infinity in its last row (rows > 1), bias with NaN, ±Infinity and −0. */
+        function denseOperands(random: Random, rows: number, k: number, units: number): { x: FloatArray; w: FloatArray; bias: FloatArray } {
+          const xValues = uniform(random, rows * k, -1, 1);
+          if (rows > 1) {
+            xValues[(rows - 1) * k] = NaN;
+            xValues[rows * k - 1] = Infinity;
+          }
+          const biasValues = uniform(random, units, -0.5, 0.5);
+          const specials = [-0, NaN, Infinity, -Infinity];
+          for (let j = 0; j < Math.min(units, specials.length); j++) biasValues[(j * 5) % units] = specials[j]!;
+          return { x: guarded(dtype, xValues), w: guarded(dtype, uniform(random, units * k, -1, 1)), bias: guarded(dtype, biasValues) };
+        }
+
+        it('denseForward gives the bits of matmul, binary add and unary on the same backend; linear writes only net', () => {
+          const random = new Random(17);
+          for (const [rows, k, units] of DENSE_SHAPES) {
+            for (const activation of DENSE_ACTIVATIONS) {
+              for (const withBias of [true, false]) {
+                const what = `denseForward ${rows}x${k}x${units} ${activation} bias=${withBias}`;
+                const { x, w, bias } = denseOperands(random, rows, k, units);
+                const copies = [x.slice(), w.slice(), bias.slice()];
+                const size = rows * units;
+                const [net, out] = [guarded(dtype, new Array(size).fill(7)), guarded(dtype, new Array(size).fill(9))];
+                backend.denseForward(net, out, x, w, withBias ? bias : null, units, rows, k, units, activation, 0.1);
+                const [wantNet, wantOut] = [guarded(dtype, new Array(size).fill(7)), guarded(dtype, new Array(size).fill(9))];
+                backend.matmul(wantNet, x, w, rows, k, units, false, true, false);
+                if (withBias) backend.binary('add', wantNet, wantNet, bias, size, units);
+                if (activation !== 'linear') backend.unary(activation, wantOut, wantNet, size, 0.1);
+                expectIdentical(`${what}: net`, net, wantNet);
+                expectIdentical(`${what}: out`, out, wantOut);
+                expectUnchanged(`${what}: x`, x, copies[0]!);
+                expectUnchanged(`${what}: w`, w, copies[1]!);
+                expectUnchanged(`${what}: bias`, bias, copies[2]!);
+              }
+            }
+          }
+        });
+
+        it('denseForward repeats a bias shorter than a row, as binary does', () => {
+          const random = new Random(18);
+          for (const [rows, k, units, biasSize] of [[4, 30, 12, 1], [6, 40, 12, 3], [1, 200, 8, 4]] as const) {
+            const { x, w } = denseOperands(random, rows, k, units);
+            const bias = guarded(dtype, uniform(random, biasSize, -1, 1));
+            const size = rows * units;
+            const [net, out] = [guarded(dtype, new Array(size).fill(0)), guarded(dtype, new Array(size).fill(0))];
+            backend.denseForward(net, out, x, w, bias, biasSize, rows, k, units, 'relu', 0.1);
+            const [wantNet, wantOut] = [guarded(dtype, new Array(size).fill(0)), guarded(dtype, new Array(size).fill(0))];
+            backend.matmul(wantNet, x, w, rows, k, units, false, true, false);
+            backend.binary('add', wantNet, wantNet, bias, size, biasSize);
+            backend.unary('relu', wantOut, wantNet, size, 0.1);
+            expectIdentical(`denseForward biasSize=${biasSize}: net`, net, wantNet);
+            expectIdentical(`denseForward biasSize=${biasSize}: out`, out, wantOut);
+          }
+        });
+
+        it.runIf(options.smallWorkContract ?? true)('small-work contract: a small denseForward is bit-identical to js', () => {
+          const random = new Random(19);
+          for (const [rows, k, units] of [...smallShapes(), [1, 13, 7], [7, 13, 5]] as [number, number, number][]) {
+            for (const activation of DENSE_ACTIVATIONS) {
+              const { x, w, bias } = denseOperands(random, rows, k, units);
+              const size = rows * units;
+              const [got, gotOut, want, wantOut] = [0, 0, 0, 0].map(() => guarded(dtype, new Array(size).fill(3))) as FloatArray[];
+              backend.denseForward(got!, gotOut!, x, w, bias, units, rows, k, units, activation, 0.1);
+              jsBackend.denseForward(want!, wantOut!, x, w, bias, units, rows, k, units, activation, 0.1);
+              expectIdentical(`denseForward ${rows}x${k}x${units} ${activation}: net`, got!, want!);
+              expectIdentical(`denseForward ${rows}x${k}x${units} ${activation}: out`, gotOut!, wantOut!);
+            }
+          }
         });
 
         it('sum accumulates in float64', () => {

@@ -23,6 +23,10 @@ const cases: [string, number[], ActivationName, ActivationName, LossName, DType,
   ['tanh net, mse, one batch', [3, 4, 2], 'tanh', 'linear', 'mse', 'float64', 10],
   ['leaky relu, bce, batch 3', [4, 5, 2], 'leakyRelu', 'sigmoid', 'binaryCrossEntropy', 'float32', 3],
   ['softmax output, squared error', [3, 6, 4], 'sigmoid', 'softmax', 'squaredError', 'float64', 5],
+  // Past SMALL_MATMUL_WORK, where wasm fuses the bias and activation into the product: packed (batch 8) and thin (batch 1).
+  ['relu net past the small-work size, float32, batch 8', [20, 16, 12, 3], 'relu', 'linear', 'softmaxCrossEntropy', 'float32', 8],
+  ['leaky relu past the small-work size, float32, batch 1', [40, 24, 5], 'leakyRelu', 'sigmoid', 'binaryCrossEntropy', 'float32', 1],
+  ['tanh past the small-work size, float32, batch 6', [30, 18, 4], 'tanh', 'softmax', 'squaredError', 'float32', 6],
 ];
 
 describe('the planned training step equals the recorded one bit for bit', () => {

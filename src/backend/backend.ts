@@ -43,7 +43,9 @@ export const SMALL_MATMUL_WORK = 8 * 8 * 8;
  * `m·k·n < SMALL_MATMUL_WORK`, and every kernel other than matmul,
  * exactly as the reference `'js'` backend does: the same float operations in the same
  * order, so the results are bit-identical (`Object.is` per element). Only
- * larger matmuls may round differently, within the test suite's bounds.
+ * larger matmuls may round differently, within the test suite's bounds;
+ * {@link Backend.denseForward} follows matmul's rule for its product and
+ * is exact after it.
  * (The `forceKernel` test options of js-fast and wasm break the contract
  * on purpose, to reach edge tiles with small shapes.)
  */
@@ -62,6 +64,23 @@ export interface Backend {
     transA: boolean, transB: boolean, accumulate: boolean,
   ): void;
 
+  /**
+   * A Dense layer's forward pass with its epilogue fused:
+   * `net[rows×units] = x · wᵀ` (x is `rows×k`, w is `units×k`), then
+   * `net[i] += bias[i % biasSize]` when `bias` is not null, then
+   * `out = activation(net)` (`alpha` is leakyRelu's negative slope). For
+   * `'linear'`, `out` is not written: the caller passes `net` as both.
+   * The result is bit for bit that of `matmul(net, x, w, rows, k, units,
+   * false, true, false)`, `binary('add', net, net, bias, rows·units,
+   * biasSize)` and `unary(activation, out, net, rows·units, alpha)` on the
+   * same backend; a backend may run the last two while the product is
+   * still in its own memory, saving a pass and a copy.
+   */
+  denseForward(
+    net: FloatArray, out: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, biasSize: number,
+    rows: number, k: number, units: number, activation: UnaryKind | 'linear', alpha: number,
+  ): void;
+
   /** `out[i] = a[i] ∘ b[i % bSize]` for `i < n`: same shape when `bSize = n`, a repeated row or scalar otherwise. */
   binary(kind: BinaryKind, out: FloatArray, a: FloatArray, b: FloatArray, n: number, bSize: number): void;
 
@@ -77,7 +96,7 @@ export interface Backend {
   /** `out[i] = a[i] * s`. */
   scale(out: FloatArray, a: FloatArray, s: number, n: number): void;
 
-  /** `out[i] += a[i] * s`. */
+  /** `out[i] += a[i] * s`: the product and the sum in float64, rounded once to the array's type. */
   axpy(out: FloatArray, a: FloatArray, s: number, n: number): void;
 
   /** `Σ a[i]` for `i < n`, accumulated in float64. */

@@ -1,5 +1,5 @@
 import { SMALL_MATMUL_WORK, type Backend, type FloatArray } from './backend.js';
-import { jsBackend } from './js.js';
+import { denseForwardSteps, jsBackend } from './js.js';
 
 /**
  * The `'js-fast'` backend: the reference kernels, except matmul, which is
@@ -54,14 +54,19 @@ function tilingPays(m: number, k: number, n: number): boolean {
 /** A js-fast backend; {@link jsFastBackend} is the one with default options. */
 export function createJsFastBackend(options: JsFastOptions = {}): Backend {
   const force = options.forceKernel ?? false;
-  return {
+  const backend: Backend = {
     ...jsBackend,
     name: 'js-fast',
     matmul(out, a, b, m, k, n, transA, transB, accumulate) {
       if (force || tilingPays(m, k, n)) matmulTiled(out, a, b, m, k, n, transA, transB, accumulate);
       else jsBackend.matmul(out, a, b, m, k, n, transA, transB, accumulate);
     },
+    // Nothing to fuse in JavaScript: the epilogue would be the same loops over the same arrays.
+    denseForward(net, out, x, w, bias, biasSize, rows, k, units, activation, alpha) {
+      denseForwardSteps(backend, net, out, x, w, bias, biasSize, rows, k, units, activation, alpha);
+    },
   };
+  return backend;
 }
 
 /** The reference kernels with the tiled matmul. */

@@ -37,6 +37,10 @@ export const jsBackend: Backend = {
     }
   },
 
+  denseForward(net, out, x, w, bias, biasSize, rows, k, units, activation, alpha) {
+    denseForwardSteps(jsBackend, net, out, x, w, bias, biasSize, rows, k, units, activation, alpha);
+  },
+
   binary(kind, out, a, b, n, bSize) {
     binaryLoops[kind](out, a, b, n, bSize);
   },
@@ -120,6 +124,20 @@ export const jsBackend: Backend = {
     }
   },
 };
+
+/**
+ * {@link Backend.denseForward} as its three separate kernels on `backend`:
+ * the definition of its result, which every backend's fused form matches
+ * bit for bit.
+ */
+export function denseForwardSteps(
+  backend: Backend, net: FloatArray, out: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, biasSize: number,
+  rows: number, k: number, units: number, activation: UnaryKind | 'linear', alpha: number,
+): void {
+  backend.matmul(net, x, w, rows, k, units, false, true, false);
+  if (bias !== null) backend.binary('add', net, net, bias, rows * units, biasSize);
+  if (activation !== 'linear') backend.unary(activation, out, net, rows * units, alpha);
+}
 
 function rowMax(a: FloatArray, base: number, cols: number): number {
   let max = -Infinity;

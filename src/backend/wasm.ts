@@ -1,13 +1,15 @@
-import { SMALL_MATMUL_WORK, type Backend, type FloatArray } from './backend.js';
+import { SMALL_MATMUL_WORK, type Backend, type FloatArray, type UnaryKind } from './backend.js';
+import { denseForwardSteps } from './js.js';
 import { jsFastBackend } from './js-fast.js';
-import { EDGE_TILE_BYTES, emitKernelModule, NR } from './wasm/kernels.js';
+import { EDGE_TILE_BYTES, emitElementwiseModule, emitKernelModule, EPILOGUE, NR } from './wasm/kernels.js';
 import { availableThreads, GemmWorkers } from './wasm/threads.js';
 
 /**
- * The `'wasm'` backend: float32 matmul in a WebAssembly SIMD module that
- * this package emits itself (see `wasm/kernels.ts`), everything else from
- * `'js-fast'`. Float64 products also go to js-fast: wasm SIMD has only
- * 2-lane f64, and float64 is the exact-reference path anyway.
+ * The `'wasm'` backend: float32 matmul, Dense's fused forward pass and
+ * large float32 axpy in WebAssembly SIMD modules that this package emits
+ * itself (see `wasm/kernels.ts`), everything else from `'js-fast'`.
+ * Float64 work also goes to js-fast: wasm SIMD has only 2-lane f64, and
+ * float64 is the exact-reference path anyway.
  *
  * Operands are copied into the module's linear memory. Products with a
  * dimension under {@link THIN} run on row kernels that need no packing;
@@ -37,6 +39,12 @@ const THIN = 4;
  * share it would compute. Measured in docs/backends.md ("Threads").
  */
 const MIN_THREADED_WORK = 128 * 128 * 128;
+/**
+ * A float32 axpy runs in wasm from this many elements: below it, copying
+ * both operands in and the result out, and the call, cost more than the
+ * JavaScript loop. Measured in docs/backends.md ("Axpy").
+ */
+const MIN_WASM_AXPY = 128;
 /** Largest shared memory (in 64 KiB pages, 1 GiB): shared memories must declare a maximum. */
 const MAX_SHARED_PAGES = 16384;
 /** Most threads `'wasm-mt'` starts by default, counting the caller. */
@@ -52,6 +60,16 @@ interface KernelExports {
   axpyRows(a: number, aRowStride: number, aDepthStride: number, b: number, c: number, m: number, k: number, n: number, load: number): void;
 }
 
+interface ElementwiseExports {
+  axpy(out: number, a: number, n: number, s: number): void;
+  biasActivation(c: number, bias: number, out: number, rows: number, units: number, act: number, alpha: number): void;
+}
+
+/** `biasActivation`'s code for each activation; sigmoid and tanh need exp, so the JS kernel applies them after the bias. */
+const EPILOGUE_OF: Record<UnaryKind | 'linear', number> = {
+  linear: EPILOGUE.none, sigmoid: EPILOGUE.none, tanh: EPILOGUE.none, relu: EPILOGUE.relu, leakyRelu: EPILOGUE.leakyRelu,
+};
+
 /** Options for {@link createWasmBackend}. */
 export interface WasmBackendOptions {
   /**
@@ -61,8 +79,9 @@ export interface WasmBackendOptions {
    */
   readonly relaxedSimd?: boolean;
   /**
-   * Send every float32 product to the packed GEMM, even tiny and thin ones:
-   * tests use it to reach the edge tiles. It breaks the small-work contract.
+   * Send every float32 product to the packed GEMM, even tiny and thin ones,
+   * and every float32 axpy to wasm: tests use it to reach the edge tiles
+   * and vector tails. It breaks the small-work contract.
    */
   readonly forceKernel?: boolean;
   /**
@@ -88,12 +107,14 @@ export interface WasmBackend extends Backend {
 }
 
 let simdModule: Uint8Array<ArrayBuffer> | null = null;
+let elementwiseModule: Uint8Array<ArrayBuffer> | null = null;
 
-/** `true` when this engine validates the (unfused) SIMD kernel module: the start-up feature probe. */
+/** `true` when this engine validates the (unfused) SIMD kernel modules: the start-up feature probe. */
 export function wasmSimdSupported(): boolean {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return false;
   simdModule ??= emitKernelModule({ relaxedMadd: false, rows: ROWS_UNFUSED });
-  return WebAssembly.validate(simdModule);
+  elementwiseModule ??= emitElementwiseModule();
+  return WebAssembly.validate(simdModule) && WebAssembly.validate(elementwiseModule);
 }
 
 /** The thread count `'wasm-mt'` asks for: the machine's, capped at {@link MAX_DEFAULT_THREADS}. */
@@ -112,25 +133,40 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const relaxedSimd = (options.relaxedSimd ?? true) && WebAssembly.validate(emitKernelModule({ relaxedMadd: true, rows: ROWS_FUSED }));
   const kernel = { relaxedMadd: relaxedSimd, rows: relaxedSimd ? ROWS_FUSED : ROWS_UNFUSED };
   const minThreadedWork = options.forceThreads === true ? 1 : MIN_THREADED_WORK;
-  const gemm = WasmGemm.threaded(kernel, options.threads ?? 1, minThreadedWork) ?? WasmGemm.single(kernel);
-  // Empty products (a zero dimension) stay in JS even when forced: there is nothing to pack.
   const force = options.forceKernel === true;
+  const wasm = WasmKernels.threaded(kernel, options.threads ?? 1, minThreadedWork, force) ?? WasmKernels.single(kernel, force);
+  // Empty products (a zero dimension) stay in JS even when forced: there is nothing to pack.
   const minWork = force ? 1 : SMALL_MATMUL_WORK;
-  return {
+  const minAxpy = force ? 1 : MIN_WASM_AXPY;
+  const backend: WasmBackend = {
     ...jsFastBackend,
-    name: gemm.threads() > 1 ? 'wasm-mt' : 'wasm',
+    name: wasm.threads() > 1 ? 'wasm-mt' : 'wasm',
     relaxedSimd,
-    memoryBytes: () => gemm.memoryBytes(),
-    threads: () => gemm.threads(),
-    close: () => gemm.close(),
+    memoryBytes: () => wasm.memoryBytes(),
+    threads: () => wasm.threads(),
+    close: () => wasm.close(),
     matmul(out, a, b, m, k, n, transA, transB, accumulate) {
-      const done = isF32(out) && isF32(a) && isF32(b) && m * k * n >= minWork && (
-        !force && Math.min(m, k, n) < THIN
-          ? gemm.runThin(out, a, b, m, k, n, transA, transB, accumulate)
-          : gemm.run(out, a, b, m, k, n, transA, transB, accumulate));
-      if (!done) jsFastBackend.matmul(out, a, b, m, k, n, transA, transB, accumulate);
+      if (isF32(out) && isF32(a) && isF32(b) && m * k * n >= minWork) {
+        const c = wasm.product(out, a, b, m, k, n, transA, transB, accumulate, 0);
+        if (c >= 0) {
+          wasm.copyOut(out, c, m * n);
+          return;
+        }
+      }
+      jsFastBackend.matmul(out, a, b, m, k, n, transA, transB, accumulate);
+    },
+    denseForward(net, out, x, w, bias, biasSize, rows, k, units, activation, alpha) {
+      const fused = isF32(net) && isF32(out) && isF32(x) && isF32(w) && rows * k * units >= minWork &&
+        (bias === null || (isF32(bias) && biasSize === units)) &&
+        wasm.denseForward(net, out, x, w, bias, rows, k, units, activation, alpha);
+      // The same kernels one by one: small work (the reference's loops), float64, a bias that is not one row.
+      if (!fused) denseForwardSteps(backend, net, out, x, w, bias, biasSize, rows, k, units, activation, alpha);
+    },
+    axpy(out, a, s, n) {
+      if (!(isF32(out) && isF32(a) && n >= minAxpy && wasm.axpy(out, a, s, n))) jsFastBackend.axpy(out, a, s, n);
     },
   };
+  return backend;
 }
 
 function isF32(x: FloatArray): x is Float32Array {
@@ -155,7 +191,8 @@ function layout(at: Layout, m: number, k: number, n: number, mr: number, threads
 
 interface KernelChoice { relaxedMadd: boolean; rows: number }
 
-class WasmGemm {
+/** The modules' instances over one memory, and the copies in and out of it. */
+class WasmKernels {
   private heap: Float32Array;
   /**
    * Views of the heap by offset, then length, so copying a result out
@@ -173,7 +210,9 @@ class WasmGemm {
   private constructor(
     private readonly memory: WebAssembly.Memory,
     private readonly kernels: KernelExports,
+    private readonly elementwise: ElementwiseExports,
     kernel: KernelChoice,
+    private readonly force: boolean,
     private workers: GemmWorkers | null,
     private readonly minThreadedWork = MIN_THREADED_WORK,
   ) {
@@ -183,11 +222,12 @@ class WasmGemm {
   }
 
   /** One thread, over an unshared memory. */
-  static single(kernel: KernelChoice): WasmGemm {
+  static single(kernel: KernelChoice, force: boolean): WasmKernels {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const module = kernel.relaxedMadd ? emitKernelModule(kernel) : simdModule!;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(module), { env: { memory } });
-    return new WasmGemm(memory, instance.exports as unknown as KernelExports, kernel, null);
+    const elementwise = new WebAssembly.Instance(new WebAssembly.Module(elementwiseModule!), { env: { memory } });
+    return new WasmKernels(memory, instance.exports as unknown as KernelExports, elementwise.exports as unknown as ElementwiseExports, kernel, force, null);
   }
 
   /**
@@ -195,7 +235,7 @@ class WasmGemm {
    * back to {@link single}) when threads are not asked for or not available:
    * no shared wasm memory, no SharedArrayBuffer, no worker threads.
    */
-  static threaded(kernel: KernelChoice, threads: number, minThreadedWork: number): WasmGemm | null {
+  static threaded(kernel: KernelChoice, threads: number, minThreadedWork: number, force: boolean): WasmKernels | null {
     if (!(threads > 1)) return null;
     const bytes = emitKernelModule({ ...kernel, sharedMaxPages: MAX_SHARED_PAGES });
     if (typeof SharedArrayBuffer !== 'function' || !WebAssembly.validate(bytes)) return null;
@@ -209,7 +249,11 @@ class WasmGemm {
     const workers = GemmWorkers.start(module, memory, Math.floor(threads) - 1);
     if (workers === null) return null;
     const instance = new WebAssembly.Instance(module, { env: { memory } });
-    return new WasmGemm(memory, instance.exports as unknown as KernelExports, kernel, workers, minThreadedWork);
+    // The elementwise kernels run on the caller only, over the same shared memory.
+    const elementwise = new WebAssembly.Instance(new WebAssembly.Module(emitElementwiseModule(MAX_SHARED_PAGES)), { env: { memory } });
+    return new WasmKernels(
+      memory, instance.exports as unknown as KernelExports, elementwise.exports as unknown as ElementwiseExports, kernel, force, workers, minThreadedWork,
+    );
   }
 
   memoryBytes(): number {
@@ -258,15 +302,73 @@ class WasmGemm {
     return view;
   }
 
-  /** The packed, blocked GEMM, split by rows across the threads when large enough. `false`: no memory, fall back. */
-  run(
+  /**
+   * `out (+)= op(a)·op(b)` into linear memory, with `extra` bytes free
+   * after the product (16-byte aligned) for an epilogue. Returns the byte
+   * address of the product there (the caller copies it out), or −1 when
+   * memory cannot grow or no kernel takes the shape: the caller falls back.
+   */
+  product(
     out: Float32Array, a: Float32Array, b: Float32Array,
     m: number, k: number, n: number,
-    transA: boolean, transB: boolean, accumulate: boolean,
+    transA: boolean, transB: boolean, accumulate: boolean, extra: number,
+  ): number {
+    return !this.force && Math.min(m, k, n) < THIN
+      ? this.runThin(out, a, b, m, k, n, transA, transB, accumulate, extra)
+      : this.run(out, a, b, m, k, n, transA, transB, accumulate, extra);
+  }
+
+  /** Copies `length` floats from byte address `at` into `out`. */
+  copyOut(out: Float32Array, at: number, length: number): void {
+    out.set(this.view(at >> 2, length));
+  }
+
+  /**
+   * {@link Backend.denseForward} for float32 operands and a bias of one
+   * row (or none): the product, then the bias and relu or leakyRelu in
+   * wasm while the product is still in memory (sigmoid and tanh in the JS
+   * kernel, after the bias). `false` when the product did not run here.
+   */
+  denseForward(
+    net: Float32Array, out: Float32Array, x: Float32Array, w: Float32Array, bias: Float32Array | null,
+    rows: number, k: number, units: number, activation: UnaryKind | 'linear', alpha: number,
   ): boolean {
+    const size = rows * units;
+    const biasBytes = align16(units * 4);
+    const c = this.product(net, x, w, rows, k, units, false, true, false, biasBytes + size * 4);
+    if (c < 0) return false;
+    const biasAt = align16(c + size * 4);
+    const outAt = biasAt + biasBytes;
+    const act = EPILOGUE_OF[activation];
+    if (bias !== null) this.heap.set(prefix(bias, units), biasAt >> 2);
+    if (bias !== null || act !== EPILOGUE.none) this.elementwise.biasActivation(c, bias === null ? 0 : biasAt, outAt, rows, units, act, alpha);
+    this.copyOut(net, c, size);
+    if (act !== EPILOGUE.none) this.copyOut(out, outAt, size);
+    else if (activation !== 'linear') jsFastBackend.unary(activation, out, net, size, alpha);
+    return true;
+  }
+
+  /** `out[i] += a[i]·s` for float32 arrays, bit-identical to the reference; `false` when memory cannot grow. */
+  axpy(out: Float32Array, a: Float32Array, s: number, n: number): boolean {
+    const aAt = align16(EDGE_TILE_BYTES * this.scratches);
+    const outAt = aAt + align16(n * 4);
+    if (!this.fits(outAt + n * 4)) return false;
+    this.heap.set(prefix(a, n), aAt >> 2);
+    this.heap.set(prefix(out, n), outAt >> 2);
+    this.elementwise.axpy(outAt, aAt, n, s);
+    this.copyOut(out, outAt, n);
+    return true;
+  }
+
+  /** The packed, blocked GEMM, split by rows across the threads when large enough (see {@link product}). */
+  private run(
+    out: Float32Array, a: Float32Array, b: Float32Array,
+    m: number, k: number, n: number,
+    transA: boolean, transB: boolean, accumulate: boolean, extra: number,
+  ): number {
     const { mr, kernels } = this;
     const at = layout(this.at, m, k, n, mr, this.scratches);
-    if (!this.fits(at.end)) return false;
+    if (!this.fits(align16(at.end) + extra)) return -1;
     const heap = this.heap;
     heap.set(prefix(a, m * k), at.rawA >> 2);
     heap.set(prefix(b, k * n), at.rawB >> 2);
@@ -289,8 +391,7 @@ class WasmGemm {
       this.compute(this.share(t, at, m, common));
     }
     if (failed) void this.close();
-    out.set(this.view(at.c >> 2, m * n));
-    return true;
+    return at.c;
   }
 
   /** gemmBlocked's arguments for share `t` (in the reused {@link args}). */
@@ -317,24 +418,24 @@ class WasmGemm {
   }
 
   /**
-   * A thin product on the row kernels, unpacked. `false` when neither fits
-   * (both operands transposed) or memory cannot grow: the caller falls back.
+   * A thin product on the row kernels, unpacked (see {@link product}); −1
+   * also when neither row kernel fits (both operands transposed).
    */
-  runThin(
+  private runThin(
     out: Float32Array, a: Float32Array, b: Float32Array,
     m: number, k: number, n: number,
-    transA: boolean, transB: boolean, accumulate: boolean,
-  ): boolean {
+    transA: boolean, transB: boolean, accumulate: boolean, extra: number,
+  ): number {
     // A dimension of 1 makes a transpose flag meaningless (the layouts coincide):
     // pick the flags that reach a row kernel.
     if (k === 1) transA = transB = false;
     if (m === 1) transA = false;
     if (n === 1) transB = true;
-    if (transA && transB) return false;
+    if (transA && transB) return -1;
     const rawA = align16(EDGE_TILE_BYTES * this.scratches);
     const rawB = rawA + align16(m * k * 4);
     const c = rawB + align16(k * n * 4);
-    if (!this.fits(c + m * n * 4)) return false;
+    if (!this.fits(align16(c + m * n * 4) + extra)) return -1;
     const heap = this.heap;
     heap.set(prefix(a, m * k), rawA >> 2);
     heap.set(prefix(b, k * n), rawB >> 2);
@@ -342,8 +443,7 @@ class WasmGemm {
     const load = accumulate ? 1 : 0;
     if (transB) this.kernels.dotRows(rawA, rawB, c, m, n, k, load);
     else this.kernels.axpyRows(rawA, transA ? 4 : 4 * k, transA ? 4 * m : 4, rawB, c, m, k, n, load);
-    out.set(this.view(c >> 2, m * n));
-    return true;
+    return c;
   }
 }
 

@@ -42,7 +42,9 @@ const POINT_LOSS: Partial<Record<LossName, PointLossKind>> = {
  * It issues exactly the backend calls, in the same order and with the same
  * arguments, that the recorded ops of `src/tensor/ops.ts` issue for
  * forward, loss, backward and the leaf-gradient write (and draws dropout
- * masks from the same generators in the same order), so its results are
+ * masks from the same generators in the same order), except that a Dense
+ * layer's matmul, bias add and activation are one `denseForward` call,
+ * which the backend contract defines as those three. So its results are
  * bit-identical to autograd's (a test holds it to that); the explain trace
  * keeps reading the recorded path.
  */
@@ -98,10 +100,15 @@ export class TrainingPlan {
       if (stage.layer instanceof Dense) {
         const { layer, net, out } = stage as DenseStage;
         const units = layer.outputSize;
-        b.matmul(net, input, layer.weight.data, rows, layer.inputSize, units, false, true, false);
-        if (layer.bias !== null) b.binary('add', net, net, layer.bias.data, rows * units, layer.bias.size);
-        if (layer.activation === 'softmax') b.softmaxRows(out, net, rows, units);
-        else if (layer.activation !== 'linear') b.unary(layer.activation, out, net, rows * units, LEAKY_RELU_SLOPE);
+        const bias = layer.bias?.data ?? null;
+        // The recorded ops' matmul, bias add and activation as one kernel (bit-identical to the three calls);
+        // softmax is a row operation, so it stays a call of its own.
+        const softmax = layer.activation === 'softmax';
+        b.denseForward(
+          net, out, input, layer.weight.data, bias, layer.bias?.size ?? units,
+          rows, layer.inputSize, units, softmax ? 'linear' : layer.activation, LEAKY_RELU_SLOPE,
+        );
+        if (softmax) b.softmaxRows(out, net, rows, units);
       } else {
         const { layer, mask, out } = stage as DropoutStage;
         const n = rows * layer.outputSize;

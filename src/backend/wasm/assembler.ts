@@ -1,13 +1,13 @@
 /**
  * A minimal WebAssembly assembler: just enough of the binary format to
  * emit the kernels in `kernels.ts` (one imported memory, functions over
- * i32/f32/v128 locals, structured control flow, loads/stores and a few
+ * i32/f32/f64/v128 locals, structured control flow, loads/stores and a few
  * SIMD opcodes). Writing the bytes ourselves keeps the build free of any
  * external toolchain; the engine's `WebAssembly.validate` checks the result.
  */
 
 /** Value types, by their binary encoding. */
-export const ValType = { i32: 0x7f, f32: 0x7d, v128: 0x7b } as const;
+export const ValType = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b } as const;
 export type ValType = (typeof ValType)[keyof typeof ValType];
 
 /** Appends the unsigned LEB128 encoding of `value`. */
@@ -155,11 +155,28 @@ export class FunctionEmitter {
   }
   f32_add(): this { return this.op(0x92); }
   f32_mul(): this { return this.op(0x94); }
+  f32_gt(): this { return this.op(0x5e); }
+
+  // f64 arithmetic and conversions.
+  f64_add(): this { return this.op(0xa0); }
+  f64_mul(): this { return this.op(0xa2); }
+  /** `f32.demote_f64`: rounds to nearest float32, ties to even (what `Math.fround` does). */
+  f32_demote_f64(): this { return this.op(0xb6); }
+  f64_promote_f32(): this { return this.op(0xbb); }
 
   // SIMD (all under the 0xfd prefix).
   v128_load(offset = 0): this { return this.simd(0x00).memarg(4, offset); }
   v128_load32_splat(offset = 0): this { return this.simd(0x09).memarg(2, offset); }
   v128_store(offset = 0): this { return this.simd(0x0b).memarg(4, offset); }
+  /** `v128.load32_zero`: 4 bytes into lane 0, zeros above. */
+  v128_load32_zero(offset = 0): this { return this.simd(0x5c).memarg(2, offset); }
+  /** `v128.store32_lane`: stores 32-bit lane `lane` only. */
+  v128_store32_lane(lane: number, offset = 0): this { return this.simd(0x5a).memarg(2, offset).op(lane); }
+  /** `v128.load64_zero`: 8 bytes into the low half, zeros above. */
+  v128_load64_zero(offset = 0): this { return this.simd(0x5d).memarg(3, offset); }
+  v128_and(): this { return this.simd(0x4e); }
+  /** `v128.bitselect`: bits of the first operand where the third (the mask) is 1, of the second where it is 0. */
+  v128_bitselect(): this { return this.simd(0x52); }
   /** `i8x16.shuffle`: byte `i` of the result is byte `lanes[i]` of the two operands concatenated. */
   i8x16_shuffle(lanes: readonly number[]): this {
     this.simd(0x0d);
@@ -170,6 +187,15 @@ export class FunctionEmitter {
   f32x4_extract_lane(lane: number): this { return this.simd(0x1f).op(lane); }
   f32x4_add(): this { return this.simd(0xe4); }
   f32x4_mul(): this { return this.simd(0xe6); }
+  /** `f32x4.gt`: all ones in a lane where the first operand is greater (false for NaN), else zeros. */
+  f32x4_gt(): this { return this.simd(0x44); }
+  f64x2_splat(): this { return this.simd(0x14); }
+  f64x2_add(): this { return this.simd(0xf0); }
+  f64x2_mul(): this { return this.simd(0xf2); }
+  /** `f64x2.promote_low_f32x4`: the low two float32 lanes, exactly, as float64. */
+  f64x2_promote_low_f32x4(): this { return this.simd(0x5f); }
+  /** `f32x4.demote_f64x2_zero`: both float64 lanes rounded to float32 in the low two lanes, zeros above. */
+  f32x4_demote_f64x2_zero(): this { return this.simd(0x5e); }
   /** Relaxed SIMD fused multiply-add `a·b + c` (may or may not round once, per the proposal). */
   f32x4_relaxed_madd(): this { return this.simd(0x105); }
 }

@@ -1,9 +1,12 @@
 import { assembleModule, FunctionEmitter, ValType, type Local } from './assembler.js';
 
 /**
- * The float32 GEMM kernels of the WebAssembly backend, emitted as bytes.
+ * The kernels of the WebAssembly backend, emitted as bytes: the float32
+ * GEMM module ({@link emitKernelModule}) and a small elementwise module
+ * (axpy and Dense's bias-and-activation epilogue,
+ * {@link emitElementwiseModule}) over the same memory.
  *
- * The scheme is the GotoBLAS/BLIS one. The host packs op(A) into row
+ * The GEMM's scheme is the GotoBLAS/BLIS one. The host packs op(A) into row
  * panels of MR rows and op(B) into column panels of {@link NR}
  * columns, each panel stored depth-major (`panel[p][lane]`) and zero-padded
  * at the ragged edge, so the micro-kernel reads both operands with unit
@@ -28,7 +31,7 @@ export const KC = 256;
 export const PANELS_PER_BLOCK = 12;
 
 const VECTORS = NR / 4;
-const { i32, v128 } = ValType;
+const { i32, f64, v128 } = ValType;
 
 /** Function indices (each is exported under its key). */
 export const KERNEL = { packA: 0, packB: 1, microKernel: 2, gemm: 3, gemmBlocked: 4, dotRows: 5, axpyRows: 6 } as const;
@@ -527,6 +530,140 @@ function emitScaledRowPass(
   f.end().end();
 }
 
+/** Activation codes for `biasActivation`'s `act` argument. */
+export const EPILOGUE = { none: 0, relu: 1, leakyRelu: 2 } as const;
+
+/** Shuffle lanes: an f32x4's lanes 2 and 3 moved down, so promoting them takes the high half. */
+const HIGH_HALF = lanes32(2, 3, 2, 3);
+/** Shuffle lanes: the low halves of two f32x4 joined, as two demotes leave them. */
+const JOIN_LOWS = lanes32(0, 1, 4, 5);
+
+/**
+ * `axpy(out, a, n, s)`: `out[i] = f32(out[i] + a[i]·s)` for `i < n`, on
+ * float32 arrays at byte addresses, with `s` a double and the product and
+ * sum computed in float64 lanes. That is what JavaScript does for
+ * `out[i] += a[i] * s` on a Float32Array (a double product, a double sum,
+ * one rounding on the store), so the result is bit-identical to the
+ * reference kernel's; f32x4 arithmetic would round the product too. Four
+ * elements per pass as two f64x2 halves, then a scalar tail.
+ */
+function emitAxpy(): FunctionEmitter {
+  const f = new FunctionEmitter('axpy', [i32, i32, i32, f64]);
+  const [out, a, n, s] = [0, 1, 2, 3].map((i) => f.param(i)) as Local[];
+  const sv = f.local(v128);
+  const vectorEnd = f.local(i32);
+  const end = f.local(i32);
+
+  f.local_get(s).f64x2_splat().local_set(sv);
+  f.local_get(out).local_get(n).i32_const(2).i32_shl().i32_add().local_set(end);
+  f.local_get(out).local_get(n).i32_const(-4).i32_and().i32_const(2).i32_shl().i32_add().local_set(vectorEnd);
+  f.block().loop(); // four lanes at a time
+  {
+    f.local_get(out).local_get(vectorEnd).i32_lt_u().i32_eqz().br_if(1);
+    f.local_get(out);
+    for (const half of [0, 8]) {
+      f.local_get(out).v128_load64_zero(half).f64x2_promote_low_f32x4();
+      f.local_get(a).v128_load64_zero(half).f64x2_promote_low_f32x4().local_get(sv).f64x2_mul();
+      f.f64x2_add().f32x4_demote_f64x2_zero();
+    }
+    f.i8x16_shuffle(JOIN_LOWS).v128_store();
+    incr(f, out, 16);
+    incr(f, a, 16);
+    f.br(0);
+  }
+  f.end().end();
+  f.block().loop(); // the tail
+  {
+    f.local_get(out).local_get(end).i32_lt_u().i32_eqz().br_if(1);
+    f.local_get(out);
+    f.local_get(out).f32_load().f64_promote_f32();
+    f.local_get(a).f32_load().f64_promote_f32().local_get(s).f64_mul();
+    f.f64_add().f32_demote_f64().f32_store();
+    incr(f, out, 4);
+    incr(f, a, 4);
+    f.br(0);
+  }
+  f.end().end();
+  return f;
+}
+
+/**
+ * `biasActivation(c, bias, out, rows, units, act, alpha)`: a Dense
+ * layer's epilogue on its product C (`rows×units` float32 at `c`) where
+ * the product left it. Unless `bias` is 0 (address 0 holds the edge-tile
+ * scratch, never an operand), `C[i][j] += bias[j]` in place; f32 addition
+ * rounds as the reference's double sum does once stored. Unless `act` is
+ * `EPILOGUE.none`, `OUT[i][j] = act(C[i][j])` at `out`: `x > 0 ? x : y`
+ * by compare and bit-select, so NaN and −0 give y as the reference's
+ * ternary does (a max would not), with y = 0 for relu and `alpha·x` for
+ * leakyRelu, multiplied in float64 lanes and rounded once as the
+ * reference's double product is.
+ */
+function emitBiasActivation(): FunctionEmitter {
+  const f = new FunctionEmitter('biasActivation', [i32, i32, i32, i32, i32, i32, f64]);
+  const [c, bias, out, rows, units, act, alpha] = [0, 1, 2, 3, 4, 5, 6].map((i) => f.param(i)) as Local[];
+  const r = f.local(i32);
+  const pb = f.local(i32);
+  const vectorEnd = f.local(i32);
+  const rowEnd = f.local(i32);
+  const x = f.local(v128);
+  const y = f.local(v128);
+  const alphaV = f.local(v128);
+  const zero = f.local(v128);
+
+  // One element in lane 0 (the other lanes compute on zeros) or four lanes.
+  const step = (vector: boolean): void => {
+    const load = (): void => void (vector ? f.v128_load() : f.v128_load32_zero());
+    const store = (): void => void (vector ? f.v128_store() : f.v128_store32_lane(0));
+    f.local_get(c);
+    load();
+    f.local_set(x);
+    f.local_get(bias).if_();
+    f.local_get(x).local_get(pb);
+    load();
+    f.f32x4_add().local_set(x);
+    f.local_get(c).local_get(x);
+    store();
+    f.end();
+    f.local_get(act).if_();
+    f.local_get(zero).local_set(y);
+    f.local_get(act).i32_const(EPILOGUE.leakyRelu).i32_eq().if_();
+    f.local_get(x).f64x2_promote_low_f32x4().local_get(alphaV).f64x2_mul().f32x4_demote_f64x2_zero();
+    f.local_get(x).local_get(x).i8x16_shuffle(HIGH_HALF).f64x2_promote_low_f32x4().local_get(alphaV).f64x2_mul().f32x4_demote_f64x2_zero();
+    f.i8x16_shuffle(JOIN_LOWS).local_set(y);
+    f.end();
+    f.local_get(out).local_get(x).local_get(y).local_get(x).local_get(zero).f32x4_gt().v128_bitselect();
+    store();
+    f.end();
+    const bytes = vector ? 16 : 4;
+    incr(f, c, bytes);
+    incr(f, pb, bytes);
+    incr(f, out, bytes);
+  };
+
+  f.local_get(alpha).f64x2_splat().local_set(alphaV);
+  f.f32_const(0).f32x4_splat().local_set(zero);
+  f.i32_const(0).local_set(r);
+  f.block().loop(); // rows
+  {
+    f.local_get(r).local_get(rows).i32_lt_u().i32_eqz().br_if(1);
+    f.local_get(bias).local_set(pb);
+    f.local_get(c).local_get(units).i32_const(2).i32_shl().i32_add().local_set(rowEnd);
+    f.local_get(c).local_get(units).i32_const(-4).i32_and().i32_const(2).i32_shl().i32_add().local_set(vectorEnd);
+    for (const [vector, limit] of [[true, vectorEnd], [false, rowEnd]] as const) {
+      f.block().loop();
+      f.local_get(c).local_get(limit).i32_lt_u().i32_eqz().br_if(1);
+      step(vector);
+      f.br(0);
+      f.end().end();
+    }
+    incr(f, r, 1);
+    f.br(0);
+  }
+  f.end().end();
+  return f;
+}
+
 /** `target = min(cap, total − start)`. */
 function minInto(f: FunctionEmitter, target: Local, cap: number, total: Local, start: Local): void {
   f.local_get(total).local_get(start).i32_sub().local_set(target);
@@ -537,7 +674,17 @@ function incr(f: FunctionEmitter, x: Local, by: number): void {
   f.local_get(x).i32_const(by).i32_add().local_set(x);
 }
 
-/** The module bytes; function indices follow {@link KERNEL}. */
+/**
+ * The elementwise module: `axpy` and `biasActivation`, over the same
+ * imported memory as the GEMM module (shared, with `sharedMaxPages`, when
+ * that one is). A module of its own keeps each under browsers' 4 KB limit
+ * for synchronous compilation.
+ */
+export function emitElementwiseModule(sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
+  return assembleModule([emitAxpy(), emitBiasActivation()], sharedMaxPages);
+}
+
+/** The GEMM module's bytes; function indices follow {@link KERNEL}. */
 export function emitKernelModule(options: KernelOptions): Uint8Array<ArrayBuffer> {
   return assembleModule([
     emitPack('packA', options.rows), emitPack('packB', NR), emitMicroKernel(options), emitGemm(options.rows),
