@@ -147,9 +147,10 @@ function literal(value: number): string {
 
 /**
  * The body of the factory: `const` bindings of the arrays, the reference
- * sigmoid, and the step function, unrolled unit by unit. Variable names:
+ * sigmoid, and the two step functions, unrolled unit by unit. Variable names:
  * `x{p}` inputs, `n{l}_{j}` NET, `o{l}_{j}` OUT, `g{l}_{j}` ∂L/∂OUT,
- * `d{l}_{j}` ∂L/∂NET of layer l's unit j.
+ * `d{l}_{j}` ∂L/∂NET of layer l's unit j, `qw{l}_{i}` and `qb{l}_{j}` the
+ * gradients of layer l's weight i and bias j (as stored in `.grad`).
  */
 function generateSource(layers: readonly Dense[], loss: PointLoss): string {
   const dtype = layers[0]!.dtype;
@@ -173,10 +174,10 @@ function generateSource(layers: readonly Dense[], loss: PointLoss): string {
   const outputs = inputs;
   let gradOut = lossAndGradient(body, loss, outputs, stored);
   for (let l = layers.length - 1; l >= 0; l--) gradOut = backward(body, layers[l]!, l, layerInputs[l]!, gradOut, l > 0, stored);
-  // Reference axpy, p[i] += g[i] * s: the typed-array store rounds, as the kernel's does.
+  // Reference axpy, p[i] += g[i] * s, with g[i] the stored gradient: the typed-array store rounds, as the kernel's does.
   const update = layers.flatMap((layer, l) => [
-    ...range(layer.weight.size).map((i) => `  w${l}[${i}] += gw${l}[${i}] * negativeRate;`),
-    ...(trainableBias(layer) ? range(layer.bias!.size).map((i) => `  b${l}[${i}] += gb${l}[${i}] * negativeRate;`) : []),
+    ...range(layer.weight.size).map((i) => `  w${l}[${i}] += qw${l}_${i} * negativeRate;`),
+    ...(trainableBias(layer) ? range(layer.bias!.size).map((i) => `  b${l}[${i}] += qb${l}_${i} * negativeRate;`) : []),
   ]);
   lines.push(
     'function gradients(x, y) {', ...body, '  return loss;', '}',
@@ -275,14 +276,16 @@ function backward(lines: string[], layer: Dense, l: number, inputs: readonly str
     for (let j = 0; j < size; j++) {
       let sum = '0';
       for (let i = j; i < units; i += size) sum = stored(`${sum} + ${gradNet[i]}`);
-      lines.push(`  gb${l}[${j}] = ${sum};`);
+      lines.push(`  const qb${l}_${j} = ${sum};`, `  gb${l}[${j}] = qb${l}_${j};`);
     }
   }
   // Reference transA matmul with one row: zero-filled, and a unit whose ∂L/∂NET is 0 adds nothing.
+  // Each value is kept in a local too (qw: the update reads it without a round trip through memory).
   gradNet.forEach((g, i) => {
-    const set = inputs.map((input, j) => `gw${l}[${i * k + j}] = 0 + ${g} * ${input};`).join(' ');
-    const zero = inputs.map((_, j) => `gw${l}[${i * k + j}] = 0;`).join(' ');
-    lines.push(`  if (${g} !== 0) { ${set} } else { ${zero} }`);
+    const names = inputs.map((_, j) => `qw${l}_${i * k + j}`);
+    lines.push(`  let ${names.map((name) => `${name} = 0`).join(', ')};`);
+    lines.push(`  if (${g} !== 0) { ${names.map((name, j) => `${name} = ${stored(`0 + ${g} * ${inputs[j]}`)};`).join(' ')} }`);
+    lines.push(`  ${names.map((name, j) => `gw${l}[${i * k + j}] = ${name};`).join(' ')}`);
   });
   if (!below) return [];
   // Reference matmul: ∂L/∂x = 0, then += ∂L/∂NET[p]·W[p,:] for each p with a non-zero ∂L/∂NET[p].
