@@ -6,6 +6,10 @@
  *   npx tsc bench/gemm-kernels.ts --outDir /tmp/gn-bench --module nodenext --target es2022 --skipLibCheck
  *   node /tmp/gn-bench/bench/gemm-kernels.js [n ...]   # B3 shapes: square n×n, GFLOP/s
  *   node /tmp/gn-bench/bench/gemm-kernels.js thin      # B2 mlp1's batch-1 products, µs per call
+ *   node /tmp/gn-bench/bench/gemm-kernels.js b2        # B2 mlp's batch-64 products, µs per call
+ *
+ * `--only wasm,wasm-mt` (anywhere in the arguments) keeps only the named
+ * backends.
  *
  * Square products have A and B uniform in [-1, 1), one warm-up call, then
  * rounds of >= 0.4 s, and 64 sampled entries checked against float64 dot
@@ -66,17 +70,30 @@ const MLP1_SHAPES: Shape[] = [
   [128, 1, 784, true, false],
 ];
 
+/** The products of one batch-64 training step of B2's MLP, as `TrainingPlan` issues them. */
+const MLP_SHAPES: Shape[] = [
+  [64, 784, 128, false, true], [64, 128, 64, false, true], [64, 64, 10, false, true],
+  [10, 64, 64, true, false], [64, 10, 64, false, false], [64, 64, 128, true, false], [64, 64, 128, false, false],
+  [128, 64, 784, true, false],
+];
+
 const random = new Random(3);
 const uniform = (length: number): Float32Array => Float32Array.from({ length }, () => random.uniform(-1, 1));
 const wasm = createWasmBackend();
 const wasmMt = createWasmBackend({ threads: 2 });
 const label = (backend: Backend): string => backend.name.padStart(10);
+const args = process.argv.slice(2);
+const onlyAt = args.indexOf('--only');
+const only = onlyAt < 0 ? null : args.splice(onlyAt, 2)[1]!.split(',');
+const chosen = (backends: Backend[]): Backend[] => backends.filter((backend) => only === null || only.includes(backend.name));
 
-if (process.argv[2] === 'thin') {
-  const backends: Backend[] = [jsBackend, jsFastBackend, ...(wasm === null ? [] : [wasm])];
+if (args[0] === 'thin' || args[0] === 'b2') {
+  // Thin products are never split across threads, so wasm-mt only joins the b2 table.
+  const threaded = args[0] === 'b2' && wasmMt?.name === 'wasm-mt' ? [wasmMt] : [];
+  const backends = chosen([jsBackend, jsFastBackend, ...(wasm === null ? [] : [wasm]), ...threaded]);
   console.log(`${'shape'.padEnd(24)}${backends.map(label).join('')}   (µs per call, best of ${ROUNDS})`);
   const totals = backends.map(() => 0);
-  for (const shape of MLP1_SHAPES) {
+  for (const shape of args[0] === 'thin' ? MLP1_SHAPES : MLP_SHAPES) {
     const [m, k, n, transA, transB] = shape;
     const [a, b, out] = [uniform(m * k), uniform(k * n), new Float32Array(m * n)];
     const times = backends.map((backend) => secondsPerCall(backend, shape, a, b, out) * 1e6);
@@ -85,8 +102,8 @@ if (process.argv[2] === 'thin') {
   }
   console.log(`${'one step'.padEnd(24)}${totals.map((t) => t.toFixed(1).padStart(10)).join('')}`);
 } else {
-  const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [128, 256, 512, 1024];
-  const backends: Backend[] = [jsBackend, jsFastBackend, ...(wasm === null ? [] : [wasm]), ...(wasmMt?.name === 'wasm-mt' ? [wasmMt] : [])];
+  const sizes = args.length > 0 ? args.map(Number) : [128, 256, 512, 1024];
+  const backends = chosen([jsBackend, jsFastBackend, ...(wasm === null ? [] : [wasm]), ...(wasmMt?.name === 'wasm-mt' ? [wasmMt] : [])]);
   console.log(`backend   ${sizes.map((n) => `n=${n}`.padStart(10)).join('')}   (GFLOP/s, best of ${ROUNDS})`);
   for (const backend of backends) {
     const row: string[] = [];

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   createWasmBackend, defaultWasmThreads, getBackend, selectBestBackend, setBackend, wasmSimdSupported, type WasmBackend,
 } from '../src/backend/index.js';
+import { assembleModule, FunctionEmitter, ValType } from '../src/backend/wasm/assembler.js';
 import { emitElementwiseModule, emitKernelModule, MAX_MR } from '../src/backend/wasm/kernels.js';
+import { GemmWorkers } from '../src/backend/wasm/threads.js';
 import { Random } from '../src/util/random.js';
 import { runBackendSuite } from './backend.suite.js';
 
@@ -124,7 +126,8 @@ describe.runIf(supported)('wasm-mt: threads', () => {
     const threaded = make({ threads: 3, forceThreads: true });
     const random = new Random(14);
     const memory: number[] = [];
-    // m = 97 is 20 row panels of 5 (25 of 4): shares of 6/7/7 panels; 250×300×190 grows memory past what 97 rows used.
+    // m = 97 is 20 row panels of 5 (25 of 4): chunks of 2 panels (3 at MR = 4) handed out to 3 threads;
+    // 250×300×190 grows memory past what 97 rows used.
     for (const [m, k, n] of [[97, 64, 33], [7, 300, 40], [250, 300, 190], [11, 5, 9]] as const) {
       for (const [transA, transB, accumulate] of [[false, false, false], [true, true, true], [false, true, false]] as const) {
         const [a, b] = operands(random, m, k, n);
@@ -154,5 +157,62 @@ describe.runIf(supported)('wasm-mt: threads', () => {
     const after = new Float32Array(40 * 20);
     backend.matmul(after, a, b, 40, 30, 20, false, false, false);
     expect(Array.from(after)).toEqual(Array.from(before));
+  });
+});
+
+describe.runIf(supported)('wasm-mt: dynamic chunks', () => {
+  /**
+   * A stand-in for the GEMM's `gemmBlocked(aPack, bPack, c, m, …, ldc, load, scratch)`
+   * that leaves a trace in every row of its range instead of a product: per
+   * row at `c + r·ldc`, float 0 += 1, float 1 += f32[aPack], float 2 += f32[scratch].
+   */
+  function tracer(): WebAssembly.Module {
+    const { i32 } = ValType;
+    const f = new FunctionEmitter('gemmBlocked', Array.from({ length: 11 }, () => i32));
+    const [aPack, , c, m, , , , , ldc, , scratch] = Array.from({ length: 11 }, (_, i) => f.param(i));
+    const [r, row] = [f.local(i32), f.local(i32)];
+    f.i32_const(0).local_set(r);
+    f.loop();
+    f.local_get(c!).local_get(r).local_get(ldc!).i32_mul().i32_add().local_set(row);
+    for (const [offset, from] of [[0, null], [4, aPack!], [8, scratch!]] as const) {
+      f.local_get(row).local_get(row).f32_load(offset);
+      if (from === null) f.f32_const(1);
+      else f.local_get(from).f32_load();
+      f.f32_add().f32_store(offset);
+    }
+    f.local_get(r).i32_const(1).i32_add().local_tee(r).local_get(m!).i32_lt_u().br_if(0);
+    f.end();
+    return new WebAssembly.Module(assembleModule([f], 16));
+  }
+
+  it('every row of every chunk is computed exactly once, by one thread, with its chunk\'s panel of A', async () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+    const module = tracer();
+    const workers = GemmWorkers.start(module, memory, 2, 16);
+    expect(workers).not.toBeNull();
+    const gemmBlocked = (new WebAssembly.Instance(module, { env: { memory } }).exports as { gemmBlocked: (...args: number[]) => void }).gemmBlocked;
+    const heap = new Float32Array(memory.buffer);
+    // Thread markers in the scratches (caller at 0, workers at 16 and 32); A's panels of 8 bytes at 1024 hold their index.
+    const [aAt, cAt, ldc, m, panelRows, chunkPanels] = [1024, 4096, 16, 97, 5, 3];
+    const markers = [1, 10, 100];
+    const seen = new Set<number>();
+    for (let round = 0; round < 20; round++) {
+      heap.fill(0);
+      markers.forEach((marker, t) => { heap[4 * t] = marker; });
+      for (let p = 0; p < 20; p++) heap[(aAt >> 2) + 2 * p] = p;
+      const args = [aAt, 0, cAt, m, 4, 1, 8, 0, ldc, 0, 0];
+      const chunkRows = chunkPanels * panelRows;
+      expect(workers!.run({ args, chunkRows, chunkABytes: chunkPanels * 8 }, Math.ceil(m / chunkRows), gemmBlocked)).toBe(true);
+      for (let row = 0; row < m; row++) {
+        const at = (cAt + row * ldc) >> 2;
+        expect([heap[at], heap[at + 1]], `row ${row}`).toEqual([1, Math.floor(row / chunkRows) * chunkPanels]);
+        expect(markers).toContain(heap[at + 2]);
+        seen.add(heap[at + 2]!);
+      }
+      // The row after the last is untouched.
+      expect(heap[(cAt + m * ldc) >> 2]).toBe(0);
+    }
+    expect(seen.has(1)).toBe(true);
+    await workers!.close();
   });
 });

@@ -1,8 +1,8 @@
 import { SMALL_MATMUL_WORK, type Backend, type FloatArray, type UnaryKind } from './backend.js';
 import { denseForwardSteps } from './js.js';
 import { jsFastBackend } from './js-fast.js';
-import { EDGE_TILE_BYTES, emitElementwiseModule, emitKernelModule, EPILOGUE, NR } from './wasm/kernels.js';
-import { availableThreads, GemmWorkers } from './wasm/threads.js';
+import { EDGE_TILE_BYTES, emitElementwiseModule, emitKernelModule, EPILOGUE, NR, PANELS_PER_BLOCK } from './wasm/kernels.js';
+import { availableThreads, GEMM_ARGS, GemmWorkers } from './wasm/threads.js';
 
 /**
  * The `'wasm'` backend: float32 matmul, Dense's fused forward pass and
@@ -39,6 +39,14 @@ const THIN = 4;
  * share it would compute. Measured in docs/backends.md ("Threads").
  */
 const MIN_THREADED_WORK = 128 * 128 * 128;
+/**
+ * A threaded product is cut into about this many chunks of row panels per
+ * thread (at most one row block each), handed out dynamically: enough
+ * that a thread slowed down by another process leaves its share to the
+ * others, few enough that each chunk still reuses B's packed block.
+ * Measured in docs/backends.md ("Threads").
+ */
+const CHUNKS_PER_THREAD = 4;
 /**
  * A float32 axpy runs in wasm from this many elements: below it, copying
  * both operands in and the result out, and the call, cost more than the
@@ -90,7 +98,7 @@ export interface WasmBackendOptions {
    * threads are available (Node), else it stays single-threaded `'wasm'`.
    */
   readonly threads?: number;
-  /** Split every packed product across the threads, however small: tests use it to reach uneven shares. */
+  /** Share every packed product (of two row panels or more) among the threads, however small: tests use it to reach every chunk shape. */
   readonly forceThreads?: boolean;
 }
 
@@ -201,8 +209,10 @@ class WasmKernels {
    */
   private views = new Map<number, Map<number, Float32Array>>();
   private readonly at: Layout = { rawA: 0, rawB: 0, packA: 0, packB: 0, c: 0, end: 0 };
-  /** gemmBlocked's arguments for one share, reused. */
-  private readonly args: number[] = new Array<number>(11).fill(0);
+  /** gemmBlocked's arguments for the whole product, reused. */
+  private readonly args: number[] = new Array<number>(GEMM_ARGS).fill(0);
+  /** The threaded job's description (over {@link args}), reused. */
+  private readonly job: { args: number[]; chunkRows: number; chunkABytes: number } = { args: this.args, chunkRows: 0, chunkABytes: 0 };
   private readonly mr: number;
   /** Edge-tile scratches reserved at address 0: one per thread the pool started with. */
   private readonly scratches: number;
@@ -246,7 +256,7 @@ class WasmKernels {
       return null;
     }
     const module = new WebAssembly.Module(bytes);
-    const workers = GemmWorkers.start(module, memory, Math.floor(threads) - 1);
+    const workers = GemmWorkers.start(module, memory, Math.floor(threads) - 1, EDGE_TILE_BYTES);
     if (workers === null) return null;
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     // The elementwise kernels run on the caller only, over the same shared memory.
@@ -360,7 +370,7 @@ class WasmKernels {
     return true;
   }
 
-  /** The packed, blocked GEMM, split by rows across the threads when large enough (see {@link product}). */
+  /** The packed, blocked GEMM; when large enough, its row panels are handed out in chunks to the threads (see {@link product}). */
   private run(
     out: Float32Array, a: Float32Array, b: Float32Array,
     m: number, k: number, n: number,
@@ -378,43 +388,30 @@ class WasmKernels {
     kernels.packB(at.packB, at.rawB, n, k, transB ? k : 1, transB ? 1 : n);
     const aPanelBytes = mr * k * 4;
     const panels = Math.ceil(m / mr);
-    const workers = this.workers;
-    const shares = workers !== null && m * k * n >= this.minThreadedWork ? Math.min(1 + workers.count, panels) : 1;
-    // Share t gets row panels [⌊t·panels/shares⌋, ⌊(t+1)·panels/shares⌋) and edge-tile scratch t.
-    const common = { panels, shares, n, k, aPanelBytes, load: accumulate ? 1 : 0 };
-    for (let t = 1; t < shares; t++) workers!.post(t - 1, this.share(t, at, m, common));
-    this.compute(this.share(0, at, m, common));
-    let failed = false;
-    for (let t = 1; t < shares; t++) {
-      if (workers!.wait(t - 1)) continue;
-      failed = true;
-      this.compute(this.share(t, at, m, common));
-    }
-    if (failed) void this.close();
-    return at.c;
-  }
-
-  /** gemmBlocked's arguments for share `t` (in the reused {@link args}). */
-  private share(t: number, at: Layout, m: number, c: { panels: number; shares: number; n: number; k: number; aPanelBytes: number; load: number }): number[] {
     const args = this.args;
-    const first = Math.floor((t * c.panels) / c.shares) * this.mr;
-    const end = Math.min(m, Math.floor(((t + 1) * c.panels) / c.shares) * this.mr);
-    args[0] = at.packA + (first / this.mr) * c.aPanelBytes;
+    args[0] = at.packA;
     args[1] = at.packB;
-    args[2] = at.c + first * c.n * 4;
-    args[3] = end - first;
-    args[4] = c.n;
-    args[5] = c.k;
-    args[6] = c.aPanelBytes;
-    args[7] = NR * c.k * 4;
-    args[8] = c.n * 4;
-    args[9] = c.load;
-    args[10] = t * EDGE_TILE_BYTES;
-    return args;
-  }
-
-  private compute(g: number[]): void {
-    this.kernels.gemmBlocked(g[0]!, g[1]!, g[2]!, g[3]!, g[4]!, g[5]!, g[6]!, g[7]!, g[8]!, g[9]!, g[10]!);
+    args[2] = at.c;
+    args[3] = m;
+    args[4] = n;
+    args[5] = k;
+    args[6] = aPanelBytes;
+    args[7] = NR * k * 4;
+    args[8] = n * 4;
+    args[9] = accumulate ? 1 : 0;
+    args[10] = 0;
+    const workers = this.workers;
+    if (workers === null || m * k * n < this.minThreadedWork || panels < 2) {
+      kernels.gemmBlocked(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10]);
+      return at.c;
+    }
+    // Chunks of row panels, handed out dynamically: about CHUNKS_PER_THREAD per thread, at most one row block each.
+    const chunkPanels = Math.min(PANELS_PER_BLOCK, Math.ceil(panels / (CHUNKS_PER_THREAD * (1 + workers.count))));
+    const job = this.job;
+    job.chunkRows = chunkPanels * mr;
+    job.chunkABytes = chunkPanels * aPanelBytes;
+    if (!workers.run(job, Math.ceil(panels / chunkPanels), kernels.gemmBlocked)) void this.close();
+    return at.c;
   }
 
   /**
