@@ -12,7 +12,7 @@ export { Tensor, tensor, zeros, type DType, type NestedNumbers, type TensorOptio
 export { backward, noGrad, withObserver, label, type Node, type Observer, type Intermediates } from './tensor/autograd.js';
 export {
   matmul, add, sub, mul, div, scale, dropout, sigmoid, tanh, relu, leakyRelu, softmax, sum, mean, transpose, reshape,
-  squaredError, mse, binaryCrossEntropy, softmaxCrossEntropy, LEAKY_RELU_SLOPE,
+  squaredError, mse, binaryCrossEntropy, softmaxCrossEntropy, denseInference, LEAKY_RELU_SLOPE,
 } from './tensor/ops.js';
 export { ACTIVATIONS, checkActivation, type ActivationName } from './nn/activations.js';
 export { LOSSES, getLoss, checkLoss, type LossName, type LossFunction } from './nn/losses.js';

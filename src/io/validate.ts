@@ -1,4 +1,5 @@
 import { GlassnetError, describe, type ErrorCode } from '../errors.js';
+import { firstNonFinite } from '../tensor/tensor.js';
 
 /** Any value JSON can hold. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | JsonObject;
@@ -146,9 +147,8 @@ export function cloneJson(value: unknown, path: JsonPath, depth = 0): JsonValue 
 
 /** Throws unless every element of `data` is finite; `argument` names the array in the error. */
 export function checkFinite(data: ArrayLike<number>, argument: string, expected = 'a finite number'): void {
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new GlassnetError({ code: 'not-finite', argument: `${argument}[${i}]`, expected, found: describe(data[i]) });
-  }
+  const i = firstNonFinite(data);
+  if (i >= 0) throw new GlassnetError({ code: 'not-finite', argument: `${argument}[${i}]`, expected, found: describe(data[i]) });
 }
 
 /** A generator state as `Random.getState()` returns it. */

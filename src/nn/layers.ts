@@ -1,6 +1,6 @@
 import { GlassnetError, describe } from '../errors.js';
-import { label } from '../tensor/autograd.js';
-import { add, dropout, matmul } from '../tensor/ops.js';
+import { label, needsGrad } from '../tensor/autograd.js';
+import { add, denseInference, dropout, matmul } from '../tensor/ops.js';
 import { Tensor, tensor, zeros, type DType } from '../tensor/tensor.js';
 import { Random } from '../util/random.js';
 import { activate, checkActivation, type ActivationName } from './activations.js';
@@ -86,6 +86,10 @@ export class Dense implements Layer {
       throw new GlassnetError({
         code: 'shape', argument: `${this.name} input`, expected: `shape [batch, ${this.inputSize}]`, found: `shape [${x.shape.join(', ')}]`,
       });
+    }
+    // With nothing to record (inference), one fused kernel gives the same bits as the three ops below.
+    if (!needsGrad(this.bias === null ? [x, this.weight] : [x, this.weight, this.bias])) {
+      return denseInference(x, this.weight, this.bias, this.activation);
     }
     const product = matmul(x, this.weight, false, true);
     const net = label(this.bias === null ? product : add(product, this.bias), `${this.name}.net`);

@@ -196,6 +196,36 @@ export function leakyRelu(x: Tensor, alpha = LEAKY_RELU_SLOPE): Tensor {
   return unaryOp('leakyRelu', x, alpha);
 }
 
+/**
+ * A Dense layer's forward pass for inference, `activation(x·wᵀ + bias)`
+ * with `bias` repeated over the rows, in one backend call: the backend
+ * contract makes it bit for bit {@link matmul}, {@link add} and the
+ * activation op, but a backend may apply the bias and activation while the
+ * product is still in its memory. It records nothing, so it is for when no
+ * gradient is wanted (see `needsGrad`). `x` is `rows×k`, `w` is `units×k`.
+ */
+export function denseInference(x: Tensor, w: Tensor, bias: Tensor | null, activation: UnaryKind | 'linear' | 'softmax', alpha = LEAKY_RELU_SLOPE): Tensor {
+  checkMatrix('x', x);
+  checkMatrix('w', w);
+  checkDtypes('w', x, w);
+  if (bias !== null) checkDtypes('bias', x, bias);
+  const [rows, k] = [x.shape[0]!, x.shape[1]!];
+  const units = w.shape[0]!;
+  if (w.shape[1] !== k || (bias !== null && units % bias.size !== 0)) {
+    throw new GlassnetError({
+      code: 'shape', argument: 'w', expected: `${k} columns (x has ${k}) and a bias that divides its ${units} rows`,
+      found: `w of shape ${formatShape(w.shape)}, bias of ${bias?.size ?? 0} values`,
+    });
+  }
+  const backend = getBackend();
+  const net = result(x, [rows, units]);
+  const out = activation === 'linear' ? net : result(x, [rows, units]);
+  const elementwise = activation === 'softmax' ? 'linear' : activation;
+  backend.denseForward(net.data, out.data, x.data, w.data, bias?.data ?? null, bias?.size ?? units, rows, k, units, elementwise, alpha);
+  if (activation === 'softmax') backend.softmaxRows(out.data, net.data, rows, units);
+  return out;
+}
+
 /** Softmax over the last dimension (each row sums to 1). */
 export function softmax(x: Tensor): Tensor {
   const backend = getBackend();
