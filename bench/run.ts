@@ -15,6 +15,7 @@ import path from 'node:path';
 import { prepareDigits } from './lib/digits.js';
 import { DIGITS_DIR, PYTHON, RESULTS_DIR, RUNNERS_DIR, TORCH_RUNNER } from './lib/paths.js';
 import { ACCURACY_WORKLOADS, SETTINGS, accuracyColumn, columns, rows, sectionSeconds, selects, type Column, type Mode, type Settings } from './lib/plan.js';
+import { mergeRounds } from './lib/rounds.js';
 import { runnerFlags, type RunnerFailure, type RunnerResult } from './lib/protocol.js';
 import { formatValue, isMeasured, renderMarkdown, type BenchReport, type JobResult } from './lib/report.js';
 
@@ -72,6 +73,25 @@ function describeResult(result: JobResult): string {
   return `${formatValue(result.median)} ${result.unit} [${formatValue(result.min)} – ${formatValue(result.max)}], ${check}`;
 }
 
+/** Workloads timed in rounds; the memory workload and the accuracy tasks run once. */
+function isThroughput(workload: string): boolean {
+  return workload !== 'mem' && !ACCURACY_WORKLOADS.some((a) => a.workload === workload);
+}
+
+/**
+ * The jobs in run order: `settings.rounds` rounds of the throughput
+ * workloads, each round workload by workload with every column of a
+ * workload back to back (so the columns a ratio compares run minutes
+ * apart at most), then the memory workload and the accuracy tasks once.
+ */
+function orderJobs(columnsToRun: readonly Column[], settings: Settings, only: readonly string[] | null): Array<{ column: Column; workload: string; round: number }> {
+  const workloads = [...new Set(columnsToRun.flatMap((column) => column.workloads))].filter((w) => selects(only, w));
+  const pass = (round: number, which: (workload: string) => boolean) => workloads.filter(which).flatMap((workload) =>
+    columnsToRun.filter((column) => column.workloads.includes(workload)).map((column) => ({ column, workload, round })));
+  const rounds = Array.from({ length: settings.rounds }, (_, r) => pass(r + 1, isThroughput)).flat();
+  return [...rounds, ...pass(1, (workload) => !isThroughput(workload))];
+}
+
 function main(): void {
   const options = parseOptions(process.argv.slice(2));
   const settings = SETTINGS[options.mode];
@@ -86,19 +106,26 @@ function main(): void {
   const allColumns = columns(glassnetBackends, settings.gemmSizes).filter(wanted);
   const accuracy = accuracyColumn(glassnetBackends);
   if (accuracy === null) notes.push('accuracy tasks skipped: none of their backends loaded');
-  const jobs = [...allColumns, ...[accuracy].filter(wanted)]
-    .flatMap((column) => column.workloads.filter((w) => selects(options.only, w)).map((workload) => ({ column, workload })));
+  const jobs = orderJobs([...allColumns, ...[accuracy].filter(wanted)], settings, options.only);
 
-  const results: JobResult[] = [];
-  jobs.forEach(({ column, workload }, i) => {
+  const parts = new Map<Column, Map<string, JobResult[]>>();
+  jobs.forEach(({ column, workload, round }, i) => {
     const skip = settings.skip[column.id];
     const skipped = column.launcher.kind === 'python' && torch !== null ? torch : skip?.workloads.includes(workload) === true ? skip.reason : null;
+    const byWorkload = parts.get(column) ?? new Map<string, JobResult[]>();
+    parts.set(column, byWorkload);
+    const earlier = byWorkload.get(workload) ?? [];
+    byWorkload.set(workload, earlier);
+    // A skip is the same in every round: say it once.
+    if (skipped !== null && earlier.length > 0) return;
     const jobStart = performance.now();
     const result = skipped !== null ? { library: column.id, workload, skipped } : runJob(column, workload, options.mode, settings);
-    results.push(result);
+    earlier.push(result);
     const seconds = ((performance.now() - jobStart) / 1000).toFixed(1);
-    console.error(`[${i + 1}/${jobs.length}] ${column.id} ${workload}: ${describeResult(result)} (${seconds} s)`);
+    const of = settings.rounds > 1 && isThroughput(workload) ? ` (round ${round}/${settings.rounds})` : '';
+    console.error(`[${i + 1}/${jobs.length}] ${column.id} ${workload}${of}: ${describeResult(result)} (${seconds} s)`);
   });
+  const results = [...parts.values()].flatMap((byWorkload) => [...byWorkload.values()].map(mergeRounds));
 
   const report: BenchReport = {
     meta: {

@@ -32,6 +32,8 @@ export interface RunnerResult extends Measurement {
   config: Record<string, string>;
   /** Further figures a workload records, e.g. RSS per epoch. */
   extra?: Record<string, number | number[] | string>;
+  /** Fresh processes whose timed sections were pooled into this result (set by the orchestrator; one when absent). */
+  processes?: number;
 }
 
 export interface RunnerFailure {

@@ -175,13 +175,22 @@ function multiThreadNote(report: BenchReport): string {
   return ` ${report.multiThreaded.join(', ')} ${one ? 'uses' : 'use'} more than one thread (see Setup), so ratios and targets leave ${one ? 'it' : 'them'} out.`;
 }
 
+/** How a throughput cell was measured, for the header. */
+function cellsAre(settings: Settings): string {
+  const { reps, rounds } = settings;
+  const sections = `${reps * rounds} timed section${reps * rounds === 1 ? '' : 's'}`;
+  return rounds === 1
+    ? `Every cell is the median of ${sections} in a fresh process;`
+    : `Every throughput cell is the median of ${sections} from ${rounds} fresh processes, run in ${rounds} rounds (each round runs every column of a workload back to back);`;
+}
+
 export function renderMarkdown(report: BenchReport): string {
   const { meta } = report;
   return [
     `## Benchmarks (${meta.mode} run)`,
     '',
     `${meta.date}; Node ${meta.node}; ${meta.cpu} × ${meta.cores}; load average at start ${meta.loadAverage.map((l) => l.toFixed(2)).join(' ')}; `
-      + `${meta.wallSeconds.toFixed(0)} s wall. Every cell is the median of ${meta.settings.reps} timed sections in a fresh process; `
+      + `${meta.wallSeconds.toFixed(0)} s wall. ${cellsAre(meta.settings)} `
       + 'higher is better. In peer cells, (r×) is the best single-thread glassnet column divided by that peer (every peer runs on one thread): '
       + `above 1 glassnet is faster.${multiThreadNote(report)} ✗ marks a failed check (see details).`,
     '',
