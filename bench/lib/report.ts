@@ -1,6 +1,7 @@
 /** Renders collected runner results as the Markdown that goes into latest.md and the README. */
 import type { RunnerFailure, RunnerResult } from './protocol.js';
 import { TARGETS, type Settings } from './plan.js';
+import { median } from './timing.js';
 
 /** A job the orchestrator did not run, with the reason shown in its cell. */
 export interface Skipped {
@@ -54,6 +55,18 @@ function bestGlassnet(report: BenchReport, workload: string): RunnerResult | und
     .reduce<RunnerResult | undefined>((best, r) => (best === undefined || r.median > best.median ? r : best), undefined);
 }
 
+/**
+ * glassnet ÷ peer. With one section per round on both sides (the full
+ * run), the median of the rounds' own ratios: the two processes of a
+ * round ran seconds apart, so a drift of the machine's speed between
+ * rounds cancels. Otherwise the ratio of the medians.
+ */
+function ratioOf(best: RunnerResult, peer: RunnerResult): number {
+  const rounds = best.processes ?? 1;
+  const paired = rounds > 1 && (peer.processes ?? 1) === rounds && best.samples.length === rounds && peer.samples.length === rounds;
+  return paired ? median(best.samples.map((sample, round) => sample / peer.samples[round]!)) : best.median / peer.median;
+}
+
 /** Two significant digits, without exponent notation for large ratios. */
 function formatRatio(ratio: number): string {
   return `${ratio >= 100 ? ratio.toFixed(0) : ratio.toPrecision(2)}×`;
@@ -64,16 +77,17 @@ function cell(result: JobResult | undefined, best: RunnerResult | undefined): st
   if ('skipped' in result) return result.skipped;
   if ('error' in result) return `error: ${result.error.split('\n')[0]!.slice(0, 60)}`;
   const mark = result.check.ok === false ? ' ✗' : '';
-  const ratio = best !== undefined && !result.library.startsWith('glassnet') ? ` (${formatRatio(best.median / result.median)})` : '';
+  const ratio = best !== undefined && !result.library.startsWith('glassnet') ? ` (${formatRatio(ratioOf(best, result))})` : '';
   return `${formatValue(result.median)}${mark}${ratio}`;
 }
 
 function targetNote(report: BenchReport, workload: string): string {
   return TARGETS.filter((t) => t.workload === workload).map((t) => {
-    const best = bestGlassnet(report, workload);
+    const named = t.glassnet === undefined ? undefined : find(report, t.glassnet, workload);
+    const best = t.glassnet === undefined ? bestGlassnet(report, workload) : isMeasured(named) ? named : undefined;
     const peer = find(report, t.peer, workload);
     if (best === undefined || !isMeasured(peer)) return `≥ ${t.ratio}× ${t.peer}: n/a`;
-    const ratio = best.median / peer.median;
+    const ratio = ratioOf(best, peer);
     return `≥ ${t.ratio}× ${t.peer}: ${formatRatio(ratio)} ${ratio >= t.ratio ? 'PASS' : 'FAIL'} (${best.library})`;
   }).join('; ');
 }
@@ -90,7 +104,7 @@ function table(header: readonly string[], body: ReadonlyArray<readonly string[]>
 function throughputTable(report: BenchReport): string[] {
   const present = report.rows.filter((row) => report.columns.some((c) => find(report, c, row.workload) !== undefined));
   return table(
-    ['workload', ...report.columns, 'target (best single-thread glassnet ÷ peer)'],
+    ['workload', ...report.columns, 'target (glassnet ÷ peer: the best single-thread column unless named)'],
     present.map((row) => {
       const best = bestGlassnet(report, row.workload);
       return [row.title, ...report.columns.map((c) => cell(find(report, c, row.workload), best)), targetNote(report, row.workload)];
@@ -172,7 +186,8 @@ function setupLines(report: BenchReport): string[] {
 function multiThreadNote(report: BenchReport): string {
   if (report.multiThreaded.length === 0) return '';
   const one = report.multiThreaded.length === 1;
-  return ` ${report.multiThreaded.join(', ')} ${one ? 'uses' : 'use'} more than one thread (see Setup), so ratios and targets leave ${one ? 'it' : 'them'} out.`;
+  return ` ${report.multiThreaded.join(', ')} ${one ? 'uses' : 'use'} more than one thread (see Setup), so the ratios in cells leave ${one ? 'it' : 'them'} out;`
+    + ' a target for more than one thread names its column.';
 }
 
 /** How a throughput cell was measured, for the header. */
@@ -181,7 +196,7 @@ function cellsAre(settings: Settings): string {
   const sections = `${reps * rounds} timed section${reps * rounds === 1 ? '' : 's'}`;
   return rounds === 1
     ? `Every cell is the median of ${sections} in a fresh process;`
-    : `Every throughput cell is the median of ${sections} from ${rounds} fresh processes, run in ${rounds} rounds (each round runs every column of a workload back to back);`;
+    : `Every throughput cell is the median of ${sections} from ${rounds} fresh processes, run in ${rounds} rounds (each round runs every column of a workload back to back), and a ratio is the median of the ${rounds} rounds' ratios;`;
 }
 
 export function renderMarkdown(report: BenchReport): string {
