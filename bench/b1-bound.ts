@@ -15,7 +15,8 @@
  * 4. one sigmoid as a dependent chain (its latency) and as independent
  *    calls (its throughput).
  *
- *   npx tsc bench/b1-bound.ts --outDir /tmp/gn-bench --module nodenext --target es2022 --skipLibCheck
+ *   npx tsc bench/b1-bound.ts --outDir /tmp/gn-bench --module nodenext --target es2022 --skipLibCheck --strict
+ *   echo '{"type":"module"}' > /tmp/gn-bench/package.json
  *   node /tmp/gn-bench/bench/b1-bound.js
  */
 import { Dense, Sequential, Trainer } from '../src/index.js';

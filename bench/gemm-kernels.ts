@@ -3,7 +3,7 @@
  * developer tool for tuning `src/backend/`. The machine is shared, so each
  * figure is the best of `ROUNDS` rounds (the least disturbed). Run:
  *
- *   npx tsc bench/gemm-kernels.ts --outDir /tmp/gn-bench --module nodenext --target es2022 --skipLibCheck
+ *   npx tsc bench/gemm-kernels.ts --outDir /tmp/gn-bench --module nodenext --target es2022 --skipLibCheck --strict
  *   node /tmp/gn-bench/bench/gemm-kernels.js [n ...]   # B3 shapes: square n×n, GFLOP/s
  *   node /tmp/gn-bench/bench/gemm-kernels.js thin      # B2 mlp1's batch-1 products, µs per call
  *   node /tmp/gn-bench/bench/gemm-kernels.js b2        # B2 mlp's batch-64 products, µs per call
