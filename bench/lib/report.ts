@@ -61,7 +61,7 @@ function bestGlassnet(report: BenchReport, workload: string): RunnerResult | und
  * round ran seconds apart, so a drift of the machine's speed between
  * rounds cancels. Otherwise the ratio of the medians.
  */
-function ratioOf(best: RunnerResult, peer: RunnerResult): number {
+export function ratioOf(best: RunnerResult, peer: RunnerResult): number {
   const rounds = best.processes ?? 1;
   const paired = rounds > 1 && (peer.processes ?? 1) === rounds && best.samples.length === rounds && peer.samples.length === rounds;
   return paired ? median(best.samples.map((sample, round) => sample / peer.samples[round]!)) : best.median / peer.median;
