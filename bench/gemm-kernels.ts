@@ -4,6 +4,7 @@
  * figure is the best of `ROUNDS` rounds (the least disturbed). Run:
  *
  *   npx tsc bench/gemm-kernels.ts --outDir /tmp/gn-bench --module nodenext --target es2022 --skipLibCheck --strict
+ *   echo '{"type":"module"}' > /tmp/gn-bench/package.json
  *   node /tmp/gn-bench/bench/gemm-kernels.js [n ...]   # B3 shapes: square n×n, GFLOP/s
  *   node /tmp/gn-bench/bench/gemm-kernels.js thin      # B2 mlp1's batch-1 products, µs per call
  *   node /tmp/gn-bench/bench/gemm-kernels.js b2        # B2 mlp's batch-64 products, µs per call
@@ -11,12 +12,14 @@
  * `--only wasm,wasm-mt` (anywhere in the arguments) keeps only the named
  * backends.
  *
- * Square products have A and B uniform in [-1, 1), one warm-up call, then
- * rounds of >= 0.4 s, and 64 sampled entries checked against float64 dot
- * products. `wasm-mt` runs on two threads (the caller and one worker).
+ * Square products take B3's operands and check (bench/lib/workloads.ts:
+ * A and B uniform in [-1, 1), 64 sampled entries against float64 dot
+ * products), after one warm-up call and rounds of >= 0.4 s. `wasm-mt` runs
+ * on two threads (the caller and one worker).
  */
 import { createWasmBackend, jsBackend, jsFastBackend, type Backend } from '../src/backend/index.js';
 import { Random } from '../src/util/random.js';
+import { checkGemm, gemmGflop, gemmOperands } from './lib/workloads.js';
 
 const ROUNDS = 3;
 const MIN_SECONDS = 0.4;
@@ -40,23 +43,6 @@ function secondsPerCall(backend: Backend, [m, k, n, transA, transB]: Shape, a: F
     best = Math.min(best, elapsed / calls);
   }
   return best;
-}
-
-/** Largest relative error over 64 sampled entries of a square product against float64 dot products. */
-function sampledError(n: number, a: Float32Array, b: Float32Array, out: Float32Array, random: Random): number {
-  let worst = 0;
-  for (let s = 0; s < 64; s++) {
-    const i = random.int(n);
-    const j = random.int(n);
-    let dot = 0;
-    let scale = 0;
-    for (let p = 0; p < n; p++) {
-      dot += a[i * n + p]! * b[p * n + j]!;
-      scale += Math.abs(a[i * n + p]! * b[p * n + j]!);
-    }
-    worst = Math.max(worst, Math.abs(out[i * n + j]! - dot) / scale);
-  }
-  return worst;
 }
 
 /**
@@ -108,10 +94,11 @@ if (args[0] === 'thin' || args[0] === 'b2') {
   for (const backend of backends) {
     const row: string[] = [];
     for (const n of sizes) {
-      const [a, b, out] = [uniform(n * n), uniform(n * n), new Float32Array(n * n)];
-      const rate = (2 * n ** 3) / secondsPerCall(backend, [n, n, n, false, false], a, b, out) / 1e9;
-      const error = sampledError(n, a, b, out, random);
-      if (!(error < 1e-3)) throw new Error(`${backend.name} n=${n}: sampled relative error ${error}`);
+      const { a, b } = gemmOperands(n);
+      const out = new Float32Array(n * n);
+      const rate = gemmGflop(n) / secondsPerCall(backend, [n, n, n, false, false], a, b, out);
+      const check = checkGemm(out, a, b, n);
+      if (!check.ok) throw new Error(`${backend.name} n=${n}: ${check.detail}`);
       row.push(rate.toFixed(2).padStart(10));
     }
     console.log(`${backend.name.padEnd(10)}${row.join('')}`);

@@ -99,11 +99,12 @@ function main(): void {
   const loadAverage = os.loadavg();
   prepareDigits(DIGITS_DIR);
   const notes: string[] = [];
-  const torch = torchMissing();
   const glassnetBackends = probeGlassnet(notes);
   const wanted = (column: Column | null): column is Column => column !== null
     && (options.libs === null || options.libs.some((lib) => column.id.toLowerCase().startsWith(lib)));
   const allColumns = columns(glassnetBackends, settings.gemmSizes).filter(wanted);
+  // Importing torch takes seconds: only when a Python column runs.
+  const torch = allColumns.some((column) => column.launcher.kind === 'python') ? torchMissing() : null;
   const accuracy = accuracyColumn(glassnetBackends);
   if (accuracy === null) notes.push('accuracy tasks skipped: none of their backends loaded');
   const jobs = orderJobs([...allColumns, ...[accuracy].filter(wanted)], settings, options.only);

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import {
-  ACTIVATIONS, GlassnetError, LOSSES, OPTIMIZERS,
+  ACTIVATIONS, GlassnetError, LOSSES, OPTIMIZERS, SCALER_KINDS,
   type ActivationName, type JsonObject, type LossName, type OptimizerName, type ScalerKind, type Task,
 } from '../src/index.js';
 import { checkedFlag, choiceFlag, integerFlag, listFlag, positiveFlag } from './flags.js';
@@ -47,7 +47,6 @@ interface Setting<T> {
 }
 
 const TASKS = ['auto', 'classification', 'regression'] as const;
-const SCALERS = ['standard', 'minmax', 'none'] as const;
 
 /** Hidden sizes: `16,8`, or `none` (or nothing) for no hidden layer. */
 function parseLayers(text: string): number[] {
@@ -74,7 +73,7 @@ const SETTINGS: { [K in keyof Recipe]-?: Setting<NonNullable<Recipe[K]>> } = {
     flag: '--val-split <fraction>', help: 'share of rows held out for validation (stratified for classes), 0 for none', default: '0',
     parse: (t) => checkedFlag('--val-split', t, (v) => v >= 0 && v < 1, 'a fraction in [0, 1)'),
   },
-  scale: { flag: '--scale <kind>', help: `feature scaling fitted on the training rows: ${SCALERS.join('|')}`, default: 'standard', parse: (t) => choiceFlag('--scale', t, SCALERS) },
+  scale: { flag: '--scale <kind>', help: `feature scaling fitted on the training rows: ${SCALER_KINDS.join('|')}`, default: 'standard', parse: (t) => choiceFlag('--scale', t, SCALER_KINDS) },
   dropout: {
     flag: '--dropout <rate>', help: 'Dropout rate after each hidden layer', default: '0',
     parse: (t) => checkedFlag('--dropout', t, (v) => v >= 0 && v < 1, 'a rate in [0, 1)'),

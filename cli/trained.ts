@@ -74,15 +74,10 @@ export interface Predictions {
 export function predictRows(trained: Trained, x: readonly (readonly number[])[]): Predictions {
   const { model, classes } = trained;
   const output = model.predict(trained.scaler.transform(x));
-  const rows = output.rows;
-  const cols = model.outputSize;
-  const outputs = Array.from({ length: rows }, (_, r) => Array.from(output.data.subarray(r * cols, (r + 1) * cols)));
+  const outputs = output.toArray() as number[][];
   if (classes === undefined) return { outputs };
-  const scores = trained.loss === 'softmaxCrossEntropy' ? noGrad(() => softmax(output)).data : output.data;
-  const probabilities = Array.from({ length: rows }, (_, r) => {
-    const row = Array.from(scores.subarray(r * cols, (r + 1) * cols));
-    return cols === 1 && classes.length === 2 ? [1 - row[0]!, row[0]!] : row;
-  });
-  const labels = Array.from(classIndices(output.data, rows, cols), (c) => classes[c]!);
+  const scores = trained.loss === 'softmaxCrossEntropy' ? noGrad(() => softmax(output)).toArray() as number[][] : outputs;
+  const probabilities = scores.map((row) => (row.length === 1 && classes.length === 2 ? [1 - row[0]!, row[0]!] : row));
+  const labels = Array.from(classIndices(output.data, output.rows, output.cols), (c) => classes[c]!);
   return { outputs, labels, probabilities };
 }

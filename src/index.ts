@@ -47,7 +47,7 @@ export {
 } from './data/csv.js';
 export { parseNumber, oneHot, sortedClasses, encodeLabels, decodeLabels, type EncodedLabels } from './data/encode.js';
 export { loadJsonData, type JsonDataOptions } from './data/json.js';
-export { Scaler, fitScaler, scalerFromJSON, type ScalerKind, type ScalerJSON } from './data/scaling.js';
+export { SCALER_KINDS, Scaler, fitScaler, scalerFromJSON, type ScalerKind, type ScalerJSON } from './data/scaling.js';
 export { trainTestSplit, type SplitOptions } from './data/split.js';
 export { xor, circles, spirals, gaussians, SYNTHETIC, type SyntheticName, type SyntheticOptions } from './data/synthetic.js';
 export { iris, IRIS_CSV } from './data/iris.js';

@@ -11,4 +11,11 @@ describe('the planned training step', () => {
     expect(path).toBe('planned');
     expect(bytesPerStep).toBeLessThan(ALLOCATION_BOUND);
   }, 120_000);
+
+  // Each stage of the update runs every step: the L2 penalty, clipping, the schedule, Adam's moments.
+  it('allocates no buffers with Adam, L2, clipping and a schedule', () => {
+    const { path, bytesPerStep } = leastBytesPerStep('wasm', 16, 'classifier', 'adam');
+    expect(path).toBe('planned');
+    expect(bytesPerStep).toBeLessThan(ALLOCATION_BOUND);
+  }, 120_000);
 });

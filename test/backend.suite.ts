@@ -35,6 +35,10 @@ function matmulShapes(): [number, number, number][] {
   return [...fixed, ...drawn];
 }
 
+/** Every [transA, transB, accumulate], in the order of three nested loops over [false, true]. */
+const MATMUL_FLAGS: [boolean, boolean, boolean][] = [false, true].flatMap((transA) =>
+  [false, true].flatMap((transB) => [false, true].map((accumulate): [boolean, boolean, boolean] => [transA, transB, accumulate])));
+
 const ALL_KERNELS = [
   'matmul', 'denseForward', 'binary', 'sumRepeats', 'unary', 'unaryDerivative', 'scale', 'axpy', 'sum', 'softmaxRows',
   'softmaxBackwardRows', 'softmaxCrossEntropyRows', 'pointLoss', 'pointLossGrad', 'transpose',
@@ -83,7 +87,8 @@ export interface SuiteOptions {
   /**
    * Check the small-work contract (bit-identical to `jsBackend` below
    * SMALL_MATMUL_WORK and for every non-matmul kernel). Default true; off
-   * only for the test-only `forceKernel` variants, which break it on purpose.
+   * for jsBackend itself (it would be compared with itself) and for the
+   * test-only `forceKernel` variants, which break the contract on purpose.
    */
   readonly smallWorkContract?: boolean;
 }
@@ -161,38 +166,34 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
         it('matmul matches float64 dot products for every shape, transpose flag and accumulate', () => {
           const random = new Random(1);
           for (const [m, k, n] of matmulShapes()) {
-            for (const transA of [false, true]) {
-              for (const transB of [false, true]) {
-                for (const accumulate of [false, true]) {
-                  const what = `${m}x${k}x${n} transA=${transA} transB=${transB} accumulate=${accumulate}`;
-                  const a = guarded(dtype, uniform(random, m * k, -1, 1));
-                  const b = guarded(dtype, uniform(random, k * n, -1, 1));
-                  const start = uniform(random, m * n, -1, 1);
-                  const out = guarded(dtype, accumulate ? start : uniform(random, m * n, 1e6, 2e6));
-                  const [aCopy, bCopy] = [a.slice(), b.slice()];
-                  backend.matmul(out, a, b, m, k, n, transA, transB, accumulate);
-                  const want = new Float64Array(m * n);
-                  const bound = new Float64Array(m * n);
-                  for (let i = 0; i < m; i++) {
-                    for (let j = 0; j < n; j++) {
-                      // Start from what `out` held (rounded to dtype), as the kernel does.
-                      const initial = accumulate ? (dtype === 'float32' ? Math.fround(start[i * n + j]!) : start[i * n + j]!) : 0;
-                      let dot = initial;
-                      let size = Math.abs(initial);
-                      for (let p = 0; p < k; p++) {
-                        const term = a[transA ? p * m + i : i * k + p]! * b[transB ? j * k + p : p * n + j]!;
-                        dot += term;
-                        size += Math.abs(term);
-                      }
-                      want[i * n + j] = dot;
-                      bound[i * n + j] = both * (k + 2) * u * size;
-                    }
+            for (const [transA, transB, accumulate] of MATMUL_FLAGS) {
+              const what = `${m}x${k}x${n} transA=${transA} transB=${transB} accumulate=${accumulate}`;
+              const a = guarded(dtype, uniform(random, m * k, -1, 1));
+              const b = guarded(dtype, uniform(random, k * n, -1, 1));
+              const start = uniform(random, m * n, -1, 1);
+              const out = guarded(dtype, accumulate ? start : uniform(random, m * n, 1e6, 2e6));
+              const [aCopy, bCopy] = [a.slice(), b.slice()];
+              backend.matmul(out, a, b, m, k, n, transA, transB, accumulate);
+              const want = new Float64Array(m * n);
+              const bound = new Float64Array(m * n);
+              for (let i = 0; i < m; i++) {
+                for (let j = 0; j < n; j++) {
+                  // Start from what `out` held (rounded to dtype), as the kernel does.
+                  const initial = accumulate ? (dtype === 'float32' ? Math.fround(start[i * n + j]!) : start[i * n + j]!) : 0;
+                  let dot = initial;
+                  let size = Math.abs(initial);
+                  for (let p = 0; p < k; p++) {
+                    const term = a[transA ? p * m + i : i * k + p]! * b[transB ? j * k + p : p * n + j]!;
+                    dot += term;
+                    size += Math.abs(term);
                   }
-                  expectWithin(`matmul ${what}`, out, want, bound);
-                  expectUnchanged(`matmul ${what} a`, a, aCopy);
-                  expectUnchanged(`matmul ${what} b`, b, bCopy);
+                  want[i * n + j] = dot;
+                  bound[i * n + j] = both * (k + 2) * u * size;
                 }
               }
+              expectWithin(`matmul ${what}`, out, want, bound);
+              expectUnchanged(`matmul ${what} a`, a, aCopy);
+              expectUnchanged(`matmul ${what} b`, b, bCopy);
             }
           }
         });
@@ -200,18 +201,14 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
         it.runIf(options.smallWorkContract ?? true)('small-work contract: small matmuls are bit-identical to js', () => {
           const random = new Random(12);
           for (const [m, k, n] of smallShapes()) {
-            for (const transA of [false, true]) {
-              for (const transB of [false, true]) {
-                for (const accumulate of [false, true]) {
-                  const a = guarded(dtype, uniform(random, m * k, -1, 1));
-                  const b = guarded(dtype, uniform(random, k * n, -1, 1));
-                  const got = guarded(dtype, uniform(random, m * n, -1, 1));
-                  const want = got.slice();
-                  backend.matmul(got, a, b, m, k, n, transA, transB, accumulate);
-                  jsBackend.matmul(want, a, b, m, k, n, transA, transB, accumulate);
-                  expectIdentical(`matmul ${m}x${k}x${n} transA=${transA} transB=${transB} accumulate=${accumulate}`, got, want);
-                }
-              }
+            for (const [transA, transB, accumulate] of MATMUL_FLAGS) {
+              const a = guarded(dtype, uniform(random, m * k, -1, 1));
+              const b = guarded(dtype, uniform(random, k * n, -1, 1));
+              const got = guarded(dtype, uniform(random, m * n, -1, 1));
+              const want = got.slice();
+              backend.matmul(got, a, b, m, k, n, transA, transB, accumulate);
+              jsBackend.matmul(want, a, b, m, k, n, transA, transB, accumulate);
+              expectIdentical(`matmul ${m}x${k}x${n} transA=${transA} transB=${transB} accumulate=${accumulate}`, got, want);
             }
           }
         });

@@ -1,10 +1,13 @@
-// The bench's arithmetic over rounds: pooling a (column, workload)'s
-// processes, and pairing rounds when a ratio is taken. Benchmarks are not
-// tests, but the numbers they print go into the README.
+// The bench's arithmetic over rounds (pooling a (column, workload)'s
+// processes, pairing rounds when a ratio is taken) and the workloads'
+// checks, which must pass on right work and fail on wrong work.
+// Benchmarks are not tests, but the numbers they print go into the README.
 import { describe, expect, it } from 'vitest';
-import type { RunnerResult } from '../bench/lib/protocol.js';
+import { TRAIN_COUNT } from '../bench/lib/digits.js';
+import type { RunnerArgs, RunnerResult } from '../bench/lib/protocol.js';
 import { ratioOf } from '../bench/lib/report.js';
 import { mergeRounds } from '../bench/lib/rounds.js';
+import { SEED, checkGemm, checkSeed, gemmOperands, gemmWorkload, mlp1Workload, mlpWorkload, type SeedNetwork } from '../bench/lib/workloads.js';
 
 /** One runner process's result (an odd number of samples, so the median is one of them). */
 function process(library: string, samples: number[], extra: Partial<RunnerResult> = {}): RunnerResult {
@@ -39,5 +42,125 @@ describe('ratioOf', () => {
 
   it('falls back to the ratio of the medians for a single process', () => {
     expect(ratioOf(process('g', [10, 12, 11]), process('p', [5, 4, 6]))).toBe(11 / 5);
+  });
+});
+
+/**
+ * BENCH-SPEC's B1 network written out by hand, independently of every
+ * library: sigmoid 2-2-2, ½Σ(t−o)², plain SGD. `round` is applied after
+ * every operation (Math.fround gives float32 arithmetic); `outputDerivative`
+ * false drops σ' from the output delta, as synaptic does (spec note a).
+ */
+function handSeedNetwork(round: (v: number) => number, outputDerivative = true): SeedNetwork {
+  const w1 = SEED.w1.map((row) => row.map(round));
+  const w2 = SEED.w2.map((row) => row.map(round));
+  const b1 = SEED.b1.map(round);
+  const b2 = SEED.b2.map(round);
+  const x = SEED.x.map(round);
+  const t = SEED.t.map(round);
+  const lr = round(SEED.lr);
+  const sigmoid = (v: number): number => round(1 / round(1 + round(Math.exp(-v))));
+  const layer = (w: number[][], b: number[], input: number[]): number[] =>
+    w.map((row, j) => sigmoid(round(round(round(row[0]! * input[0]!) + round(row[1]! * input[1]!)) + b[j]!)));
+  const forward = (): { h: number[]; o: number[] } => {
+    const h = layer(w1, b1, x);
+    return { h, o: layer(w2, b2, h) };
+  };
+  return {
+    loss: () => forward().o.reduce((sum, o, j) => round(sum + round(0.5 * round((t[j]! - o) ** 2))), 0),
+    step: () => {
+      const { h, o } = forward();
+      const dOut = o.map((oj, j) => (outputDerivative ? round(round(oj - t[j]!) * round(oj * round(1 - oj))) : round(oj - t[j]!)));
+      const dHidden = h.map((hi, i) => round(round(round(dOut[0]! * w2[0]![i]!) + round(dOut[1]! * w2[1]![i]!)) * round(hi * round(1 - hi))));
+      const update = (w: number[][], b: number[], delta: number[], input: number[]): void => delta.forEach((d, j) => {
+        input.forEach((v, i) => { w[j]![i] = round(w[j]![i]! - round(lr * round(d * v))); });
+        b[j] = round(b[j]! - round(lr * d));
+      });
+      update(w2, b2, dOut, h);
+      update(w1, b1, dHidden, x);
+    },
+  };
+}
+
+/** Runner flags for a few milliseconds of timing. */
+function quickArgs(workload: string): RunnerArgs {
+  return { workload, seconds: 0.002, reps: 1, epochs: 1, backend: null, dataDir: '', mode: 'quick' };
+}
+
+/** C = A·B of n×n row-major matrices, each entry accumulated in float64. */
+function product(a: Float32Array, b: Float32Array, n: number): Float32Array {
+  const c = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let k = 0; k < n; k++) sum += a[i * n + k]! * b[k * n + j]!;
+      c[i * n + j] = sum;
+    }
+  }
+  return c;
+}
+
+describe('B1 check', () => {
+  it("passes the spec's network in float64 and in float32 arithmetic, each at its own precision", () => {
+    expect(checkSeed(handSeedNetwork((v) => v), 'float64').ok).toBe(true);
+    expect(checkSeed(handSeedNetwork(Math.fround), 'float32').ok).toBe(true);
+  });
+
+  it('fails float32 arithmetic held to the float64 figure, and an output delta without the sigmoid derivative', () => {
+    expect(checkSeed(handSeedNetwork(Math.fround), 'float64').ok).toBe(false);
+    const synapticLike = checkSeed(handSeedNetwork((v) => v, false), 'float64');
+    expect(synapticLike.ok).toBe(false);
+    // The start is right, the trajectory is not.
+    expect(synapticLike.detail).toMatch(/^float64: loss 3\.958156e-2 at start/);
+  });
+});
+
+describe('B2 checks', () => {
+  it('mlp: one warm-up epoch, then accuracy on every held-out digit must exceed 0.8', () => {
+    const digits = { images: new Float32Array(0), labels: new Uint8Array(0), count: TRAIN_COUNT + 100 };
+    let trained = 0;
+    const run = (accuracy: number) => mlpWorkload(quickArgs('mlp'), digits, (count) => { trained += count; }, (count) => {
+      expect(count).toBe(100);
+      return { loss: 0, accuracy };
+    });
+    const passed = run(0.81);
+    expect(passed.check.ok).toBe(true);
+    expect(trained).toBeGreaterThan(TRAIN_COUNT / 64);
+    expect(passed.check.detail).toContain(`after ${trained * 64} samples`);
+    expect(run(0.8).check.ok).toBe(false);
+  });
+
+  it('mlp1: the held-out loss is read before any training and must fall to 0.75 of it', () => {
+    let trained = 0;
+    const evaluate = () => ({ loss: 1 / (1 + trained), accuracy: 0 });
+    const learns = mlp1Workload(quickArgs('mlp1'), (count) => { trained += count; }, evaluate);
+    expect(learns.check.ok).toBe(true);
+    expect(learns.check.detail).toContain(`held-out loss 1.0000 -> `);
+    expect(learns.check.detail).toContain(`after ${trained} samples`);
+    expect(mlp1Workload(quickArgs('mlp1'), () => {}, () => ({ loss: 2, accuracy: 0 })).check.ok).toBe(false);
+  });
+});
+
+describe('B3 check', () => {
+  const n = 40;
+  const { a, b } = gemmOperands(n);
+  const exact = product(a, b, n);
+
+  it('passes the product, fails a transposed operand and an error of 2e-3 on every entry', () => {
+    expect(checkGemm(exact, a, b, n).ok).toBe(true);
+    const transposed = Float32Array.from({ length: n * n }, (_, i) => b[(i % n) * n + Math.floor(i / n)]!);
+    expect(checkGemm(product(a, transposed, n), a, b, n).ok).toBe(false);
+    expect(checkGemm(exact.map((v) => v + 2e-3 * Math.max(Math.abs(v), 1)), a, b, n).ok).toBe(false);
+    expect(checkGemm(exact.map((v) => v + 5e-4 * Math.max(Math.abs(v), 1)), a, b, n).ok).toBe(true);
+  });
+
+  it('holds entries near zero to an absolute 1e-3 (a relative error of a float32 sum near 0 says nothing)', () => {
+    expect(checkGemm(exact.map((v) => v + 2e-3), a, b, n).ok).toBe(false);
+    expect(checkGemm(exact.map((v) => v + 5e-4), a, b, n).ok).toBe(true);
+  });
+
+  it('gemmWorkload checks the last product the library returned', () => {
+    expect(gemmWorkload(quickArgs(`gemm${n}`), (x, y, size) => () => product(x, y, size)).check.ok).toBe(true);
+    expect(gemmWorkload(quickArgs(`gemm${n}`), (_x, _y, size) => () => new Float32Array(size * size)).check.ok).toBe(false);
   });
 });

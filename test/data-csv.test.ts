@@ -2,7 +2,7 @@
 // detection, and every bad-input error with its file:line:column.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { thrown as failure } from './helpers/errors.js';
+import { rejection, thrown as failure } from './helpers/errors.js';
 import { loadFeatures, loadTable, parseCsv } from '../src/data/csv.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/data/${name}`, import.meta.url), 'utf8');
@@ -51,16 +51,12 @@ describe('parseCsv', () => {
 
   it('rejects an empty file with code "empty"', () => {
     for (const name of ['empty.csv', 'blank.csv']) {
-      const error = failure(() => parseCsv(fixture(name), { file: name }));
-      expect(error.code).toBe('empty');
-      expect(error.argument).toBe(name);
+      rejection(() => parseCsv(fixture(name), { file: name }), 'empty', name);
     }
   });
 
   it('names the line and both field counts of a ragged row', () => {
-    const error = failure(() => parseCsv(fixture('ragged.csv'), { file: 'ragged.csv' }));
-    expect(error.code).toBe('shape');
-    expect(error.argument).toBe('ragged.csv:4');
+    const error = rejection(() => parseCsv(fixture('ragged.csv'), { file: 'ragged.csv' }), 'shape', 'ragged.csv:4');
     expect(error.expected).toContain('3 fields');
     expect(error.found).toBe('2 fields');
   });
@@ -117,9 +113,7 @@ describe('loadTable', () => {
   });
 
   it('names file, line, column number and name of a cell that is not a number', () => {
-    const error = failure(() => loadTable(fixture('bad-cell.csv'), { file: 'iris.csv' }));
-    expect(error.code).toBe('type');
-    expect(error.argument).toBe('iris.csv:9:3 (petal_length)');
+    const error = rejection(() => loadTable(fixture('bad-cell.csv'), { file: 'iris.csv' }), 'type', 'iris.csv:9:3 (petal_length)');
     expect(error.expected).toBe('a number');
     expect(error.found).toBe('"abc"');
     expect(error.message).toBe('iris.csv:9:3 (petal_length): expected a number, found "abc"');
@@ -135,19 +129,15 @@ describe('loadTable', () => {
       const text = `a,y\n"${cell}",1\n`;
       expect(failure(() => loadTable(text, { file: 'f.csv', header: true })).argument).toBe('f.csv:2:1 (a)');
     }
-    const big = failure(() => loadTable('a,y\n1e999,1\n', { file: 'f.csv' }));
-    expect([big.code, big.argument]).toEqual(['not-finite', 'f.csv:2:1 (a)']);
+    rejection(() => loadTable('a,y\n1e999,1\n', { file: 'f.csv' }), 'not-finite', 'f.csv:2:1 (a)');
   });
 
   it('rejects a regression target that is not a number', () => {
-    const error = failure(() => loadTable('a,y\n1,2\n2,two\n', { file: 'r.csv', task: 'regression' }));
-    expect([error.code, error.argument]).toEqual(['type', 'r.csv:3:2 (y)']);
+    rejection(() => loadTable('a,y\n1,2\n2,two\n', { file: 'r.csv', task: 'regression' }), 'type', 'r.csv:3:2 (y)');
   });
 
   it('lists the available columns for an unknown target or feature', () => {
-    const error = failure(() => loadTable(fixture('flowers.csv'), { target: 'class' }));
-    expect(error.code).toBe('unknown-name');
-    expect(error.argument).toBe('target');
+    const error = rejection(() => loadTable(fixture('flowers.csv'), { target: 'class' }), 'unknown-name', 'target');
     expect(error.found).toBe('"class"');
     for (const name of ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species']) expect(error.expected).toContain(`"${name}"`);
     expect(failure(() => loadTable(fixture('flowers.csv'), { target: 5 })).code).toBe('unknown-name');
@@ -160,20 +150,17 @@ describe('loadTable', () => {
   });
 
   it('rejects a blank target cell instead of making it a class', () => {
-    const error = failure(() => loadTable('a,y\n1,cat\n2, \n', { file: 'b.csv' }));
-    expect([error.code, error.argument, error.found]).toEqual(['empty', 'b.csv:3:2 (y)', 'an empty cell']);
+    const error = rejection(() => loadTable('a,y\n1,cat\n2, \n', { file: 'b.csv' }), 'empty', 'b.csv:3:2 (y)');
+    expect(error.found).toBe('an empty cell');
   });
 
   it('rejects a header without data rows', () => {
-    const error = failure(() => loadTable('a,b,y\n', { file: 'h.csv', header: true }));
-    expect([error.code, error.argument]).toEqual(['empty', 'h.csv']);
+    rejection(() => loadTable('a,b,y\n', { file: 'h.csv', header: true }), 'empty', 'h.csv');
   });
 
   it('at prediction time, rejects a label unseen in training with its line', () => {
     const classes = ['setosa', 'versicolor'];
-    const error = failure(() => loadTable(fixture('flowers.csv'), { file: 'test.csv', classes }));
-    expect(error.code).toBe('unknown-name');
-    expect(error.argument).toBe('test.csv:4:5 (species)');
+    const error = rejection(() => loadTable(fixture('flowers.csv'), { file: 'test.csv', classes }), 'unknown-name', 'test.csv:4:5 (species)');
     expect(error.found).toBe('"virginica"');
     expect(error.expected).toContain('"setosa", "versicolor"');
     // With the full training list, the encoding follows that list's order.

@@ -25,6 +25,7 @@ describe('errors name the argument, the expectation and the finding', () => {
     ['infinite learning rate', () => fit(articleNetwork(), [[1, 2]], [[0.5, 0.9]], { lr: Infinity }), 'range', 'options.lr', 'Infinity'],
     ['unknown activation', () => new Dense(2, 2, { activation: 'swish' as never }), 'unknown-name', 'options.activation', '"swish"'],
     ['unknown loss', () => fit(articleNetwork(), [[1, 2]], [[0.5, 0.9]], { loss: 'hinge' as never }), 'unknown-name', 'options.loss', '"hinge"'],
+    ['NaN as an activation name', () => new Dense(2, 2, { activation: NaN as never }), 'unknown-name', 'options.activation', 'NaN'],
     ['unknown initialiser', () => new Dense(2, 2, { init: 'orthogonal' as never }), 'unknown-name', 'options.init', '"orthogonal"'],
     ['unknown backend', () => setBackend('gpu' as never), 'unknown-name', 'backend', '"gpu"'],
     ['bad epochs', () => fit(articleNetwork(), [[1, 2]], [[0.5, 0.9]], { epochs: 1.5 }), 'range', 'options.epochs', '1.5'],

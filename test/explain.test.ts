@@ -269,12 +269,18 @@ describe('focus and the size limit', () => {
     expect(Object.keys(over.tables.gradients)).toEqual([]);
     expect(over.notes.at(-1)).toMatch(/^Full detail refused for 210 parameters .*--only/);
     expect(over.summary.layers.map((l) => l.name)).toEqual(['layer1', 'layer2']);
-    // The summary's gradient norms come from the same recorded gradients.
+    // The summary's norms are those of autograd's own gradients, here from a step run without an observer.
+    const plain = plainStep(new Sequential(layers(true)), x, t, 'squaredError', 0.1).grads; // [W1, b1, W2]
+    const l2 = (values: number[]): number => Math.sqrt(values.reduce((sum, v) => sum + v * v, 0));
+    expectClose(over.summary.layers[0]!.weightGradNorm, l2(plain[0]!), '‖∂E/∂W1‖');
+    expectClose(over.summary.layers[0]!.biasGradNorm!, l2(plain[1]!), '‖∂E/∂b1‖');
+    expectClose(over.summary.layers[1]!.weightGradNorm, l2(plain[2]!), '‖∂E/∂W2‖');
+    expect(over.summary.layers[1]!.biasGradNorm).toBeNull();
     const focused = explainStep(new Sequential(layers(true)), x, t, { only: ['w2.3.4'] });
     expect(focused.detail).toBe('selected');
     const g = focused.tables.gradients['w2.3.4']!;
+    expect(Object.is(g, plain[2]![2 * 10 + 3]), 'w2.3.4: unit 3, input 4 of layer 2').toBe(true);
     expect(focused.steps.find((s) => s.id === 'gradients.w2.3.4')!.value).toBe(g);
-    expect(over.summary.layers[1]!.weightGradNorm).toBeGreaterThanOrEqual(Math.abs(g));
   });
 
   it(`refuses full detail for more than ${DETAIL_LIMITS.samples} samples`, () => {

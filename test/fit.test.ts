@@ -2,8 +2,9 @@
 // regularisation and repeatability.
 import { describe, expect, it } from 'vitest';
 import {
-  Dense, Dropout, GlassnetError, Random, SGD, Sequential, backward, classificationReport, evaluate, fit, getLoss, mlp, tensor, type Dense as DenseT,
+  Dense, Dropout, Random, SGD, Sequential, backward, classificationReport, evaluate, fit, getLoss, mlp, tensor, type Dense as DenseT,
 } from '../src/index.js';
+import { rejection } from './helpers/errors.js';
 
 const weights = (model: Sequential) => model.parameters().map((p) => Array.from(p.data));
 
@@ -109,15 +110,22 @@ describe('fit', () => {
     expect(trained.bias!.data[0]).toBeCloseTo(expectedBias, 15);
   });
 
-  it('rejects bad options before touching the model', () => {
+  it('rejects bad options and data before touching the model, naming the argument', () => {
     const model = mlp([2, 2], { seed: 1 });
     const before = weights(model);
-    const bad: object[] = [
-      { validationSplit: 1 }, { validationSplit: 0 }, { timeLimit: 0 }, { l2: -1 }, { clipNorm: 0 }, { batchSize: 0 },
-      { earlyStopping: { patience: 0 } }, { earlyStopping: { patience: 2, monitor: 'valLoss' } }, { maxSteps: -3 },
+    const bad: [object, string, string][] = [
+      [{ validationSplit: 1 }, 'range', 'options.validationSplit'], [{ validationSplit: 0 }, 'range', 'options.validationSplit'],
+      [{ timeLimit: 0 }, 'range', 'options.timeLimit'], [{ l2: -1 }, 'range', 'options.l2'], [{ clipNorm: 0 }, 'range', 'options.clipNorm'],
+      [{ batchSize: 0 }, 'range', 'options.batchSize'], [{ epochs: 1.5 }, 'range', 'options.epochs'], [{ lr: 0 }, 'range', 'options.lr'],
+      [{ earlyStopping: { patience: 0 } }, 'range', 'options.earlyStopping.patience'],
+      [{ earlyStopping: { patience: 2, monitor: 'valLoss' } }, 'state', 'options.earlyStopping.monitor'],
+      [{ maxSteps: -3 }, 'range', 'options.maxSteps'], [{ checkpointEvery: 0 }, 'range', 'options.checkpointEvery'],
+      [{ validationData: { x: [[1, 2], [3, 4]], y: [[0, 1]] } }, 'shape', 'options.validationData.y'],
     ];
-    for (const options of bad) expect(() => fit(model, [[1, 2]], [[0, 1]], options)).toThrow(GlassnetError);
+    for (const [options, code, argument] of bad) rejection(() => fit(model, [[1, 2]], [[0, 1]], options), code, argument);
+    rejection(() => fit(model, [[1, 2], [3, 4]], [[0, 1]]), 'shape', 'y');
     expect(weights(model)).toEqual(before);
+    expect(model.parameters().every((p) => p.grad === null)).toBe(true);
   });
 });
 
@@ -187,7 +195,7 @@ describe('checkpoints', () => {
   });
 
   it('rejects a malformed resume state', () => {
-    expect(() => fit(mlp([2, 2]), [[1, 2]], [[0, 1]], { resume: { epoch: 2, steps: 1, random: [1, 2, 3], history: [] } as never })).toThrow(GlassnetError);
+    rejection(() => fit(mlp([2, 2]), [[1, 2]], [[0, 1]], { resume: { epoch: 2, steps: 1, random: [1, 2, 3], history: [] } as never }), 'type', 'options.resume');
   });
 });
 
@@ -221,6 +229,7 @@ describe('checkpoints with early stopping', () => {
   it('rejects an early-stopping memory that does not fit the model', () => {
     const model = mlp([2, 2]);
     const resume = { epoch: 1, steps: 1, random: [1, 2, 3, 4], history: [{}], earlyStopping: { best: 0.5, bestEpoch: 1, waited: 0, weights: [[1]] } };
-    expect(() => fit(model, [[1, 2]], [[0, 1]], { resume: resume as never, earlyStopping: { patience: 2 } })).toThrow(GlassnetError);
+    rejection(() => fit(model, [[1, 2]], [[0, 1]], { resume: resume as never, earlyStopping: { patience: 2 } }), 'type', 'options.resume.earlyStopping');
+    expect(model.parameters().every((p) => p.grad === null)).toBe(true);
   });
 });

@@ -2,6 +2,7 @@
 // fixture) and against central differences (gradCheck).
 import { describe, expect, it } from 'vitest';
 import { Random, backward, gradCheck, getLoss, mlp, tensor, type Dense, type ActivationName, type LossName } from '../src/index.js';
+import { thrown } from './helpers/errors.js';
 import { lossOf, mlpCases, modelOf } from './helpers/fixture-mlp.js';
 
 /** Every element within 1e-12 of the oracle, relative to the largest entry of its tensor. */
@@ -64,8 +65,11 @@ describe('gradCheck: central differences over random MLPs, every activation and 
     const x = tensor(Array.from({ length: rows }, () => Array.from({ length: c.sizes[0]! }, () => random.uniform(-1, 1))), { dtype: 'float64' });
     const t = tensor(targetsFor(c.loss, rows, c.sizes[c.sizes.length - 1]!, random), { dtype: 'float64' });
     const lossFn = getLoss(c.loss);
-    const result = gradCheck(() => lossFn(model.forward(x), t), [...model.parameters(), x], { epsilon: 1e-6, tolerance: 1e-7 });
-    expect(result.maxError, JSON.stringify(result.worst)).toBeLessThan(1e-7);
+    // With h = 1e-6 in float64 the differences' own error is ~1e-10 here (at most 4e-10 over these cases):
+    // 2e-9 leaves a margin of 5 and fails a gradient wrong by 0.002% on an entry of size 1e-4.
+    const result = gradCheck(() => lossFn(model.forward(x), t), [...model.parameters(), x], { epsilon: 1e-6, tolerance: 2e-9 });
+    expect(result.maxError, JSON.stringify(result.worst)).toBeLessThan(2e-9);
+    expect(result.ok).toBe(true);
     // A gradient check that sees only zeros checks nothing.
     expect(result.entries.some((e) => Math.abs(e.analytic) > 1e-4)).toBe(true);
   });
@@ -82,5 +86,20 @@ describe('gradCheck: central differences over random MLPs, every activation and 
     const result = gradCheck(detachedTarget, model.parameters());
     expect(result.ok).toBe(false);
     expect(Math.abs(result.worst.numeric)).toBeLessThan(1e-8);
+  });
+
+  it('restores requiresGrad, and refuses a non-scalar loss changing nothing', () => {
+    const model = mlp([2, 3, 2], { seed: 4, dtype: 'float64' });
+    const x = tensor([[0.3, -0.2]], { dtype: 'float64' });
+    const t = tensor([[0.4, 0.6]], { dtype: 'float64' });
+    const result = gradCheck(() => getLoss('mse')(model.forward(x), t), [...model.parameters(), x]);
+    expect(result.ok).toBe(true);
+    expect(x.requiresGrad).toBe(false);
+    expect(x.grad).not.toBeNull();
+    const grads = model.parameters().map((p) => Array.from(p.grad!.data));
+    const error = thrown(() => gradCheck(() => model.forward(x), [...model.parameters(), x]));
+    expect({ code: error.code, argument: error.argument }).toEqual({ code: 'shape', argument: 'lossFn()' });
+    expect(x.requiresGrad).toBe(false);
+    expect(model.parameters().map((p) => Array.from(p.grad!.data))).toEqual(grads);
   });
 });

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ARTICLE, Adam, Dense, Dropout, Random, SGD, SMALL_MATMUL_WORK, Sequential, Trainer, articleNetwork, getBackend, getLoss, setBackend,
-  stepDecay, tensor, trainStep, type ActivationName, type BackendName, type DType, type DenseOptions, type LossName,
+  stepDecay, tensor, trainStep, type ActivationName, type BackendName, type DType, type DenseOptions, type LossName, type TrainerOptions,
 } from '../src/index.js';
 import { TINY_MAX_WEIGHTS } from '../src/train/tiny.js';
 import { ALLOCATION_BOUND, leastBytesPerStep } from './helpers/allocation.js';
@@ -100,20 +100,41 @@ function typed(dtype: DType, values: number[]): Float32Array | Float64Array {
   return dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
 }
 
-/** Per-step losses, outputs and gradients, and the final parameters, of a Trainer run on one sample a step. */
-function viaTrainer(c: Case, batchSize: number) {
+interface Run {
+  /** Steps to take (default STEPS). */
+  steps?: number;
+  /** Trainer options besides the loss and batch size (default: plain SGD at the case's rate). */
+  options?: (model: Sequential) => TrainerOptions;
+  /** Called after each step. */
+  afterStep?: (trainer: Trainer) => void;
+}
+
+/**
+ * Per-step losses, outputs and gradients, and the final parameters and
+ * optimizer state, of a Trainer run on one sample a step.
+ */
+function viaTrainer(c: Case, batchSize: number, run: Run = {}) {
   const model = c.build();
-  const trainer = new Trainer(model, { loss: c.loss, lr: c.lr, batchSize });
+  const trainer = new Trainer(model, { loss: c.loss, lr: c.lr, ...run.options?.(model), batchSize });
   const losses: number[] = [];
   const outputs: number[][] = [];
   const gradients: number[][][] = [];
-  for (let s = 0; s < STEPS; s++) {
+  for (let s = 0; s < (run.steps ?? STEPS); s++) {
     const { x, y } = c.samples[s % c.samples.length]!;
     losses.push(trainer.step(typed(model.dtype, x), typed(model.dtype, y), 1));
     outputs.push(Array.from(trainer.outputs.subarray(0, y.length)));
     gradients.push(grads(model));
+    run.afterStep?.(trainer);
   }
-  return { path: trainer.path, losses, outputs, grads: gradients, params: params(model) };
+  return { path: trainer.path, losses, outputs, grads: gradients, params: params(model), state: trainer.optimizer.getState() };
+}
+
+/** The same run on the tiny path (batch size 1) and on the plan (batch size 2, stepped on one row): equal in everything but the path. */
+function expectTinyEqualsPlan(c: Case, run: Run) {
+  const tiny = viaTrainer(c, 1, run);
+  expect(tiny.path).toBe('tiny');
+  expect(tiny).toEqual({ ...viaTrainer(c, 2, run), path: 'tiny' });
+  return tiny;
 }
 
 function viaAutograd(c: Case) {
@@ -199,42 +220,20 @@ describe('edge values on the tiny path', () => {
   );
 
   it('runs the same update as the plan: Adam, clipping and L2', () => {
-    const c = cases[3]!;
-    const run = (batchSize: number) => {
-      const model = c.build();
-      const trainer = new Trainer(model, { loss: c.loss, optimizer: new Adam(model.parameters(), { lr: 0.05 }), clipNorm: 0.3, l2: 0.01, batchSize });
-      const losses = Array.from({ length: 20 }, (_, s) => {
-        const { x, y } = c.samples[s % c.samples.length]!;
-        return trainer.step(Float32Array.from(x), Float32Array.from(y), 1);
-      });
-      return { path: trainer.path, losses, params: params(model) };
-    };
-    const tiny = run(1);
-    const planned = run(2);
-    expect(tiny.path).toBe('tiny');
-    expect(tiny.losses).toEqual(planned.losses);
-    expect(tiny.params).toEqual(planned.params);
+    const tiny = expectTinyEqualsPlan(cases[3]!, {
+      steps: 20, options: (model) => ({ optimizer: new Adam(model.parameters(), { lr: 0.05 }), clipNorm: 0.3, l2: 0.01 }),
+    });
+    expect(tiny.state.kind).toBe('adam');
   });
 
   it('applies plain SGD inside the step with the optimizer counting it, as SGD.step() would', () => {
-    const c = cases[3]!;
-    const run = (batchSize: number) => {
-      const model = c.build();
-      const optimizer = new SGD(model.parameters(), c.lr);
-      const trainer = new Trainer(model, { loss: c.loss, optimizer, batchSize });
-      for (let s = 0; s < 7; s++) {
-        const { x, y } = c.samples[s % c.samples.length]!;
-        trainer.step(Float32Array.from(x), Float32Array.from(y), 1);
-        // A rate changed between steps is the next step's rate.
-        optimizer.lr *= 0.9;
-      }
-      return { path: trainer.path, params: params(model), state: optimizer.getState() };
-    };
-    const tiny = run(1);
-    expect(tiny.path).toBe('tiny');
+    // A rate changed between steps is the next step's rate.
+    const tiny = expectTinyEqualsPlan(cases[3]!, { steps: 7, afterStep: (trainer) => { trainer.optimizer.lr *= 0.9; } });
     expect(tiny.state.steps).toBe(7);
     expect(tiny.state.params.map((p) => p.step)).toEqual([7, 7, 7, 7]);
-    expect(tiny).toEqual({ ...run(2), path: 'tiny' });
+    let lr = cases[3]!.lr;
+    for (let s = 0; s < 7; s++) lr *= 0.9;
+    expect(tiny.state.lr).toBe(lr);
   });
 
   it.each([
@@ -243,20 +242,8 @@ describe('edge values on the tiny path', () => {
     ['a schedule', (m: Sequential) => ({ optimizer: new SGD(m.parameters(), 0.1), schedule: stepDecay({ stepSize: 2, gamma: 0.5 }) })],
     ['an optimizer over the last layer only', (m: Sequential) => ({ optimizer: new SGD(m.layers[1]!.parameters(), 0.1) })],
   ] as const)('leaves the update to the optimizer with %s, as the plan does', (_name, options) => {
-    const c = cases[3]!;
-    const run = (batchSize: number) => {
-      const model = c.build();
-      const trainer = new Trainer(model, { loss: c.loss, batchSize, ...options(model) });
-      for (let s = 0; s < 6; s++) {
-        const { x, y } = c.samples[s % c.samples.length]!;
-        trainer.step(Float32Array.from(x), Float32Array.from(y), 1);
-      }
-      return { path: trainer.path, params: params(model) };
-    };
-    const tiny = run(1);
-    expect(tiny.path).toBe('tiny');
-    expect(tiny.params).not.toEqual(params(c.build()));
-    expect(tiny).toEqual({ ...run(2), path: 'tiny' });
+    const tiny = expectTinyEqualsPlan(cases[3]!, { steps: 6, options });
+    expect(tiny.params).not.toEqual(params(cases[3]!.build()));
   });
 
   it('returns a non-finite loss with no parameter or gradient changed', () => {

@@ -1,4 +1,5 @@
 import { getBackend, setBackend, type BackendName, type WasmBackend } from '../../src/index.js';
+import { runRunner, type Handler } from './protocol.js';
 
 /**
  * Selects a glassnet backend for a runner, or leaves the default for null.
@@ -14,8 +15,20 @@ export async function useBackend(name: string | null): Promise<void> {
 }
 
 /** The active backend's name and, for a wasm backend, the threads it splits products across: a runner's config. */
-export function backendConfig(): Record<string, string> {
+function backendConfig(): Record<string, string> {
   const backend = getBackend();
   if (!('threads' in backend)) return { backend: backend.name };
   return { backend: backend.name, threads: String((backend as WasmBackend).threads()) };
+}
+
+/** The body of a glassnet runner: column `glassnet <backend>`, the `--backend` selected before the workload runs and reported in its config. */
+export async function runGlassnetRunner(handlers: Record<string, Handler>): Promise<void> {
+  await runRunner(
+    (args) => `glassnet ${args.backend ?? getBackend().name}`,
+    handlers,
+    async (args) => {
+      await useBackend(args.backend);
+      return backendConfig();
+    },
+  );
 }

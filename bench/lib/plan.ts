@@ -71,8 +71,6 @@ export type Launcher = { kind: 'node'; script: string } | { kind: 'python' };
 export interface Column {
   /** Key in results and the table header, e.g. `glassnet wasm`, `tfjs-cpu`. */
   id: string;
-  /** Library family: `glassnet` columns are compared with every other. */
-  library: 'glassnet' | 'peer';
   /** Runs on more than one thread; every peer is pinned to one, so ratios and targets leave such columns out. */
   multiThreaded: boolean;
   launcher: Launcher;
@@ -93,14 +91,14 @@ export function columns(glassnetBackends: readonly string[], gemmSizes: readonly
   const gemm = gemmSizes.map((n) => `gemm${n}`);
   return [
     ...glassnetBackends.map((backend): Column => ({
-      id: `glassnet ${backend}`, library: 'glassnet', multiThreaded: MULTI_THREAD_BACKENDS.has(backend), launcher: nodeRunner('glassnet'), backend,
+      id: `glassnet ${backend}`, multiThreaded: MULTI_THREAD_BACKENDS.has(backend), launcher: nodeRunner('glassnet'), backend,
       workloads: ['b1', 'mlp', 'mlp1', 'mem', ...gemm],
     })),
-    { id: 'tfjs-cpu', library: 'peer', multiThreaded: false, launcher: nodeRunner('tfjs'), backend: 'cpu', workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
-    { id: 'tfjs-wasm', library: 'peer', multiThreaded: false, launcher: nodeRunner('tfjs'), backend: 'wasm', workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
-    { id: 'brain.js', library: 'peer', multiThreaded: false, launcher: nodeRunner('brain'), backend: null, workloads: ['b1', 'mlp1'] },
-    { id: 'synaptic', library: 'peer', multiThreaded: false, launcher: nodeRunner('synaptic'), backend: null, workloads: ['b1', 'mlp1'] },
-    { id: 'pytorch', library: 'peer', multiThreaded: false, launcher: { kind: 'python' }, backend: null, workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
+    { id: 'tfjs-cpu', multiThreaded: false, launcher: nodeRunner('tfjs'), backend: 'cpu', workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
+    { id: 'tfjs-wasm', multiThreaded: false, launcher: nodeRunner('tfjs'), backend: 'wasm', workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
+    { id: 'brain.js', multiThreaded: false, launcher: nodeRunner('brain'), backend: null, workloads: ['b1', 'mlp1'] },
+    { id: 'synaptic', multiThreaded: false, launcher: nodeRunner('synaptic'), backend: null, workloads: ['b1', 'mlp1'] },
+    { id: 'pytorch', multiThreaded: false, launcher: { kind: 'python' }, backend: null, workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
   ];
 }
 
@@ -159,7 +157,7 @@ export function accuracyColumn(glassnetBackends: readonly string[]): Column | nu
   const backend = ACCURACY_BACKENDS.find((name) => glassnetBackends.includes(name));
   if (backend === undefined) return null;
   return {
-    id: `glassnet ${backend}`, library: 'glassnet', multiThreaded: MULTI_THREAD_BACKENDS.has(backend), launcher: nodeRunner('glassnet-accuracy'), backend,
+    id: `glassnet ${backend}`, multiThreaded: MULTI_THREAD_BACKENDS.has(backend), launcher: nodeRunner('glassnet-accuracy'), backend,
     workloads: ACCURACY_WORKLOADS.map((a) => a.workload),
   };
 }

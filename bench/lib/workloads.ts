@@ -1,11 +1,20 @@
-import { Random } from '../../src/util/random.js';
-import type { Check } from './protocol.js';
-import { CLASSES, PIXELS, TRAIN_COUNT, accuracy, argmaxRows, oneHot, type Digits } from './digits.js';
-
 /**
- * The fixed parts of BENCH-SPEC's workloads and their checks, shared by
- * every JS runner (bench/torch_runner.py restates the few constants it needs).
+ * The fixed parts of BENCH-SPEC's workloads, their checks, and the order in
+ * which a runner warms up, times and checks each workload, shared by every
+ * JS runner (bench/torch_runner.py restates the few constants it needs).
+ * A runner supplies only what is its library's own: a network, a training
+ * loop, an evaluation, a product.
  */
+import { Random } from '../../src/util/random.js';
+import { gemmSize, type Check, type Measurement, type RunnerArgs } from './protocol.js';
+import { CLASSES, PIXELS, TRAIN_COUNT, accuracy, argmaxRows, oneHot, type Digits } from './digits.js';
+import { measureRate } from './timing.js';
+
+/** A workload's figure and its check, before the runner adds its configuration. */
+export interface Timed {
+  measurement: Measurement;
+  check: Check;
+}
 
 /** B1: the 2-2-2 sigmoid network, weights `[out][in]`, one repeated sample. */
 export const SEED = {
@@ -32,7 +41,7 @@ export function halfSquaredError(output: ArrayLike<number>, target: readonly num
 }
 
 /** B1's check: loss before training and after exactly {@link SEED.checkSteps} steps. */
-export function checkSeedLosses(start: number, after: number, precision: 'float64' | 'float32'): Check {
+function checkSeedLosses(start: number, after: number, precision: 'float64' | 'float32'): Check {
   const expectedAfter = SEED.lossAfter[precision];
   const close = (found: number, expected: number): boolean => Math.abs(found - expected) <= SEED_TOLERANCE[precision] * expected;
   const ok = close(start, SEED.startLoss) && close(after, expectedAfter);
@@ -41,6 +50,30 @@ export function checkSeedLosses(start: number, after: number, precision: 'float6
     detail: `${precision}: loss ${start.toExponential(6)} at start (expected ${SEED.startLoss.toExponential(6)}), `
       + `${after.toExponential(6)} after ${SEED.checkSteps} steps (expected ${expectedAfter.toExponential(6)})`,
   };
+}
+
+/** A library's B1 network: one SGD step on the seed sample, and the loss ½Σ(t−o)² on it. */
+export interface SeedNetwork {
+  step(): void;
+  loss(): number;
+}
+
+/** B1's check, run on a network of its own before any timing: its loss at the start and after exactly {@link SEED.checkSteps} steps. */
+export function checkSeed(network: SeedNetwork, precision: 'float64' | 'float32'): Check {
+  const start = network.loss();
+  for (let i = 0; i < SEED.checkSteps; i++) network.step();
+  return checkSeedLosses(start, network.loss(), precision);
+}
+
+/**
+ * B1's timing: one untimed section to warm the step up, then the timed
+ * sections. `run(count)` takes `count` steps; each runner writes that loop
+ * itself so that nothing stands between the clock and the library's step.
+ */
+export function timeSeedSteps(args: RunnerArgs, run: (count: number) => void): Measurement {
+  const options = { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'steps/s' };
+  measureRate(run, { ...options, reps: 1 });
+  return measureRate(run, options);
 }
 
 /** B2's hyperparameters. */
@@ -61,6 +94,8 @@ export const MLP = {
   maxBatch1LossRatio: 0.75,
   /** mlp1 checks on this many held-out digits, to keep the slow peers' check short. */
   batch1CheckSamples: 200,
+  /** Untimed one-sample steps before mlp1's timed sections. */
+  batch1Warmup: 256,
 } as const;
 
 /**
@@ -103,14 +138,40 @@ export function gemmGflop(n: number): number {
   return (2 * n ** 3) / 1e9;
 }
 
+/**
+ * B3 (`gemm<n>`) for every JS runner: the workload's operands, one warm-up call, the
+ * timed sections, and the check on the last product. `prepare(a, b, n)`
+ * converts the operands once and returns a call that computes `C = A·B`
+ * and returns C where the caller can read it.
+ */
+export function gemmWorkload(args: RunnerArgs, prepare: (a: Float32Array, b: Float32Array, n: number) => () => ArrayLike<number>): Timed {
+  const n = gemmSize(args.workload)!;
+  const { a, b } = gemmOperands(n);
+  const multiply = prepare(a, b, n);
+  let c = multiply();
+  const run = (count: number): void => {
+    for (let i = 0; i < count; i++) c = multiply();
+  };
+  const measurement = measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: gemmGflop(n), unit: 'GFLOP/s' });
+  return { measurement, check: checkGemm(c, a, b, n) };
+}
+
 /** Loss and accuracy of a network on held-out digits. */
 export interface Evaluation {
   loss: number;
   accuracy: number;
 }
 
+/** B2's check: held-out accuracy after training. */
+function checkAccuracy(value: number, samplesTrained: number, heldOut: number): Check {
+  return {
+    ok: value > MLP.minAccuracy,
+    detail: `held-out accuracy ${value.toFixed(3)} on ${heldOut} digits after ${samplesTrained} samples (need > ${MLP.minAccuracy})`,
+  };
+}
+
 /** mlp1's check: held-out loss must fall to {@link MLP.maxBatch1LossRatio} of the untrained network's. */
-export function checkBatch1(before: Evaluation, after: Evaluation, samplesTrained: number): Check {
+function checkBatch1(before: Evaluation, after: Evaluation, samplesTrained: number): Check {
   return {
     ok: after.loss <= MLP.maxBatch1LossRatio * before.loss,
     detail: `held-out loss ${before.loss.toFixed(4)} -> ${after.loss.toFixed(4)} (need <= ${MLP.maxBatch1LossRatio}x), `
@@ -118,12 +179,47 @@ export function checkBatch1(before: Evaluation, after: Evaluation, samplesTraine
   };
 }
 
-/** B2's check: held-out accuracy after training. */
-export function checkAccuracy(value: number, samplesTrained: number, heldOut: number): Check {
+/**
+ * Runs `train(count)` (`count` SGD steps through the training digits in
+ * order) and counts them, so that a check can say how much training it saw.
+ */
+function counted(train: (count: number) => void): { run: (count: number) => void; steps: () => number } {
+  let steps = 0;
   return {
-    ok: value > MLP.minAccuracy,
-    detail: `held-out accuracy ${value.toFixed(3)} on ${heldOut} digits after ${samplesTrained} samples (need > ${MLP.minAccuracy})`,
+    run: (count) => {
+      train(count);
+      steps += count;
+    },
+    steps: () => steps,
   };
+}
+
+/**
+ * B2 mlp for every JS runner: one untimed epoch, the timed sections, then
+ * held-out accuracy over every digit not trained on. `train(count)` takes
+ * `count` minibatches of {@link MLP.batch}; `evaluate(count)` scores the
+ * first `count` held-out digits.
+ */
+export function mlpWorkload(args: RunnerArgs, digits: Digits, train: (count: number) => void, evaluate: (count: number) => Evaluation): Timed {
+  const steps = counted(train);
+  steps.run(TRAIN_COUNT / MLP.batch);
+  const measurement = measureRate(steps.run, { seconds: args.seconds, reps: args.reps, unitsPerCall: MLP.batch, unit: 'samples/s' });
+  const heldOut = digits.count - TRAIN_COUNT;
+  return { measurement, check: checkAccuracy(evaluate(heldOut).accuracy, steps.steps() * MLP.batch, heldOut) };
+}
+
+/**
+ * B2 mlp1 for every JS runner: held-out loss of the untrained network,
+ * `warmup` untimed one-sample steps, the timed sections, and held-out loss
+ * again. `train(count)` takes `count` one-sample steps; `evaluate(count)`
+ * scores the first `count` held-out digits with the library's own loss.
+ */
+export function mlp1Workload(args: RunnerArgs, train: (count: number) => void, evaluate: (count: number) => Evaluation, warmup: number = MLP.batch1Warmup): Timed {
+  const before = evaluate(MLP.batch1CheckSamples);
+  const steps = counted(train);
+  steps.run(warmup);
+  const measurement = measureRate(steps.run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'samples/s' });
+  return { measurement, check: checkBatch1(before, evaluate(MLP.batch1CheckSamples), steps.steps()) };
 }
 
 /**

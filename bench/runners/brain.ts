@@ -7,10 +7,9 @@
  * and computes in float64, so B1 is checked against the float32 figure.
  */
 import brain from 'brain.js';
-import { PIXELS, TRAIN_COUNT, CLASSES, loadDigits, oneHot, type Digits } from '../lib/digits.js';
+import { CLASSES, PIXELS, TRAIN_COUNT, loadDigits, oneHot } from '../lib/digits.js';
 import { runRunner, type Outcome, type RunnerArgs } from '../lib/protocol.js';
-import { measureRate } from '../lib/timing.js';
-import { MLP, SEED, checkBatch1, checkSeedLosses, evaluateSquaredError, halfSquaredError, type Evaluation } from '../lib/workloads.js';
+import { MLP, SEED, checkSeed, evaluateSquaredError, halfSquaredError, mlp1Workload, timeSeedSteps } from '../lib/workloads.js';
 
 /** The parts of brain.js's NeuralNetwork the bench uses; its typings expose only train/run. */
 interface Network {
@@ -43,23 +42,15 @@ function seedNetwork(): Network {
 
 function b1(args: RunnerArgs): Outcome {
   const sample = { input: [...SEED.x], output: [...SEED.t] };
-  const check = seedNetwork();
-  const start = halfSquaredError(check.run(sample.input), sample.output);
-  for (let i = 0; i < SEED.checkSteps; i++) check.trainPattern(sample);
+  const checked = seedNetwork();
   const net = seedNetwork();
-  const run = (count: number): void => {
-    for (let i = 0; i < count; i++) net.trainPattern(sample);
-  };
-  measureRate(run, { seconds: args.seconds, reps: 1, unitsPerCall: 1, unit: 'steps/s' });
   return {
-    measurement: measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'steps/s' }),
-    check: checkSeedLosses(start, halfSquaredError(check.run(sample.input), sample.output), 'float32'),
+    check: checkSeed({ step: () => checked.trainPattern(sample), loss: () => halfSquaredError(checked.run(sample.input), sample.output) }, 'float32'),
+    measurement: timeSeedSteps(args, (count) => {
+      for (let i = 0; i < count; i++) net.trainPattern(sample);
+    }),
     config: { activation: 'sigmoid', storage: 'Float32Array' },
   };
-}
-
-function evaluate(net: Network, digits: Digits, count: number): Evaluation {
-  return evaluateSquaredError((input) => net.run(input), digits, count);
 }
 
 /** mlp1 with brain.js's only fitting option: sigmoid everywhere and squared error (no ReLU + softmax). */
@@ -71,19 +62,15 @@ function mlpBatch1(args: RunnerArgs): Outcome {
     output: targets.subarray(i * CLASSES, (i + 1) * CLASSES),
   }));
   const net = network([...MLP.sizes], MLP.batch1Lr);
-  const before = evaluate(net, digits, MLP.batch1CheckSamples);
   let next = 0;
-  const run = (count: number): void => {
+  const train = (count: number): void => {
     for (let i = 0; i < count; i++) {
-      net.trainPattern(samples[next % TRAIN_COUNT]!);
-      next++;
+      net.trainPattern(samples[next]!);
+      next = (next + 1) % TRAIN_COUNT;
     }
   };
-  run(256);
-  const measurement = measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'samples/s' });
   return {
-    measurement,
-    check: checkBatch1(before, evaluate(net, digits, MLP.batch1CheckSamples), next),
+    ...mlp1Workload(args, train, (count) => evaluateSquaredError((input) => net.run(input), digits, count)),
     config: { activation: 'sigmoid (all layers)', loss: 'squared error', storage: 'Float32Array' },
   };
 }

@@ -10,9 +10,9 @@ import {
   trainAutoencoder, trainTestSplit, type NestedNumbers,
 } from '../../src/index.js';
 import { ARTICLE_RUN, AUTOENCODER_CODES, DIGITS, IRIS, binaryCodes, meanAndMin, reproducedCodes } from '../lib/accuracy.js';
-import { backendConfig, useBackend } from '../lib/glassnet-backend.js';
+import { runGlassnetRunner } from '../lib/glassnet-backend.js';
 import { SETTINGS } from '../lib/plan.js';
-import { runRunner, type Outcome, type RunnerArgs } from '../lib/protocol.js';
+import type { Outcome, RunnerArgs } from '../lib/protocol.js';
 import { summarize } from '../lib/timing.js';
 
 /** Seconds `run` takes, with what it returns. */
@@ -162,11 +162,4 @@ function articleTask(): Outcome {
   };
 }
 
-await runRunner(
-  (args) => `glassnet ${args.backend ?? getBackend().name}`,
-  { iris: irisTask, digits: digitsTask, autoencoder: autoencoderTask, article: articleTask },
-  async (args) => {
-    await useBackend(args.backend);
-    return backendConfig();
-  },
-);
+await runGlassnetRunner({ iris: irisTask, digits: digitsTask, autoencoder: autoencoderTask, article: articleTask });

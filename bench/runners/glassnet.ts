@@ -8,10 +8,10 @@ import {
   type BackendName, type DType,
 } from '../../src/index.js';
 import { CLASSES, PIXELS, TRAIN_COUNT, accuracy, argmaxRows, loadDigits, oneHot, type Digits } from '../lib/digits.js';
-import { backendConfig, useBackend } from '../lib/glassnet-backend.js';
-import { gemmSize, runRunner, type Check, type Outcome, type RunnerArgs } from '../lib/protocol.js';
-import { measureRate, summarize } from '../lib/timing.js';
-import { MLP, SEED, checkAccuracy, checkBatch1, checkGemm, checkSeedLosses, gemmGflop, gemmOperands, type Evaluation } from '../lib/workloads.js';
+import { runGlassnetRunner, useBackend } from '../lib/glassnet-backend.js';
+import type { Outcome, RunnerArgs } from '../lib/protocol.js';
+import { summarize } from '../lib/timing.js';
+import { MLP, SEED, checkSeed, gemmWorkload, mlp1Workload, mlpWorkload, timeSeedSteps, type Evaluation, type SeedNetwork } from '../lib/workloads.js';
 
 /** Every backend name; `satisfies` makes the compiler point here when the set changes. */
 const BACKENDS = { js: true, 'js-fast': true, wasm: true, 'wasm-mt': true } satisfies Record<BackendName, true>;
@@ -37,7 +37,7 @@ function typed(values: readonly number[], dtype: DType): Float32Array | Float64A
   return dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
 }
 
-function seedTrainer(dtype: DType): { step: () => void; loss: () => number } {
+function seedTrainer(dtype: DType): SeedNetwork {
   const model = new Sequential([
     new Dense(2, 2, { activation: 'sigmoid', weights: SEED.w1, bias: SEED.b1, dtype }),
     new Dense(2, 2, { activation: 'sigmoid', weights: SEED.w2, bias: SEED.b2, dtype }),
@@ -51,22 +51,13 @@ function seedTrainer(dtype: DType): { step: () => void; loss: () => number } {
   };
 }
 
-function seedCheck(dtype: 'float32' | 'float64'): Check {
-  const trainer = seedTrainer(dtype);
-  const start = trainer.loss();
-  for (let i = 0; i < SEED.checkSteps; i++) trainer.step();
-  return checkSeedLosses(start, trainer.loss(), dtype);
-}
-
 function b1(args: RunnerArgs): Outcome {
-  const checks = [seedCheck('float64'), seedCheck('float32')];
+  const checks = [checkSeed(seedTrainer('float64'), 'float64'), checkSeed(seedTrainer('float32'), 'float32')];
   const trainer = seedTrainer('float64');
-  const run = (count: number): void => {
-    for (let i = 0; i < count; i++) trainer.step();
-  };
-  measureRate(run, { seconds: args.seconds, reps: 1, unitsPerCall: 1, unit: 'steps/s' });
   return {
-    measurement: measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'steps/s' }),
+    measurement: timeSeedSteps(args, (count) => {
+      for (let i = 0; i < count; i++) trainer.step();
+    }),
     check: { ok: checks.every((c) => c.ok === true), detail: checks.map((c) => c.detail).join('; ') },
     config: { dtype: 'float64 timed, float32 and float64 checked', loop: 'Trainer.step (tiny path: code generated for the shape, plain SGD fused in) on one prebuilt sample' },
   };
@@ -74,15 +65,6 @@ function b1(args: RunnerArgs): Outcome {
 
 function digitsModel(): Sequential {
   return mlp(MLP.sizes, { activation: 'relu', outputActivation: 'linear', init: 'he', seed: MLP.seed, dtype: 'float32' });
-}
-
-/** Training samples as flat `batch × 784` / `batch × 10` arrays viewing the loaded data, built once before timing. */
-function batches(digits: Digits, size: number): Array<[Float32Array, Float32Array]> {
-  const targets = oneHot(digits.labels, 0, TRAIN_COUNT);
-  return Array.from({ length: TRAIN_COUNT / size }, (_, i): [Float32Array, Float32Array] => [
-    digits.images.subarray(i * size * PIXELS, (i + 1) * size * PIXELS),
-    targets.subarray(i * size * CLASSES, (i + 1) * size * CLASSES),
-  ]);
 }
 
 /** Softmax cross-entropy and accuracy on the first `count` held-out digits. */
@@ -95,35 +77,33 @@ function evaluate(model: Sequential, digits: Digits, count: number): Evaluation 
   };
 }
 
-/** A trainer that walks the batches in order, wrapping at the end of an epoch. */
-function batchTrainer(model: Sequential, data: Array<[Float32Array, Float32Array]>, batchSize: number, lr: number): { run: (count: number) => void; samples: () => number } {
-  const trainer = fastTrainer(model, 'softmaxCrossEntropy', lr, batchSize);
+/**
+ * SGD steps of `size` samples through the training digits in order,
+ * wrapping at the end of an epoch; the batches are flat `size × 784` /
+ * `size × 10` arrays viewing the loaded data, built once before timing.
+ */
+function batchTrainer(model: Sequential, digits: Digits, size: number, lr: number): (count: number) => void {
+  const targets = oneHot(digits.labels, 0, TRAIN_COUNT);
+  const data = Array.from({ length: TRAIN_COUNT / size }, (_, i): [Float32Array, Float32Array] => [
+    digits.images.subarray(i * size * PIXELS, (i + 1) * size * PIXELS),
+    targets.subarray(i * size * CLASSES, (i + 1) * size * CLASSES),
+  ]);
+  const trainer = fastTrainer(model, 'softmaxCrossEntropy', lr, size);
   let next = 0;
-  let steps = 0;
-  return {
-    run: (count) => {
-      for (let i = 0; i < count; i++) {
-        const [x, y] = data[next]!;
-        trainer.step(x, y);
-        next = (next + 1) % data.length;
-      }
-      steps += count;
-    },
-    samples: () => steps * batchSize,
+  return (count) => {
+    for (let i = 0; i < count; i++) {
+      const [x, y] = data[next]!;
+      trainer.step(x, y);
+      next = (next + 1) % data.length;
+    }
   };
 }
 
 function mlpBatch64(args: RunnerArgs): Outcome {
   const digits = loadDigits(args.dataDir);
   const model = digitsModel();
-  const data = batches(digits, MLP.batch);
-  const trainer = batchTrainer(model, data, MLP.batch, MLP.lr);
-  trainer.run(data.length);
-  const measurement = measureRate(trainer.run, { seconds: args.seconds, reps: args.reps, unitsPerCall: MLP.batch, unit: 'samples/s' });
-  const heldOut = digits.count - TRAIN_COUNT;
   return {
-    measurement,
-    check: checkAccuracy(evaluate(model, digits, heldOut).accuracy, trainer.samples(), heldOut),
+    ...mlpWorkload(args, digits, batchTrainer(model, digits, MLP.batch, MLP.lr), (count) => evaluate(model, digits, count)),
     config: { dtype: 'float32', loop: 'Trainer.step (planned) over prebuilt batch arrays' },
   };
 }
@@ -131,13 +111,8 @@ function mlpBatch64(args: RunnerArgs): Outcome {
 function mlpBatch1(args: RunnerArgs): Outcome {
   const digits = loadDigits(args.dataDir);
   const model = digitsModel();
-  const before = evaluate(model, digits, MLP.batch1CheckSamples);
-  const trainer = batchTrainer(model, batches(digits, 1), 1, MLP.batch1Lr);
-  trainer.run(256);
-  const measurement = measureRate(trainer.run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'samples/s' });
   return {
-    measurement,
-    check: checkBatch1(before, evaluate(model, digits, MLP.batch1CheckSamples), trainer.samples()),
+    ...mlp1Workload(args, batchTrainer(model, digits, 1, MLP.batch1Lr), (count) => evaluate(model, digits, count)),
     config: { dtype: 'float32', loop: 'Trainer.step (planned) over prebuilt one-sample arrays' },
   };
 }
@@ -193,16 +168,15 @@ async function memory(args: RunnerArgs): Promise<Outcome> {
 }
 
 function gemm(args: RunnerArgs): Outcome {
-  const n = gemmSize(args.workload)!;
-  const { a, b } = gemmOperands(n);
-  const c = new Float32Array(n * n);
   const backend = getBackend();
-  const run = (count: number): void => {
-    for (let i = 0; i < count; i++) backend.matmul(c, a, b, n, n, n, false, false, false);
-  };
-  run(1);
-  const measurement = measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: gemmGflop(n), unit: 'GFLOP/s' });
-  return { measurement, check: checkGemm(c, a, b, n), config: { dtype: 'float32' } };
+  const product = gemmWorkload(args, (a, b, n) => {
+    const c = new Float32Array(n * n);
+    return () => {
+      backend.matmul(c, a, b, n, n, n, false, false, false);
+      return c;
+    };
+  });
+  return { ...product, config: { dtype: 'float32' } };
 }
 
 /** Tries every backend name in a fresh process and prints which ones load. */
@@ -220,15 +194,5 @@ async function probe(): Promise<void> {
   console.log(JSON.stringify({ backends: status, default: initial }));
 }
 
-if (process.argv.includes('--probe')) {
-  await probe();
-} else {
-  await runRunner(
-    (args) => `glassnet ${args.backend ?? getBackend().name}`,
-    { b1, mlp: mlpBatch64, mlp1: mlpBatch1, mem: memory, gemm },
-    async (args) => {
-      await useBackend(args.backend);
-      return backendConfig();
-    },
-  );
-}
+if (process.argv.includes('--probe')) await probe();
+else await runGlassnetRunner({ b1, mlp: mlpBatch64, mlp1: mlpBatch1, mem: memory, gemm });

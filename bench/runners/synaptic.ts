@@ -7,10 +7,9 @@
  * from the spec's figures, and the check says so.
  */
 import synaptic, { type Layer, type Network } from 'synaptic';
-import { CLASSES, PIXELS, TRAIN_COUNT, loadDigits, oneHot, type Digits } from '../lib/digits.js';
+import { CLASSES, PIXELS, TRAIN_COUNT, loadDigits, oneHot } from '../lib/digits.js';
 import { runRunner, type Outcome, type RunnerArgs } from '../lib/protocol.js';
-import { measureRate } from '../lib/timing.js';
-import { MLP, SEED, checkBatch1, checkSeedLosses, evaluateSquaredError, halfSquaredError, type Evaluation } from '../lib/workloads.js';
+import { MLP, SEED, checkSeed, evaluateSquaredError, halfSquaredError, mlp1Workload, timeSeedSteps } from '../lib/workloads.js';
 
 /** synaptic's first activate compiles the whole network to one JS function; a few samples cover it. */
 const BATCH1_WARMUP = 16;
@@ -33,31 +32,23 @@ function seedNetwork(): Network {
   return net;
 }
 
+/** One SGD step on B1's sample: `propagate` needs the activations of an `activate` on that sample. */
+function seedStep(net: Network): void {
+  net.activate(SEED.x);
+  net.propagate(SEED.lr, SEED.t);
+}
+
 function b1(args: RunnerArgs): Outcome {
-  const check = seedNetwork();
-  const start = halfSquaredError(check.activate(SEED.x), SEED.t);
-  for (let i = 0; i < SEED.checkSteps; i++) {
-    check.activate(SEED.x);
-    check.propagate(SEED.lr, SEED.t);
-  }
-  const result = checkSeedLosses(start, halfSquaredError(check.activate(SEED.x), SEED.t), 'float64');
+  const checked = seedNetwork();
+  const result = checkSeed({ step: () => seedStep(checked), loss: () => halfSquaredError(checked.activate(SEED.x), SEED.t) }, 'float64');
   const net = seedNetwork();
-  const run = (count: number): void => {
-    for (let i = 0; i < count; i++) {
-      net.activate(SEED.x);
-      net.propagate(SEED.lr, SEED.t);
-    }
-  };
-  measureRate(run, { seconds: args.seconds, reps: 1, unitsPerCall: 1, unit: 'steps/s' });
   return {
-    measurement: measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'steps/s' }),
+    measurement: timeSeedSteps(args, (count) => {
+      for (let i = 0; i < count; i++) seedStep(net);
+    }),
     check: { ok: result.ok, detail: `${result.detail}; synaptic leaves the sigmoid derivative out of its output delta (BENCH-SPEC note a)` },
     config: { network: 'Architect.Perceptron', precision: 'float64' },
   };
-}
-
-function evaluate(net: Network, digits: Digits, count: number): Evaluation {
-  return evaluateSquaredError((input) => net.activate(input), digits, count);
 }
 
 /** mlp1 as an all-sigmoid perceptron trained on squared error: synaptic has no ReLU + softmax cross-entropy. */
@@ -65,21 +56,16 @@ function mlpBatch1(args: RunnerArgs): Outcome {
   const digits = loadDigits(args.dataDir);
   const targets = oneHot(digits.labels, 0, TRAIN_COUNT);
   const net = new synaptic.Architect.Perceptron(...MLP.sizes);
-  const before = evaluate(net, digits, MLP.batch1CheckSamples);
   let next = 0;
-  const run = (count: number): void => {
+  const train = (count: number): void => {
     for (let i = 0; i < count; i++) {
-      const row = next % TRAIN_COUNT;
-      net.activate(digits.images.subarray(row * PIXELS, (row + 1) * PIXELS));
-      net.propagate(MLP.batch1Lr, targets.subarray(row * CLASSES, (row + 1) * CLASSES));
-      next++;
+      net.activate(digits.images.subarray(next * PIXELS, (next + 1) * PIXELS));
+      net.propagate(MLP.batch1Lr, targets.subarray(next * CLASSES, (next + 1) * CLASSES));
+      next = (next + 1) % TRAIN_COUNT;
     }
   };
-  run(BATCH1_WARMUP);
-  const measurement = measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'samples/s' });
   return {
-    measurement,
-    check: checkBatch1(before, evaluate(net, digits, MLP.batch1CheckSamples), next),
+    ...mlp1Workload(args, train, (count) => evaluateSquaredError((input) => net.activate(input), digits, count), BATCH1_WARMUP),
     config: { network: 'Architect.Perceptron (all sigmoid)', loss: 'squared error', precision: 'float64' },
   };
 }

@@ -10,9 +10,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Random } from '../../src/util/random.js';
 import { CLASSES, PIXELS, TRAIN_COUNT, accuracy, argmaxRows, loadDigits, oneHot, type Digits } from '../lib/digits.js';
-import { gemmSize, runRunner, type Outcome, type RunnerArgs } from '../lib/protocol.js';
-import { measureRate } from '../lib/timing.js';
-import { MLP, SEED, checkAccuracy, checkBatch1, checkGemm, checkSeedLosses, gemmGflop, gemmOperands, halfSquaredError, heUniform, type Evaluation } from '../lib/workloads.js';
+import { runRunner, type Outcome, type RunnerArgs } from '../lib/protocol.js';
+import { MLP, SEED, checkSeed, gemmWorkload, halfSquaredError, heUniform, mlp1Workload, mlpWorkload, timeSeedSteps, type Evaluation, type SeedNetwork } from '../lib/workloads.js';
 
 /**
  * Selects the backend. In Node, tfjs-backend-wasm never picks its threaded
@@ -64,7 +63,7 @@ function transposed(rows: readonly (readonly number[])[]): Float32Array {
   return Float32Array.from({ length: rows.length * rows[0]!.length }, (_, i) => rows[i % rows.length]![Math.floor(i / rows.length)]!);
 }
 
-function seedTrainer(): { step: () => void; loss: () => number } {
+function seedTrainer(): SeedNetwork {
   const layers = [
     denseVars(transposed(SEED.w1), Float32Array.from(SEED.b1), 2, 2),
     denseVars(transposed(SEED.w2), Float32Array.from(SEED.b2), 2, 2),
@@ -81,17 +80,13 @@ function seedTrainer(): { step: () => void; loss: () => number } {
 }
 
 function b1(args: RunnerArgs): Outcome {
-  const check = seedTrainer();
-  const start = check.loss();
-  for (let i = 0; i < SEED.checkSteps; i++) check.step();
+  const check = checkSeed(seedTrainer(), 'float32');
   const trainer = seedTrainer();
-  const run = (count: number): void => {
-    for (let i = 0; i < count; i++) trainer.step();
-  };
-  measureRate(run, { seconds: args.seconds, reps: 1, unitsPerCall: 1, unit: 'steps/s' });
   return {
-    measurement: measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'steps/s' }),
-    check: checkSeedLosses(start, check.loss(), 'float32'),
+    measurement: timeSeedSteps(args, (count) => {
+      for (let i = 0; i < count; i++) trainer.step();
+    }),
+    check,
     config: { dtype: 'float32' },
   };
 }
@@ -122,8 +117,8 @@ function evaluate(layers: readonly DenseVars[], digits: Digits, count: number): 
   });
 }
 
-/** Batches converted to tensors once, then SGD steps over them in order. */
-function batchTrainer(layers: readonly DenseVars[], digits: Digits, size: number, lr: number): { run: (count: number) => void; samples: () => number; batches: number } {
+/** Batches converted to tensors once, then SGD steps over them in order, wrapping at the end of an epoch. */
+function batchTrainer(layers: readonly DenseVars[], digits: Digits, size: number, lr: number): (count: number) => void {
   const targets = oneHot(digits.labels, 0, TRAIN_COUNT);
   const data = Array.from({ length: TRAIN_COUNT / size }, (_, i) => [
     tf.tensor2d(digits.images.subarray(i * size * PIXELS, (i + 1) * size * PIXELS), [size, PIXELS]),
@@ -132,31 +127,20 @@ function batchTrainer(layers: readonly DenseVars[], digits: Digits, size: number
   const optimizer = tf.train.sgd(lr);
   const vars = allVars(layers);
   let next = 0;
-  let samples = 0;
-  return {
-    run: (count) => {
-      for (let i = 0; i < count; i++) {
-        const [x, y] = data[next]!;
-        optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(layers, x)) as tf.Scalar, false, vars);
-        samples += size;
-        next = (next + 1) % data.length;
-      }
-    },
-    samples: () => samples,
-    batches: data.length,
+  return (count) => {
+    for (let i = 0; i < count; i++) {
+      const [x, y] = data[next]!;
+      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(layers, x)) as tf.Scalar, false, vars);
+      next = (next + 1) % data.length;
+    }
   };
 }
 
 function mlpBatch64(args: RunnerArgs): Outcome {
   const digits = loadDigits(args.dataDir);
   const layers = digitsModel();
-  const trainer = batchTrainer(layers, digits, MLP.batch, MLP.lr);
-  trainer.run(trainer.batches);
-  const measurement = measureRate(trainer.run, { seconds: args.seconds, reps: args.reps, unitsPerCall: MLP.batch, unit: 'samples/s' });
-  const heldOut = digits.count - TRAIN_COUNT;
   return {
-    measurement,
-    check: checkAccuracy(evaluate(layers, digits, heldOut).accuracy, trainer.samples(), heldOut),
+    ...mlpWorkload(args, digits, batchTrainer(layers, digits, MLP.batch, MLP.lr), (count) => evaluate(layers, digits, count)),
     config: { dtype: 'float32' },
   };
 }
@@ -164,34 +148,25 @@ function mlpBatch64(args: RunnerArgs): Outcome {
 function mlpBatch1(args: RunnerArgs): Outcome {
   const digits = loadDigits(args.dataDir);
   const layers = digitsModel();
-  const before = evaluate(layers, digits, MLP.batch1CheckSamples);
-  const trainer = batchTrainer(layers, digits, 1, MLP.batch1Lr);
-  trainer.run(256);
-  const measurement = measureRate(trainer.run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'samples/s' });
   return {
-    measurement,
-    check: checkBatch1(before, evaluate(layers, digits, MLP.batch1CheckSamples), trainer.samples()),
+    ...mlp1Workload(args, batchTrainer(layers, digits, 1, MLP.batch1Lr), (count) => evaluate(layers, digits, count)),
     config: { dtype: 'float32' },
   };
 }
 
 function gemm(args: RunnerArgs): Outcome {
-  const n = gemmSize(args.workload)!;
-  const { a, b } = gemmOperands(n);
-  const ta = tf.tensor2d(a, [n, n]);
-  const tb = tf.tensor2d(b, [n, n]);
-  let c: ArrayLike<number> = new Float32Array(0);
   // dataSync() waits for the product and copies it out, as any caller reading the result must.
-  const run = (count: number): void => {
-    for (let i = 0; i < count; i++) {
-      const product = tf.matMul(ta, tb);
-      c = product.dataSync();
-      product.dispose();
-    }
-  };
-  run(1);
-  const measurement = measureRate(run, { seconds: args.seconds, reps: args.reps, unitsPerCall: gemmGflop(n), unit: 'GFLOP/s' });
-  return { measurement, check: checkGemm(c, a, b, n), config: { dtype: 'float32', call: 'tf.matMul + dataSync' } };
+  const product = gemmWorkload(args, (a, b, n) => {
+    const ta = tf.tensor2d(a, [n, n]);
+    const tb = tf.tensor2d(b, [n, n]);
+    return () => {
+      const c = tf.matMul(ta, tb);
+      const values = c.dataSync();
+      c.dispose();
+      return values;
+    };
+  });
+  return { ...product, config: { dtype: 'float32', call: 'tf.matMul + dataSync' } };
 }
 
 await runRunner((args) => `tfjs-${args.backend ?? 'cpu'}`, { b1, mlp: mlpBatch64, mlp1: mlpBatch1, gemm }, setup);

@@ -1,9 +1,9 @@
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
-import { ARTICLE, Dense, GlassnetError, articleNetwork, fit, type EpochInfo } from '../../src/index.js';
+import { ARTICLE, Dense, articleNetwork, fit, type EpochInfo } from '../../src/index.js';
 import { explainStep, formatNumber, namesFor, renderText } from '../../src/explain/index.js';
 import { terminalPaint } from '../paint.js';
-import { numberFlag } from '../flags.js';
+import { positiveFlag } from '../flags.js';
 
 interface DemoFlags {
   threshold: string;
@@ -50,14 +50,12 @@ export function demoCommand(): Command {
     .option('--threshold <error>', 'train until E_total is below this', '1e-6')
     .option('--no-color', 'no ANSI colours (they are used only on a terminal anyway)')
     .action((flags: DemoFlags) => {
-      const threshold = numberFlag('--threshold', flags.threshold);
-      if (threshold <= 0) throw new GlassnetError({ code: 'range', argument: '--threshold', expected: 'a number > 0', found: JSON.stringify(flags.threshold) });
+      const threshold = positiveFlag('--threshold', flags.threshold);
       const tty = process.stdout.isTTY === true;
-      const color = flags.color && tty && !('NO_COLOR' in process.env);
       const model = articleNetwork();
       const x = [[...ARTICLE.inputs]];
       const t = [[...ARTICLE.targets]];
-      console.log(renderText(explainStep(model, x, t, { lr: ARTICLE.learningRate }), { paint: terminalPaint(color) }));
+      console.log(renderText(explainStep(model, x, t, { lr: ARTICLE.learningRate }), { paint: terminalPaint(flags.color) }));
 
       console.log(`\nTraining on, step by step, until E_total < ${threshold} (η = ${ARTICLE.learningRate}):`);
       const report = progress(tty, threshold);

@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import {
-  ACTIVATIONS, ARTICLE, GlassnetError, LOSSES, Random, articleNetwork, checkLoss, mlp, scalerFromJSON,
+  ACTIVATIONS, ARTICLE, GlassnetError, LOSSES, Random, articleNetwork, checkLoss, mlp, oneHot, scalerFromJSON,
   type ActivationName, type LossName, type Sequential,
 } from '../../src/index.js';
 import { loadModel } from '../../src/io/node.js';
 import {
-  explainStep, formatNumber, renderMarkdown, renderText, renderTextSummaryLine, toJSON, type Explanation,
+  explainStep, formatNumber, renderMarkdown, renderText, renderTextSummaryLine, toJSON, type Explanation, type Paint,
 } from '../../src/explain/index.js';
-import { checkedFlag, choiceFlag, numberFlag } from '../flags.js';
+import { checkedFlag, choiceFlag, listFlag, numberFlag } from '../flags.js';
 import { terminalPaint } from '../paint.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
@@ -65,8 +65,8 @@ interface Subject {
   scale: (x: number[][]) => number[][];
 }
 
-async function loadSubject(flags: ExplainFlags): Promise<Subject> {
-  if (flags.model === undefined) return { model: buildModel(flags), scale: (x) => x };
+async function loadSubject(flags: ExplainFlags, seed: number): Promise<Subject> {
+  if (flags.model === undefined) return { model: buildModel(flags, seed), scale: (x) => x };
   if (flags.sizes !== undefined) {
     throw new GlassnetError({ code: 'state', argument: '--model', expected: 'either --model or --sizes', found: 'both' });
   }
@@ -78,17 +78,17 @@ async function loadSubject(flags: ExplainFlags): Promise<Subject> {
   return subject;
 }
 
-function buildModel(flags: ExplainFlags): Sequential {
+function buildModel(flags: ExplainFlags, seed: number): Sequential {
   if (flags.sizes === undefined) return articleNetwork();
   const sizes = flags.sizes.split(',').map((s) => parseInteger('--sizes', s, 1, 100_000));
   const activation = choiceFlag<ActivationName>('--activation', flags.activation, ACTIVATIONS);
   const outputActivation = choiceFlag<ActivationName>('--output-activation', flags.outputActivation ?? activation, ACTIVATIONS);
-  return mlp(sizes, { activation, outputActivation, seed: parseInteger('--seed', flags.seed, 0, 2 ** 32 - 1), dtype: 'float64' });
+  return mlp(sizes, { activation, outputActivation, seed, dtype: 'float64' });
 }
 
 /** Inputs and targets: given, the article's, or (for --sizes) drawn from the seed. */
-function data(flags: ExplainFlags, model: Sequential, loss: LossName): { x: number[][]; t: number[][] } {
-  const random = new Random(parseInteger('--seed', flags.seed, 0, 2 ** 32 - 1) + 1);
+function data(flags: ExplainFlags, model: Sequential, loss: LossName, seed: number): { x: number[][]; t: number[][] } {
+  const random = new Random(seed + 1);
   const article = flags.sizes === undefined && flags.model === undefined;
   const x = flags.input !== undefined ? parseRows('--input', flags.input, model.inputSize)
     : article ? [[...ARTICLE.inputs]] : [Array.from({ length: model.inputSize }, () => random.uniform(-1, 1))];
@@ -101,10 +101,6 @@ function data(flags: ExplainFlags, model: Sequential, loss: LossName): { x: numb
     throw new GlassnetError({ code: 'shape', argument: '--target', expected: `${x.length} samples (one per --input sample)`, found: `${t.length}` });
   }
   return { x, t };
-}
-
-function oneHot(index: number, size: number): number[] {
-  return Array.from({ length: size }, (_, i) => (i === index ? 1 : 0));
 }
 
 /** `glassnet explain`: one (or more) training steps, written out with formulas and numbers. */
@@ -129,30 +125,29 @@ export function explainCommand(): Command {
     .option('--no-color', 'no ANSI colours (they are used only on a terminal anyway)')
     .action(async (flags: ExplainFlags) => {
       const format = choiceFlag<Format>('--format', flags.format, FORMATS);
-      const subject = await loadSubject(flags);
+      const seed = parseInteger('--seed', flags.seed, 0, 2 ** 32 - 1);
+      const subject = await loadSubject(flags, seed);
       const model = subject.model;
       const loss = choiceFlag<LossName>('--loss', flags.loss ?? subject.trainedLoss ?? 'squaredError', LOSSES);
       const lr = numberFlag('--lr', flags.lr);
       const steps = parseInteger('--steps', flags.steps, 1, 1_000_000);
       const precision = parseInteger('--precision', flags.precision, 0, 17);
-      const { x: raw, t } = data(flags, model, loss);
+      const { x: raw, t } = data(flags, model, loss, seed);
       const x = subject.scale(raw);
       const options = {
         loss, lr,
-        ...(flags.only === undefined ? {} : { only: flags.only.split(',').map((s) => s.trim()) }),
+        ...(flags.only === undefined ? {} : { only: listFlag('--only', flags.only) }),
         ...(flags.names === undefined ? {} : { names: parseNames(flags.names) }),
       };
-      const color = flags.color && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
       const explanations: Explanation[] = [];
       for (let k = 1; k <= steps; k++) explanations.push(explainStep(model, x, t, { ...options, iteration: k }));
-      console.log(render(explanations, format, { precision, color, summary: flags.summary === true }));
+      console.log(render(explanations, format, { precision, paint: terminalPaint(flags.color), summary: flags.summary === true }));
     });
 }
 
-function render(explanations: Explanation[], format: Format, options: { precision: number; color: boolean; summary: boolean }): string {
+function render(explanations: Explanation[], format: Format, options: { precision: number; paint: Paint; summary: boolean }): string {
   const [first, ...rest] = explanations;
-  const { precision, color, summary } = options;
-  const paint = terminalPaint(color);
+  const { precision, paint, summary } = options;
   switch (format) {
     case 'json': {
       const objects = explanations.map((e) => toJSON(e, { precision }));

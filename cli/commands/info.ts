@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { modelToJSON, type JsonObject, type LayerSpec } from '../../src/index.js';
 import { loadModel } from '../../src/io/node.js';
@@ -17,9 +16,8 @@ export function infoCommand(): Command {
     .argument('<model>', 'model (or checkpoint) file')
     .option('--json', 'print one JSON object')
     .action(async (path: string, flags: { json?: boolean }) => {
-      // loadModel validates everything; the version is read from the text only after that succeeded.
       const loaded = await loadModel(path);
-      const { version } = JSON.parse(await readFile(path, 'utf8')) as { version: string };
+      const version = loaded.version;
       const file = modelToJSON(loaded.model);
       const layers: LayerSummary[] = file.architecture.layers.map((spec, i) => ({
         spec, parameters: (file.weights[i]!.weight?.length ?? 0) + (file.weights[i]!.bias?.length ?? 0),

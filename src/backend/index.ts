@@ -41,11 +41,12 @@ export function setBackend(name: BackendName): BackendName {
       active = jsFastBackend;
       break;
     case 'wasm':
-      wasm ??= createWasmBackend();
+      // Not `??=`: that would probe again after a null (unsupported) result.
+      if (wasm === undefined) wasm = createWasmBackend();
       active = wasm ?? jsFastBackend;
       break;
     case 'wasm-mt':
-      wasmThreaded ??= createWasmBackend({ threads: defaultWasmThreads() });
+      if (wasmThreaded === undefined) wasmThreaded = createWasmBackend({ threads: defaultWasmThreads() });
       active = wasmThreaded ?? jsFastBackend;
       break;
     default:

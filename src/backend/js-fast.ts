@@ -150,6 +150,6 @@ function microKernel(
   t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03; t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
   t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23; t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
   for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < cols; j++) out[c + r * ldc + j]! += edgeTile[r * NR + j]!;
+    for (let j = 0; j < cols; j++) out[c + r * ldc + j]! += t[r * NR + j]!;
   }
 }

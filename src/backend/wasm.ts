@@ -1,7 +1,7 @@
 import { SMALL_MATMUL_WORK, type Backend, type FloatArray, type UnaryKind } from './backend.js';
 import { denseForwardSteps } from './js.js';
 import { jsFastBackend } from './js-fast.js';
-import { EDGE_TILE_BYTES, emitElementwiseModule, emitKernelModule, EPILOGUE, NR, PANELS_PER_BLOCK } from './wasm/kernels.js';
+import { EDGE_TILE_BYTES, emitElementwiseModule, emitKernelModule, EPILOGUE, NR, PANELS_PER_BLOCK, type KernelOptions } from './wasm/kernels.js';
 import { availableThreads, GEMM_ARGS, GemmWorkers } from './wasm/threads.js';
 
 /**
@@ -183,12 +183,12 @@ function isF32(x: FloatArray): x is Float32Array {
 
 const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
-/** Byte offsets of one packed call's operands in linear memory, each 16-byte aligned, after the threads' edge tiles. */
+/** Byte offsets of one packed call's operands in linear memory, each 16-byte aligned. */
 interface Layout { rawA: number; rawB: number; packA: number; packB: number; c: number; end: number }
 
-/** Fills `at` (reused, so a call allocates nothing) with the byte offsets of an `m×k · k×n` product. */
-function layout(at: Layout, m: number, k: number, n: number, mr: number, threads: number): Layout {
-  at.rawA = align16(EDGE_TILE_BYTES * threads);
+/** Fills `at` (reused, so a call allocates nothing) with the byte offsets of an `m×k · k×n` product whose operands start at `base`. */
+function layout(at: Layout, base: number, m: number, k: number, n: number, mr: number): Layout {
+  at.rawA = base;
   at.rawB = at.rawA + align16(m * k * 4);
   at.packA = at.rawB + align16(k * n * 4);
   at.packB = at.packA + Math.ceil(m / mr) * mr * k * 4;
@@ -196,8 +196,6 @@ function layout(at: Layout, m: number, k: number, n: number, mr: number, threads
   at.end = at.c + m * n * 4;
   return at;
 }
-
-interface KernelChoice { relaxedMadd: boolean; rows: number }
 
 /** The modules' instances over one memory, and the copies in and out of it. */
 class WasmKernels {
@@ -214,25 +212,25 @@ class WasmKernels {
   /** The threaded job's description (over {@link args}), reused. */
   private readonly job: { args: number[]; chunkRows: number; chunkABytes: number } = { args: this.args, chunkRows: 0, chunkABytes: 0 };
   private readonly mr: number;
-  /** Edge-tile scratches reserved at address 0: one per thread the pool started with. */
-  private readonly scratches: number;
+  /** Where every call's operands start: after the edge-tile scratches at address 0, one per thread the pool started with. */
+  private readonly operands: number;
 
   private constructor(
     private readonly memory: WebAssembly.Memory,
     private readonly kernels: KernelExports,
     private readonly elementwise: ElementwiseExports,
-    kernel: KernelChoice,
+    kernel: KernelOptions,
     private readonly force: boolean,
     private workers: GemmWorkers | null,
     private readonly minThreadedWork = MIN_THREADED_WORK,
   ) {
     this.heap = new Float32Array(memory.buffer);
     this.mr = kernel.rows;
-    this.scratches = 1 + (workers?.count ?? 0);
+    this.operands = align16(EDGE_TILE_BYTES * (1 + (workers?.count ?? 0)));
   }
 
   /** One thread, over an unshared memory. */
-  static single(kernel: KernelChoice, force: boolean): WasmKernels {
+  static single(kernel: KernelOptions, force: boolean): WasmKernels {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const module = kernel.relaxedMadd ? emitKernelModule(kernel) : simdModule!;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(module), { env: { memory } });
@@ -245,7 +243,7 @@ class WasmKernels {
    * back to {@link single}) when threads are not asked for or not available:
    * no shared wasm memory, no SharedArrayBuffer, no worker threads.
    */
-  static threaded(kernel: KernelChoice, threads: number, minThreadedWork: number, force: boolean): WasmKernels | null {
+  static threaded(kernel: KernelOptions, threads: number, minThreadedWork: number, force: boolean): WasmKernels | null {
     if (!(threads > 1)) return null;
     const bytes = emitKernelModule({ ...kernel, sharedMaxPages: MAX_SHARED_PAGES });
     if (typeof SharedArrayBuffer !== 'function' || !WebAssembly.validate(bytes)) return null;
@@ -360,7 +358,7 @@ class WasmKernels {
 
   /** `out[i] += a[i]·s` for float32 arrays, bit-identical to the reference; `false` when memory cannot grow. */
   axpy(out: Float32Array, a: Float32Array, s: number, n: number): boolean {
-    const aAt = align16(EDGE_TILE_BYTES * this.scratches);
+    const aAt = this.operands;
     const outAt = aAt + align16(n * 4);
     if (!this.fits(outAt + n * 4)) return false;
     this.heap.set(prefix(a, n), aAt >> 2);
@@ -377,7 +375,7 @@ class WasmKernels {
     transA: boolean, transB: boolean, accumulate: boolean, extra: number,
   ): number {
     const { mr, kernels } = this;
-    const at = layout(this.at, m, k, n, mr, this.scratches);
+    const at = layout(this.at, this.operands, m, k, n, mr);
     if (!this.fits(align16(at.end) + extra)) return -1;
     const heap = this.heap;
     heap.set(prefix(a, m * k), at.rawA >> 2);
@@ -429,7 +427,7 @@ class WasmKernels {
     if (m === 1) transA = false;
     if (n === 1) transB = true;
     if (transA && transB) return -1;
-    const rawA = align16(EDGE_TILE_BYTES * this.scratches);
+    const rawA = this.operands;
     const rawB = rawA + align16(m * k * 4);
     const c = rawB + align16(k * n * 4);
     if (!this.fits(align16(c + m * n * 4) + extra)) return -1;

@@ -1,4 +1,5 @@
 import { GlassnetError, describe } from '../errors.js';
+import { oneHot } from './encode.js';
 
 /** Inputs and targets as rows of numbers. */
 export interface Dataset {
@@ -14,6 +15,6 @@ export function oneHotCodes(n = 8): Dataset {
   if (!Number.isInteger(n) || n < 2) {
     throw new GlassnetError({ code: 'range', argument: 'n', expected: 'an integer >= 2', found: describe(n) });
   }
-  const x = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  const x = Array.from({ length: n }, (_, i) => oneHot(i, n));
   return { x, y: x.map((row) => row.slice()) };
 }

@@ -1,7 +1,9 @@
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, checkOneOf, describe } from '../errors.js';
 
+/** The scaler kinds {@link fitScaler} takes. */
+export const SCALER_KINDS = ['standard', 'minmax', 'none'] as const;
 /** How features are rescaled before training and prediction. */
-export type ScalerKind = 'standard' | 'minmax' | 'none';
+export type ScalerKind = (typeof SCALER_KINDS)[number];
 
 /** A scaler's statistics as plain data, to be saved with a model. */
 export type ScalerJSON =
@@ -74,9 +76,7 @@ export class Scaler {
  * `not-finite` for NaN or infinite values, `unknown-name` for another kind.
  */
 export function fitScaler(kind: ScalerKind, x: Rows): Scaler {
-  if (kind !== 'standard' && kind !== 'minmax' && kind !== 'none') {
-    throw new GlassnetError({ code: 'unknown-name', argument: 'kind', expected: '"standard", "minmax" or "none"', found: describe(kind) });
-  }
+  checkOneOf(SCALER_KINDS, kind, 'kind');
   if (x.length === 0) throw new GlassnetError({ code: 'empty', argument: 'x', expected: 'at least one row', found: 'none' });
   const width = x[0]!.length;
   x.forEach((row, i) => {
@@ -131,7 +131,7 @@ export function scalerFromJSON(json: unknown, argument = 'scaler'): Scaler {
     });
     return [a, b];
   };
-  switch (data['kind']) {
+  switch (checkOneOf(SCALER_KINDS, data['kind'], `${argument}.kind`)) {
     case 'standard': {
       const [mean, std] = pair('mean', 'std', (_, s) => s >= 0, 'a standard deviation >= 0');
       return new Scaler({ kind: 'standard', mean, std });
@@ -142,7 +142,5 @@ export function scalerFromJSON(json: unknown, argument = 'scaler'): Scaler {
     }
     case 'none':
       return new Scaler({ kind: 'none' });
-    default:
-      throw new GlassnetError({ code: 'unknown-name', argument: `${argument}.kind`, expected: '"standard", "minmax" or "none"', found: describe(data['kind']) });
   }
 }

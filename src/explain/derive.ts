@@ -11,6 +11,7 @@ import {
   type Expr, type Factor, type Leaf, type Step, type Sym,
 } from './step.js';
 import type { LayerRecord, StepRecord } from './trace.js';
+import { range } from '../util/range.js';
 
 interface Context {
   record: StepRecord;
@@ -268,8 +269,4 @@ function updateSteps(ctx: Context, layer: LayerRecord, k: number): Step[] {
     names.biases[k]!.forEach((b, i) => steps.push(update(b, layer.bias!.values[i]!, layer.biasGrad![i]!, layer.biasAfter![i]!)));
   }
   return steps;
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }

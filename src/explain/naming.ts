@@ -7,6 +7,7 @@
 import { GlassnetError, describe } from '../errors.js';
 import { Dense, type Layer } from '../nn/layers.js';
 import type { Sequential } from '../nn/model.js';
+import { range } from '../util/range.js';
 
 /** Which scheme produced the default names. */
 export type NamingScheme = 'article' | 'systematic';
@@ -105,8 +106,4 @@ function rename(names: Names, userNames: UserNames): Names {
     seen.add(name);
   }
   return renamed;
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }

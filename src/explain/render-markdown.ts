@@ -4,7 +4,7 @@
  */
 import type { Explanation } from './explain.js';
 import type { Expr, Step, Sym } from './step.js';
-import { describeStep, formatNumber, type RenderOptions } from './render-text.js';
+import { SECTION_TITLES, describeStep, formatNumber, shownParameters, type RenderOptions } from './render-text.js';
 
 // i1 → i_{1}, w2.1.3 → w_{2.1.3}; any other name is set upright.
 function latexName(name: string): string {
@@ -117,13 +117,6 @@ function stepLatex(step: Step, precision: number): string {
   return `$$\n\\begin{aligned}\n${lhs} &= ${parts.join(' \\\\\n&= ')}\n\\end{aligned}\n$$`;
 }
 
-const TITLES: Record<Step['section'], string> = {
-  forward: 'Forward pass',
-  error: 'Error',
-  backward: 'Backward pass (chain rule)',
-  update: 'Update',
-};
-
 function table(header: string[], rows: string[][]): string[] {
   return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
@@ -144,7 +137,7 @@ export function renderMarkdown(expl: Explanation, options: RenderOptions = {}): 
     for (const section of ['forward', 'error', 'backward', 'update'] as const) {
       const steps = expl.steps.filter((s) => s.section === section);
       if (steps.length === 0) continue;
-      lines.push('', `### ${section === 'update' ? `${TITLES[section]} ($\\eta = ${expl.record.lr}$)` : TITLES[section]}`);
+      lines.push('', `### ${section === 'update' ? `${SECTION_TITLES[section]} ($\\eta = ${expl.record.lr}$)` : SECTION_TITLES[section]}`);
       for (const step of steps) {
         lines.push('', stepLatex(step, precision));
         if (step.article !== undefined && !step.article.agrees) {
@@ -152,7 +145,7 @@ export function renderMarkdown(expl: Explanation, options: RenderOptions = {}): 
         }
       }
     }
-    const params = Object.keys(expl.tables.parameters).filter((p) => expl.only === null || expl.only.includes(p));
+    const params = shownParameters(expl);
     if (params.length > 0) {
       lines.push('', '### Parameters', '');
       lines.push(...table(['parameter', 'before', '$\\partial E/\\partial p$', 'after'],

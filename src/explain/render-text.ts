@@ -209,7 +209,8 @@ function layoutStep(step: Step, lhsWidth: number, width: number, precision: numb
   return lines;
 }
 
-const SECTION_TITLES: Record<Step['section'], string> = {
+/** Section headings, shared by the text and Markdown renderers. */
+export const SECTION_TITLES: Record<Step['section'], string> = {
   forward: 'Forward pass',
   error: 'Error',
   backward: 'Backward pass (chain rule)',
@@ -240,6 +241,11 @@ function wrapWords(text: string, width: number, first: string, hang: string): st
 function columns(rows: string[][], indent = '  '): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => indent + r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
+}
+
+/** The parameters the closing table lists: all of them, or those selected with `only`. */
+export function shownParameters(expl: Explanation): string[] {
+  return Object.keys(expl.tables.parameters).filter((p) => expl.only === null || expl.only.includes(p));
 }
 
 /** One line describing the network and the step. */
@@ -286,7 +292,7 @@ export function renderText(expl: Explanation, options: TextOptions = {}): string
       const lhsWidth = Math.min(Math.max(...steps.map((s) => symText(s.quantity).length)), 24);
       for (const step of steps) out.push(...layoutStep(step, lhsWidth, width, precision));
     }
-    const params = Object.keys(expl.tables.parameters).filter((p) => expl.only === null || expl.only.includes(p));
+    const params = shownParameters(expl);
     if (params.length > 0) {
       text('');
       text('Parameters', 'heading');

@@ -39,6 +39,8 @@ export interface ModelFile {
 /** What {@link modelFromJSON} returns: a new model and the file's extras, each validated. */
 export interface LoadedModel extends CheckedExtras {
   model: Sequential;
+  /** The format version the file was written in (`"1.0"`, say). */
+  version: string;
 }
 
 const TOP_FIELDS = ['format', 'version', 'dtype', 'architecture', 'weights', ...EXTRA_FIELDS];
@@ -89,7 +91,8 @@ export function modelFromJSON(json: unknown, options: { file?: string } = {}): L
   const format = required(top, 'format', root);
   if (format !== MODEL_FORMAT) fail('unknown-name', root.key('format'), JSON.stringify(MODEL_FORMAT), describe(format));
   // A newer minor version only adds optional fields, which this reader skips.
-  const lenient = readMinorVersion(required(top, 'version', root), root.key('version')) > MINOR;
+  const version = required(top, 'version', root);
+  const lenient = readMinorVersion(version, root.key('version')) > MINOR;
   checkKeys(top, root, TOP_FIELDS, lenient);
   const dtype = required(top, 'dtype', root);
   if (dtype !== 'float32' && dtype !== 'float64') fail('dtype', root.key('dtype'), '"float32" or "float64"', describe(dtype));
@@ -97,7 +100,7 @@ export function modelFromJSON(json: unknown, options: { file?: string } = {}): L
   const states = readLayerStates(required(top, 'weights', root), root.key('weights'), specs, dtype, lenient);
   // Building has no side effects, so the extras may be checked against the built model.
   const model = new Sequential(specs.map((spec, i) => buildLayer(spec, states[i]!, dtype)));
-  return { model, ...readExtras(top, root, model.inputSize) };
+  return { model, version: version as string, ...readExtras(top, root, model.inputSize) };
 }
 
 function readMinorVersion(value: unknown, path: JsonPath): number {

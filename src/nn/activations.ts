@@ -1,4 +1,4 @@
-import { GlassnetError } from '../errors.js';
+import { checkOneOf } from '../errors.js';
 import { leakyRelu, relu, sigmoid, softmax, tanh } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -18,10 +18,7 @@ const apply: Record<ActivationName, (net: Tensor) => Tensor> = {
 
 /** Checks that `name` is a known activation; `argument` names it in the error. */
 export function checkActivation(name: unknown, argument = 'activation'): ActivationName {
-  if (typeof name === 'string' && (ACTIVATIONS as readonly string[]).includes(name)) return name as ActivationName;
-  throw new GlassnetError({
-    code: 'unknown-name', argument, expected: `one of ${ACTIVATIONS.map((a) => `"${a}"`).join(', ')}`, found: JSON.stringify(name) ?? String(name),
-  });
+  return checkOneOf(ACTIVATIONS, name, argument);
 }
 
 /** Applies the named activation (differentiably). */

@@ -1,4 +1,4 @@
-import { GlassnetError } from '../errors.js';
+import { checkOneOf } from '../errors.js';
 import type { Random } from '../util/random.js';
 
 /**
@@ -9,11 +9,9 @@ import type { Random } from '../util/random.js';
 export const INITIALIZERS = ['xavier', 'xavierNormal', 'he', 'heNormal'] as const;
 export type InitializerName = (typeof INITIALIZERS)[number];
 
+/** Checks that `name` is a known initialiser; `argument` names it in the error. */
 export function checkInitializer(name: unknown, argument = 'init'): InitializerName {
-  if (typeof name === 'string' && (INITIALIZERS as readonly string[]).includes(name)) return name as InitializerName;
-  throw new GlassnetError({
-    code: 'unknown-name', argument, expected: `one of ${INITIALIZERS.map((i) => `"${i}"`).join(', ')}`, found: JSON.stringify(name) ?? String(name),
-  });
+  return checkOneOf(INITIALIZERS, name, argument);
 }
 
 /** Fills `out` (a `fanOut × fanIn` weight matrix) from `random`. */

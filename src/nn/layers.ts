@@ -3,6 +3,7 @@ import { label, needsGrad } from '../tensor/autograd.js';
 import { add, denseInference, dropout, matmul } from '../tensor/ops.js';
 import { Tensor, tensor, zeros, type DType } from '../tensor/tensor.js';
 import { Random } from '../util/random.js';
+import { formatShape } from '../util/shape.js';
 import { activate, checkActivation, type ActivationName } from './activations.js';
 import { checkInitializer, initialize, type InitializerName } from './init.js';
 
@@ -84,7 +85,7 @@ export class Dense implements Layer {
   forward(x: Tensor): Tensor {
     if (x.shape.length !== 2 || x.shape[1] !== this.inputSize) {
       throw new GlassnetError({
-        code: 'shape', argument: `${this.name} input`, expected: `shape [batch, ${this.inputSize}]`, found: `shape [${x.shape.join(', ')}]`,
+        code: 'shape', argument: `${this.name} input`, expected: `shape [batch, ${this.inputSize}]`, found: `shape ${formatShape(x.shape)}`,
       });
     }
     // With nothing to record (inference), one fused kernel gives the same bits as the three ops below.

@@ -1,4 +1,4 @@
-import { GlassnetError } from '../errors.js';
+import { checkOneOf } from '../errors.js';
 import { binaryCrossEntropy, mse, softmaxCrossEntropy, squaredError } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -13,10 +13,7 @@ const losses: Record<LossName, LossFunction> = { squaredError, mse, binaryCrossE
 
 /** Checks that `name` is a known loss; `argument` names it in the error. */
 export function checkLoss(name: unknown, argument = 'loss'): LossName {
-  if (typeof name === 'string' && (LOSSES as readonly string[]).includes(name)) return name as LossName;
-  throw new GlassnetError({
-    code: 'unknown-name', argument, expected: `one of ${LOSSES.map((l) => `"${l}"`).join(', ')}`, found: JSON.stringify(name) ?? String(name),
-  });
+  return checkOneOf(LOSSES, name, argument);
 }
 
 /** The loss function with this name. */

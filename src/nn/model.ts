@@ -3,6 +3,7 @@ import { noGrad } from '../tensor/autograd.js';
 import { Tensor, checkFinite, tensor, type DType, type NestedNumbers } from '../tensor/tensor.js';
 import type { FloatArray } from '../backend/index.js';
 import { Random } from '../util/random.js';
+import { formatShape } from '../util/shape.js';
 import type { ActivationName } from './activations.js';
 import { Dense, type Layer } from './layers.js';
 import type { InitializerName } from './init.js';
@@ -84,7 +85,7 @@ export class Sequential {
     const t = tensor(x, { dtype: this.dtype, argument });
     const matrix = t.shape.length === 1 && t.shape[0] === width ? new Tensor(t.data, [1, width]) : t;
     if (matrix.shape.length !== 2 || matrix.shape[1] !== width) {
-      throw new GlassnetError({ code: 'shape', argument, expected: `shape [samples, ${width}]`, found: `shape [${t.shape.join(', ')}]` });
+      throw new GlassnetError({ code: 'shape', argument, expected: `shape [samples, ${width}]`, found: `shape ${formatShape(t.shape)}` });
     }
     return matrix;
   }
@@ -109,7 +110,7 @@ export interface MlpOptions {
  */
 export function mlp(sizes: readonly number[], options: MlpOptions = {}): Sequential {
   if (sizes.length < 2) {
-    throw new GlassnetError({ code: 'shape', argument: 'sizes', expected: 'at least two sizes (inputs and outputs)', found: `[${sizes.join(', ')}]` });
+    throw new GlassnetError({ code: 'shape', argument: 'sizes', expected: 'at least two sizes (inputs and outputs)', found: formatShape(sizes) });
   }
   const random = new Random(options.seed ?? 0);
   const hidden = options.activation ?? 'sigmoid';

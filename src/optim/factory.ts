@@ -1,4 +1,4 @@
-import { GlassnetError } from '../errors.js';
+import { checkOneOf } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Adagrad, type AdagradOptions } from './adagrad.js';
 import { Adam, AdamW, type AdamOptions } from './adam.js';
@@ -29,7 +29,7 @@ export interface OptimizerOptionsMap {
  */
 export function createOptimizer<N extends OptimizerName>(name: N, params: readonly Tensor[], options?: OptimizerOptionsMap[N]): Optimizer;
 export function createOptimizer(name: OptimizerName, params: readonly Tensor[], options: object = {}): Optimizer {
-  switch (name) {
+  switch (checkOneOf(OPTIMIZERS, name, 'name')) {
     case 'sgd':
       return new SGD(params, options as SGDOptions);
     case 'momentum':
@@ -43,12 +43,6 @@ export function createOptimizer(name: OptimizerName, params: readonly Tensor[], 
       return new RMSProp(params, options);
     case 'adagrad':
       return new Adagrad(params, options);
-    default:
-      name satisfies never;
-      throw new GlassnetError({
-        code: 'unknown-name', argument: 'name', expected: `one of ${OPTIMIZERS.map((o) => `"${o}"`).join(', ')}`,
-        found: JSON.stringify(name) ?? String(name),
-      });
   }
 }
 

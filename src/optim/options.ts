@@ -1,4 +1,4 @@
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, checkOneOf, describe } from '../errors.js';
 
 /**
  * Checks for the option objects optimizers and schedules take. Every
@@ -12,13 +12,7 @@ export function readOptions(options: unknown, allowed: readonly string[], argume
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new GlassnetError({ code: 'type', argument, expected: 'an object of options', found: describe(options) });
   }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new GlassnetError({
-        code: 'unknown-name', argument: `${argument}.${key}`, expected: `one of ${allowed.map((k) => `"${k}"`).join(', ')}`, found: JSON.stringify(key),
-      });
-    }
-  }
+  for (const key of Object.keys(options)) checkOneOf(allowed, key, `${argument}.${key}`);
   return options as Record<string, unknown>;
 }
 

@@ -74,7 +74,7 @@ export interface WarmupOptions {
 export function warmup(options: WarmupOptions): LRSchedule {
   const o = readOptions(options, ['steps', 'schedule']);
   const steps = checkInteger(o.steps, 1, 'options.steps');
-  const after = o.schedule;
+  const after = o.schedule as LRSchedule | undefined;
   if (after !== undefined && typeof (after as Partial<LRSchedule> | null)?.lrAt !== 'function') {
     throw new GlassnetError({ code: 'type', argument: 'options.schedule', expected: 'a schedule (an object with lrAt)', found: describe(after) });
   }
@@ -82,7 +82,7 @@ export function warmup(options: WarmupOptions): LRSchedule {
     lrAt(step, baseLr) {
       checkArgs(step, baseLr);
       if (step < steps) return (baseLr * (step + 1)) / steps;
-      return after === undefined ? baseLr : (after as LRSchedule).lrAt(step - steps, baseLr);
+      return after === undefined ? baseLr : after.lrAt(step - steps, baseLr);
     },
   };
 }

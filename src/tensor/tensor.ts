@@ -1,6 +1,6 @@
 import type { FloatArray } from '../backend/index.js';
 import { GlassnetError, describe } from '../errors.js';
-import { formatShape, sizeOf } from '../util/shape.js';
+import { formatShape, sameShape, sizeOf } from '../util/shape.js';
 import type { Node } from './autograd.js';
 
 /** Element types a tensor can hold. */
@@ -112,7 +112,7 @@ export function tensor(values: NestedNumbers | FloatArray | Tensor, options: Ten
     shape = inferShape(values, argument);
     flat = [];
     flatten(values, shape, 0, argument, flat);
-    if (options.shape && !sameDims(shape, options.shape)) {
+    if (options.shape && !sameShape(shape, options.shape)) {
       throw new GlassnetError({ code: 'shape', argument, expected: `shape ${formatShape(options.shape)}`, found: `shape ${formatShape(shape)}` });
     }
   }
@@ -143,10 +143,6 @@ export function firstNonFinite(values: ArrayLike<number>): number {
   const n = values.length;
   for (let i = 0; i < n; i++) if (!Number.isFinite(values[i])) return i;
   return -1;
-}
-
-function sameDims(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function inferShape(values: NestedNumbers, argument: string): number[] {

@@ -8,12 +8,11 @@ export class BestWeights {
   private bestEpoch = 0;
   private waited = 0;
   private snapshot: (Float32Array | Float64Array)[] | null = null;
+  private readonly monitor: 'loss' | 'valLoss';
 
   constructor(private readonly model: Sequential, private readonly options: EarlyStoppingOptions | undefined, hasValidation: boolean) {
     this.monitor = options?.monitor ?? (hasValidation ? 'valLoss' : 'loss');
   }
-
-  private readonly monitor: 'loss' | 'valLoss';
 
   /** Records an epoch; false once patience has run out. */
   observe(info: EpochInfo): boolean {

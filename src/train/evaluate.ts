@@ -22,13 +22,28 @@ export interface Evaluation {
  * of `model` on inputs `x` and targets `y`, computed without recording.
  */
 export function evaluate(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: { loss?: LossName } = {}): Evaluation {
-  const inputs = model.toInput(x, 'x');
-  const targets = model.toInput(y, 'y', model.outputSize);
-  if (targets.rows !== inputs.rows) {
-    throw new GlassnetError({ code: 'shape', argument: 'y', expected: `${inputs.rows} rows (one per row of x)`, found: `${targets.rows} rows` });
-  }
+  const data = toSamples(model, x, y);
   const lossName = checkLoss(options.loss ?? 'squaredError', 'options.loss');
-  return evaluateTensors(model, inputs, targets, lossName);
+  return evaluateTensors(model, data.x, data.y, lossName);
+}
+
+/** Inputs and targets as tensors of the model's widths. */
+export interface Samples {
+  x: Tensor;
+  y: Tensor;
+}
+
+/**
+ * `x` and `y` checked against the model and converted, with one target row
+ * per input row; errors name them as `${where}x` and `${where}y`.
+ */
+export function toSamples(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, where = ''): Samples {
+  const inputs = model.toInput(x, `${where}x`);
+  const targets = model.toInput(y, `${where}y`, model.outputSize);
+  if (targets.rows !== inputs.rows) {
+    throw new GlassnetError({ code: 'shape', argument: `${where}y`, expected: `${inputs.rows} rows (one per row of ${where}x)`, found: `${targets.rows} rows` });
+  }
+  return { x: inputs, y: targets };
 }
 
 /** {@link evaluate} on tensors already checked and shaped. */

@@ -3,31 +3,23 @@ import { Tensor, type NestedNumbers } from '../tensor/tensor.js';
 import { checkLoss } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate } from '../optim/optimizer.js';
-import { NON_NEGATIVE, POSITIVE, checkNumber } from '../optim/options.js';
+import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from '../optim/options.js';
+import { toSamples, type Samples } from './evaluate.js';
 import type { FitOptions, FitState } from './fit-types.js';
-
-export interface Split {
-  x: Tensor;
-  y: Tensor;
-}
 
 /** Every option checked and every input converted, before anything changes. */
 export function checkOptions(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: FitOptions) {
-  const inputs = model.toInput(x, 'x');
-  const targets = model.toInput(y, 'y', model.outputSize);
-  if (targets.rows !== inputs.rows) {
-    throw new GlassnetError({ code: 'shape', argument: 'y', expected: `${inputs.rows} rows (one per row of x)`, found: `${targets.rows} rows` });
-  }
+  const { x: inputs, y: targets } = toSamples(model, x, y);
   const lossName = checkLoss(options.loss ?? 'squaredError', 'options.loss');
   if (options.optimizer === undefined) checkLearningRate(options.lr ?? 0.1, 'options.lr');
-  const epochs = positiveInteger(options.epochs ?? 1000, 'options.epochs');
-  const maxSteps = options.maxSteps === undefined ? Infinity : positiveInteger(options.maxSteps, 'options.maxSteps');
+  const epochs = checkInteger(options.epochs ?? 1000, 1, 'options.epochs');
+  const maxSteps = options.maxSteps === undefined ? Infinity : checkInteger(options.maxSteps, 1, 'options.maxSteps');
   const threshold = options.errorThreshold === undefined ? undefined : checkNumber(options.errorThreshold, NON_NEGATIVE, 'options.errorThreshold');
   const timeLimit = options.timeLimit === undefined ? undefined : checkNumber(options.timeLimit, POSITIVE, 'options.timeLimit');
   if (options.clipNorm !== undefined) checkNumber(options.clipNorm, POSITIVE, 'options.clipNorm');
   if (options.l2 !== undefined) checkNumber(options.l2, NON_NEGATIVE, 'options.l2');
   if (options.earlyStopping !== undefined) {
-    positiveInteger(options.earlyStopping.patience, 'options.earlyStopping.patience');
+    checkInteger(options.earlyStopping.patience, 1, 'options.earlyStopping.patience');
     if (options.earlyStopping.minDelta !== undefined) checkNumber(options.earlyStopping.minDelta, NON_NEGATIVE, 'options.earlyStopping.minDelta');
   }
   const { train, validation } = splitValidation(model, inputs, targets, options);
@@ -36,9 +28,9 @@ export function checkOptions(model: Sequential, x: NestedNumbers | Tensor, y: Ne
       code: 'state', argument: 'options.earlyStopping.monitor', expected: '"loss", or validation data to monitor "valLoss"', found: '"valLoss" without validation data',
     });
   }
-  const batchSize = Math.min(positiveInteger(options.batchSize ?? train.x.rows, 'options.batchSize'), train.x.rows);
+  const batchSize = Math.min(checkInteger(options.batchSize ?? train.x.rows, 1, 'options.batchSize'), train.x.rows);
   const shuffle = options.shuffle ?? batchSize < train.x.rows;
-  const checkpointEvery = positiveInteger(options.checkpointEvery ?? 1, 'options.checkpointEvery');
+  const checkpointEvery = checkInteger(options.checkpointEvery ?? 1, 1, 'options.checkpointEvery');
   if (options.resume !== undefined) checkResume(options.resume);
   return { train, validation, lossName, batchSize, shuffle, epochs, maxSteps, threshold, timeLimit, checkpointEvery };
 }
@@ -54,14 +46,9 @@ function checkResume(state: FitState): void {
   }
 }
 
-function splitValidation(model: Sequential, inputs: Tensor, targets: Tensor, options: FitOptions): { train: Split; validation: Split | null } {
+function splitValidation(model: Sequential, inputs: Tensor, targets: Tensor, options: FitOptions): { train: Samples; validation: Samples | null } {
   if (options.validationData !== undefined) {
-    const vx = model.toInput(options.validationData.x, 'options.validationData.x');
-    const vy = model.toInput(options.validationData.y, 'options.validationData.y', model.outputSize);
-    if (vx.rows !== vy.rows) {
-      throw new GlassnetError({ code: 'shape', argument: 'options.validationData.y', expected: `${vx.rows} rows`, found: `${vy.rows} rows` });
-    }
-    return { train: { x: inputs, y: targets }, validation: { x: vx, y: vy } };
+    return { train: { x: inputs, y: targets }, validation: toSamples(model, options.validationData.x, options.validationData.y, 'options.validationData.') };
   }
   if (options.validationSplit === undefined) return { train: { x: inputs, y: targets }, validation: null };
   const fraction = options.validationSplit;
@@ -77,11 +64,4 @@ function splitValidation(model: Sequential, inputs: Tensor, targets: Tensor, opt
 
 function rowsOf(t: Tensor, from: number, to: number): Tensor {
   return new Tensor(t.data.slice(from * t.cols, to * t.cols), [to - from, t.cols]);
-}
-
-function positiveInteger(value: unknown, argument: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new GlassnetError({ code: 'range', argument, expected: 'a positive integer', found: describe(value) });
-  }
-  return value;
 }

@@ -1,7 +1,5 @@
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import type { Sequential } from '../nn/model.js';
-import { SGD } from '../optim/sgd.js';
-import { checkLearningRate } from '../optim/optimizer.js';
 import { Random } from '../util/random.js';
 import { Batches, countCorrect } from './batches.js';
 import { BestWeights } from './early-stopping.js';
@@ -22,23 +20,25 @@ export type { BatchInfo, EarlyStoppingOptions, EarlyStoppingState, EpochInfo, Fi
 export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: FitOptions = {}): FitResult {
   const settings = checkOptions(model, x, y, options);
   const { train, validation, lossName, batchSize, shuffle, epochs, maxSteps, threshold } = settings;
-  const optimizer = options.optimizer ?? new SGD(model.parameters(), checkLearningRate(options.lr ?? 0.1, 'options.lr'));
-  const trainer = new Trainer(model, { ...options, loss: lossName, optimizer, batchSize });
+  // What can still refuse the call comes before the Trainer, which allocates the parameters' gradients.
+  const monitor = new BestWeights(model, options.earlyStopping, validation !== null);
+  if (options.resume?.earlyStopping !== undefined && options.earlyStopping !== undefined) monitor.setState(options.resume.earlyStopping);
+  const random = new Random(options.seed ?? 0);
+  if (options.resume !== undefined) random.setState(options.resume.random);
+  // The Trainer builds the default optimizer (plain SGD with options.lr).
+  const trainer = new Trainer(model, { ...options, loss: lossName, batchSize });
+  const optimizer = trainer.optimizer;
   const samples = train.x.rows;
   const batches = new Batches(train.x, train.y, batchSize, shuffle);
-  const random = new Random(options.seed ?? 0);
   const order = Int32Array.from({ length: samples }, (_, i) => i);
   const classification = isClassificationLoss(lossName);
   const trainLoss = (): number => evaluateTensors(model, train.x, train.y, lossName).loss;
-  const monitor = new BestWeights(model, options.earlyStopping, validation !== null);
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
 
   const history: EpochInfo[] = options.resume?.history.slice() ?? [];
   let steps = options.resume?.steps ?? 0;
   let epoch = options.resume?.epoch ?? 0;
-  if (options.resume !== undefined) random.setState(options.resume.random);
-  if (options.resume?.earlyStopping !== undefined && options.earlyStopping !== undefined) monitor.setState(options.resume.earlyStopping);
   let stoppedBy: StopReason | null = threshold !== undefined && trainLoss() < threshold ? 'threshold' : null;
   while (stoppedBy === null && epoch < epochs) {
     epoch++;

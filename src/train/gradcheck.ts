@@ -36,8 +36,9 @@ export interface GradCheckResult {
  * Compares autograd's gradient of the scalar `lossFn()` with respect to
  * every element of `params` against central differences
  * (L(p+h) − L(p−h)) / 2h, in float64. Parameters are restored exactly,
- * and their `.grad` is left holding the analytic gradient.
- * @throws GlassnetError if a parameter is not float64 or the loss is not a scalar.
+ * values and `requiresGrad` alike, and their `.grad` is left holding the
+ * analytic gradient.
+ * @throws GlassnetError, changing nothing, if a parameter is not float64 or the loss is not a scalar.
  */
 export function gradCheck(lossFn: () => Tensor, params: readonly Tensor[], options: GradCheckOptions = {}): GradCheckResult {
   const epsilon = options.epsilon ?? 1e-6;
@@ -50,15 +51,19 @@ export function gradCheck(lossFn: () => Tensor, params: readonly Tensor[], optio
       throw new GlassnetError({ code: 'dtype', argument: `params[${i}]`, expected: 'float64 (finite differences need its precision)', found: p.dtype });
     }
   });
-  for (const p of params) {
-    p.requiresGrad = true;
-    p.grad?.data.fill(0);
+  // Every tensor must record for the analytic pass; inputs such as x usually do not.
+  const requiredGrad = params.map((p) => p.requiresGrad);
+  for (const p of params) p.requiresGrad = true;
+  try {
+    const loss = lossFn();
+    if (loss.size !== 1) {
+      throw new GlassnetError({ code: 'shape', argument: 'lossFn()', expected: 'a scalar loss', found: `${loss.size} elements` });
+    }
+    for (const p of params) p.grad?.data.fill(0);
+    backward(loss);
+  } finally {
+    params.forEach((p, i) => { p.requiresGrad = requiredGrad[i]!; });
   }
-  const loss = lossFn();
-  if (loss.size !== 1) {
-    throw new GlassnetError({ code: 'shape', argument: 'lossFn()', expected: 'a scalar loss', found: `${loss.size} elements` });
-  }
-  backward(loss);
   const entries: GradCheckEntry[] = [];
   params.forEach((p, param) => {
     for (let index = 0; index < p.size; index++) {

@@ -59,9 +59,11 @@ export interface StepResult {
 export function recordedStep(model: Sequential, lossFn: LossFunction, update: Update, x: Tensor, y: Tensor): StepResult {
   const outputs = model.forward(x, true);
   const loss = lossFn(outputs, y);
-  if (!Number.isFinite(loss.item())) return { loss: loss.item(), outputs: outputs.data };
-  for (const p of model.parameters()) p.grad?.data.fill(0);
-  backward(loss);
-  update();
-  return { loss: loss.item(), outputs: outputs.data };
+  const value = loss.item();
+  if (Number.isFinite(value)) {
+    for (const p of model.parameters()) p.grad?.data.fill(0);
+    backward(loss);
+    update();
+  }
+  return { loss: value, outputs: outputs.data };
 }

@@ -46,6 +46,7 @@ import type { Sequential } from '../nn/model.js';
 import { LEAKY_RELU_SLOPE } from '../tensor/ops.js';
 import { allocate } from '../tensor/tensor.js';
 import { ensureGrads } from './plan.js';
+import { range } from '../util/range.js';
 
 /** Forward, loss and backward for one sample: writes `.grad` of every parameter and returns the loss. */
 type StepFunction = (x: FloatArray, y: FloatArray) => number;
@@ -57,7 +58,6 @@ interface Compiled {
   gradients: StepFunction;
   sgdStep: SgdStepFunction;
 }
-
 
 type PointLoss = 'squaredError' | 'mse' | 'binaryCrossEntropy';
 const POINT_LOSSES: readonly LossName[] = ['squaredError', 'mse', 'binaryCrossEntropy'];
@@ -296,8 +296,4 @@ function backward(lines: string[], layer: Dense, l: number, inputs: readonly str
     lines.push(`  if (${g} !== 0) { ${adds} }`);
   });
   return gradIn;
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }

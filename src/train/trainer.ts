@@ -4,6 +4,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { checkLoss, getLoss, type LossFunction, type LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate, type Optimizer } from '../optim/optimizer.js';
+import { checkInteger } from '../optim/options.js';
 import { SGD } from '../optim/sgd.js';
 import { TrainingPlan } from './plan.js';
 import { TinyStep } from './tiny.js';
@@ -58,10 +59,7 @@ export class Trainer {
 
   constructor(model: Sequential, options: TrainerOptions = {}) {
     this.loss = checkLoss(options.loss ?? 'squaredError', 'options.loss');
-    this.batchSize = options.batchSize ?? 1;
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
-      throw new GlassnetError({ code: 'range', argument: 'options.batchSize', expected: 'a positive integer', found: String(options.batchSize) });
-    }
+    this.batchSize = checkInteger(options.batchSize ?? 1, 1, 'options.batchSize');
     this.model = model;
     this.optimizer = options.optimizer ?? new SGD(model.parameters(), checkLearningRate(options.lr ?? 0.1, 'options.lr'));
     this.lossFn = getLoss(this.loss);

@@ -15,9 +15,11 @@ export const ALLOCATION_BOUND = 128;
  * step). An allocation in our code shows in every process, so this takes
  * the least of up to three.
  */
-export function leastBytesPerStep(backend: string, batch: number, network: 'classifier' | 'tiny'): { path: string; bytesPerStep: number } {
+export function leastBytesPerStep(
+  backend: string, batch: number, network: 'classifier' | 'tiny', update: 'sgd' | 'adam' = 'sgd',
+): { path: string; bytesPerStep: number } {
   const measure = (): { path: string; bytesPerStep: number } => {
-    const run = spawnSync(process.execPath, ['--expose-gc', script, backend, '1000', String(batch), network], { encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, ['--expose-gc', script, backend, '1000', String(batch), network, update], { encoding: 'utf8', timeout: 120_000 });
     expect(run.status, run.stderr).toBe(0);
     return JSON.parse(run.stdout) as { path: string; bytesPerStep: number };
   };

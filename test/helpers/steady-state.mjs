@@ -5,11 +5,13 @@
 // argv: backend, steps per window, batch size, network ("classifier": a
 // 96-48-10 softmax classifier, past SMALL_MATMUL_WORK so the fast kernels
 // run; "tiny": a 3-4-2 tanh/sigmoid mse network, small enough for the
-// generated tiny step).
+// generated tiny step), update ("sgd", the default: plain SGD; "adam": Adam
+// with an L2 penalty, clipping and a warm-up into cosine schedule, every
+// per-step stage of the update).
 import v8 from 'node:v8';
-import { Dense, mlp, Random, SGD, Sequential, Trainer, setBackend } from '../../dist/src/index.js';
+import { Adam, Dense, cosineAnnealing, mlp, Random, SGD, Sequential, Trainer, setBackend, warmup } from '../../dist/src/index.js';
 
-const [backend, stepsText, batchText, network] = process.argv.slice(2);
+const [backend, stepsText, batchText, network, update = 'sgd'] = process.argv.slice(2);
 setBackend(backend);
 const steps = Number(stepsText);
 const batch = Number(batchText);
@@ -18,9 +20,13 @@ const tiny = network === 'tiny';
 const model = tiny
   ? new Sequential([new Dense(3, 4, { activation: 'tanh', seed: 1 }), new Dense(4, 2, { activation: 'sigmoid', seed: 2 })])
   : mlp([96, 48, 10], { activation: 'relu', outputActivation: 'linear', init: 'he', seed: 1 });
-const trainer = new Trainer(model, {
-  loss: tiny ? 'mse' : 'softmaxCrossEntropy', optimizer: new SGD(model.parameters(), 0.1), batchSize: batch,
-});
+const updates = update === 'adam'
+  ? {
+    optimizer: new Adam(model.parameters(), { lr: 1e-3 }), l2: 1e-4, clipNorm: 1,
+    schedule: warmup({ steps: 100, schedule: cosineAnnealing({ tMax: 1e6 }) }),
+  }
+  : { optimizer: new SGD(model.parameters(), 0.1) };
+const trainer = new Trainer(model, { loss: tiny ? 'mse' : 'softmaxCrossEntropy', batchSize: batch, ...updates });
 const x = new Float32Array(batch * model.inputSize).map(() => random.float());
 const y = new Float32Array(batch * model.outputSize);
 for (let i = 0; i < batch; i++) y[i * model.outputSize + random.int(model.outputSize)] = 1;

@@ -26,7 +26,7 @@ export const MAX_MR = 6;
 /** Bytes of the scratch each thread's micro-kernel spills a partial edge tile to. */
 export const EDGE_TILE_BYTES = MAX_MR * NR * 4;
 /** Depth of one k-block: a KC×NR panel of B (8 KB) stays in L1 while A's row panels stream by. */
-export const KC = 256;
+const KC = 256;
 /** Row panels of A per block: a 12·MR×KC block of A (≤ 60 KB) stays in L2. */
 export const PANELS_PER_BLOCK = 12;
 
@@ -34,7 +34,7 @@ const VECTORS = NR / 4;
 const { i32, f64, v128 } = ValType;
 
 /** Function indices (each is exported under its key). */
-export const KERNEL = { packA: 0, packB: 1, microKernel: 2, gemm: 3, gemmBlocked: 4, dotRows: 5, axpyRows: 6 } as const;
+const KERNEL = { packA: 0, packB: 1, microKernel: 2, gemm: 3, gemmBlocked: 4, dotRows: 5, axpyRows: 6 } as const;
 
 /** Options for emitting the module. */
 export interface KernelOptions {
@@ -86,9 +86,7 @@ function emitPack(name: string, W: number): FunctionEmitter {
   f.local_get(rowStride).i32_const(2).i32_shl().local_set(rowStride);
   f.local_get(depthStride).i32_const(2).i32_shl().local_set(depthStride);
   f.i32_const(0).local_set(r0);
-  f.block().loop(); // per panel
-  {
-    f.local_get(r0).local_get(rows).i32_lt_u().i32_eqz().br_if(1);
+  whileBelow(f, r0, rows, () => { // per panel
     minInto(f, valid, W, rows, r0);
     f.local_get(src).local_get(r0).local_get(rowStride).i32_mul().i32_add().local_set(column);
     f.i32_const(0).local_set(p);
@@ -96,7 +94,7 @@ function emitPack(name: string, W: number): FunctionEmitter {
     // Rows contiguous in depth: 4×4 transposes, four depth steps per pass.
     fullPanel();
     f.local_get(depthStride).i32_const(4).i32_eq().i32_and().if_();
-    f.block().loop();
+    f.block().loop(); // while four depth steps remain
     {
       f.local_get(depth).local_get(p).i32_sub().i32_const(4).i32_lt_u().br_if(1);
       f.local_get(column).local_set(s);
@@ -131,48 +129,34 @@ function emitPack(name: string, W: number): FunctionEmitter {
     // Lanes contiguous: vector copies, one depth step per pass.
     fullPanel();
     f.local_get(rowStride).i32_const(4).i32_eq().i32_and().if_();
-    f.block().loop();
-    {
-      f.local_get(p).local_get(depth).i32_lt_u().i32_eqz().br_if(1);
+    whileBelow(f, p, depth, () => {
       for (let g = 0; g < groups; g++) f.local_get(dst).local_get(column).v128_load(16 * g).v128_store(16 * g);
       for (let i = 4 * groups; i < W; i++) f.local_get(dst).local_get(column).f32_load(4 * i).f32_store(4 * i);
       f.local_get(column).local_get(depthStride).i32_add().local_set(column);
       incr(f, dst, 4 * W);
       incr(f, p, 1);
-      f.br(0);
-    }
-    f.end().end();
+    });
     f.end();
 
     // Whatever depth steps remain, element by element, zero-padding ragged panels.
-    f.block().loop();
-    {
-      f.local_get(p).local_get(depth).i32_lt_u().i32_eqz().br_if(1);
+    whileBelow(f, p, depth, () => {
       f.local_get(column).local_set(s);
       f.i32_const(0).local_set(w);
-      f.loop(); // the valid lanes (valid ≥ 1)
-      f.local_get(dst).local_get(s).f32_load().f32_store();
-      incr(f, dst, 4);
-      f.local_get(s).local_get(rowStride).i32_add().local_set(s);
-      incr(f, w, 1);
-      f.local_get(w).local_get(valid).i32_lt_u().br_if(0);
-      f.end();
-      f.block().loop(); // the padding lanes
-      f.local_get(w).i32_const(W).i32_lt_u().i32_eqz().br_if(1);
-      f.local_get(dst).f32_const(0).f32_store();
-      incr(f, dst, 4);
-      incr(f, w, 1);
-      f.br(0);
-      f.end().end();
+      doWhileBelow(f, w, valid, 1, () => { // the valid lanes (valid ≥ 1)
+        f.local_get(dst).local_get(s).f32_load().f32_store();
+        incr(f, dst, 4);
+        f.local_get(s).local_get(rowStride).i32_add().local_set(s);
+      });
+      whileBelow(f, w, W, () => { // the padding lanes
+        f.local_get(dst).f32_const(0).f32_store();
+        incr(f, dst, 4);
+        incr(f, w, 1);
+      });
       f.local_get(column).local_get(depthStride).i32_add().local_set(column);
       incr(f, p, 1);
-      f.br(0);
-    }
-    f.end().end();
-    f.local_get(r0).i32_const(W).i32_add().local_set(r0);
-    f.br(0);
-  }
-  f.end().end();
+    });
+    incr(f, r0, W);
+  });
   return f;
 }
 
@@ -203,9 +187,7 @@ function emitMicroKernel(options: KernelOptions): FunctionEmitter {
   for (let i = 0; i < MR; i++) {
     f.local_get(a).v128_load32_splat(4 * i).local_set(av);
     for (let v = 0; v < VECTORS; v++) {
-      const x = acc[i]![v]!;
-      if (options.relaxedMadd) f.local_get(av).local_get(bv[v]!).local_get(x).f32x4_relaxed_madd().local_set(x);
-      else f.local_get(x).local_get(av).local_get(bv[v]!).f32x4_mul().f32x4_add().local_set(x);
+      madd(f, acc[i]![v]!, options.relaxedMadd, () => f.local_get(av).local_get(bv[v]!));
     }
   }
   incr(f, a, 4 * MR);
@@ -237,24 +219,18 @@ function emitMicroKernel(options: KernelOptions): FunctionEmitter {
   }
   f.i32_const(0).local_set(r);
   f.local_get(c).local_set(cRow);
-  f.loop();
-  {
+  doWhileBelow(f, r, rows, 1, () => {
     f.i32_const(0).local_set(j);
-    f.loop();
-    // C[r][j] = spilled[r][j] + (load ? C[r][j] : 0); C is read either way (it is in bounds), select picks.
-    f.local_get(cRow).local_get(j).i32_const(2).i32_shl().i32_add().local_set(row);
-    f.local_get(row);
-    f.local_get(r).i32_const(NR).i32_mul().local_get(j).i32_add().i32_const(2).i32_shl().local_get(scratch).i32_add().f32_load();
-    f.local_get(row).f32_load().f32_const(0).local_get(load).select().f32_add();
-    f.f32_store();
-    incr(f, j, 1);
-    f.local_get(j).local_get(cols).i32_lt_u().br_if(0);
-    f.end();
+    doWhileBelow(f, j, cols, 1, () => {
+      // C[r][j] = spilled[r][j] + (load ? C[r][j] : 0); C is read either way (it is in bounds), select picks.
+      f.local_get(cRow).local_get(j).i32_const(2).i32_shl().i32_add().local_set(row);
+      f.local_get(row);
+      f.local_get(r).i32_const(NR).i32_mul().local_get(j).i32_add().i32_const(2).i32_shl().local_get(scratch).i32_add().f32_load();
+      f.local_get(row).f32_load().f32_const(0).local_get(load).select().f32_add();
+      f.f32_store();
+    });
     f.local_get(cRow).local_get(ldc).i32_add().local_set(cRow);
-    incr(f, r, 1);
-    f.local_get(r).local_get(rows).i32_lt_u().br_if(0);
-  }
-  f.end();
+  });
   return f;
 }
 
@@ -278,28 +254,20 @@ function emitGemm(MR: number): FunctionEmitter {
 
   f.local_get(ldc).i32_const(MR).i32_mul().local_set(cStep);
   f.i32_const(0).local_set(jr);
-  f.loop();
-  {
+  doWhileBelow(f, jr, n, NR, () => { // column panels
     minInto(f, cols, NR, n, jr);
     f.i32_const(0).local_set(ir);
     f.local_get(aPack).local_set(ap);
     f.local_get(c).local_get(jr).i32_const(2).i32_shl().i32_add().local_set(cp);
-    f.loop();
-    {
+    doWhileBelow(f, ir, m, MR, () => { // row panels
       minInto(f, rows, MR, m, ir);
       for (const arg of [ap, bPack, kc, cp, ldc, rows, cols, load, scratch]) f.local_get(arg);
       f.call(KERNEL.microKernel);
       f.local_get(ap).local_get(aPanel).i32_add().local_set(ap);
       f.local_get(cp).local_get(cStep).i32_add().local_set(cp);
-      incr(f, ir, MR);
-      f.local_get(ir).local_get(m).i32_lt_u().br_if(0);
-    }
-    f.end();
+    });
     f.local_get(bPack).local_get(bPanel).i32_add().local_set(bPack);
-    incr(f, jr, NR);
-    f.local_get(jr).local_get(n).i32_lt_u().br_if(0);
-  }
-  f.end();
+  });
   return f;
 }
 
@@ -324,14 +292,12 @@ function emitGemmBlocked(MR: number): FunctionEmitter {
   const blockRows = PANELS_PER_BLOCK * MR;
 
   f.i32_const(0).local_set(p0);
-  f.loop(); // k-blocks
-  {
+  doWhileBelow(f, p0, k, KC, () => { // k-blocks
     minInto(f, kc, KC, k, p0);
     f.local_get(aPack).local_get(p0).i32_const(4 * MR).i32_mul().i32_add().local_set(ap);
     f.local_get(c).local_set(cp);
     f.i32_const(0).local_set(i0);
-    f.loop(); // row blocks
-    {
+    doWhileBelow(f, i0, m, blockRows, () => { // row blocks
       minInto(f, rows, blockRows, m, i0);
       f.local_get(ap);
       f.local_get(bPack).local_get(p0).i32_const(4 * NR).i32_mul().i32_add();
@@ -342,14 +308,8 @@ function emitGemmBlocked(MR: number): FunctionEmitter {
       f.call(KERNEL.gemm);
       f.local_get(ap).local_get(aPanel).i32_const(PANELS_PER_BLOCK).i32_mul().i32_add().local_set(ap);
       f.local_get(cp).local_get(ldc).i32_const(blockRows).i32_mul().i32_add().local_set(cp);
-      incr(f, i0, blockRows);
-      f.local_get(i0).local_get(m).i32_lt_u().br_if(0);
-    }
-    f.end();
-    incr(f, p0, KC);
-    f.local_get(p0).local_get(k).i32_lt_u().br_if(0);
-  }
-  f.end();
+    });
+  });
   return f;
 }
 
@@ -360,10 +320,20 @@ function horizontalSum(f: FunctionEmitter, x: Local): void {
   f.f32_add();
 }
 
-/** `acc = acc + x·y` for f32x4 values on the stack (x, y), fused when the module uses relaxed SIMD. */
-function madd(f: FunctionEmitter, acc: Local, fused: boolean): void {
-  if (fused) f.local_get(acc).f32x4_relaxed_madd().local_set(acc);
-  else f.f32x4_mul().local_get(acc).f32x4_add().local_set(acc);
+/**
+ * `acc = acc + x·y` for the f32x4 values `operands` pushes (x, then y):
+ * relaxed SIMD's fused multiply-add when `fused`, else a multiply and an add.
+ */
+function madd(f: FunctionEmitter, acc: Local, fused: boolean, operands: () => void): void {
+  if (fused) {
+    operands();
+    f.local_get(acc).f32x4_relaxed_madd();
+  } else {
+    f.local_get(acc);
+    operands();
+    f.f32x4_mul().f32x4_add();
+  }
+  f.local_set(acc);
 }
 
 /**
@@ -386,24 +356,18 @@ function emitDotRows(options: KernelOptions): FunctionEmitter {
   const sum = f.local(ValType.f32);
 
   f.i32_const(0).local_set(i);
-  f.block().loop(); // rows of A
-  {
-    f.local_get(i).local_get(m).i32_lt_u().i32_eqz().br_if(1);
+  whileBelow(f, i, m, () => { // rows of A
     f.local_get(b).local_set(pb);
     f.i32_const(0).local_set(j);
-    f.block().loop(); // rows of B
-    {
-      f.local_get(j).local_get(n).i32_lt_u().i32_eqz().br_if(1);
+    whileBelow(f, j, n, () => { // rows of B
       f.local_get(a).local_get(i).local_get(k).i32_mul().i32_const(2).i32_shl().i32_add().local_set(pa);
       f.f32_const(0).f32x4_splat().local_tee(acc0).local_set(acc1);
       f.i32_const(0).local_set(p);
       f.block().loop(); // eight depth steps per pass
       {
         f.local_get(k).local_get(p).i32_sub().i32_const(8).i32_lt_u().br_if(1);
-        f.local_get(pa).v128_load().local_get(pb).v128_load();
-        madd(f, acc0, options.relaxedMadd);
-        f.local_get(pa).v128_load(16).local_get(pb).v128_load(16);
-        madd(f, acc1, options.relaxedMadd);
+        madd(f, acc0, options.relaxedMadd, () => f.local_get(pa).v128_load().local_get(pb).v128_load());
+        madd(f, acc1, options.relaxedMadd, () => f.local_get(pa).v128_load(16).local_get(pb).v128_load(16));
         incr(f, pa, 32);
         incr(f, pb, 32);
         incr(f, p, 8);
@@ -413,29 +377,21 @@ function emitDotRows(options: KernelOptions): FunctionEmitter {
       f.local_get(acc0).local_get(acc1).f32x4_add().local_set(acc0);
       horizontalSum(f, acc0);
       f.local_set(sum);
-      f.block().loop(); // the depth tail
-      {
-        f.local_get(p).local_get(k).i32_lt_u().i32_eqz().br_if(1);
+      whileBelow(f, p, k, () => { // the depth tail
         f.local_get(sum).local_get(pa).f32_load().local_get(pb).f32_load().f32_mul().f32_add().local_set(sum);
         incr(f, pa, 4);
         incr(f, pb, 4);
         incr(f, p, 1);
-        f.br(0);
-      }
-      f.end().end();
+      });
       // C is in bounds either way; select picks whether it counts.
       f.local_get(c);
       f.local_get(sum).local_get(c).f32_load().f32_const(0).local_get(load).select().f32_add();
       f.f32_store();
       incr(f, c, 4);
       incr(f, j, 1);
-      f.br(0);
-    }
-    f.end().end();
+    });
     incr(f, i, 1);
-    f.br(0);
-  }
-  f.end().end();
+  });
   return f;
 }
 
@@ -464,18 +420,14 @@ function emitAxpyRows(): FunctionEmitter {
 
   f.local_get(n).i32_const(2).i32_shl().local_set(rowBytes);
   f.i32_const(0).local_set(i);
-  f.block().loop(); // rows of C
-  {
-    f.local_get(i).local_get(m).i32_lt_u().i32_eqz().br_if(1);
+  whileBelow(f, i, m, () => { // rows of C
     f.local_get(c).local_get(rowBytes).i32_add().local_set(rowEnd);
     // Whole vectors end 16 bytes or less before the row's end.
     f.local_get(c).local_get(n).i32_const(-4).i32_and().i32_const(2).i32_shl().i32_add().local_set(vectorEnd);
     f.local_get(a).local_get(i).local_get(aRowStride).i32_mul().i32_add().local_set(pa);
     f.local_get(b).local_set(pb);
     f.i32_const(0).local_set(p);
-    f.block().loop(); // depth
-    {
-      f.local_get(p).local_get(k).i32_lt_u().i32_eqz().br_if(1);
+    whileBelow(f, p, k, () => { // depth
       f.local_get(pa).f32_load().local_tee(s).f32x4_splat().local_set(sv);
       f.local_get(c).local_set(pc);
       // The first step without `load` stores the products: no pass to zero C first.
@@ -486,14 +438,10 @@ function emitAxpyRows(): FunctionEmitter {
       f.end();
       f.local_get(pa).local_get(aDepthStride).i32_add().local_set(pa);
       incr(f, p, 1);
-      f.br(0);
-    }
-    f.end().end();
+    });
     f.local_get(c).local_get(rowBytes).i32_add().local_set(c);
     incr(f, i, 1);
-    f.br(0);
-  }
-  f.end().end();
+  });
   return f;
 }
 
@@ -506,28 +454,24 @@ function emitScaledRowPass(
   f: FunctionEmitter, at: { pc: Local; pb: Local; s: Local; sv: Local; vectorEnd: Local; rowEnd: Local }, add: boolean,
 ): void {
   const { pc, pb, s, sv, vectorEnd, rowEnd } = at;
-  f.block().loop(); // four lanes at a time
-  f.local_get(pc).local_get(vectorEnd).i32_lt_u().i32_eqz().br_if(1);
-  f.local_get(pc);
-  if (add) f.local_get(pc).v128_load();
-  f.local_get(sv).local_get(pb).v128_load().f32x4_mul();
-  if (add) f.f32x4_add();
-  f.v128_store();
-  incr(f, pc, 16);
-  incr(f, pb, 16);
-  f.br(0);
-  f.end().end();
-  f.block().loop(); // the column tail
-  f.local_get(pc).local_get(rowEnd).i32_lt_u().i32_eqz().br_if(1);
-  f.local_get(pc);
-  if (add) f.local_get(pc).f32_load();
-  f.local_get(s).local_get(pb).f32_load().f32_mul();
-  if (add) f.f32_add();
-  f.f32_store();
-  incr(f, pc, 4);
-  incr(f, pb, 4);
-  f.br(0);
-  f.end().end();
+  whileBelow(f, pc, vectorEnd, () => { // four lanes at a time
+    f.local_get(pc);
+    if (add) f.local_get(pc).v128_load();
+    f.local_get(sv).local_get(pb).v128_load().f32x4_mul();
+    if (add) f.f32x4_add();
+    f.v128_store();
+    incr(f, pc, 16);
+    incr(f, pb, 16);
+  });
+  whileBelow(f, pc, rowEnd, () => { // the column tail
+    f.local_get(pc);
+    if (add) f.local_get(pc).f32_load();
+    f.local_get(s).local_get(pb).f32_load().f32_mul();
+    if (add) f.f32_add();
+    f.f32_store();
+    incr(f, pc, 4);
+    incr(f, pb, 4);
+  });
 }
 
 /** Activation codes for `biasActivation`'s `act` argument. */
@@ -557,9 +501,7 @@ function emitAxpy(): FunctionEmitter {
   f.local_get(s).f64x2_splat().local_set(sv);
   f.local_get(out).local_get(n).i32_const(2).i32_shl().i32_add().local_set(end);
   f.local_get(out).local_get(n).i32_const(-4).i32_and().i32_const(2).i32_shl().i32_add().local_set(vectorEnd);
-  f.block().loop(); // four lanes at a time
-  {
-    f.local_get(out).local_get(vectorEnd).i32_lt_u().i32_eqz().br_if(1);
+  whileBelow(f, out, vectorEnd, () => { // four lanes at a time
     f.local_get(out);
     for (const half of [0, 8]) {
       f.local_get(out).v128_load64_zero(half).f64x2_promote_low_f32x4();
@@ -569,21 +511,15 @@ function emitAxpy(): FunctionEmitter {
     f.i8x16_shuffle(JOIN_LOWS).v128_store();
     incr(f, out, 16);
     incr(f, a, 16);
-    f.br(0);
-  }
-  f.end().end();
-  f.block().loop(); // the tail
-  {
-    f.local_get(out).local_get(end).i32_lt_u().i32_eqz().br_if(1);
+  });
+  whileBelow(f, out, end, () => { // the tail
     f.local_get(out);
     f.local_get(out).f32_load().f64_promote_f32();
     f.local_get(a).f32_load().f64_promote_f32().local_get(s).f64_mul();
     f.f64_add().f32_demote_f64().f32_store();
     incr(f, out, 4);
     incr(f, a, 4);
-    f.br(0);
-  }
-  f.end().end();
+  });
   return f;
 }
 
@@ -644,23 +580,14 @@ function emitBiasActivation(): FunctionEmitter {
   f.local_get(alpha).f64x2_splat().local_set(alphaV);
   f.f32_const(0).f32x4_splat().local_set(zero);
   f.i32_const(0).local_set(r);
-  f.block().loop(); // rows
-  {
-    f.local_get(r).local_get(rows).i32_lt_u().i32_eqz().br_if(1);
+  whileBelow(f, r, rows, () => {
     f.local_get(bias).local_set(pb);
     f.local_get(c).local_get(units).i32_const(2).i32_shl().i32_add().local_set(rowEnd);
     f.local_get(c).local_get(units).i32_const(-4).i32_and().i32_const(2).i32_shl().i32_add().local_set(vectorEnd);
-    for (const [vector, limit] of [[true, vectorEnd], [false, rowEnd]] as const) {
-      f.block().loop();
-      f.local_get(c).local_get(limit).i32_lt_u().i32_eqz().br_if(1);
-      step(vector);
-      f.br(0);
-      f.end().end();
-    }
+    whileBelow(f, c, vectorEnd, () => step(true)); // four lanes at a time
+    whileBelow(f, c, rowEnd, () => step(false)); // the column tail
     incr(f, r, 1);
-    f.br(0);
-  }
-  f.end().end();
+  });
   return f;
 }
 
@@ -672,6 +599,30 @@ function minInto(f: FunctionEmitter, target: Local, cap: number, total: Local, s
 
 function incr(f: FunctionEmitter, x: Local, by: number): void {
   f.local_get(x).i32_const(by).i32_add().local_set(x);
+}
+
+/**
+ * `while (x < limit) body()`, unsigned, tested before each pass; `body`
+ * advances `x`. Inside `body`, branch depths count from the loop.
+ */
+function whileBelow(f: FunctionEmitter, x: Local, limit: Local | number, body: () => void): void {
+  f.block().loop();
+  f.local_get(x);
+  if (typeof limit === 'number') f.i32_const(limit);
+  else f.local_get(limit);
+  f.i32_lt_u().i32_eqz().br_if(1);
+  body();
+  f.br(0);
+  f.end().end();
+}
+
+/** `do { body(); x += step } while (x < limit)`, unsigned: for loops known to run at least once. */
+function doWhileBelow(f: FunctionEmitter, x: Local, limit: Local, step: number, body: () => void): void {
+  f.loop();
+  body();
+  incr(f, x, step);
+  f.local_get(x).local_get(limit).i32_lt_u().br_if(0);
+  f.end();
 }
 
 /**
