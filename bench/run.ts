@@ -9,12 +9,13 @@
  * Writes bench/results/latest.json and latest.md and prints the Markdown.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { prepareDigits } from './lib/digits.js';
+import { prepareReferences } from './lib/shared-start.js';
 import { DIGITS_DIR, PYTHON, RESULTS_DIR, RUNNERS_DIR, TORCH_RUNNER } from './lib/paths.js';
-import { ACCURACY_WORKLOADS, SETTINGS, accuracyColumn, columns, rows, sectionSeconds, selects, type Column, type Mode, type Settings } from './lib/plan.js';
+import { ACCURACY_WORKLOADS, SETTINGS, accuracyColumn, columns, rotate, rows, sectionSeconds, selects, type Column, type Mode, type Settings } from './lib/plan.js';
 import { mergeRounds } from './lib/rounds.js';
 import { runnerFlags, type RunnerFailure, type RunnerResult } from './lib/protocol.js';
 import { formatValue, isMeasured, renderMarkdown, type BenchReport, type JobResult } from './lib/report.js';
@@ -33,14 +34,30 @@ function parseOptions(argv: readonly string[]): Options {
   return { mode: argv.includes('--quick') ? 'quick' : 'full', only: list('--only'), libs: list('--libs') };
 }
 
-/** Asks a fresh glassnet process which backend names load; the others become notes. */
-function probeGlassnet(notes: string[]): string[] {
+/** Asks a fresh glassnet process which backend names load (the others become notes) and which one it selects by default. */
+function probeGlassnet(notes: string[]): { backends: string[]; defaultBackend: string } {
   const probe = spawnSync(process.execPath, [path.join(RUNNERS_DIR, 'glassnet.js'), '--probe'], { encoding: 'utf8' });
   const line = probe.stdout.trim().split('\n').pop() ?? '';
   if (!line.startsWith('{')) throw new Error(`glassnet's backend probe failed: ${probe.stderr.trim() || `exit ${probe.status}`}`);
-  const status = (JSON.parse(line) as { backends: Record<string, string> }).backends;
+  const { backends: status, default: defaultBackend } = JSON.parse(line) as { backends: Record<string, string>; default: string };
   for (const [name, state] of Object.entries(status)) if (state !== 'ok') notes.push(`glassnet backend "${name}" skipped: ${state}`);
-  return Object.keys(status).filter((name) => status[name] === 'ok');
+  return { backends: Object.keys(status).filter((name) => status[name] === 'ok'), defaultBackend };
+}
+
+/**
+ * Debian's OpenBLAS build for x86-64 with its own thread pool. Debian's
+ * torch links the generic `libblas.so.3`, which the alternatives system may
+ * point at the unoptimized reference BLAS: putting this directory first on
+ * the library path chooses OpenBLAS explicitly. The runner records which
+ * library was loaded, and its core type.
+ */
+const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+
+/** The environment of a PyTorch runner: OpenBLAS when installed, and its threads pinned to the column's. */
+function torchEnvironment(threads: number): NodeJS.ProcessEnv {
+  const libraryPath = existsSync(OPENBLAS_DIR) ? [OPENBLAS_DIR, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') : process.env.LD_LIBRARY_PATH;
+  // torch.set_num_threads() does not reach a BLAS that Debian's torch loads as plain libblas.so.3 (OpenBLAS starts its own pool).
+  return { ...process.env, LD_LIBRARY_PATH: libraryPath, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
 }
 
 function torchMissing(): string | null {
@@ -53,12 +70,12 @@ function runJob(column: Column, workload: string, mode: Mode, settings: Settings
   const flags = runnerFlags({
     workload, seconds: sectionSeconds(settings, workload), reps: settings.reps, epochs: settings.epochs, backend: column.backend, dataDir: DIGITS_DIR, mode,
   });
-  const [command, args] = column.launcher.kind === 'python'
-    ? [PYTHON, [TORCH_RUNNER, ...flags]]
+  const { launcher } = column;
+  const [command, args] = launcher.kind === 'python'
+    ? [PYTHON, [TORCH_RUNNER, ...flags, '--threads', String(launcher.threads)]]
     // --expose-gc lets the memory workload read RSS after a full collection.
-    : [process.execPath, ['--expose-gc', column.launcher.script, ...flags]];
-  // torch.set_num_threads(1) does not reach a BLAS that Debian's torch loads as plain libblas.so.3 (OpenBLAS starts its own pool).
-  const env = column.launcher.kind === 'python' ? { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } : process.env;
+    : [process.execPath, ['--expose-gc', launcher.script, ...flags]];
+  const env = launcher.kind === 'python' ? torchEnvironment(launcher.threads) : process.env;
   const child = spawnSync(command, args, { encoding: 'utf8', env, timeout: settings.timeoutSeconds * 1000, maxBuffer: 64 * 2 ** 20 });
   const line = child.stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
   if (line !== undefined) return JSON.parse(line) as RunnerResult | RunnerFailure;
@@ -82,12 +99,14 @@ function isThroughput(workload: string): boolean {
  * The jobs in run order: `settings.rounds` rounds of the throughput
  * workloads, each round workload by workload with every column of a
  * workload back to back (so the columns a ratio compares run minutes
- * apart at most), then the memory workload and the accuracy tasks once.
+ * apart at most) and the columns' order rotated by one each round (no
+ * library always runs first, on a machine just woken, or last), then the
+ * memory workload and the accuracy tasks once.
  */
 function orderJobs(columnsToRun: readonly Column[], settings: Settings, only: readonly string[] | null): Array<{ column: Column; workload: string; round: number }> {
   const workloads = [...new Set(columnsToRun.flatMap((column) => column.workloads))].filter((w) => selects(only, w));
   const pass = (round: number, which: (workload: string) => boolean) => workloads.filter(which).flatMap((workload) =>
-    columnsToRun.filter((column) => column.workloads.includes(workload)).map((column) => ({ column, workload, round })));
+    rotate(columnsToRun.filter((column) => column.workloads.includes(workload)), round - 1).map((column) => ({ column, workload, round })));
   const rounds = Array.from({ length: settings.rounds }, (_, r) => pass(r + 1, isThroughput)).flat();
   return [...rounds, ...pass(1, (workload) => !isThroughput(workload))];
 }
@@ -98,8 +117,9 @@ function main(): void {
   const started = performance.now();
   const loadAverage = os.loadavg();
   prepareDigits(DIGITS_DIR);
+  prepareReferences(DIGITS_DIR);
   const notes: string[] = [];
-  const glassnetBackends = probeGlassnet(notes);
+  const { backends: glassnetBackends, defaultBackend } = probeGlassnet(notes);
   const wanted = (column: Column | null): column is Column => column !== null
     && (options.libs === null || options.libs.some((lib) => column.id.toLowerCase().startsWith(lib)));
   const allColumns = columns(glassnetBackends, settings.gemmSizes).filter(wanted);
@@ -140,6 +160,7 @@ function main(): void {
       wallSeconds: (performance.now() - started) / 1000,
     },
     columns: allColumns.map((c) => c.id),
+    reference: `glassnet ${defaultBackend}`,
     multiThreaded: allColumns.filter((c) => c.multiThreaded).map((c) => c.id),
     rows: rows(settings.gemmSizes),
     accuracyRows: ACCURACY_WORKLOADS.map(({ workload, title }) => ({ workload, title })),

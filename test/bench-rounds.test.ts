@@ -5,9 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { TRAIN_COUNT } from '../bench/lib/digits.js';
 import type { RunnerArgs, RunnerResult } from '../bench/lib/protocol.js';
-import { ratioOf } from '../bench/lib/report.js';
+import { SETTINGS, rotate } from '../bench/lib/plan.js';
+import { ratioOf, renderMarkdown, type BenchReport } from '../bench/lib/report.js';
+import type { References } from '../bench/lib/shared-start.js';
 import { mergeRounds } from '../bench/lib/rounds.js';
-import { SEED, checkGemm, checkSeed, gemmOperands, gemmWorkload, mlp1Workload, mlpWorkload, type SeedNetwork } from '../bench/lib/workloads.js';
+import {
+  SEED, bothChecks, checkGemm, checkReference, checkSeed, gemmOperands, gemmWorkload, mlp1Workload, mlpWorkload, type SeedNetwork,
+} from '../bench/lib/workloads.js';
 
 /** One runner process's result (an odd number of samples, so the median is one of them). */
 function process(library: string, samples: number[], extra: Partial<RunnerResult> = {}): RunnerResult {
@@ -116,28 +120,74 @@ describe('B1 check', () => {
 });
 
 describe('B2 checks', () => {
-  it('mlp: one warm-up epoch, then accuracy on every held-out digit must exceed 0.8', () => {
+  const references: References = { mlpAfterWarmup: 0.4, mlp1Start: 2, mlp1AfterWarmup: 1 };
+
+  it('mlp: the loss after the warm-up epoch within 1e-4 of the float64 reference, then accuracy on every held-out digit above 0.8', () => {
     const digits = { images: new Float32Array(0), labels: new Uint8Array(0), count: TRAIN_COUNT + 100 };
     let trained = 0;
-    const run = (accuracy: number) => mlpWorkload(quickArgs('mlp'), digits, (count) => { trained += count; }, (count) => {
+    const run = (accuracy: number, lossAfterWarmup = 0.4) => mlpWorkload(quickArgs('mlp'), digits, (count) => { trained += count; }, (count) => {
       expect(count).toBe(100);
-      return { loss: 0, accuracy };
-    });
+      return { loss: trained === TRAIN_COUNT / 64 ? lossAfterWarmup : 0, accuracy };
+    }, references);
+    trained = 0;
     const passed = run(0.81);
     expect(passed.check.ok).toBe(true);
     expect(trained).toBeGreaterThan(TRAIN_COUNT / 64);
     expect(passed.check.detail).toContain(`after ${trained * 64} samples`);
+    trained = 0;
     expect(run(0.8).check.ok).toBe(false);
+    trained = 0;
+    expect(run(0.81, 0.4 * (1 + 0.9e-4)).check.ok).toBe(true);
+    trained = 0;
+    // Another start or another network: a loss 2e-4 away from the reference fails.
+    expect(run(0.81, 0.4 * (1 + 2e-4)).check.ok).toBe(false);
   });
 
-  it('mlp1: the held-out loss is read before any training and must fall to 0.75 of it', () => {
+  it('mlp1: the held-out loss is read before any training and must fall to 0.75 of it; from the shared start both losses match the references', () => {
     let trained = 0;
-    const evaluate = () => ({ loss: 1 / (1 + trained), accuracy: 0 });
-    const learns = mlp1Workload(quickArgs('mlp1'), (count) => { trained += count; }, evaluate);
+    const evaluate = () => ({ loss: 2 / (1 + trained), accuracy: 0 });
+    const own = { ownNetwork: true, warmup: 1 } as const;
+    const learns = mlp1Workload(quickArgs('mlp1'), (count) => { trained += count; }, evaluate, own);
     expect(learns.check.ok).toBe(true);
-    expect(learns.check.detail).toContain(`held-out loss 1.0000 -> `);
+    expect(learns.check.detail).toContain(`held-out loss 2.0000 -> `);
     expect(learns.check.detail).toContain(`after ${trained} samples`);
-    expect(mlp1Workload(quickArgs('mlp1'), () => {}, () => ({ loss: 2, accuracy: 0 })).check.ok).toBe(false);
+    expect(mlp1Workload(quickArgs('mlp1'), () => {}, () => ({ loss: 2, accuracy: 0 }), own).check.ok).toBe(false);
+    // 256 warm-up steps take the loss from 2 to 2/257 here, not to the reference's 1.
+    trained = 0;
+    const shared = mlp1Workload(quickArgs('mlp1'), (count) => { trained += count; }, evaluate, { references });
+    expect(shared.check.ok).toBe(false);
+    expect(shared.check.detail).toMatch(/^before training: held-out loss 2\.0000000, float64 reference 2\.0000000 \(relative 0\.0e\+0.*after 256 warm-up steps: held-out loss 0\.0077821012, float64 reference 1\.0000000/);
+  });
+
+  it('checkReference and bothChecks', () => {
+    expect(checkReference(1 + 1e-4, 1, 'x').ok).toBe(true);
+    expect(checkReference(1 - 1.01e-4, 1, 'x').ok).toBe(false);
+    expect(bothChecks({ ok: true, detail: 'a' }, { ok: null, detail: 'b' })).toEqual({ ok: true, detail: 'a; b' });
+    expect(bothChecks({ ok: null, detail: 'a' }, { ok: false, detail: 'b' }).ok).toBe(false);
+  });
+});
+
+describe('run order and the reference column', () => {
+  it('rotates the columns by one each round', () => {
+    expect([0, 1, 2, 3].map((r) => rotate(['a', 'b', 'c'], r).join(''))).toEqual(['abc', 'bca', 'cab', 'abc']);
+  });
+
+  it('takes every ratio against the default column fixed before the run, even when another glassnet column is faster', () => {
+    const result = (library: string, median: number): RunnerResult => ({ ...process(library, [median]), workload: 'mlp', unit: 'samples/s' });
+    const report: BenchReport = {
+      meta: { date: '', mode: 'quick', node: '', cpu: '', cores: 2, loadAverage: [0], settings: SETTINGS.quick, wallSeconds: 1 },
+      columns: ['glassnet wasm', 'glassnet js-fast', 'tfjs-wasm'],
+      reference: 'glassnet wasm',
+      multiThreaded: [],
+      rows: [{ workload: 'mlp', title: 'B2' }],
+      accuracyRows: [],
+      notes: [],
+      results: [result('glassnet wasm', 40), result('glassnet js-fast', 90), result('tfjs-wasm', 10)],
+    };
+    const markdown = renderMarkdown(report);
+    expect(markdown).toContain('10.0 (4.0×)');
+    expect(markdown).toContain('glassnet wasm ≥ 4× tfjs-wasm: 4.0× PASS');
+    expect(markdown).not.toContain('9.0×');
   });
 });
 

@@ -62,11 +62,12 @@ export const SETTINGS: Record<Mode, Settings> = {
 /** Seconds per timed section of a workload; 0 for untimed ones (accuracy tasks). */
 export function sectionSeconds(settings: Settings, workload: string): number {
   const seconds: Readonly<Record<string, number>> = settings.seconds;
-  return seconds[workload.startsWith('gemm') ? 'gemm' : workload] ?? 0;
+  // B1's float64 row and every gemm size share their kind's section length.
+  return seconds[workload.startsWith('gemm') ? 'gemm' : workload === 'b1f64' ? 'b1' : workload] ?? 0;
 }
 
-/** How a column's runner is started. */
-export type Launcher = { kind: 'node'; script: string } | { kind: 'python' };
+/** How a column's runner is started; PyTorch's with the threads its BLAS and intra-op pool may use. */
+export type Launcher = { kind: 'node'; script: string } | { kind: 'python'; threads: 1 | 2 };
 
 export interface Column {
   /** Key in results and the table header, e.g. `glassnet wasm`, `tfjs-cpu`. */
@@ -86,26 +87,39 @@ function nodeRunner(name: string): Launcher {
   return { kind: 'node', script: path.join(RUNNERS_DIR, `${name}.js`) };
 }
 
-/** Every column, glassnet's backends first, in table order. */
+/**
+ * Every column, glassnet's backends first, in table order. B1 has a row
+ * per dtype: `b1` in float32, the dtype tfjs and brain.js train in, and
+ * `b1f64` for synaptic, which computes in JavaScript doubles.
+ */
 export function columns(glassnetBackends: readonly string[], gemmSizes: readonly number[]): Column[] {
   const gemm = gemmSizes.map((n) => `gemm${n}`);
   return [
     ...glassnetBackends.map((backend): Column => ({
       id: `glassnet ${backend}`, multiThreaded: MULTI_THREAD_BACKENDS.has(backend), launcher: nodeRunner('glassnet'), backend,
-      workloads: ['b1', 'mlp', 'mlp1', 'mem', ...gemm],
+      workloads: ['b1', 'b1f64', 'mlp', 'mlp1', 'mem', ...gemm],
     })),
     { id: 'tfjs-cpu', multiThreaded: false, launcher: nodeRunner('tfjs'), backend: 'cpu', workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
     { id: 'tfjs-wasm', multiThreaded: false, launcher: nodeRunner('tfjs'), backend: 'wasm', workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
     { id: 'brain.js', multiThreaded: false, launcher: nodeRunner('brain'), backend: null, workloads: ['b1', 'mlp1'] },
-    { id: 'synaptic', multiThreaded: false, launcher: nodeRunner('synaptic'), backend: null, workloads: ['b1', 'mlp1'] },
-    { id: 'pytorch', multiThreaded: false, launcher: { kind: 'python' }, backend: null, workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
+    { id: 'synaptic', multiThreaded: false, launcher: nodeRunner('synaptic'), backend: null, workloads: ['b1f64', 'mlp1'] },
+    { id: 'pytorch', multiThreaded: false, launcher: { kind: 'python', threads: 1 }, backend: null, workloads: ['b1', 'b1f64', 'mlp', 'mlp1', ...gemm] },
+    // Beside glassnet's threaded backend: the same library given both cores.
+    { id: 'pytorch 2 threads', multiThreaded: true, launcher: { kind: 'python', threads: 2 }, backend: null, workloads: ['mlp', ...gemm] },
   ];
+}
+
+/** `items` started at position `by` (mod its length), wrapping round. */
+export function rotate<T>(items: readonly T[], by: number): T[] {
+  const start = items.length === 0 ? 0 : by % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
 }
 
 /** Table rows in order, with their labels. */
 export function rows(gemmSizes: readonly number[]): Array<{ workload: string; title: string }> {
   return [
-    { workload: 'b1', title: 'B1 seed 2-2-2, SGD steps/s' },
+    { workload: 'b1', title: 'B1 seed 2-2-2, SGD steps/s (float32)' },
+    { workload: 'b1f64', title: 'B1 seed 2-2-2, SGD steps/s (float64)' },
     { workload: 'mlp', title: 'B2 mlp batch 64, samples/s' },
     { workload: 'mlp1', title: 'B2 mlp1 batch 1, samples/s' },
     { workload: 'mem', title: 'B2 mlp via fit(), samples/s' },
@@ -121,19 +135,26 @@ export function rows(gemmSizes: readonly number[]): Array<{ workload: string; ti
 export function selects(only: readonly string[] | null, workload: string): boolean {
   if (only === null) return true;
   return only.some((token) => token === workload
+    || (token === 'b1' && workload === 'b1f64')
     || (token === 'b2' && ['mlp', 'mlp1', 'mem'].includes(workload))
     || ((token === 'b3' || token === 'gemm') && workload.startsWith('gemm'))
     || (token === 'accuracy' && ACCURACY_WORKLOADS.some((a) => a.workload === workload)));
 }
 
-/** The issue's targets: best glassnet column ÷ the peer's, on one row. */
+/**
+ * The targets: a glassnet column ÷ a peer column on one row. The glassnet
+ * column is fixed here, before any run: the default backend (what
+ * `selectBestBackend()` picks, which the probe reports) unless a target
+ * names another, never the best of several picked afterwards.
+ */
 export const TARGETS: ReadonlyArray<{ workload: string; peer: string; ratio: number; glassnet?: string }> = [
-  { workload: 'b1', peer: 'synaptic', ratio: 2 },
+  { workload: 'b1f64', peer: 'synaptic', ratio: 2 },
   { workload: 'mlp', peer: 'tfjs-wasm', ratio: 4 },
+  { workload: 'mlp', peer: 'pytorch', ratio: 0.5, glassnet: 'glassnet wasm-mt' },
   { workload: 'mlp1', peer: 'pytorch', ratio: 1 },
-  { workload: 'gemm512', peer: 'tfjs-wasm', ratio: 1 },
-  // The one target for more than one thread: glassnet's two threads against the peer's one.
-  { workload: 'gemm512', peer: 'tfjs-wasm', ratio: 1.7, glassnet: 'glassnet wasm-mt' },
+  { workload: 'gemm512', peer: 'tfjs-wasm', ratio: 1.5 },
+  // Two threads against glassnet's own one.
+  { workload: 'gemm512', peer: 'glassnet wasm', ratio: 1.8, glassnet: 'glassnet wasm-mt' },
 ];
 
 /**

@@ -24,6 +24,8 @@ export interface BenchReport {
     wallSeconds: number;
   };
   columns: string[];
+  /** The glassnet column behind every ratio that names no other: the default backend's, fixed before the run. */
+  reference: string;
   /** Columns that run on more than one thread: shown, but left out of ratios and targets (every peer runs on one thread). */
   multiThreaded: string[];
   rows: Array<{ workload: string; title: string }>;
@@ -46,13 +48,10 @@ function find(report: BenchReport, column: string, workload: string): JobResult 
   return report.results.find((r) => r.library === column && r.workload === workload);
 }
 
-/** The fastest single-thread glassnet column on a row, by median. */
-function bestGlassnet(report: BenchReport, workload: string): RunnerResult | undefined {
-  return report.columns
-    .filter((c) => c.startsWith('glassnet') && !report.multiThreaded.includes(c))
-    .map((c) => find(report, c, workload))
-    .filter(isMeasured)
-    .reduce<RunnerResult | undefined>((best, r) => (best === undefined || r.median > best.median ? r : best), undefined);
+/** The reference glassnet column's result on a row. */
+function referenceResult(report: BenchReport, workload: string): RunnerResult | undefined {
+  const result = find(report, report.reference, workload);
+  return isMeasured(result) ? result : undefined;
 }
 
 /**
@@ -72,24 +71,39 @@ function formatRatio(ratio: number): string {
   return `${ratio >= 100 ? ratio.toFixed(0) : ratio.toPrecision(2)}×`;
 }
 
-function cell(result: JobResult | undefined, best: RunnerResult | undefined): string {
+/**
+ * A PyTorch column whose runner found no optimized BLAS loaded (the
+ * reference `libblas`): its figures are not what PyTorch's users get, so
+ * its cells say so.
+ */
+function unoptimizedBlas(result: RunnerResult): boolean {
+  return result.config.optimizedBlas === 'no';
+}
+
+function cell(result: JobResult | undefined, reference: RunnerResult | undefined, multiThreaded: boolean): string {
   if (result === undefined) return '';
   if ('skipped' in result) return result.skipped;
   if ('error' in result) return `error: ${result.error.split('\n')[0]!.slice(0, 60)}`;
-  const mark = result.check.ok === false ? ' ✗' : '';
-  const ratio = best !== undefined && !result.library.startsWith('glassnet') ? ` (${formatRatio(ratioOf(best, result))})` : '';
+  const mark = `${result.check.ok === false ? ' ✗' : ''}${unoptimizedBlas(result) ? ' ⚠ reference BLAS' : ''}`;
+  const ratio = reference !== undefined && !result.library.startsWith('glassnet') && !multiThreaded ? ` (${formatRatio(ratioOf(reference, result))})` : '';
   return `${formatValue(result.median)}${mark}${ratio}`;
 }
 
 function targetNote(report: BenchReport, workload: string): string {
   return TARGETS.filter((t) => t.workload === workload).map((t) => {
-    const named = t.glassnet === undefined ? undefined : find(report, t.glassnet, workload);
-    const best = t.glassnet === undefined ? bestGlassnet(report, workload) : isMeasured(named) ? named : undefined;
+    const glassnet = find(report, t.glassnet ?? report.reference, workload);
     const peer = find(report, t.peer, workload);
-    if (best === undefined || !isMeasured(peer)) return `≥ ${t.ratio}× ${t.peer}: n/a`;
-    const ratio = ratioOf(best, peer);
-    return `≥ ${t.ratio}× ${t.peer}: ${formatRatio(ratio)} ${ratio >= t.ratio ? 'PASS' : 'FAIL'} (${best.library})`;
+    if (!isMeasured(glassnet) || !isMeasured(peer)) return `≥ ${t.ratio}× ${t.peer}: n/a`;
+    const ratio = ratioOf(glassnet, peer);
+    return `${glassnet.library} ≥ ${t.ratio}× ${t.peer}: ${formatRatio(ratio)} ${ratio >= t.ratio ? 'PASS' : 'FAIL'}`;
   }).join('; ');
+}
+
+/** Peak RSS of every column's B2 process, the memory each library needs for the same training. */
+function peakMemoryRow(report: BenchReport): string[][] {
+  const results = report.columns.map((c) => find(report, c, 'mlp'));
+  if (!results.some(isMeasured)) return [];
+  return [['B2 mlp peak RSS, MB (lower is better)', ...results.map((r) => (isMeasured(r) ? r.rssPeakMB.toFixed(0) : '')), '']];
 }
 
 function table(header: readonly string[], body: ReadonlyArray<readonly string[]>): string[] {
@@ -104,11 +118,18 @@ function table(header: readonly string[], body: ReadonlyArray<readonly string[]>
 function throughputTable(report: BenchReport): string[] {
   const present = report.rows.filter((row) => report.columns.some((c) => find(report, c, row.workload) !== undefined));
   return table(
-    ['workload', ...report.columns, 'target (glassnet ÷ peer: the best single-thread column unless named)'],
-    present.map((row) => {
-      const best = bestGlassnet(report, row.workload);
-      return [row.title, ...report.columns.map((c) => cell(find(report, c, row.workload), best)), targetNote(report, row.workload)];
-    }),
+    ['workload', ...report.columns, `target (glassnet ÷ peer; the glassnet column is ${report.reference} unless named)`],
+    [
+      ...present.map((row) => {
+        const reference = referenceResult(report, row.workload);
+        return [
+          row.title,
+          ...report.columns.map((c) => cell(find(report, c, row.workload), reference, report.multiThreaded.includes(c))),
+          targetNote(report, row.workload),
+        ];
+      }),
+      ...peakMemoryRow(report),
+    ],
   );
 }
 
@@ -206,8 +227,8 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     `${meta.date}; Node ${meta.node}; ${meta.cpu} × ${meta.cores}; load average at start ${meta.loadAverage.map((l) => l.toFixed(2)).join(' ')}; `
       + `${meta.wallSeconds.toFixed(0)} s wall. ${cellsAre(meta.settings)} `
-      + 'higher is better. In peer cells, (r×) is the best single-thread glassnet column divided by that peer (every peer runs on one thread): '
-      + `above 1 glassnet is faster.${multiThreadNote(report)} ✗ marks a failed check (see details).`,
+      + `higher is better. In single-thread peer cells, (r×) is ${report.reference} (the default backend, fixed before the run) divided by that peer: `
+      + `above 1 glassnet is faster.${multiThreadNote(report)} ✗ marks a failed check (see details); ⚠ a PyTorch column that did not run on an optimized BLAS.`,
     '',
     ...throughputTable(report),
     ...memoryTable(report),

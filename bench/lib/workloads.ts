@@ -9,6 +9,7 @@ import { Random } from '../../src/util/random.js';
 import { gemmSize, type Check, type Measurement, type RunnerArgs } from './protocol.js';
 import { CLASSES, PIXELS, TRAIN_COUNT, accuracy, argmaxRows, oneHot, type Digits } from './digits.js';
 import { measureRate } from './timing.js';
+import type { References } from './shared-start.js';
 
 /** A workload's figure and its check, before the runner adds its configuration. */
 export interface Timed {
@@ -194,32 +195,67 @@ function counted(train: (count: number) => void): { run: (count: number) => void
   };
 }
 
+/** Relative difference allowed between a library's float32 held-out loss and the float64 reference from the same start. */
+export const REFERENCE_TOLERANCE = 1e-4;
+
 /**
- * B2 mlp for every JS runner: one untimed epoch, the timed sections, then
- * held-out accuracy over every digit not trained on. `train(count)` takes
- * `count` minibatches of {@link MLP.batch}; `evaluate(count)` scores the
- * first `count` held-out digits.
+ * A held-out loss against the float64 run from the same start
+ * (bench/lib/shared-start.ts), within {@link REFERENCE_TOLERANCE}.
  */
-export function mlpWorkload(args: RunnerArgs, digits: Digits, train: (count: number) => void, evaluate: (count: number) => Evaluation): Timed {
-  const steps = counted(train);
-  steps.run(TRAIN_COUNT / MLP.batch);
-  const measurement = measureRate(steps.run, { seconds: args.seconds, reps: args.reps, unitsPerCall: MLP.batch, unit: 'samples/s' });
-  const heldOut = digits.count - TRAIN_COUNT;
-  return { measurement, check: checkAccuracy(evaluate(heldOut).accuracy, steps.steps() * MLP.batch, heldOut) };
+export function checkReference(found: number, expected: number, where: string): Check {
+  const relative = Math.abs(found - expected) / Math.abs(expected);
+  return {
+    ok: relative <= REFERENCE_TOLERANCE,
+    detail: `${where}: held-out loss ${found.toPrecision(8)}, float64 reference ${expected.toPrecision(8)} (relative ${relative.toExponential(1)}, limit ${REFERENCE_TOLERANCE})`,
+  };
+}
+
+/** Both checks: ok only if each is (a check that cannot apply, `null`, gives way to the other). */
+export function bothChecks(a: Check, b: Check): Check {
+  const ok = a.ok === false || b.ok === false ? false : a.ok ?? b.ok;
+  return { ok, detail: `${a.detail}; ${b.detail}` };
 }
 
 /**
- * B2 mlp1 for every JS runner: held-out loss of the untrained network,
- * `warmup` untimed one-sample steps, the timed sections, and held-out loss
- * again. `train(count)` takes `count` one-sample steps; `evaluate(count)`
- * scores the first `count` held-out digits with the library's own loss.
+ * B2 mlp for every JS runner, from the shared start: one untimed epoch,
+ * the held-out loss against the float64 reference, the timed sections,
+ * then held-out accuracy over every digit not trained on. `train(count)`
+ * takes `count` minibatches of {@link MLP.batch}; `evaluate(count)` scores
+ * the first `count` held-out digits.
  */
-export function mlp1Workload(args: RunnerArgs, train: (count: number) => void, evaluate: (count: number) => Evaluation, warmup: number = MLP.batch1Warmup): Timed {
+export function mlpWorkload(args: RunnerArgs, digits: Digits, train: (count: number) => void, evaluate: (count: number) => Evaluation, references: References): Timed {
+  const steps = counted(train);
+  const heldOut = digits.count - TRAIN_COUNT;
+  steps.run(TRAIN_COUNT / MLP.batch);
+  const start = checkReference(evaluate(heldOut).loss, references.mlpAfterWarmup, 'after the warm-up epoch');
+  const measurement = measureRate(steps.run, { seconds: args.seconds, reps: args.reps, unitsPerCall: MLP.batch, unit: 'samples/s' });
+  return { measurement, check: bothChecks(start, checkAccuracy(evaluate(heldOut).accuracy, steps.steps() * MLP.batch, heldOut)) };
+}
+
+/** How a library runs mlp1: B2's network from the shared start (checked against the float64 references), or a network of its own with its own warm-up. */
+export type Batch1Start = { references: References } | { ownNetwork: true; warmup: number };
+
+/**
+ * B2 mlp1 for every JS runner: held-out loss of the untrained network,
+ * the untimed one-sample warm-up steps, the timed sections, and held-out
+ * loss again. From the shared start, the losses before and after the
+ * warm-up are also checked against the float64 references.
+ * `train(count)` takes `count` one-sample steps; `evaluate(count)` scores
+ * the first `count` held-out digits with the library's own loss.
+ */
+export function mlp1Workload(args: RunnerArgs, train: (count: number) => void, evaluate: (count: number) => Evaluation, start: Batch1Start): Timed {
   const before = evaluate(MLP.batch1CheckSamples);
   const steps = counted(train);
-  steps.run(warmup);
+  steps.run('references' in start ? MLP.batch1Warmup : start.warmup);
+  const reference = 'references' in start
+    ? bothChecks(
+      checkReference(before.loss, start.references.mlp1Start, 'before training'),
+      checkReference(evaluate(MLP.batch1CheckSamples).loss, start.references.mlp1AfterWarmup, `after ${MLP.batch1Warmup} warm-up steps`),
+    )
+    : null;
   const measurement = measureRate(steps.run, { seconds: args.seconds, reps: args.reps, unitsPerCall: 1, unit: 'samples/s' });
-  return { measurement, check: checkBatch1(before, evaluate(MLP.batch1CheckSamples), steps.steps()) };
+  const progress = checkBatch1(before, evaluate(MLP.batch1CheckSamples), steps.steps());
+  return { measurement, check: reference === null ? progress : bothChecks(reference, progress) };
 }
 
 /**

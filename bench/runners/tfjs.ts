@@ -8,10 +8,10 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { Random } from '../../src/util/random.js';
 import { CLASSES, PIXELS, TRAIN_COUNT, accuracy, argmaxRows, loadDigits, oneHot, type Digits } from '../lib/digits.js';
 import { runRunner, type Outcome, type RunnerArgs } from '../lib/protocol.js';
-import { MLP, SEED, checkSeed, gemmWorkload, halfSquaredError, heUniform, mlp1Workload, mlpWorkload, timeSeedSteps, type Evaluation, type SeedNetwork } from '../lib/workloads.js';
+import { loadReferences, loadSharedStart } from '../lib/shared-start.js';
+import { MLP, SEED, checkSeed, gemmWorkload, halfSquaredError, mlp1Workload, mlpWorkload, timeSeedSteps, type Evaluation, type SeedNetwork } from '../lib/workloads.js';
 
 /**
  * Selects the backend. In Node, tfjs-backend-wasm never picks its threaded
@@ -80,8 +80,8 @@ function seedTrainer(): SeedNetwork {
 }
 
 function b1(args: RunnerArgs): Outcome {
-  const check = checkSeed(seedTrainer(), 'float32');
   const trainer = seedTrainer();
+  const check = checkSeed(trainer, 'float32');
   return {
     measurement: timeSeedSteps(args, (count) => {
       for (let i = 0; i < count; i++) trainer.step();
@@ -91,12 +91,12 @@ function b1(args: RunnerArgs): Outcome {
   };
 }
 
-/** The B2 network with He-uniform weights from a fixed seed, zero biases. */
-function digitsModel(): DenseVars[] {
-  const random = new Random(MLP.seed);
-  return MLP.sizes.slice(1).map((units, i) => {
-    const inputs = MLP.sizes[i]!;
-    return denseVars(heUniform(inputs, units, inputs, random), new Float32Array(units), inputs, units);
+/** The B2 network from the start every library shares, its `[units][inputs]` weights transposed to tfjs's `[inputs, units]`. */
+function digitsModel(args: RunnerArgs): DenseVars[] {
+  return loadSharedStart(args.dataDir).map((l) => {
+    const w = new Float32Array(l.inputs * l.units);
+    for (let u = 0; u < l.units; u++) for (let i = 0; i < l.inputs; i++) w[i * l.units + u] = l.weight[u * l.inputs + i]!;
+    return denseVars(w, l.bias, l.inputs, l.units);
   });
 }
 
@@ -138,18 +138,18 @@ function batchTrainer(layers: readonly DenseVars[], digits: Digits, size: number
 
 function mlpBatch64(args: RunnerArgs): Outcome {
   const digits = loadDigits(args.dataDir);
-  const layers = digitsModel();
+  const layers = digitsModel(args);
   return {
-    ...mlpWorkload(args, digits, batchTrainer(layers, digits, MLP.batch, MLP.lr), (count) => evaluate(layers, digits, count)),
+    ...mlpWorkload(args, digits, batchTrainer(layers, digits, MLP.batch, MLP.lr), (count) => evaluate(layers, digits, count), loadReferences(args.dataDir)),
     config: { dtype: 'float32' },
   };
 }
 
 function mlpBatch1(args: RunnerArgs): Outcome {
   const digits = loadDigits(args.dataDir);
-  const layers = digitsModel();
+  const layers = digitsModel(args);
   return {
-    ...mlp1Workload(args, batchTrainer(layers, digits, 1, MLP.batch1Lr), (count) => evaluate(layers, digits, count)),
+    ...mlp1Workload(args, batchTrainer(layers, digits, 1, MLP.batch1Lr), (count) => evaluate(layers, digits, count), { references: loadReferences(args.dataDir) }),
     config: { dtype: 'float32' },
   };
 }
