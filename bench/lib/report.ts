@@ -92,10 +92,11 @@ function cell(result: JobResult | undefined, reference: RunnerResult | undefined
 function targetNote(report: BenchReport, workload: string): string {
   return TARGETS.filter((t) => t.workload === workload).map((t) => {
     const glassnet = find(report, t.glassnet ?? report.reference, workload);
-    const peer = find(report, t.peer, workload);
-    if (!isMeasured(glassnet) || !isMeasured(peer)) return `≥ ${t.ratio}× ${t.peer}: n/a`;
+    const peer = find(report, t.peer, t.peerWorkload ?? workload);
+    const peerName = t.peerWorkload === undefined ? t.peer : `${t.peer} ${t.peerWorkload}`;
+    if (!isMeasured(glassnet) || !isMeasured(peer)) return `≥ ${t.ratio}× ${peerName}: n/a`;
     const ratio = ratioOf(glassnet, peer);
-    return `${glassnet.library} ≥ ${t.ratio}× ${t.peer}: ${formatRatio(ratio)} ${ratio >= t.ratio ? 'PASS' : 'FAIL'}`;
+    return `${glassnet.library} ≥ ${t.ratio}× ${peerName}: ${formatRatio(ratio)} ${ratio >= t.ratio ? 'PASS' : 'FAIL'}`;
   }).join('; ');
 }
 
