@@ -1,0 +1,50 @@
+import { Command } from 'commander';
+import { toOnnx } from '../../src/index.js';
+import { writeFileAtomic } from '../../src/io/node.js';
+import { choiceFlag } from '../flags.js';
+import { loadTrained, type Trained } from '../trained.js';
+
+/** The formats `glassnet export` writes. */
+export const EXPORT_FORMATS = ['onnx'] as const;
+type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+interface ExportFlags {
+  format: string;
+  out: string;
+  raw?: boolean;
+}
+
+/**
+ * Whether the ONNX file should end in a softmax: for a model trained with
+ * softmaxCrossEntropy (linear outputs, the softmax inside the loss), so the
+ * file gives the probabilities `glassnet predict` reports.
+ */
+function appendSoftmax(trained: Trained, flags: ExportFlags): boolean {
+  return flags.raw !== true && trained.loss === 'softmaxCrossEntropy';
+}
+
+const writers: Record<ExportFormat, (trained: Trained, flags: ExportFlags) => Promise<void>> = {
+  onnx: async (trained, flags) => {
+    const { scaler, featureNames, classes, targetName } = trained;
+    await writeFileAtomic(flags.out, toOnnx(trained.model, {
+      scaler, softmax: appendSoftmax(trained, flags),
+      ...(featureNames === undefined ? {} : { featureNames }),
+      ...(classes === undefined ? {} : { classes }),
+      ...(targetName === undefined ? {} : { targetName }),
+    }));
+  },
+};
+
+/** `glassnet export MODEL --format onnx --out FILE`: the model in another framework's format (docs/interop.md). */
+export function exportCommand(): Command {
+  return new Command('export')
+    .description('write a model in another format: onnx (with its scaling, for ONNX Runtime)')
+    .argument('<model>', 'model file written by glassnet train (or import)')
+    .requiredOption('--format <format>', EXPORT_FORMATS.join('|'))
+    .requiredOption('--out <file>', 'where to write it (atomically)')
+    .option('--raw', 'onnx: the network outputs, without the softmax a softmaxCrossEntropy model gets appended')
+    .action(async (path: string, flags: ExportFlags) => {
+      const format = choiceFlag('--format', flags.format, EXPORT_FORMATS);
+      await writers[format](await loadTrained(path), flags);
+    });
+}
