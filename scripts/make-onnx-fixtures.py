@@ -12,6 +12,13 @@ code they share nothing with.
       Loads FILE with `onnx` and runs its full checker (types and shapes
       inferred); prints the IR version, the opsets and one line per node.
       The tests run it on files glassnet writes.
+
+  /usr/bin/python3 scripts/make-onnx-fixtures.py --torch-run FILE.safetensors X.json
+      Builds the torch.nn.Sequential that FILE's metadata describes
+      ("glassnet.torch.modules"), loads FILE with load_state_dict(strict=True)
+      (the file read with struct, as scripts/check-safetensors.py does), runs
+      the rows of X.json in float64 and prints the outputs as JSON. The tests
+      run it on state dicts glassnet writes.
 """
 import json
 import os
@@ -46,6 +53,45 @@ def check(path):
         print(f"opset {opset.domain or 'ai.onnx'} {opset.version}")
     for node in model.graph.node:
         print(f"node {node.name} {node.op_type} {list(node.input)} -> {list(node.output)}")
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (size,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + size])
+    body = data[8 + size:]
+    meta = header.pop("__metadata__", {})
+    tensors = {}
+    for name, entry in header.items():
+        code, width = {"F32": ("f", 4), "F64": ("d", 8)}[entry["dtype"]]
+        begin, end = entry["data_offsets"]
+        values = struct.unpack(f"<{(end - begin) // width}{code}", body[begin:end])
+        tensors[name] = (entry["shape"], values)
+    return tensors, meta
+
+
+def torch_run(path, inputs):
+    import torch
+    from torch import nn
+
+    tensors, meta = read_safetensors(path)
+    modules = []
+    for m in json.loads(meta["glassnet.torch.modules"]):
+        if m["module"] == "Linear":
+            modules.append(nn.Linear(m["in"], m["out"], bias=m["bias"]))
+        elif m["module"] == "Dropout":
+            modules.append(nn.Dropout(m["p"]))
+        else:
+            kwargs = dict(kv.split("=") for kv in m["args"].split(", ") if kv)
+            modules.append(getattr(nn, m["module"])(**{k: float(v) if "." in v else int(v) for k, v in kwargs.items()}))
+    model = nn.Sequential(*modules).double().eval()
+    state = {name: torch.tensor(values, dtype=torch.float64).reshape(shape) for name, (shape, values) in tensors.items()}
+    model.load_state_dict(state, strict=True)
+    with open(inputs) as f:
+        x = torch.tensor(json.load(f), dtype=torch.float64)
+    with torch.no_grad():
+        print(json.dumps({"y": model(x).tolist(), "source": repr(model)}))
 
 
 def reference_model():
@@ -224,6 +270,9 @@ def state_dict_fixture():
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--check":
         check(sys.argv[2])
+        return
+    if len(sys.argv) == 4 and sys.argv[1] == "--torch-run":
+        torch_run(sys.argv[2], sys.argv[3])
         return
     os.makedirs(OUT, exist_ok=True)
     model, expected = reference_model()

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
-import { toOnnx } from '../../src/index.js';
+import { toOnnx, toTorchStateDict, torchSource } from '../../src/index.js';
 import { writeFileAtomic } from '../../src/io/node.js';
 import { choiceFlag } from '../flags.js';
 import { loadTrained, type Trained } from '../trained.js';
 
 /** The formats `glassnet export` writes. */
-export const EXPORT_FORMATS = ['onnx'] as const;
+export const EXPORT_FORMATS = ['onnx', 'torch'] as const;
 type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 interface ExportFlags {
@@ -33,12 +33,17 @@ const writers: Record<ExportFormat, (trained: Trained, flags: ExportFlags) => Pr
       ...(targetName === undefined ? {} : { targetName }),
     }));
   },
+  torch: async (trained, flags) => {
+    await writeFileAtomic(flags.out, toTorchStateDict(trained.model));
+    // The module the state dict fits, ready to paste.
+    process.stdout.write(`${torchSource(trained.model)}\n`);
+  },
 };
 
 /** `glassnet export MODEL --format onnx --out FILE`: the model in another framework's format (docs/interop.md). */
 export function exportCommand(): Command {
   return new Command('export')
-    .description('write a model in another format: onnx (with its scaling, for ONNX Runtime)')
+    .description('write a model in another format: onnx (with its scaling, for ONNX Runtime), torch (a safetensors state dict for torch.nn.Sequential)')
     .argument('<model>', 'model file written by glassnet train (or import)')
     .requiredOption('--format <format>', EXPORT_FORMATS.join('|'))
     .requiredOption('--out <file>', 'where to write it (atomically)')
