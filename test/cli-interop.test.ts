@@ -79,6 +79,26 @@ describe('glassnet import', () => {
     ours.forEach((g, i) => expect(Math.abs(g - theirs[i]!)).toBeLessThanOrEqual(1e-15));
   });
 
+  it.each([['torch', 'state.safetensors'], ['tfjs', 'tfjs-dir']] as const)('round-trips through --format %s: the same network, bit for bit', (format, name) => {
+    const out = file(name);
+    const exported = glassnet('export', MODEL, '--format', format, '--out', out);
+    expect(exported.stderr).toBe('');
+    if (format === 'torch') expect(exported.stdout).toBe('nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Dropout(p=0.1), nn.Linear(6, 3))\n');
+    const back = file(`${name}.json`);
+    expect(glassnet('import', format === 'torch' ? out : `${out}/model.json`, '--out', back).status).toBe(0);
+    const read = (path: string) => {
+      const json = JSON.parse(readFileSync(path, 'utf8')) as { weights: { weight?: number[]; bias?: number[] }[]; architecture: { layers: { type: string; activation?: string; rate?: number }[] } };
+      // The dropout masks' generator state is training state, not part of the network.
+      return { weights: json.weights.map((w) => [w.weight, w.bias]), layers: json.architecture.layers.map((l) => [l.type, l.activation, l.rate]) };
+    };
+    expect(read(back)).toEqual(read(MODEL));
+  });
+
+  it('a state dict without recorded activations needs --activations', () => {
+    expectOneLineError(glassnet('import', 'test/fixtures/onnx/torch-state.safetensors', '--out', file('s.json')), /--activations: expected one activation per Linear layer/);
+    expect(glassnet('import', 'test/fixtures/onnx/torch-state.safetensors', '--activations', 'tanh,relu,linear', '--out', file('s.json')).status).toBe(0);
+  });
+
   it('an unsupported graph is a one-line error naming the node and its op type', () => {
     expectOneLineError(glassnet('import', 'test/fixtures/onnx/unsupported-conv.onnx', '--out', file('c.json')), /graph\.node\[0\] "conv0" \(Conv\).*op type "Conv"/);
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dense, Dropout, Random, Sequential } from '../src/index.js';
 import { fromSafetensors } from '../src/io/safetensors.js';
-import { fromTorchStateDict, toTorchStateDict, torchActivationsFromMetadata, torchSource } from '../src/io/torch.js';
+import { fromTorchStateDict, toTorchStateDict, torchArchitectureFromMetadata, torchSource } from '../src/io/torch.js';
 import { rejection } from './helpers/errors.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -66,9 +66,10 @@ describe('glassnet state dicts', () => {
   it('come back into glassnet without flags (the module list is in the metadata), predicting the same bits', () => {
     const original = model();
     const { tensors, metadata } = fromSafetensors(toTorchStateDict(original));
-    const activations = torchActivationsFromMetadata(metadata)!;
-    expect(activations).toEqual(['leakyRelu', 'tanh', 'linear', 'sigmoid', 'softmax']);
-    const back = fromTorchStateDict(tensors, { activations });
+    const architecture = torchArchitectureFromMetadata(metadata)!;
+    expect(architecture.activations).toEqual(['leakyRelu', 'tanh', 'linear', 'sigmoid', 'softmax']);
+    const back = fromTorchStateDict(tensors, architecture);
+    expect(back.layers.map((l) => (l instanceof Dropout ? `dropout ${l.rate}` : 'dense'))).toEqual(['dense', 'dropout 0.2', 'dense', 'dense', 'dense', 'dense']);
     expect(back.predict(X).toArray()).toEqual(original.predict(X).toArray());
   });
 

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import {
-  GlassnetError, fromOnnx, fromSafetensors, fromTorchStateDict, torchActivationsFromMetadata, torchArchitectureFromJSON,
+  GlassnetError, fromOnnx, fromSafetensors, fromTorchStateDict, torchArchitectureFromMetadata, torchArchitectureFromJSON,
   type ActivationName, type DType, type Preprocessing, type Sequential,
 } from '../../src/index.js';
-import { saveModel } from '../../src/io/node.js';
+import { loadTfjs, saveModel } from '../../src/io/node.js';
 import { choiceFlag, listFlag } from '../flags.js';
 
 /** The formats `glassnet import` reads. */
-export const IMPORT_FORMATS = ['onnx', 'torch'] as const;
+export const IMPORT_FORMATS = ['onnx', 'torch', 'tfjs'] as const;
 type ImportFormat = (typeof IMPORT_FORMATS)[number];
 const DTYPES = ['float32', 'float64'] as const;
 
@@ -34,15 +34,17 @@ const readers: Record<ImportFormat, (path: string, dtype: DType | undefined, fla
   },
   torch: async (path, dtype, flags) => {
     const { tensors, metadata } = fromSafetensors(await readFile(path), { file: path });
-    const activations = await torchActivations(flags) ?? torchActivationsFromMetadata(metadata, path);
-    if (activations === undefined) {
+    const given = await torchActivations(flags);
+    const architecture = given === undefined ? torchArchitectureFromMetadata(metadata, path) : { activations: given };
+    if (architecture === undefined) {
       throw new GlassnetError({
         code: 'type', argument: '--activations', expected: 'one activation per Linear layer (or --architecture FILE.json)', found: `nothing, and ${path} does not record them`,
       });
     }
-    const model = fromTorchStateDict(tensors, { activations, ...(dtype === undefined ? {} : { dtype }) }, path);
+    const model = fromTorchStateDict(tensors, { ...architecture, ...(dtype === undefined ? {} : { dtype }) }, path);
     return { model, source: 'torch state dict' };
   },
+  tfjs: async (path, dtype) => ({ model: await loadTfjs(path, dtype === undefined ? {} : { dtype }), source: 'tfjs layers model' }),
 };
 
 /** The activations from --activations, or from --architecture's JSON `{ "activations": [...] }`. */
@@ -58,15 +60,15 @@ async function torchActivations(flags: ImportFlags): Promise<ActivationName[] | 
 /** The format a file's name implies, when --from is not given. */
 function formatOf(path: string, from: string | undefined): ImportFormat {
   if (from !== undefined) return choiceFlag('--from', from, IMPORT_FORMATS);
-  const implied = path.endsWith('.onnx') ? 'onnx' : path.endsWith('.safetensors') ? 'torch' : path;
+  const implied = path.endsWith('.onnx') ? 'onnx' : path.endsWith('.safetensors') ? 'torch' : path.endsWith('.json') ? 'tfjs' : path;
   return choiceFlag('--from (from the file name; give it explicitly)', implied, IMPORT_FORMATS);
 }
 
 /** `glassnet import FILE --out MODEL.json`: a network from another framework as a glassnet model file (docs/interop.md). */
 export function importCommand(): Command {
   return new Command('import')
-    .description('read a network from another format (onnx, torch) into a glassnet model file, e.g. to explain a PyTorch-trained network')
-    .argument('<file>', 'the file to read (.onnx, or a PyTorch state dict .safetensors)')
+    .description('read a network from another format (onnx, torch, tfjs) into a glassnet model file, e.g. to explain a PyTorch-trained network')
+    .argument('<file>', 'the file to read: .onnx, a PyTorch state dict .safetensors, or a TF.js model.json')
     .requiredOption('--out <model>', 'the glassnet model file to write (atomically)')
     .option('--from <format>', `${IMPORT_FORMATS.join('|')} (default: from the file name)`)
     .option('--dtype <dtype>', `${DTYPES.join('|')} (default: the file's)`)

@@ -78,6 +78,8 @@ export function toTorchStateDict(model: Sequential): Uint8Array {
 /** What {@link fromTorchStateDict} needs besides the tensors: one activation per `Linear`, in order. */
 export interface TorchArchitecture {
   activations: readonly ActivationName[];
+  /** `dropout[k]`: the rate of a Dropout layer right after Linear k (none when undefined). */
+  dropout?: readonly (number | undefined)[];
   /** The new model's dtype (default: the tensors'). */
   dtype?: DType;
 }
@@ -125,21 +127,26 @@ export function fromTorchStateDict(tensors: ReadonlyMap<string, SafeTensor>, arc
     width = units;
     return { units, inputs, weight, bias, activation: activations[k]! };
   });
-  const built: Layer[] = specs.map((s) => new Dense(s.inputs, s.units, {
-    activation: s.activation,
-    weights: Array.from({ length: s.units }, (_, u) => Array.from(s.weight.data.subarray(u * s.inputs, (u + 1) * s.inputs))),
-    bias: s.bias === undefined ? false : Array.from(s.bias.data),
-    dtype,
-  }));
+  const built: Layer[] = specs.flatMap((s, k) => {
+    const dense = new Dense(s.inputs, s.units, {
+      activation: s.activation,
+      weights: Array.from({ length: s.units }, (_, u) => Array.from(s.weight.data.subarray(u * s.inputs, (u + 1) * s.inputs))),
+      bias: s.bias === undefined ? false : Array.from(s.bias.data),
+      dtype,
+    });
+    const rate = architecture.dropout?.[k];
+    return rate === undefined ? [dense] : [dense, new Dropout(s.units, rate, { dtype })];
+  });
   return new Sequential(built);
 }
 
 /**
  * Reads the module list glassnet wrote into a state dict's metadata
- * ({@link TORCH_MODULES_KEY}): the activations of its Linear layers, so a
- * glassnet export comes back without flags. Undefined when absent.
+ * ({@link TORCH_MODULES_KEY}): the activations of its Linear layers and
+ * its Dropout rates, so a glassnet export comes back without flags.
+ * Undefined when absent.
  */
-export function torchActivationsFromMetadata(metadata: Readonly<Record<string, string>>, file = 'state_dict'): ActivationName[] | undefined {
+export function torchArchitectureFromMetadata(metadata: Readonly<Record<string, string>>, file = 'state_dict'): TorchArchitecture | undefined {
   const text = metadata[TORCH_MODULES_KEY];
   if (text === undefined || !Object.hasOwn(metadata, TORCH_MODULES_KEY)) return undefined;
   const argument = `${file}: __metadata__["${TORCH_MODULES_KEY}"]`;
@@ -152,11 +159,17 @@ export function torchActivationsFromMetadata(metadata: Readonly<Record<string, s
   if (!Array.isArray(modules)) throw new GlassnetError({ code: 'type', argument, expected: 'a JSON module list', found: describe(modules) });
   const byModule = new Map(Object.entries(ACTIVATION_INTEROP).flatMap(([name, i]) => (i.torch === null ? [] : [[i.torch.module, name as ActivationName] as const])));
   const activations: ActivationName[] = [];
+  const dropout: (number | undefined)[] = [];
   modules.forEach((m: unknown, i) => {
     const name = typeof m === 'object' && m !== null && Object.hasOwn(m, 'module') ? (m as { module: unknown }).module : undefined;
     if (name === 'Linear') activations.push('linear');
-    else if (name === 'Dropout') return;
-    else {
+    else if (name === 'Dropout') {
+      const p = (m as { p?: unknown }).p;
+      if (activations.length === 0 || typeof p !== 'number' || !(p >= 0 && p < 1)) {
+        throw new GlassnetError({ code: 'range', argument: `${argument}[${i}]`, expected: 'a Dropout with p in [0, 1) after a Linear', found: describe(p) });
+      }
+      dropout[activations.length - 1] = p;
+    } else {
       const activation = typeof name === 'string' ? byModule.get(name) : undefined;
       if (activation === undefined || activations.length === 0 || activations[activations.length - 1] !== 'linear') {
         throw new GlassnetError({ code: 'unknown-name', argument: `${argument}[${i}]`, expected: 'Linear, Dropout, or an activation module right after a Linear', found: describe(name) });
@@ -164,7 +177,7 @@ export function torchActivationsFromMetadata(metadata: Readonly<Record<string, s
       activations[activations.length - 1] = activation;
     }
   });
-  return activations;
+  return { activations, dropout };
 }
 
 /**
