@@ -43,6 +43,27 @@ describe('glassnet export --format onnx', () => {
   });
 });
 
+describe('glassnet info', () => {
+  it('names the input and output columns, the preprocessing and the export formats', () => {
+    const run = glassnet('info', MODEL);
+    expect(run.stdout).toContain('inputs (4): sepal_length, sepal_width, petal_length, petal_width\n');
+    expect(run.stdout).toContain('outputs (3): p_setosa, p_versicolor, p_virginica\n');
+    expect(run.stdout).toContain('preprocessing:\n  scaler standard\n');
+    expect(run.stdout).toContain('exports to: onnx, torch, tfjs');
+    const json = JSON.parse(glassnet('info', MODEL, '--json').stdout);
+    expect(json).toMatchObject({ inputs: { count: 4 }, outputs: { count: 3, names: ['p_setosa', 'p_versicolor', 'p_virginica'] }, exportFormats: ['onnx', 'torch', 'tfjs'] });
+  });
+
+  it('says where an imported model came from, and names unnamed columns by position', () => {
+    const model = file('imported.json');
+    expect(glassnet('import', 'test/fixtures/onnx/torch-mlp.onnx', '--out', model).status).toBe(0);
+    const run = glassnet('info', model);
+    expect(run.stdout).toContain('inputs (4): unnamed columns\n');
+    expect(run.stdout).toContain('outputs (3): output1, output2, output3\n');
+    expect(run.stdout).toContain('  imported from onnx (pytorch 1.13.0)\n');
+  });
+});
+
 describe('glassnet import', () => {
   it('round-trips a trained model through ONNX: same predictions, scaling and class names kept', () => {
     const onnx = file('trip.onnx');
