@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import {
-  GlassnetError, fromOnnx, fromSafetensors, fromTorchStateDict, torchArchitectureFromMetadata, torchArchitectureFromJSON,
+  ACTIVATIONS, GlassnetError, fromOnnx, fromSafetensors, fromTorchStateDict, torchArchitectureFromMetadata, torchArchitectureFromJSON,
   type ActivationName, type DType, type Preprocessing, type Sequential,
 } from '../../src/index.js';
 import { loadTfjs, saveModel } from '../../src/io/node.js';
@@ -10,7 +10,7 @@ import { choiceFlag, listFlag } from '../flags.js';
 /** The formats `glassnet import` reads. */
 export const IMPORT_FORMATS = ['onnx', 'torch', 'tfjs'] as const;
 type ImportFormat = (typeof IMPORT_FORMATS)[number];
-const DTYPES = ['float32', 'float64'] as const;
+const DTYPES = ['float32', 'float64'] as const satisfies readonly DType[];
 
 interface ImportFlags {
   out: string;
@@ -52,7 +52,7 @@ async function torchActivations(flags: ImportFlags): Promise<ActivationName[] | 
   if (flags.activations !== undefined && flags.architecture !== undefined) {
     throw new GlassnetError({ code: 'state', argument: '--architecture', expected: 'either --activations or --architecture', found: 'both' });
   }
-  if (flags.activations !== undefined) return listFlag('--activations', flags.activations) as ActivationName[];
+  if (flags.activations !== undefined) return listFlag('--activations', flags.activations).map((a) => choiceFlag('--activations', a, ACTIVATIONS));
   if (flags.architecture === undefined) return undefined;
   return [...torchArchitectureFromJSON(await readFile(flags.architecture, 'utf8'), flags.architecture).activations];
 }

@@ -68,7 +68,7 @@ export async function loadTfjs(path: string, options: { dtype?: DType } = {}): P
   const groups = expectArray(required(json, 'weightsManifest', root), root.key('weightsManifest'));
   const files = groups.flatMap((g, i) => {
     const at = root.key('weightsManifest').index(i);
-    return expectArray(required(expectObject(g, at), 'paths', at), at.key('paths')).map((p, k) => checkTfjsWeightsPath(p as never, String(at.key('paths').index(k))));
+    return expectArray(required(expectObject(g, at), 'paths', at), at.key('paths')).map((p, k) => checkTfjsWeightsPath(p, String(at.key('paths').index(k))));
   });
   const parts = await Promise.all(files.map((name) => readFile(join(dirname(path), name))));
   const weights = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

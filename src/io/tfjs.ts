@@ -12,7 +12,7 @@ import type { DType } from '../tensor/tensor.js';
 import { ACTIVATION_INTEROP, INTEROP_ACTIVATIONS } from './interop-activations.js';
 import { checkSavable, fileLayers } from './layerspec.js';
 import {
-  JsonPath, expectArray, expectInteger, expectObject, expectString, fail, field, parseJson, required, type JsonObject, type JsonValue,
+  JsonPath, expectArray, expectInteger, expectObject, expectString, fail, field, parseJson, required, type JsonObject,
 } from './validate.js';
 
 /** A weight's entry in the manifest. */
@@ -289,7 +289,7 @@ function readManifest(top: Record<string, unknown>, root: JsonPath, bytes: numbe
 }
 
 /** A manifest path glassnet reads: a plain file name next to model.json, never a directory climb. */
-export function checkTfjsWeightsPath(value: JsonValue, path: string): string {
+export function checkTfjsWeightsPath(value: unknown, path: string): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(value) || value.includes('..')) {
     throw new GlassnetError({ code: 'type', argument: path, expected: 'a plain file name next to model.json (no directories)', found: describe(value) });
   }
