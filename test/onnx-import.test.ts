@@ -4,7 +4,7 @@
 // scaling; unsupported and hostile graphs are refused by name.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Dense, Dropout, Sequential, fitScaler, mlp } from '../src/index.js';
+import { Dense, Dropout, GlassnetError, Random, Sequential, fitScaler, mlp } from '../src/index.js';
 import { toOnnx } from '../src/io/onnx-export.js';
 import { fromOnnx } from '../src/io/onnx-import.js';
 import { MODEL, type OnnxModel } from '../src/io/onnx-schema.js';
@@ -124,5 +124,32 @@ describe('refusals', () => {
   it('an IR version or opset it does not know', () => {
     rejection(() => fromOnnx(edited((m) => { m.irVersion = 99; }), file), 'range', 'bad.onnx: ir_version');
     rejection(() => fromOnnx(edited((m) => { m.opsetImport = []; }), file), 'range', 'bad.onnx: opset_import');
+  });
+});
+
+describe('corrupted files', () => {
+  it('every single-byte corruption of a PyTorch export either imports or raises a GlassnetError naming the file', () => {
+    const good = fixture('torch-mlp.onnx');
+    const random = new Random(13);
+    let refused = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const bytes = good.slice();
+      const at = random.int(bytes.length);
+      bytes[at] = random.int(256);
+      try {
+        fromOnnx(bytes, { file: 'fuzz.onnx' });
+      } catch (error) {
+        // Never a TypeError or RangeError from reading past a buffer or a wrong type.
+        expect(error, `byte ${at}`).toBeInstanceOf(GlassnetError);
+        expect((error as GlassnetError).argument).toMatch(/^fuzz\.onnx/);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('every truncation of a glassnet export is refused with a GlassnetError', () => {
+    const good = toOnnx(mlp([3, 4, 2], { activation: 'tanh' }), { softmax: true });
+    for (let cut = 0; cut < good.length; cut++) expect(() => fromOnnx(good.subarray(0, cut))).toThrow(GlassnetError);
   });
 });
