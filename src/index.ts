@@ -67,4 +67,4 @@ export {
   toTorchStateDict, fromTorchStateDict, torchModules, torchSource, torchArchitectureFromMetadata, torchArchitectureFromJSON, TORCH_MODULES_KEY,
   type TorchArchitecture, type TorchModule,
 } from './io/torch.js';
-export { ACTIVATION_INTEROP, type ActivationInterop, type OnnxActivation, type TfjsActivation, type TorchActivation } from './io/interop-activations.js';
+export { ACTIVATION_INTEROP, type ActivationInterop, type OnnxStep, type TfjsActivation, type TorchActivation } from './io/interop-activations.js';

@@ -6,6 +6,7 @@ import {
   ACTIVATIONS, AUTOENCODER_8_3_8, Dense, Dropout, LOSSES, Random, Sequential, fit, fitScaler, mlp, noGrad, oneHotCodes, softmax, tensor,
   type LossName, type Scaler,
 } from '../src/index.js';
+import { ACTIVATION_INTEROP, type ActivationInterop } from '../src/io/interop-activations.js';
 import { toOnnx, type OnnxExportOptions } from '../src/io/onnx-export.js';
 import { runOnnx } from './helpers/onnx.js';
 
@@ -37,6 +38,23 @@ describe('ONNX Runtime runs exported models as glassnet predicts them', () => {
     const model = mlp([4, 7, 5, 3], { activation, seed: 5 });
     // A batch of 9 rows: the batch dimension is dynamic.
     await compare(model, rows(9, 4, 1));
+  });
+
+  it('an activation written as several operators with constants (sigmoid as 0.5·(1 + tanh(x/2)), as GELU or SiLU will need)', async () => {
+    const table = ACTIVATION_INTEROP as Record<string, ActivationInterop>;
+    const original = table['sigmoid']!;
+    table['sigmoid'] = { ...original, onnx: () => [
+      { op: 'Div', inputs: ['x', 2] }, { op: 'Tanh', inputs: ['$0'] }, { op: 'Add', inputs: ['$1', 1] }, { op: 'Mul', inputs: ['$2', 0.5] },
+    ] };
+    try {
+      const model = mlp([3, 4, 2], { activation: 'sigmoid', seed: 6 });
+      const bytes = toOnnx(model);
+      await compare(model, rows(5, 3, 9));
+      // The form really was used: two layers, four nodes each after the Gemm.
+      expect(new TextDecoder().decode(bytes)).toContain('layer2_sigmoid_3');
+    } finally {
+      table['sigmoid'] = original;
+    }
   });
 
   it('a float64 model with Dropout, exported as float32 (Dropout the identity at prediction time)', async () => {

@@ -9,7 +9,7 @@
 import { GlassnetError, describe } from '../errors.js';
 import { Dense } from '../nn/layers.js';
 import type { Sequential } from '../nn/model.js';
-import { ACTIVATION_INTEROP } from './interop-activations.js';
+import { ACTIVATION_INTEROP, alphaOf, type OnnxStep } from './interop-activations.js';
 import { fileLayers } from './layerspec.js';
 import {
   MODEL, ONNX_ATTRIBUTE, ONNX_DTYPE, ONNX_IR_VERSION, ONNX_OPSET,
@@ -63,6 +63,24 @@ export function toOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint
     nodes.push({ name, opType, input: inputs, output: [output], attribute });
     current = output;
   };
+  /** An activation's form applied to the current value: its steps as nodes, numeric inputs as scalar initializers. */
+  const emitForm = (steps: readonly OnnxStep[], name: string): void => {
+    const x = current;
+    const outputs: string[] = [];
+    steps.forEach((step, k) => {
+      const node = steps.length === 1 ? name : `${name}_${k}`;
+      const inputs = (step.inputs ?? ['x']).map((input, j) => {
+        if (typeof input === 'number') {
+          const constant = `${node}.c${j}`;
+          initializers.push(floatTensor(constant, [], [input], constant));
+          return constant;
+        }
+        return input === 'x' ? x : outputs[Number(input.slice(1))] ?? fail(`${name}: step ${k} input ${JSON.stringify(input)}`);
+      });
+      emit(step.op, node, inputs, attributes(step));
+      outputs.push(current);
+    });
+  };
 
   const offset = options.scaler?.offset ?? [];
   const scale = options.scaler?.scale ?? [];
@@ -95,11 +113,9 @@ export function toOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint
       inputs.push(bias);
     }
     emit('Gemm', `${layer.name}_gemm`, inputs, [intAttribute('transB', 1)]);
-    const activation = ACTIVATION_INTEROP[layer.activation].onnx;
-    if (activation !== null) emit(activation.op, `${layer.name}_${layer.activation}`, [current], attributes(activation));
+    emitForm(ACTIVATION_INTEROP[layer.activation].onnx(alphaOf(layer)), `${layer.name}_${layer.activation}`);
   }
-  const softmax = ACTIVATION_INTEROP.softmax.onnx!;
-  if (options.softmax === true) emit(softmax.op, 'probabilities', [current], attributes(softmax));
+  if (options.softmax === true) emitForm(ACTIVATION_INTEROP.softmax.onnx(0), 'probabilities');
   if (nodes.length === 0) emit('Identity', 'identity', [current]);
   nodes[nodes.length - 1]!.output = [ONNX_OUTPUT];
 
@@ -157,7 +173,12 @@ function intAttribute(name: string, value: number): OnnxAttribute {
   return { name, type: ONNX_ATTRIBUTE.INT, i: value, floats: [], ints: [] };
 }
 
-function attributes(activation: { floats?: Readonly<Record<string, number>>; ints?: Readonly<Record<string, number>> }): OnnxAttribute[] {
+/** A form that names a step that does not come before it: a mistake in the interop table, not in user input. */
+function fail(what: string): never {
+  throw new Error(`ACTIVATION_INTEROP: ${what} names no earlier step`);
+}
+
+function attributes(activation: OnnxStep): OnnxAttribute[] {
   return [
     ...Object.entries(activation.floats ?? {}).map(([name, f]): OnnxAttribute => ({ name, type: ONNX_ATTRIBUTE.FLOAT, f, floats: [], ints: [] })),
     ...Object.entries(activation.ints ?? {}).map(([name, i]) => intAttribute(name, i)),

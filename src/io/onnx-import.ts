@@ -14,7 +14,7 @@ import { Dense, Dropout, type Layer } from '../nn/layers.js';
 import { Sequential } from '../nn/model.js';
 import type { DType } from '../tensor/tensor.js';
 import type { Preprocessing } from './extras.js';
-import { ACTIVATION_INTEROP, INTEROP_ACTIVATIONS } from './interop-activations.js';
+import { ACTIVATION_INTEROP, INTEROP_ACTIVATIONS, acceptsAlpha, defaultAlpha, type OnnxStep } from './interop-activations.js';
 import { ONNX_METADATA } from './onnx-export.js';
 import { MODEL, ONNX_DTYPE, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-schema.js';
 import { decodeMessage } from './protobuf.js';
@@ -31,10 +31,16 @@ export interface ImportedOnnx {
 
 /** Operators passed through unchanged at prediction time. */
 const PASS_THROUGH = ['Identity', 'Flatten', 'Dropout'] as const;
-/** The activation each ONNX operator stands for, read backwards from the one interop table. */
+/**
+ * The activation each ONNX operator stands for, read backwards from the
+ * one interop table: the activations written as a single operator on NET
+ * (those written as several are not recognised on import).
+ */
 const ACTIVATION_OF_OP = new Map(INTEROP_ACTIVATIONS.flatMap((name) => {
-  const onnx = ACTIVATION_INTEROP[name].onnx;
-  return onnx === null ? [] : [[onnx.op, name] as const];
+  const steps = ACTIVATION_INTEROP[name].onnx(defaultAlpha(name));
+  const step = steps[0];
+  const single = steps.length === 1 && step !== undefined && (step.inputs ?? ['x']).every((i) => i === 'x');
+  return single ? [[step.op, { name, step }] as const] : [];
 }));
 const SUPPORTED = ['Gemm', 'MatMul', 'Add', ...ACTIVATION_OF_OP.keys(), ...PASS_THROUGH];
 
@@ -184,8 +190,8 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
       default: {
         const activation = ACTIVATION_OF_OP.get(op) ?? fail('unknown-name', part, `one of the operators glassnet imports (${SUPPORTED.join(', ')})`, `op type "${op}"`);
         if (!open) fail('unknown-name', part, 'an activation right after a Gemm, MatMul or Add', `op type "${op}" here`);
-        checkActivationAttributes(activation, attrs, part, fail);
-        dense!.activation = activation;
+        checkActivationAttributes(activation.name, activation.step, attrs, part, fail);
+        dense!.activation = activation.name;
       }
     }
     current = outputs[0]!;
@@ -266,13 +272,14 @@ function attributeMap(node: OnnxNode, part: string, fail: Fail): Map<string, Onn
   return map;
 }
 
-/** The attributes an activation operator may carry must mean what glassnet's activation does. */
-function checkActivationAttributes(activation: ActivationName, attrs: Map<string, OnnxAttribute>, part: string, fail: Fail): void {
-  const spec = ACTIVATION_INTEROP[activation].onnx!;
+/**
+ * The attributes an activation operator may carry must mean what glassnet's
+ * activation does: its float attribute is the activation's option (alpha).
+ */
+function checkActivationAttributes(activation: ActivationName, spec: OnnxStep, attrs: Map<string, OnnxAttribute>, part: string, fail: Fail): void {
   for (const [name, value] of Object.entries(spec.floats ?? {})) {
     const found = attrs.get(name)?.f;
-    // Attributes are float32 in ONNX.
-    if (found !== undefined && found !== Math.fround(value)) fail('range', `${part} ${name}`, `${value} (glassnet's ${activation})`, `${found}`);
+    if (!acceptsAlpha(activation, found)) fail('range', `${part} ${name}`, `${value} (glassnet's ${activation})`, `${found}`);
   }
   if (activation === 'softmax') {
     const axis = attrs.get('axis')?.i ?? -1;

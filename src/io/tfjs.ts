@@ -9,7 +9,7 @@ import type { ActivationName } from '../nn/activations.js';
 import { Dense, Dropout, type Layer } from '../nn/layers.js';
 import { Sequential } from '../nn/model.js';
 import type { DType } from '../tensor/tensor.js';
-import { ACTIVATION_INTEROP, INTEROP_ACTIVATIONS } from './interop-activations.js';
+import { ACTIVATION_INTEROP, INTEROP_ACTIVATIONS, acceptsAlpha, alphaOf, defaultAlpha } from './interop-activations.js';
 import { checkSavable, fileLayers } from './layerspec.js';
 import {
   JsonPath, expectArray, expectInteger, expectObject, expectString, fail, field, parseJson, required, type JsonObject,
@@ -57,7 +57,7 @@ export function toTfjs(model: Sequential, generatedBy = 'glassnet 0.1.0'): TfjsM
       layers.push({ class_name: 'Dropout', config: { rate: layer.rate, name: layer.name, trainable: true, ...input } });
       return;
     }
-    const tfjs = ACTIVATION_INTEROP[layer.activation].tfjs;
+    const tfjs = ACTIVATION_INTEROP[layer.activation].tfjs(alphaOf(layer));
     const activation = 'activation' in tfjs ? tfjs.activation : 'linear';
     layers.push({
       class_name: 'Dense',
@@ -91,12 +91,12 @@ export function toTfjs(model: Sequential, generatedBy = 'glassnet 0.1.0'): TfjsM
 
 /** The activation a TF.js activation string stands for, read backwards from the interop table. */
 const ACTIVATION_OF_TFJS = new Map(INTEROP_ACTIVATIONS.flatMap((name) => {
-  const tfjs = ACTIVATION_INTEROP[name].tfjs;
+  const tfjs = ACTIVATION_INTEROP[name].tfjs(defaultAlpha(name));
   return 'activation' in tfjs ? [[tfjs.activation, name] as const] : [];
 }));
 /** Separate activation layers (`LeakyReLU`) and the activation each stands for. */
 const ACTIVATION_LAYERS = new Map(INTEROP_ACTIVATIONS.flatMap((name) => {
-  const tfjs = ACTIVATION_INTEROP[name].tfjs;
+  const tfjs = ACTIVATION_INTEROP[name].tfjs(defaultAlpha(name));
   return 'layer' in tfjs ? [[tfjs.layer, { name, config: tfjs.config }] as const] : [];
 }));
 const SUPPORTED = ['Dense', 'Activation', 'Dropout', 'InputLayer', ...ACTIVATION_LAYERS.keys()];
@@ -196,9 +196,10 @@ export function fromTfjs(modelJson: unknown, weights: Uint8Array, options: { fil
       }
       default: {
         const special = ACTIVATION_LAYERS.get(kind) ?? fail('unknown-name', at.key('class_name'), `one of the layers glassnet imports (${SUPPORTED.join(', ')})`, JSON.stringify(kind));
+        // The layer's numeric config is the activation's option (alpha).
         for (const [key, value] of Object.entries(special.config)) {
           const found = field(cfg, key);
-          if (found !== value && !(typeof found === 'number' && Math.fround(found) === Math.fround(value))) fail('range', at.key('config').key(key), `${value} (glassnet's ${special.name})`, describe(found));
+          if (typeof found !== 'number' || !acceptsAlpha(special.name, found)) fail('range', at.key('config').key(key), `${value} (glassnet's ${special.name})`, describe(found));
         }
         attach(special.name);
       }

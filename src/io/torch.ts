@@ -11,7 +11,7 @@ import { checkActivation, type ActivationName } from '../nn/activations.js';
 import { Dense, Dropout, type Layer } from '../nn/layers.js';
 import { Sequential } from '../nn/model.js';
 import type { DType } from '../tensor/tensor.js';
-import { ACTIVATION_INTEROP } from './interop-activations.js';
+import { ACTIVATION_INTEROP, alphaOf, defaultAlpha } from './interop-activations.js';
 import { checkSavable, fileLayers } from './layerspec.js';
 import { encodeSafetensors, type SafeTensor } from './safetensors.js';
 import { JsonPath, checkKeys, expectArray, expectObject, parseJson, required } from './validate.js';
@@ -29,7 +29,7 @@ export const TORCH_MODULES_KEY = 'glassnet.torch.modules';
 export function torchModules(model: Sequential): TorchModule[] {
   return fileLayers(model, 'model').flatMap((layer): TorchModule[] => {
     if (layer instanceof Dropout) return [{ module: 'Dropout', p: layer.rate }];
-    const activation = ACTIVATION_INTEROP[layer.activation].torch;
+    const activation = ACTIVATION_INTEROP[layer.activation].torch(alphaOf(layer));
     const linear: TorchModule = { module: 'Linear', in: layer.inputSize, out: layer.outputSize, bias: layer.bias !== null };
     return activation === null ? [linear] : [linear, { module: activation.module, args: activation.args }];
   });
@@ -68,7 +68,7 @@ export function toTorchStateDict(model: Sequential): Uint8Array {
       }
     }
     // The layer's modules: Linear and its activation, or Dropout.
-    index += layer instanceof Dense && ACTIVATION_INTEROP[layer.activation].torch !== null ? 2 : 1;
+    index += layer instanceof Dense && ACTIVATION_INTEROP[layer.activation].torch(alphaOf(layer)) !== null ? 2 : 1;
   }
   return encodeSafetensors(tensors, model.dtype === 'float64' ? 'F64' : 'F32', {
     format: 'pt', [TORCH_MODULES_KEY]: JSON.stringify(modules), 'glassnet.torch.source': torchSource(model),
@@ -157,7 +157,10 @@ export function torchArchitectureFromMetadata(metadata: Readonly<Record<string, 
     throw new GlassnetError({ code: 'type', argument, expected: 'a JSON module list', found: describe(text), cause: error });
   }
   if (!Array.isArray(modules)) throw new GlassnetError({ code: 'type', argument, expected: 'a JSON module list', found: describe(modules) });
-  const byModule = new Map(Object.entries(ACTIVATION_INTEROP).flatMap(([name, i]) => (i.torch === null ? [] : [[i.torch.module, name as ActivationName] as const])));
+  const byModule = new Map((Object.keys(ACTIVATION_INTEROP) as ActivationName[]).flatMap((name) => {
+    const torch = ACTIVATION_INTEROP[name].torch(defaultAlpha(name));
+    return torch === null ? [] : [[torch.module, name] as const];
+  }));
   const activations: ActivationName[] = [];
   const dropout: (number | undefined)[] = [];
   modules.forEach((m: unknown, i) => {
