@@ -8,6 +8,8 @@ import { GlassnetError } from '../src/index.js';
 import { autoencoderCommand } from './commands/autoencoder.js';
 import { demoCommand } from './commands/demo.js';
 import { explainCommand } from './commands/explain.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { infoCommand } from './commands/info.js';
 import { predictCommand } from './commands/predict.js';
@@ -26,7 +28,9 @@ const program = new Command()
   .addCommand(trainCommand())
   .addCommand(predictCommand())
   .addCommand(evaluateCommand())
-  .addCommand(infoCommand());
+  .addCommand(infoCommand())
+  .addCommand(exportCommand())
+  .addCommand(importCommand());
 
 try {
   await program.parseAsync(process.argv);

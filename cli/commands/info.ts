@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { modelToJSON, type JsonObject, type LayerSpec } from '../../src/index.js';
 import { loadModel } from '../../src/io/node.js';
+import { EXPORT_FORMATS } from './export.js';
 
 /** A layer as info shows it. */
 interface LayerSummary {
@@ -12,7 +13,7 @@ interface LayerSummary {
 /** `glassnet info MODEL`: what a model file holds, without the weights. */
 export function infoCommand(): Command {
   return new Command('info')
-    .description('summarise a model file: format version, layers, parameter count, dtype, preprocessing, training metadata')
+    .description('summarise a model file: format version, layers, parameter count, dtype, input and output columns, preprocessing, training metadata, export formats')
     .argument('<model>', 'model (or checkpoint) file')
     .option('--json', 'print one JSON object')
     .action(async (path: string, flags: { json?: boolean }) => {
@@ -26,11 +27,14 @@ export function infoCommand(): Command {
       const trainable = loaded.model.parameters().reduce((sum, p) => sum + p.size, 0);
       const fit = (loaded.optimizerState?.['fit'] ?? null) as JsonObject | null;
       const checkpoint = fit === null ? undefined : { epoch: fit['epoch'], steps: fit['steps'] };
+      const pre = loaded.preprocessing;
+      const inputs = { count: loaded.model.inputSize, ...(pre?.featureNames === undefined ? {} : { names: [...pre.featureNames] }) };
+      const outputs = { count: loaded.model.outputSize, names: outputColumns(loaded.model.outputSize, pre?.classes, pre?.targetName) };
       if (flags.json === true) {
         process.stdout.write(`${JSON.stringify({
           file: path, format: file.format, version, dtype: file.dtype,
           layers: layers.map((l) => ({ ...l.spec, parameters: l.parameters })),
-          parameters: total, trainableParameters: trainable,
+          parameters: total, trainableParameters: trainable, inputs, outputs, exportFormats: [...EXPORT_FORMATS],
           ...(loaded.preprocessing === undefined ? {} : { preprocessing: loaded.preprocessing }),
           ...(loaded.training === undefined ? {} : { training: loaded.training }),
           ...(checkpoint === undefined ? {} : { checkpoint }),
@@ -39,11 +43,11 @@ export function infoCommand(): Command {
       }
       const lines = [`${path}: ${file.format} ${version}, ${file.dtype}`, 'layers:', ...layers.map(layerLine)];
       lines.push(`parameters: ${total} (${trainable} trainable)`);
-      const pre = loaded.preprocessing;
+      lines.push(`inputs (${inputs.count}): ${inputs.names === undefined ? 'unnamed columns' : abbreviate(inputs.names)}`);
+      lines.push(`outputs (${outputs.count}): ${abbreviate(outputs.names)}`);
       if (pre !== undefined) {
         const scaler = (pre.scaler as { kind?: string } | undefined)?.kind ?? 'none';
         lines.push('preprocessing:', `  scaler ${scaler}`);
-        if (pre.featureNames !== undefined) lines.push(`  features (${pre.featureNames.length}) ${abbreviate(pre.featureNames)}`);
         if (pre.targetName !== undefined) lines.push(`  target ${pre.targetName}${pre['task'] === undefined ? '' : ` (${String(pre['task'])})`}`);
         if (pre.classes !== undefined) lines.push(`  classes (${pre.classes.length}) ${abbreviate(pre.classes.map(String))}`);
       }
@@ -64,7 +68,9 @@ export function infoCommand(): Command {
         if (run.length > 0) lines.push(`  ${run.join(', ')}`);
         if (training.metrics !== undefined) lines.push(`  metrics ${Object.entries(training.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`);
         if (training.date !== undefined) lines.push(`  date ${training.date}`);
+        if (typeof training['importedFrom'] === 'string') lines.push(`  imported from ${training['importedFrom']}`);
       }
+      lines.push(`exports to: ${EXPORT_FORMATS.join(', ')} (glassnet export MODEL --format FORMAT --out PATH)`);
       if (checkpoint !== undefined) lines.push(`checkpoint: after epoch ${String(checkpoint.epoch)} (${String(checkpoint.steps)} steps); continue with glassnet train DATA --resume ${path}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });
@@ -74,6 +80,16 @@ function layerLine({ spec, parameters }: LayerSummary): string {
   if (spec.type === 'dropout') return `  ${spec.name.padEnd(8)} dropout ${String(spec.size).padStart(5)} -> ${String(spec.size).padEnd(5)} rate ${spec.rate}`;
   const bias = spec.bias === 'none' ? 'no bias' : `bias ${spec.bias}${spec.biasTrainable === true ? '' : ' (fixed)'}`;
   return `  ${spec.name.padEnd(8)} dense   ${String(spec.inputSize).padStart(5)} -> ${String(spec.units).padEnd(5)} ${spec.activation.padEnd(9)} ${bias.padEnd(18)} ${parameters} parameters`;
+}
+
+/**
+ * What each output column means: a class probability (`p_<label>`; one
+ * sigmoid output is the second of two classes), the target, or `outputN`.
+ */
+function outputColumns(count: number, classes: readonly (string | number)[] | undefined, target: string | undefined): string[] {
+  if (classes !== undefined) return count === 1 && classes.length === 2 ? [`p_${classes[1]}`] : classes.map((c) => `p_${c}`);
+  if (count === 1 && target !== undefined) return [target];
+  return Array.from({ length: count }, (_, i) => `output${i + 1}`);
 }
 
 /** A long list cut to its first few items. */

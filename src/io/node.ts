@@ -3,12 +3,15 @@
  * parts (serialise, parse, validate) are in modelfile.ts and safetensors.ts;
  * this module adds reading and atomic writing.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Sequential } from '../nn/model.js';
 import { writeFileAtomic } from './atomic.js';
 import { formatModelFile, modelFromJSON, modelToJSON, type LoadedModel, type ModelExtras } from './modelfile.js';
 import { fromSafetensors, toSafetensors, type SafetensorsContents } from './safetensors.js';
-import { JsonPath, decodeUtf8 } from './validate.js';
+import { checkTfjsWeightsPath, fromTfjs, toTfjs } from './tfjs.js';
+import { JsonPath, decodeUtf8, expectArray, expectObject, parseJson, required } from './validate.js';
+import type { DType } from '../tensor/tensor.js';
 
 export { writeFileAtomic } from './atomic.js';
 
@@ -39,4 +42,40 @@ export async function saveSafetensors(path: string, model: Sequential, metadata:
 /** Reads and validates a safetensors file; pass its `tensors` to `loadWeightsInto`. */
 export async function loadSafetensors(path: string): Promise<SafetensorsContents> {
   return fromSafetensors(await readFile(path), { file: path });
+}
+
+/**
+ * Saves the model as a TensorFlow.js layers model: `dir/model.json` and
+ * `dir/weights.bin` (the directory is created if needed). The weights are
+ * written first, each file atomically, so a `model.json` that exists names
+ * weights that do too.
+ */
+export async function saveTfjs(dir: string, model: Sequential): Promise<void> {
+  const { modelJson, weights } = toTfjs(model);
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomic(join(dir, modelJson.weightsManifest[0]!.paths[0]!), weights);
+  await writeFileAtomic(join(dir, 'model.json'), `${JSON.stringify(modelJson, null, 1)}\n`);
+}
+
+/**
+ * Loads a TensorFlow.js layers model from its `model.json`; the weight
+ * files its manifest names must be plain file names in the same directory
+ * (a path that climbs out is refused before anything is read).
+ */
+export async function loadTfjs(path: string, options: { dtype?: DType } = {}): Promise<Sequential> {
+  const root = JsonPath.root(path);
+  const json = expectObject(parseJson(decodeUtf8(await readFile(path), root), root), root);
+  const groups = expectArray(required(json, 'weightsManifest', root), root.key('weightsManifest'));
+  const files = groups.flatMap((g, i) => {
+    const at = root.key('weightsManifest').index(i);
+    return expectArray(required(expectObject(g, at), 'paths', at), at.key('paths')).map((p, k) => checkTfjsWeightsPath(p, String(at.key('paths').index(k))));
+  });
+  const parts = await Promise.all(files.map((name) => readFile(join(dirname(path), name))));
+  const weights = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    weights.set(part, at);
+    at += part.length;
+  }
+  return fromTfjs(json, weights, { file: path, ...(options.dtype === undefined ? {} : { dtype: options.dtype }) });
 }

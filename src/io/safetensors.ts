@@ -46,18 +46,31 @@ export interface SafetensorsContents {
  * @throws GlassnetError for layers other than Dense and Dropout, bad layer names, NaN or infinite weights, or non-string metadata.
  */
 export function toSafetensors(model: Sequential, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+  const params = namedParameters(fileLayers(model, 'model'));
+  for (const [name, t] of params) checkSavable(t, name);
+  return encodeSafetensors(params.map(([name, t]) => [name, { shape: t.shape, data: t.data }]), model.dtype === 'float64' ? 'F64' : 'F32', metadata);
+}
+
+/**
+ * Tensors as a safetensors file, in the given order, packed without gaps,
+ * all of one dtype, the header padded with spaces to a multiple of 8 bytes
+ * so the data starts 8-byte aligned. Callers check the values are finite.
+ * @throws GlassnetError for non-string metadata.
+ */
+export function encodeSafetensors(
+  tensors: readonly (readonly [string, { readonly shape: readonly number[]; readonly data: ArrayLike<number> }])[],
+  dtype: SafetensorsDType,
+  metadata: Readonly<Record<string, string>> = {},
+): Uint8Array {
   const metaPath = JsonPath.root('metadata');
   const meta = expectObject(metadata, metaPath);
   for (const key of Object.keys(meta)) expectString(meta[key], metaPath.key(key), true);
-  const dtype: SafetensorsDType = model.dtype === 'float64' ? 'F64' : 'F32';
   const item = ITEM_SIZE[dtype];
-  const params = namedParameters(fileLayers(model, 'model'));
-  for (const [name, t] of params) checkSavable(t, name);
   const header: Record<string, unknown> = Object.keys(meta).length === 0 ? {} : { [METADATA]: { ...meta } };
   let end = 0;
-  for (const [name, t] of params) {
-    header[name] = { dtype, shape: [...t.shape], data_offsets: [end, end + t.size * item] };
-    end += t.size * item;
+  for (const [name, t] of tensors) {
+    header[name] = { dtype, shape: [...t.shape], data_offsets: [end, end + t.data.length * item] };
+    end += t.data.length * item;
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
   const headerSize = Math.ceil(json.length / 8) * 8;
@@ -67,10 +80,10 @@ export function toSafetensors(model: Sequential, metadata: Readonly<Record<strin
   bytes.set(json, 8);
   bytes.fill(0x20, 8 + json.length, 8 + headerSize);
   let at = 8 + headerSize;
-  for (const [, t] of params) {
-    for (const v of t.data) {
-      if (dtype === 'F64') view.setFloat64(at, v, true);
-      else view.setFloat32(at, v, true);
+  for (const [, t] of tensors) {
+    for (let i = 0; i < t.data.length; i++) {
+      if (dtype === 'F64') view.setFloat64(at, t.data[i]!, true);
+      else view.setFloat32(at, t.data[i]!, true);
       at += item;
     }
   }

@@ -1,0 +1,58 @@
+import { Command } from 'commander';
+import { toOnnx, toTorchStateDict, torchSource } from '../../src/index.js';
+import { saveTfjs, writeFileAtomic } from '../../src/io/node.js';
+import { choiceFlag } from '../flags.js';
+import { loadTrained, type Trained } from '../trained.js';
+
+/** The formats `glassnet export` writes. */
+export const EXPORT_FORMATS = ['onnx', 'torch', 'tfjs'] as const;
+type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+interface ExportFlags {
+  format: string;
+  out: string;
+  raw?: boolean;
+}
+
+/**
+ * Whether the ONNX file should end in a softmax: for a model trained with
+ * softmaxCrossEntropy (linear outputs, the softmax inside the loss), so the
+ * file gives the probabilities `glassnet predict` reports.
+ */
+function appendSoftmax(trained: Trained, flags: ExportFlags): boolean {
+  return flags.raw !== true && trained.loss === 'softmaxCrossEntropy';
+}
+
+const writers: Record<ExportFormat, (trained: Trained, flags: ExportFlags) => Promise<void>> = {
+  onnx: async (trained, flags) => {
+    const { scaler, featureNames, classes, targetName } = trained;
+    await writeFileAtomic(flags.out, toOnnx(trained.model, {
+      scaler, softmax: appendSoftmax(trained, flags),
+      ...(featureNames === undefined ? {} : { featureNames }),
+      ...(classes === undefined ? {} : { classes }),
+      ...(targetName === undefined ? {} : { targetName }),
+    }));
+  },
+  torch: async (trained, flags) => {
+    await writeFileAtomic(flags.out, toTorchStateDict(trained.model));
+    // The module the state dict fits, ready to paste.
+    process.stdout.write(`${torchSource(trained.model)}\n`);
+  },
+  tfjs: async (trained, flags) => {
+    await saveTfjs(flags.out, trained.model);
+  },
+};
+
+/** `glassnet export MODEL --format onnx --out FILE`: the model in another framework's format (docs/interop.md). */
+export function exportCommand(): Command {
+  return new Command('export')
+    .description('write a model in another format: onnx (with its scaling, for ONNX Runtime), torch (a safetensors state dict for torch.nn.Sequential), tfjs (a TensorFlow.js layers model: --out is a directory)')
+    .argument('<model>', 'model file written by glassnet train (or import)')
+    .requiredOption('--format <format>', EXPORT_FORMATS.join('|'))
+    .requiredOption('--out <path>', 'the file to write (atomically); for tfjs the directory for model.json and weights.bin')
+    .option('--raw', 'onnx: the network outputs, without the softmax a softmaxCrossEntropy model gets appended')
+    .action(async (path: string, flags: ExportFlags) => {
+      const format = choiceFlag('--format', flags.format, EXPORT_FORMATS);
+      await writers[format](await loadTrained(path), flags);
+    });
+}

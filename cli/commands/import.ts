@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import {
+  ACTIVATIONS, GlassnetError, fromOnnx, fromSafetensors, fromTorchStateDict, torchArchitectureFromMetadata, torchArchitectureFromJSON,
+  type ActivationName, type DType, type Preprocessing, type Sequential,
+} from '../../src/index.js';
+import { loadTfjs, saveModel } from '../../src/io/node.js';
+import { choiceFlag, listFlag } from '../flags.js';
+
+/** The formats `glassnet import` reads. */
+export const IMPORT_FORMATS = ['onnx', 'torch', 'tfjs'] as const;
+type ImportFormat = (typeof IMPORT_FORMATS)[number];
+const DTYPES = ['float32', 'float64'] as const satisfies readonly DType[];
+
+interface ImportFlags {
+  out: string;
+  from?: string;
+  dtype?: string;
+  activations?: string;
+  architecture?: string;
+}
+
+/** What a reader gives: the network, what it knows of the preprocessing, and where it came from. */
+interface Imported {
+  model: Sequential;
+  preprocessing?: Preprocessing;
+  source: string;
+}
+
+const readers: Record<ImportFormat, (path: string, dtype: DType | undefined, flags: ImportFlags) => Promise<Imported>> = {
+  onnx: async (path, dtype) => {
+    const { model, preprocessing, producer } = fromOnnx(await readFile(path), { file: path, ...(dtype === undefined ? {} : { dtype }) });
+    return { model, ...(preprocessing === undefined ? {} : { preprocessing }), source: `onnx${producer === '' ? '' : ` (${producer})`}` };
+  },
+  torch: async (path, dtype, flags) => {
+    const { tensors, metadata } = fromSafetensors(await readFile(path), { file: path });
+    const given = await torchActivations(flags);
+    const architecture = given === undefined ? torchArchitectureFromMetadata(metadata, path) : { activations: given };
+    if (architecture === undefined) {
+      throw new GlassnetError({
+        code: 'type', argument: '--activations', expected: 'one activation per Linear layer (or --architecture FILE.json)', found: `nothing, and ${path} does not record them`,
+      });
+    }
+    const model = fromTorchStateDict(tensors, { ...architecture, ...(dtype === undefined ? {} : { dtype }) }, path);
+    return { model, source: 'torch state dict' };
+  },
+  tfjs: async (path, dtype) => ({ model: await loadTfjs(path, dtype === undefined ? {} : { dtype }), source: 'tfjs layers model' }),
+};
+
+/** The activations from --activations, or from --architecture's JSON `{ "activations": [...] }`. */
+async function torchActivations(flags: ImportFlags): Promise<ActivationName[] | undefined> {
+  if (flags.activations !== undefined && flags.architecture !== undefined) {
+    throw new GlassnetError({ code: 'state', argument: '--architecture', expected: 'either --activations or --architecture', found: 'both' });
+  }
+  if (flags.activations !== undefined) return listFlag('--activations', flags.activations).map((a) => choiceFlag('--activations', a, ACTIVATIONS));
+  if (flags.architecture === undefined) return undefined;
+  return [...torchArchitectureFromJSON(await readFile(flags.architecture, 'utf8'), flags.architecture).activations];
+}
+
+/** The format a file's name implies, when --from is not given. */
+function formatOf(path: string, from: string | undefined): ImportFormat {
+  if (from !== undefined) return choiceFlag('--from', from, IMPORT_FORMATS);
+  const implied = path.endsWith('.onnx') ? 'onnx' : path.endsWith('.safetensors') ? 'torch' : path.endsWith('.json') ? 'tfjs' : path;
+  return choiceFlag('--from (from the file name; give it explicitly)', implied, IMPORT_FORMATS);
+}
+
+/** `glassnet import FILE --out MODEL.json`: a network from another framework as a glassnet model file (docs/interop.md). */
+export function importCommand(): Command {
+  return new Command('import')
+    .description('read a network from another format (onnx, torch, tfjs) into a glassnet model file, e.g. to explain a PyTorch-trained network')
+    .argument('<file>', 'the file to read: .onnx, a PyTorch state dict .safetensors, or a TF.js model.json')
+    .requiredOption('--out <model>', 'the glassnet model file to write (atomically)')
+    .option('--from <format>', `${IMPORT_FORMATS.join('|')} (default: from the file name)`)
+    .option('--dtype <dtype>', `${DTYPES.join('|')} (default: the file's)`)
+    .option('--activations <list>', "torch: one activation per Linear layer, e.g. tanh,relu,linear (default: the file's metadata when glassnet wrote it)")
+    .option('--architecture <file>', 'torch: a JSON file { "activations": [...] }, instead of --activations')
+    .action(async (path: string, flags: ImportFlags) => {
+      const format = formatOf(path, flags.from);
+      const dtype = flags.dtype === undefined ? undefined : choiceFlag('--dtype', flags.dtype, DTYPES);
+      const { model, preprocessing, source } = await readers[format](path, dtype, flags);
+      await saveModel(flags.out, model, { ...(preprocessing === undefined ? {} : { preprocessing }), training: { importedFrom: source } });
+    });
+}

@@ -1,0 +1,317 @@
+/**
+ * ONNX graphs of multi-layer perceptrons as glassnet models
+ * (docs/interop.md): a chain of Gemm, or MatMul then Add, each optionally
+ * followed by an activation operator, with Flatten, Identity and Dropout
+ * passed through. That covers what `torch.onnx.export` writes for a
+ * `torch.nn.Sequential` of Linear layers, the MatMul + Add form of
+ * TensorFlow/Keras converters, and glassnet's own exports (whose leading
+ * Sub and Div become the model's scaler again). Anything else is refused
+ * with an error naming the node and its operator.
+ */
+import { GlassnetError, describe, type ErrorCode } from '../errors.js';
+import type { ActivationName } from '../nn/activations.js';
+import { Dense, Dropout, type Layer } from '../nn/layers.js';
+import { Sequential } from '../nn/model.js';
+import type { DType } from '../tensor/tensor.js';
+import type { Preprocessing } from './extras.js';
+import { ACTIVATION_INTEROP, INTEROP_ACTIVATIONS, acceptsAlpha, defaultAlpha, type OnnxStep } from './interop-activations.js';
+import { ONNX_METADATA } from './onnx-export.js';
+import { MODEL, ONNX_DTYPE, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-schema.js';
+import { decodeMessage } from './protobuf.js';
+import { JsonPath, cloneJson, expectArray, expectString, parseJson } from './validate.js';
+
+/** What {@link fromOnnx} returns. */
+export interface ImportedOnnx {
+  model: Sequential;
+  /** The scaler (glassnet's own exports) and column names or classes found in the file's metadata. */
+  preprocessing?: Preprocessing;
+  /** The `producer_name` and `producer_version` the file records, e.g. `pytorch 1.13.0`. */
+  producer: string;
+}
+
+/** Operators passed through unchanged at prediction time. */
+const PASS_THROUGH = ['Identity', 'Flatten', 'Dropout'] as const;
+/**
+ * The activation each ONNX operator stands for, read backwards from the
+ * one interop table: the activations written as a single operator on NET
+ * (those written as several are not recognised on import).
+ */
+const ACTIVATION_OF_OP = new Map(INTEROP_ACTIVATIONS.flatMap((name) => {
+  const steps = ACTIVATION_INTEROP[name].onnx(defaultAlpha(name));
+  const step = steps[0];
+  const single = steps.length === 1 && step !== undefined && (step.inputs ?? ['x']).every((i) => i === 'x');
+  return single ? [[step.op, { name, step }] as const] : [];
+}));
+const SUPPORTED = ['Gemm', 'MatMul', 'Add', ...ACTIVATION_OF_OP.keys(), ...PASS_THROUGH];
+
+/** A float tensor's values, checked against its declared dims. */
+interface Constant {
+  dims: number[];
+  values: Float64Array;
+  dtype: DType;
+}
+
+/** A Dense layer being assembled from Gemm/MatMul, Add and an activation. */
+interface PendingDense {
+  inputSize: number;
+  units: number;
+  /** `[units][inputs]` row by row. */
+  weight: Float64Array;
+  bias: Float64Array | null;
+  activation: ActivationName | null;
+  dtype: DType;
+}
+
+/**
+ * Reads an ONNX model of a multi-layer perceptron. The protobuf is decoded
+ * with every length checked against the file, initializers are checked
+ * (unique names, float or double, data matching their dims) before any
+ * weight is copied, and the graph must be a single chain from its input to
+ * its output.
+ * @param options.file names the input in errors (default `"model.onnx"`).
+ * @param options.dtype the new model's dtype (default: the initializers', float32 or float64).
+ * @throws GlassnetError naming the file and the part: `model.onnx: graph.node[3] "conv0"` for an unsupported operator.
+ */
+export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DType } = {}): ImportedOnnx {
+  const file = options.file ?? 'model.onnx';
+  if (!(bytes instanceof Uint8Array)) throw new GlassnetError({ code: 'type', argument: file, expected: 'a Uint8Array', found: describe(bytes) });
+  const onnx = decodeMessage(MODEL, bytes, file);
+  const at = (part: string): string => `${file}: ${part}`;
+  const fail = (code: ErrorCode, part: string, expected: string, found: string): never => {
+    throw new GlassnetError({ code, argument: at(part), expected, found });
+  };
+  checkVersions(onnx, fail);
+  const graph = onnx.graph ?? fail('type', 'graph', 'a graph', 'none');
+
+  const constants = new Map<string, Constant>();
+  graph.initializer.forEach((t, i) => {
+    const name = t.name ?? '';
+    if (constants.has(name)) fail('unknown-name', `graph.initializer[${i}].name`, 'initializer names that are all different', JSON.stringify(name));
+    constants.set(name, readConstant(t, `graph.initializer[${i}] "${name}"`, fail));
+  });
+  // Before IR version 4 initializers were listed as inputs too.
+  const inputs = graph.input.filter((v) => !constants.has(v.name ?? ''));
+  if (inputs.length !== 1) fail('shape', 'graph.input', 'exactly one input that is not an initializer', `${inputs.length}`);
+  if (graph.output.length !== 1) fail('shape', 'graph.output', 'exactly one output', `${graph.output.length}`);
+  const input = inputs[0]!;
+  const dims = input.type?.tensorType?.shape?.dim ?? [];
+  const features = dims.slice(1).reduce((n, d) => (d.dimValue !== undefined && d.dimValue > 0 ? n * d.dimValue : NaN), 1);
+  if (dims.length < 2 || !Number.isSafeInteger(features)) {
+    fail('shape', `graph.input "${input.name ?? ''}"`, 'a shape [batch, features, ...] with fixed sizes after the batch dimension', `${dims.length} dimensions`);
+  }
+
+  // Every value is used once: the graph is a chain.
+  const uses = new Map<string, number>();
+  for (const node of graph.node) for (const name of node.input) if (name !== '') uses.set(name, (uses.get(name) ?? 0) + 1);
+
+  const layers: PendingDense[] = [];
+  const dropouts = new Map<number, number>(); // after layers[k - 1]: rate
+  let scaler: { offset: Float64Array; scale: Float64Array } | undefined;
+  let offset: Float64Array | undefined;
+  let current = input.name ?? '';
+  let width = features;
+  let rank = dims.length;
+  const last = (): PendingDense | undefined => layers[layers.length - 1];
+
+  graph.node.forEach((node, i) => {
+    const op = node.opType ?? '';
+    const part = `graph.node[${i}] "${node.name ?? ''}" (${op})`;
+    if ((node.domain ?? '') !== '' && node.domain !== 'ai.onnx') fail('unknown-name', part, 'an operator of the default ONNX domain', `domain ${JSON.stringify(node.domain)}`);
+    if (node.input[0] !== current) fail('shape', `${part}.input[0]`, `the previous node's output ${JSON.stringify(current)} (glassnet imports a single chain of layers)`, JSON.stringify(node.input[0] ?? ''));
+    if ((uses.get(current) ?? 0) !== 1) fail('shape', part, `${JSON.stringify(current)} used by one node only (a chain)`, `${uses.get(current)} uses`);
+    const constant = (k: number): Constant => {
+      const name = node.input[k] ?? '';
+      return constants.get(name) ?? fail('type', `${part}.input[${k}]`, 'an initializer (glassnet imports fixed weights)', JSON.stringify(name));
+    };
+    const attrs = attributeMap(node, part, fail);
+    const int = (name: string, fallback: number): number => attrs.get(name)?.i ?? fallback;
+    const float = (name: string, fallback: number): number => attrs.get(name)?.f ?? fallback;
+    const outputs = node.output.filter((o) => o !== '');
+    if (op === 'Dropout' ? outputs.length < 1 || outputs.slice(1).some((o) => uses.has(o)) : outputs.length !== 1) {
+      fail('shape', `${part}.output`, 'one output (a Dropout mask may be produced but not used)', `${node.output.length} outputs`);
+    }
+    const dense = last();
+    const open = dense !== undefined && dense.activation === null;
+    switch (op) {
+      case 'Identity':
+        break;
+      case 'Flatten': {
+        const axis = int('axis', 1);
+        if (axis !== 1 || layers.length > 0) fail('shape', part, 'Flatten with axis 1 on the input, before the first layer', `axis ${axis}${layers.length > 0 ? ' after a layer' : ''}`);
+        rank = 2;
+        break;
+      }
+      case 'Dropout': {
+        // Only the rate is kept: at prediction time Dropout is the identity.
+        const ratio = node.input[1] !== undefined && node.input[1] !== '' ? constant(1).values[0] ?? 0.5 : float('ratio', 0.5);
+        if (!(ratio >= 0 && ratio < 1)) fail('range', `${part} ratio`, 'a number in [0, 1)', describe(ratio));
+        if (open) dense!.activation = 'linear';
+        dropouts.set(layers.length, ratio);
+        break;
+      }
+      case 'Sub': case 'Div': {
+        // glassnet's own scaling, (x − offset) / scale, before any layer.
+        const c = constant(1);
+        const ok = layers.length === 0 && scaler === undefined && c.values.length === width && (op === 'Sub' ? offset === undefined : offset !== undefined);
+        if (!ok) fail('unknown-name', part, 'Sub then Div by constants of the input width before the first layer (the scaling glassnet exports)', `op type "${op}" here`);
+        if (op === 'Sub') offset = c.values;
+        else {
+          c.values.forEach((v, j) => v > 0 || fail('range', `${part}.input[1][${j}]`, 'a scale > 0', describe(v)));
+          scaler = { offset: offset!, scale: c.values };
+        }
+        break;
+      }
+      case 'Gemm': case 'MatMul': {
+        if (rank !== 2) fail('shape', part, 'a 2-D input (add Flatten first)', `rank ${rank}`);
+        if (offset !== undefined && scaler === undefined) fail('unknown-name', part, 'Div after Sub (the scaling glassnet exports)', `op type "${op}"`);
+        if (open) dense!.activation = 'linear';
+        const b = constant(1);
+        const transB = op === 'Gemm' ? int('transB', 0) : 0;
+        if (op === 'Gemm' && int('transA', 0) !== 0) fail('shape', `${part} transA`, '0', `${int('transA', 0)}`);
+        if (b.dims.length !== 2 || b.dims[transB === 1 ? 1 : 0] !== width) {
+          fail('shape', `${part}.input[1] "${node.input[1]}"`, `a matrix with ${width} ${transB === 1 ? 'columns' : 'rows'} (the inputs)`, `dims [${b.dims.join(', ')}]`);
+        }
+        const units = b.dims[transB === 1 ? 0 : 1]!;
+        const alpha = op === 'Gemm' ? float('alpha', 1) : 1;
+        const weight = new Float64Array(units * width);
+        for (let u = 0; u < units; u++) for (let k = 0; k < width; k++) weight[u * width + k] = alpha * b.values[transB === 1 ? u * width + k : k * units + u]!;
+        const pending: PendingDense = { inputSize: width, units, weight, bias: null, activation: null, dtype: b.dtype };
+        if (op === 'Gemm' && node.input[2] !== undefined && node.input[2] !== '') pending.bias = biasOf(constant(2), units, float('beta', 1), `${part}.input[2] "${node.input[2]}"`, fail);
+        layers.push(pending);
+        width = units;
+        break;
+      }
+      case 'Add': {
+        const k = node.input[0] === current ? 1 : 0;
+        if (!open || dense!.bias !== null) fail('unknown-name', part, 'Add right after MatMul (or Gemm without a bias)', 'an Add elsewhere');
+        dense!.bias = biasOf(constant(k), dense!.units, 1, `${part}.input[${k}] "${node.input[k]}"`, fail);
+        break;
+      }
+      default: {
+        const activation = ACTIVATION_OF_OP.get(op) ?? fail('unknown-name', part, `one of the operators glassnet imports (${SUPPORTED.join(', ')})`, `op type "${op}"`);
+        if (!open) fail('unknown-name', part, 'an activation right after a Gemm, MatMul or Add', `op type "${op}" here`);
+        checkActivationAttributes(activation.name, activation.step, attrs, part, fail);
+        dense!.activation = activation.name;
+      }
+    }
+    current = outputs[0]!;
+  });
+  const output = graph.output[0]!.name ?? '';
+  if (current !== output) fail('shape', 'graph.output', `the last node's output ${JSON.stringify(current)}`, JSON.stringify(output));
+  if (layers.length === 0) fail('empty', 'graph', 'at least one Gemm or MatMul', 'none');
+  if (scaler === undefined && offset !== undefined) fail('unknown-name', 'graph', 'Div after Sub (the scaling glassnet exports)', 'a Sub alone');
+
+  const dtypes = new Set(layers.map((l) => l.dtype));
+  const dtype = options.dtype ?? (dtypes.size === 1 ? [...dtypes][0]! : 'float64');
+  const built: Layer[] = [];
+  layers.forEach((l, k) => {
+    const rate = dropouts.get(k);
+    if (rate !== undefined && k > 0) built.push(new Dropout(l.inputSize, rate, { dtype }));
+    built.push(new Dense(l.inputSize, l.units, {
+      activation: l.activation ?? 'linear',
+      weights: Array.from({ length: l.units }, (_, u) => Array.from(l.weight.subarray(u * l.inputSize, (u + 1) * l.inputSize))),
+      bias: l.bias === null ? false : Array.from(l.bias),
+      dtype,
+    }));
+  });
+  const rate = dropouts.get(layers.length);
+  if (rate !== undefined) built.push(new Dropout(width, rate, { dtype }));
+  const model = new Sequential(built);
+  checkWeightsFinite(model, dtype, at);
+
+  const preprocessing = readMetadata(onnx, file, model.inputSize);
+  if (scaler !== undefined) preprocessing.scaler = { kind: 'standard', mean: Array.from(scaler.offset), std: Array.from(scaler.scale) };
+  const producer = [onnx.producerName, onnx.producerVersion].filter((s) => s !== undefined && s !== '').join(' ');
+  return { model, producer, ...(Object.keys(preprocessing).length === 0 ? {} : { preprocessing }) };
+}
+
+type Fail = (code: ErrorCode, part: string, expected: string, found: string) => never;
+
+const ITEM_SIZE = { [ONNX_DTYPE.FLOAT]: 4, [ONNX_DTYPE.DOUBLE]: 8 } as Readonly<Record<number, number>>;
+
+function checkVersions(onnx: OnnxModel, fail: Fail): void {
+  const ir = onnx.irVersion ?? 0;
+  if (ir < 3 || ir > 10) fail('range', 'ir_version', 'an ONNX IR version from 3 to 10', `${ir}`);
+  const main = onnx.opsetImport.filter((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx');
+  if (main.length !== 1 || (main[0]!.version ?? 0) < 7) fail('range', 'opset_import', 'one default-domain opset, version 7 or newer', main.map((o) => o.version).join(', ') || 'none');
+}
+
+/** An initializer's values as float64, after checking its type, dims and byte count against each other. */
+function readConstant(t: OnnxTensor, part: string, fail: Fail): Constant {
+  if (t.dataLocation === 1) fail('type', `${part}.data_location`, 'data stored in the file', 'external data (not read)');
+  const type = t.dataType ?? 0;
+  const item = ITEM_SIZE[type] ?? fail('dtype', `${part}.data_type`, 'FLOAT (1) or DOUBLE (11)', `${type}`);
+  let size = 1;
+  t.dims.forEach((d, j) => {
+    if (!Number.isSafeInteger(d) || d < 0) fail('shape', `${part}.dims[${j}]`, 'a size >= 0', `${d}`);
+    size *= d;
+  });
+  // Counted from what was actually stored, so huge declared dims allocate nothing.
+  const stored = t.rawData !== undefined ? t.rawData.length / item : type === ONNX_DTYPE.FLOAT ? t.floatData.length : t.doubleData.length;
+  if (stored !== size) fail('shape', part, `${size} values (dims [${t.dims.join(', ')}])`, `${t.rawData !== undefined ? `${t.rawData.length} bytes of raw_data` : `${stored} values`}`);
+  const values = new Float64Array(size);
+  if (t.rawData !== undefined) {
+    const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
+    for (let i = 0; i < size; i++) values[i] = item === 4 ? view.getFloat32(4 * i, true) : view.getFloat64(8 * i, true);
+  } else values.set(type === ONNX_DTYPE.FLOAT ? t.floatData : t.doubleData);
+  return { dims: t.dims, values, dtype: item === 4 ? 'float32' : 'float64' };
+}
+
+function biasOf(c: Constant, units: number, beta: number, part: string, fail: Fail): Float64Array {
+  const vector = c.dims.filter((d) => d !== 1).length <= 1 && (c.values.length === units || c.values.length === 1);
+  if (!vector) fail('shape', part, `a bias of ${units} values (or one)`, `dims [${c.dims.join(', ')}]`);
+  return Float64Array.from({ length: units }, (_, u) => beta * c.values[c.values.length === 1 ? 0 : u]!);
+}
+
+function attributeMap(node: OnnxNode, part: string, fail: Fail): Map<string, OnnxAttribute> {
+  const map = new Map<string, OnnxAttribute>();
+  node.attribute.forEach((a, k) => {
+    if (map.has(a.name ?? '')) fail('unknown-name', `${part}.attribute[${k}]`, 'attribute names that are all different', JSON.stringify(a.name ?? ''));
+    map.set(a.name ?? '', a);
+  });
+  return map;
+}
+
+/**
+ * The attributes an activation operator may carry must mean what glassnet's
+ * activation does: its float attribute is the activation's option (alpha).
+ */
+function checkActivationAttributes(activation: ActivationName, spec: OnnxStep, attrs: Map<string, OnnxAttribute>, part: string, fail: Fail): void {
+  for (const [name, value] of Object.entries(spec.floats ?? {})) {
+    const found = attrs.get(name)?.f;
+    if (!acceptsAlpha(activation, found)) fail('range', `${part} ${name}`, `${value} (glassnet's ${activation})`, `${found}`);
+  }
+  if (activation === 'softmax') {
+    const axis = attrs.get('axis')?.i ?? -1;
+    if (axis !== -1 && axis !== 1) fail('range', `${part} axis`, '-1 or 1 (over the units)', `${axis}`);
+  }
+  for (const name of attrs.keys()) {
+    if (!(name in (spec.floats ?? {})) && !(name in (spec.ints ?? {}))) fail('unknown-name', `${part} attribute ${JSON.stringify(name)}`, `only ${[...Object.keys(spec.floats ?? {}), ...Object.keys(spec.ints ?? {})].join(', ') || 'no attributes'}`, JSON.stringify(name));
+  }
+}
+
+function checkWeightsFinite(model: Sequential, dtype: DType, at: (part: string) => string): void {
+  for (const p of model.layers.flatMap((l) => (l instanceof Dense ? (l.bias === null ? [l.weight] : [l.weight, l.bias]) : []))) {
+    const i = p.data.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) throw new GlassnetError({ code: 'not-finite', argument: at(`${p.label ?? 'weights'}[${i}]`), expected: `a number finite in ${dtype}`, found: describe(p.data[i]) });
+  }
+}
+
+/** Column names, classes and target recorded by glassnet's export: JSON, parsed (never evaluated) and checked. */
+function readMetadata(onnx: OnnxModel, file: string, inputSize: number): Preprocessing {
+  const out: Preprocessing = {};
+  const seen = new Set<string>();
+  onnx.metadataProps.forEach((entry, i) => {
+    const key = entry.key ?? '';
+    const path = JsonPath.root(file).key('metadata_props').index(i);
+    if (seen.has(key)) throw new GlassnetError({ code: 'unknown-name', argument: String(path), expected: 'metadata keys that are all different', found: JSON.stringify(key) });
+    seen.add(key);
+    const value = (): unknown => cloneJson(parseJson(entry.value ?? '', path), path);
+    if (key === ONNX_METADATA.featureNames) {
+      out.featureNames = expectArray(value(), path, inputSize).map((n, j) => expectString(n, path.index(j), true));
+    } else if (key === ONNX_METADATA.classes) {
+      out.classes = expectArray(value(), path).map((c, j) => (typeof c === 'number' ? c : expectString(c, path.index(j), true)));
+    } else if (key === ONNX_METADATA.targetName) out.targetName = expectString(value(), path, true);
+  });
+  return out;
+}

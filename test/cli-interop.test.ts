@@ -1,0 +1,138 @@
+// `glassnet export` and `glassnet import` as a user runs them: a model trained
+// by `glassnet train` with scaling runs in ONNX Runtime on raw rows and gives
+// what `glassnet predict` prints; a PyTorch-trained network imported from
+// ONNX is explained with the loss and gradients PyTorch computed.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { glassnet } from './helpers/cli.js';
+import { csvRows, expectOneLineError, tempDir } from './helpers/cli-files.js';
+import { runOnnx } from './helpers/onnx.js';
+
+const IRIS = 'data/iris.csv';
+const file = tempDir();
+const MODEL = file('iris.json');
+const irisRows = (): number[][] => csvRows(IRIS).slice(1).map((r) => r.slice(0, 4).map(Number));
+
+beforeAll(() => {
+  const run = glassnet('train', IRIS, '--layers', '6', '--dropout', '0.1', '--epochs', '10', '--seed', '3', '--out', MODEL, '--quiet');
+  expect(run.status).toBe(0);
+});
+
+describe('glassnet export --format onnx', () => {
+  it('writes a file ONNX Runtime runs on the raw rows, giving the probabilities glassnet predict prints', async () => {
+    const out = file('iris.onnx');
+    const run = glassnet('export', MODEL, '--format', 'onnx', '--out', out);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const predicted = JSON.parse(glassnet('predict', MODEL, IRIS, '--format', 'json').stdout) as { probabilities: Record<string, number> }[];
+    const onnx = await runOnnx(new Uint8Array(readFileSync(out)), irisRows());
+    let worst = 0;
+    onnx.forEach((row, r) => Object.values(predicted[r]!.probabilities).forEach((p, c) => (worst = Math.max(worst, Math.abs(p - row[c]!)))));
+    expect(worst).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('--raw leaves the softmax out: the logits', async () => {
+    const out = file('raw.onnx');
+    expect(glassnet('export', MODEL, '--format', 'onnx', '--raw', '--out', out).status).toBe(0);
+    const [row] = await runOnnx(new Uint8Array(readFileSync(out)), irisRows().slice(0, 1));
+    expect(Math.abs(row!.reduce((a, b) => a + b) - 1)).toBeGreaterThan(1e-3);
+  });
+
+  it('an unknown format is a one-line error naming the flag', () => {
+    expectOneLineError(glassnet('export', MODEL, '--format', 'caffe', '--out', file('x')), /--format: expected one of onnx/);
+  });
+});
+
+describe('glassnet info', () => {
+  it('names the input and output columns, the preprocessing and the export formats', () => {
+    const run = glassnet('info', MODEL);
+    expect(run.stdout).toContain('inputs (4): sepal_length, sepal_width, petal_length, petal_width\n');
+    expect(run.stdout).toContain('outputs (3): p_setosa, p_versicolor, p_virginica\n');
+    expect(run.stdout).toContain('preprocessing:\n  scaler standard\n');
+    expect(run.stdout).toContain('exports to: onnx, torch, tfjs');
+    const json = JSON.parse(glassnet('info', MODEL, '--json').stdout);
+    expect(json).toMatchObject({ inputs: { count: 4 }, outputs: { count: 3, names: ['p_setosa', 'p_versicolor', 'p_virginica'] }, exportFormats: ['onnx', 'torch', 'tfjs'] });
+  });
+
+  it('says where an imported model came from, and names unnamed columns by position', () => {
+    const model = file('imported.json');
+    expect(glassnet('import', 'test/fixtures/onnx/torch-mlp.onnx', '--out', model).status).toBe(0);
+    const run = glassnet('info', model);
+    expect(run.stdout).toContain('inputs (4): unnamed columns\n');
+    expect(run.stdout).toContain('outputs (3): output1, output2, output3\n');
+    expect(run.stdout).toContain('  imported from onnx (pytorch 1.13.0)\n');
+  });
+});
+
+describe('glassnet import', () => {
+  it('round-trips a trained model through ONNX: same predictions, scaling and class names kept', () => {
+    const onnx = file('trip.onnx');
+    const back = file('trip.json');
+    expect(glassnet('export', MODEL, '--format', 'onnx', '--raw', '--out', onnx).status).toBe(0);
+    const run = glassnet('import', onnx, '--out', back);
+    expect(run.stderr).toBe('');
+    // The file holds no loss, so predict reports the raw outputs as probabilities: compare the logits of both.
+    const before = csvRows(writeRaw(MODEL)).slice(1);
+    const after = csvRows(writeRaw(back)).slice(1);
+    expect(after.length).toBe(150);
+    // Column 0 is the label; the scaler's statistics went through float32.
+    after.forEach((row, r) => {
+      expect(row[0]).toBe(before[r]![0]);
+      row.slice(1).forEach((v, c) => expect(Math.abs(Number(v) - Number(before[r]![c + 1]))).toBeLessThanOrEqual(1e-5));
+    });
+    const info = JSON.parse(glassnet('info', back, '--json').stdout);
+    expect(info.preprocessing.classes).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(info.preprocessing.scaler.kind).toBe('standard');
+  });
+
+  it('explains a PyTorch-trained network with the loss and gradients PyTorch computed (float64)', () => {
+    const step = JSON.parse(readFileSync('test/fixtures/onnx/torch-small.step.json', 'utf8'));
+    const model = file('torch-small.json');
+    expect(glassnet('import', 'test/fixtures/onnx/torch-small.onnx', '--dtype', 'float64', '--out', model).status).toBe(0);
+    const run = glassnet('explain', '--model', model, '--input', step.x[0].join(','), '--target', step.t[0].join(','), '--format', 'json');
+    expect(run.stderr).toBe('');
+    const explained = JSON.parse(run.stdout);
+    expect(Math.abs(explained.summary.loss - step.loss)).toBeLessThanOrEqual(1e-15);
+    // Weights are named w<layer>.<unit>.<input>, the [units][inputs] order PyTorch flattens in.
+    const ours = [1, 2].flatMap((l) => Object.entries(explained.gradients).filter(([k]) => k.startsWith(`w${l}.`)).map(([, v]) => v as number));
+    const theirs = [...step.grad['layer1.weight'], ...step.grad['layer2.weight']] as number[];
+    expect(ours.length).toBe(theirs.length);
+    ours.forEach((g, i) => expect(Math.abs(g - theirs[i]!)).toBeLessThanOrEqual(1e-15));
+  });
+
+  it.each([['torch', 'state.safetensors'], ['tfjs', 'tfjs-dir']] as const)('round-trips through --format %s: the same network, bit for bit', (format, name) => {
+    const out = file(name);
+    const exported = glassnet('export', MODEL, '--format', format, '--out', out);
+    expect(exported.stderr).toBe('');
+    if (format === 'torch') expect(exported.stdout).toBe('nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Dropout(p=0.1), nn.Linear(6, 3))\n');
+    const back = file(`${name}.json`);
+    expect(glassnet('import', format === 'torch' ? out : `${out}/model.json`, '--out', back).status).toBe(0);
+    const read = (path: string) => {
+      const json = JSON.parse(readFileSync(path, 'utf8')) as { weights: { weight?: number[]; bias?: number[] }[]; architecture: { layers: { type: string; activation?: string; rate?: number }[] } };
+      // The dropout masks' generator state is training state, not part of the network.
+      return { weights: json.weights.map((w) => [w.weight, w.bias]), layers: json.architecture.layers.map((l) => [l.type, l.activation, l.rate]) };
+    };
+    expect(read(back)).toEqual(read(MODEL));
+  });
+
+  it('a state dict without recorded activations needs --activations', () => {
+    expectOneLineError(glassnet('import', 'test/fixtures/onnx/torch-state.safetensors', '--out', file('s.json')), /--activations: expected one activation per Linear layer/);
+    expect(glassnet('import', 'test/fixtures/onnx/torch-state.safetensors', '--activations', 'tanh,relu,linear', '--out', file('s.json')).status).toBe(0);
+  });
+
+  it('an unsupported graph is a one-line error naming the node and its op type', () => {
+    expectOneLineError(glassnet('import', 'test/fixtures/onnx/unsupported-conv.onnx', '--out', file('c.json')), /graph\.node\[0\] "conv0" \(Conv\).*op type "Conv"/);
+  });
+});
+
+/** A model's outputs on iris as a CSV file written by predict, with the loss dropped so that they are the network outputs themselves. */
+function writeRaw(model: string): string {
+  const name = model.split('/').pop()!;
+  const raw = file(`${name}-raw.json`);
+  const json = JSON.parse(readFileSync(model, 'utf8'));
+  delete json.training;
+  writeFileSync(raw, JSON.stringify(json));
+  const out = file(`${name}.csv`);
+  expect(glassnet('predict', raw, IRIS, '--out', out).status).toBe(0);
+  return out;
+}

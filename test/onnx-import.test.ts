@@ -1,0 +1,155 @@
+// ONNX import: graphs PyTorch's torch.onnx.export wrote and the MatMul + Add
+// form of Keras converters (scripts/make-onnx-fixtures.py) predict what
+// PyTorch / numpy computed; glassnet's own exports come back with their
+// scaling; unsupported and hostile graphs are refused by name.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Dense, Dropout, GlassnetError, Random, Sequential, fitScaler, mlp } from '../src/index.js';
+import { toOnnx } from '../src/io/onnx-export.js';
+import { fromOnnx } from '../src/io/onnx-import.js';
+import { MODEL, type OnnxModel } from '../src/io/onnx-schema.js';
+import { decodeMessage, encodeMessage } from '../src/io/protobuf.js';
+import { rejection } from './helpers/errors.js';
+
+const FIXTURES = new URL('./fixtures/onnx/', import.meta.url);
+const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, FIXTURES)));
+const json = (name: string): { x: number[][]; y: number[][] } => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
+
+function worst(a: number[][], b: number[][]): number {
+  expect(a.map((r) => r.length)).toEqual(b.map((r) => r.length));
+  return Math.max(...a.flatMap((row, r) => row.map((v, c) => Math.abs(v - b[r]![c]!))));
+}
+
+describe('importing graphs written by other tools', () => {
+  it("PyTorch's export of Flatten, Linear, every activation and Dropout predicts what PyTorch computed (float32)", () => {
+    const { model, producer } = fromOnnx(fixture('torch-mlp.onnx'), { file: 'torch-mlp.onnx' });
+    expect(producer).toBe('pytorch 1.13.0');
+    expect(model.layers.map((l) => (l instanceof Dense ? `${l.inputSize}-${l.outputSize} ${l.activation}` : 'dropout'))).toEqual(
+      ['4-8 relu', '8-6 tanh', '6-5 sigmoid', '5-4 leakyRelu', '4-3 softmax'],
+    );
+    expect(model.dtype).toBe('float32');
+    const { x, y } = json('torch-mlp.expected.json');
+    expect(worst(model.predict(x).toArray() as number[][], y)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('the MatMul + Add form of Keras converters, with Identity and Dropout, predicts what numpy computed in float64', () => {
+    const { model } = fromOnnx(fixture('keras-style.onnx'));
+    expect(model.layers.map((l) => l.constructor.name)).toEqual(['Dense', 'Dropout', 'Dense']);
+    expect((model.layers[1] as Dropout).rate).toBe(0.5);
+    const { x, y } = json('keras-style.expected.json');
+    // float32 weights and arithmetic against a float64 reference.
+    expect(worst(model.predict(x).toArray() as number[][], y)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('as float64 on request, the PyTorch-trained small network matches PyTorch to float32 rounding of its inputs', () => {
+    const { model } = fromOnnx(fixture('torch-small.onnx'), { dtype: 'float64' });
+    expect(model.dtype).toBe('float64');
+    const { x, y } = json('torch-small.expected.json');
+    expect(worst(model.predict(x).toArray() as number[][], y)).toBeLessThanOrEqual(1e-6);
+  });
+});
+
+describe('glassnet → ONNX → glassnet', () => {
+  it('keeps every float32 weight bit for bit, the layers, the scaler and the metadata', () => {
+    const model = new Sequential([
+      new Dense(3, 4, { activation: 'leakyRelu', seed: 1 }), new Dropout(4, 0.3),
+      new Dense(4, 2, { activation: 'sigmoid', bias: 0.25, sharedBias: true, seed: 2 }), new Dense(2, 2, { bias: false, activation: 'softmax', seed: 3 }),
+    ]);
+    const scaler = fitScaler('standard', [[1, 2, 3], [4, 8, 5], [0, 1, 9]]);
+    const back = fromOnnx(toOnnx(model, { scaler, featureNames: ['a', 'b', 'c'], classes: ['no', 'yes'], targetName: 'answer' }));
+    expect(back.model.layers.map((l) => (l instanceof Dense ? l.activation : 'dropout'))).toEqual(['leakyRelu', 'dropout', 'sigmoid', 'softmax']);
+    const dense = (m: Sequential) => m.layers.filter((l): l is Dense => l instanceof Dense);
+    dense(back.model).forEach((l, k) => {
+      const original = dense(model)[k]!;
+      expect(Array.from(l.weight.data)).toEqual(Array.from(original.weight.data));
+      // A shared bias comes back as one value per unit (ONNX broadcasts it).
+      expect(l.bias === null ? null : Array.from(l.bias.data)).toEqual(
+        original.bias === null ? null : Array.from({ length: l.outputSize }, (_, u) => original.bias!.data[original.bias!.size === 1 ? 0 : u]!),
+      );
+    });
+    expect(back.preprocessing).toEqual({
+      featureNames: ['a', 'b', 'c'], classes: ['no', 'yes'], targetName: 'answer',
+      scaler: { kind: 'standard', mean: scaler.offset.map(Math.fround), std: scaler.scale.map(Math.fround) },
+    });
+  });
+});
+
+describe('refusals', () => {
+  /** A valid export, edited as decoded data and encoded again. */
+  function edited(edit: (m: OnnxModel) => void, model = mlp([3, 4, 2], { activation: 'relu' })): Uint8Array {
+    const decoded = decodeMessage(MODEL, toOnnx(model), 'x');
+    edit(decoded);
+    return encodeMessage(MODEL, decoded);
+  }
+  const file = { file: 'bad.onnx' };
+
+  it('an unsupported operator, naming the node and its op type', () => {
+    const error = rejection(() => fromOnnx(fixture('unsupported-conv.onnx'), file), 'unknown-name', 'bad.onnx: graph.node[0] "conv0" (Conv)');
+    expect(error.found).toBe('op type "Conv"');
+  });
+
+  it('duplicate initializer names', () => {
+    const bytes = edited((m) => m.graph!.initializer.push({ ...m.graph!.initializer[0]! }));
+    rejection(() => fromOnnx(bytes, file), 'unknown-name', 'bad.onnx: graph.initializer[4].name');
+  });
+
+  it('dims that disagree with the stored bytes (a huge declared size allocates nothing)', () => {
+    const bytes = edited((m) => { m.graph!.initializer[0]!.dims = [2 ** 40, 2 ** 12]; });
+    const error = rejection(() => fromOnnx(bytes, file), 'shape', 'bad.onnx: graph.initializer[0] "layer1.weight"');
+    expect(error.found).toBe('48 bytes of raw_data');
+  });
+
+  it('a branch: a value used by two nodes', () => {
+    const bytes = edited((m) => { m.graph!.node[1]!.input = [m.graph!.node[0]!.input[0]!]; });
+    rejection(() => fromOnnx(bytes, file), 'shape', 'bad.onnx: graph.node[0] "layer1_gemm" (Gemm)');
+  });
+
+  it('an activation whose attribute means something else (LeakyRelu slope 0.2)', () => {
+    const bytes = edited((m) => { m.graph!.node[1]!.attribute[0]!.f = 0.2; }, mlp([3, 2], { activation: 'leakyRelu' }));
+    rejection(() => fromOnnx(bytes, file), 'range', 'bad.onnx: graph.node[1] "layer1_leakyRelu" (LeakyRelu) alpha');
+  });
+
+  it('weights that are not data but references to another file, and integer weights', () => {
+    rejection(() => fromOnnx(edited((m) => { m.graph!.initializer[0]!.dataLocation = 1; }), file), 'type', 'bad.onnx: graph.initializer[0] "layer1.weight".data_location');
+    rejection(() => fromOnnx(edited((m) => { m.graph!.initializer[0]!.dataType = 7; }), file), 'dtype', 'bad.onnx: graph.initializer[0] "layer1.weight".data_type');
+  });
+
+  it('metadata JSON with a __proto__ key, or repeated metadata keys', () => {
+    const proto = edited((m) => { m.metadataProps = [{ key: 'glassnet.classes', value: '[{"__proto__": {"x": 1}}]' }]; });
+    rejection(() => fromOnnx(proto, file), 'unknown-name', 'bad.onnx: metadata_props[0][0].__proto__');
+    const twice = edited((m) => { m.metadataProps = [{ key: 'a', value: '1' }, { key: 'a', value: '2' }]; });
+    rejection(() => fromOnnx(twice, file), 'unknown-name', 'bad.onnx: metadata_props[1]');
+  });
+
+  it('an IR version or opset it does not know', () => {
+    rejection(() => fromOnnx(edited((m) => { m.irVersion = 99; }), file), 'range', 'bad.onnx: ir_version');
+    rejection(() => fromOnnx(edited((m) => { m.opsetImport = []; }), file), 'range', 'bad.onnx: opset_import');
+  });
+});
+
+describe('corrupted files', () => {
+  it('every single-byte corruption of a PyTorch export either imports or raises a GlassnetError naming the file', () => {
+    const good = fixture('torch-mlp.onnx');
+    const random = new Random(13);
+    let refused = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const bytes = good.slice();
+      const at = random.int(bytes.length);
+      bytes[at] = random.int(256);
+      try {
+        fromOnnx(bytes, { file: 'fuzz.onnx' });
+      } catch (error) {
+        // Never a TypeError or RangeError from reading past a buffer or a wrong type.
+        expect(error, `byte ${at}`).toBeInstanceOf(GlassnetError);
+        expect((error as GlassnetError).argument).toMatch(/^fuzz\.onnx/);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('every truncation of a glassnet export is refused with a GlassnetError', () => {
+    const good = toOnnx(mlp([3, 4, 2], { activation: 'tanh' }), { softmax: true });
+    for (let cut = 0; cut < good.length; cut++) expect(() => fromOnnx(good.subarray(0, cut))).toThrow(GlassnetError);
+  });
+});

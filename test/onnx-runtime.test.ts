@@ -1,0 +1,104 @@
+// Every exported model run in ONNX Runtime (onnxruntime-node) and compared
+// with glassnet's own predictions: each activation, each loss's output
+// layer, the 8-3-8 auto-encoder, and a model with preprocessing.
+import { describe, expect, it } from 'vitest';
+import {
+  ACTIVATIONS, AUTOENCODER_8_3_8, Dense, Dropout, LOSSES, Random, Sequential, fit, fitScaler, mlp, noGrad, oneHotCodes, softmax, tensor,
+  type LossName, type Scaler,
+} from '../src/index.js';
+import { ACTIVATION_INTEROP, type ActivationInterop } from '../src/io/interop-activations.js';
+import { toOnnx, type OnnxExportOptions } from '../src/io/onnx-export.js';
+import { runOnnx } from './helpers/onnx.js';
+
+/** float32 agreement bound: outputs are O(1), and both sides round to float32 in a different order. */
+const TOLERANCE = 1e-5;
+
+function rows(count: number, width: number, seed: number, spread = 2): number[][] {
+  const random = new Random(seed);
+  return Array.from({ length: count }, () => Array.from({ length: width }, () => random.uniform(-spread, spread)));
+}
+
+function expectClose(actual: number[][], expected: number[][]): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  actual.forEach((row, r) => row.forEach((v, c) => (worst = Math.max(worst, Math.abs(v - expected[r]![c]!)))));
+  expect(worst).toBeLessThanOrEqual(TOLERANCE);
+  expect(actual[0]!.length).toBe(expected[0]!.length);
+}
+
+async function compare(model: Sequential, x: number[][], options: OnnxExportOptions = {}, glassnet = (input: number[][]) => model.predict(input).toArray() as number[][]): Promise<number[][]> {
+  const onnx = await runOnnx(toOnnx(model, options), x);
+  const ours = glassnet(x);
+  expectClose(onnx, ours);
+  return onnx;
+}
+
+describe('ONNX Runtime runs exported models as glassnet predicts them', () => {
+  it.each(ACTIVATIONS)('activation %s, hidden and output', async (activation) => {
+    const model = mlp([4, 7, 5, 3], { activation, seed: 5 });
+    // A batch of 9 rows: the batch dimension is dynamic.
+    await compare(model, rows(9, 4, 1));
+  });
+
+  it('an activation written as several operators with constants (sigmoid as 0.5·(1 + tanh(x/2)), as GELU or SiLU will need)', async () => {
+    const table = ACTIVATION_INTEROP as Record<string, ActivationInterop>;
+    const original = table['sigmoid']!;
+    table['sigmoid'] = { ...original, onnx: () => [
+      { op: 'Div', inputs: ['x', 2] }, { op: 'Tanh', inputs: ['$0'] }, { op: 'Add', inputs: ['$1', 1] }, { op: 'Mul', inputs: ['$2', 0.5] },
+    ] };
+    try {
+      const model = mlp([3, 4, 2], { activation: 'sigmoid', seed: 6 });
+      const bytes = toOnnx(model);
+      await compare(model, rows(5, 3, 9));
+      // The form really was used: two layers, four nodes each after the Gemm.
+      expect(new TextDecoder().decode(bytes)).toContain('layer2_sigmoid_3');
+    } finally {
+      table['sigmoid'] = original;
+    }
+  });
+
+  it('a float64 model with Dropout, exported as float32 (Dropout the identity at prediction time)', async () => {
+    const model = new Sequential([
+      new Dense(3, 6, { activation: 'tanh', dtype: 'float64', seed: 3 }), new Dropout(6, 0.5, { dtype: 'float64' }), new Dense(6, 2, { dtype: 'float64', seed: 4 }),
+    ]);
+    await compare(model, rows(5, 3, 2));
+  });
+
+  const outputActivation: Record<LossName, 'linear' | 'sigmoid'> = { squaredError: 'sigmoid', mse: 'linear', binaryCrossEntropy: 'sigmoid', softmaxCrossEntropy: 'linear' };
+  it.each(LOSSES)("the output layer of a %s model (softmax appended for softmaxCrossEntropy, as predict reports)", async (loss) => {
+    const outputs = loss === 'binaryCrossEntropy' ? 1 : 3;
+    const model = mlp([4, 6, outputs], { activation: 'relu', outputActivation: outputActivation[loss], seed: 8 });
+    const isSoftmax = loss === 'softmaxCrossEntropy';
+    const onnx = await compare(model, rows(6, 4, 4), { softmax: isSoftmax }, (x) => {
+      const out = model.predict(x);
+      return (isSoftmax ? noGrad(() => softmax(out)) : out).toArray() as number[][];
+    });
+    if (isSoftmax) for (const row of onnx) expect(Math.abs(row.reduce((a, b) => a + b) - 1)).toBeLessThan(1e-6);
+    if (loss === 'binaryCrossEntropy') for (const [p] of onnx) expect(p! > 0 && p! < 1).toBe(true);
+  });
+
+  it('the 8-3-8 auto-encoder, trained as trainAutoencoder trains it: every code comes back', async () => {
+    const recipe = AUTOENCODER_8_3_8;
+    const model = mlp(recipe.sizes, { activation: 'sigmoid', seed: recipe.seed, dtype: 'float64' });
+    const { x } = oneHotCodes(8);
+    fit(model, x, x, { lr: recipe.lr, epochs: recipe.maxEpochs, errorThreshold: recipe.errorThreshold });
+    const onnx = await compare(model, x);
+    onnx.forEach((row, i) => expect(row.indexOf(Math.max(...row))).toBe(i));
+  });
+
+  it.each(['standard', 'minmax'] as const)('a model with %s scaling takes the raw rows', async (kind) => {
+    const raw = rows(20, 3, 6, 50).map((r) => [r[0]! + 100, r[1]! * 0.01, r[2]!]);
+    const scaler: Scaler = fitScaler(kind, raw);
+    const model = mlp([3, 5, 2], { activation: 'sigmoid', seed: 2 });
+    await compare(model, raw, { scaler }, (x) => model.predict(scaler.transform(x)).toArray() as number[][]);
+  });
+
+  it('a model whose outputs differ from the unscaled network: the scaling is really applied', async () => {
+    const raw = [[100, 0.01, 3], [120, 0.03, -3]];
+    const scaler = fitScaler('standard', raw);
+    const model = mlp([3, 2], { seed: 1 });
+    const scaled = await runOnnx(toOnnx(model, { scaler }), raw);
+    const unscaled = model.predict(tensor(raw)).toArray() as number[][];
+    expect(Math.abs(scaled[0]![0]! - unscaled[0]![0]!)).toBeGreaterThan(100 * TOLERANCE);
+  });
+});
