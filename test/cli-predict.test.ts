@@ -173,6 +173,6 @@ describe('model file and data errors', () => {
     expectOneLineError(glassnet('predict', MODEL, `${FIXTURES}/fruit.csv`), /^glassnet: test\/fixtures\/cli\/fruit\.csv: expected the feature columns the model was trained on .*found no column "sepal_length"/);
     const headerless = broken('headerless.csv', '1,2,3\n4,5,6\n');
     expectOneLineError(glassnet('predict', MODEL, headerless), /^glassnet: .*headerless\.csv: expected 4 feature columns \(as the model was trained on\), found 3$/);
-    expectOneLineError(glassnet('predict', MODEL, IRIS, '--format', 'xml'), /^glassnet: --format: expected one of csv, json, found "xml"$/);
+    expectOneLineError(glassnet('predict', MODEL, IRIS, '--format', 'xml'), /^glassnet: --format: expected one of csv, json, found "xml"$/, 2);
   });
 });

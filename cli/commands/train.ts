@@ -10,7 +10,7 @@ import {
 import { loadModel, saveModel } from '../../src/io/node.js';
 import { readCheckpoint } from '../checkpoint.js';
 import { loadData } from '../data-source.js';
-import { integerFlag, positiveFlag } from '../flags.js';
+import { MAX_PARAMETERS, checkBudget, integerFlag, parameterCount, positiveFlag } from '../flags.js';
 import { createProgress, epochFigures, type Colors, type ProgressMode } from '../progress.js';
 import { fixed, writeReport } from '../report.js';
 import { runTraining, type RunOutcome } from '../train-run.js';
@@ -68,13 +68,16 @@ interface Setup {
 
 async function train(source: string, cmd: Command): Promise<void> {
   const flags = cmd.opts<RunFlags & Record<string, unknown>>();
+  // Every flag is checked before any file is read.
+  recipeFromFlags(flags);
+  const givenEpochs = flags.epochs === undefined ? undefined : integerFlag('--epochs', flags.epochs, 1);
   const checkpointEvery = integerFlag('--checkpoint-every', flags.checkpointEvery, 1);
   const timeLimit = flags.timeLimit === undefined ? undefined : positiveFlag('--time-limit', flags.timeLimit);
   for (const [flag, path] of [['--out', flags.out], ['--checkpoint', flags.checkpoint], ['--report', flags.report]] as const) {
     if (path !== undefined) await checkWritable(flag, path);
   }
   const setup = flags.resume === undefined ? await freshSetup(source, flags) : await resumedSetup(source, flags.resume, cmd);
-  const epochs = flags.epochs === undefined ? setup.plannedEpochs ?? 100 : integerFlag('--epochs', flags.epochs, 1);
+  const epochs = givenEpochs ?? setup.plannedEpochs ?? 100;
   const { recipe } = setup;
   const tty = process.stdout.isTTY === true;
   const colors: Colors = pc.createColors(tty && pc.isColorSupported);
@@ -235,6 +238,7 @@ function prepare(table: Table, recipe: ResolvedRecipe, outputs: number, given: S
 /** Dense layers with one seeded generator (as `mlp`), and a Dropout layer after each hidden one. */
 function network(inputs: number, outputs: number, recipe: ResolvedRecipe): Sequential {
   const sizes = [inputs, ...recipe.layers, outputs];
+  checkBudget('--layers', parameterCount(sizes), MAX_PARAMETERS, 'parameters');
   const random = new Random(recipe.seed);
   const layers: Layer[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
