@@ -6,10 +6,13 @@
  * atomically, and turn Ctrl-C into a stop flag that the worker reads after
  * every batch.
  */
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
   BatchInfo, Dataset, EpochInfo, FitOptions, FitResult, FitState, ModelFile, OptimizerState, Preprocessing, TrainingInfo,
 } from '../src/index.js';
+import { GlassnetError } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/node.js';
 import type { Progress } from './progress.js';
 
@@ -59,6 +62,42 @@ export interface RunOutcome {
   interrupted?: Interruption;
   /** The epoch held by the checkpoint file after this run, if one was written. */
   checkpointEpoch?: number;
+}
+
+/**
+ * Writes an output of a run atomically. When that fails (disk full, I/O
+ * error, permission), the content is not lost: it goes to a fallback file
+ * in the temporary directory (or the working directory), and the error
+ * says where. Only when no fallback can be written either does the error
+ * say that nothing was kept.
+ * @throws GlassnetError naming `path`, the failed operation, and the fallback file.
+ */
+export async function writeOrKeep(path: string, data: string, what: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, data);
+  } catch (error) {
+    const kept = await writeFallback(path, data);
+    const { argument, expected, found } = error instanceof GlassnetError ? error : { argument: path, expected: 'to write the file', found: String(error) };
+    throw new GlassnetError({
+      code: 'io', argument, expected,
+      found: `${found}; ${kept === null ? `${what} could not be saved anywhere else either` : `${what} was saved to ${kept} instead`}`, cause: error,
+    });
+  }
+}
+
+/** Writes `data` to the first place that takes it; returns that path, or null. */
+async function writeFallback(path: string, data: string): Promise<string | null> {
+  const name = `glassnet-${process.pid}-${basename(path)}`;
+  for (const dir of new Set([tmpdir(), process.cwd()])) {
+    const fallback = join(dir, name);
+    try {
+      await writeFileAtomic(fallback, data);
+      return fallback;
+    } catch {
+      // Try the next place.
+    }
+  }
+  return null;
 }
 
 /**
@@ -145,7 +184,7 @@ class CheckpointWriter {
       const { epoch, text } = this.pending;
       this.pending = null;
       try {
-        await writeFileAtomic(this.path, text);
+        await writeOrKeep(this.path, text, `the checkpoint of epoch ${epoch}`);
         this.epoch = epoch;
       } catch (error) {
         this.failure = error;

@@ -211,7 +211,7 @@ describe('glassnet train', () => {
     expectOneLineError(glassnet('train', 'iris', '--optimizer', 'sgd'), /^glassnet: --lr: expected a learning rate for sgd \(it has no default\), found none$/, 2);
     expectOneLineError(glassnet('train', 'iris', '--optimizer', 'lbfgs'), /^glassnet: --optimizer: expected one of sgd, momentum, adam, adamw, rmsprop, adagrad, found "lbfgs"$/, 2);
     expectOneLineError(glassnet('train', `${FIXTURES}/regression.csv`, '--loss', 'softmaxCrossEntropy'), /^glassnet: --loss: expected mse or squaredError for a regression target/, 2);
-    expectOneLineError(glassnet('train', 'iris', '--out', '/nonexistent-dir/m.json'), /^glassnet: --out: expected a file in an existing, writable directory/);
+    expectOneLineError(glassnet('train', 'iris', '--out', '/nonexistent-dir/m.json'), /^glassnet: --out: expected a file in an existing directory, found "\/nonexistent-dir\/m\.json": no directory/, 2);
   });
 
   it('shows the stack of an error only with --verbose', () => {

@@ -1,19 +1,17 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  Dense, Dropout, GlassnetError, Random, Sequential, createOptimizer, evaluate, fitScaler, modelFromJSON, modelToJSON, scalerFromJSON, trainTestSplit,
+  Dense, Dropout, Random, Sequential, createOptimizer, evaluate, fitScaler, formatModelFile, modelFromJSON, modelToJSON, scalerFromJSON, trainTestSplit,
   type Dataset, type FitState, type JsonObject, type Layer, type Optimizer, type Preprocessing, type Scaler, type Table, type TrainingInfo,
 } from '../../src/index.js';
-import { loadModel, saveModel } from '../../src/io/node.js';
+import { loadModel } from '../../src/io/node.js';
 import { readCheckpoint } from '../checkpoint.js';
 import { loadData } from '../data-source.js';
+import { checkPaths, named } from '../paths.js';
 import { MAX_PARAMETERS, checkBudget, integerFlag, parameterCount, positiveFlag } from '../flags.js';
 import { createProgress, epochFigures, type Colors, type ProgressMode } from '../progress.js';
 import { fixed, writeReport } from '../report.js';
-import { runTraining, type RunOutcome } from '../train-run.js';
+import { runTraining, writeOrKeep, type RunOutcome } from '../train-run.js';
 import {
   addRecipeOptions, checkResumeFlags, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
 } from '../train-settings.js';
@@ -73,9 +71,11 @@ async function train(source: string, cmd: Command): Promise<void> {
   const givenEpochs = flags.epochs === undefined ? undefined : integerFlag('--epochs', flags.epochs, 1);
   const checkpointEvery = integerFlag('--checkpoint-every', flags.checkpointEvery, 1);
   const timeLimit = flags.timeLimit === undefined ? undefined : positiveFlag('--time-limit', flags.timeLimit);
-  for (const [flag, path] of [['--out', flags.out], ['--checkpoint', flags.checkpoint], ['--report', flags.report]] as const) {
-    if (path !== undefined) await checkWritable(flag, path);
-  }
+  await checkPaths({
+    inputs: named([['DATA', source], ['--resume', flags.resume]]),
+    outputs: named([['--out', flags.out], ['--checkpoint', flags.checkpoint], ['--report', flags.report]]),
+    mayReplace: [['--checkpoint', '--resume']],
+  });
   const setup = flags.resume === undefined ? await freshSetup(source, flags) : await resumedSetup(source, flags.resume, cmd);
   const epochs = givenEpochs ?? setup.plannedEpochs ?? 100;
   const { recipe } = setup;
@@ -127,13 +127,14 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
   }
   const seconds = result.history.at(-1)?.seconds ?? 0;
   if (flags.out !== undefined) {
-    await saveModel(flags.out, model, {
+    const extras = {
       preprocessing: setup.preprocessing,
       training: {
         ...training, epochs: result.epochs, steps: result.steps, metrics, date: new Date().toISOString(), stoppedBy: result.stoppedBy,
         ...(result.bestEpoch === undefined ? {} : { bestEpoch: result.bestEpoch }),
       },
-    });
+    };
+    await writeOrKeep(flags.out, formatModelFile(modelToJSON(model, extras)), 'the trained model');
   }
   if (flags.report !== undefined) {
     const confusion = result.validation?.classification ?? final.classification;
@@ -283,12 +284,4 @@ function describeRun(setup: Setup, source: string, colors: Colors): string {
 
 function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
-}
-
-/** Fails before training, not after it, when an output could not be written. */
-async function checkWritable(flag: string, path: string): Promise<void> {
-  const dir = dirname(path);
-  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
-  const writable = isDir && await access(dir, constants.W_OK).then(() => true, () => false);
-  if (!writable) throw new GlassnetError({ code: 'type', argument: flag, expected: 'a file in an existing, writable directory', found: JSON.stringify(path) });
 }
