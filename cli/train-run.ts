@@ -29,8 +29,8 @@ export interface Job {
   fit: JobFitOptions;
   train: Dataset;
   validation?: Dataset;
-  /** Checkpoint every `every` epochs, with these extras in the file. */
-  checkpoint?: { every: number; preprocessing: Preprocessing; training: TrainingInfo };
+  /** Checkpoint every `every` epochs, or else at most every `seconds` and at the end, with these extras in the file. */
+  checkpoint?: { every?: number; seconds: number; preprocessing: Preprocessing; training: TrainingInfo };
   /** Milliseconds between batch reports, or null for none (only the live bar shows batches). */
   batchInterval: number | null;
 }

@@ -164,7 +164,7 @@ describe('glassnet train', () => {
   it('stops on a loss that becomes infinite, naming epoch and batch, and keeps the last good checkpoint', () => {
     const file = tempDir();
     const run = glassnet('train', `${FIXTURES}/diverge.csv`, '--layers', 'none', '--scale', 'none', '--optimizer', 'sgd', '--lr', '0.01',
-      '--epochs', '100', '--checkpoint', file('ck.json'), '--out', file('never.json'));
+      '--epochs', '100', '--checkpoint', file('ck.json'), '--checkpoint-every', '1', '--out', file('never.json'));
     expectOneLineError(run, /^glassnet: loss at epoch (\d+), batch 1: expected a finite loss .*found (Infinity|NaN) \(the checkpoint .*ck\.json holds epoch (\d+)\)$/);
     const [, failed, , kept] = /epoch (\d+), batch 1: .*found (Infinity|NaN).* holds epoch (\d+)/.exec(run.stderr)!;
     expect(Number(kept)).toBe(Number(failed) - 1);
@@ -176,7 +176,7 @@ describe('glassnet train', () => {
 
   it('stops after the current batch on SIGINT, keeps the last checkpoint, and exits 130', async () => {
     const file = tempDir();
-    const child = spawn(process.execPath, [MAIN, 'train', 'iris', '--epochs', '1000000', '--batch-size', '8', '--checkpoint', file('ck.json'), '--out', file('never.json')], {
+    const child = spawn(process.execPath, [MAIN, 'train', 'iris', '--epochs', '1000000', '--batch-size', '8', '--checkpoint', file('ck.json'), '--checkpoint-every', '1', '--out', file('never.json')], {
       env: { ...process.env, NO_COLOR: '1' },
     });
     let stderr = '';

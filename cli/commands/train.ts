@@ -5,7 +5,7 @@ import {
   type Dataset, type FitState, type JsonObject, type Layer, type Optimizer, type Preprocessing, type Scaler, type Table, type TrainingInfo,
 } from '../../src/index.js';
 import { loadModel } from '../../src/io/node.js';
-import { readCheckpoint } from '../checkpoint.js';
+import { CHECKPOINT_SECONDS, checkResumeData, dataFingerprint, readCheckpoint } from '../checkpoint.js';
 import { loadData } from '../data-source.js';
 import { checkPaths, named } from '../paths.js';
 import { MAX_PARAMETERS, checkBudget, integerFlag, parameterCount, positiveFlag } from '../flags.js';
@@ -23,7 +23,8 @@ interface RunFlags {
   timeLimit?: string;
   out?: string;
   checkpoint?: string;
-  checkpointEvery: string;
+  checkpointEvery?: string;
+  forceResume?: boolean;
   resume?: string;
   report?: string;
   quiet?: boolean;
@@ -39,9 +40,10 @@ export function trainCommand(): Command {
     .option('--epochs <n>', 'epochs to train up to, counting resumed ones (default: 100, or the checkpoint\'s)')
     .option('--time-limit <seconds>', 'stop after the batch during which this much time has passed')
     .option('--out <file>', 'save the trained model here (written atomically)')
-    .option('--checkpoint <file>', 'save model, optimizer and run state here, atomically, every --checkpoint-every epochs')
-    .option('--checkpoint-every <n>', 'epochs between checkpoints', '1')
-    .option('--resume <file>', 'continue the run saved in this checkpoint (its settings are used)')
+    .option('--checkpoint <file>', `save model, optimizer and run state here, atomically, at most every ${CHECKPOINT_SECONDS} s and at the end`)
+    .option('--checkpoint-every <n>', 'instead: a checkpoint every n epochs')
+    .option('--resume <file>', 'continue the run saved in this checkpoint (its settings are used; the data must be the same)')
+    .option('--force-resume', 'resume even when the data differs from the checkpoint\'s')
     .option('--report <file>', 'write an HTML report: loss and accuracy curves, confusion matrix')
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print one JSON object with the outcome, and no progress')
@@ -69,14 +71,14 @@ async function train(source: string, cmd: Command): Promise<void> {
   // Every flag is checked before any file is read.
   recipeFromFlags(flags);
   const givenEpochs = flags.epochs === undefined ? undefined : integerFlag('--epochs', flags.epochs, 1);
-  const checkpointEvery = integerFlag('--checkpoint-every', flags.checkpointEvery, 1);
+  const checkpointEvery = flags.checkpointEvery === undefined ? undefined : integerFlag('--checkpoint-every', flags.checkpointEvery, 1);
   const timeLimit = flags.timeLimit === undefined ? undefined : positiveFlag('--time-limit', flags.timeLimit);
   await checkPaths({
     inputs: named([['DATA', source], ['--resume', flags.resume]]),
     outputs: named([['--out', flags.out], ['--checkpoint', flags.checkpoint], ['--report', flags.report]]),
     mayReplace: [['--checkpoint', '--resume']],
   });
-  const setup = flags.resume === undefined ? await freshSetup(source, flags) : await resumedSetup(source, flags.resume, cmd);
+  const setup = flags.resume === undefined ? await freshSetup(source, flags) : await resumedSetup(source, flags.resume, cmd, flags.forceResume === true);
   const epochs = givenEpochs ?? setup.plannedEpochs ?? 100;
   const { recipe } = setup;
   const tty = process.stdout.isTTY === true;
@@ -86,6 +88,7 @@ async function train(source: string, cmd: Command): Promise<void> {
   const mode: ProgressMode = say === null ? 'off' : tty ? 'bar' : 'lines';
   const training: TrainingInfo = {
     loss: recipe.loss, optimizer: { name: recipe.optimizer, ...setup.optimizer.getState().options }, seed: recipe.seed, plannedEpochs: epochs, settings: recipeToJSON(recipe),
+    data: dataFingerprint(setup.table),
   };
   const outcome = await runTraining({
     model: modelToJSON(setup.model),
@@ -99,7 +102,9 @@ async function train(source: string, cmd: Command): Promise<void> {
     },
     train: setup.train,
     ...(setup.validation === undefined ? {} : { validation: setup.validation }),
-    ...(flags.checkpoint === undefined ? {} : { checkpoint: { every: checkpointEvery, preprocessing: setup.preprocessing, training } }),
+    ...(flags.checkpoint === undefined ? {} : {
+      checkpoint: { ...(checkpointEvery === undefined ? {} : { every: checkpointEvery }), seconds: CHECKPOINT_SECONDS, preprocessing: setup.preprocessing, training },
+    }),
     batchInterval: mode === 'bar' ? 100 : null,
   }, createProgress(mode, epochs, process.stdout, colors), flags.checkpoint);
 
@@ -192,7 +197,7 @@ async function freshSetup(source: string, flags: Record<string, unknown>): Promi
 }
 
 /** A run continued from a checkpoint, whose settings rule. */
-async function resumedSetup(source: string, path: string, cmd: Command): Promise<Setup> {
+async function resumedSetup(source: string, path: string, cmd: Command, force: boolean): Promise<Setup> {
   const loaded = await loadModel(path);
   const { state, settings } = readCheckpoint(loaded, path);
   const recipe = recipeFromCheckpoint(settings, path);
@@ -205,6 +210,7 @@ async function resumedSetup(source: string, path: string, cmd: Command): Promise
     ...(recipe.features === undefined ? {} : { features: recipe.features }),
     ...(classes === undefined ? {} : { classes }),
   });
+  checkResumeData(loaded.training?.['data'], table, path, force);
   const scaler = scalerFromJSON(preprocessing.scaler ?? { kind: 'none' }, `${path}: preprocessing.scaler`);
   const { train, validation } = prepare(table, recipe, loaded.model.outputSize, scaler);
   const optimizer = createOptimizer(state.optimizer.kind, loaded.model.parameters(), state.optimizer.options as never);

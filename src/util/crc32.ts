@@ -28,7 +28,11 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * writes it as `0`, and a file passed through it must still match.
  */
 export function crc32Float64(values: ArrayLike<number>): number {
-  const floats = Float64Array.from(values, (v) => (v === 0 ? 0 : v));
+  const floats = new Float64Array(values.length);
+  for (let i = 0; i < floats.length; i++) {
+    const v = values[i]!;
+    floats[i] = v === 0 ? 0 : v;
+  }
   const bytes = new Uint8Array(floats.buffer);
   if (!LITTLE_ENDIAN) for (let i = 0; i < bytes.length; i += 8) bytes.subarray(i, i + 8).reverse();
   return crc32(bytes);
