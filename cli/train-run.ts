@@ -13,7 +13,7 @@ import type {
   BatchInfo, Dataset, EpochInfo, FitOptions, FitResult, FitState, ModelFile, OptimizerState, Preprocessing, TrainingInfo,
 } from '../src/index.js';
 import { GlassnetError } from '../src/index.js';
-import { writeFileAtomic } from '../src/io/node.js';
+import { removeTempFilesSync, writeFileAtomic } from '../src/io/node.js';
 import type { Progress } from './progress.js';
 
 /** The fit options that cross to the worker (plain data, no callbacks). */
@@ -101,9 +101,9 @@ async function writeFallback(path: string, data: string): Promise<string | null>
 }
 
 /**
- * Trains in a worker; the first Ctrl-C asks it to stop after the current
- * batch, a second one exits at once (an atomic write in flight leaves the
- * checkpoint whole either way).
+ * Trains in a worker; the first Ctrl-C (or SIGTERM) asks it to stop after
+ * the current batch, a second one exits at once (an atomic write in flight
+ * leaves the checkpoint whole either way, and its temporary file is removed).
  * @throws Error with the worker's message when training fails, e.g. on a
  * non-finite loss; checkpoints already written are kept.
  */
@@ -112,10 +112,15 @@ export async function runTraining(job: Job, progress: Progress, checkpointPath?:
   const flag = new Int32Array(stop);
   const writer = new CheckpointWriter(checkpointPath, () => Atomics.store(flag, 0, 1));
   const onSigint = (): void => {
-    if (Atomics.load(flag, 0) !== 0) process.exit(130);
+    if (Atomics.load(flag, 0) !== 0) {
+      removeTempFilesSync();
+      process.exit(130);
+    }
     Atomics.store(flag, 0, 1);
   };
+  // SIGTERM (kill, a container stopping) is treated exactly as Ctrl-C.
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
   const input: WorkerInput = { ...job, stop };
   const worker = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: input });
   try {
@@ -150,6 +155,7 @@ export async function runTraining(job: Job, progress: Progress, checkpointPath?:
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
     await worker.terminate();
   }
 }
