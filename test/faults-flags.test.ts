@@ -82,3 +82,20 @@ describe('terminal safety', () => {
     expect(safeText('sépal λ 花 "ok" \\')).toBe('sépal λ 花 "ok" \\');
   });
 });
+
+describe('names from files reach the terminal escaped', () => {
+  it('info, evaluate, train and errors print no control character from a hostile CSV', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'glassnet-faults-'));
+    const data = join(dir, 'evil.csv');
+    const model = join(dir, 'm.json');
+    writeFileSync(data, 'a,b\u001b[31m,lab\u009bel\n1,2,x\u001b]0;owned\u0007\n3,4,y\n1,2,x\u001b]0;owned\u0007\n3,4,y\n');
+    const train = glassnet('train', data, '--epochs', '2', '--out', model);
+    expect(train.status).toBe(0);
+    const outputs = [train, glassnet('info', model), glassnet('evaluate', model, data), glassnet('train', data, '--target', 'nope')];
+    for (const { stdout, stderr } of outputs) {
+      expect(stdout + stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    }
+    expect(outputs[1]!.stdout).toContain('classes (2) x\\x1b]0;owned\\x07, y');
+    expect(outputs[2]!.stdout).toContain('x\\x1b]0;owned\\x07');
+  });
+});

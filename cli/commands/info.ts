@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { modelToJSON, type JsonObject, type LayerSpec } from '../../src/index.js';
 import { loadModel } from '../../src/io/node.js';
+import { safeText } from '../paint.js';
 
 /** A layer as info shows it. */
 interface LayerSummary {
@@ -66,7 +67,8 @@ export function infoCommand(): Command {
         if (training.date !== undefined) lines.push(`  date ${training.date}`);
       }
       if (checkpoint !== undefined) lines.push(`checkpoint: after epoch ${String(checkpoint.epoch)} (${String(checkpoint.steps)} steps); continue with glassnet train DATA --resume ${path}`);
-      process.stdout.write(`${lines.join('\n')}\n`);
+      // Names, labels and strings come from the file: escaped, so they cannot drive the terminal.
+      process.stdout.write(`${lines.map(safeText).join('\n')}\n`);
     });
 }
 

@@ -7,6 +7,7 @@ import {
 import { loadModel } from '../../src/io/node.js';
 import { CHECKPOINT_SECONDS, checkResumeData, dataFingerprint, readCheckpoint } from '../checkpoint.js';
 import { loadData } from '../data-source.js';
+import { safeText } from '../paint.js';
 import { checkPaths, named } from '../paths.js';
 import { MAX_PARAMETERS, checkBudget, integerFlag, parameterCount, positiveFlag } from '../flags.js';
 import { createProgress, epochFigures, type Colors, type ProgressMode } from '../progress.js';
@@ -281,10 +282,10 @@ function optimizerText(setup: Setup): string {
 
 function describeRun(setup: Setup, source: string, colors: Colors): string {
   const { table } = setup;
-  const target = table.classes === undefined ? `target ${table.targetName}` : count(table.classes.length, 'class', 'classes');
+  const target = table.classes === undefined ? `target ${safeText(table.targetName)}` : count(table.classes.length, 'class', 'classes');
   const rows = `${setup.train.x.length} training${setup.validation === undefined ? '' : `, ${setup.validation.x.length} validation`}`;
   const resumed = setup.resume === undefined ? '' : `\nresuming after epoch ${setup.resume.epoch} (${setup.resume.steps} steps)`;
-  return `${colors.bold(source)}: ${table.x.length} rows (${rows}), ${count(table.featureNames.length, 'feature')}, ${target}\n`
+  return `${colors.bold(safeText(source))}: ${table.x.length} rows (${rows}), ${count(table.featureNames.length, 'feature')}, ${target}\n`
     + `model ${architecture(setup)}, ${setup.recipe.loss}, ${optimizerText(setup)}${resumed}`;
 }
 
