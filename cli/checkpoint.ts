@@ -7,10 +7,14 @@
  * that is everything `--resume` needs to continue bit for bit.
  */
 import {
-  GlassnetError, formatModelFile, modelToJSON,
-  type EpochInfo, type FitState, type JsonObject, type LoadedModel, type Optimizer, type OptimizerState,
-  type Preprocessing, type Sequential, type TrainingInfo,
+  GlassnetError, crc32Float64, formatModelFile, modelFromJSON, modelToJSON,
+  type EpochInfo, type FitState, type JsonObject, type LoadedModel, type ModelFile, type Optimizer, type OptimizerState,
+  type Preprocessing, type Sequential, type Table, type TrainingInfo,
 } from '../src/index.js';
+import { UsageError } from './flags.js';
+
+/** Seconds between checkpoints when `--checkpoint-every` is not given (one more is written at the end). */
+export const CHECKPOINT_SECONDS = 30;
 
 /** What a checkpoint's `optimizerState` holds. */
 export interface CheckpointState {
@@ -27,17 +31,58 @@ function epochMetrics(info: EpochInfo): Record<string, number> {
   return metrics;
 }
 
-/** The text of a checkpoint file after `state.epoch` epochs. */
-export function checkpointText(
-  model: Sequential, preprocessing: Preprocessing, training: TrainingInfo, optimizer: Optimizer, state: FitState,
-): string {
+/**
+ * A run's state at an epoch end, copied (O(parameters)) so it can be
+ * written later: the text, whose history grows with every epoch, is only
+ * made for the checkpoints actually written.
+ */
+export interface Snapshot {
+  model: ModelFile;
+  optimizer: OptimizerState;
+  state: FitState;
+}
+
+/** Copies the model, optimizer and run state after `state.epoch` epochs. */
+export function snapshot(model: Sequential, optimizer: Optimizer, state: FitState): Snapshot {
+  return { model: modelToJSON(model), optimizer: optimizer.getState(), state };
+}
+
+/** The text of a checkpoint file holding `snap`. */
+export function checkpointText({ model, optimizer, state }: Snapshot, preprocessing: Preprocessing, training: TrainingInfo): string {
   const last = state.history[state.history.length - 1];
   const progress: TrainingInfo = {
     ...training, epochs: state.epoch, steps: state.steps, date: new Date().toISOString(),
     ...(last === undefined ? {} : { metrics: epochMetrics(last) }),
   };
-  const optimizerState: CheckpointState = { optimizer: optimizer.getState(), fit: state };
-  return formatModelFile(modelToJSON(model, { preprocessing, training: progress, optimizerState }));
+  const optimizerState: CheckpointState = { optimizer, fit: state };
+  return formatModelFile(modelToJSON(modelFromJSON(model).model, { preprocessing, training: progress, optimizerState }));
+}
+
+/**
+ * What a checkpoint records of the training data (`training.data`): row
+ * count and a CRC-32 of every feature and target value, so a resume can
+ * tell that the data changed.
+ */
+export function dataFingerprint(table: Pick<Table, 'x' | 'y'>): JsonObject {
+  return { rows: table.x.length, crc32: crc32Float64(table.x.flat().concat(table.y.flat())).toString(16).padStart(8, '0') };
+}
+
+/**
+ * Refuses to resume on data other than the checkpoint's, unless `force`.
+ * Checkpoints written before the fingerprint existed are not checked.
+ * @throws UsageError saying what changed and how to override.
+ */
+export function checkResumeData(saved: unknown, table: Pick<Table, 'x' | 'y'>, path: string, force: boolean): void {
+  if (force || typeof saved !== 'object' || saved === null) return;
+  const was = saved as JsonObject;
+  const now = dataFingerprint(table);
+  if (was['rows'] === now['rows'] && was['crc32'] === now['crc32']) return;
+  const describe = (f: JsonObject): string => `${String(f['rows'])} rows with CRC-32 ${String(f['crc32'])}`;
+  throw new UsageError({
+    code: 'state', argument: 'DATA',
+    expected: `the data the checkpoint ${path} was trained on (${describe(was)}; --force-resume continues anyway)`,
+    found: `${describe(now)}: ${was['rows'] === now['rows'] ? 'the values changed' : 'the row count changed'}`,
+  });
 }
 
 /**

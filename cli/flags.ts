@@ -1,21 +1,44 @@
 /**
- * Parsing of command-line flag values. Every failure is a GlassnetError
+ * Parsing of command-line flag values. Every failure is a {@link UsageError}
  * whose argument is the flag as the user typed it, so the one-line error
- * says which flag to fix.
+ * says which flag to fix and the command exits with status 2.
  */
-import { GlassnetError } from '../src/index.js';
+import type { Command } from 'commander';
+import { GlassnetError, type ErrorDetails } from '../src/index.js';
 
-/** A finite number. */
+/**
+ * A command line the command cannot accept: a malformed, out-of-range,
+ * repeated or conflicting flag. main.ts exits with {@link EXIT.usage} for
+ * it; every other error (data, files, training) exits with {@link EXIT.failure}.
+ */
+export class UsageError extends GlassnetError {
+  constructor(details: ErrorDetails) {
+    super(details);
+    this.name = 'UsageError';
+  }
+}
+
+/** The exit statuses of every command, one place (docs/cli.md lists them). */
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+
+/**
+ * Plain decimal numbers only: `12`, `-0.5`, `.5`, `1e-3`. `Number()` would
+ * also take `0x10`, `0b11`, `0o7`, `Infinity` and surrounding spaces, none
+ * of which anyone means on a command line.
+ */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A finite number written in plain decimal. */
 export function numberFlag(flag: string, text: string): number {
-  const value = text.trim() === '' ? NaN : Number(text);
-  if (!Number.isFinite(value)) throw new GlassnetError({ code: 'type', argument: flag, expected: 'a finite number', found: JSON.stringify(text) });
+  const value = DECIMAL.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(value)) throw new UsageError({ code: 'type', argument: flag, expected: 'a finite decimal number', found: JSON.stringify(text) });
   return value;
 }
 
 /** A number that passes `test`; `expected` describes the test for the error message. */
 export function checkedFlag(flag: string, text: string, test: (value: number) => boolean, expected: string): number {
   const value = numberFlag(flag, text);
-  if (!test(value)) throw new GlassnetError({ code: 'range', argument: flag, expected, found: JSON.stringify(text) });
+  if (!test(value)) throw new UsageError({ code: 'range', argument: flag, expected, found: JSON.stringify(text) });
   return value;
 }
 
@@ -24,22 +47,71 @@ export function positiveFlag(flag: string, text: string): number {
   return checkedFlag(flag, text, (v) => v > 0, 'a number > 0');
 }
 
-/** An integer >= `min`. */
-export function integerFlag(flag: string, text: string, min: number): number {
-  return checkedFlag(flag, text, (v) => Number.isSafeInteger(v) && v >= min, `an integer >= ${min}`);
+/** An integer in [`min`, `max`]. */
+export function integerFlag(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const expected = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+  return checkedFlag(flag, text, (v) => Number.isSafeInteger(v) && v >= min && v <= max, expected);
 }
 
 /** One of a closed list of names. */
 export function choiceFlag<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(text)) return text as T;
-  throw new GlassnetError({ code: 'unknown-name', argument: flag, expected: `one of ${allowed.join(', ')}`, found: JSON.stringify(text) });
+  throw new UsageError({ code: 'unknown-name', argument: flag, expected: `one of ${allowed.join(', ')}`, found: JSON.stringify(text) });
 }
 
 /** A comma-separated list of non-empty items. */
 export function listFlag(flag: string, text: string): string[] {
   const items = text.split(',').map((s) => s.trim());
   if (items.some((s) => s === '')) {
-    throw new GlassnetError({ code: 'type', argument: flag, expected: 'a comma-separated list without empty items', found: JSON.stringify(text) });
+    throw new UsageError({ code: 'type', argument: flag, expected: 'a comma-separated list without empty items', found: JSON.stringify(text) });
   }
   return items;
+}
+
+/** A comma-separated list of layer sizes, each an integer in [1, `max`]. */
+export function sizesFlag(flag: string, text: string, max = Number.MAX_SAFE_INTEGER): number[] {
+  return listFlag(flag, text).map((size) => integerFlag(flag, size, 1, max));
+}
+
+/**
+ * Memory the CLI lets one network take: 2^24 parameters. Training holds
+ * each parameter several times over (weights, gradient, optimizer moments,
+ * the copy sent to the training thread, about 25 bytes of checkpoint text),
+ * so this is about 1.5 GB at most: sizes past it fail here, with an error,
+ * instead of in an allocation that aborts the process.
+ */
+export const MAX_PARAMETERS = 2 ** 24;
+
+/** The parameters (weights and biases) of Dense layers of these sizes. */
+export function parameterCount(sizes: readonly number[]): number {
+  let total = 0;
+  for (let i = 0; i + 1 < sizes.length; i++) total += sizes[i]! * sizes[i + 1]! + sizes[i + 1]!;
+  return total;
+}
+
+/**
+ * Checks a network's size against a budget before anything is allocated.
+ * @param what says what is counted, e.g. "parameters" or "numbers explained".
+ */
+export function checkBudget(flag: string, count: number, budget: number, what: string): void {
+  if (count > budget) {
+    throw new UsageError({ code: 'range', argument: flag, expected: `at most ${budget} ${what}, the memory budget`, found: `${count}` });
+  }
+}
+
+/**
+ * Makes every flag of `command` and its subcommands an error when given
+ * twice (commander would silently keep the last value). Commander emits
+ * `option:NAME` once per occurrence, so a count per parse finds repeats.
+ */
+export function forbidRepeatedFlags(command: Command): void {
+  const seen = new Set<string>();
+  for (const option of command.options) {
+    const name = option.name();
+    command.on(`option:${name}`, () => {
+      if (seen.has(name)) throw new UsageError({ code: 'state', argument: option.long ?? name, expected: 'each flag at most once', found: 'it twice' });
+      seen.add(name);
+    });
+  }
+  for (const sub of command.commands) forbidRepeatedFlags(sub);
 }

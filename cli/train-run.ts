@@ -6,11 +6,14 @@
  * atomically, and turn Ctrl-C into a stop flag that the worker reads after
  * every batch.
  */
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
   BatchInfo, Dataset, EpochInfo, FitOptions, FitResult, FitState, ModelFile, OptimizerState, Preprocessing, TrainingInfo,
 } from '../src/index.js';
-import { writeFileAtomic } from '../src/io/node.js';
+import { GlassnetError } from '../src/index.js';
+import { removeTempFilesSync, writeFileAtomic } from '../src/io/node.js';
 import type { Progress } from './progress.js';
 
 /** The fit options that cross to the worker (plain data, no callbacks). */
@@ -26,8 +29,8 @@ export interface Job {
   fit: JobFitOptions;
   train: Dataset;
   validation?: Dataset;
-  /** Checkpoint every `every` epochs, with these extras in the file. */
-  checkpoint?: { every: number; preprocessing: Preprocessing; training: TrainingInfo };
+  /** Checkpoint every `every` epochs, or else at most every `seconds` and at the end, with these extras in the file. */
+  checkpoint?: { every?: number; seconds: number; preprocessing: Preprocessing; training: TrainingInfo };
   /** Milliseconds between batch reports, or null for none (only the live bar shows batches). */
   batchInterval: number | null;
 }
@@ -62,9 +65,45 @@ export interface RunOutcome {
 }
 
 /**
- * Trains in a worker; the first Ctrl-C asks it to stop after the current
- * batch, a second one exits at once (an atomic write in flight leaves the
- * checkpoint whole either way).
+ * Writes an output of a run atomically. When that fails (disk full, I/O
+ * error, permission), the content is not lost: it goes to a fallback file
+ * in the temporary directory (or the working directory), and the error
+ * says where. Only when no fallback can be written either does the error
+ * say that nothing was kept.
+ * @throws GlassnetError naming `path`, the failed operation, and the fallback file.
+ */
+export async function writeOrKeep(path: string, data: string, what: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, data);
+  } catch (error) {
+    const kept = await writeFallback(path, data);
+    const { argument, expected, found } = error instanceof GlassnetError ? error : { argument: path, expected: 'to write the file', found: String(error) };
+    throw new GlassnetError({
+      code: 'io', argument, expected,
+      found: `${found}; ${kept === null ? `${what} could not be saved anywhere else either` : `${what} was saved to ${kept} instead`}`, cause: error,
+    });
+  }
+}
+
+/** Writes `data` to the first place that takes it; returns that path, or null. */
+async function writeFallback(path: string, data: string): Promise<string | null> {
+  const name = `glassnet-${process.pid}-${basename(path)}`;
+  for (const dir of new Set([tmpdir(), process.cwd()])) {
+    const fallback = join(dir, name);
+    try {
+      await writeFileAtomic(fallback, data);
+      return fallback;
+    } catch {
+      // Try the next place.
+    }
+  }
+  return null;
+}
+
+/**
+ * Trains in a worker; the first Ctrl-C (or SIGTERM) asks it to stop after
+ * the current batch, a second one exits at once (an atomic write in flight
+ * leaves the checkpoint whole either way, and its temporary file is removed).
  * @throws Error with the worker's message when training fails, e.g. on a
  * non-finite loss; checkpoints already written are kept.
  */
@@ -73,10 +112,15 @@ export async function runTraining(job: Job, progress: Progress, checkpointPath?:
   const flag = new Int32Array(stop);
   const writer = new CheckpointWriter(checkpointPath, () => Atomics.store(flag, 0, 1));
   const onSigint = (): void => {
-    if (Atomics.load(flag, 0) !== 0) process.exit(130);
+    if (Atomics.load(flag, 0) !== 0) {
+      removeTempFilesSync();
+      process.exit(130);
+    }
     Atomics.store(flag, 0, 1);
   };
+  // SIGTERM (kill, a container stopping) is treated exactly as Ctrl-C.
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
   const input: WorkerInput = { ...job, stop };
   const worker = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: input });
   try {
@@ -111,6 +155,7 @@ export async function runTraining(job: Job, progress: Progress, checkpointPath?:
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
     await worker.terminate();
   }
 }
@@ -145,7 +190,7 @@ class CheckpointWriter {
       const { epoch, text } = this.pending;
       this.pending = null;
       try {
-        await writeFileAtomic(this.path, text);
+        await writeOrKeep(this.path, text, `the checkpoint of epoch ${epoch}`);
         this.epoch = epoch;
       } catch (error) {
         this.failure = error;

@@ -9,7 +9,7 @@ import {
   ACTIVATIONS, GlassnetError, LOSSES, OPTIMIZERS, SCALER_KINDS,
   type ActivationName, type JsonObject, type LossName, type OptimizerName, type ScalerKind, type Task,
 } from '../src/index.js';
-import { checkedFlag, choiceFlag, integerFlag, listFlag, positiveFlag } from './flags.js';
+import { MAX_PARAMETERS, UsageError, checkBudget, checkedFlag, choiceFlag, integerFlag, listFlag, parameterCount, positiveFlag, sizesFlag } from './flags.js';
 
 /** Everything that decides what a run computes. */
 export interface Recipe {
@@ -48,10 +48,16 @@ interface Setting<T> {
 
 const TASKS = ['auto', 'classification', 'regression'] as const;
 
-/** Hidden sizes: `16,8`, or `none` (or nothing) for no hidden layer. */
+/**
+ * Hidden sizes: `16,8`, or `none` (or nothing) for no hidden layer. With
+ * at least one input and one output the network has this many parameters
+ * at least, so sizes past the budget fail here, before any data is read.
+ */
 function parseLayers(text: string): number[] {
   if (text.trim() === '' || text.trim() === 'none') return [];
-  return listFlag('--layers', text).map((size) => integerFlag('--layers', size, 1));
+  const sizes = sizesFlag('--layers', text);
+  checkBudget('--layers', parameterCount([1, ...sizes, 1]), MAX_PARAMETERS, 'parameters');
+  return sizes;
 }
 
 const SETTINGS: { [K in keyof Recipe]-?: Setting<NonNullable<Recipe[K]>> } = {
@@ -151,7 +157,7 @@ export function checkResumeFlags(command: Command, fromFlags: Recipe, saved: Res
   for (const key of KEYS) {
     if (command.getOptionValueSource(key) !== 'cli') continue;
     if (JSON.stringify(fromFlags[key]) !== JSON.stringify(saved[key])) {
-      throw new GlassnetError({
+      throw new UsageError({
         code: 'state', argument: flagName(key),
         expected: `${JSON.stringify(saved[key] ?? null)} as in the checkpoint ${path} (leave the flag out when resuming)`, found: JSON.stringify(fromFlags[key]),
       });
@@ -163,10 +169,10 @@ export function checkResumeFlags(command: Command, fromFlags: Recipe, saved: Res
 export function resolveRecipe(recipe: Recipe, task: Task): ResolvedRecipe {
   const loss = recipe.loss ?? (task === 'classification' ? 'softmaxCrossEntropy' : 'mse');
   if (task === 'regression' && (loss === 'softmaxCrossEntropy' || loss === 'binaryCrossEntropy')) {
-    throw new GlassnetError({ code: 'state', argument: '--loss', expected: 'mse or squaredError for a regression target', found: JSON.stringify(loss) });
+    throw new UsageError({ code: 'state', argument: '--loss', expected: 'mse or squaredError for a regression target', found: JSON.stringify(loss) });
   }
   if (recipe.lr === undefined && (recipe.optimizer === 'sgd' || recipe.optimizer === 'momentum')) {
-    throw new GlassnetError({ code: 'range', argument: '--lr', expected: `a learning rate for ${recipe.optimizer} (it has no default)`, found: 'none' });
+    throw new UsageError({ code: 'range', argument: '--lr', expected: `a learning rate for ${recipe.optimizer} (it has no default)`, found: 'none' });
   }
   const outputActivation = recipe.outputActivation ?? (loss === 'binaryCrossEntropy' ? 'sigmoid' : 'linear');
   return { ...recipe, loss, outputActivation };

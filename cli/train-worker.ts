@@ -2,14 +2,39 @@
  * The worker side of train-run.ts: rebuilds the model and optimizer from
  * plain data, runs `fit`, and reports batches, epochs, checkpoints and the
  * outcome as messages.
+ *
+ * Checkpoints: with `every` set, one per that many epochs. Otherwise one at
+ * most every `seconds`, and one at the end, so the cost per epoch stays
+ * constant however long the run (a checkpoint's history grows with every
+ * epoch, so writing one per epoch costs O(epochs²) in all). A run that ends
+ * at an epoch boundary writes its final state; one that ends otherwise
+ * (Ctrl-C, a non-finite loss, early stopping, which then restores older
+ * weights) writes the newest snapshot, a copy of an epoch end's state taken
+ * at most every SNAPSHOT_MS.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createOptimizer, fit, modelFromJSON, modelToJSON, type OptimizerName, type OptimizerOptionsMap } from '../src/index.js';
-import { checkpointText } from './checkpoint.js';
+import {
+  createOptimizer, fit, modelFromJSON, modelToJSON, type FitResult, type FitState, type OptimizerName, type OptimizerOptionsMap,
+} from '../src/index.js';
+import { checkpointText, snapshot, type Snapshot } from './checkpoint.js';
 import type { Interruption, WorkerInput, WorkerMessage } from './train-run.js';
+
+/** Milliseconds between snapshots: a copy costs O(parameters), so this bounds its share of the run. */
+const SNAPSHOT_MS = 250;
 
 const job = workerData as WorkerInput;
 const post = (message: WorkerMessage): void => parentPort!.postMessage(message);
+const { checkpoint } = job;
+/** The epoch of the last checkpoint posted. */
+let written = -1;
+let lastWrite = performance.now();
+
+function write(snap: Snapshot): void {
+  if (snap.state.epoch <= written) return;
+  post({ type: 'checkpoint', epoch: snap.state.epoch, text: checkpointText(snap, checkpoint!.preprocessing, checkpoint!.training) });
+  written = snap.state.epoch;
+  lastWrite = performance.now();
+}
 
 try {
   const { model } = modelFromJSON(job.model);
@@ -20,29 +45,51 @@ try {
   const stop = new Int32Array(job.stop);
   let interrupted: Interruption | undefined;
   let lastReport = 0;
-  const { checkpoint } = job;
-  const result = fit(model, job.train.x, job.train.y, {
-    ...job.fit,
-    optimizer,
-    ...(job.validation === undefined ? {} : { validationData: job.validation }),
-    onBatchEnd: (info) => {
-      if (job.batchInterval !== null && performance.now() - lastReport >= job.batchInterval) {
-        lastReport = performance.now();
-        post({ type: 'batch', info });
-      }
-      if (Atomics.load(stop, 0) === 0) return true;
-      interrupted = { epoch: info.epoch, batch: info.batch };
-      return false;
-    },
-    onEpochEnd: (info) => post({ type: 'epoch', info }),
-    ...(checkpoint === undefined ? {} : {
-      checkpointEvery: checkpoint.every,
-      // After a stop mid-epoch the state is not an epoch boundary, so it must not replace the last good checkpoint.
-      onCheckpoint: (state) => {
-        if (interrupted === undefined) post({ type: 'checkpoint', epoch: state.epoch, text: checkpointText(model, checkpoint.preprocessing, checkpoint.training, optimizer, state) });
+  /** The newest epoch end's state, and a snapshot of a recent one. */
+  let last: FitState | null = null;
+  let pending: Snapshot | null = null;
+  let lastSnapshot = -Infinity;
+  let result: FitResult;
+  try {
+    result = fit(model, job.train.x, job.train.y, {
+      ...job.fit,
+      optimizer,
+      ...(job.validation === undefined ? {} : { validationData: job.validation }),
+      onBatchEnd: (info) => {
+        if (job.batchInterval !== null && performance.now() - lastReport >= job.batchInterval) {
+          lastReport = performance.now();
+          post({ type: 'batch', info });
+        }
+        if (Atomics.load(stop, 0) === 0) return true;
+        interrupted = { epoch: info.epoch, batch: info.batch };
+        return false;
       },
-    }),
-  });
+      onEpochEnd: (info) => post({ type: 'epoch', info }),
+      ...(checkpoint === undefined ? {} : {
+        checkpointEvery: checkpoint.every ?? 1,
+        // After a stop mid-epoch the state is not an epoch boundary, so it must not replace the last good checkpoint.
+        onCheckpoint: (state) => {
+          if (interrupted !== undefined) return;
+          last = state;
+          const now = performance.now();
+          if (checkpoint.every !== undefined || now - lastWrite >= checkpoint.seconds * 1000) write(snapshot(model, optimizer, state));
+          else if (now - lastSnapshot >= SNAPSHOT_MS) {
+            pending = snapshot(model, optimizer, state);
+            lastSnapshot = now;
+          }
+        },
+      }),
+    });
+  } catch (error) {
+    // A failed run (a non-finite loss) keeps the newest whole epoch it saw.
+    if (pending !== null) write(pending);
+    throw error;
+  }
+  if (checkpoint !== undefined && checkpoint.every === undefined) {
+    const atBoundary = interrupted === undefined && result.stoppedBy !== 'earlyStopping';
+    if (atBoundary && last !== null) write(snapshot(model, optimizer, last));
+    else if (pending !== null) write(pending);
+  }
   post({ type: 'done', result, model: modelToJSON(model), ...(interrupted === undefined ? {} : { interrupted }) });
 } catch (error) {
   const { message, stack } = error instanceof Error ? error : new Error(String(error));

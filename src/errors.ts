@@ -10,7 +10,9 @@ export type ErrorCode =
   | 'unknown-name'
   | 'type'
   | 'dtype'
-  | 'state';
+  | 'state'
+  /** A file-system call failed; the message names the path and the operation. */
+  | 'io';
 
 /** The fields that describe what went wrong, as data. */
 export interface ErrorDetails {

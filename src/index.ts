@@ -4,6 +4,7 @@
  */
 export { GlassnetError, describe, type ErrorCode, type ErrorDetails } from './errors.js';
 export { Random } from './util/random.js';
+export { crc32, crc32Float64 } from './util/crc32.js';
 export {
   getBackend, setBackend, selectBestBackend, defaultWasmThreads, SMALL_MATMUL_WORK, jsBackend, jsFastBackend, createJsFastBackend, createWasmBackend, wasmSimdSupported,
   type Backend, type BackendName, type FloatArray, type JsFastOptions, type WasmBackend, type WasmBackendOptions,

@@ -157,14 +157,14 @@ describe('glassnet train', () => {
     const file = tempDir();
     expect(glassnet('train', 'iris', '--lr', '0.02', '--epochs', '2', '--checkpoint', file('ck.json'), '--quiet').status).toBe(0);
     expect(glassnet('train', 'iris', '--lr', '0.02', '--epochs', '3', '--resume', file('ck.json'), '--quiet').status).toBe(0);
-    expectOneLineError(glassnet('train', 'iris', '--lr', '0.1', '--resume', file('ck.json')), /^glassnet: --lr: expected 0\.02 as in the checkpoint .*ck\.json.*found 0\.1$/);
+    expectOneLineError(glassnet('train', 'iris', '--lr', '0.1', '--resume', file('ck.json')), /^glassnet: --lr: expected 0\.02 as in the checkpoint .*ck\.json.*found 0\.1$/, 2);
     expectOneLineError(glassnet('train', 'iris', '--resume', `${FIXTURES}/fruit.csv`), /^glassnet: test\/fixtures\/cli\/fruit\.csv: expected /);
   });
 
   it('stops on a loss that becomes infinite, naming epoch and batch, and keeps the last good checkpoint', () => {
     const file = tempDir();
     const run = glassnet('train', `${FIXTURES}/diverge.csv`, '--layers', 'none', '--scale', 'none', '--optimizer', 'sgd', '--lr', '0.01',
-      '--epochs', '100', '--checkpoint', file('ck.json'), '--out', file('never.json'));
+      '--epochs', '100', '--checkpoint', file('ck.json'), '--checkpoint-every', '1', '--out', file('never.json'));
     expectOneLineError(run, /^glassnet: loss at epoch (\d+), batch 1: expected a finite loss .*found (Infinity|NaN) \(the checkpoint .*ck\.json holds epoch (\d+)\)$/);
     const [, failed, , kept] = /epoch (\d+), batch 1: .*found (Infinity|NaN).* holds epoch (\d+)/.exec(run.stderr)!;
     expect(Number(kept)).toBe(Number(failed) - 1);
@@ -176,7 +176,7 @@ describe('glassnet train', () => {
 
   it('stops after the current batch on SIGINT, keeps the last checkpoint, and exits 130', async () => {
     const file = tempDir();
-    const child = spawn(process.execPath, [MAIN, 'train', 'iris', '--epochs', '1000000', '--batch-size', '8', '--checkpoint', file('ck.json'), '--out', file('never.json')], {
+    const child = spawn(process.execPath, [MAIN, 'train', 'iris', '--epochs', '1000000', '--batch-size', '8', '--checkpoint', file('ck.json'), '--checkpoint-every', '1', '--out', file('never.json')], {
       env: { ...process.env, NO_COLOR: '1' },
     });
     let stderr = '';
@@ -206,12 +206,12 @@ describe('glassnet train', () => {
     expectOneLineError(glassnet('train', `${FIXTURES}/empty.csv`), /^glassnet: test\/fixtures\/cli\/empty\.csv: expected at least one row, found an empty file$/);
     expectOneLineError(glassnet('train', `${FIXTURES}/fruit.csv`, '--target', 'colour'), /^glassnet: --target: expected one of the columns "weight", "sweetness", "fruit".*found "colour"$/);
     expectOneLineError(glassnet('train', `${FIXTURES}/missing.csv`), /^glassnet: test\/fixtures\/cli\/missing\.csv: expected a readable data file, found no such file$/);
-    expectOneLineError(glassnet('train', 'iris', '--epochs', '0'), /^glassnet: --epochs: expected an integer >= 1, found "0"$/);
-    expectOneLineError(glassnet('train', 'iris', '--val-split', '1'), /^glassnet: --val-split: expected a fraction in \[0, 1\), found "1"$/);
-    expectOneLineError(glassnet('train', 'iris', '--optimizer', 'sgd'), /^glassnet: --lr: expected a learning rate for sgd \(it has no default\), found none$/);
-    expectOneLineError(glassnet('train', 'iris', '--optimizer', 'lbfgs'), /^glassnet: --optimizer: expected one of sgd, momentum, adam, adamw, rmsprop, adagrad, found "lbfgs"$/);
-    expectOneLineError(glassnet('train', `${FIXTURES}/regression.csv`, '--loss', 'softmaxCrossEntropy'), /^glassnet: --loss: expected mse or squaredError for a regression target/);
-    expectOneLineError(glassnet('train', 'iris', '--out', '/nonexistent-dir/m.json'), /^glassnet: --out: expected a file in an existing, writable directory/);
+    expectOneLineError(glassnet('train', 'iris', '--epochs', '0'), /^glassnet: --epochs: expected an integer >= 1, found "0"$/, 2);
+    expectOneLineError(glassnet('train', 'iris', '--val-split', '1'), /^glassnet: --val-split: expected a fraction in \[0, 1\), found "1"$/, 2);
+    expectOneLineError(glassnet('train', 'iris', '--optimizer', 'sgd'), /^glassnet: --lr: expected a learning rate for sgd \(it has no default\), found none$/, 2);
+    expectOneLineError(glassnet('train', 'iris', '--optimizer', 'lbfgs'), /^glassnet: --optimizer: expected one of sgd, momentum, adam, adamw, rmsprop, adagrad, found "lbfgs"$/, 2);
+    expectOneLineError(glassnet('train', `${FIXTURES}/regression.csv`, '--loss', 'softmaxCrossEntropy'), /^glassnet: --loss: expected mse or squaredError for a regression target/, 2);
+    expectOneLineError(glassnet('train', 'iris', '--out', '/nonexistent-dir/m.json'), /^glassnet: --out: expected a file in an existing directory, found "\/nonexistent-dir\/m\.json": no directory/, 2);
   });
 
   it('shows the stack of an error only with --verbose', () => {

@@ -113,7 +113,9 @@ describe('atomic writes', () => {
         },
       });
     });
-    await expect(saveModel(path, mixedModel('float64'))).rejects.toMatchObject({ code: 'ENOSPC' });
+    await expect(saveModel(path, mixedModel('float64'))).rejects.toMatchObject({
+      code: 'io', argument: path, expected: expect.stringMatching(/^to write the temporary file .*\.tmp$/), found: 'ENOSPC (no space left on device)',
+    });
     expect(partial.length).toBeGreaterThan(100); // the failure really came after bytes were written
     expect(readFileSync(path, 'utf8')).toBe('old content');
     expect(readdirSync(dir)).toEqual(['model.json']);
@@ -132,13 +134,16 @@ describe('atomic writes', () => {
   it('a rename that fails (the target is a directory) removes the temporary file', async () => {
     const path = join(dir, 'taken');
     mkdirSync(path);
-    await expect(writeFileAtomic(path, 'data')).rejects.toMatchObject({ code: expect.stringMatching(/^E/) });
+    await expect(writeFileAtomic(path, 'data')).rejects.toMatchObject({ code: 'io', argument: path, expected: expect.stringMatching(/^to rename the temporary file/) });
     expect(readdirSync(dir)).toEqual(['taken']);
     expect(readdirSync(path)).toEqual([]);
   });
 
-  it('a directory that does not exist: the fs error, nothing created', async () => {
-    await expect(saveSafetensors(join(dir, 'missing', 'w.safetensors'), articleNetwork())).rejects.toMatchObject({ code: 'ENOENT' });
+  it('a directory that does not exist: an error naming the path and the operation, nothing created', async () => {
+    const path = join(dir, 'missing', 'w.safetensors');
+    await expect(saveSafetensors(path, articleNetwork())).rejects.toMatchObject({
+      code: 'io', argument: path, expected: expect.stringMatching(/^to create the temporary file/), found: 'ENOENT (no such file or directory)',
+    });
     expect(readdirSync(dir)).toEqual([]);
   });
 

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { evaluate, type ClassificationReport } from '../../src/index.js';
 import { hasNamedColumns, loadData } from '../data-source.js';
 import { formatLoss, percent } from '../progress.js';
+import { safeText } from '../paint.js';
 import { loadTrained, targetRows } from '../trained.js';
 
 /** `glassnet evaluate MODEL DATA`: loss, and for classifiers accuracy, confusion matrix and per-class precision/recall. */
@@ -38,7 +39,7 @@ export function evaluateCommand(): Command {
       }
       const lines = [`${source}: ${x.length} rows`, `loss (${trained.loss}) ${formatLoss(result.loss)}`];
       if (report !== undefined) lines.push(...classificationLines(report, trained.classes!));
-      process.stdout.write(`${lines.join('\n')}\n`);
+      process.stdout.write(`${lines.map(safeText).join('\n')}\n`);
     });
 }
 

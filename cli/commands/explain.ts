@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import {
-  ACTIVATIONS, ARTICLE, GlassnetError, LOSSES, Random, articleNetwork, checkLoss, mlp, oneHot, scalerFromJSON,
+  ACTIVATIONS, ARTICLE, Dense, LOSSES, Random, articleNetwork, checkLoss, mlp, oneHot, scalerFromJSON,
   type ActivationName, type LossName, type Sequential,
 } from '../../src/index.js';
 import { loadModel } from '../../src/io/node.js';
 import {
   explainStep, formatNumber, renderMarkdown, renderText, renderTextSummaryLine, toJSON, type Explanation, type Paint,
 } from '../../src/explain/index.js';
-import { checkedFlag, choiceFlag, listFlag, numberFlag } from '../flags.js';
+import { UsageError, checkBudget, choiceFlag, integerFlag, listFlag, numberFlag, parameterCount, sizesFlag } from '../flags.js';
 import { terminalPaint } from '../paint.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
@@ -32,16 +32,19 @@ interface ExplainFlags {
   color: boolean;
 }
 
-function parseInteger(flag: string, text: string, min: number, max: number): number {
-  return checkedFlag(flag, text, (v) => Number.isInteger(v) && v >= min && v <= max, `an integer from ${min} to ${max}`);
-}
+/**
+ * Numbers one explained step may show at most: every parameter, and every
+ * unit's net input, output and delta per sample, is written out with its
+ * formula, so the text grows far faster than the network.
+ */
+const EXPLAIN_BUDGET = 2 ** 17;
 
 /** "0.1,0.2;0.3,0.4" → two samples of width `width`. */
 function parseRows(flag: string, text: string, width: number): number[][] {
   return text.split(';').map((sample, s) => {
     const row = sample.split(',').map((v) => numberFlag(flag, v));
     if (row.length !== width) {
-      throw new GlassnetError({ code: 'shape', argument: `${flag} (sample ${s + 1})`, expected: `${width} comma-separated numbers`, found: `${row.length}` });
+      throw new UsageError({ code: 'shape', argument: `${flag} (sample ${s + 1})`, expected: `${width} comma-separated numbers`, found: `${row.length}` });
     }
     return row;
   });
@@ -52,7 +55,7 @@ function parseNames(text: string): Record<string, string> {
   return Object.fromEntries(text.split(',').map((pair) => {
     const [from, to, ...rest] = pair.split('=');
     if (from === undefined || to === undefined || rest.length > 0 || from === '' || to === '') {
-      throw new GlassnetError({ code: 'type', argument: '--names', expected: 'name=newName pairs separated by commas', found: JSON.stringify(pair) });
+      throw new UsageError({ code: 'type', argument: '--names', expected: 'name=newName pairs separated by commas', found: JSON.stringify(pair) });
     }
     return [from.trim(), to.trim()];
   }));
@@ -68,7 +71,7 @@ interface Subject {
 async function loadSubject(flags: ExplainFlags, seed: number): Promise<Subject> {
   if (flags.model === undefined) return { model: buildModel(flags, seed), scale: (x) => x };
   if (flags.sizes !== undefined) {
-    throw new GlassnetError({ code: 'state', argument: '--model', expected: 'either --model or --sizes', found: 'both' });
+    throw new UsageError({ code: 'state', argument: '--model', expected: 'either --model or --sizes', found: 'both' });
   }
   const loaded = await loadModel(flags.model);
   const scaler = loaded.preprocessing?.scaler === undefined ? null : scalerFromJSON(loaded.preprocessing.scaler, `${flags.model}: preprocessing.scaler`);
@@ -80,7 +83,7 @@ async function loadSubject(flags: ExplainFlags, seed: number): Promise<Subject> 
 
 function buildModel(flags: ExplainFlags, seed: number): Sequential {
   if (flags.sizes === undefined) return articleNetwork();
-  const sizes = flags.sizes.split(',').map((s) => parseInteger('--sizes', s, 1, 100_000));
+  const sizes = sizesFlag('--sizes', flags.sizes);
   const activation = choiceFlag<ActivationName>('--activation', flags.activation, ACTIVATIONS);
   const outputActivation = choiceFlag<ActivationName>('--output-activation', flags.outputActivation ?? activation, ACTIVATIONS);
   return mlp(sizes, { activation, outputActivation, seed, dtype: 'float64' });
@@ -98,7 +101,7 @@ function data(flags: ExplainFlags, model: Sequential, loss: LossName, seed: numb
   else if (loss === 'softmaxCrossEntropy') t = x.map(() => oneHot(random.int(model.outputSize), model.outputSize));
   else t = x.map(() => Array.from({ length: model.outputSize }, () => random.float()));
   if (t.length !== x.length) {
-    throw new GlassnetError({ code: 'shape', argument: '--target', expected: `${x.length} samples (one per --input sample)`, found: `${t.length}` });
+    throw new UsageError({ code: 'shape', argument: '--target', expected: `${x.length} samples (one per --input sample)`, found: `${t.length}` });
   }
   return { x, t };
 }
@@ -124,25 +127,38 @@ export function explainCommand(): Command {
     .option('--seed <n>', 'seed of the --sizes weights and default data', '0')
     .option('--no-color', 'no ANSI colours (they are used only on a terminal anyway)')
     .action(async (flags: ExplainFlags) => {
+      // Every flag is checked before a model file is read or a network built.
       const format = choiceFlag<Format>('--format', flags.format, FORMATS);
-      const seed = parseInteger('--seed', flags.seed, 0, 2 ** 32 - 1);
+      const seed = integerFlag('--seed', flags.seed, 0, 2 ** 32 - 1);
+      const givenLoss = flags.loss === undefined ? undefined : choiceFlag<LossName>('--loss', flags.loss, LOSSES);
+      const lr = numberFlag('--lr', flags.lr);
+      const steps = integerFlag('--steps', flags.steps, 1, 1_000_000);
+      const precision = integerFlag('--precision', flags.precision, 0, 17);
+      const only = flags.only === undefined ? undefined : listFlag('--only', flags.only);
+      const names = flags.names === undefined ? undefined : parseNames(flags.names);
+      if (flags.sizes !== undefined) explainBudget('--sizes', sizesFlag('--sizes', flags.sizes), 1, steps);
       const subject = await loadSubject(flags, seed);
       const model = subject.model;
-      const loss = choiceFlag<LossName>('--loss', flags.loss ?? subject.trainedLoss ?? 'squaredError', LOSSES);
-      const lr = numberFlag('--lr', flags.lr);
-      const steps = parseInteger('--steps', flags.steps, 1, 1_000_000);
-      const precision = parseInteger('--precision', flags.precision, 0, 17);
+      const loss = givenLoss ?? choiceFlag<LossName>('--loss', subject.trainedLoss ?? 'squaredError', LOSSES);
       const { x: raw, t } = data(flags, model, loss, seed);
+      explainBudget(flags.sizes === undefined ? '--steps' : '--sizes', layerSizes(model), raw.length, steps);
       const x = subject.scale(raw);
-      const options = {
-        loss, lr,
-        ...(flags.only === undefined ? {} : { only: listFlag('--only', flags.only) }),
-        ...(flags.names === undefined ? {} : { names: parseNames(flags.names) }),
-      };
+      const options = { loss, lr, ...(only === undefined ? {} : { only }), ...(names === undefined ? {} : { names }) };
       const explanations: Explanation[] = [];
       for (let k = 1; k <= steps; k++) explanations.push(explainStep(model, x, t, { ...options, iteration: k }));
       console.log(render(explanations, format, { precision, paint: terminalPaint(flags.color), summary: flags.summary === true }));
     });
+}
+
+/** Input size, then each Dense layer's units. */
+function layerSizes(model: Sequential): number[] {
+  return [model.inputSize, ...model.layers.flatMap((layer) => (layer instanceof Dense ? [layer.outputSize] : []))];
+}
+
+/** Refuses explanations that would not fit in memory: parameters plus three numbers per unit and sample, per step. */
+function explainBudget(flag: string, sizes: readonly number[], samples: number, steps: number): void {
+  const units = sizes.reduce((sum, n) => sum + n, 0);
+  checkBudget(flag, (parameterCount(sizes) + 3 * units * samples) * steps, EXPLAIN_BUDGET, 'numbers explained ((parameters + 3 × units × samples) × steps)');
 }
 
 function render(explanations: Explanation[], format: Format, options: { precision: number; paint: Paint; summary: boolean }): string {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { modelToJSON, type JsonObject, type LayerSpec } from '../../src/index.js';
 import { loadModel } from '../../src/io/node.js';
+import { safeText } from '../paint.js';
 import { EXPORT_FORMATS } from './export.js';
 
 /** A layer as info shows it. */
@@ -72,7 +73,8 @@ export function infoCommand(): Command {
       }
       lines.push(`exports to: ${EXPORT_FORMATS.join(', ')} (glassnet export MODEL --format FORMAT --out PATH)`);
       if (checkpoint !== undefined) lines.push(`checkpoint: after epoch ${String(checkpoint.epoch)} (${String(checkpoint.steps)} steps); continue with glassnet train DATA --resume ${path}`);
-      process.stdout.write(`${lines.join('\n')}\n`);
+      // Names, labels and strings come from the file: escaped, so they cannot drive the terminal.
+      process.stdout.write(`${lines.map(safeText).join('\n')}\n`);
     });
 }
 

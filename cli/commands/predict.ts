@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { writeFileAtomic } from '../../src/io/node.js';
 import { loadInputs } from '../data-source.js';
 import { choiceFlag } from '../flags.js';
+import { checkPaths, named } from '../paths.js';
 import { loadTrained, predictRows, type Predictions, type Trained } from '../trained.js';
 
 const FORMATS = ['csv', 'json'] as const;
@@ -16,6 +17,7 @@ export function predictCommand(): Command {
     .option('--out <file>', 'write the predictions here (atomically) instead of to stdout')
     .action(async (modelPath: string, source: string, flags: { format: string; out?: string }) => {
       const format = choiceFlag('--format', flags.format, FORMATS);
+      await checkPaths({ inputs: named([['MODEL', modelPath], ['DATA', source]]), outputs: named([['--out', flags.out]]) });
       const trained = await loadTrained(modelPath);
       const { x } = await loadInputs(source, trained.featureNames, trained.model.inputSize);
       const predictions = predictRows(trained, x);

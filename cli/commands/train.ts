@@ -1,19 +1,18 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  Dense, Dropout, GlassnetError, Random, Sequential, createOptimizer, evaluate, fitScaler, modelFromJSON, modelToJSON, scalerFromJSON, trainTestSplit,
+  Dense, Dropout, Random, Sequential, createOptimizer, evaluate, fitScaler, formatModelFile, modelFromJSON, modelToJSON, scalerFromJSON, trainTestSplit,
   type Dataset, type FitState, type JsonObject, type Layer, type Optimizer, type Preprocessing, type Scaler, type Table, type TrainingInfo,
 } from '../../src/index.js';
-import { loadModel, saveModel } from '../../src/io/node.js';
-import { readCheckpoint } from '../checkpoint.js';
+import { loadModel } from '../../src/io/node.js';
+import { CHECKPOINT_SECONDS, checkResumeData, dataFingerprint, readCheckpoint } from '../checkpoint.js';
 import { loadData } from '../data-source.js';
-import { integerFlag, positiveFlag } from '../flags.js';
+import { safeText } from '../paint.js';
+import { checkPaths, named } from '../paths.js';
+import { MAX_PARAMETERS, checkBudget, integerFlag, parameterCount, positiveFlag } from '../flags.js';
 import { createProgress, epochFigures, type Colors, type ProgressMode } from '../progress.js';
 import { fixed, writeReport } from '../report.js';
-import { runTraining, type RunOutcome } from '../train-run.js';
+import { runTraining, writeOrKeep, type RunOutcome } from '../train-run.js';
 import {
   addRecipeOptions, checkResumeFlags, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
 } from '../train-settings.js';
@@ -25,7 +24,8 @@ interface RunFlags {
   timeLimit?: string;
   out?: string;
   checkpoint?: string;
-  checkpointEvery: string;
+  checkpointEvery?: string;
+  forceResume?: boolean;
   resume?: string;
   report?: string;
   quiet?: boolean;
@@ -41,9 +41,10 @@ export function trainCommand(): Command {
     .option('--epochs <n>', 'epochs to train up to, counting resumed ones (default: 100, or the checkpoint\'s)')
     .option('--time-limit <seconds>', 'stop after the batch during which this much time has passed')
     .option('--out <file>', 'save the trained model here (written atomically)')
-    .option('--checkpoint <file>', 'save model, optimizer and run state here, atomically, every --checkpoint-every epochs')
-    .option('--checkpoint-every <n>', 'epochs between checkpoints', '1')
-    .option('--resume <file>', 'continue the run saved in this checkpoint (its settings are used)')
+    .option('--checkpoint <file>', `save model, optimizer and run state here, atomically, at most every ${CHECKPOINT_SECONDS} s and at the end`)
+    .option('--checkpoint-every <n>', 'instead: a checkpoint every n epochs')
+    .option('--resume <file>', 'continue the run saved in this checkpoint (its settings are used; the data must be the same)')
+    .option('--force-resume', 'resume even when the data differs from the checkpoint\'s')
     .option('--report <file>', 'write an HTML report: loss and accuracy curves, confusion matrix')
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print one JSON object with the outcome, and no progress')
@@ -68,13 +69,18 @@ interface Setup {
 
 async function train(source: string, cmd: Command): Promise<void> {
   const flags = cmd.opts<RunFlags & Record<string, unknown>>();
-  const checkpointEvery = integerFlag('--checkpoint-every', flags.checkpointEvery, 1);
+  // Every flag is checked before any file is read.
+  recipeFromFlags(flags);
+  const givenEpochs = flags.epochs === undefined ? undefined : integerFlag('--epochs', flags.epochs, 1);
+  const checkpointEvery = flags.checkpointEvery === undefined ? undefined : integerFlag('--checkpoint-every', flags.checkpointEvery, 1);
   const timeLimit = flags.timeLimit === undefined ? undefined : positiveFlag('--time-limit', flags.timeLimit);
-  for (const [flag, path] of [['--out', flags.out], ['--checkpoint', flags.checkpoint], ['--report', flags.report]] as const) {
-    if (path !== undefined) await checkWritable(flag, path);
-  }
-  const setup = flags.resume === undefined ? await freshSetup(source, flags) : await resumedSetup(source, flags.resume, cmd);
-  const epochs = flags.epochs === undefined ? setup.plannedEpochs ?? 100 : integerFlag('--epochs', flags.epochs, 1);
+  await checkPaths({
+    inputs: named([['DATA', source], ['--resume', flags.resume]]),
+    outputs: named([['--out', flags.out], ['--checkpoint', flags.checkpoint], ['--report', flags.report]]),
+    mayReplace: [['--checkpoint', '--resume']],
+  });
+  const setup = flags.resume === undefined ? await freshSetup(source, flags) : await resumedSetup(source, flags.resume, cmd, flags.forceResume === true);
+  const epochs = givenEpochs ?? setup.plannedEpochs ?? 100;
   const { recipe } = setup;
   const tty = process.stdout.isTTY === true;
   const colors: Colors = pc.createColors(tty && pc.isColorSupported);
@@ -83,6 +89,7 @@ async function train(source: string, cmd: Command): Promise<void> {
   const mode: ProgressMode = say === null ? 'off' : tty ? 'bar' : 'lines';
   const training: TrainingInfo = {
     loss: recipe.loss, optimizer: { name: recipe.optimizer, ...setup.optimizer.getState().options }, seed: recipe.seed, plannedEpochs: epochs, settings: recipeToJSON(recipe),
+    data: dataFingerprint(setup.table),
   };
   const outcome = await runTraining({
     model: modelToJSON(setup.model),
@@ -96,7 +103,9 @@ async function train(source: string, cmd: Command): Promise<void> {
     },
     train: setup.train,
     ...(setup.validation === undefined ? {} : { validation: setup.validation }),
-    ...(flags.checkpoint === undefined ? {} : { checkpoint: { every: checkpointEvery, preprocessing: setup.preprocessing, training } }),
+    ...(flags.checkpoint === undefined ? {} : {
+      checkpoint: { ...(checkpointEvery === undefined ? {} : { every: checkpointEvery }), seconds: CHECKPOINT_SECONDS, preprocessing: setup.preprocessing, training },
+    }),
     batchInterval: mode === 'bar' ? 100 : null,
   }, createProgress(mode, epochs, process.stdout, colors), flags.checkpoint);
 
@@ -124,13 +133,14 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
   }
   const seconds = result.history.at(-1)?.seconds ?? 0;
   if (flags.out !== undefined) {
-    await saveModel(flags.out, model, {
+    const extras = {
       preprocessing: setup.preprocessing,
       training: {
         ...training, epochs: result.epochs, steps: result.steps, metrics, date: new Date().toISOString(), stoppedBy: result.stoppedBy,
         ...(result.bestEpoch === undefined ? {} : { bestEpoch: result.bestEpoch }),
       },
-    });
+    };
+    await writeOrKeep(flags.out, formatModelFile(modelToJSON(model, extras)), 'the trained model');
   }
   if (flags.report !== undefined) {
     const confusion = result.validation?.classification ?? final.classification;
@@ -188,7 +198,7 @@ async function freshSetup(source: string, flags: Record<string, unknown>): Promi
 }
 
 /** A run continued from a checkpoint, whose settings rule. */
-async function resumedSetup(source: string, path: string, cmd: Command): Promise<Setup> {
+async function resumedSetup(source: string, path: string, cmd: Command, force: boolean): Promise<Setup> {
   const loaded = await loadModel(path);
   const { state, settings } = readCheckpoint(loaded, path);
   const recipe = recipeFromCheckpoint(settings, path);
@@ -201,6 +211,7 @@ async function resumedSetup(source: string, path: string, cmd: Command): Promise
     ...(recipe.features === undefined ? {} : { features: recipe.features }),
     ...(classes === undefined ? {} : { classes }),
   });
+  checkResumeData(loaded.training?.['data'], table, path, force);
   const scaler = scalerFromJSON(preprocessing.scaler ?? { kind: 'none' }, `${path}: preprocessing.scaler`);
   const { train, validation } = prepare(table, recipe, loaded.model.outputSize, scaler);
   const optimizer = createOptimizer(state.optimizer.kind, loaded.model.parameters(), state.optimizer.options as never);
@@ -235,6 +246,7 @@ function prepare(table: Table, recipe: ResolvedRecipe, outputs: number, given: S
 /** Dense layers with one seeded generator (as `mlp`), and a Dropout layer after each hidden one. */
 function network(inputs: number, outputs: number, recipe: ResolvedRecipe): Sequential {
   const sizes = [inputs, ...recipe.layers, outputs];
+  checkBudget('--layers', parameterCount(sizes), MAX_PARAMETERS, 'parameters');
   const random = new Random(recipe.seed);
   const layers: Layer[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
@@ -270,21 +282,13 @@ function optimizerText(setup: Setup): string {
 
 function describeRun(setup: Setup, source: string, colors: Colors): string {
   const { table } = setup;
-  const target = table.classes === undefined ? `target ${table.targetName}` : count(table.classes.length, 'class', 'classes');
+  const target = table.classes === undefined ? `target ${safeText(table.targetName)}` : count(table.classes.length, 'class', 'classes');
   const rows = `${setup.train.x.length} training${setup.validation === undefined ? '' : `, ${setup.validation.x.length} validation`}`;
   const resumed = setup.resume === undefined ? '' : `\nresuming after epoch ${setup.resume.epoch} (${setup.resume.steps} steps)`;
-  return `${colors.bold(source)}: ${table.x.length} rows (${rows}), ${count(table.featureNames.length, 'feature')}, ${target}\n`
+  return `${colors.bold(safeText(source))}: ${table.x.length} rows (${rows}), ${count(table.featureNames.length, 'feature')}, ${target}\n`
     + `model ${architecture(setup)}, ${setup.recipe.loss}, ${optimizerText(setup)}${resumed}`;
 }
 
 function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
-}
-
-/** Fails before training, not after it, when an output could not be written. */
-async function checkWritable(flag: string, path: string): Promise<void> {
-  const dir = dirname(path);
-  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
-  const writable = isDir && await access(dir, constants.W_OK).then(() => true, () => false);
-  if (!writable) throw new GlassnetError({ code: 'type', argument: flag, expected: 'a file in an existing, writable directory', found: JSON.stringify(path) });
 }

@@ -1,4 +1,5 @@
 import { GlassnetError, describe } from '../errors.js';
+import { findDuplicateKey } from '../util/json-keys.js';
 import type { Dataset } from './datasets.js';
 
 /** Options for {@link loadJsonData}. */
@@ -24,6 +25,10 @@ export function loadJsonData(text: string, options: JsonDataOptions = {}): Datas
     value = JSON.parse(text);
   } catch (error) {
     throw new GlassnetError({ code: 'type', argument: file, expected: 'valid JSON', found: (error as Error).message, cause: error });
+  }
+  const repeat = findDuplicateKey(text);
+  if (repeat !== null) {
+    throw new GlassnetError({ code: 'state', argument: file, expected: 'each key at most once per JSON object', found: `${JSON.stringify(repeat.key)} again at character ${repeat.position}` });
   }
   if (Array.isArray(value)) return fromPairs(value, file);
   if (typeof value === 'object' && value !== null && 'x' in value && 'y' in value) {

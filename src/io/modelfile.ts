@@ -7,9 +7,10 @@
 import { describe } from '../errors.js';
 import { Sequential } from '../nn/model.js';
 import type { DType } from '../tensor/tensor.js';
+import { computeChecksum, verifyChecksum, type Checksum } from './checksum.js';
 import { EXTRA_FIELDS, readExtras, type CheckedExtras, type ModelExtras } from './extras.js';
 import { buildLayer, fileLayers, readArchitecture, readLayerStates, specOf, stateOf, type LayerSpec, type LayerState } from './layerspec.js';
-import { JsonPath, checkKeys, expectObject, fail, parseJson, required, type JsonObject, type RngState } from './validate.js';
+import { JsonPath, checkKeys, expectObject, fail, field, parseJson, required, type JsonObject, type RngState } from './validate.js';
 
 export type { BiasLayout, DenseSpec, DropoutSpec, LayerSpec, LayerState } from './layerspec.js';
 export type { CheckedExtras, ModelExtras, Preprocessing, TrainingInfo } from './extras.js';
@@ -18,9 +19,9 @@ export type { JsonObject, JsonValue, RngState } from './validate.js';
 /** The `format` field of every model file. */
 export const MODEL_FORMAT = 'glassnet.model';
 /** The version this glassnet writes. It reads every file with the same major version. */
-export const MODEL_VERSION = '1.0';
+export const MODEL_VERSION = '1.1';
 const MAJOR = 1;
-const MINOR = 0;
+const MINOR = 1;
 
 /** A model file as data: what {@link modelToJSON} returns. */
 export interface ModelFile {
@@ -34,6 +35,8 @@ export interface ModelFile {
   training?: CheckedExtras['training'];
   optimizerState?: JsonObject;
   rngState?: RngState;
+  /** CRC-32 of every tensor and extra (since 1.1; files without it still load). */
+  checksum?: Checksum;
 }
 
 /** What {@link modelFromJSON} returns: a new model and the file's extras, each validated. */
@@ -43,7 +46,7 @@ export interface LoadedModel extends CheckedExtras {
   version: string;
 }
 
-const TOP_FIELDS = ['format', 'version', 'dtype', 'architecture', 'weights', ...EXTRA_FIELDS];
+const TOP_FIELDS = ['format', 'version', 'dtype', 'architecture', 'weights', ...EXTRA_FIELDS, 'checksum'];
 
 /**
  * The model (and extras) as a plain object in the `glassnet.model` format.
@@ -59,13 +62,16 @@ export function modelToJSON(model: Sequential, extras: ModelExtras = {}): ModelF
   const extrasPath = JsonPath.root('extras');
   const extrasObject = expectObject(extras, extrasPath);
   checkKeys(extrasObject, extrasPath, EXTRA_FIELDS);
+  const specs = layers.map(specOf);
+  const checked = readExtras(extrasObject, extrasPath, model.inputSize);
   return {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     dtype: model.dtype,
-    architecture: { type: 'sequential', layers: layers.map(specOf) },
+    architecture: { type: 'sequential', layers: specs },
     weights,
-    ...readExtras(extrasObject, extrasPath, model.inputSize),
+    ...checked,
+    checksum: computeChecksum(specs, weights, checked),
   };
 }
 
@@ -82,6 +88,8 @@ export function formatModelFile(file: ModelFile): string {
  * Reads a model file: `json` is its text (parsed with `JSON.parse` only) or
  * the already-parsed value. Everything is validated before anything is
  * built, and the result is a new model, so bad input changes nothing.
+ * A file with a `checksum` (every file written since format 1.1) must match
+ * it: a changed value is an error naming the tensor or field.
  * @param options.file names the input in errors (default `"model"`).
  * @throws GlassnetError whose `argument` is a path such as `model.json: weights[1].weight[5]`.
  */
@@ -100,7 +108,11 @@ export function modelFromJSON(json: unknown, options: { file?: string } = {}): L
   const states = readLayerStates(required(top, 'weights', root), root.key('weights'), specs, dtype, lenient);
   // Building has no side effects, so the extras may be checked against the built model.
   const model = new Sequential(specs.map((spec, i) => buildLayer(spec, states[i]!, dtype)));
-  return { model, version: version as string, ...readExtras(top, root, model.inputSize) };
+  const extras = readExtras(top, root, model.inputSize);
+  // Files before 1.1 have no checksum; they load as before.
+  const checksum = field(top, 'checksum');
+  if (checksum !== undefined) verifyChecksum(checksum, specs, states, extras, root);
+  return { model, version: version as string, ...extras };
 }
 
 function readMinorVersion(value: unknown, path: JsonPath): number {

@@ -6,20 +6,32 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Sequential } from '../nn/model.js';
-import { writeFileAtomic } from './atomic.js';
+import { fileError, writeFileAtomic } from './atomic.js';
 import { formatModelFile, modelFromJSON, modelToJSON, type LoadedModel, type ModelExtras } from './modelfile.js';
 import { fromSafetensors, toSafetensors, type SafetensorsContents } from './safetensors.js';
 import { checkTfjsWeightsPath, fromTfjs, toTfjs } from './tfjs.js';
 import { JsonPath, decodeUtf8, expectArray, expectObject, parseJson, required } from './validate.js';
 import type { DType } from '../tensor/tensor.js';
 
-export { writeFileAtomic } from './atomic.js';
+export { fileError, removeTempFilesSync, writeFileAtomic } from './atomic.js';
+
+/**
+ * The bytes of a file.
+ * @throws GlassnetError (code `io`) naming the path: missing, unreadable, a directory.
+ */
+export async function readFileBytes(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw fileError(path, 'read the file', error);
+  }
+}
 
 /**
  * Saves `model` (and `extras`) as a `glassnet.model` JSON file. Everything is
  * validated and serialised before the file system is touched; the write is
  * atomic, so `path` holds either its old content or the whole new file.
- * @throws GlassnetError for a model or extras that could not be loaded back; fs errors as Node raises them.
+ * @throws GlassnetError for a model or extras that could not be loaded back, or (code `io`) a failed write naming the path.
  */
 export async function saveModel(path: string, model: Sequential, extras: ModelExtras = {}): Promise<void> {
   await writeFileAtomic(path, formatModelFile(modelToJSON(model, extras)));
@@ -30,7 +42,7 @@ export async function saveModel(path: string, model: Sequential, extras: ModelEx
  * field; errors name `path` and the position (`model.json: weights[1].weight[5]`).
  */
 export async function loadModel(path: string): Promise<LoadedModel> {
-  const text = decodeUtf8(await readFile(path), JsonPath.root(path));
+  const text = decodeUtf8(await readFileBytes(path), JsonPath.root(path));
   return modelFromJSON(text, { file: path });
 }
 
@@ -41,7 +53,7 @@ export async function saveSafetensors(path: string, model: Sequential, metadata:
 
 /** Reads and validates a safetensors file; pass its `tensors` to `loadWeightsInto`. */
 export async function loadSafetensors(path: string): Promise<SafetensorsContents> {
-  return fromSafetensors(await readFile(path), { file: path });
+  return fromSafetensors(await readFileBytes(path), { file: path });
 }
 
 /**

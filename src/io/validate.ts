@@ -1,5 +1,6 @@
 import { GlassnetError, describe, type ErrorCode } from '../errors.js';
 import { firstNonFinite } from '../tensor/tensor.js';
+import { findDuplicateKey } from '../util/json-keys.js';
 
 /** Any value JSON can hold. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | JsonObject;
@@ -55,21 +56,30 @@ export function decodeUtf8(bytes: Uint8Array, path: JsonPath): string {
 /**
  * `JSON.parse`, the only way glassnet turns file text into values: data is
  * never evaluated. A syntax error becomes a GlassnetError that says where
- * in the text parsing stopped.
+ * in the text parsing stopped; so does a key repeated in one object, which
+ * `JSON.parse` would silently resolve to the last value.
  */
 export function parseJson(text: string, path: JsonPath): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const at = /position (\d+)/.exec(message);
     // V8 names no position when the text simply stops: the end is where it broke.
     const position = at === null ? text.length : Number(at[1]);
-    const before = text.slice(0, position).split('\n');
-    const where = `line ${before.length}, column ${before[before.length - 1]!.length + 1} (character ${position} of ${text.length})`;
     const reason = message.replace(/\s*in JSON at position.*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '');
-    return fail('type', path, 'well-formed JSON', `${reason} at ${where}${position >= text.length ? ': the text ends too early (truncated?)' : ''}`, error);
+    return fail('type', path, 'well-formed JSON', `${reason} at ${where(text, position)}${position >= text.length ? ': the text ends too early (truncated?)' : ''}`, error);
   }
+  const repeat = findDuplicateKey(text);
+  if (repeat !== null) fail('state', path, 'each key at most once per JSON object', `${JSON.stringify(repeat.key)} again at ${where(text, repeat.position)}`);
+  return value;
+}
+
+/** `line L, column C (character P of N)` for an offset into `text`. */
+function where(text: string, position: number): string {
+  const before = text.slice(0, position).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1]!.length + 1} (character ${position} of ${text.length})`;
 }
 
 /**

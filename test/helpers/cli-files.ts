@@ -12,9 +12,9 @@ export function tempDir(): (name: string) => string {
   return (name) => join(dir, name);
 }
 
-/** The run failed with exit code 1 and exactly one line on stderr, without a stack trace. */
-export function expectOneLineError(result: { status: number | null; stderr: string }, pattern: RegExp): void {
-  expect(result.status).toBe(1);
+/** The run failed with exit code `status` (1: data or runtime, 2: usage) and exactly one line on stderr, without a stack trace. */
+export function expectOneLineError(result: { status: number | null; stderr: string }, pattern: RegExp, status = 1): void {
+  expect(result.status).toBe(status);
   const lines = result.stderr.trimEnd().split('\n');
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^glassnet: /);
