@@ -39,7 +39,7 @@ describe('glassnet export --format onnx', () => {
   });
 
   it('an unknown format is a one-line error naming the flag', () => {
-    expectOneLineError(glassnet('export', MODEL, '--format', 'caffe', '--out', file('x')), /--format: expected one of onnx/);
+    expectOneLineError(glassnet('export', MODEL, '--format', 'caffe', '--out', file('x')), /--format: expected one of onnx/, 2);
   });
 });
 
@@ -131,6 +131,8 @@ function writeRaw(model: string): string {
   const raw = file(`${name}-raw.json`);
   const json = JSON.parse(readFileSync(model, 'utf8'));
   delete json.training;
+  // The file's checksums cover what it holds; an entry for what was removed would be refused.
+  delete json.checksum?.crc32?.training;
   writeFileSync(raw, JSON.stringify(json));
   const out = file(`${name}.csv`);
   expect(glassnet('predict', raw, IRIS, '--out', out).status).toBe(0);
