@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { toOnnx, toTorchStateDict, torchSource } from '../../src/index.js';
 import { saveTfjs, writeFileAtomic } from '../../src/io/node.js';
 import { choiceFlag } from '../flags.js';
+import { checkPaths, named } from '../paths.js';
 import { loadTrained, type Trained } from '../trained.js';
 
 /** The formats `glassnet export` writes. */
@@ -53,6 +54,8 @@ export function exportCommand(): Command {
     .option('--raw', 'onnx: the network outputs, without the softmax a softmaxCrossEntropy model gets appended')
     .action(async (path: string, flags: ExportFlags) => {
       const format = choiceFlag('--format', flags.format, EXPORT_FORMATS);
+      // tfjs writes a directory of its own (created when missing); the other formats write one file, checked like every output.
+      if (format !== 'tfjs') await checkPaths({ inputs: named([['MODEL', path]]), outputs: named([['--out', flags.out]]) });
       await writers[format](await loadTrained(path), flags);
     });
 }

@@ -6,6 +6,7 @@ import {
 } from '../../src/index.js';
 import { loadTfjs, saveModel } from '../../src/io/node.js';
 import { choiceFlag, listFlag } from '../flags.js';
+import { checkPaths, named } from '../paths.js';
 
 /** The formats `glassnet import` reads. */
 export const IMPORT_FORMATS = ['onnx', 'torch', 'tfjs'] as const;
@@ -77,6 +78,7 @@ export function importCommand(): Command {
     .action(async (path: string, flags: ImportFlags) => {
       const format = formatOf(path, flags.from);
       const dtype = flags.dtype === undefined ? undefined : choiceFlag('--dtype', flags.dtype, DTYPES);
+      await checkPaths({ inputs: named([['FILE', path], ['--architecture', flags.architecture]]), outputs: named([['--out', flags.out]]) });
       const { model, preprocessing, source } = await readers[format](path, dtype, flags);
       await saveModel(flags.out, model, { ...(preprocessing === undefined ? {} : { preprocessing }), training: { importedFrom: source } });
     });
