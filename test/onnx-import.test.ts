@@ -157,7 +157,7 @@ describe('corrupted files', () => {
   });
 
   it('every truncation of a glassnet export is refused with a GlassnetError', () => {
-    const good = toOnnx(mlp([3, 4, 2], { activation: 'tanh' }), { softmax: true });
+    const good = toOnnx(mlp([3, 4, 2], { activation: 'tanh' }), { outputActivation: 'softmax' });
     for (let cut = 0; cut < good.length; cut++) expect(() => fromOnnx(good.subarray(0, cut))).toThrow(GlassnetError);
   });
 });
