@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { toOnnx, toTorchStateDict, torchSource, type ActivationName, type LossName } from '../../src/index.js';
-import { saveTfjs, writeFileAtomic } from '../../src/io/node.js';
+import { torchSource, type ActivationName, type LossName } from '../../src/index.js';
+import { saveOnnx, saveTfjs, saveTorchStateDict } from '../../src/io/node.js';
 import { choiceFlag } from '../flags.js';
 import { loadTrained, type Trained } from '../trained.js';
 
@@ -28,16 +28,16 @@ const writers: Record<ExportFormat, (trained: Trained, flags: ExportFlags) => Pr
   onnx: async (trained, flags) => {
     const { scaler, featureNames, classes, targetName } = trained;
     const appended = flags.raw === true ? undefined : APPENDED[trained.loss];
-    await writeFileAtomic(flags.out, toOnnx(trained.model, {
+    await saveOnnx(flags.out, trained.model, {
       scaler,
       ...(appended === undefined ? {} : { outputActivation: appended }),
       ...(featureNames === undefined ? {} : { featureNames }),
       ...(classes === undefined ? {} : { classes }),
       ...(targetName === undefined ? {} : { targetName }),
-    }));
+    });
   },
   torch: async (trained, flags) => {
-    await writeFileAtomic(flags.out, toTorchStateDict(trained.model));
+    await saveTorchStateDict(flags.out, trained.model);
     // The module the state dict fits, ready to paste.
     process.stdout.write(`${torchSource(trained.model)}\n`);
   },
