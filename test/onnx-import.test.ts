@@ -41,6 +41,14 @@ describe('importing graphs written by other tools', () => {
     expect(worst(model.predict(x).toArray() as number[][], y)).toBeLessThanOrEqual(1e-6);
   });
 
+  it('takes the bias on either side of Add (PyTorch writes Add(bias, x) for MatMul)', () => {
+    const decoded = decodeMessage(MODEL, fixture('keras-style.onnx'), 'keras-style.onnx');
+    for (const node of decoded.graph!.node) if (node.opType === 'Add') node.input.reverse();
+    const { model } = fromOnnx(encodeMessage(MODEL, decoded));
+    const { x, y } = json('keras-style.expected.json');
+    expect(worst(model.predict(x).toArray() as number[][], y)).toBeLessThanOrEqual(1e-6);
+  });
+
   it('as float64 on request, the PyTorch-trained small network matches PyTorch to float32 rounding of its inputs', () => {
     const { model } = fromOnnx(fixture('torch-small.onnx'), { dtype: 'float64' });
     expect(model.dtype).toBe('float64');
@@ -149,7 +157,7 @@ describe('corrupted files', () => {
   });
 
   it('every truncation of a glassnet export is refused with a GlassnetError', () => {
-    const good = toOnnx(mlp([3, 4, 2], { activation: 'tanh' }), { softmax: true });
+    const good = toOnnx(mlp([3, 4, 2], { activation: 'tanh' }), { outputActivation: 'softmax' });
     for (let cut = 0; cut < good.length; cut++) expect(() => fromOnnx(good.subarray(0, cut))).toThrow(GlassnetError);
   });
 });

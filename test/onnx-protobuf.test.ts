@@ -71,7 +71,7 @@ describe('glassnet files decoded by protobufjs with the official onnx.proto', ()
     new Dense(4, 2, { activation: 'tanh', bias: 0.5, sharedBias: true, seed: 2 }),
     new Dense(2, 2, { bias: false, seed: 3 }),
   ]);
-  const bytes = toOnnx(model, { scaler: { offset: [1, -2, 0.5], scale: [2, 0.25, 1] }, softmax: true, featureNames: ['a', 'b', 'c'], classes: ['x', 'y'] });
+  const bytes = toOnnx(model, { scaler: { offset: [1, -2, 0.5], scale: [2, 0.25, 1] }, outputActivation: 'softmax', featureNames: ['a', 'b', 'c'], classes: ['x', 'y'] });
   const decoded = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, defaults: false }) as any;
 
   it('writes IR version 8, opset 17 and the symbolic batch dimension', () => {
@@ -114,7 +114,7 @@ describe('glassnet files decoded by protobufjs with the official onnx.proto', ()
     expect(decoded.metadataProps).toEqual([
       { key: 'glassnet.featureNames', value: '["a","b","c"]' },
       { key: 'glassnet.classes', value: '["x","y"]' },
-      { key: 'glassnet.output', value: '"probabilities"' },
+      { key: 'glassnet.outputActivation', value: '"softmax"' },
     ]);
   });
 

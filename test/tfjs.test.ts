@@ -106,6 +106,18 @@ describe('TF.js → glassnet', () => {
     expect(worst(model.predict(x).toArray() as number[][], await tfPredict(original, x))).toBeLessThanOrEqual(1e-6);
   });
 
+  it("reads Keras' model_config wrapper and the older layer list written as the config itself", async () => {
+    const x = rows(3, 3, 5);
+    const expected = await tfPredict(original, x);
+    const wrapped = modelJson();
+    wrapped.modelTopology = { model_config: wrapped.modelTopology, keras_version: '2.15.0' };
+    expect(worst(fromTfjs(wrapped, bytes()).predict(x).toArray() as number[][], expected)).toBeLessThanOrEqual(1e-6);
+    const older = modelJson();
+    const topology = older.modelTopology as { config: { layers: unknown[] } };
+    older.modelTopology = { class_name: 'Sequential', config: topology.config.layers as never };
+    expect(worst(fromTfjs(older, bytes()).predict(x).toArray() as number[][], expected)).toBeLessThanOrEqual(1e-6);
+  });
+
   it('refuses a layer it does not import, naming it', () => {
     const json = modelJson();
     const layers = (json.modelTopology as { config: { layers: { class_name: string }[] } }).config.layers;

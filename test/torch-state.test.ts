@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dense, Dropout, Random, Sequential } from '../src/index.js';
+import { loadTorchStateDict, saveTorchStateDict } from '../src/io/node.js';
 import { fromSafetensors } from '../src/io/safetensors.js';
 import { fromTorchStateDict, toTorchStateDict, torchArchitectureFromMetadata, torchSource } from '../src/io/torch.js';
 import { rejection } from './helpers/errors.js';
@@ -84,6 +85,17 @@ describe('glassnet state dicts', () => {
       const { y } = JSON.parse(run.stdout) as { y: number[][] };
       expect(worst(y, model().predict(X).toArray() as number[][])).toBeLessThanOrEqual(1e-12);
     });
+  });
+});
+
+describe('glassnet/node helpers', () => {
+  it('saveTorchStateDict and loadTorchStateDict round-trip; without recorded activations the error names the option', async () => {
+    const path = join(dir, 'helpers.safetensors');
+    await saveTorchStateDict(path, model());
+    expect((await loadTorchStateDict(path)).predict(X).toArray()).toEqual(model().predict(X).toArray());
+    const fixture = new URL('torch-state.safetensors', FIXTURES).pathname;
+    await expect(loadTorchStateDict(fixture)).rejects.toMatchObject({ code: 'type', argument: 'options.activations' });
+    expect((await loadTorchStateDict(fixture, { activations: ['tanh', 'relu', 'linear'], dtype: 'float32' })).dtype).toBe('float32');
   });
 });
 

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { toOnnx, toTorchStateDict, torchSource } from '../../src/index.js';
-import { saveTfjs, writeFileAtomic } from '../../src/io/node.js';
+import { torchSource, type ActivationName, type LossName } from '../../src/index.js';
+import { saveOnnx, saveTfjs, saveTorchStateDict } from '../../src/io/node.js';
 import { choiceFlag } from '../flags.js';
 import { checkPaths, named } from '../paths.js';
 import { loadTrained, type Trained } from '../trained.js';
@@ -16,26 +16,29 @@ interface ExportFlags {
 }
 
 /**
- * Whether the ONNX file should end in a softmax: for a model trained with
- * softmaxCrossEntropy (linear outputs, the softmax inside the loss), so the
- * file gives the probabilities `glassnet predict` reports.
+ * The activation the ONNX file applies after the network, per training
+ * loss, so that it gives what `glassnet predict` reports: softmax
+ * cross-entropy keeps the softmax inside the loss (linear outputs), so the
+ * file appends it to give class probabilities.
  */
-function appendSoftmax(trained: Trained, flags: ExportFlags): boolean {
-  return flags.raw !== true && trained.loss === 'softmaxCrossEntropy';
-}
+const APPENDED: Record<LossName, ActivationName | undefined> = {
+  squaredError: undefined, mse: undefined, binaryCrossEntropy: undefined, softmaxCrossEntropy: 'softmax',
+};
 
 const writers: Record<ExportFormat, (trained: Trained, flags: ExportFlags) => Promise<void>> = {
   onnx: async (trained, flags) => {
     const { scaler, featureNames, classes, targetName } = trained;
-    await writeFileAtomic(flags.out, toOnnx(trained.model, {
-      scaler, softmax: appendSoftmax(trained, flags),
+    const appended = flags.raw === true ? undefined : APPENDED[trained.loss];
+    await saveOnnx(flags.out, trained.model, {
+      scaler,
+      ...(appended === undefined ? {} : { outputActivation: appended }),
       ...(featureNames === undefined ? {} : { featureNames }),
       ...(classes === undefined ? {} : { classes }),
       ...(targetName === undefined ? {} : { targetName }),
-    }));
+    });
   },
   torch: async (trained, flags) => {
-    await writeFileAtomic(flags.out, toTorchStateDict(trained.model));
+    await saveTorchStateDict(flags.out, trained.model);
     // The module the state dict fits, ready to paste.
     process.stdout.write(`${torchSource(trained.model)}\n`);
   },

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import {
-  ACTIVATIONS, GlassnetError, fromOnnx, fromSafetensors, fromTorchStateDict, torchArchitectureFromMetadata, torchArchitectureFromJSON,
-  type ActivationName, type DType, type Preprocessing, type Sequential,
+  ACTIVATIONS, GlassnetError, torchArchitectureFromJSON, type ActivationName, type DType, type Preprocessing, type Sequential,
 } from '../../src/index.js';
-import { loadTfjs, saveModel } from '../../src/io/node.js';
+import { loadOnnx, loadTfjs, loadTorchStateDict, saveModel } from '../../src/io/node.js';
 import { choiceFlag, listFlag } from '../flags.js';
 import { checkPaths, named } from '../paths.js';
 
@@ -30,20 +29,21 @@ interface Imported {
 
 const readers: Record<ImportFormat, (path: string, dtype: DType | undefined, flags: ImportFlags) => Promise<Imported>> = {
   onnx: async (path, dtype) => {
-    const { model, preprocessing, producer } = fromOnnx(await readFile(path), { file: path, ...(dtype === undefined ? {} : { dtype }) });
+    const { model, preprocessing, producer } = await loadOnnx(path, dtype === undefined ? {} : { dtype });
     return { model, ...(preprocessing === undefined ? {} : { preprocessing }), source: `onnx${producer === '' ? '' : ` (${producer})`}` };
   },
   torch: async (path, dtype, flags) => {
-    const { tensors, metadata } = fromSafetensors(await readFile(path), { file: path });
     const given = await torchActivations(flags);
-    const architecture = given === undefined ? torchArchitectureFromMetadata(metadata, path) : { activations: given };
-    if (architecture === undefined) {
-      throw new GlassnetError({
-        code: 'type', argument: '--activations', expected: 'one activation per Linear layer (or --architecture FILE.json)', found: `nothing, and ${path} does not record them`,
-      });
+    try {
+      const model = await loadTorchStateDict(path, { ...(given === undefined ? {} : { activations: given }), ...(dtype === undefined ? {} : { dtype }) });
+      return { model, source: 'torch state dict' };
+    } catch (error) {
+      // Without activations the library names its argument; the user gives them with a flag.
+      if (error instanceof GlassnetError && error.argument === 'options.activations') {
+        throw new GlassnetError({ code: error.code, argument: '--activations', expected: 'one activation per Linear layer (or --architecture FILE.json)', found: error.found });
+      }
+      throw error;
     }
-    const model = fromTorchStateDict(tensors, { ...architecture, ...(dtype === undefined ? {} : { dtype }) }, path);
-    return { model, source: 'torch state dict' };
   },
   tfjs: async (path, dtype) => ({ model: await loadTfjs(path, dtype === undefined ? {} : { dtype }), source: 'tfjs layers model' }),
 };

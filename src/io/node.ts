@@ -4,12 +4,16 @@
  * this module adds reading and atomic writing.
  */
 import { mkdir, readFile } from 'node:fs/promises';
+import { GlassnetError } from '../errors.js';
 import { dirname, join } from 'node:path';
 import type { Sequential } from '../nn/model.js';
 import { fileError, writeFileAtomic } from './atomic.js';
 import { formatModelFile, modelFromJSON, modelToJSON, type LoadedModel, type ModelExtras } from './modelfile.js';
 import { fromSafetensors, toSafetensors, type SafetensorsContents } from './safetensors.js';
+import { toOnnx, type OnnxExportOptions } from './onnx-export.js';
+import { fromOnnx, type ImportedOnnx } from './onnx-import.js';
 import { checkTfjsWeightsPath, fromTfjs, toTfjs } from './tfjs.js';
+import { fromTorchStateDict, toTorchStateDict, torchArchitectureFromMetadata, type TorchArchitecture } from './torch.js';
 import { JsonPath, decodeUtf8, expectArray, expectObject, parseJson, required } from './validate.js';
 import type { DType } from '../tensor/tensor.js';
 
@@ -54,6 +58,37 @@ export async function saveSafetensors(path: string, model: Sequential, metadata:
 /** Reads and validates a safetensors file; pass its `tensors` to `loadWeightsInto`. */
 export async function loadSafetensors(path: string): Promise<SafetensorsContents> {
   return fromSafetensors(await readFileBytes(path), { file: path });
+}
+
+/** Saves the model as an ONNX file (see `toOnnx`), atomically. */
+export async function saveOnnx(path: string, model: Sequential, options: OnnxExportOptions = {}): Promise<void> {
+  await writeFileAtomic(path, toOnnx(model, options));
+}
+
+/** Reads an ONNX file of a multi-layer perceptron (see `fromOnnx`); errors name `path`. */
+export async function loadOnnx(path: string, options: { dtype?: DType } = {}): Promise<ImportedOnnx> {
+  return fromOnnx(await readFile(path), { file: path, ...options });
+}
+
+/** Saves the model as a PyTorch state dict in safetensors (see `toTorchStateDict`), atomically. */
+export async function saveTorchStateDict(path: string, model: Sequential): Promise<void> {
+  await writeFileAtomic(path, toTorchStateDict(model));
+}
+
+/**
+ * Reads a PyTorch `torch.nn.Sequential` state dict from safetensors. The
+ * activations (one per Linear) are `options.activations`, or else the ones
+ * glassnet recorded in the file's metadata (with its Dropout layers).
+ * @throws GlassnetError (argument `options.activations`) when neither gives them; others naming `path`.
+ */
+export async function loadTorchStateDict(path: string, options: Partial<TorchArchitecture> = {}): Promise<Sequential> {
+  const { tensors, metadata } = fromSafetensors(await readFile(path), { file: path });
+  const { activations, dropout, dtype } = options;
+  const architecture = activations === undefined ? torchArchitectureFromMetadata(metadata, path) : { activations, ...(dropout === undefined ? {} : { dropout }) };
+  if (architecture === undefined) {
+    throw new GlassnetError({ code: 'type', argument: 'options.activations', expected: 'one activation per Linear layer', found: `none given, and ${path} does not record them` });
+  }
+  return fromTorchStateDict(tensors, { ...architecture, ...(dtype === undefined ? {} : { dtype }) }, path);
 }
 
 /**

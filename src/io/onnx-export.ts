@@ -9,7 +9,8 @@
 import { GlassnetError, describe } from '../errors.js';
 import { Dense } from '../nn/layers.js';
 import type { Sequential } from '../nn/model.js';
-import { ACTIVATION_INTEROP, alphaOf, type OnnxStep } from './interop-activations.js';
+import { checkActivation, type ActivationName } from '../nn/activations.js';
+import { ACTIVATION_INTEROP, alphaOf, defaultAlpha, type OnnxStep } from './interop-activations.js';
 import { fileLayers } from './layerspec.js';
 import {
   MODEL, ONNX_ATTRIBUTE, ONNX_DTYPE, ONNX_IR_VERSION, ONNX_OPSET,
@@ -22,7 +23,7 @@ export const ONNX_INPUT = 'input';
 /** The graph output's name: `[batch, outputSize]` float32. */
 export const ONNX_OUTPUT = 'output';
 /** Metadata keys (`metadata_props`) glassnet writes, each a JSON value. */
-export const ONNX_METADATA = { featureNames: 'glassnet.featureNames', classes: 'glassnet.classes', targetName: 'glassnet.targetName', output: 'glassnet.output' } as const;
+export const ONNX_METADATA = { featureNames: 'glassnet.featureNames', classes: 'glassnet.classes', targetName: 'glassnet.targetName', outputActivation: 'glassnet.outputActivation' } as const;
 
 /** What {@link toOnnx} adds around the network. */
 export interface OnnxExportOptions {
@@ -33,11 +34,12 @@ export interface OnnxExportOptions {
    */
   scaler?: { readonly offset: readonly number[]; readonly scale: readonly number[] };
   /**
-   * Append a Softmax over the outputs, so the file gives class
-   * probabilities the way `glassnet predict` reports them for a model
-   * trained with softmaxCrossEntropy (whose last layer is linear).
+   * An activation applied after the last layer, so the file gives what
+   * `glassnet predict` reports: `"softmax"` for a model trained with
+   * softmaxCrossEntropy (whose last layer is linear, the softmax being
+   * inside the loss) gives class probabilities.
    */
-  softmax?: boolean;
+  outputActivation?: ActivationName;
   /** Column names, recorded in the file's metadata. */
   featureNames?: readonly string[];
   /** Class labels in output order, recorded in the file's metadata. */
@@ -115,7 +117,8 @@ export function toOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint
     emit('Gemm', `${layer.name}_gemm`, inputs, [intAttribute('transB', 1)]);
     emitForm(ACTIVATION_INTEROP[layer.activation].onnx(alphaOf(layer)), `${layer.name}_${layer.activation}`);
   }
-  if (options.softmax === true) emitForm(ACTIVATION_INTEROP.softmax.onnx(0), 'probabilities');
+  const appended = options.outputActivation;
+  if (appended !== undefined) emitForm(ACTIVATION_INTEROP[checkActivation(appended, 'options.outputActivation')].onnx(defaultAlpha(appended)), `output_${appended}`);
   if (nodes.length === 0) emit('Identity', 'identity', [current]);
   nodes[nodes.length - 1]!.output = [ONNX_OUTPUT];
 
@@ -129,7 +132,7 @@ export function toOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint
   note(ONNX_METADATA.featureNames, options.featureNames);
   note(ONNX_METADATA.classes, options.classes);
   note(ONNX_METADATA.targetName, options.targetName);
-  note(ONNX_METADATA.output, options.softmax === true ? 'probabilities' : 'network');
+  note(ONNX_METADATA.outputActivation, appended);
 
   const onnx: OnnxModel = {
     irVersion: ONNX_IR_VERSION,

@@ -117,7 +117,9 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
     const op = node.opType ?? '';
     const part = `graph.node[${i}] "${node.name ?? ''}" (${op})`;
     if ((node.domain ?? '') !== '' && node.domain !== 'ai.onnx') fail('unknown-name', part, 'an operator of the default ONNX domain', `domain ${JSON.stringify(node.domain)}`);
-    if (node.input[0] !== current) fail('shape', `${part}.input[0]`, `the previous node's output ${JSON.stringify(current)} (glassnet imports a single chain of layers)`, JSON.stringify(node.input[0] ?? ''));
+    // The chain's value comes first, except in Add, whose bias may come first (PyTorch writes Add(bias, x)).
+    const chained = op === 'Add' && node.input[1] === current ? 1 : 0;
+    if (node.input[chained] !== current) fail('shape', `${part}.input[0]`, `the previous node's output ${JSON.stringify(current)} (glassnet imports a single chain of layers)`, JSON.stringify(node.input[0] ?? ''));
     if ((uses.get(current) ?? 0) !== 1) fail('shape', part, `${JSON.stringify(current)} used by one node only (a chain)`, `${uses.get(current)} uses`);
     const constant = (k: number): Constant => {
       const name = node.input[k] ?? '';
@@ -182,7 +184,7 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
         break;
       }
       case 'Add': {
-        const k = node.input[0] === current ? 1 : 0;
+        const k = 1 - chained;
         if (!open || dense!.bias !== null) fail('unknown-name', part, 'Add right after MatMul (or Gemm without a bias)', 'an Add elsewhere');
         dense!.bias = biasOf(constant(k), dense!.units, 1, `${part}.input[${k}] "${node.input[k]}"`, fail);
         break;

@@ -19,7 +19,7 @@ async function checks() {
   }
   layers.push(new Dense(width, 3, { random }));
   const model = new Sequential(layers);
-  const bytes = toOnnx(model, { scaler, softmax: true });
+  const bytes = toOnnx(model, { scaler, outputActivation: 'softmax' });
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
   const output = (await session.run({ input: new ort.Tensor('float32', Float32Array.from(raw.flat()), [raw.length, 3]) })).output;
   const ours = noGrad(() => softmax(model.predict(scaler.transform(raw))));
