@@ -102,7 +102,13 @@ export async function loadInputs(source: string, featureNames: readonly string[]
   return inputs;
 }
 
+/** The most rows NAME:COUNT may ask for: generated rows are plain arrays, so more would risk an out-of-memory abort. */
+const MAX_BUILT_IN_ROWS = 1_000_000;
+
 async function loadBuiltIn(name: BuiltIn, count: number | undefined, options: DataOptions): Promise<Table> {
+  if (count !== undefined && count > MAX_BUILT_IN_ROWS) {
+    throw new GlassnetError({ code: 'range', argument: 'DATA', expected: `at most ${MAX_BUILT_IN_ROWS} rows of a built-in set (the memory budget)`, found: `${name}:${count}` });
+  }
   if (name === 'iris') {
     if (count !== undefined) throw new GlassnetError({ code: 'type', argument: 'iris', expected: 'no sample count (Iris has 150 rows)', found: `iris:${count}` });
     // Iris is a CSV, so --target and --features work on it as on a file.

@@ -51,6 +51,10 @@ describe('exit status 2 for usage errors, before any file is read', () => {
     expect(glassnet('--version').status).toBe(0);
   });
 
+  it('a built-in set of too many rows is an error, not an out-of-memory abort', () => {
+    expectOneLineError(glassnet('train', 'circles:1000000000'), /^glassnet: DATA: expected at most 1000000 rows of a built-in set \(the memory budget\), found circles:1000000000$/);
+  });
+
   it('exits with 1 for data errors, and leaves the files as they were', () => {
     const dir = mkdtempSync(join(tmpdir(), 'glassnet-faults-'));
     writeFileSync(join(dir, 'data.csv'), 'a,b\n1,2\n3\n');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { articleNetwork, formatModelFile, modelFromJSON, modelToJSON } from '../src/index.js';
+import { articleNetwork, formatModelFile, fromSafetensors, modelFromJSON, modelToJSON, toSafetensors } from '../src/index.js';
 import { crc32Float64 } from '../src/util/crc32.js';
 import { glassnet } from './helpers/cli.js';
 import { expectOneLineError } from './helpers/cli-files.js';
@@ -81,5 +81,19 @@ describe('checksums', () => {
     expectOneLineError(glassnet('predict', model, 'xor', '--out', join(dir, 'p.csv')), /m\.json: weights\[0\]\.weight: expected values whose CRC-32 is/);
     expectOneLineError(glassnet('train', 'xor', '--resume', model, '--checkpoint', join(dir, 'ck.json')), /m\.json: weights\[0\]\.weight: expected values whose CRC-32/);
     expectUnchanged(dir, before);
+  });
+});
+
+describe('repeated keys in a safetensors header', () => {
+  it('are refused, naming the key and where it repeats', () => {
+    const bytes = toSafetensors(articleNetwork());
+    const length = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    const header = new TextDecoder().decode(bytes.subarray(8, 8 + length));
+    // The same key twice: a name of the same length, so the header's byte count is unchanged.
+    const dup = header.replace('"layer2.weight"', '"layer1.weight"');
+    const copy = bytes.slice();
+    copy.set(new TextEncoder().encode(dup), 8);
+    const error = rejection(() => fromSafetensors(copy, { file: 'w.safetensors' }), 'state', 'w.safetensors: header');
+    expect(error.message).toMatch(/found "layer1\.weight" again at line 1, column \d+/);
   });
 });

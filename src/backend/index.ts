@@ -1,7 +1,7 @@
 import type { Backend, BackendName } from './backend.js';
 import { jsBackend } from './js.js';
 import { jsFastBackend } from './js-fast.js';
-import { createWasmBackend, defaultWasmThreads, type WasmBackend } from './wasm.js';
+import { createWasmBackend, defaultWasmThreads, type WasmBackend, type WasmBackendOptions } from './wasm.js';
 import { GlassnetError } from '../errors.js';
 
 export { SMALL_MATMUL_WORK, type Backend, type BackendName, type BinaryKind, type FloatArray, type PointLossKind, type UnaryKind } from './backend.js';
@@ -42,11 +42,11 @@ export function setBackend(name: BackendName): BackendName {
       break;
     case 'wasm':
       // Not `??=`: that would probe again after a null (unsupported) result.
-      if (wasm === undefined) wasm = createWasmBackend();
+      if (wasm === undefined) wasm = compiledWasm();
       active = wasm ?? jsFastBackend;
       break;
     case 'wasm-mt':
-      if (wasmThreaded === undefined) wasmThreaded = createWasmBackend({ threads: defaultWasmThreads() });
+      if (wasmThreaded === undefined) wasmThreaded = compiledWasm({ threads: defaultWasmThreads() });
       active = wasmThreaded ?? jsFastBackend;
       break;
     default:
@@ -56,6 +56,21 @@ export function setBackend(name: BackendName): BackendName {
       });
   }
   return active.name;
+}
+
+/**
+ * The wasm backend, or null where SIMD does not validate or where compiling
+ * is refused: a Content-Security-Policy without 'wasm-unsafe-eval' lets
+ * `WebAssembly.validate` pass, then throws a CompileError (EvalError in
+ * some engines) at compilation. Other errors are real faults and propagate.
+ */
+function compiledWasm(options?: WasmBackendOptions): WasmBackend | null {
+  try {
+    return createWasmBackend(options);
+  } catch (error) {
+    if (error instanceof EvalError || (typeof WebAssembly === 'object' && error instanceof WebAssembly.CompileError)) return null;
+    throw error;
+  }
 }
 
 /** Selects the fastest backend this engine supports (`'wasm'` when SIMD validates, else `'js-fast'`) and returns its name. */

@@ -26,8 +26,11 @@ const ISOLATION = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 } as const;
 
-function reply(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
-  res.writeHead(status, { ...ISOLATION, 'Content-Type': type, 'Cache-Control': 'no-store' });
+/** Extra response headers for some paths, e.g. a Content-Security-Policy for one page. */
+export type PathHeaders = (path: string) => Readonly<Record<string, string>>;
+
+function reply(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Readonly<Record<string, string>> = {}): void {
+  res.writeHead(status, { ...ISOLATION, ...extra, 'Content-Type': type, 'Cache-Control': 'no-store' });
   res.end(body);
 }
 
@@ -35,9 +38,10 @@ function reply(res: ServerResponse, status: number, type: string, body: string |
  * Serves files under `root` on 127.0.0.1 at an ephemeral port, but only
  * below the URL prefixes in `mounts` (e.g. `['/dist/', '/test/browser/']`),
  * so the page can reach nothing else of the repository. GET and HEAD
- * only (Node leaves out the body of a HEAD reply).
+ * only (Node leaves out the body of a HEAD reply). `headers` adds
+ * response headers by URL path.
  */
-export async function startStaticServer(root: string, mounts: readonly string[]): Promise<StaticServer> {
+export async function startStaticServer(root: string, mounts: readonly string[], headers: PathHeaders = () => ({})): Promise<StaticServer> {
   const folders = mounts.map((mount) => resolve(root, `.${mount}`) + sep);
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -60,7 +64,7 @@ export async function startStaticServer(root: string, mounts: readonly string[])
       return;
     }
     readFile(file).then(
-      (body) => reply(res, 200, type, body),
+      (body) => reply(res, 200, type, body, headers(path)),
       () => reply(res, 404, 'text/plain', 'not found'),
     );
   });
