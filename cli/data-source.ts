@@ -6,8 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import {
-  GlassnetError, IRIS_CSV, SYNTHETIC, digits, loadFeatures, loadJsonData, loadTable, parseCsv,
-  type Dataset, type Table, type Task,
+  GlassnetError, IRIS_CSV, SYNTHETIC, decodeText, digits, loadFeatures, loadJsonData, loadTable, parseCsv,
+  type Dataset, type FeatureEncoding, type MissingPolicy, type Table, type Task,
 } from '../src/index.js';
 
 /** Names accepted in place of a data file. */
@@ -16,8 +16,8 @@ type BuiltIn = (typeof BUILT_INS)[number];
 
 /** How to read a labelled table. */
 export interface DataOptions {
-  /** CSV target column (default: the last). */
-  target?: string;
+  /** CSV target columns (default: the last); several for multi-target regression. */
+  target?: readonly string[];
   /** CSV feature columns (default: every column but the target). */
   features?: readonly string[];
   task?: 'auto' | Task;
@@ -25,6 +25,12 @@ export interface DataOptions {
   classes?: readonly string[];
   /** What errors call the target and features (default `target`, `features`), e.g. the flags that set them. */
   names?: { target: string; features: string };
+  /** CSV: what to do with missing cells (default error). */
+  missing?: MissingPolicy;
+  /** CSV: the field separator (default: detected). */
+  delimiter?: string;
+  /** CSV: the feature encoding saved with a model. */
+  encoding?: FeatureEncoding;
 }
 
 /** Features only, for prediction. */
@@ -57,8 +63,8 @@ export async function loadData(source: string, options: DataOptions = {}): Promi
   const kind = fileKind(source);
   const text = await readText(source);
   if (kind === 'csv') return renamed(options, () => loadTable(text, {
-      file: source,
-      ...(options.target === undefined ? {} : { target: options.target }),
+      file: source, ...csvOptions(options),
+      ...(options.target === undefined ? {} : { target: options.target.length === 1 ? options.target[0]! : options.target }),
       ...(options.features === undefined ? {} : { features: [...options.features] }),
       ...(options.task === undefined ? {} : { task: options.task }),
       ...(options.classes === undefined ? {} : { classes: options.classes }),
@@ -67,31 +73,49 @@ export async function loadData(source: string, options: DataOptions = {}): Promi
   return fromDataset(loadJsonData(text, { file: source }), source, options);
 }
 
+/** What a model says about the inputs it takes. */
+export interface InputSpec {
+  inputSize: number;
+  /** Names of the model's inputs (old files without an encoding: the CSV columns). */
+  featureNames?: readonly string[];
+  /** How CSV columns become inputs (categories, fill values). */
+  encoding?: FeatureEncoding;
+  missing?: MissingPolicy;
+  delimiter?: string;
+}
+
 /**
- * Feature rows from DATA for a model trained on `featureNames`. A CSV with
- * a header is read by column name, so a target column or extra columns are
- * ignored; a CSV without a header must hold exactly the features.
+ * Feature rows from DATA for a model. A CSV with a header is read by column
+ * name, so a target column or extra columns are ignored; a CSV without a
+ * header must hold exactly the features.
  */
-export async function loadInputs(source: string, featureNames: readonly string[] | undefined, inputSize: number): Promise<Inputs> {
+export async function loadInputs(source: string, spec: InputSpec): Promise<Inputs> {
+  const { inputSize } = spec;
   const named = builtIn(source);
   let inputs: Inputs;
   if (named !== null) {
     inputs = await loadBuiltIn(named.name, named.count, {});
   } else if (fileKind(source) === 'csv') {
     const text = await readText(source);
-    const { columns, header } = parseCsv(text, { file: source });
+    const csv = csvOptions(spec);
+    const { columns, header } = parseCsv(text, { file: source, ...csv });
+    const wanted = spec.encoding?.columns ?? spec.featureNames;
     let features: string[] | undefined;
-    if (header && featureNames !== undefined) {
-      const missing = featureNames.filter((name) => !columns.includes(name));
+    if (header && wanted !== undefined) {
+      const missing = wanted.filter((name) => !columns.includes(name));
       if (missing.length > 0) {
         throw new GlassnetError({
           code: 'unknown-name', argument: source,
-          expected: `the feature columns the model was trained on (${featureNames.join(', ')})`, found: `no column ${missing.map((m) => JSON.stringify(m)).join(', ')}`,
+          expected: `the feature columns the model was trained on (${wanted.join(', ')})`, found: `no column ${missing.map((m) => JSON.stringify(m)).join(', ')}`,
         });
       }
-      features = [...featureNames];
+      features = [...wanted];
     }
-    inputs = loadFeatures(text, { file: source, ...(features === undefined ? {} : { features }) });
+    inputs = loadFeatures(text, {
+      file: source, ...csv,
+      ...(features === undefined ? {} : { features }),
+      ...(spec.encoding === undefined ? {} : { encoding: spec.encoding }),
+    });
   } else {
     inputs = await jsonInputs(source);
   }
@@ -106,7 +130,7 @@ async function loadBuiltIn(name: BuiltIn, count: number | undefined, options: Da
   if (name === 'iris') {
     if (count !== undefined) throw new GlassnetError({ code: 'type', argument: 'iris', expected: 'no sample count (Iris has 150 rows)', found: `iris:${count}` });
     // Iris is a CSV, so --target and --features work on it as on a file.
-    return renamed(options, () => loadTable(IRIS_CSV, { file: 'iris', target: options.target ?? 'species', task: 'classification',
+    return renamed(options, () => loadTable(IRIS_CSV, { file: 'iris', target: options.target?.[0] ?? 'species', task: 'classification',
       ...(options.features === undefined ? {} : { features: [...options.features] }),
       ...(options.classes === undefined ? {} : { classes: options.classes }) }));
   }
@@ -127,6 +151,15 @@ function renamed(options: DataOptions, load: () => Table): Table {
     const argument = error.argument === 'target' ? names.target : error.argument.replace(/^features(?=\[|$)/, names.features);
     throw new GlassnetError({ code: error.code, argument, expected: error.expected, found: error.found, cause: error });
   }
+}
+
+/** The CSV reading options among `options`. */
+function csvOptions(options: { missing?: MissingPolicy; delimiter?: string; encoding?: FeatureEncoding }): { missing?: MissingPolicy; delimiter?: string; encoding?: FeatureEncoding } {
+  return {
+    ...(options.missing === undefined ? {} : { missing: options.missing }),
+    ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
+    ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
+  };
 }
 
 /** Column options only mean something for CSV data. */
@@ -192,10 +225,12 @@ function fileKind(source: string): 'csv' | 'json' {
 }
 
 async function readText(path: string): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new GlassnetError({ code: 'type', argument: path, expected: 'a readable data file', found: reason, cause: error });
   }
+  return decodeText(bytes, path);
 }

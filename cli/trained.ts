@@ -1,11 +1,11 @@
 /**
  * A trained model as predict and evaluate use it: the network plus what it
- * was trained with (loss, scaler, classes, column names), read from the
- * model file that `glassnet train` writes.
+ * was trained with (loss, scalers, feature encoding, classes, column
+ * names), read from the model file that `glassnet train` writes.
  */
 import {
-  GlassnetError, LOSSES, classIndices, noGrad, scalerFromJSON, softmax,
-  type LossName, type Scaler, type Sequential, type Task,
+  GlassnetError, LOSSES, MISSING_POLICIES, checkOneOf, classIndices, encodingFromJSON, noGrad, scalerFromJSON, softmax,
+  type FeatureEncoding, type LossName, type MissingPolicy, type Scaler, type Sequential, type Task,
 } from '../src/index.js';
 import { loadModel } from '../src/io/node.js';
 
@@ -15,11 +15,18 @@ export interface Trained {
   /** The training loss (default `mse` when the file does not say). */
   loss: LossName;
   scaler: Scaler;
+  /** Regression: maps outputs back to target units (identity when targets were not scaled). */
+  targetScaler: Scaler;
   task: Task;
   /** Class labels in output order, for classifiers. */
   classes?: string[];
   featureNames?: string[];
   targetName?: string;
+  /** One name per output for multi-target regression. */
+  targetNames?: string[];
+  encoding?: FeatureEncoding;
+  /** How training treated missing cells. */
+  missing?: MissingPolicy;
 }
 
 /**
@@ -35,15 +42,24 @@ export async function loadTrained(path: string): Promise<Trained> {
       code: 'shape', argument: `${path}: preprocessing.classes`, expected: `one class per output (${model.outputSize})`, found: `${classes.length} classes`,
     });
   }
+  const at = (field: string): string => `${path}: preprocessing.${field}`;
+  const targetScaler = scalerFromJSON(preprocessing.targetScaler ?? { kind: 'none' }, at('targetScaler'));
+  if (targetScaler.offset.length !== 0 && targetScaler.offset.length !== model.outputSize) {
+    throw new GlassnetError({ code: 'shape', argument: at('targetScaler'), expected: `one statistic per output (${model.outputSize})`, found: `${targetScaler.offset.length}` });
+  }
   const trained: Trained = {
     model,
     loss,
-    scaler: scalerFromJSON(preprocessing.scaler ?? { kind: 'none' }, `${path}: preprocessing.scaler`),
-    task: preprocessing['task'] === 'regression' || classes === undefined ? 'regression' : 'classification',
+    scaler: scalerFromJSON(preprocessing.scaler ?? { kind: 'none' }, at('scaler')),
+    targetScaler,
+    task: preprocessing.task === 'regression' || classes === undefined ? 'regression' : 'classification',
   };
   if (classes !== undefined) trained.classes = classes;
   if (preprocessing.featureNames !== undefined) trained.featureNames = [...preprocessing.featureNames];
   if (preprocessing.targetName !== undefined) trained.targetName = preprocessing.targetName;
+  if (preprocessing.targetNames !== undefined) trained.targetNames = [...preprocessing.targetNames];
+  if (preprocessing.encoding !== undefined) trained.encoding = encodingFromJSON(preprocessing.encoding, at('encoding'));
+  if (preprocessing.missing !== undefined) trained.missing = checkOneOf(MISSING_POLICIES, preprocessing.missing, at('missing'));
   return trained;
 }
 
@@ -58,7 +74,7 @@ export function targetRows(y: readonly (readonly number[])[], outputSize: number
 
 /** What the model says about each row. */
 export interface Predictions {
-  /** Raw network outputs. */
+  /** Raw network outputs; for regression, in target units (the target scaling undone). */
   outputs: number[][];
   /** Classifiers: the predicted label of each row. */
   labels?: string[];
@@ -75,7 +91,7 @@ export function predictRows(trained: Trained, x: readonly (readonly number[])[])
   const { model, classes } = trained;
   const output = model.predict(trained.scaler.transform(x));
   const outputs = output.toArray() as number[][];
-  if (classes === undefined) return { outputs };
+  if (classes === undefined) return { outputs: trained.targetScaler.inverse(outputs) };
   const scores = trained.loss === 'softmaxCrossEntropy' ? noGrad(() => softmax(output)).toArray() as number[][] : outputs;
   const probabilities = scores.map((row) => (row.length === 1 && classes.length === 2 ? [1 - row[0]!, row[0]!] : row));
   const labels = Array.from(classIndices(output.data, output.rows, output.cols), (c) => classes[c]!);

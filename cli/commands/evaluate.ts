@@ -1,29 +1,41 @@
 import { Command } from 'commander';
-import { evaluate, type ClassificationReport } from '../../src/index.js';
+import { MISSING_POLICIES, evaluate, regressionReport, type ClassificationReport, type JsonObject, type RegressionReport } from '../../src/index.js';
 import { hasNamedColumns, loadData } from '../data-source.js';
+import { choiceFlag, delimiterFlag } from '../flags.js';
 import { formatLoss, percent } from '../progress.js';
-import { loadTrained, targetRows } from '../trained.js';
+import { fixed } from '../report.js';
+import { loadTrained, predictRows, targetRows, type Trained } from '../trained.js';
 
-/** `glassnet evaluate MODEL DATA`: loss, and for classifiers accuracy, confusion matrix and per-class precision/recall. */
+/** `glassnet evaluate MODEL DATA`: loss; for classifiers accuracy, confusion matrix and per-class precision/recall; for regression R², RMSE, MAE and the mean baseline. */
 export function evaluateCommand(): Command {
   return new Command('evaluate')
-    .description('measure a trained model on labelled data: loss; for classifiers accuracy, confusion matrix, precision and recall per class')
-    .argument('<model>', 'model file written by glassnet train')
+    .description('measure a trained model on labelled data: loss; for classifiers accuracy, confusion matrix, precision and recall per class; '
+      + 'for regression R², RMSE and MAE in target units beside predicting the training mean')
+    .argument('<model>', 'model file written by glassnet train (or saved from the library)')
     .argument('<data>', 'a labelled .csv/.json file or built-in set')
+    .option('--missing <policy>', `missing CSV cells: ${MISSING_POLICIES.join('|')} (default: as in training; mean/median use the training values)`)
+    .option('--delimiter <char>', 'CSV field separator (default: detected)')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, source: string, flags: { json?: boolean }) => {
+    .action(async (modelPath: string, source: string, flags: { json?: boolean; missing?: string; delimiter?: string }) => {
       const trained = await loadTrained(modelPath);
+      const missing = flags.missing === undefined ? trained.missing : choiceFlag('--missing', flags.missing, MISSING_POLICIES);
+      const targets = trained.targetNames ?? (trained.targetName === undefined ? undefined : [trained.targetName]);
       // The model's classes are passed so that a label it never saw is an error, not a new class.
       const table = await loadData(source, {
         task: trained.task,
         names: { target: `target (${modelPath}: preprocessing.targetName)`, features: `features (${modelPath}: preprocessing.featureNames)` },
+        ...(missing === undefined ? {} : { missing }),
+        ...(flags.delimiter === undefined ? {} : { delimiter: delimiterFlag('--delimiter', flags.delimiter) }),
         ...(trained.classes === undefined ? {} : { classes: trained.classes }),
-        ...(hasNamedColumns(source) && trained.targetName !== undefined ? { target: trained.targetName } : {}),
-        ...(hasNamedColumns(source) && trained.featureNames !== undefined ? { features: trained.featureNames } : {}),
+        ...(hasNamedColumns(source) && targets !== undefined ? { target: targets } : {}),
+        ...(hasNamedColumns(source) && trained.encoding !== undefined ? { encoding: trained.encoding } : {}),
+        ...(hasNamedColumns(source) && trained.encoding === undefined && trained.featureNames !== undefined ? { features: trained.featureNames } : {}),
       });
       const x = trained.scaler.transform(table.x);
-      const result = evaluate(trained.model, x, targetRows(table.y, trained.model.outputSize), { loss: trained.loss });
+      const y = trained.task === 'regression' ? trained.targetScaler.transform(table.y) : targetRows(table.y, trained.model.outputSize);
+      const result = evaluate(trained.model, x, y, { loss: trained.loss });
       const report = result.classification;
+      const regression = trained.task === 'regression' ? regressionFigures(trained, table.x, table.y) : undefined;
       if (flags.json === true) {
         const classes = trained.classes ?? [];
         process.stdout.write(`${JSON.stringify({
@@ -33,13 +45,37 @@ export function evaluateCommand(): Command {
             // NaN (a class never predicted or never present) becomes null in JSON.
             perClass: report.perClass.map((c, i) => ({ class: classes[i], ...c })),
           }),
+          ...(regression === undefined ? {} : regressionJson(regression)),
         })}\n`);
-        return;
+      } else {
+        const lines = [`${source}: ${x.length} rows`, `loss (${trained.loss}${regression !== undefined && trained.targetScaler.kind !== 'none' ? ', on scaled targets' : ''}) ${formatLoss(result.loss)}`];
+        if (report !== undefined) lines.push(...classificationLines(report, trained.classes!));
+        if (regression !== undefined) lines.push(...regressionLines(regression));
+        process.stdout.write(`${lines.join('\n')}\n`);
       }
-      const lines = [`${source}: ${x.length} rows`, `loss (${trained.loss}) ${formatLoss(result.loss)}`];
-      if (report !== undefined) lines.push(...classificationLines(report, trained.classes!));
-      process.stdout.write(`${lines.join('\n')}\n`);
+      if (regression?.worseThanBaseline === true) {
+        process.stderr.write(`glassnet: warning: the model does worse on ${source} than predicting the training mean (RMSE ${fixed(regression.rmse)} vs ${fixed(regression.baseline.rmse)})\n`);
+      }
     });
+}
+
+/** R², RMSE and MAE in target units; the baseline predicts the training mean when the model file knows it (standardised targets). */
+function regressionFigures(trained: Trained, x: readonly (readonly number[])[], y: readonly (readonly number[])[]): RegressionReport {
+  const predicted = predictRows(trained, x).outputs;
+  const width = y[0]!.length;
+  const mean = trained.targetScaler.kind === 'standard' ? [...trained.targetScaler.offset] : undefined;
+  return regressionReport(predicted.flat(), y.flat(), y.length, width, mean);
+}
+
+function regressionJson(report: RegressionReport): JsonObject {
+  return { r2: report.r2, rmse: report.rmse, mae: report.mae, baseline: report.baseline, worseThanBaseline: report.worseThanBaseline };
+}
+
+function regressionLines(report: RegressionReport): string[] {
+  return [
+    `R² ${report.r2.toFixed(4)}  RMSE ${fixed(report.rmse)}  MAE ${fixed(report.mae)}`,
+    `predicting the training mean: R² ${report.baseline.r2.toFixed(4)}  RMSE ${fixed(report.baseline.rmse)}  MAE ${fixed(report.baseline.mae)}`,
+  ];
 }
 
 function classificationLines(report: ClassificationReport, classes: readonly string[]): string[] {

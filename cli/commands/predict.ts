@@ -17,7 +17,13 @@ export function predictCommand(): Command {
     .action(async (modelPath: string, source: string, flags: { format: string; out?: string }) => {
       const format = choiceFlag('--format', flags.format, FORMATS);
       const trained = await loadTrained(modelPath);
-      const { x } = await loadInputs(source, trained.featureNames, trained.model.inputSize);
+      const { x } = await loadInputs(source, {
+        inputSize: trained.model.inputSize,
+        ...(trained.featureNames === undefined ? {} : { featureNames: trained.featureNames }),
+        ...(trained.encoding === undefined ? {} : { encoding: trained.encoding }),
+        // Every row gets a prediction: without fill values a missing cell is an error.
+        ...(trained.missing === 'mean' || trained.missing === 'median' ? { missing: trained.missing } : {}),
+      });
       const predictions = predictRows(trained, x);
       const text = format === 'csv' ? toCsv(trained, predictions) : `${JSON.stringify(toJson(trained, predictions), null, 2)}\n`;
       if (flags.out === undefined) process.stdout.write(text);
@@ -27,6 +33,7 @@ export function predictCommand(): Command {
 
 /** Column names of the regression outputs: the target's name, or `output1`, `output2`, ... */
 function outputNames(trained: Trained, count: number): string[] {
+  if (trained.targetNames?.length === count) return trained.targetNames;
   return count === 1 && trained.targetName !== undefined ? [trained.targetName] : Array.from({ length: count }, (_, i) => `output${i + 1}`);
 }
 

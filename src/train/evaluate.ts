@@ -3,7 +3,7 @@ import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import { checkLoss, getLoss, type LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
 import { GlassnetError } from '../errors.js';
-import { classificationReport, type ClassificationReport } from './metrics.js';
+import { classificationReport, regressionReport, type ClassificationReport, type RegressionReport } from './metrics.js';
 
 /** Losses whose targets are classes, so accuracy and a confusion matrix mean something. */
 export function isClassificationLoss(loss: LossName): boolean {
@@ -15,6 +15,8 @@ export interface Evaluation {
   loss: number;
   /** For classification losses: accuracy, confusion matrix, per-class precision and recall. */
   classification?: ClassificationReport;
+  /** For other losses: R², RMSE and MAE beside the mean-prediction baseline (the targets' own mean). */
+  regression?: RegressionReport;
 }
 
 /**
@@ -51,7 +53,7 @@ export function evaluateTensors(model: Sequential, inputs: Tensor, targets: Tens
   return noGrad(() => {
     const outputs = model.forward(inputs);
     const value = getLoss(loss)(outputs, targets).item();
-    if (!isClassificationLoss(loss)) return { loss: value };
+    if (!isClassificationLoss(loss)) return { loss: value, regression: regressionReport(outputs.data, targets.data, inputs.rows, model.outputSize) };
     return { loss: value, classification: classificationReport(outputs.data, targets.data, inputs.rows, model.outputSize) };
   });
 }
