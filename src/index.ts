@@ -61,3 +61,4 @@ export {
 } from './io/modelfile.js';
 export { toSafetensors, fromSafetensors, loadWeightsInto, type SafeTensor, type SafetensorsContents, type SafetensorsDType } from './io/safetensors.js';
 export { Trainer, type TrainerOptions } from './train/trainer.js';
+export { TrainedModel, modelSummary, type TrainedModelOptions } from './io/trained.js';

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { MISSING_POLICIES, evaluate, regressionReport, type ClassificationReport, type JsonObject, type RegressionReport } from '../../src/index.js';
+import { MISSING_POLICIES, type ClassificationReport, type JsonObject, type RegressionReport } from '../../src/index.js';
 import { hasNamedColumns, loadData } from '../data-source.js';
 import { choiceFlag, delimiterFlag } from '../flags.js';
 import { formatLoss, percent } from '../progress.js';
 import { fixed } from '../report.js';
-import { loadTrained, predictRows, targetRows, type Trained } from '../trained.js';
+import { loadTrained, targetRows } from '../trained.js';
 
 /** `glassnet evaluate MODEL DATA`: loss; for classifiers accuracy, confusion matrix and per-class precision/recall; for regression R², RMSE, MAE and the mean baseline. */
 export function evaluateCommand(): Command {
@@ -19,7 +19,7 @@ export function evaluateCommand(): Command {
     .action(async (modelPath: string, source: string, flags: { json?: boolean; missing?: string; delimiter?: string }) => {
       const trained = await loadTrained(modelPath);
       const missing = flags.missing === undefined ? trained.missing : choiceFlag('--missing', flags.missing, MISSING_POLICIES);
-      const targets = trained.targetNames ?? (trained.targetName === undefined ? undefined : [trained.targetName]);
+      const targets = trained.targetNames;
       // The model's classes are passed so that a label it never saw is an error, not a new class.
       const table = await loadData(source, {
         task: trained.task,
@@ -31,11 +31,10 @@ export function evaluateCommand(): Command {
         ...(hasNamedColumns(source) && trained.encoding !== undefined ? { encoding: trained.encoding } : {}),
         ...(hasNamedColumns(source) && trained.encoding === undefined && trained.featureNames !== undefined ? { features: trained.featureNames } : {}),
       });
-      const x = trained.scaler.transform(table.x);
-      const y = trained.task === 'regression' ? trained.targetScaler.transform(table.y) : targetRows(table.y, trained.model.outputSize);
-      const result = evaluate(trained.model, x, y, { loss: trained.loss });
+      const x = table.x;
+      const result = trained.evaluate(x, trained.task === 'regression' ? table.y : targetRows(table.y, trained.model.outputSize));
       const report = result.classification;
-      const regression = trained.task === 'regression' ? regressionFigures(trained, table.x, table.y) : undefined;
+      const regression = result.regression;
       if (flags.json === true) {
         const classes = trained.classes ?? [];
         process.stdout.write(`${JSON.stringify({
@@ -57,14 +56,6 @@ export function evaluateCommand(): Command {
         process.stderr.write(`glassnet: warning: the model does worse on ${source} than predicting the training mean (RMSE ${fixed(regression.rmse)} vs ${fixed(regression.baseline.rmse)})\n`);
       }
     });
-}
-
-/** R², RMSE and MAE in target units; the baseline predicts the training mean when the model file knows it (standardised targets). */
-function regressionFigures(trained: Trained, x: readonly (readonly number[])[], y: readonly (readonly number[])[]): RegressionReport {
-  const predicted = predictRows(trained, x).outputs;
-  const width = y[0]!.length;
-  const mean = trained.targetScaler.kind === 'standard' ? [...trained.targetScaler.offset] : undefined;
-  return regressionReport(predicted.flat(), y.flat(), y.length, width, mean);
 }
 
 function regressionJson(report: RegressionReport): JsonObject {

@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { writeFileAtomic } from '../../src/io/node.js';
 import { loadInputs } from '../data-source.js';
 import { choiceFlag } from '../flags.js';
-import { loadTrained, predictRows, type Predictions, type Trained } from '../trained.js';
+import type { TrainedModel } from '../../src/index.js';
+import { loadTrained, predictRows, type Predictions } from '../trained.js';
 
 const FORMATS = ['csv', 'json'] as const;
 
@@ -19,7 +20,7 @@ export function predictCommand(): Command {
       const trained = await loadTrained(modelPath);
       const { x } = await loadInputs(source, {
         inputSize: trained.model.inputSize,
-        ...(trained.featureNames === undefined ? {} : { featureNames: trained.featureNames }),
+        ...(trained.featureNames === undefined ? {} : { featureNames: [...trained.featureNames] }),
         ...(trained.encoding === undefined ? {} : { encoding: trained.encoding }),
         // Every row gets a prediction: without fill values a missing cell is an error.
         ...(trained.missing === 'mean' || trained.missing === 'median' ? { missing: trained.missing } : {}),
@@ -32,18 +33,17 @@ export function predictCommand(): Command {
 }
 
 /** Column names of the regression outputs: the target's name, or `output1`, `output2`, ... */
-function outputNames(trained: Trained, count: number): string[] {
-  if (trained.targetNames?.length === count) return trained.targetNames;
-  return count === 1 && trained.targetName !== undefined ? [trained.targetName] : Array.from({ length: count }, (_, i) => `output${i + 1}`);
+function outputNames(trained: TrainedModel, count: number): string[] {
+  return trained.targetNames?.length === count ? [...trained.targetNames] : Array.from({ length: count }, (_, i) => `output${i + 1}`);
 }
 
-function toCsv(trained: Trained, { outputs, labels, probabilities }: Predictions): string {
+function toCsv(trained: TrainedModel, { outputs, labels, probabilities }: Predictions): string {
   const header = labels === undefined ? outputNames(trained, outputs[0]?.length ?? 0) : ['label', ...trained.classes!.map((c) => `p_${c}`)];
   const rows = labels === undefined ? outputs.map((row) => row.map(String)) : labels.map((label, r) => [label, ...probabilities![r]!.map(String)]);
   return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
 }
 
-function toJson(trained: Trained, { outputs, labels, probabilities }: Predictions): object[] {
+function toJson(trained: TrainedModel, { outputs, labels, probabilities }: Predictions): object[] {
   if (labels === undefined) {
     const names = outputNames(trained, outputs[0]?.length ?? 0);
     return outputs.map((row) => Object.fromEntries(row.map((v, i) => [names[i]!, v])));

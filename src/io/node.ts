@@ -9,6 +9,7 @@ import { writeFileAtomic } from './atomic.js';
 import { formatModelFile, modelFromJSON, modelToJSON, type LoadedModel, type ModelExtras } from './modelfile.js';
 import { fromSafetensors, toSafetensors, type SafetensorsContents } from './safetensors.js';
 import { JsonPath, decodeUtf8 } from './validate.js';
+import { TrainedModel } from './trained.js';
 
 export { writeFileAtomic } from './atomic.js';
 
@@ -39,4 +40,18 @@ export async function saveSafetensors(path: string, model: Sequential, metadata:
 /** Reads and validates a safetensors file; pass its `tensors` to `loadWeightsInto`. */
 export async function loadSafetensors(path: string): Promise<SafetensorsContents> {
   return fromSafetensors(await readFile(path), { file: path });
+}
+
+/**
+ * Saves a {@link TrainedModel}: the weights with everything `glassnet
+ * evaluate` and `glassnet predict` need (loss, task, classes, scalers,
+ * feature encoding), atomically.
+ */
+export async function saveTrained(path: string, trained: TrainedModel): Promise<void> {
+  await saveModel(path, trained.model, trained.toExtras());
+}
+
+/** Loads a model file as a {@link TrainedModel}, ready for raw rows. */
+export async function loadTrained(path: string): Promise<TrainedModel> {
+  return TrainedModel.fromLoaded(await loadModel(path), path);
 }
