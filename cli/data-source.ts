@@ -4,11 +4,12 @@
  * `NAME:COUNT`) or a `.csv` / `.json` file. File names in errors are the
  * path as the user typed it, so `data.csv:14:3` points at the right file.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import {
-  GlassnetError, IRIS_CSV, SYNTHETIC, decodeText, digits, loadFeatures, loadJsonData, loadTable, parseCsv,
+  GlassnetError, IRIS_CSV, SYNTHETIC, decodeText, digits, featureBatches, loadFeatures, loadJsonData, loadTable, loadTableStream, parseCsv,
   type Dataset, type FeatureEncoding, type MissingPolicy, type Table, type Task,
 } from '../src/index.js';
+import { readTextChunks } from '../src/io/node.js';
 
 /** Names accepted in place of a data file. */
 export const BUILT_INS = ['iris', 'digits', 'xor', 'circles', 'spirals', 'gaussians'] as const;
@@ -31,6 +32,8 @@ export interface DataOptions {
   delimiter?: string;
   /** CSV: the feature encoding saved with a model. */
   encoding?: FeatureEncoding;
+  /** CSV: called as the file is read, with the pass (1: profiling columns, 2: reading numbers) and the share of the file read. */
+  onProgress?: (pass: 1 | 2, fraction: number) => void;
 }
 
 /** Features only, for prediction. */
@@ -61,14 +64,19 @@ export async function loadData(source: string, options: DataOptions = {}): Promi
   const named = builtIn(source);
   if (named !== null) return loadBuiltIn(named.name, named.count, options);
   const kind = fileKind(source);
-  const text = await readText(source);
-  if (kind === 'csv') return renamed(options, () => loadTable(text, {
+  if (kind === 'csv') {
+    // Streamed twice (profile, then numbers), so memory holds the numbers but never the text.
+    const size = (await fileStat(source)).size;
+    const { onProgress } = options;
+    return renamed(options, () => loadTableStream(() => readTextChunks(source), {
       file: source, ...csvOptions(options),
       ...(options.target === undefined ? {} : { target: options.target.length === 1 ? options.target[0]! : options.target }),
       ...(options.features === undefined ? {} : { features: [...options.features] }),
       ...(options.task === undefined ? {} : { task: options.task }),
       ...(options.classes === undefined ? {} : { classes: options.classes }),
-    }));
+    }, onProgress === undefined ? undefined : (pass, characters) => onProgress(pass, size === 0 ? 1 : Math.min(1, characters / size))));
+  }
+  const text = await readText(source);
   rejectColumns(source, options);
   return fromDataset(loadJsonData(text, { file: source }), source, options);
 }
@@ -142,9 +150,9 @@ async function loadBuiltIn(name: BuiltIn, count: number | undefined, options: Da
 }
 
 /** Runs `load`, renaming the target and feature arguments of its errors as `options.names` says. */
-function renamed(options: DataOptions, load: () => Table): Table {
+async function renamed(options: DataOptions, load: () => Table | Promise<Table>): Promise<Table> {
   try {
-    return load();
+    return await load();
   } catch (error) {
     const names = options.names;
     if (!(error instanceof GlassnetError) || names === undefined) throw error;
@@ -229,8 +237,42 @@ async function readText(path: string): Promise<string> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new GlassnetError({ code: 'type', argument: path, expected: 'a readable data file', found: reason, cause: error });
+    throw unreadable(path, error);
   }
   return decodeText(bytes, path);
+}
+
+async function fileStat(path: string): Promise<{ size: number }> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+    return info;
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+}
+
+function unreadable(path: string, error: unknown): GlassnetError {
+  const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+  return new GlassnetError({ code: 'type', argument: path, expected: 'a readable data file', found: reason, cause: error });
+}
+
+/**
+ * Feature rows of a CSV file in batches, read once with the model's
+ * encoding, for predicting on files of any size. A model saved without an
+ * encoding reads its `featureNames` as numeric columns (a model without
+ * names is read with {@link loadInputs} instead).
+ */
+export async function* csvInputBatches(source: string, spec: InputSpec, batchSize: number): AsyncGenerator<number[][]> {
+  await fileStat(source);
+  const names = spec.encoding?.columns ?? spec.featureNames ?? [];
+  const encoding: FeatureEncoding = spec.encoding ?? { columns: [...names], categories: names.map(() => null), fill: names.map(() => null) };
+  try {
+    for await (const batch of featureBatches(readTextChunks(source), { file: source, ...csvOptions(spec), encoding }, batchSize)) yield batch;
+  } catch (error) {
+    if (!(error instanceof GlassnetError) || error.code !== 'unknown-name' || !error.argument.startsWith('features[')) throw error;
+    throw new GlassnetError({
+      code: 'unknown-name', argument: source, expected: `the feature columns the model was trained on (${encoding.columns.join(', ')})`, found: `no column ${error.found}`, cause: error,
+    });
+  }
 }

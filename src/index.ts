@@ -42,10 +42,10 @@ export { oneHotCodes, type Dataset } from './data/datasets.js';
 export { AUTOENCODER_8_3_8, trainAutoencoder, type AutoencoderRecipe, type AutoencoderResult } from './examples/autoencoder.js';
 
 export { decodeText } from './data/text.js';
-export { parseCsv, detectDelimiter, DELIMITERS, type CsvOptions, type CsvTable } from './data/csv.js';
+export { parseCsv, CsvReader, detectDelimiter, DELIMITERS, type CsvOptions, type CsvTable } from './data/csv.js';
 export {
-  loadTable, loadFeatures, isMissing, encodedNames, encodingFromJSON, MAX_AUTO_CLASSES, MISSING_POLICIES, MISSING_TOKENS,
-  type Table, type CsvData, type Task, type ColumnRef, type FeatureOptions, type TableOptions, type Features, type FeatureEncoding, type MissingPolicy,
+  loadTable, loadTableChunks, loadTableStream, featureBatches, loadFeatures, isMissing, encodedNames, encodingFromJSON, MAX_CATEGORIES, MAX_AUTO_CLASSES, MISSING_POLICIES, MISSING_TOKENS,
+  type Table, type CsvData, type Task, type ColumnRef, type FeatureOptions, type TableOptions, type Features, type FeatureEncoding, type MissingPolicy, type TextChunks, type AsyncTextChunks,
 } from './data/table.js';
 export { parseNumber, oneHot, sortedClasses, encodeLabels, decodeLabels, type EncodedLabels } from './data/encode.js';
 export { loadJsonData, type JsonDataOptions } from './data/json.js';

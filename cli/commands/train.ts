@@ -189,12 +189,15 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
 /** A new run from the flags. */
 async function freshSetup(source: string, flags: Record<string, unknown>): Promise<Setup> {
   const fromFlags = recipeFromFlags(flags);
+  const progress = loadingProgress(source, flags['quiet'] === true || flags['json'] === true);
   const table = await loadData(source, {
     task: fromFlags.task, missing: fromFlags.missing, delimiter: fromFlags.delimiter,
     names: { target: '--target', features: '--features' },
+    ...(progress === undefined ? {} : { onProgress: progress.update }),
     ...(fromFlags.target === undefined ? {} : { target: fromFlags.target }),
     ...(fromFlags.features === undefined ? {} : { features: fromFlags.features }),
   });
+  progress?.done();
   const recipe = resolveRecipe(fromFlags, table.task);
   const outputs = outputSize(table, recipe);
   const { train, validation, scaler, targetScaler } = prepare(table, recipe, outputs, null);
@@ -203,6 +206,22 @@ async function freshSetup(source: string, flags: Record<string, unknown>): Promi
   return {
     recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model, optimizer,
     preprocessing: preprocessingOf(table, recipe, scaler, targetScaler),
+  };
+}
+
+/** `reading data.csv: columns 40%` on a terminal's stderr while a CSV file loads, erased when done. */
+function loadingProgress(source: string, silent: boolean): { update: (pass: 1 | 2, fraction: number) => void; done: () => void } | undefined {
+  if (silent || process.stderr.isTTY !== true) return undefined;
+  let shown = '';
+  return {
+    update: (pass, fraction) => {
+      const text = `reading ${source}: ${pass === 1 ? 'columns' : 'numbers'} ${Math.floor(fraction * 100)}%`;
+      if (text !== shown) process.stderr.write(`\r${text}\x1b[K`);
+      shown = text;
+    },
+    done: () => {
+      if (shown !== '') process.stderr.write('\r\x1b[K');
+    },
   };
 }
 

@@ -66,6 +66,190 @@ export function detectDelimiter(text: string): string {
   return best < 0 ? ',' : DELIMITERS[best]!;
 }
 
+/** Lines of text {@link CsvReader} waits for before detecting the delimiter. */
+const DETECT_AFTER = 64 * 1024;
+
+/**
+ * An incremental CSV reader (RFC 4180, as {@link parseCsv}): push chunks of
+ * text as they arrive (a file read piece by piece) and it calls `onRow`
+ * with each data row and the line it starts on, holding only the
+ * unfinished last record in between. The header and delimiter are known
+ * once the first rows are read: `columns` is set before the first `onRow`.
+ */
+export class CsvReader {
+  /** Column names, set before the first data row is passed on. */
+  columns: string[] | null = null;
+  /** Whether the first row was a header. */
+  header = false;
+  delimiter: string | null;
+  /** Data rows passed on so far. */
+  rows = 0;
+  private readonly file: string;
+  private buffer = '';
+  private line = 1;
+  private started = false;
+  private first: CsvRecord | null = null;
+  private width = 0;
+
+  constructor(private readonly options: CsvOptions, private readonly onRow: (cells: string[], line: number) => void) {
+    this.file = options.file ?? '<csv>';
+    const given = options.delimiter;
+    this.delimiter = given === undefined || given === 'auto' ? null : checkDelimiter(given);
+  }
+
+  /** Reads a chunk of text; complete records are passed on, an unfinished one waits for the next chunk. */
+  push(chunk: string): void {
+    this.buffer += chunk;
+    if (!this.started) {
+      if (this.buffer.length === 0) return;
+      if (this.buffer.charCodeAt(0) === 0xfeff) this.buffer = this.buffer.slice(1);
+      this.started = true;
+    }
+    if (this.delimiter === null) {
+      if (this.buffer.length < DETECT_AFTER) return;
+      this.delimiter = detectDelimiter(this.buffer);
+    }
+    this.scan(false);
+  }
+
+  /**
+   * Reads what is left: the last record may end without a line break.
+   * @throws GlassnetError `empty` when the text held no rows at all.
+   */
+  end(): void {
+    if (this.delimiter === null) this.delimiter = detectDelimiter(this.buffer);
+    this.scan(true);
+    if (this.first !== null) this.decideHeader(null);
+    if (this.columns === null) throw new GlassnetError({ code: 'empty', argument: this.file, expected: 'at least one row', found: 'an empty file' });
+  }
+
+  private record(cells: string[], line: number): void {
+    if (this.columns === null && this.first === null) {
+      this.first = { cells, line };
+      this.width = cells.length;
+      if (this.options.header === true || this.options.header === false) this.decideHeader(null);
+      return;
+    }
+    if (cells.length !== this.width) {
+      throw new GlassnetError({
+        code: 'shape', argument: `${this.file}:${line}`, expected: `${this.width} fields (as on line ${this.firstLine})`, found: `${cells.length} fields`,
+      });
+    }
+    if (this.columns === null) this.decideHeader({ cells, line });
+    else this.emit(cells, line);
+  }
+
+  private firstLine = 1;
+
+  /** Settles the header from the first record and the second (null when there is none), and passes on the data rows held. */
+  private decideHeader(second: CsvRecord | null): void {
+    const first = this.first!;
+    this.first = null;
+    this.firstLine = first.line;
+    const option = this.options.header;
+    this.header = option === true || option === false ? option : looksLikeHeader(first.cells, second?.cells);
+    this.columns = this.header ? first.cells.map((c) => c.trim()) : Array.from({ length: this.width }, (_, i) => `col${i + 1}`);
+    if (!this.header) this.emit(first.cells, first.line);
+    if (second !== null) this.emit(second.cells, second.line);
+  }
+
+  private emit(cells: string[], line: number): void {
+    this.rows++;
+    this.onRow(cells, line);
+  }
+
+  /** Passes on every complete record of the buffer; without `final`, keeps an unfinished last one. */
+  private scan(final: boolean): void {
+    const text = this.buffer;
+    const delimiter = this.delimiter!;
+    const length = text.length;
+    let i = 0;
+    let line = this.line;
+    let recordStart = 0;
+    let recordLine = line;
+    let cells: string[] = [];
+    let incomplete = false;
+    scan: while (i < length) {
+      let cell: string;
+      const quoted = text.charCodeAt(i) === 34;
+      if (quoted) {
+        cell = '';
+        for (let from = i + 1; ;) {
+          const close = text.indexOf('"', from);
+          // A quote at the very end may be the first of a doubled one: wait for more text.
+          if (!final && (close < 0 || close + 1 >= length)) {
+            incomplete = true;
+            break scan;
+          }
+          if (close < 0) throw new GlassnetError({ code: 'type', argument: `${this.file}:${line}:${cells.length + 1}`, expected: 'a closing quote', found: 'the end of the file' });
+          cell += text.slice(from, close);
+          if (text.charCodeAt(close + 1) !== 34) {
+            i = close + 1;
+            break;
+          }
+          cell += '"';
+          from = close + 2;
+        }
+        for (let k = cell.indexOf('\n'); k >= 0; k = cell.indexOf('\n', k + 1)) line++;
+        const next = text[i];
+        if (next !== undefined && next !== delimiter && next !== '\n' && next !== '\r') {
+          throw new GlassnetError({
+            code: 'type', argument: `${this.file}:${line}:${cells.length + 1}`, expected: 'a delimiter or line end after a closing quote', found: describe(next),
+          });
+        }
+      } else {
+        let end = i;
+        while (end < length) {
+          const ch = text[end];
+          if (ch === delimiter || ch === '\n' || ch === '\r') break;
+          end++;
+        }
+        if (end === length && !final) {
+          incomplete = true;
+          break;
+        }
+        cell = text.slice(i, end);
+        i = end;
+      }
+      cells.push(cell);
+      const separator = text[i];
+      if (separator === delimiter) {
+        i++;
+        continue;
+      }
+      if (separator === '\r' && i + 1 >= length && !final) {
+        incomplete = true;
+        break;
+      }
+      // A record that is one empty unquoted field is a blank line, which is skipped.
+      if (cells.length > 1 || cell !== '' || quoted) this.record(cells, recordLine);
+      cells = [];
+      if (separator !== undefined) {
+        i += separator === '\r' && text[i + 1] === '\n' ? 2 : 1;
+        line++;
+      }
+      recordStart = i;
+      recordLine = line;
+    }
+    if (incomplete || (!final && cells.length > 0)) {
+      this.buffer = text.slice(recordStart);
+      this.line = recordLine;
+      return;
+    }
+    // A delimiter just before the end of the text opens one more, empty, field.
+    if (cells.length > 0) this.record([...cells, ''], recordLine);
+    this.buffer = '';
+    this.line = line;
+  }
+}
+
+function checkDelimiter(delimiter: string): string {
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new GlassnetError({ code: 'range', argument: 'delimiter', expected: 'one character other than a quote or line break', found: describe(delimiter) });
+  }
+  return delimiter;
+}
+
 /**
  * Parses CSV text (RFC 4180: quoted fields, `""` for a quote inside one,
  * LF or CRLF line ends). A leading byte-order mark is dropped and blank
@@ -82,33 +266,15 @@ export function detectDelimiter(text: string): string {
  * `argument` is `file:line` or `file:line:column`.
  */
 export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
-  const file = options.file ?? '<csv>';
-  const delimiter = options.delimiter === undefined || options.delimiter === 'auto' ? detectDelimiter(text) : options.delimiter;
-  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
-    throw new GlassnetError({ code: 'range', argument: 'delimiter', expected: 'one character other than a quote or line break', found: describe(delimiter) });
-  }
-  const records = tokenize(text.startsWith('\uFEFF') ? text.slice(1) : text, delimiter, file);
-  if (records.length === 0) {
-    throw new GlassnetError({ code: 'empty', argument: file, expected: 'at least one row', found: 'an empty file' });
-  }
-  const width = records[0]!.cells.length;
-  for (const { cells, line } of records) {
-    if (cells.length !== width) {
-      throw new GlassnetError({
-        code: 'shape', argument: `${file}:${line}`,
-        expected: `${width} fields (as on line ${records[0]!.line})`, found: `${cells.length} fields`,
-      });
-    }
-  }
-  const header = options.header === undefined || options.header === 'auto' ? looksLikeHeader(records) : options.header;
-  const data = header ? records.slice(1) : records;
-  return {
-    columns: header ? records[0]!.cells.map((c) => c.trim()) : Array.from({ length: width }, (_, i) => `col${i + 1}`),
-    header,
-    rows: data.map((r) => r.cells),
-    lines: data.map((r) => r.line),
-    delimiter,
-  };
+  const rows: string[][] = [];
+  const lines: number[] = [];
+  const reader = new CsvReader(options, (cells, line) => {
+    rows.push(cells);
+    lines.push(line);
+  });
+  reader.push(text);
+  reader.end();
+  return { columns: reader.columns!, header: reader.header, rows, lines, delimiter: reader.delimiter! };
 }
 
 interface CsvRecord {
@@ -116,67 +282,7 @@ interface CsvRecord {
   line: number;
 }
 
-/** Splits text into records: one field per turn, then the separator after it. */
-function tokenize(text: string, delimiter: string, file: string): CsvRecord[] {
-  const records: CsvRecord[] = [];
-  let cells: string[] = [];
-  let line = 1;
-  let recordLine = 1;
-  let i = 0;
-  let pending = false; // a delimiter was read, so one more field follows
-  while (i < text.length || pending) {
-    let cell: string;
-    const quoted = text[i] === '"';
-    if (quoted) {
-      const start = `${file}:${line}:${cells.length + 1}`;
-      cell = '';
-      for (let from = i + 1; ;) {
-        const close = text.indexOf('"', from);
-        if (close < 0) throw new GlassnetError({ code: 'type', argument: start, expected: 'a closing quote', found: 'the end of the file' });
-        cell += text.slice(from, close);
-        if (text[close + 1] !== '"') {
-          i = close + 1;
-          break;
-        }
-        cell += '"';
-        from = close + 2;
-      }
-      for (let k = cell.indexOf('\n'); k >= 0; k = cell.indexOf('\n', k + 1)) line++;
-      const next = text[i];
-      if (next !== undefined && next !== delimiter && next !== '\n' && next !== '\r') {
-        throw new GlassnetError({
-          code: 'type', argument: `${file}:${line}:${cells.length + 1}`,
-          expected: 'a delimiter or line end after a closing quote', found: describe(next),
-        });
-      }
-    } else {
-      let end = i;
-      while (end < text.length && text[end] !== delimiter && text[end] !== '\n' && text[end] !== '\r') end++;
-      cell = text.slice(i, end);
-      i = end;
-    }
-    cells.push(cell);
-    const separator = text[i];
-    pending = separator === delimiter;
-    if (pending) {
-      i++;
-      continue;
-    }
-    // A record that is one empty unquoted field is a blank line, which is skipped.
-    if (cells.length > 1 || cell !== '' || quoted) records.push({ cells, line: recordLine });
-    cells = [];
-    if (separator !== undefined) {
-      i += separator === '\r' && text[i + 1] === '\n' ? 2 : 1;
-      line++;
-      recordLine = line;
-    }
-  }
-  return records;
-}
-
-function looksLikeHeader(records: readonly CsvRecord[]): boolean {
-  const first = records[0]!.cells;
-  const second = records[1]?.cells;
+function looksLikeHeader(first: readonly string[], second: readonly string[] | undefined): boolean {
   if (second === undefined) return first.every((c) => parseNumber(c) === null);
   return first.some((c, j) => parseNumber(c) === null && parseNumber(second[j]!) !== null);
 }

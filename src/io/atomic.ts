@@ -8,17 +8,19 @@ import { basename, dirname, join } from 'node:path';
  * go to a temporary file in the same directory (a rename is only atomic
  * within one file system), are flushed with fsync, and the temporary file
  * is then renamed over `path`. On any error the temporary file is removed
- * and the error rethrown; `path` is untouched. Only a crash between
+ * and the error rethrown; `path` is untouched. `data` may be produced
+ * piece by piece (an async iterable), so large output is never held whole. Only a crash between
  * creating and renaming can leave a `.NAME.*.tmp` file behind.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array | AsyncIterable<string | Uint8Array>): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   // 'wx' fails rather than follow or reuse a file already at that name.
   const handle = await open(temp, 'wx');
   try {
     try {
-      await handle.writeFile(data);
+      if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+      else for await (const piece of data) await (typeof piece === 'string' ? handle.write(piece) : handle.write(piece));
       await handle.sync();
     } finally {
       await handle.close();

@@ -3,6 +3,7 @@
  * parts (serialise, parse, validate) are in modelfile.ts and safetensors.ts;
  * this module adds reading and atomic writing.
  */
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Sequential } from '../nn/model.js';
 import { writeFileAtomic } from './atomic.js';
@@ -10,6 +11,7 @@ import { formatModelFile, modelFromJSON, modelToJSON, type LoadedModel, type Mod
 import { fromSafetensors, toSafetensors, type SafetensorsContents } from './safetensors.js';
 import { JsonPath, decodeUtf8 } from './validate.js';
 import { TrainedModel } from './trained.js';
+import { decodeText } from '../data/text.js';
 
 export { writeFileAtomic } from './atomic.js';
 
@@ -54,4 +56,23 @@ export async function saveTrained(path: string, trained: TrainedModel): Promise<
 /** Loads a model file as a {@link TrainedModel}, ready for raw rows. */
 export async function loadTrained(path: string): Promise<TrainedModel> {
   return TrainedModel.fromLoaded(await loadModel(path), path);
+}
+
+/**
+ * A text file as chunks of about `chunkBytes`, decoded as strict UTF-8
+ * (a character split between chunks is joined), for the streaming CSV
+ * readers (`loadTableStream`, `featureBatches`).
+ * @throws GlassnetError `type` at `path:line:column` of the first byte that is not UTF-8.
+ */
+export async function* readTextChunks(path: string, chunkBytes = 1 << 20): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  try {
+    for await (const bytes of createReadStream(path, { highWaterMark: chunkBytes })) yield decoder.decode(bytes as Uint8Array, { stream: true });
+    yield decoder.decode();
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    // Only on this error path is the whole file read, to name the bad byte's line and column.
+    decodeText(await readFile(path), path);
+    throw error;
+  }
 }
