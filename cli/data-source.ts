@@ -76,7 +76,7 @@ export async function loadData(source: string, options: DataOptions = {}): Promi
       ...(options.classes === undefined ? {} : { classes: options.classes }),
     }, onProgress === undefined ? undefined : (pass, characters) => onProgress(pass, size === 0 ? 1 : Math.min(1, characters / size))));
   }
-  const text = await readText(source);
+  const text = await readDataText(source);
   rejectColumns(source, options);
   return fromDataset(loadJsonData(text, { file: source }), source, options);
 }
@@ -104,7 +104,7 @@ export async function loadInputs(source: string, spec: InputSpec): Promise<Input
   if (named !== null) {
     inputs = await loadBuiltIn(named.name, named.count, {});
   } else if (fileKind(source) === 'csv') {
-    const text = await readText(source);
+    const text = await readDataText(source);
     const csv = csvOptions(spec);
     const { columns, header } = parseCsv(text, { file: source, ...csv });
     const wanted = spec.encoding?.columns ?? spec.featureNames;
@@ -206,7 +206,7 @@ function fromDataset(data: Dataset, source: string, options: DataOptions): Table
 
 /** `{"x": [...]}` (no targets) or any shape {@link loadJsonData} reads, whose targets are ignored. */
 async function jsonInputs(source: string): Promise<Inputs> {
-  const data = loadJsonData(withDummyTargets(await readText(source)), { file: source });
+  const data = loadJsonData(withDummyTargets(await readDataText(source)), { file: source });
   return { x: data.x, featureNames: data.x[0]!.map((_, j) => `x${j + 1}`) };
 }
 
@@ -232,7 +232,8 @@ function fileKind(source: string): 'csv' | 'json' {
   });
 }
 
-async function readText(path: string): Promise<string> {
+/** A data file's text, strictly UTF-8; a missing or unreadable file is a GlassnetError naming it. */
+export async function readDataText(path: string): Promise<string> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);

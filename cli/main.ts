@@ -11,6 +11,7 @@ import { explainCommand } from './commands/explain.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { infoCommand } from './commands/info.js';
 import { predictCommand } from './commands/predict.js';
+import { splitCommand } from './commands/split.js';
 import { trainCommand } from './commands/train.js';
 
 const program = new Command()
@@ -26,7 +27,8 @@ const program = new Command()
   .addCommand(trainCommand())
   .addCommand(predictCommand())
   .addCommand(evaluateCommand())
-  .addCommand(infoCommand());
+  .addCommand(infoCommand())
+  .addCommand(splitCommand());
 
 try {
   await program.parseAsync(process.argv);

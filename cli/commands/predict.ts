@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Command } from 'commander';
-import { GlassnetError, type TrainedModel } from '../../src/index.js';
+import { GlassnetError, formatCsvRow, type TrainedModel } from '../../src/index.js';
 import { writeFileAtomic } from '../../src/io/node.js';
 import { csvInputBatches, loadInputs, type InputSpec } from '../data-source.js';
 import { choiceFlag, delimiterFlag } from '../flags.js';
@@ -91,7 +91,7 @@ function toCsv(trained: TrainedModel, { outputs, labels, probabilities }: Predic
   const header = labels === undefined ? outputNames(trained, trained.model.outputSize) : ['label', ...trained.classes!.map((c) => `p_${c}`)];
   const rows = labels === undefined ? outputs.map((row) => row.map(String)) : labels.map((label, r) => [label, ...probabilities![r]!.map(String)]);
   const lines = withHeader ? [header, ...rows] : rows;
-  return lines.map((row) => `${row.map(csvCell).join(',')}\n`).join('');
+  return lines.map((row) => formatCsvRow(row)).join('');
 }
 
 function toJson(trained: TrainedModel, { outputs, labels, probabilities }: Predictions): object[] {
@@ -100,9 +100,4 @@ function toJson(trained: TrainedModel, { outputs, labels, probabilities }: Predi
     return outputs.map((row) => Object.fromEntries(row.map((v, i) => [names[i]!, v])));
   }
   return labels.map((label, r) => ({ label, probabilities: Object.fromEntries(trained.classes!.map((c, i) => [c, probabilities![r]![i]!])) }));
-}
-
-/** RFC 4180 quoting for a cell that holds a delimiter, quote or line break. */
-function csvCell(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -47,9 +47,25 @@ export function trainCommand(): Command {
     .option('--report <file>', 'write an HTML report: loss and accuracy curves, confusion matrix')
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print one JSON object with the outcome, and no progress')
+    .addHelpText('after', TRAIN_HELP)
     .action((data: string, _flags: unknown, cmd: Command) => train(data, cmd));
   return command;
 }
+
+const TRAIN_HELP = `
+A CSV file has one row per sample and a header row naming the columns (comma,
+semicolon or tab separated; fields may be quoted). The target is the last column
+unless --target names it; every other column is a feature. Text columns become
+one input per category. Empty cells, NA, NaN and ? are missing: they are an
+error unless --missing says what to do. The task follows the target: text labels
+or at most 10 distinct whole numbers are classes, other numbers a regression.
+
+Examples:
+  glassnet train iris --epochs 50 --out iris.json
+  glassnet train houses.csv --target price --val-split 0.2 --report report.html --out price.json
+  glassnet train survey.csv --missing median --task classification --layers 32,16
+  glassnet train data.csv --target a,b --optimizer sgd --lr 0.01 --epochs 500
+`;
 
 /** A run's model, data and state, before training. */
 interface Setup {

@@ -286,3 +286,9 @@ function looksLikeHeader(first: readonly string[], second: readonly string[] | u
   if (second === undefined) return first.every((c) => parseNumber(c) === null);
   return first.some((c, j) => parseNumber(c) === null && parseNumber(second[j]!) !== null);
 }
+
+/** One CSV line (with its line break): cells holding the delimiter, a quote or a line break are quoted, quotes doubled (RFC 4180). */
+export function formatCsvRow(cells: readonly string[], delimiter = ','): string {
+  const special = (cell: string): boolean => cell.includes(delimiter) || cell.includes('"') || cell.includes('\n') || cell.includes('\r');
+  return `${cells.map((cell) => (special(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(delimiter)}\n`;
+}
