@@ -23,6 +23,7 @@ td.miss { background: #f8d7d3; color: #8a1f11; font-weight: bold; }
 .scatter .diagonal { stroke: #999; stroke-dasharray: 4 3; }
 .scatter .points circle { fill: #1f77b4; fill-opacity: 0.55; }
 .toggle { font-size: 0.9rem; }
+pre.model { background: #f6f6f6; padding: 0.6rem 0.8rem; overflow-x: auto; }
 `;
 
 /**
@@ -70,6 +71,8 @@ export const CHART_SCRIPT = `
     { label: 'validation', values: column('valLoss'), color: '#ff7f0e' },
   ], log);
   loss(false);
+  // For tests and curious readers: the live charts.
+  window.glassnetCharts = charts;
   document.getElementById('log-scale')?.addEventListener('change', (event) => loss(event.target.checked));
   draw('accuracy-chart', 'Accuracy', [
     { label: 'training', values: column('accuracy'), color: '#1f77b4' },

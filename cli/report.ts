@@ -17,6 +17,10 @@ export interface ReportData {
   title: string;
   /** Label and value rows at the top. */
   summary: [string, string][];
+  /** How the run was made: data file, date, duration, seed, the command line. */
+  run?: [string, string][];
+  /** The model's layers as text (modelSummary). */
+  model?: string;
   history: EpochInfo[];
   /** For classifiers: the confusion matrix of the validation data, or the training data without any. */
   classification?: { classes: string[]; report: ClassificationReport; on: 'training' | 'validation' };
@@ -62,6 +66,8 @@ export function renderReport(data: ReportData, chart: ChartLibrary | null): stri
   const sections = [
     `<h1>${escape(data.title)}</h1>`,
     table(['', ''], data.summary.map(([label, value]) => [label, value]), true),
+    ...(data.run === undefined ? [] : ['<h2>Run</h2>', table(['', ''], data.run, true)]),
+    ...(data.model === undefined ? [] : ['<h2>Model</h2>', `<pre class="model">${escape(data.model)}</pre>`]),
     '<h2>Curves</h2>',
     chart === null
       ? '<p class="note">Charts need the <code>uplot</code> package, which is not installed; the numbers are in the table below.</p>'

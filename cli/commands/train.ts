@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  Dense, Dropout, GlassnetError, Random, Sequential, createOptimizer, encodingFromJSON, evaluate, fitScaler, modelFromJSON, modelToJSON, regressionReport, scalerFromJSON, trainTestSplit,
+  Dense, Dropout, GlassnetError, Random, Sequential, createOptimizer, encodingFromJSON, evaluate, fitScaler, modelSummary, modelFromJSON, modelToJSON, regressionReport, scalerFromJSON, trainTestSplit,
   type Dataset, type FitState, type JsonObject, type Layer, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
 } from '../../src/index.js';
 import { loadModel, saveModel } from '../../src/io/node.js';
@@ -69,6 +69,8 @@ Examples:
 
 /** A run's model, data and state, before training. */
 interface Setup {
+  /** DATA as the user typed it. */
+  source: string;
   recipe: ResolvedRecipe;
   table: Table;
   train: Dataset;
@@ -156,6 +158,12 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
     const confusion = result.validation?.classification ?? final.classification;
     await writeReport(flags.report, {
       title: `glassnet training report`,
+      run: [
+        ['data', setup.source], ['date', new Date().toISOString()], ['duration', `${seconds.toFixed(2)} s`], ['seed', String(setup.recipe.seed)],
+        ['command', `glassnet ${process.argv.slice(2).join(' ')}`],
+        ...(setup.table.taskReason === undefined ? [] : [['task', `${setup.table.task}: ${setup.table.taskReason}`] as [string, string]]),
+      ],
+      model: modelSummary(model),
       summary: [
         ['model', architecture(setup)],
         ['loss', setup.recipe.loss],
@@ -220,7 +228,7 @@ async function freshSetup(source: string, flags: Record<string, unknown>): Promi
   const model = network(table.x[0]!.length, outputs, recipe);
   const optimizer = createOptimizer(recipe.optimizer, model.parameters(), recipe.lr === undefined ? {} : { lr: recipe.lr });
   return {
-    recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model, optimizer,
+    source, recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model, optimizer,
     preprocessing: preprocessingOf(table, recipe, scaler, targetScaler),
   };
 }
@@ -265,7 +273,7 @@ async function resumedSetup(source: string, path: string, cmd: Command): Promise
   optimizer.setState(state.optimizer);
   const planned = loaded.training?.['plannedEpochs'];
   return {
-    recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model: loaded.model, optimizer, preprocessing, resume: state.fit,
+    source, recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model: loaded.model, optimizer, preprocessing, resume: state.fit,
     ...(typeof planned === 'number' ? { plannedEpochs: planned } : {}),
   };
 }
