@@ -4,11 +4,12 @@
  * `NAME:COUNT`) or a `.csv` / `.json` file. File names in errors are the
  * path as the user typed it, so `data.csv:14:3` points at the right file.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import {
-  GlassnetError, IRIS_CSV, SYNTHETIC, digits, loadFeatures, loadJsonData, loadTable, parseCsv,
-  type Dataset, type Table, type Task,
+  GlassnetError, IRIS_CSV, SYNTHETIC, decodeText, digits, featureBatches, loadFeatures, loadJsonData, loadTable, loadTableStream, parseCsv,
+  type Dataset, type FeatureEncoding, type MissingPolicy, type Table, type Task,
 } from '../src/index.js';
+import { readTextChunks } from '../src/io/node.js';
 
 /** Names accepted in place of a data file. */
 export const BUILT_INS = ['iris', 'digits', 'xor', 'circles', 'spirals', 'gaussians'] as const;
@@ -16,8 +17,8 @@ type BuiltIn = (typeof BUILT_INS)[number];
 
 /** How to read a labelled table. */
 export interface DataOptions {
-  /** CSV target column (default: the last). */
-  target?: string;
+  /** CSV target columns (default: the last); several for multi-target regression. */
+  target?: readonly string[];
   /** CSV feature columns (default: every column but the target). */
   features?: readonly string[];
   task?: 'auto' | Task;
@@ -25,6 +26,14 @@ export interface DataOptions {
   classes?: readonly string[];
   /** What errors call the target and features (default `target`, `features`), e.g. the flags that set them. */
   names?: { target: string; features: string };
+  /** CSV: what to do with missing cells (default error). */
+  missing?: MissingPolicy;
+  /** CSV: the field separator (default: detected). */
+  delimiter?: string;
+  /** CSV: the feature encoding saved with a model. */
+  encoding?: FeatureEncoding;
+  /** CSV: called as the file is read, with the pass (1: profiling columns, 2: reading numbers) and the share of the file read. */
+  onProgress?: (pass: 1 | 2, fraction: number) => void;
 }
 
 /** Features only, for prediction. */
@@ -55,43 +64,66 @@ export async function loadData(source: string, options: DataOptions = {}): Promi
   const named = builtIn(source);
   if (named !== null) return loadBuiltIn(named.name, named.count, options);
   const kind = fileKind(source);
-  const text = await readText(source);
-  if (kind === 'csv') return renamed(options, () => loadTable(text, {
-      file: source,
-      ...(options.target === undefined ? {} : { target: options.target }),
+  if (kind === 'csv') {
+    // Streamed twice (profile, then numbers), so memory holds the numbers but never the text.
+    const size = (await fileStat(source)).size;
+    const { onProgress } = options;
+    return renamed(options, () => loadTableStream(() => readTextChunks(source), {
+      file: source, ...csvOptions(options),
+      ...(options.target === undefined ? {} : { target: options.target.length === 1 ? options.target[0]! : options.target }),
       ...(options.features === undefined ? {} : { features: [...options.features] }),
       ...(options.task === undefined ? {} : { task: options.task }),
       ...(options.classes === undefined ? {} : { classes: options.classes }),
-    }));
+    }, onProgress === undefined ? undefined : (pass, characters) => onProgress(pass, size === 0 ? 1 : Math.min(1, characters / size))));
+  }
+  const text = await readDataText(source);
   rejectColumns(source, options);
   return fromDataset(loadJsonData(text, { file: source }), source, options);
 }
 
+/** What a model says about the inputs it takes. */
+export interface InputSpec {
+  inputSize: number;
+  /** Names of the model's inputs (old files without an encoding: the CSV columns). */
+  featureNames?: readonly string[];
+  /** How CSV columns become inputs (categories, fill values). */
+  encoding?: FeatureEncoding;
+  missing?: MissingPolicy;
+  delimiter?: string;
+}
+
 /**
- * Feature rows from DATA for a model trained on `featureNames`. A CSV with
- * a header is read by column name, so a target column or extra columns are
- * ignored; a CSV without a header must hold exactly the features.
+ * Feature rows from DATA for a model. A CSV with a header is read by column
+ * name, so a target column or extra columns are ignored; a CSV without a
+ * header must hold exactly the features.
  */
-export async function loadInputs(source: string, featureNames: readonly string[] | undefined, inputSize: number): Promise<Inputs> {
+export async function loadInputs(source: string, spec: InputSpec): Promise<Inputs> {
+  const { inputSize } = spec;
   const named = builtIn(source);
   let inputs: Inputs;
   if (named !== null) {
     inputs = await loadBuiltIn(named.name, named.count, {});
   } else if (fileKind(source) === 'csv') {
-    const text = await readText(source);
-    const { columns, header } = parseCsv(text, { file: source });
+    const text = await readDataText(source);
+    const csv = csvOptions(spec);
+    const { columns, header } = parseCsv(text, { file: source, ...csv });
+    const wanted = spec.encoding?.columns ?? spec.featureNames;
     let features: string[] | undefined;
-    if (header && featureNames !== undefined) {
-      const missing = featureNames.filter((name) => !columns.includes(name));
+    if (header && wanted !== undefined) {
+      const missing = wanted.filter((name) => !columns.includes(name));
       if (missing.length > 0) {
         throw new GlassnetError({
           code: 'unknown-name', argument: source,
-          expected: `the feature columns the model was trained on (${featureNames.join(', ')})`, found: `no column ${missing.map((m) => JSON.stringify(m)).join(', ')}`,
+          expected: `the feature columns the model was trained on (${wanted.join(', ')})`, found: `no column ${missing.map((m) => JSON.stringify(m)).join(', ')}`,
         });
       }
-      features = [...featureNames];
+      features = [...wanted];
     }
-    inputs = loadFeatures(text, { file: source, ...(features === undefined ? {} : { features }) });
+    inputs = loadFeatures(text, {
+      file: source, ...csv,
+      ...(features === undefined ? {} : { features }),
+      ...(spec.encoding === undefined ? {} : { encoding: spec.encoding }),
+    });
   } else {
     inputs = await jsonInputs(source);
   }
@@ -112,7 +144,7 @@ async function loadBuiltIn(name: BuiltIn, count: number | undefined, options: Da
   if (name === 'iris') {
     if (count !== undefined) throw new GlassnetError({ code: 'type', argument: 'iris', expected: 'no sample count (Iris has 150 rows)', found: `iris:${count}` });
     // Iris is a CSV, so --target and --features work on it as on a file.
-    return renamed(options, () => loadTable(IRIS_CSV, { file: 'iris', target: options.target ?? 'species', task: 'classification',
+    return renamed(options, () => loadTable(IRIS_CSV, { file: 'iris', target: options.target?.[0] ?? 'species', task: 'classification',
       ...(options.features === undefined ? {} : { features: [...options.features] }),
       ...(options.classes === undefined ? {} : { classes: options.classes }) }));
   }
@@ -124,15 +156,24 @@ async function loadBuiltIn(name: BuiltIn, count: number | undefined, options: Da
 }
 
 /** Runs `load`, renaming the target and feature arguments of its errors as `options.names` says. */
-function renamed(options: DataOptions, load: () => Table): Table {
+async function renamed(options: DataOptions, load: () => Table | Promise<Table>): Promise<Table> {
   try {
-    return load();
+    return await load();
   } catch (error) {
     const names = options.names;
     if (!(error instanceof GlassnetError) || names === undefined) throw error;
     const argument = error.argument === 'target' ? names.target : error.argument.replace(/^features(?=\[|$)/, names.features);
     throw new GlassnetError({ code: error.code, argument, expected: error.expected, found: error.found, cause: error });
   }
+}
+
+/** The CSV reading options among `options`. */
+function csvOptions(options: { missing?: MissingPolicy; delimiter?: string; encoding?: FeatureEncoding }): { missing?: MissingPolicy; delimiter?: string; encoding?: FeatureEncoding } {
+  return {
+    ...(options.missing === undefined ? {} : { missing: options.missing }),
+    ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
+    ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
+  };
 }
 
 /** Column options only mean something for CSV data. */
@@ -171,7 +212,7 @@ function fromDataset(data: Dataset, source: string, options: DataOptions): Table
 
 /** `{"x": [...]}` (no targets) or any shape {@link loadJsonData} reads, whose targets are ignored. */
 async function jsonInputs(source: string): Promise<Inputs> {
-  const data = loadJsonData(withDummyTargets(await readText(source)), { file: source });
+  const data = loadJsonData(withDummyTargets(await readDataText(source)), { file: source });
   return { x: data.x, featureNames: data.x[0]!.map((_, j) => `x${j + 1}`) };
 }
 
@@ -197,11 +238,48 @@ function fileKind(source: string): 'csv' | 'json' {
   });
 }
 
-async function readText(path: string): Promise<string> {
+/** A data file's text, strictly UTF-8; a missing or unreadable file is a GlassnetError naming it. */
+export async function readDataText(path: string): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new GlassnetError({ code: 'type', argument: path, expected: 'a readable data file', found: reason, cause: error });
+    throw unreadable(path, error);
+  }
+  return decodeText(bytes, path);
+}
+
+async function fileStat(path: string): Promise<{ size: number }> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+    return info;
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+}
+
+function unreadable(path: string, error: unknown): GlassnetError {
+  const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+  return new GlassnetError({ code: 'type', argument: path, expected: 'a readable data file', found: reason, cause: error });
+}
+
+/**
+ * Feature rows of a CSV file in batches, read once with the model's
+ * encoding, for predicting on files of any size. A model saved without an
+ * encoding reads its `featureNames` as numeric columns (a model without
+ * names is read with {@link loadInputs} instead).
+ */
+export async function* csvInputBatches(source: string, spec: InputSpec, batchSize: number): AsyncGenerator<number[][]> {
+  await fileStat(source);
+  const names = spec.encoding?.columns ?? spec.featureNames ?? [];
+  const encoding: FeatureEncoding = spec.encoding ?? { columns: [...names], categories: names.map(() => null), fill: names.map(() => null) };
+  try {
+    for await (const batch of featureBatches(readTextChunks(source), { file: source, ...csvOptions(spec), encoding }, batchSize)) yield batch;
+  } catch (error) {
+    if (!(error instanceof GlassnetError) || error.code !== 'unknown-name' || !error.argument.startsWith('features[')) throw error;
+    throw new GlassnetError({
+      code: 'unknown-name', argument: source, expected: `the feature columns the model was trained on (${encoding.columns.join(', ')})`, found: `no column ${error.found}`, cause: error,
+    });
   }
 }

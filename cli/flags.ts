@@ -115,3 +115,13 @@ export function forbidRepeatedFlags(command: Command): void {
   }
   for (const sub of command.commands) forbidRepeatedFlags(sub);
 }
+
+/** Names a user may type for a delimiter that is awkward on a command line. */
+const DELIMITER_NAMES: Record<string, string> = { comma: ',', semicolon: ';', tab: '\t', '\\t': '\t' };
+
+/** A CSV field separator: `auto`, one character, or `comma`, `semicolon`, `tab` (or `\t`). */
+export function delimiterFlag(flag: string, text: string): string {
+  const value = DELIMITER_NAMES[text] ?? text;
+  if (value === 'auto' || (value.length === 1 && value !== '"' && value !== '\n' && value !== '\r')) return value;
+  throw new UsageError({ code: 'type', argument: flag, expected: 'auto, comma, semicolon, tab or one character other than a quote', found: JSON.stringify(text) });
+}

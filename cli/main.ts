@@ -13,6 +13,7 @@ import { importCommand } from './commands/import.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { infoCommand } from './commands/info.js';
 import { predictCommand } from './commands/predict.js';
+import { splitCommand } from './commands/split.js';
 import { trainCommand } from './commands/train.js';
 import { EXIT, UsageError, forbidRepeatedFlags } from './flags.js';
 import { safeText } from './paint.js';
@@ -30,7 +31,8 @@ const program = new Command()
   .addCommand(evaluateCommand())
   .addCommand(infoCommand())
   .addCommand(exportCommand())
-  .addCommand(importCommand());
+  .addCommand(importCommand())
+  .addCommand(splitCommand());
 // addCommand copies no settings, so each command gets them itself.
 for (const command of [program, ...program.commands]) command.exitOverride().showHelpAfterError('(run glassnet --help for usage)');
 forbidRepeatedFlags(program);

@@ -15,7 +15,31 @@ td.label, th.label { text-align: left; }
 td.hit { background: #dff0d8; font-weight: bold; }
 .charts { display: flex; flex-wrap: wrap; gap: 1.5rem; }
 .note { color: #666; font-size: 0.9rem; }
+.warning { color: #8a1f11; background: #fbe3e0; padding: 0.5rem 0.8rem; border-radius: 4px; }
+td.miss { background: #f8d7d3; color: #8a1f11; font-weight: bold; }
+.plots { display: flex; flex-wrap: wrap; gap: 1.5rem; }
+.scatter svg { font-size: 11px; }
+.scatter .frame { fill: none; stroke: #ccc; }
+.scatter .diagonal { stroke: #999; stroke-dasharray: 4 3; }
+.scatter .points circle { fill: #1f77b4; fill-opacity: 0.55; }
+.toggle { font-size: 0.9rem; }
+pre.model { background: #f6f6f6; padding: 0.6rem 0.8rem; overflow-x: auto; }
 `;
+
+/**
+ * A number in at most about five characters with an SI suffix (`12.3k`,
+ * `4.5M`, 0.0012 as `1.2m`), so axis labels never need more room than
+ * the axis gives them. Self-contained: the chart script embeds its source.
+ */
+export function siLabel(value: number): string {
+  if (value === 0 || !Number.isFinite(value)) return String(value);
+  const prefixes: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k'], [1, ''], [1e-3, 'm'], [1e-6, 'µ'], [1e-9, 'n']];
+  const magnitude = Math.abs(value);
+  const [scale, suffix] = prefixes.find(([s]) => magnitude >= s) ?? [1e-9, 'n'];
+  const scaled = value / scale;
+  const digits = Math.abs(scaled) >= 100 ? 0 : Math.abs(scaled) >= 10 ? 1 : 2;
+  return String(Number(scaled.toFixed(digits))) + suffix;
+}
 
 /**
  * Draws the loss and accuracy charts from the JSON in #glassnet-data. Runs
@@ -23,24 +47,33 @@ td.hit { background: #dff0d8; font-weight: bold; }
  */
 export const CHART_SCRIPT = `
 (() => {
+  const siLabel = ${siLabel.toString()};
   const data = JSON.parse(document.getElementById('glassnet-data').textContent);
   const epochs = data.history.map((h) => h.epoch);
   const column = (key) => data.history.map((h) => (typeof h[key] === 'number' ? h[key] : null));
-  const draw = (id, title, series) => {
+  const charts = {};
+  const draw = (id, title, series, log) => {
     const present = series.filter((s) => s.values.some((v) => v !== null));
     if (present.length === 0) return;
     const target = document.getElementById(id);
-    new uPlot({
+    charts[id]?.destroy();
+    // A log axis needs positive values: zeros (a perfect fit) are left out.
+    const values = present.map((s) => (log ? s.values.map((v) => (v !== null && v > 0 ? v : null)) : s.values));
+    charts[id] = new uPlot({
       title, width: 520, height: 300,
-      scales: { x: { time: false } },
-      axes: [{ label: 'epoch' }, {}],
-      series: [{ label: 'epoch' }, ...present.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: true }))],
-    }, [epochs, ...present.map((s) => s.values)], target);
+      scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
+      axes: [{ label: 'epoch', values: (u, splits) => splits.map(siLabel) }, { size: 60, values: (u, splits) => splits.map(siLabel) }],
+      series: [{ label: 'epoch' }, ...present.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: true, value: (u, v) => (v === null ? '–' : siLabel(v)) }))],
+    }, [epochs, ...values], target);
   };
-  draw('loss-chart', 'Loss', [
+  const loss = (log) => draw('loss-chart', log ? 'Loss (log scale)' : 'Loss', [
     { label: 'training', values: column('loss'), color: '#1f77b4' },
     { label: 'validation', values: column('valLoss'), color: '#ff7f0e' },
-  ]);
+  ], log);
+  loss(false);
+  // For tests and curious readers: the live charts.
+  window.glassnetCharts = charts;
+  document.getElementById('log-scale')?.addEventListener('change', (event) => loss(event.target.checked));
   draw('accuracy-chart', 'Accuracy', [
     { label: 'training', values: column('accuracy'), color: '#1f77b4' },
     { label: 'validation', values: column('valAccuracy'), color: '#ff7f0e' },

@@ -8,18 +8,32 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ClassificationReport, EpochInfo } from '../src/index.js';
+import type { ClassificationReport, EpochInfo, RegressionReport } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/node.js';
-import { CHART_SCRIPT, REPORT_STYLE } from './report-template.js';
+import { CHART_SCRIPT, REPORT_STYLE, siLabel } from './report-template.js';
 
 /** What the report shows. */
 export interface ReportData {
   title: string;
   /** Label and value rows at the top. */
   summary: [string, string][];
+  /** How the run was made: data file, date, duration, seed, the command line. */
+  run?: [string, string][];
+  /** The model's layers as text (modelSummary). */
+  model?: string;
   history: EpochInfo[];
   /** For classifiers: the confusion matrix of the validation data, or the training data without any. */
   classification?: { classes: string[]; report: ClassificationReport; on: 'training' | 'validation' };
+  /** For regression: figures in target units and the predicted-versus-actual values behind the plot. */
+  regression?: {
+    on: 'training' | 'validation';
+    report: RegressionReport;
+    /** The training rows' figures, when `report` is on validation rows. */
+    training?: RegressionReport;
+    targetNames: string[];
+    actual: number[][];
+    predicted: number[][];
+  };
 }
 
 /** A chart library's script and style sheet, to be inlined. */
@@ -52,12 +66,15 @@ export function renderReport(data: ReportData, chart: ChartLibrary | null): stri
   const sections = [
     `<h1>${escape(data.title)}</h1>`,
     table(['', ''], data.summary.map(([label, value]) => [label, value]), true),
+    ...(data.run === undefined ? [] : ['<h2>Run</h2>', table(['', ''], data.run, true)]),
+    ...(data.model === undefined ? [] : ['<h2>Model</h2>', `<pre class="model">${escape(data.model)}</pre>`]),
     '<h2>Curves</h2>',
     chart === null
       ? '<p class="note">Charts need the <code>uplot</code> package, which is not installed; the numbers are in the table below.</p>'
-      : '<div class="charts"><div id="loss-chart"></div><div id="accuracy-chart"></div></div>',
+      : '<label class="toggle"><input type="checkbox" id="log-scale"> logarithmic loss axis</label>\n<div class="charts"><div id="loss-chart"></div><div id="accuracy-chart"></div></div>',
     historyTable(data.history, chart === null),
   ];
+  if (data.regression !== undefined) sections.push(regressionSection(data.regression));
   if (data.classification !== undefined) sections.push(confusionSection(data.classification));
   const json = JSON.stringify({ history: data.history }).replace(/</g, '\\u003c');
   return `<!doctype html>
@@ -92,13 +109,65 @@ function confusionSection({ classes, report, on }: NonNullable<ReportData['class
   const header = ['actual \\ predicted', ...classes, 'recall', 'precision', 'support'];
   const rows = report.confusion.map((row, actual) => {
     const per = report.perClass[actual]!;
-    return `<tr><th class="label">${escape(classes[actual] ?? String(actual))}</th>${row.map((n, predicted) => `<td${predicted === actual ? ' class="hit"' : ''}>${n}</td>`).join('')}`
+    return `<tr><th class="label">${escape(classes[actual] ?? String(actual))}</th>${row.map((n, predicted) => `<td${predicted === actual ? ' class="hit"' : n > 0 ? ' class="miss"' : ''}>${n}</td>`).join('')}`
       + `<td>${ratio(per.recall)}</td><td>${ratio(per.precision)}</td><td>${per.support}</td></tr>`;
   });
   return `<h2>Confusion matrix (${on} data, accuracy ${ratio(report.accuracy)})</h2>
 <table><tr>${header.map((h, i) => `<th${i === 0 ? ' class="label"' : ''}>${escape(h)}</th>`).join('')}</tr>
 ${rows.join('\n')}
 </table>`;
+}
+
+/** At most this many points per predicted-versus-actual plot (evenly spaced rows), to keep the page small. */
+const MAX_POINTS = 2000;
+
+function regressionSection(data: NonNullable<ReportData['regression']>): string {
+  const rows = (name: string, r: Pick<RegressionReport, 'r2' | 'rmse' | 'mae'>): string[] => [name, r.r2.toFixed(4), fixed(r.rmse), fixed(r.mae)];
+  const figures = [
+    ...(data.training === undefined ? [] : [rows('training', data.training)]),
+    rows(data.on, data.report),
+    rows(`predicting the training mean (${data.on})`, data.report.baseline),
+  ];
+  const warning = data.report.worseThanBaseline
+    ? `<p class="warning">On the ${data.on} rows the model does worse than predicting the training mean.</p>` : '';
+  const plots = data.targetNames.map((name, j) => scatterPlot(name, data.actual.map((r) => r[j]!), data.predicted.map((r) => r[j]!)));
+  return `<h2>Regression (${data.on} data, target units)</h2>
+${warning}${table(['', 'R²', 'RMSE', 'MAE'], figures, true)}
+<div class="plots">${plots.join('\n')}</div>`;
+}
+
+/**
+ * Predicted against actual values as an inline SVG: a point per row and the
+ * diagonal where predictions are exact. Drawn here rather than by the chart
+ * script, so it needs no library and its labels are plain text.
+ */
+function scatterPlot(name: string, actual: readonly number[], predicted: readonly number[]): string {
+  const every = Math.ceil(actual.length / MAX_POINTS);
+  const size = 320;
+  const pad = 48;
+  const values = [...actual, ...predicted];
+  let low = Math.min(...values);
+  let high = Math.max(...values);
+  if (high === low) [low, high] = [low - 1, high + 1];
+  const at = (v: number, flip: boolean): number => {
+    const t = (v - low) / (high - low);
+    return pad + (flip ? 1 - t : t) * (size - 2 * pad);
+  };
+  const dots = actual.filter((_, i) => i % every === 0).map((a, k) => {
+    const p = predicted[k * every]!;
+    return `<circle cx="${at(a, false).toFixed(1)}" cy="${at(p, true).toFixed(1)}" r="2.5"/>`;
+  });
+  const ticks = [low, (low + high) / 2, high];
+  const labels = ticks.map((v) => `<text x="${at(v, false).toFixed(1)}" y="${size - pad + 16}" text-anchor="middle">${escape(siLabel(v))}</text>`
+    + `<text x="${pad - 6}" y="${(at(v, true) + 4).toFixed(1)}" text-anchor="end">${escape(siLabel(v))}</text>`);
+  return `<figure class="scatter"><svg viewBox="0 0 ${size} ${size}" width="${size}" height="${size}" role="img" aria-label="${escape(`predicted versus actual ${name}`)}">
+<rect x="${pad}" y="${pad}" width="${size - 2 * pad}" height="${size - 2 * pad}" class="frame"/>
+<line x1="${at(low, false)}" y1="${at(low, true)}" x2="${at(high, false)}" y2="${at(high, true)}" class="diagonal"/>
+<g class="points">${dots.join('')}</g>
+<g class="labels">${labels.join('')}</g>
+<text x="${size / 2}" y="${size - 8}" text-anchor="middle">actual ${escape(name)}</text>
+<text x="14" y="${size / 2}" text-anchor="middle" transform="rotate(-90 14 ${size / 2})">predicted</text>
+</svg><figcaption>${escape(name)}: predicted against actual${every > 1 ? ` (every ${every}th row)` : ''}</figcaption></figure>`;
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[], labelled = false): string {

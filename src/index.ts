@@ -2,7 +2,7 @@
  * glassnet: neural networks in TypeScript that train fast and can show
  * every number of forward and backward propagation.
  */
-export { GlassnetError, describe, type ErrorCode, type ErrorDetails } from './errors.js';
+export { GlassnetError, describe, checkOneOf, type ErrorCode, type ErrorDetails } from './errors.js';
 export { Random } from './util/random.js';
 export { crc32, crc32Float64 } from './util/crc32.js';
 export {
@@ -36,16 +36,18 @@ export {
 } from './train/fit.js';
 export { trainStep } from './train/step.js';
 export { evaluate, isClassificationLoss, type Evaluation } from './train/evaluate.js';
-export { classificationReport, classIndices, classOf, type ClassificationReport, type ClassReport } from './train/metrics.js';
+export { classificationReport, classIndices, classOf, regressionReport, type ClassificationReport, type ClassReport, type RegressionReport } from './train/metrics.js';
 export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './train/gradcheck.js';
 export { ARTICLE, ARTICLE_PRINTED, articleNetwork, type PrintedValue } from './data/article.js';
 export { oneHotCodes, type Dataset } from './data/datasets.js';
 export { AUTOENCODER_8_3_8, trainAutoencoder, type AutoencoderRecipe, type AutoencoderResult } from './examples/autoencoder.js';
 
+export { decodeText } from './data/text.js';
+export { parseCsv, CsvReader, detectDelimiter, formatCsvRow, DELIMITERS, type CsvOptions, type CsvTable } from './data/csv.js';
 export {
-  parseCsv, loadTable, loadFeatures, MAX_AUTO_CLASSES,
-  type CsvOptions, type CsvTable, type Table, type Task, type ColumnRef, type FeatureOptions, type TableOptions,
-} from './data/csv.js';
+  loadTable, loadTableChunks, loadTableStream, featureBatches, loadFeatures, isMissing, encodedNames, encodingFromJSON, MAX_CATEGORIES, MAX_AUTO_CLASSES, MISSING_POLICIES, MISSING_TOKENS,
+  type Table, type CsvData, type Task, type ColumnRef, type FeatureOptions, type TableOptions, type Features, type FeatureEncoding, type MissingPolicy, type TextChunks, type AsyncTextChunks,
+} from './data/table.js';
 export { parseNumber, oneHot, sortedClasses, encodeLabels, decodeLabels, type EncodedLabels } from './data/encode.js';
 export { loadJsonData, type JsonDataOptions } from './data/json.js';
 export { SCALER_KINDS, Scaler, fitScaler, scalerFromJSON, type ScalerKind, type ScalerJSON } from './data/scaling.js';
@@ -69,3 +71,4 @@ export {
   type TorchArchitecture, type TorchModule,
 } from './io/torch.js';
 export { ACTIVATION_INTEROP, type ActivationInterop, type OnnxStep, type TfjsActivation, type TorchActivation } from './io/interop-activations.js';
+export { TrainedModel, modelSummary, type TrainedModelOptions } from './io/trained.js';

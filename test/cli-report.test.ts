@@ -35,7 +35,7 @@ describe('renderReport', () => {
   it('shows the confusion matrix with recall, precision and support per class', () => {
     const html = renderReport(data, null);
     expect(html).toContain('Confusion matrix (validation data, accuracy 0.750)');
-    expect(html).toContain('<tr><th class="label">a&lt;b</th><td class="hit">2</td><td>1</td><td>0.667</td><td>1.000</td><td>3</td></tr>');
+    expect(html).toContain('<tr><th class="label">a&lt;b</th><td class="hit">2</td><td class="miss">1</td><td>0.667</td><td>1.000</td><td>3</td></tr>');
     expect(html).toContain('<tr><th class="label">c</th><td>0</td><td class="hit">1</td><td>1.000</td><td>0.500</td><td>1</td></tr>');
   });
 

@@ -25,4 +25,12 @@ describe('glassnet', () => {
     const codes = rows.map((row) => row.trim().split(/\s+/)[4]);
     expect(new Set(codes).size).toBe(8);
   });
+
+  it('takes the auto-encoder\'s sizes and training settings as options', () => {
+    const { status, stdout } = glassnet('autoencoder', '--codes', '4', '--hidden', '2', '--seed', '1', '--lr', '5');
+    expect(status).toBe(0);
+    expect(stdout).toContain('4-2-4 sigmoid auto-encoder, seed 1, lr 5, full batch');
+    expect(stdout.split('\n').filter((line) => /^[01]{4}\s/.test(line))).toHaveLength(4);
+    expect(glassnet('autoencoder', '--codes', '1').stderr).toMatch(/^glassnet: --codes: expected an integer >= 2, found "1"/);
+  });
 });

@@ -7,7 +7,7 @@ import { rejection } from './data-helpers.js';
 import { thrown as failure } from './helpers/errors.js';
 import { IRIS_CSV, iris } from '../src/data/iris.js';
 import { DIGIT_COUNT, DIGIT_PIXELS, digits } from '../src/data/digits.js';
-import type { Table } from '../src/data/csv.js';
+import type { Table } from '../src/data/table.js';
 
 const columnSums = (x: number[][]): number[] => x[0]!.map((_, j) => x.reduce((s, row) => s + row[j]!, 0));
 

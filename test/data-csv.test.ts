@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { rejection, thrown as failure } from './helpers/errors.js';
-import { loadFeatures, loadTable, parseCsv } from '../src/data/csv.js';
+import { parseCsv } from '../src/data/csv.js';
+import { loadFeatures, loadTable } from '../src/data/table.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/data/${name}`, import.meta.url), 'utf8');
 
@@ -124,10 +125,13 @@ describe('loadTable', () => {
     expect(error.argument).toBe('n.csv:2:2');
   });
 
-  it('rejects non-numbers such as hex, NaN and Infinity, and reports overflow as not finite', () => {
-    for (const cell of ['0x10', 'NaN', 'Infinity', '', '1,5']) {
-      const text = `a,y\n"${cell}",1\n`;
-      expect(failure(() => loadTable(text, { file: 'f.csv', header: true })).argument).toBe('f.csv:2:1 (a)');
+  it('rejects non-numbers such as hex and Infinity in a numeric column, and reports overflow as not finite', () => {
+    for (const cell of ['0x10', 'Infinity', '1,5']) {
+      const text = `a,y\n"${cell}",1\n2,1\n3,1\n`;
+      rejection(() => loadTable(text, { file: 'f.csv', header: true }), 'type', 'f.csv:2:1 (a)');
+    }
+    for (const cell of ['NaN', '', 'NA', '?']) {
+      rejection(() => loadTable(`a,y\n"${cell}",1\n2,1\n`, { file: 'f.csv', header: true }), 'empty', 'f.csv:2:1 (a)');
     }
     rejection(() => loadTable('a,y\n1e999,1\n', { file: 'f.csv' }), 'not-finite', 'f.csv:2:1 (a)');
   });
@@ -151,7 +155,7 @@ describe('loadTable', () => {
 
   it('rejects a blank target cell instead of making it a class', () => {
     const error = rejection(() => loadTable('a,y\n1,cat\n2, \n', { file: 'b.csv' }), 'empty', 'b.csv:3:2 (y)');
-    expect(error.found).toBe('an empty cell');
+    expect(error.expected).toContain('1 missing cell');
   });
 
   it('rejects a header without data rows', () => {
@@ -172,8 +176,9 @@ describe('loadTable', () => {
 describe('loadFeatures', () => {
   it('reads numeric columns only, e.g. for prediction without targets', () => {
     const data = loadFeatures('a,b\n1,2\n3,4\n', { file: 'p.csv' });
-    expect(data).toEqual({ x: [[1, 2], [3, 4]], featureNames: ['a', 'b'] });
+    expect(data).toEqual({ x: [[1, 2], [3, 4]], featureNames: ['a', 'b'], encoding: { columns: ['a', 'b'], categories: [null, null], fill: [null, null] }, filledCells: 0 });
     expect(loadFeatures(fixture('flowers.csv'), { features: ['petal_width'] }).x[2]).toEqual([2.5]);
-    expect(failure(() => loadFeatures(fixture('flowers.csv'), { file: 'p.csv' })).argument).toBe('p.csv:2:5 (species)');
+    // A text column is categorical: one input per category.
+    expect(loadFeatures(fixture('flowers.csv'), { features: ['species'] }).featureNames).toEqual(['species=setosa', 'species=versicolor', 'species=virginica']);
   });
 });

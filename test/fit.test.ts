@@ -2,7 +2,7 @@
 // regularisation and repeatability.
 import { describe, expect, it } from 'vitest';
 import {
-  Dense, Dropout, Random, SGD, Sequential, backward, classificationReport, evaluate, fit, getLoss, mlp, tensor, type Dense as DenseT,
+  Dense, Dropout, Random, SGD, Sequential, backward, classificationReport, evaluate, fit, getLoss, iris, mlp, tensor, trainTestSplit, type Dense as DenseT,
 } from '../src/index.js';
 import { rejection } from './helpers/errors.js';
 
@@ -43,15 +43,45 @@ describe('fit', () => {
   it('learns two blobs, reporting accuracy and validation figures per epoch', () => {
     const { x, y } = blobs(200, 1);
     const model = mlp([2, 8, 2], { activation: 'tanh', outputActivation: 'linear', seed: 1 });
+    // The validation rows are trainTestSplit's, seeded and stratified, as the CLI's --val-split holds out.
+    const { test } = trainTestSplit({ x, y }, { testFraction: 0.25, seed: 2, stratify: true });
+    const before = evaluate(model, test.x, test.y, { loss: 'softmaxCrossEntropy' }).loss;
     const result = fit(model, x, y, { loss: 'softmaxCrossEntropy', lr: 0.5, epochs: 30, batchSize: 16, validationSplit: 0.25, seed: 2 });
     const last = result.history.at(-1)!;
     expect(result.history).toHaveLength(30);
     expect(last.accuracy).toBeGreaterThan(0.9);
     expect(last.valAccuracy).toBeGreaterThan(0.9);
     expect(result.validation!.classification!.accuracy).toBe(last.valAccuracy);
-    expect(last.valLoss).toBeLessThan(result.history[0]!.valLoss!);
-    const check = evaluate(model, x.slice(150), y.slice(150), { loss: 'softmaxCrossEntropy' });
+    expect(last.valLoss).toBeLessThan(before / 2);
+    const check = evaluate(model, test.x, test.y, { loss: 'softmaxCrossEntropy' });
     expect(check.loss).toBe(result.validation!.loss);
+  });
+
+  it('holds out a shuffled, stratified validation set even when the rows are sorted by class', () => {
+    const table = iris();
+    const model = mlp([4, 3], { outputActivation: 'linear' });
+    const result = fit(model, table.x, table.y, { loss: 'softmaxCrossEntropy', epochs: 1, validationSplit: 0.2, seed: 3 });
+    expect(result.validation!.classification!.perClass.map((c) => c.support)).toEqual([10, 10, 10]);
+  });
+
+  it('takes class indices as targets, as one-hot rows', () => {
+    const { x, y } = blobs(40, 4);
+    const labels = y.map((row) => row.indexOf(1));
+    const train = (targets: number[] | number[][]) => {
+      const model = mlp([2, 4, 2], { seed: 1, outputActivation: 'linear' });
+      fit(model, x, targets, { loss: 'softmaxCrossEntropy', lr: 0.3, epochs: 5, batchSize: 8 });
+      return weights(model);
+    };
+    expect(train(labels)).toEqual(train(y));
+    rejection(() => fit(mlp([2, 2]), x, labels.map((l) => l + 1), { loss: 'softmaxCrossEntropy' }), 'range', 'y[' + labels.findIndex((l) => l === 1) + ']');
+  });
+
+  it('checks targets as the loss needs them: probabilities for binaryCrossEntropy, distributions for softmaxCrossEntropy', () => {
+    rejection(() => fit(mlp([1, 1]), [[0], [1]], [[0], [2]], { loss: 'binaryCrossEntropy' }), 'range', 'y[1][0]');
+    rejection(() => fit(mlp([1, 2]), [[0], [1]], [[1, 0], [1, 1]], { loss: 'softmaxCrossEntropy' }), 'range', 'y[1]');
+    rejection(() => evaluate(mlp([1, 2]), [[0]], [[-0.5, 1.5]], { loss: 'softmaxCrossEntropy' }), 'range', 'y[0]');
+    // Class probabilities are allowed, as PyTorch's cross-entropy allows them.
+    expect(() => fit(mlp([1, 2]), [[0], [1]], [[0.25, 0.75], [1, 0]], { loss: 'softmaxCrossEntropy', epochs: 1 })).not.toThrow();
   });
 
   it('is repeatable bit for bit from one seed, shuffling and dropout included', () => {

@@ -1,30 +1,41 @@
 import { Command } from 'commander';
-import { evaluate, type ClassificationReport } from '../../src/index.js';
+import { MISSING_POLICIES, type ClassificationReport, type JsonObject, type RegressionReport } from '../../src/index.js';
 import { hasNamedColumns, loadData } from '../data-source.js';
+import { choiceFlag, delimiterFlag } from '../flags.js';
 import { formatLoss, percent } from '../progress.js';
 import { safeText } from '../paint.js';
+import { fixed } from '../report.js';
 import { loadTrained, targetRows } from '../trained.js';
 
-/** `glassnet evaluate MODEL DATA`: loss, and for classifiers accuracy, confusion matrix and per-class precision/recall. */
+/** `glassnet evaluate MODEL DATA`: loss; for classifiers accuracy, confusion matrix and per-class precision/recall; for regression R², RMSE, MAE and the mean baseline. */
 export function evaluateCommand(): Command {
   return new Command('evaluate')
-    .description('measure a trained model on labelled data: loss; for classifiers accuracy, confusion matrix, precision and recall per class')
-    .argument('<model>', 'model file written by glassnet train')
+    .description('measure a trained model on labelled data: loss; for classifiers accuracy, confusion matrix, precision and recall per class; '
+      + 'for regression R², RMSE and MAE in target units beside predicting the training mean')
+    .argument('<model>', 'model file written by glassnet train (or saved from the library)')
     .argument('<data>', 'a labelled .csv/.json file or built-in set')
+    .option('--missing <policy>', `missing CSV cells: ${MISSING_POLICIES.join('|')} (default: as in training; mean/median use the training values)`)
+    .option('--delimiter <char>', 'CSV field separator (default: detected)')
     .option('--json', 'print one JSON object')
-    .action(async (modelPath: string, source: string, flags: { json?: boolean }) => {
+    .action(async (modelPath: string, source: string, flags: { json?: boolean; missing?: string; delimiter?: string }) => {
       const trained = await loadTrained(modelPath);
+      const missing = flags.missing === undefined ? trained.missing : choiceFlag('--missing', flags.missing, MISSING_POLICIES);
+      const targets = trained.targetNames;
       // The model's classes are passed so that a label it never saw is an error, not a new class.
       const table = await loadData(source, {
         task: trained.task,
         names: { target: `target (${modelPath}: preprocessing.targetName)`, features: `features (${modelPath}: preprocessing.featureNames)` },
+        ...(missing === undefined ? {} : { missing }),
+        ...(flags.delimiter === undefined ? {} : { delimiter: delimiterFlag('--delimiter', flags.delimiter) }),
         ...(trained.classes === undefined ? {} : { classes: trained.classes }),
-        ...(hasNamedColumns(source) && trained.targetName !== undefined ? { target: trained.targetName } : {}),
-        ...(hasNamedColumns(source) && trained.featureNames !== undefined ? { features: trained.featureNames } : {}),
+        ...(hasNamedColumns(source) && targets !== undefined ? { target: targets } : {}),
+        ...(hasNamedColumns(source) && trained.encoding !== undefined ? { encoding: trained.encoding } : {}),
+        ...(hasNamedColumns(source) && trained.encoding === undefined && trained.featureNames !== undefined ? { features: trained.featureNames } : {}),
       });
-      const x = trained.scaler.transform(table.x);
-      const result = evaluate(trained.model, x, targetRows(table.y, trained.model.outputSize), { loss: trained.loss });
+      const x = table.x;
+      const result = trained.evaluate(x, trained.task === 'regression' ? table.y : targetRows(table.y, trained.model.outputSize));
       const report = result.classification;
+      const regression = result.regression;
       if (flags.json === true) {
         const classes = trained.classes ?? [];
         process.stdout.write(`${JSON.stringify({
@@ -34,13 +45,30 @@ export function evaluateCommand(): Command {
             // NaN (a class never predicted or never present) becomes null in JSON.
             perClass: report.perClass.map((c, i) => ({ class: classes[i], ...c })),
           }),
+          ...(regression === undefined ? {} : regressionJson(regression)),
         })}\n`);
-        return;
+      } else {
+        const lines = [`${source}: ${x.length} rows`, `loss (${trained.loss}${regression !== undefined && trained.targetScaler.kind !== 'none' ? ', on scaled targets' : ''}) ${formatLoss(result.loss)}`];
+        if (report !== undefined) lines.push(...classificationLines(report, trained.classes!));
+        if (regression !== undefined) lines.push(...regressionLines(regression));
+        // Class and column names come from files: escaped, so they cannot drive the terminal.
+        process.stdout.write(`${lines.map(safeText).join('\n')}\n`);
       }
-      const lines = [`${source}: ${x.length} rows`, `loss (${trained.loss}) ${formatLoss(result.loss)}`];
-      if (report !== undefined) lines.push(...classificationLines(report, trained.classes!));
-      process.stdout.write(`${lines.map(safeText).join('\n')}\n`);
+      if (regression?.worseThanBaseline === true) {
+        process.stderr.write(`glassnet: warning: the model does worse on ${source} than predicting the training mean (RMSE ${fixed(regression.rmse)} vs ${fixed(regression.baseline.rmse)})\n`);
+      }
     });
+}
+
+function regressionJson(report: RegressionReport): JsonObject {
+  return { r2: report.r2, rmse: report.rmse, mae: report.mae, baseline: report.baseline, worseThanBaseline: report.worseThanBaseline };
+}
+
+function regressionLines(report: RegressionReport): string[] {
+  return [
+    `R² ${report.r2.toFixed(4)}  RMSE ${fixed(report.rmse)}  MAE ${fixed(report.mae)}`,
+    `predicting the training mean: R² ${report.baseline.r2.toFixed(4)}  RMSE ${fixed(report.baseline.rmse)}  MAE ${fixed(report.baseline.mae)}`,
+  ];
 }
 
 function classificationLines(report: ClassificationReport, classes: readonly string[]): string[] {

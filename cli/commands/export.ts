@@ -1,9 +1,9 @@
 import { Command } from 'commander';
-import { torchSource, type ActivationName, type LossName } from '../../src/index.js';
+import { GlassnetError, torchSource, type ActivationName, type LossName, type TrainedModel } from '../../src/index.js';
 import { saveOnnx, saveTfjs, saveTorchStateDict } from '../../src/io/node.js';
 import { choiceFlag } from '../flags.js';
 import { checkPaths, named } from '../paths.js';
-import { loadTrained, type Trained } from '../trained.js';
+import { loadTrained } from '../trained.js';
 
 /** The formats `glassnet export` writes. */
 export const EXPORT_FORMATS = ['onnx', 'torch', 'tfjs'] as const;
@@ -25,16 +25,16 @@ const APPENDED: Record<LossName, ActivationName | undefined> = {
   squaredError: undefined, mse: undefined, binaryCrossEntropy: undefined, softmaxCrossEntropy: 'softmax',
 };
 
-const writers: Record<ExportFormat, (trained: Trained, flags: ExportFlags) => Promise<void>> = {
+const writers: Record<ExportFormat, (trained: TrainedModel, flags: ExportFlags) => Promise<void>> = {
   onnx: async (trained, flags) => {
-    const { scaler, featureNames, classes, targetName } = trained;
+    const { scaler, targetScaler, featureNames, classes, targetNames } = trained;
     const appended = flags.raw === true ? undefined : APPENDED[trained.loss];
     await saveOnnx(flags.out, trained.model, {
-      scaler,
+      scaler, targetScaler,
       ...(appended === undefined ? {} : { outputActivation: appended }),
       ...(featureNames === undefined ? {} : { featureNames }),
       ...(classes === undefined ? {} : { classes }),
-      ...(targetName === undefined ? {} : { targetName }),
+      ...(targetNames === undefined ? {} : { targetName: targetNames.join(',') }),
     });
   },
   torch: async (trained, flags) => {
@@ -59,6 +59,14 @@ export function exportCommand(): Command {
       const format = choiceFlag('--format', flags.format, EXPORT_FORMATS);
       // tfjs writes a directory of its own (created when missing); the other formats write one file, checked like every output.
       if (format !== 'tfjs') await checkPaths({ inputs: named([['MODEL', path]]), outputs: named([['--out', flags.out]]) });
-      await writers[format](await loadTrained(path), flags);
+      const trained = await loadTrained(path);
+      const categorical = trained.encoding?.columns.find((_, i) => trained.encoding!.categories[i] !== null);
+      if (categorical !== undefined) {
+        // The exported graph takes numbers; the one-hot encoding of text columns would have to happen before it.
+        throw new GlassnetError({
+          code: 'state', argument: path, expected: 'a model whose feature columns are all numeric (categorical columns do not export yet)', found: `the text column ${JSON.stringify(categorical)}`,
+        });
+      }
+      await writers[format](trained, flags);
     });
 }

@@ -1,9 +1,11 @@
+import { once } from 'node:events';
 import { Command } from 'commander';
+import { GlassnetError, formatCsvRow, type TrainedModel } from '../../src/index.js';
 import { writeFileAtomic } from '../../src/io/node.js';
-import { loadInputs } from '../data-source.js';
-import { choiceFlag } from '../flags.js';
+import { csvInputBatches, loadInputs, type InputSpec } from '../data-source.js';
+import { choiceFlag, delimiterFlag } from '../flags.js';
+import { loadTrained, predictRows, type Predictions } from '../trained.js';
 import { checkPaths, named } from '../paths.js';
-import { loadTrained, predictRows, type Predictions, type Trained } from '../trained.js';
 
 const FORMATS = ['csv', 'json'] as const;
 
@@ -15,38 +17,89 @@ export function predictCommand(): Command {
     .argument('<data>', 'a .csv/.json file or built-in set; a CSV target column is ignored')
     .option('--format <format>', FORMATS.join('|'), 'csv')
     .option('--out <file>', 'write the predictions here (atomically) instead of to stdout')
-    .action(async (modelPath: string, source: string, flags: { format: string; out?: string }) => {
+    .option('--delimiter <char>', 'CSV field separator (default: detected)')
+    .action(async (modelPath: string, source: string, flags: { format: string; out?: string; delimiter?: string }) => {
       const format = choiceFlag('--format', flags.format, FORMATS);
       await checkPaths({ inputs: named([['MODEL', modelPath], ['DATA', source]]), outputs: named([['--out', flags.out]]) });
       const trained = await loadTrained(modelPath);
-      const { x } = await loadInputs(source, trained.featureNames, trained.model.inputSize);
-      const predictions = predictRows(trained, x);
-      const text = format === 'csv' ? toCsv(trained, predictions) : `${JSON.stringify(toJson(trained, predictions), null, 2)}\n`;
-      if (flags.out === undefined) process.stdout.write(text);
-      else await writeFileAtomic(flags.out, text);
+      const spec: InputSpec = {
+        inputSize: trained.model.inputSize,
+        ...(trained.featureNames === undefined ? {} : { featureNames: [...trained.featureNames] }),
+        ...(trained.encoding === undefined ? {} : { encoding: trained.encoding }),
+        // Every row gets a prediction: without fill values a missing cell is an error.
+        ...(trained.missing === 'mean' || trained.missing === 'median' ? { missing: trained.missing } : {}),
+        ...(flags.delimiter === undefined ? {} : { delimiter: delimiterFlag('--delimiter', flags.delimiter) }),
+      };
+      const pieces = output(trained, format, inputBatches(source, spec));
+      if (flags.out === undefined) await writeAll(process.stdout, pieces);
+      else await writeFileAtomic(flags.out, pieces);
     });
 }
 
+/** Rows in the batches the model predicts on: a CSV file with named columns is streamed, other data read whole. */
+async function* inputBatches(source: string, spec: InputSpec): AsyncGenerator<number[][]> {
+  if (source.toLowerCase().endsWith('.csv') && (spec.encoding !== undefined || spec.featureNames !== undefined)) {
+    for await (const batch of csvInputBatches(source, spec, BATCH_ROWS)) {
+      checkWidth(source, batch, spec.inputSize);
+      yield batch;
+    }
+    return;
+  }
+  yield (await loadInputs(source, spec)).x;
+}
+
+/** Rows predicted at a time: large enough for fast matrix products, small enough that memory does not grow with the file. */
+const BATCH_ROWS = 4096;
+
+function checkWidth(source: string, batch: readonly number[][], inputSize: number): void {
+  const width = batch[0]?.length ?? inputSize;
+  if (width !== inputSize) {
+    throw new GlassnetError({ code: 'shape', argument: source, expected: `${inputSize} model inputs (as the model was trained on)`, found: `${width}` });
+  }
+}
+
+/** The output text, piece by piece: a header (CSV) or an opening bracket (JSON), then the rows of each batch. */
+async function* output(trained: TrainedModel, format: (typeof FORMATS)[number], batches: AsyncIterable<number[][]>): AsyncGenerator<string> {
+  let first = true;
+  for await (const x of batches) {
+    const predictions = predictRows(trained, x);
+    if (format === 'csv') {
+      const text = toCsv(trained, predictions, first);
+      if (text !== '') yield text;
+    } else {
+      const items = toJson(trained, predictions).map((item) => JSON.stringify(item, null, 2).replace(/^/gm, '  '));
+      if (items.length > 0) yield `${first ? '[\n' : ',\n'}${items.join(',\n')}`;
+      if (items.length > 0) first = false;
+      continue;
+    }
+    first = false;
+  }
+  if (format === 'json') yield first ? '[]\n' : '\n]\n';
+}
+
+/** Writes every piece to a stream, waiting whenever its buffer is full, so memory does not grow with the output. */
+async function writeAll(stream: NodeJS.WritableStream, pieces: AsyncIterable<string>): Promise<void> {
+  for await (const piece of pieces) {
+    if (!stream.write(piece)) await once(stream, 'drain');
+  }
+}
+
 /** Column names of the regression outputs: the target's name, or `output1`, `output2`, ... */
-function outputNames(trained: Trained, count: number): string[] {
-  return count === 1 && trained.targetName !== undefined ? [trained.targetName] : Array.from({ length: count }, (_, i) => `output${i + 1}`);
+function outputNames(trained: TrainedModel, count: number): string[] {
+  return trained.targetNames?.length === count ? [...trained.targetNames] : Array.from({ length: count }, (_, i) => `output${i + 1}`);
 }
 
-function toCsv(trained: Trained, { outputs, labels, probabilities }: Predictions): string {
-  const header = labels === undefined ? outputNames(trained, outputs[0]?.length ?? 0) : ['label', ...trained.classes!.map((c) => `p_${c}`)];
+function toCsv(trained: TrainedModel, { outputs, labels, probabilities }: Predictions, withHeader: boolean): string {
+  const header = labels === undefined ? outputNames(trained, trained.model.outputSize) : ['label', ...trained.classes!.map((c) => `p_${c}`)];
   const rows = labels === undefined ? outputs.map((row) => row.map(String)) : labels.map((label, r) => [label, ...probabilities![r]!.map(String)]);
-  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+  const lines = withHeader ? [header, ...rows] : rows;
+  return lines.map((row) => formatCsvRow(row)).join('');
 }
 
-function toJson(trained: Trained, { outputs, labels, probabilities }: Predictions): object[] {
+function toJson(trained: TrainedModel, { outputs, labels, probabilities }: Predictions): object[] {
   if (labels === undefined) {
-    const names = outputNames(trained, outputs[0]?.length ?? 0);
+    const names = outputNames(trained, trained.model.outputSize);
     return outputs.map((row) => Object.fromEntries(row.map((v, i) => [names[i]!, v])));
   }
   return labels.map((label, r) => ({ label, probabilities: Object.fromEntries(trained.classes!.map((c, i) => [c, probabilities![r]![i]!])) }));
-}
-
-/** RFC 4180 quoting for a cell that holds a delimiter, quote or line break. */
-function csvCell(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

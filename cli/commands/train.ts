@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  Dense, Dropout, Random, Sequential, createOptimizer, evaluate, fitScaler, formatModelFile, modelFromJSON, modelToJSON, scalerFromJSON, trainTestSplit,
-  type Dataset, type FitState, type JsonObject, type Layer, type Optimizer, type Preprocessing, type Scaler, type Table, type TrainingInfo,
+  Dense, Dropout, Random, Sequential, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, modelSummary, modelFromJSON, modelToJSON,
+  regressionReport, scalerFromJSON, trainTestSplit,
+  type Dataset, type FitState, type JsonObject, type Layer, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
 } from '../../src/index.js';
 import { loadModel } from '../../src/io/node.js';
 import { CHECKPOINT_SECONDS, checkResumeData, dataFingerprint, readCheckpoint } from '../checkpoint.js';
@@ -11,7 +12,7 @@ import { safeText } from '../paint.js';
 import { checkPaths, named } from '../paths.js';
 import { MAX_PARAMETERS, checkBudget, integerFlag, parameterCount, positiveFlag } from '../flags.js';
 import { createProgress, epochFigures, type Colors, type ProgressMode } from '../progress.js';
-import { fixed, writeReport } from '../report.js';
+import { fixed, writeReport, type ReportData } from '../report.js';
 import { runTraining, writeOrKeep, type RunOutcome } from '../train-run.js';
 import {
   addRecipeOptions, checkResumeFlags, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
@@ -48,17 +49,37 @@ export function trainCommand(): Command {
     .option('--report <file>', 'write an HTML report: loss and accuracy curves, confusion matrix')
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print one JSON object with the outcome, and no progress')
+    .addHelpText('after', TRAIN_HELP)
     .action((data: string, _flags: unknown, cmd: Command) => train(data, cmd));
   return command;
 }
 
+const TRAIN_HELP = `
+A CSV file has one row per sample and a header row naming the columns (comma,
+semicolon or tab separated; fields may be quoted). The target is the last column
+unless --target names it; every other column is a feature. Text columns become
+one input per category. Empty cells, NA, NaN and ? are missing: they are an
+error unless --missing says what to do. The task follows the target: text labels
+or at most 10 distinct whole numbers are classes, other numbers a regression.
+
+Examples:
+  glassnet train iris --epochs 50 --out iris.json
+  glassnet train houses.csv --target price --val-split 0.2 --report report.html --out price.json
+  glassnet train survey.csv --missing median --task classification --layers 32,16
+  glassnet train data.csv --target a,b --optimizer sgd --lr 0.01 --epochs 500
+`;
+
 /** A run's model, data and state, before training. */
 interface Setup {
+  /** DATA as the user typed it. */
+  source: string;
   recipe: ResolvedRecipe;
   table: Table;
   train: Dataset;
   validation?: Dataset;
   scaler: Scaler;
+  /** Regression targets' scaling (identity for classification). */
+  targetScaler: Scaler;
   model: Sequential;
   optimizer: Optimizer;
   preprocessing: Preprocessing;
@@ -131,6 +152,8 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
     metrics['valLoss'] = result.validation.loss;
     if (result.validation.classification !== undefined) metrics['valAccuracy'] = result.validation.classification.accuracy;
   }
+  const fitQuality = setup.table.task === 'regression' ? regressionFigures(setup, model) : undefined;
+  if (fitQuality !== undefined) Object.assign(metrics, regressionMetrics(fitQuality.train, ''), fitQuality.validation === undefined ? {} : regressionMetrics(fitQuality.validation, 'val'));
   const seconds = result.history.at(-1)?.seconds ?? 0;
   if (flags.out !== undefined) {
     const extras = {
@@ -146,6 +169,12 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
     const confusion = result.validation?.classification ?? final.classification;
     await writeReport(flags.report, {
       title: `glassnet training report`,
+      run: [
+        ['data', setup.source], ['date', new Date().toISOString()], ['duration', `${seconds.toFixed(2)} s`], ['seed', String(setup.recipe.seed)],
+        ['command', `glassnet ${process.argv.slice(2).join(' ')}`],
+        ...(setup.table.taskReason === undefined ? [] : [['task', `${setup.table.task}: ${setup.table.taskReason}`] as [string, string]]),
+      ],
+      model: modelSummary(model),
       summary: [
         ['model', architecture(setup)],
         ['loss', setup.recipe.loss],
@@ -154,6 +183,7 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
         ...Object.entries(metrics).map(([name, value]): [string, string] => [name, typeof value === 'number' ? fixed(value) : String(value)]),
       ],
       history: result.history,
+      ...(fitQuality === undefined ? {} : { regression: regressionSection(setup, fitQuality) }),
       ...(confusion === undefined || setup.table.classes === undefined ? {} : {
         classification: { classes: setup.table.classes, report: confusion, on: result.validation === undefined ? 'training' : 'validation' },
       }),
@@ -171,10 +201,21 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return;
   }
+  const worse = fitQuality === undefined ? undefined : (fitQuality.validation ?? fitQuality.train).report;
+  if (worse?.worseThanBaseline === true) {
+    const on = fitQuality!.validation === undefined ? 'training' : 'validation';
+    process.stderr.write(`glassnet: warning: on the ${on} rows the model does worse than predicting the training mean `
+      + `(RMSE ${fixed(worse.rmse)} vs ${fixed(worse.baseline.rmse)}, R² ${worse.r2.toFixed(3)}); train longer, change --lr or --layers, or check --scale and --scale-target\n`);
+  }
   if (say === null) return;
   const last = result.history.at(-1);
   say(`stopped by ${result.stoppedBy} after ${result.epochs} epochs (${result.steps} steps, ${seconds.toFixed(1)} s)${result.bestEpoch === undefined ? '' : `; weights of epoch ${result.bestEpoch} restored`}`);
   if (last !== undefined) say(`final: ${epochFigures({ ...last, ...metrics }, colors)}`);
+  if (fitQuality !== undefined) {
+    for (const [on, part] of [['training', fitQuality.train], ['validation', fitQuality.validation]] as const) {
+      if (part !== undefined) say(`${on}: ${regressionLine(part.report)}`);
+    }
+  }
   if (flags.out !== undefined) say(`saved ${colors.bold(flags.out)}`);
   if (flags.checkpoint !== undefined) say(`checkpoint ${flags.checkpoint}: epoch ${outcome.checkpointEpoch ?? 'none'}`);
   if (flags.report !== undefined) say(`report ${flags.report}`);
@@ -183,18 +224,40 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
 /** A new run from the flags. */
 async function freshSetup(source: string, flags: Record<string, unknown>): Promise<Setup> {
   const fromFlags = recipeFromFlags(flags);
+  const progress = loadingProgress(source, flags['quiet'] === true || flags['json'] === true);
   const table = await loadData(source, {
-    task: fromFlags.task,
+    task: fromFlags.task, missing: fromFlags.missing, delimiter: fromFlags.delimiter,
     names: { target: '--target', features: '--features' },
+    ...(progress === undefined ? {} : { onProgress: progress.update }),
     ...(fromFlags.target === undefined ? {} : { target: fromFlags.target }),
     ...(fromFlags.features === undefined ? {} : { features: fromFlags.features }),
   });
+  progress?.done();
   const recipe = resolveRecipe(fromFlags, table.task);
   const outputs = outputSize(table, recipe);
-  const { train, validation, scaler } = prepare(table, recipe, outputs, null);
+  const { train, validation, scaler, targetScaler } = prepare(table, recipe, outputs, null);
   const model = network(table.x[0]!.length, outputs, recipe);
   const optimizer = createOptimizer(recipe.optimizer, model.parameters(), recipe.lr === undefined ? {} : { lr: recipe.lr });
-  return { recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, model, optimizer, preprocessing: preprocessingOf(table, scaler) };
+  return {
+    source, recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model, optimizer,
+    preprocessing: preprocessingOf(table, recipe, scaler, targetScaler),
+  };
+}
+
+/** `reading data.csv: columns 40%` on a terminal's stderr while a CSV file loads, erased when done. */
+function loadingProgress(source: string, silent: boolean): { update: (pass: 1 | 2, fraction: number) => void; done: () => void } | undefined {
+  if (silent || process.stderr.isTTY !== true) return undefined;
+  let shown = '';
+  return {
+    update: (pass, fraction) => {
+      const text = `reading ${source}: ${pass === 1 ? 'columns' : 'numbers'} ${Math.floor(fraction * 100)}%`;
+      if (text !== shown) process.stderr.write(`\r${text}\x1b[K`);
+      shown = text;
+    },
+    done: () => {
+      if (shown !== '') process.stderr.write('\r\x1b[K');
+    },
+  };
 }
 
 /** A run continued from a checkpoint, whose settings rule. */
@@ -207,18 +270,22 @@ async function resumedSetup(source: string, path: string, cmd: Command, force: b
   const classes = preprocessing.classes?.map(String);
   const table = await loadData(source, {
     task: recipe.task,
+    // Checkpoints from before these settings existed read CSV files as they did then.
+    missing: recipe.missing ?? 'error', delimiter: recipe.delimiter ?? ',',
     ...(recipe.target === undefined ? {} : { target: recipe.target }),
     ...(recipe.features === undefined ? {} : { features: recipe.features }),
     ...(classes === undefined ? {} : { classes }),
+    ...(preprocessing.encoding === undefined ? {} : { encoding: encodingFromJSON(preprocessing.encoding, `${path}: preprocessing.encoding`) }),
   });
   checkResumeData(loaded.training?.['data'], table, path, force);
   const scaler = scalerFromJSON(preprocessing.scaler ?? { kind: 'none' }, `${path}: preprocessing.scaler`);
-  const { train, validation } = prepare(table, recipe, loaded.model.outputSize, scaler);
+  const targetScaler = scalerFromJSON(preprocessing.targetScaler ?? { kind: 'none' }, `${path}: preprocessing.targetScaler`);
+  const { train, validation } = prepare(table, recipe, loaded.model.outputSize, { scaler, targetScaler });
   const optimizer = createOptimizer(state.optimizer.kind, loaded.model.parameters(), state.optimizer.options as never);
   optimizer.setState(state.optimizer);
   const planned = loaded.training?.['plannedEpochs'];
   return {
-    recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, model: loaded.model, optimizer, preprocessing, resume: state.fit,
+    source, recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model: loaded.model, optimizer, preprocessing, resume: state.fit,
     ...(typeof planned === 'number' ? { plannedEpochs: planned } : {}),
   };
 }
@@ -231,16 +298,63 @@ function outputSize(table: Table, recipe: ResolvedRecipe): number {
 
 /**
  * Splits off validation rows (seeded; stratified for classes), fits the
- * scaler on the training rows only (unless given, when resuming) and
- * shapes the targets as the outputs.
+ * scalers on the training rows only (unless given, when resuming) and
+ * shapes the targets as the outputs: regression targets are scaled (by
+ * default standardised, so the loss does not depend on the target's units
+ * and the output layer starts near the right range).
  */
-function prepare(table: Table, recipe: ResolvedRecipe, outputs: number, given: Scaler | null): { train: Dataset; validation?: Dataset; scaler: Scaler } {
+function prepare(
+  table: Table, recipe: ResolvedRecipe, outputs: number, given: { scaler: Scaler; targetScaler: Scaler } | null,
+): { train: Dataset; validation?: Dataset; scaler: Scaler; targetScaler: Scaler } {
   const split = recipe.valSplit > 0
     ? trainTestSplit(table, { testFraction: recipe.valSplit, seed: recipe.seed, stratify: table.task === 'classification' })
     : { train: table, test: undefined };
-  const scaler = given ?? fitScaler(recipe.scale, split.train.x);
-  const shape = (part: Dataset): Dataset => ({ x: scaler.transform(part.x), y: targetRows(part.y, outputs) });
-  return { train: shape(split.train), ...(split.test === undefined ? {} : { validation: shape(split.test) }), scaler };
+  const scaler = given?.scaler ?? fitScaler(recipe.scale, split.train.x);
+  const regression = table.task === 'regression';
+  const targetScaler = given?.targetScaler ?? fitScaler(regression ? recipe.scaleTarget ?? 'none' : 'none', split.train.y);
+  const shape = (part: Dataset): Dataset => ({ x: scaler.transform(part.x), y: regression ? targetScaler.transform(part.y) : targetRows(part.y, outputs) });
+  return { train: shape(split.train), ...(split.test === undefined ? {} : { validation: shape(split.test) }), scaler, targetScaler };
+}
+
+/** Regression quality in target units, on the training rows and the validation rows, against the training mean. */
+interface RegressionFigures {
+  train: { report: RegressionReport; actual: number[][]; predicted: number[][] };
+  validation?: { report: RegressionReport; actual: number[][]; predicted: number[][] };
+}
+
+function regressionFigures(setup: Setup, model: Sequential): RegressionFigures {
+  const { targetScaler } = setup;
+  // The training mean in target units: the baseline a model that learned nothing would reach.
+  const trainActual = targetScaler.inverse(setup.train.y);
+  const width = trainActual[0]!.length;
+  const mean = Array.from({ length: width }, (_, j) => trainActual.reduce((s, row) => s + row[j]!, 0) / trainActual.length);
+  const measure = (part: Dataset): RegressionFigures['train'] => {
+    const actual = targetScaler.inverse(part.y);
+    const predicted = targetScaler.inverse(model.predict(part.x).toArray() as number[][]);
+    return { report: regressionReport(predicted.flat(), actual.flat(), actual.length, width, mean), actual, predicted };
+  };
+  return { train: measure(setup.train), ...(setup.validation === undefined ? {} : { validation: measure(setup.validation) }) };
+}
+
+/** `r2`, `rmse`, `mae` (or `valR2`, ...) for the metrics record. */
+function regressionMetrics({ report }: RegressionFigures['train'], prefix: '' | 'val'): Record<string, number> {
+  const name = (n: string): string => (prefix === '' ? n : `${prefix}${n[0]!.toUpperCase()}${n.slice(1)}`);
+  return { [name('r2')]: report.r2, [name('rmse')]: report.rmse, [name('mae')]: report.mae, [name('baselineRmse')]: report.baseline.rmse };
+}
+
+/** One line of regression figures: `R² 0.512  RMSE 54.1  MAE 43.2  (predicting the mean: RMSE 78.3)`. */
+export function regressionLine(report: RegressionReport): string {
+  return `R² ${report.r2.toFixed(3)}  RMSE ${fixed(report.rmse)}  MAE ${fixed(report.mae)}  (predicting the training mean: RMSE ${fixed(report.baseline.rmse)}, R² ${report.baseline.r2.toFixed(3)})`;
+}
+
+function regressionSection(setup: Setup, figures: RegressionFigures): NonNullable<ReportData['regression']> {
+  const on = figures.validation === undefined ? 'training' : 'validation';
+  const part = figures.validation ?? figures.train;
+  return {
+    on, report: part.report, targetNames: setup.table.targetNames ?? [setup.table.targetName],
+    actual: part.actual, predicted: part.predicted,
+    ...(figures.validation === undefined ? {} : { training: figures.train.report }),
+  };
 }
 
 /** Dense layers with one seeded generator (as `mlp`), and a Dropout layer after each hidden one. */
@@ -257,12 +371,15 @@ function network(inputs: number, outputs: number, recipe: ResolvedRecipe): Seque
   return new Sequential(layers);
 }
 
-function preprocessingOf(table: Table, scaler: Scaler): Preprocessing {
+function preprocessingOf(table: Table, recipe: ResolvedRecipe, scaler: Scaler, targetScaler: Scaler): Preprocessing {
   return {
     scaler: scaler.toJSON() as unknown as JsonObject,
     featureNames: table.featureNames,
     targetName: table.targetName,
     task: table.task,
+    ...(table.targetNames === undefined || table.targetNames.length < 2 ? {} : { targetNames: table.targetNames }),
+    ...(table.task === 'regression' ? { targetScaler: targetScaler.toJSON() as unknown as JsonObject } : {}),
+    ...(table.encoding === undefined ? {} : { encoding: table.encoding as unknown as JsonObject, missing: recipe.missing }),
     ...(table.classes === undefined ? {} : { classes: table.classes }),
   };
 }
@@ -282,11 +399,21 @@ function optimizerText(setup: Setup): string {
 
 function describeRun(setup: Setup, source: string, colors: Colors): string {
   const { table } = setup;
-  const target = table.classes === undefined ? `target ${safeText(table.targetName)}` : count(table.classes.length, 'class', 'classes');
+  const targets = table.targetNames ?? [table.targetName];
+  const target = table.classes === undefined ? `${targets.length === 1 ? 'target' : 'targets'} ${safeText(targets.join(', '))}` : count(table.classes.length, 'class', 'classes');
   const rows = `${setup.train.x.length} training${setup.validation === undefined ? '' : `, ${setup.validation.x.length} validation`}`;
   const resumed = setup.resume === undefined ? '' : `\nresuming after epoch ${setup.resume.epoch} (${setup.resume.steps} steps)`;
-  return `${colors.bold(safeText(source))}: ${table.x.length} rows (${rows}), ${count(table.featureNames.length, 'feature')}, ${target}\n`
+  const why = table.taskReason === undefined ? '' : ` (${setup.recipe.task === 'auto' ? table.taskReason : 'set by --task'}${setup.recipe.task === 'auto' ? '; --task to change' : ''})`;
+  const cells = 'droppedRows' in table && 'filledCells' in table ? missingNote(table.droppedRows as number, table.filledCells as number) : '';
+  return `${colors.bold(safeText(source))}: ${table.x.length} rows (${rows}), ${count(table.featureNames.length, 'feature')}, ${target}${cells}\n`
+    + `task ${table.task}${why}\n`
     + `model ${architecture(setup)}, ${setup.recipe.loss}, ${optimizerText(setup)}${resumed}`;
+}
+
+function missingNote(dropped: number, filled: number): string {
+  const parts = [dropped > 0 ? `${count(dropped, 'row')} with missing cells left out` : '', filled > 0 ? `${count(filled, 'missing cell')} filled in` : ''];
+  const note = parts.filter((p) => p !== '').join(', ');
+  return note === '' ? '' : `; ${note}`;
 }
 
 function count(n: number, one: string, many = `${one}s`): string {

@@ -1,5 +1,5 @@
 import { GlassnetError, describe } from '../errors.js';
-import type { Table } from './csv.js';
+import type { Table } from './table.js';
 import { oneHot } from './encode.js';
 
 /** Pixels per digit image (28 × 28). */

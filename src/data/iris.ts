@@ -1,4 +1,4 @@
-import { loadTable, type Table } from './csv.js';
+import { loadTable, type Table } from './table.js';
 
 /**
  * Fisher's Iris data (1936), 150 flowers, 50 of each species, four

@@ -90,10 +90,22 @@ export function fitScaler(kind: ScalerKind, x: Rows): Scaler {
     case 'standard': {
       const mean = columns.map((c) => c.reduce((s, v) => s + v, 0) / c.length);
       const std = columns.map((c, j) => Math.sqrt(c.reduce((s, v) => s + (v - mean[j]!) ** 2, 0) / c.length));
+      // Values near the float64 limit overflow the sums; such statistics could not be saved or undone.
+      const bad = std.findIndex((v, j) => !Number.isFinite(v) || !Number.isFinite(mean[j]!));
+      if (bad >= 0) {
+        throw new GlassnetError({ code: 'not-finite', argument: `x[*][${bad}]`, expected: 'values whose mean and standard deviation are finite', found: `mean ${mean[bad]}, std ${std[bad]}` });
+      }
       return new Scaler({ kind, mean, std });
     }
-    case 'minmax':
-      return new Scaler({ kind, min: columns.map((c) => c.reduce((a, b) => Math.min(a, b))), max: columns.map((c) => c.reduce((a, b) => Math.max(a, b))) });
+    case 'minmax': {
+      const min = columns.map((c) => c.reduce((a, b) => Math.min(a, b)));
+      const max = columns.map((c) => c.reduce((a, b) => Math.max(a, b)));
+      const bad = max.findIndex((v, j) => !Number.isFinite(v - min[j]!));
+      if (bad >= 0) {
+        throw new GlassnetError({ code: 'not-finite', argument: `x[*][${bad}]`, expected: 'a range max - min that is finite', found: `${min[bad]} to ${max[bad]}` });
+      }
+      return new Scaler({ kind, min, max });
+    }
     case 'none':
       return new Scaler({ kind });
     default:

@@ -1,5 +1,5 @@
 import { GlassnetError, describe } from '../errors.js';
-import { Random } from '../util/random.js';
+import { splitIndices } from '../util/split.js';
 import type { Dataset } from './datasets.js';
 
 /** Options for {@link trainTestSplit}. */
@@ -35,44 +35,20 @@ export function trainTestSplit<T extends Dataset>(data: T, options: SplitOptions
       expected: `a fraction in (0, 1) that leaves at least one of the ${n} rows in each set`, found: describe(testFraction),
     });
   }
-  const random = new Random(options.seed ?? 0);
-  let test: number[];
-  let train: number[];
-  if (options.stratify === true) {
-    [train, test] = stratifiedIndices(data.y, testCount, random);
-  } else {
-    const order = random.shuffle(Array.from({ length: n }, (_, i) => i)) as number[];
-    test = order.slice(0, testCount);
-    train = order.slice(testCount);
-  }
+  const classes = options.stratify === true ? classIndicesOf(data.y) : null;
+  const { train, test } = splitIndices(n, testCount, options.seed ?? 0, classes);
   const pick = (rows: readonly number[]): T => ({ ...data, x: rows.map((i) => data.x[i]!), y: rows.map((i) => data.y[i]!) });
   return { train: pick(train), test: pick(test) };
 }
 
-function stratifiedIndices(y: readonly (readonly number[])[], testCount: number, random: Random): [number[], number[]] {
+/** The class of each one-hot row; anything else cannot be stratified. */
+function classIndicesOf(y: readonly (readonly number[])[]): Int32Array {
   const width = y[0]!.length;
-  const byClass: number[][] = Array.from({ length: width }, () => []);
-  y.forEach((row, i) => {
+  return Int32Array.from(y, (row, i) => {
     const hot = row.indexOf(1);
     if (row.length !== width || width < 2 || hot < 0 || row.some((v, j) => v !== (j === hot ? 1 : 0))) {
       throw new GlassnetError({ code: 'shape', argument: `data.y[${i}]`, expected: 'a one-hot row (stratify needs class targets)', found: JSON.stringify(row) });
     }
-    byClass[hot]!.push(i);
+    return hot;
   });
-  // Largest remainder: floor each class's exact quota, then give the
-  // leftover rows to the largest fractional parts (lower class first on ties).
-  const quotas = byClass.map((rows) => (rows.length * testCount) / y.length);
-  const counts = quotas.map(Math.floor);
-  const leftover = testCount - counts.reduce((s, c) => s + c, 0);
-  const byRemainder = quotas.map((q, c) => ({ c, r: q - Math.floor(q) })).sort((a, b) => b.r - a.r || a.c - b.c);
-  for (let k = 0; k < leftover; k++) counts[byRemainder[k]!.c]!++;
-  const train: number[] = [];
-  const test: number[] = [];
-  byClass.forEach((rows, c) => {
-    random.shuffle(rows);
-    test.push(...rows.slice(0, counts[c]));
-    train.push(...rows.slice(counts[c]));
-  });
-  // Interleave the classes, so a caller that does not shuffle still sees them mixed.
-  return [random.shuffle(train) as number[], random.shuffle(test) as number[]];
 }

@@ -1,6 +1,6 @@
 import { GlassnetError, describe } from '../errors.js';
 import { Random } from '../util/random.js';
-import type { Table } from './csv.js';
+import type { Table } from './table.js';
 import { oneHot } from './encode.js';
 
 /** Options shared by the 2-D synthetic sets. */

@@ -27,7 +27,8 @@ export function fileError(path: string, operation: string, error: unknown): Glas
  * go to a temporary file `.NAME.PID.RANDOM.tmp` in the same directory (a
  * rename is only atomic within one file system), are flushed with fsync,
  * and the temporary file is then renamed over `path`. On any error the
- * temporary file is removed and `path` is untouched.
+ * temporary file is removed and `path` is untouched. `data` may be produced
+ * piece by piece (an async iterable), so large output is never held whole.
  *
  * A `path` that is a symbolic link is written through: the file it points
  * to is replaced (atomically, in that file's directory) and the link stays.
@@ -35,7 +36,7 @@ export function fileError(path: string, operation: string, error: unknown): Glas
  * (their PID no longer runs) next to the target are removed first.
  * @throws GlassnetError (code `io`) naming the path and the operation that failed.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array | AsyncIterable<string | Uint8Array>): Promise<void> {
   const target = await resolveTarget(path);
   const dir = dirname(target);
   await sweepStale(dir, basename(target));
@@ -47,7 +48,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     const handle = await open(temp, 'wx');
     try {
       step = `write the temporary file ${temp}`;
-      await handle.writeFile(data);
+      if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+      else for await (const piece of data) await (typeof piece === 'string' ? handle.write(piece) : handle.write(piece));
       step = `flush the temporary file ${temp} to disk`;
       await handle.sync();
     } finally {

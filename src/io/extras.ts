@@ -19,6 +19,16 @@ export interface Preprocessing {
   /** One name per model input. */
   featureNames?: readonly string[];
   targetName?: string;
+  /** Every target column, one per output, for multi-target regression. */
+  targetNames?: readonly string[];
+  /** `"classification"` or `"regression"`. */
+  task?: string;
+  /** A scaler's `toJSON()` for regression targets: outputs are mapped back through its inverse. */
+  targetScaler?: JsonObject;
+  /** How CSV columns become inputs: a `FeatureEncoding` (columns, categories, fill values). */
+  encoding?: JsonObject;
+  /** What was done with missing cells in training: `error`, `drop`, `mean` or `median`. */
+  missing?: string;
   [key: string]: JsonValue | undefined;
 }
 
@@ -72,6 +82,13 @@ const PREPROCESSING_FIELDS: Record<string, FieldCheck> = {
   },
   featureNames: (v, p, inputSize) => expectArray(v, p, inputSize).forEach((name, i) => expectString(name, p.index(i), true)),
   targetName: (v, p) => expectString(v, p, true),
+  targetNames: (v, p) => expectArray(v, p).forEach((name, i) => expectString(name, p.index(i), true)),
+  task: (v, p) => {
+    if (v !== 'classification' && v !== 'regression') fail('unknown-name', p, '"classification" or "regression"', describe(v));
+  },
+  targetScaler: (v, p) => expectObject(v, p),
+  encoding: (v, p) => expectObject(v, p),
+  missing: (v, p) => expectString(v, p),
 };
 
 const TRAINING_FIELDS: Record<string, FieldCheck> = {

@@ -3,9 +3,10 @@
  * parts (serialise, parse, validate) are in modelfile.ts and safetensors.ts;
  * this module adds reading and atomic writing.
  */
+import { createReadStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { GlassnetError } from '../errors.js';
 import { dirname, join } from 'node:path';
+import { GlassnetError } from '../errors.js';
 import type { Sequential } from '../nn/model.js';
 import { fileError, writeFileAtomic } from './atomic.js';
 import { formatModelFile, modelFromJSON, modelToJSON, type LoadedModel, type ModelExtras } from './modelfile.js';
@@ -16,6 +17,8 @@ import { checkTfjsWeightsPath, fromTfjs, toTfjs } from './tfjs.js';
 import { fromTorchStateDict, toTorchStateDict, torchArchitectureFromMetadata, type TorchArchitecture } from './torch.js';
 import { JsonPath, decodeUtf8, expectArray, expectObject, parseJson, required } from './validate.js';
 import type { DType } from '../tensor/tensor.js';
+import { TrainedModel } from './trained.js';
+import { decodeText } from '../data/text.js';
 
 export { fileError, removeTempFilesSync, writeFileAtomic } from './atomic.js';
 
@@ -125,4 +128,37 @@ export async function loadTfjs(path: string, options: { dtype?: DType } = {}): P
     at += part.length;
   }
   return fromTfjs(json, weights, { file: path, ...(options.dtype === undefined ? {} : { dtype: options.dtype }) });
+}
+
+/**
+ * Saves a {@link TrainedModel}: the weights with everything `glassnet
+ * evaluate` and `glassnet predict` need (loss, task, classes, scalers,
+ * feature encoding), atomically.
+ */
+export async function saveTrained(path: string, trained: TrainedModel): Promise<void> {
+  await saveModel(path, trained.model, trained.toExtras());
+}
+
+/** Loads a model file as a {@link TrainedModel}, ready for raw rows. */
+export async function loadTrained(path: string): Promise<TrainedModel> {
+  return TrainedModel.fromLoaded(await loadModel(path), path);
+}
+
+/**
+ * A text file as chunks of about `chunkBytes`, decoded as strict UTF-8
+ * (a character split between chunks is joined), for the streaming CSV
+ * readers (`loadTableStream`, `featureBatches`).
+ * @throws GlassnetError `type` at `path:line:column` of the first byte that is not UTF-8.
+ */
+export async function* readTextChunks(path: string, chunkBytes = 1 << 20): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  try {
+    for await (const bytes of createReadStream(path, { highWaterMark: chunkBytes })) yield decoder.decode(bytes as Uint8Array, { stream: true });
+    yield decoder.decode();
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    // Only on this error path is the whole file read, to name the bad byte's line and column.
+    decodeText(await readFile(path), path);
+    throw error;
+  }
 }

@@ -34,6 +34,12 @@ export interface OnnxExportOptions {
    */
   scaler?: { readonly offset: readonly number[]; readonly scale: readonly number[] };
   /**
+   * A regression model's target scaling, undone on the outputs last,
+   * `output · scale + offset`, so the file gives targets in their own
+   * units as `glassnet predict` does (pass the model's target scaler).
+   */
+  targetScaler?: { readonly offset: readonly number[]; readonly scale: readonly number[] };
+  /**
    * An activation applied after the last layer, so the file gives what
    * `glassnet predict` reports: `"softmax"` for a model trained with
    * softmaxCrossEntropy (whose last layer is linear, the softmax being
@@ -84,19 +90,28 @@ export function toOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint
     });
   };
 
-  const offset = options.scaler?.offset ?? [];
-  const scale = options.scaler?.scale ?? [];
-  if (offset.length > 0 || scale.length > 0) {
+  /** The affine map of a scaler, `(x − offset) / scale` on the way in or its inverse on the way out, as two operators; nothing for an empty scaler. */
+  const affine = (option: 'scaler' | 'targetScaler', width: number, inverse: boolean): void => {
+    const offset = options[option]?.offset ?? [];
+    const scale = options[option]?.scale ?? [];
+    if (offset.length === 0 && scale.length === 0) return;
     for (const [name, values] of [['offset', offset], ['scale', scale]] as const) {
-      if (values.length !== model.inputSize) {
-        throw new GlassnetError({ code: 'shape', argument: `options.scaler.${name}`, expected: `${model.inputSize} numbers (the model's input size)`, found: `${values.length}` });
+      if (values.length !== width) {
+        throw new GlassnetError({ code: 'shape', argument: `options.${option}.${name}`, expected: `${width} numbers (the model's ${inverse ? 'output' : 'input'} size)`, found: `${values.length}` });
       }
     }
-    initializers.push(floatTensor('scaler.offset', [model.inputSize], offset, 'options.scaler.offset'));
-    initializers.push(floatTensor('scaler.scale', [model.inputSize], scale, 'options.scaler.scale'));
-    emit('Sub', 'scaler_sub', [current, 'scaler.offset']);
-    emit('Div', 'scaler_div', [current, 'scaler.scale']);
-  }
+    initializers.push(floatTensor(`${option}.offset`, [width], offset, `options.${option}.offset`));
+    initializers.push(floatTensor(`${option}.scale`, [width], scale, `options.${option}.scale`));
+    if (inverse) {
+      emit('Mul', `${option}_mul`, [current, `${option}.scale`]);
+      emit('Add', `${option}_add`, [current, `${option}.offset`]);
+    } else {
+      emit('Sub', `${option}_sub`, [current, `${option}.offset`]);
+      emit('Div', `${option}_div`, [current, `${option}.scale`]);
+    }
+  };
+
+  affine('scaler', model.inputSize, false);
 
   for (const layer of layers) {
     if (!(layer instanceof Dense)) {
@@ -119,6 +134,7 @@ export function toOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint
   }
   const appended = options.outputActivation;
   if (appended !== undefined) emitForm(ACTIVATION_INTEROP[checkActivation(appended, 'options.outputActivation')].onnx(defaultAlpha(appended)), `output_${appended}`);
+  affine('targetScaler', model.outputSize, true);
   if (nodes.length === 0) emit('Identity', 'identity', [current]);
   nodes[nodes.length - 1]!.output = [ONNX_OUTPUT];
 

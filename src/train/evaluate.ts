@@ -2,8 +2,8 @@ import { noGrad } from '../tensor/autograd.js';
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import { checkLoss, getLoss, type LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
-import { GlassnetError } from '../errors.js';
-import { classificationReport, type ClassificationReport } from './metrics.js';
+import { GlassnetError, describe } from '../errors.js';
+import { classificationReport, regressionReport, type ClassificationReport, type RegressionReport } from './metrics.js';
 
 /** Losses whose targets are classes, so accuracy and a confusion matrix mean something. */
 export function isClassificationLoss(loss: LossName): boolean {
@@ -15,6 +15,8 @@ export interface Evaluation {
   loss: number;
   /** For classification losses: accuracy, confusion matrix, per-class precision and recall. */
   classification?: ClassificationReport;
+  /** For other losses: R², RMSE and MAE beside the mean-prediction baseline (the targets' own mean). */
+  regression?: RegressionReport;
 }
 
 /**
@@ -22,8 +24,8 @@ export interface Evaluation {
  * of `model` on inputs `x` and targets `y`, computed without recording.
  */
 export function evaluate(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: { loss?: LossName } = {}): Evaluation {
-  const data = toSamples(model, x, y);
   const lossName = checkLoss(options.loss ?? 'squaredError', 'options.loss');
+  const data = toSamples(model, x, y, '', lossName);
   return evaluateTensors(model, data.x, data.y, lossName);
 }
 
@@ -36,14 +38,67 @@ export interface Samples {
 /**
  * `x` and `y` checked against the model and converted, with one target row
  * per input row; errors name them as `${where}x` and `${where}y`.
+ *
+ * `y` may also be a flat array with one entry per sample: a column of
+ * targets for a one-output model, or else class indices `0..outputSize-1`
+ * (as PyTorch's cross-entropy takes them), which become one-hot rows.
+ * With a classification `loss`, targets are checked as it needs them:
+ * values in [0, 1] for binary cross-entropy, rows of non-negative values
+ * summing to 1 (one-hot, or class probabilities) for softmax cross-entropy.
  */
-export function toSamples(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, where = ''): Samples {
+export function toSamples(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, where = '', loss?: LossName): Samples {
   const inputs = model.toInput(x, `${where}x`);
-  const targets = model.toInput(y, `${where}y`, model.outputSize);
+  const targets = model.toInput(labelRows(y, inputs.rows, model.outputSize, `${where}y`), `${where}y`, model.outputSize);
   if (targets.rows !== inputs.rows) {
     throw new GlassnetError({ code: 'shape', argument: `${where}y`, expected: `${inputs.rows} rows (one per row of ${where}x)`, found: `${targets.rows} rows` });
   }
+  if (loss !== undefined) checkTargets(targets, loss, `${where}y`);
   return { x: inputs, y: targets };
+}
+
+/** A flat array of one target per sample as rows (see {@link toSamples}); anything else unchanged. */
+function labelRows(y: NestedNumbers | Tensor, rows: number, outputs: number, argument: string): NestedNumbers | Tensor {
+  if (!Array.isArray(y) || y.length !== rows || y.some((v) => typeof v !== 'number') || (rows === 1 && outputs > 1)) return y;
+  const values = y as number[];
+  if (outputs === 1) return values.map((v) => [v]);
+  return values.map((label, i) => {
+    if (!Number.isInteger(label) || label < 0 || label >= outputs) {
+      throw new GlassnetError({ code: 'range', argument: `${argument}[${i}]`, expected: `a class index 0..${outputs - 1} (one per output), or one-hot rows`, found: describe(label) });
+    }
+    const row = new Array<number>(outputs).fill(0);
+    row[label] = 1;
+    return row;
+  });
+}
+
+/** Probability targets for the classification losses, which are meaningless (and may train silently wrong) on other values. */
+function checkTargets(targets: Tensor, loss: LossName, argument: string): void {
+  const { data, rows, cols } = targets;
+  if (loss === 'binaryCrossEntropy') {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (!(v >= 0 && v <= 1)) {
+        throw new GlassnetError({ code: 'range', argument: `${argument}[${Math.floor(i / cols)}][${i % cols}]`, expected: 'a probability in [0, 1] (binaryCrossEntropy targets)', found: describe(v) });
+      }
+    }
+  } else if (loss === 'softmaxCrossEntropy') {
+    for (let r = 0; r < rows; r++) {
+      let sum = 0;
+      let negative = false;
+      for (let c = 0; c < cols; c++) {
+        const v = data[r * cols + c]!;
+        sum += v;
+        negative ||= v < 0;
+      }
+      // float32 rounding of probabilities that sum to 1 stays well within 1e-5.
+      if (negative || Math.abs(sum - 1) > 1e-5) {
+        const row = Array.from(data.subarray(r * cols, (r + 1) * cols));
+        throw new GlassnetError({
+          code: 'range', argument: `${argument}[${r}]`, expected: 'a one-hot row or class probabilities (non-negative, summing to 1) for softmaxCrossEntropy, or class indices', found: JSON.stringify(row),
+        });
+      }
+    }
+  }
 }
 
 /** {@link evaluate} on tensors already checked and shaped. */
@@ -51,7 +106,7 @@ export function evaluateTensors(model: Sequential, inputs: Tensor, targets: Tens
   return noGrad(() => {
     const outputs = model.forward(inputs);
     const value = getLoss(loss)(outputs, targets).item();
-    if (!isClassificationLoss(loss)) return { loss: value };
+    if (!isClassificationLoss(loss)) return { loss: value, regression: regressionReport(outputs.data, targets.data, inputs.rows, model.outputSize) };
     return { loss: value, classification: classificationReport(outputs.data, targets.data, inputs.rows, model.outputSize) };
   });
 }

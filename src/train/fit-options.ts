@@ -4,13 +4,14 @@ import { checkLoss } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate } from '../optim/optimizer.js';
 import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from '../optim/options.js';
+import { splitIndices } from '../util/split.js';
 import { toSamples, type Samples } from './evaluate.js';
 import type { FitOptions, FitState } from './fit-types.js';
 
 /** Every option checked and every input converted, before anything changes. */
 export function checkOptions(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: FitOptions) {
-  const { x: inputs, y: targets } = toSamples(model, x, y);
   const lossName = checkLoss(options.loss ?? 'squaredError', 'options.loss');
+  const { x: inputs, y: targets } = toSamples(model, x, y, '', lossName);
   if (options.optimizer === undefined) checkLearningRate(options.lr ?? 0.1, 'options.lr');
   const epochs = checkInteger(options.epochs ?? 1000, 1, 'options.epochs');
   const maxSteps = options.maxSteps === undefined ? Infinity : checkInteger(options.maxSteps, 1, 'options.maxSteps');
@@ -48,20 +49,51 @@ function checkResume(state: FitState): void {
 
 function splitValidation(model: Sequential, inputs: Tensor, targets: Tensor, options: FitOptions): { train: Samples; validation: Samples | null } {
   if (options.validationData !== undefined) {
-    return { train: { x: inputs, y: targets }, validation: toSamples(model, options.validationData.x, options.validationData.y, 'options.validationData.') };
+    return { train: { x: inputs, y: targets }, validation: toSamples(model, options.validationData.x, options.validationData.y, 'options.validationData.', checkLoss(options.loss ?? 'squaredError', 'options.loss')) };
   }
   if (options.validationSplit === undefined) return { train: { x: inputs, y: targets }, validation: null };
   const fraction = options.validationSplit;
-  const held = typeof fraction === 'number' ? Math.ceil(fraction * inputs.rows) : NaN;
-  if (!(fraction > 0 && fraction < 1) || held >= inputs.rows) {
+  const n = inputs.rows;
+  const held = typeof fraction === 'number' ? Math.round(fraction * n) : NaN;
+  if (!(fraction > 0 && fraction < 1) || !(held >= 1 && held <= n - 1)) {
     throw new GlassnetError({
-      code: 'range', argument: 'options.validationSplit', expected: 'a fraction in (0, 1) that leaves training samples', found: describe(fraction),
+      code: 'range', argument: 'options.validationSplit', expected: `a fraction in (0, 1) that leaves at least one of the ${n} samples in each set`, found: describe(fraction),
     });
   }
-  const kept = inputs.rows - held;
-  return { train: { x: rowsOf(inputs, 0, kept), y: rowsOf(targets, 0, kept) }, validation: { x: rowsOf(inputs, kept, inputs.rows), y: rowsOf(targets, kept, inputs.rows) } };
+  const { train, test } = splitIndices(n, held, options.seed ?? 0, stratifiable(targets));
+  return { train: { x: rowsOf(inputs, train), y: rowsOf(targets, train) }, validation: { x: rowsOf(inputs, test), y: rowsOf(targets, test) } };
 }
 
-function rowsOf(t: Tensor, from: number, to: number): Tensor {
-  return new Tensor(t.data.slice(from * t.cols, to * t.cols), [to - from, t.cols]);
+/**
+ * Each sample's class when the targets are classes (one-hot rows, or a
+ * single 0/1 column), so the validation set keeps the class shares; null
+ * for other targets, which are split at random.
+ */
+function stratifiable(targets: Tensor): Int32Array | null {
+  const { data, rows, cols } = targets;
+  const classes = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    if (cols === 1) {
+      const v = data[r]!;
+      if (v !== 0 && v !== 1) return null;
+      classes[r] = v;
+      continue;
+    }
+    let hot = -1;
+    for (let c = 0; c < cols; c++) {
+      const v = data[r * cols + c]!;
+      if (v === 1 && hot < 0) hot = c;
+      else if (v !== 0) return null;
+    }
+    if (hot < 0) return null;
+    classes[r] = hot;
+  }
+  return classes;
+}
+
+/** The given rows of `t`, in that order. */
+function rowsOf(t: Tensor, rows: readonly number[]): Tensor {
+  const out = new Tensor(new (t.data.constructor as new (n: number) => typeof t.data)(rows.length * t.cols), [rows.length, t.cols]);
+  rows.forEach((r, i) => out.data.set(t.data.subarray(r * t.cols, (r + 1) * t.cols), i * t.cols));
+  return out;
 }

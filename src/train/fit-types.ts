@@ -71,7 +71,12 @@ export interface FitOptions {
   errorThreshold?: number;
   /** Stop after the step during which this many seconds have passed. */
   timeLimit?: number;
-  /** Hold out this fraction of the samples (the last ones, before any shuffling) for validation. */
+  /**
+   * Hold out this fraction of the samples (rounded) for validation, chosen
+   * at random from `seed`; for class targets (one-hot rows or a 0/1
+   * column) each class keeps its share. The same rows as `trainTestSplit`
+   * with `testFraction` and `stratify`, and as the CLI's `--val-split`.
+   */
   validationSplit?: number;
   /** Validation data; overrides `validationSplit`. */
   validationData?: { x: NestedNumbers | Tensor; y: NestedNumbers | Tensor };

@@ -29,10 +29,12 @@ interface FileLayer {
   activation: string;
 }
 
+type ScalerFields = { kind: string; mean?: number[]; std?: number[]; min?: number[]; max?: number[] };
+
 interface ModelJson {
   architecture: { layers: FileLayer[] };
   weights: { weight?: number[]; bias?: number[] }[];
-  preprocessing?: { scaler?: { kind: string; mean?: number[]; std?: number[]; min?: number[]; max?: number[] } };
+  preprocessing?: { scaler?: ScalerFields; targetScaler?: ScalerFields };
 }
 
 /** Reads a model file as plain JSON. */

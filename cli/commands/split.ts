@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import { formatCsvRow, loadTable, parseCsv, trainTestSplit } from '../../src/index.js';
+import { writeFileAtomic } from '../../src/io/node.js';
+import { readDataText } from '../data-source.js';
+import { checkedFlag, choiceFlag, delimiterFlag, integerFlag } from '../flags.js';
+
+const STRATIFY = ['auto', 'yes', 'no'] as const;
+
+/** `glassnet split DATA`: seeded, stratified train and test files, the rows copied as they are. */
+export function splitCommand(): Command {
+  return new Command('split')
+    .description('split a CSV file into train and test files: rows shuffled by the seed, each class keeping its share (stratified) for a class target')
+    .argument('<data>', 'a .csv file')
+    .requiredOption('--train-out <file>', 'write the training rows here')
+    .requiredOption('--test-out <file>', 'write the test rows here')
+    .option('--test <fraction>', 'share of rows for the test file', '0.2')
+    .option('--seed <n>', 'seed of the shuffle', '0')
+    .option('--target <column>', 'the column whose classes are stratified (default: the last)')
+    .option('--stratify <when>', `${STRATIFY.join('|')}; auto: when the target is a classification`, 'auto')
+    .option('--delimiter <char>', 'CSV field separator (default: detected)')
+    .addHelpText('after', '\nExample:\n  glassnet split data.csv --test 0.2 --seed 1 --train-out train.csv --test-out test.csv\n')
+    .action(async (source: string, flags: Record<string, string>) => {
+      const testFraction = checkedFlag('--test', flags['test']!, (v) => v > 0 && v < 1, 'a fraction in (0, 1)');
+      const seed = integerFlag('--seed', flags['seed']!, 0);
+      const stratify = choiceFlag('--stratify', flags['stratify']!, STRATIFY);
+      const delimiter = flags['delimiter'] === undefined ? 'auto' : delimiterFlag('--delimiter', flags['delimiter']);
+      const text = await readDataText(source);
+      const csv = parseCsv(text, { file: source, delimiter });
+      // Stratifying needs the classes; a regression target (or --stratify no) is split at random.
+      const table = stratify === 'no' ? null : loadTable(text, {
+        file: source, delimiter, missing: 'drop', ...(flags['target'] === undefined ? {} : { target: flags['target'] }),
+        ...(stratify === 'yes' ? { task: 'classification' as const } : {}),
+      });
+      const classes = table?.task === 'classification' && table.droppedRows === 0 ? table.y : null;
+      const rows = csv.rows.map((_, i) => [i]);
+      const { train, test } = trainTestSplit({ x: rows, y: classes ?? rows.map(() => [0]) }, { testFraction, seed, stratify: classes !== null });
+      const write = (path: string, picked: number[][]): Promise<void> => writeFileAtomic(path, [
+        ...(csv.header ? [formatCsvRow(csv.columns, csv.delimiter)] : []),
+        ...picked.map(([i]) => formatCsvRow(csv.rows[i!]!, csv.delimiter)),
+      ].join(''));
+      await write(flags['trainOut']!, train.x);
+      await write(flags['testOut']!, test.x);
+      console.log(`${source}: ${train.x.length} rows to ${flags['trainOut']}, ${test.x.length} to ${flags['testOut']}${classes === null ? '' : ' (stratified by class)'}, seed ${seed}`);
+    });
+}

@@ -1,0 +1,638 @@
+/**
+ * From CSV cells to numbers: which columns are features and targets, which
+ * feature columns are categories (one-hot encoded), what to do with missing
+ * cells, and whether the target is a class or a quantity. The choices made
+ * on training data are returned as a {@link FeatureEncoding}, to be stored
+ * with the model and applied unchanged to the data it predicts.
+ */
+import { GlassnetError, checkOneOf, describe } from '../errors.js';
+import type { Dataset } from './datasets.js';
+import { CsvReader, type CsvOptions } from './csv.js';
+import { oneHot, parseNumber, sortedClasses } from './encode.js';
+
+/** What the target column holds. */
+export type Task = 'classification' | 'regression';
+
+/** A column chosen by name or by 0-based index. */
+export type ColumnRef = string | number;
+
+/** What {@link loadTable} does with missing cells. */
+export const MISSING_POLICIES = ['error', 'drop', 'mean', 'median'] as const;
+/** `error`: refuse the file; `drop`: leave out rows with a missing cell; `mean`/`median`: fill numeric cells with the column's mean or median (categories with the most frequent one). */
+export type MissingPolicy = (typeof MISSING_POLICIES)[number];
+
+/** Cells that mean "no value" (compared after trimming spaces). */
+export const MISSING_TOKENS: readonly string[] = ['', 'NA', 'NaN', '?'];
+
+/** Integer targets with at most this many distinct values count as class labels under `task: 'auto'`. */
+export const MAX_AUTO_CLASSES = 10;
+
+/**
+ * How CSV feature columns become model inputs, fixed on the training data
+ * and saved with the model: each column is numeric (one input) or
+ * categorical (one input per category, one-hot).
+ */
+export interface FeatureEncoding {
+  /** The CSV feature columns, in input order. */
+  columns: string[];
+  /** Per column: its categories in one-hot order, or null for a numeric column. */
+  categories: (string[] | null)[];
+  /** Per column: the value that replaces a missing cell (`missing: 'mean' | 'median'`), or null. */
+  fill: (number | string | null)[];
+}
+
+/** Options for {@link loadFeatures}. */
+export interface FeatureOptions extends CsvOptions {
+  /** Feature columns; default every column (every column except the targets in {@link loadTable}). */
+  features?: ColumnRef[];
+  /** Missing cells: `error` (default), `drop`, `mean` or `median`; with `encoding`, `mean`/`median` use its fill values. */
+  missing?: MissingPolicy;
+  /** The encoding saved at training time: the same columns, categories and fill values are used, and an unseen category is an error. */
+  encoding?: FeatureEncoding;
+}
+
+/** Options for {@link loadTable}. */
+export interface TableOptions extends FeatureOptions {
+  /** Target column, or several for multi-target regression; default the last column. */
+  target?: ColumnRef | readonly ColumnRef[];
+  /** `'auto'` (default): see {@link loadTable}. */
+  task?: 'auto' | Task;
+  /** Classes fixed at training time: at prediction time, a label outside them is an error. */
+  classes?: readonly string[];
+}
+
+/** Numeric features and targets, with the names needed to read them back (built-in sets and CSV files). */
+export interface Table extends Dataset {
+  /** One name per model input: a numeric column's name, or `column=category` for each category. */
+  featureNames: string[];
+  /** The target column (the first one, with several). */
+  targetName: string;
+  /** Every target column, one per output, when there are several. */
+  targetNames?: string[];
+  task: Task;
+  /** Why the task is what it is, in words (`target "price" holds 214 distinct numbers`). */
+  taskReason?: string;
+  /** For classification: the class of each one-hot position. */
+  classes?: string[];
+  /** How CSV feature columns were encoded; store it with the model. */
+  encoding?: FeatureEncoding;
+}
+
+/** A table read from CSV by {@link loadTable}: with its encoding and what was done about missing cells. */
+export interface CsvData extends Table {
+  targetNames: string[];
+  taskReason: string;
+  encoding: FeatureEncoding;
+  /** Rows left out for missing cells. */
+  droppedRows: number;
+  /** Missing cells filled in. */
+  filledCells: number;
+}
+
+/** Features only, as {@link loadFeatures} returns them. */
+export interface Features {
+  x: number[][];
+  featureNames: string[];
+  encoding: FeatureEncoding;
+  filledCells: number;
+}
+
+/** Whether a cell means "no value" ({@link MISSING_TOKENS}). */
+export function isMissing(cell: string): boolean {
+  return MISSING_TOKENS.includes(cell.trim());
+}
+
+/** Input names of an encoding: a numeric column's name, `column=category` for each category. */
+export function encodedNames(encoding: FeatureEncoding): string[] {
+  return encoding.columns.flatMap((name, i) => encoding.categories[i]?.map((c) => `${name}=${c}`) ?? [name]);
+}
+
+/** Chunks of CSV text, read in order; a function, since loading reads the text twice (once to profile the columns, once to fill the rows). */
+export type TextChunks = () => Iterable<string>;
+/** Chunks of CSV text arriving asynchronously, e.g. from a file stream. */
+export type AsyncTextChunks = () => AsyncIterable<string>;
+
+/**
+ * Reads feature columns only, for prediction on files without a target.
+ * Every row is kept: with `missing: 'drop'` a missing cell is an error.
+ *
+ * @throws GlassnetError as {@link loadTable}.
+ */
+export function loadFeatures(text: string, options: FeatureOptions = {}): Features {
+  const build = new TableBuild(options, 'features');
+  for (const pass of [1, 2] as const) build.pass(pass, [text]);
+  return build.featureResult();
+}
+
+/**
+ * Reads a CSV file into numeric features and targets. The target is the
+ * last column unless named; features are every other column unless listed.
+ *
+ * - A feature column whose cells are mostly numbers is numeric, and a
+ *   non-number in it is an error at its cell; any other column is
+ *   categorical and becomes one input per category (sorted), one-hot.
+ * - Missing cells ({@link MISSING_TOKENS}) follow `options.missing`: the
+ *   default `error` counts them and names the first; `drop` leaves out
+ *   their rows; `mean`/`median` fill numeric features with the column's
+ *   statistic over the rows read, categories with the most frequent one,
+ *   and leave out rows whose target is missing.
+ * - `task: 'auto'` (default): a target of text labels, or of whole numbers
+ *   with at most {@link MAX_AUTO_CLASSES} distinct values, is a
+ *   classification; other numbers are a regression; several targets are
+ *   always a regression. `taskReason` says which rule applied.
+ * - Class labels become one-hot rows in the order of `classes`: the given
+ *   list, or else the labels sorted (numerically when all are numbers;
+ *   `1` and `1.0` are one class).
+ *
+ * @throws GlassnetError as {@link parseCsv}, plus `unknown-name` for an
+ * unknown column, an unseen category or a label outside `options.classes`;
+ * `empty` for a missing cell under `missing: 'error'` or no rows left;
+ * `type`/`not-finite` for a cell that is not a finite number in a numeric
+ * column; `range` when a target is also a feature, several targets are
+ * asked to be classes, or a categorical column has more than
+ * {@link MAX_CATEGORIES} categories. Arguments are `file:line:column (name)`.
+ */
+export function loadTable(text: string, options: TableOptions = {}): CsvData {
+  return loadTableChunks(() => [text], options);
+}
+
+/** {@link loadTable} on text read in chunks: only the unfinished last record of a chunk is held, besides the numbers. */
+export function loadTableChunks(chunks: TextChunks, options: TableOptions = {}): CsvData {
+  const build = new TableBuild(options, 'table');
+  for (const pass of [1, 2] as const) build.pass(pass, chunks());
+  return build.table();
+}
+
+/**
+ * {@link loadTable} on text arriving in chunks, such as a file stream
+ * (see `readTextChunks` in 'glassnet/node'): memory holds the numbers, not
+ * the text. `onProgress` is called after each chunk with the pass (1:
+ * profiling the columns, 2: reading the numbers) and the characters read.
+ */
+export async function loadTableStream(chunks: AsyncTextChunks, options: TableOptions = {}, onProgress?: (pass: 1 | 2, characters: number) => void): Promise<CsvData> {
+  const build = new TableBuild(options, 'table');
+  for (const pass of [1, 2] as const) {
+    const reader = build.start(pass);
+    let characters = 0;
+    for await (const chunk of chunks()) {
+      reader.push(chunk);
+      characters += chunk.length;
+      onProgress?.(pass, characters);
+    }
+    build.finish(pass, reader);
+  }
+  return build.table();
+}
+
+/**
+ * Feature rows in batches of `batchSize`, read in one pass with a model's
+ * encoding (so the columns' kinds and categories are known up front), for
+ * prediction on files of any size.
+ * @throws GlassnetError as {@link loadFeatures}; a missing cell without a fill value is an error at its cell.
+ */
+export async function* featureBatches(chunks: AsyncIterable<string>, options: FeatureOptions & { encoding: FeatureEncoding }, batchSize = 1024): AsyncGenerator<number[][]> {
+  const build = new TableBuild(options, 'features');
+  build.streaming = true;
+  let batch: number[][] = [];
+  const reader = build.start(2, (row) => batch.push(row));
+  for await (const chunk of chunks) {
+    reader.push(chunk);
+    while (batch.length >= batchSize) {
+      yield batch.slice(0, batchSize);
+      batch = batch.slice(batchSize);
+    }
+  }
+  build.finish(2, reader);
+  while (batch.length > 0) {
+    yield batch.slice(0, batchSize);
+    batch = batch.slice(batchSize);
+  }
+}
+
+/** A categorical column may have at most this many categories: more is usually an identifier, whose one-hot columns would swamp the model. */
+export const MAX_CATEGORIES = 1000;
+
+/** Where a cell is and what it held, for an error raised after the pass that saw it. */
+interface Spot {
+  line: number;
+  cell: string;
+}
+
+/** What the first pass learns about one column. */
+class ColumnProfile {
+  present = 0;
+  numbers = 0;
+  sum = 0;
+  /** The first cell that is not a finite number. */
+  problem: (Spot & { code: 'type' | 'not-finite' }) | null = null;
+  /** Numbers, kept for the median only. */
+  values: number[] | null = null;
+  /** Trimmed cells and their counts, while few enough to be categories. */
+  counts: Map<string, number> | null = new Map();
+  integers = true;
+  /** Distinct numbers, up to one more than {@link MAX_AUTO_CLASSES}. */
+  distinct = new Set<number>();
+
+  add(cell: string, line: number): void {
+    this.present++;
+    const value = parseNumber(cell);
+    if (value !== null) this.numbers++;
+    if (value !== null && Number.isFinite(value)) {
+      this.sum += value;
+      this.values?.push(value);
+      if (!Number.isInteger(value)) this.integers = false;
+      if (this.distinct.size <= MAX_AUTO_CLASSES) this.distinct.add(value);
+    } else {
+      this.problem ??= { line, cell, code: value === null ? 'type' : 'not-finite' };
+    }
+    if (this.counts !== null) {
+      const key = cell.trim();
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      if (this.counts.size > MAX_CATEGORIES) this.counts = null;
+    }
+  }
+
+  /** More than half of the cells are numbers: the column is numeric, and a non-number in it is a mistake, not a category. */
+  get numeric(): boolean {
+    return this.numbers * 2 > this.present;
+  }
+}
+
+/**
+ * Loading a table in two passes over the text: the first profiles the
+ * columns (kinds, categories, missing cells, statistics, the task), the
+ * second converts each row to numbers. Neither keeps the text.
+ */
+class TableBuild {
+  readonly file: string;
+  readonly missing: MissingPolicy;
+  /** Set for a one-pass read with a given encoding. */
+  streaming = false;
+  private columns: string[] = [];
+  private header = false;
+  private features: number[] = [];
+  private targets: number[] = [];
+  private profiles = new Map<number, ColumnProfile>();
+  private rowsRead = 0;
+  private kept = 0;
+  private firstKept = 0;
+  private missingCount = 0;
+  private firstMissing: { line: number; column: number; cell: string } | null = null;
+  private encoding: FeatureEncoding | null = null;
+  private task: Task = 'regression';
+  private taskReason = '';
+  private classIndex: Map<string, number> | null = null;
+  private classes: string[] | undefined;
+  private categoryIndex: (Map<string, number> | null)[] = [];
+  private readonly x: number[][] = [];
+  private readonly y: number[][] = [];
+  private filled = 0;
+
+  constructor(private readonly options: TableOptions, private readonly kind: 'table' | 'features') {
+    this.file = options.file ?? '<csv>';
+    const policy = checkOneOf(MISSING_POLICIES, options.missing ?? 'error', 'options.missing');
+    // Prediction keeps every row, so there is nothing to drop.
+    this.missing = kind === 'features' && policy === 'drop' ? 'error' : policy;
+  }
+
+  /** Runs one pass over chunks of text. */
+  pass(pass: 1 | 2, chunks: Iterable<string>): void {
+    const reader = this.start(pass);
+    for (const chunk of chunks) reader.push(chunk);
+    this.finish(pass, reader);
+  }
+
+  /** A reader for one pass; `onRow` receives the feature rows of pass 2 instead of the table keeping them. */
+  start(pass: 1 | 2, onRow?: (x: number[]) => void): CsvReader {
+    const reader: CsvReader = new CsvReader(this.options, (cells, line) => {
+      if (pass === 1 || (this.streaming && this.rowsRead === 0)) {
+        if (this.rowsRead === 0) this.resolve(reader);
+        if (pass === 1) {
+          this.rowsRead++;
+          this.profile(cells, line);
+          return;
+        }
+        this.rowsRead++;
+      }
+      this.fill(cells, line, onRow);
+    });
+    return reader;
+  }
+
+  /** Ends a pass: after the first, settles encoding and task. */
+  finish(pass: 1 | 2, reader: CsvReader): void {
+    reader.end();
+    if (this.rowsRead === 0) throw new GlassnetError({ code: 'empty', argument: this.file, expected: 'at least one data row', found: 'only a header' });
+    if (pass === 1) this.settle();
+  }
+
+  table(): CsvData {
+    const encoding = this.encoding!;
+    return {
+      x: this.x, y: this.y, featureNames: encodedNames(encoding), targetName: this.columns[this.targets[0]!]!, targetNames: this.targets.map((t) => this.columns[t]!),
+      task: this.task, taskReason: this.taskReason, encoding, droppedRows: this.rowsRead - this.kept, filledCells: this.filled,
+      ...(this.classes === undefined ? {} : { classes: this.classes }),
+    };
+  }
+
+  featureResult(): Features {
+    return { x: this.x, featureNames: encodedNames(this.encoding!), encoding: this.encoding!, filledCells: this.filled };
+  }
+
+  /** Where a cell is: `file:line:column (name)`, columns 1-based. */
+  private at(line: number, column: number): string {
+    const where = `${this.file}:${line}:${column + 1}`;
+    return this.header ? `${where} (${this.columns[column]})` : where;
+  }
+
+  /** Columns chosen by name or index, once the header is known. */
+  private resolve(reader: CsvReader): void {
+    this.columns = reader.columns!;
+    this.header = reader.header;
+    const { options } = this;
+    const all = this.columns.map((_, i) => i);
+    if (this.kind === 'features') {
+      // A file without a header is read by position, so its columns must be the model's.
+      const refs = options.features ?? (this.header ? options.encoding?.columns : undefined) ?? all;
+      this.features = refs.map((ref, i) => this.column(ref, `features[${i}]`));
+      const expected = options.encoding?.columns.length;
+      if (expected !== undefined && this.features.length !== expected) {
+        throw new GlassnetError({ code: 'shape', argument: this.file, expected: `${expected} feature columns (as the model was trained on)`, found: `${this.features.length}` });
+      }
+    } else {
+      const refs: readonly ColumnRef[] = options.target === undefined ? [this.columns.length - 1]
+        : Array.isArray(options.target) ? options.target : [options.target as ColumnRef];
+      this.targets = refs.map((ref, i) => this.column(ref, refs.length === 1 ? 'target' : `target[${i}]`));
+      const featureRefs = options.features ?? options.encoding?.columns;
+      this.features = featureRefs === undefined ? all.filter((i) => !this.targets.includes(i)) : featureRefs.map((ref, i) => this.column(ref, `features[${i}]`));
+      if (this.features.some((c) => this.targets.includes(c))) {
+        throw new GlassnetError({ code: 'range', argument: 'features', expected: `columns other than the target ${this.targets.map((t) => JSON.stringify(this.columns[t])).join(', ')}`, found: 'a target among them' });
+      }
+      if (options.task === 'classification' && this.targets.length > 1) {
+        throw new GlassnetError({ code: 'range', argument: 'target', expected: 'one target column for classification (several are a regression)', found: `${this.targets.length} columns` });
+      }
+    }
+    for (const c of [...this.features, ...this.targets]) {
+      const profile = new ColumnProfile();
+      if (this.missing === 'median' && this.features.includes(c)) profile.values = [];
+      this.profiles.set(c, profile);
+    }
+    if (options.encoding !== undefined) this.useEncoding(options.encoding);
+  }
+
+  private column(ref: ColumnRef, argument: string): number {
+    const { columns } = this;
+    const available = `one of the columns ${columns.map((c) => JSON.stringify(c)).join(', ')} or an index 0..${columns.length - 1}`;
+    if (typeof ref === 'number') {
+      if (Number.isInteger(ref) && ref >= 0 && ref < columns.length) return ref;
+      throw new GlassnetError({ code: 'unknown-name', argument, expected: available, found: describe(ref) });
+    }
+    const index = columns.indexOf(ref);
+    if (index < 0) throw new GlassnetError({ code: 'unknown-name', argument, expected: available, found: describe(ref) });
+    if (columns.indexOf(ref, index + 1) >= 0) {
+      throw new GlassnetError({ code: 'unknown-name', argument, expected: 'a column name that appears once in the header (or an index)', found: `${describe(ref)} more than once` });
+    }
+    return index;
+  }
+
+  /** Whether a row takes part: under `drop` only rows without a missing cell; otherwise rows whose targets are present. */
+  private keeps(cells: readonly string[]): boolean {
+    if (this.missing === 'drop') return this.features.every((c) => !isMissing(cells[c]!)) && this.targets.every((c) => !isMissing(cells[c]!));
+    return this.targets.every((c) => !isMissing(cells[c]!));
+  }
+
+  private profile(cells: string[], line: number): void {
+    if (this.missing === 'error') {
+      for (let c = 0; c < cells.length; c++) {
+        if (!this.profiles.has(c) || !isMissing(cells[c]!)) continue;
+        this.missingCount++;
+        this.firstMissing ??= { line, column: c, cell: cells[c]! };
+      }
+    }
+    if (!this.keeps(cells)) return;
+    if (this.kept++ === 0) this.firstKept = line;
+    for (const [c, profile] of this.profiles) {
+      const cell = cells[c]!;
+      if (!isMissing(cell)) profile.add(cell, line);
+    }
+  }
+
+  /** After the first pass: refuse missing cells, then settle the encoding and the task. */
+  private settle(): void {
+    const first = this.firstMissing;
+    if (first !== null) {
+      const count = this.missingCount;
+      throw new GlassnetError({
+        code: 'empty', argument: this.at(first.line, first.column),
+        expected: `a value (${count} missing ${count === 1 ? 'cell' : 'cells'} in the file; choose what to do with them with missing: drop, mean or median, --missing on the command line)`,
+        found: describe(first.cell),
+      });
+    }
+    if (this.kept === 0) {
+      throw new GlassnetError({ code: 'empty', argument: this.file, expected: 'at least one row without missing cells', found: `${this.rowsRead} rows, each with a missing cell` });
+    }
+    if (this.encoding === null) this.useEncoding(this.buildEncoding());
+    if (this.kind === 'table') this.settleTask();
+  }
+
+  private buildEncoding(): FeatureEncoding {
+    const categories: (string[] | null)[] = [];
+    const fill: (number | string | null)[] = [];
+    for (const c of this.features) {
+      const profile = this.profiles.get(c)!;
+      if (profile.present === 0) {
+        throw new GlassnetError({ code: 'empty', argument: this.at(this.firstKept, c), expected: 'a column with at least one value', found: 'only missing cells' });
+      }
+      if (profile.numeric) {
+        this.refuseProblem(profile, c);
+        categories.push(null);
+        fill.push(this.missing === 'mean' ? profile.sum / profile.present : this.missing === 'median' ? medianOf(profile.values!) : null);
+        continue;
+      }
+      if (profile.counts === null) {
+        throw new GlassnetError({
+          code: 'range', argument: this.at(this.firstKept, c),
+          expected: `a numeric column or at most ${MAX_CATEGORIES} categories (leave an identifier column out with the features option, --features)`, found: `more than ${MAX_CATEGORIES} distinct values`,
+        });
+      }
+      const labels = sortedClasses([...profile.counts.keys()]);
+      categories.push(labels);
+      fill.push(this.missing === 'mean' || this.missing === 'median' ? mostFrequent(labels, profile.counts) : null);
+    }
+    return { columns: this.features.map((c) => this.columns[c]!), categories, fill };
+  }
+
+  private refuseProblem(profile: ColumnProfile, column: number): void {
+    const problem = profile.problem;
+    if (problem === null) return;
+    throw new GlassnetError({
+      code: problem.code, argument: this.at(problem.line, column), expected: problem.code === 'type' ? 'a number' : 'a finite number', found: describe(problem.cell),
+    });
+  }
+
+  private useEncoding(encoding: FeatureEncoding): void {
+    this.encoding = encoding;
+    this.categoryIndex = encoding.categories.map((list) => (list === null ? null : new Map(list.map((k, i) => [k, i]))));
+  }
+
+  private settleTask(): void {
+    const requested = this.options.task ?? 'auto';
+    const profiles = this.targets.map((t) => this.profiles.get(t)!);
+    const name = JSON.stringify(this.columns[this.targets[0]!]);
+    const target = profiles[0]!;
+    if (requested !== 'auto') {
+      [this.task, this.taskReason] = [requested, 'set by the task option'];
+    } else if (this.targets.length > 1) {
+      [this.task, this.taskReason] = ['regression', `${this.targets.length} target columns (several targets are a regression)`];
+    } else if (!target.numeric) {
+      [this.task, this.taskReason] = ['classification', `target ${name} holds text labels`];
+    } else {
+      this.refuseProblem(target, this.targets[0]!);
+      const distinct = target.distinct.size;
+      if (target.integers && distinct <= MAX_AUTO_CLASSES) {
+        [this.task, this.taskReason] = ['classification', `target ${name} holds ${distinct} distinct whole numbers (at most ${MAX_AUTO_CLASSES} count as classes)`];
+      } else {
+        [this.task, this.taskReason] = ['regression', `target ${name} holds numbers (${distinct > MAX_AUTO_CLASSES ? `more than ${MAX_AUTO_CLASSES}` : distinct} distinct values)`];
+      }
+    }
+    if (this.task === 'regression') {
+      // The first cell that is not a number, over all targets, in file order.
+      const bad = profiles.map((p, i) => ({ p, c: this.targets[i]! })).filter(({ p }) => p.problem !== null).sort((a, b) => a.p.problem!.line - b.p.problem!.line || a.c - b.c)[0];
+      if (bad !== undefined) this.refuseProblem(bad.p, bad.c);
+      return;
+    }
+    if (target.counts === null && this.options.classes === undefined) {
+      throw new GlassnetError({ code: 'range', argument: 'target', expected: `at most ${MAX_CATEGORIES} classes`, found: `more than ${MAX_CATEGORIES} distinct labels` });
+    }
+    const labels = this.options.classes ?? sortedClasses([...new Set([...target.counts!.keys()].map(canonicalLabel))]);
+    const index = new Map(labels.map((c, i) => [c, i]));
+    if (index.size !== labels.length || labels.length === 0) {
+      throw new GlassnetError({ code: 'range', argument: 'classes', expected: 'a non-empty list of distinct class names', found: JSON.stringify(labels) });
+    }
+    this.classes = [...labels];
+    this.classIndex = index;
+  }
+
+  /** Second pass: the row's inputs (and targets), with categories one-hot and missing cells filled. */
+  private fill(cells: string[], line: number, onRow?: (x: number[]) => void): void {
+    if (this.kind === 'features') this.checkMissingCells(cells, line);
+    else if (!this.keeps(cells)) return;
+    const encoding = this.encoding!;
+    const row: number[] = [];
+    this.features.forEach((c, j) => {
+      let cell = cells[c]!;
+      const categories = this.categoryIndex[j] ?? null;
+      if (isMissing(cell)) {
+        const value = encoding.fill[j] ?? null;
+        if (value === null) {
+          throw new GlassnetError({ code: 'empty', argument: this.at(line, c), expected: 'a value (the model has no fill value for this column)', found: describe(cell) });
+        }
+        this.filled++;
+        if (categories === null) {
+          row.push(value as number);
+          return;
+        }
+        cell = String(value);
+      }
+      if (categories === null) {
+        row.push(this.number(cell, line, c));
+        return;
+      }
+      const index = categories.get(cell.trim());
+      if (index === undefined) {
+        throw new GlassnetError({
+          code: 'unknown-name', argument: this.at(line, c),
+          expected: `one of the categories seen in training: ${encoding.categories[j]!.map((k) => JSON.stringify(k)).join(', ')}`, found: describe(cell.trim()),
+        });
+      }
+      for (let k = 0; k < categories.size; k++) row.push(k === index ? 1 : 0);
+    });
+    if (onRow !== undefined) onRow(row);
+    else this.x.push(row);
+    if (this.kind === 'features') return;
+    if (this.task === 'regression') {
+      this.y.push(this.targets.map((t) => this.number(cells[t]!, line, t)));
+      return;
+    }
+    const t = this.targets[0]!;
+    const label = canonicalLabel(cells[t]!.trim());
+    const index = this.classIndex!.get(label);
+    if (index === undefined) {
+      throw new GlassnetError({
+        code: 'unknown-name', argument: this.at(line, t),
+        expected: `one of the classes seen in training: ${this.classes!.map((c) => JSON.stringify(c)).join(', ')}`, found: describe(label),
+      });
+    }
+    this.y.push(oneHot(index, this.classes!.length));
+  }
+
+  /** Prediction reads every row: a missing cell is an error unless the policy fills it. */
+  private checkMissingCells(cells: readonly string[], line: number): void {
+    if (this.missing !== 'error' || !this.streaming) return;
+    const c = this.features.find((f) => isMissing(cells[f]!));
+    if (c !== undefined) {
+      throw new GlassnetError({ code: 'empty', argument: this.at(line, c), expected: 'a value (or fill missing cells with --missing mean or median)', found: describe(cells[c]!) });
+    }
+  }
+
+  private number(cell: string, line: number, column: number): number {
+    const value = parseNumber(cell);
+    if (value === null) throw new GlassnetError({ code: 'type', argument: this.at(line, column), expected: 'a number', found: describe(cell) });
+    if (!Number.isFinite(value)) throw new GlassnetError({ code: 'not-finite', argument: this.at(line, column), expected: 'a finite number', found: describe(cell) });
+    return value;
+  }
+}
+
+/** Numeric labels in one spelling, so `1`, `1.0` and `+1` name one class. */
+function canonicalLabel(cell: string): string {
+  const value = parseNumber(cell);
+  return value === null ? cell : String(value);
+}
+
+function medianOf(values: readonly number[]): number {
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The most frequent label; on a tie, the first in sorted order. */
+function mostFrequent(sorted: readonly string[], counts: ReadonlyMap<string, number>): string {
+  let best = sorted[0]!;
+  for (const label of sorted) if (counts.get(label)! > counts.get(best)!) best = label;
+  return best;
+}
+
+/**
+ * Restores a {@link FeatureEncoding} read from a model file, checking it.
+ * @param argument names the value in errors (default `encoding`).
+ * @throws GlassnetError `type` for a field of the wrong kind, `shape` for lists of different lengths.
+ */
+export function encodingFromJSON(json: unknown, argument = 'encoding'): FeatureEncoding {
+  const data = (typeof json === 'object' && json !== null && !Array.isArray(json) ? json : null) as Record<string, unknown> | null;
+  if (data === null) throw new GlassnetError({ code: 'type', argument, expected: 'an object with columns, categories and fill', found: describe(json) });
+  const list = (name: string, length?: number): unknown[] => {
+    const value = data[name];
+    if (!Array.isArray(value)) throw new GlassnetError({ code: 'type', argument: `${argument}.${name}`, expected: 'an array', found: describe(value) });
+    if (length !== undefined && value.length !== length) {
+      throw new GlassnetError({ code: 'shape', argument: `${argument}.${name}`, expected: `${length} entries (one per column)`, found: `${value.length}` });
+    }
+    return value;
+  };
+  const bad = (path: string, expected: string, found: unknown): never => {
+    throw new GlassnetError({ code: 'type', argument: `${argument}.${path}`, expected, found: describe(found) });
+  };
+  const columns = list('columns').map((c, i) => (typeof c === 'string' ? c : bad(`columns[${i}]`, 'a column name', c)));
+  const categories = list('categories', columns.length).map((c, i) => {
+    if (c === null) return null;
+    if (!Array.isArray(c) || c.length === 0 || c.some((k) => typeof k !== 'string') || new Set(c).size !== c.length) {
+      return bad(`categories[${i}]`, 'null or a non-empty list of distinct category names', c);
+    }
+    return [...(c as string[])];
+  });
+  const fill = list('fill', columns.length).map((f, i) => {
+    const numeric = categories[i] === null;
+    if (f === null || (numeric && typeof f === 'number' && Number.isFinite(f)) || (!numeric && typeof f === 'string' && categories[i]!.includes(f))) return f as number | string | null;
+    return bad(`fill[${i}]`, numeric ? 'null or a finite number' : 'null or one of the column\'s categories', f);
+  });
+  return { columns, categories, fill };
+}

@@ -1,0 +1,215 @@
+/**
+ * A network together with everything needed to use it on raw data: its
+ * loss, the task, classes, input and target scaling and the CSV feature
+ * encoding. `glassnet train` writes exactly this into a model file, and
+ * {@link TrainedModel.toExtras} writes the same from the library, so a model
+ * saved either way works in `glassnet evaluate` and `predict` and in code.
+ */
+import { GlassnetError } from '../errors.js';
+import { LOSSES, checkLoss, type LossName } from '../nn/losses.js';
+import type { Sequential } from '../nn/model.js';
+import { noGrad } from '../tensor/autograd.js';
+import { softmax } from '../tensor/ops.js';
+import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
+import { evaluate, isClassificationLoss, type Evaluation } from '../train/evaluate.js';
+import { classIndices, regressionReport } from '../train/metrics.js';
+import { Scaler, scalerFromJSON } from '../data/scaling.js';
+import { MISSING_POLICIES, encodingFromJSON, type FeatureEncoding, type MissingPolicy, type Task } from '../data/table.js';
+import { checkOneOf } from '../errors.js';
+import { fileLayers, specOf } from './layerspec.js';
+import type { LoadedModel, ModelExtras, Preprocessing, TrainingInfo } from './modelfile.js';
+import type { JsonObject } from './validate.js';
+
+/** What a {@link TrainedModel} knows besides the network. Only `loss` is required. */
+export interface TrainedModelOptions {
+  /** The loss the model was trained with: it decides how outputs read as probabilities. */
+  loss: LossName;
+  /** Default: classification when `classes` are given or the loss is a classification loss. */
+  task?: Task;
+  /** Class labels in output order (two labels for one sigmoid output). Default `"0"`, `"1"`, ... for classifiers. */
+  classes?: readonly string[];
+  /** Input scaling applied before the network (default none). */
+  scaler?: Scaler;
+  /** Regression target scaling, undone on the outputs (default none). */
+  targetScaler?: Scaler;
+  featureNames?: readonly string[];
+  /** One name per output for regression. */
+  targetNames?: readonly string[];
+  /** How CSV columns become inputs, from `loadTable`. */
+  encoding?: FeatureEncoding;
+  /** How training treated missing CSV cells. */
+  missing?: MissingPolicy;
+  /** Anything else to record under `training` (epochs, metrics, ...). */
+  training?: TrainingInfo;
+}
+
+type Rows = NestedNumbers | Tensor;
+
+/**
+ * A trained network ready for raw data: `predict` applies the input
+ * scaling and undoes the target scaling; `predictProba` and `classify`
+ * read classifier outputs through the loss (softmax for
+ * softmaxCrossEntropy); `evaluate` uses the model's own loss.
+ */
+export class TrainedModel {
+  readonly loss: LossName;
+  readonly task: Task;
+  readonly classes: readonly string[] | undefined;
+  readonly scaler: Scaler;
+  readonly targetScaler: Scaler;
+  readonly featureNames: readonly string[] | undefined;
+  readonly targetNames: readonly string[] | undefined;
+  readonly encoding: FeatureEncoding | undefined;
+  readonly missing: MissingPolicy | undefined;
+  readonly training: TrainingInfo;
+
+  /** @throws GlassnetError for an unknown loss, or classes or scalers that do not fit the model's outputs. */
+  constructor(readonly model: Sequential, options: TrainedModelOptions) {
+    this.loss = checkLoss(options.loss, 'options.loss');
+    this.task = options.task ?? (options.classes !== undefined || isClassificationLoss(this.loss) ? 'classification' : 'regression');
+    const outputs = model.outputSize;
+    if (this.task === 'classification') {
+      const classes = options.classes ?? Array.from({ length: outputs === 1 ? 2 : outputs }, (_, i) => String(i));
+      if (classes.length !== outputs && !(outputs === 1 && classes.length === 2)) {
+        throw new GlassnetError({ code: 'shape', argument: 'options.classes', expected: `one class per output (${outputs}), or two for one output`, found: `${classes.length} classes` });
+      }
+      this.classes = [...classes];
+    } else {
+      this.classes = undefined;
+    }
+    this.scaler = options.scaler ?? new Scaler({ kind: 'none' });
+    this.targetScaler = options.targetScaler ?? new Scaler({ kind: 'none' });
+    if (this.targetScaler.offset.length !== 0 && this.targetScaler.offset.length !== outputs) {
+      throw new GlassnetError({ code: 'shape', argument: 'options.targetScaler', expected: `one statistic per output (${outputs})`, found: `${this.targetScaler.offset.length}` });
+    }
+    this.featureNames = options.featureNames === undefined ? undefined : [...options.featureNames];
+    this.targetNames = options.targetNames === undefined ? undefined : [...options.targetNames];
+    this.encoding = options.encoding;
+    this.missing = options.missing;
+    this.training = { ...options.training, loss: this.loss };
+  }
+
+  /**
+   * A trained model from a loaded model file. A file without a loss is read
+   * as `mse` (the CLI's regression loss) unless it holds classes.
+   * @param file names the file in errors.
+   * @throws GlassnetError naming the file and field of a bad entry.
+   */
+  static fromLoaded(loaded: LoadedModel, file = 'model'): TrainedModel {
+    const { model, preprocessing = {}, training = {} } = loaded;
+    const at = (field: string): string => `${file}: preprocessing.${field}`;
+    const classes = preprocessing.classes?.map(String);
+    const saved = (LOSSES as readonly unknown[]).includes(training.loss) ? (training.loss as LossName) : undefined;
+    const loss = saved ?? (classes === undefined ? 'mse' : 'softmaxCrossEntropy');
+    const task = preprocessing.task === 'regression' || (classes === undefined && !isClassificationLoss(loss)) ? 'regression' : 'classification';
+    try {
+      return new TrainedModel(model, {
+        loss, task, training,
+        ...(classes === undefined ? {} : { classes }),
+        scaler: scalerFromJSON(preprocessing.scaler ?? { kind: 'none' }, at('scaler')),
+        targetScaler: scalerFromJSON(preprocessing.targetScaler ?? { kind: 'none' }, at('targetScaler')),
+        ...(preprocessing.featureNames === undefined ? {} : { featureNames: preprocessing.featureNames }),
+        ...(preprocessing.targetNames !== undefined ? { targetNames: preprocessing.targetNames }
+          : preprocessing.targetName !== undefined ? { targetNames: [preprocessing.targetName] } : {}),
+        ...(preprocessing.encoding === undefined ? {} : { encoding: encodingFromJSON(preprocessing.encoding, at('encoding')) }),
+        ...(preprocessing.missing === undefined ? {} : { missing: checkOneOf(MISSING_POLICIES, preprocessing.missing, at('missing')) }),
+      });
+    } catch (error) {
+      if (!(error instanceof GlassnetError) || !error.argument.startsWith('options.')) throw error;
+      throw new GlassnetError({ code: error.code, argument: at(error.argument.slice('options.'.length)), expected: error.expected, found: error.found, cause: error });
+    }
+  }
+
+  /** What a model file stores with the weights: pass it to `saveModel` or `modelToJSON`. */
+  toExtras(): ModelExtras {
+    const preprocessing: Preprocessing = {
+      scaler: this.scaler.toJSON() as unknown as JsonObject,
+      task: this.task,
+      ...(this.task === 'regression' ? { targetScaler: this.targetScaler.toJSON() as unknown as JsonObject } : {}),
+      ...(this.classes === undefined ? {} : { classes: this.classes }),
+      ...(this.featureNames === undefined ? {} : { featureNames: this.featureNames }),
+      ...(this.targetNames === undefined ? {} : { targetName: this.targetNames[0]! }),
+      ...(this.targetNames === undefined || this.targetNames.length < 2 ? {} : { targetNames: this.targetNames }),
+      ...(this.encoding === undefined ? {} : { encoding: this.encoding as unknown as JsonObject }),
+      ...(this.missing === undefined ? {} : { missing: this.missing }),
+    };
+    return { preprocessing, training: this.training };
+  }
+
+  /** Outputs for raw rows: inputs scaled as in training, regression outputs in target units. */
+  predict(x: Rows): number[][] {
+    const outputs = this.forward(x).toArray() as number[][];
+    return this.task === 'regression' ? this.targetScaler.inverse(outputs) : outputs;
+  }
+
+  /**
+   * Class probabilities, one column per class: softmax of the outputs for
+   * softmaxCrossEntropy, `[1 − p, p]` for one sigmoid output, the outputs
+   * themselves otherwise.
+   * @throws GlassnetError `state` for a regression model.
+   */
+  predictProba(x: Rows): number[][] {
+    const classes = this.requireClasses('predictProba');
+    const output = this.forward(x);
+    const scores = this.loss === 'softmaxCrossEntropy' ? noGrad(() => softmax(output)).toArray() as number[][] : output.toArray() as number[][];
+    return scores.map((row) => (row.length === 1 && classes.length === 2 ? [1 - row[0]!, row[0]!] : row));
+  }
+
+  /** The predicted class label of each row. @throws GlassnetError `state` for a regression model. */
+  classify(x: Rows): string[] {
+    const classes = this.requireClasses('classify');
+    const output = this.forward(x);
+    return Array.from(classIndices(output.data, output.rows, output.cols), (c) => classes[c]!);
+  }
+
+  /**
+   * Loss with the model's own loss on scaled inputs and targets; for
+   * classifiers accuracy and confusion matrix, for regression R², RMSE
+   * and MAE in target units against the training mean when known.
+   */
+  evaluate(x: Rows, y: Rows): Evaluation {
+    const inputs = this.scaleInputs(x);
+    if (this.task === 'classification') return evaluate(this.model, inputs, y, { loss: this.loss });
+    const targets = this.model.toInput(y, 'y', this.model.outputSize).toArray() as number[][];
+    const result = evaluate(this.model, inputs, this.targetScaler.transform(targets), { loss: this.loss });
+    const predicted = this.predict(x);
+    const mean = this.targetScaler.kind === 'standard' ? [...this.targetScaler.offset] : undefined;
+    return { ...result, regression: regressionReport(predicted.flat(), targets.flat(), targets.length, this.model.outputSize, mean) };
+  }
+
+  /** The layers, parameter count and what the model was trained for, one line each. */
+  summary(): string {
+    return [modelSummary(this.model), `loss ${this.loss}, task ${this.task}${this.classes === undefined ? '' : `, classes ${this.classes.join(', ')}`}`].join('\n');
+  }
+
+  private scaleInputs(x: Rows): number[][] {
+    return this.scaler.transform(this.model.toInput(x, 'x').toArray() as number[][]);
+  }
+
+  private forward(x: Rows): Tensor {
+    return this.model.predict(this.scaleInputs(x));
+  }
+
+  private requireClasses(method: string): readonly string[] {
+    if (this.classes === undefined) throw new GlassnetError({ code: 'state', argument: method, expected: 'a classifier', found: 'a regression model' });
+    return this.classes;
+  }
+}
+
+/**
+ * A model's layers and parameter count as text, Keras-style:
+ * `layer1  dense  4 -> 16  relu  80 parameters`.
+ */
+export function modelSummary(model: Sequential): string {
+  const layers = fileLayers(model, 'model');
+  let total = 0;
+  const lines = layers.map((layer) => {
+    const spec = specOf(layer);
+    const count = layer.parameters().reduce((s, p) => s + p.size, 0);
+    total += count;
+    return spec.type === 'dense'
+      ? `${spec.name.padEnd(8)} dense    ${spec.inputSize} -> ${spec.units}  ${spec.activation}  ${count} parameters`
+      : `${spec.name.padEnd(8)} dropout  rate ${spec.rate}`;
+  });
+  return [...lines, `${total} parameters, ${model.inputSize} inputs, ${model.outputSize} outputs`].join('\n');
+}
