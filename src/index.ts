@@ -59,3 +59,7 @@ export {
 } from './io/modelfile.js';
 export { toSafetensors, fromSafetensors, loadWeightsInto, type SafeTensor, type SafetensorsContents, type SafetensorsDType } from './io/safetensors.js';
 export { Trainer, type TrainerOptions } from './train/trainer.js';
+export {
+  TrainingSession, createSession, networkFrom, scheduleFrom, SCHEDULES,
+  type SessionOptions, type SessionData, type SessionStep, type SessionSnapshot, type LayerSnapshot, type NetworkSpec, type ScheduleName, type ScheduleSpec,
+} from './train/session.js';
