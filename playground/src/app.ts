@@ -30,7 +30,6 @@ export class App {
   private snapshot: Snapshot | null = null;
   private explained: Explained | null = null;
   private playing = false;
-  private pendingDraw: Snapshot | null = null;
 
   private readonly controls: ControlsView;
   private readonly network: NetworkView;
@@ -48,7 +47,7 @@ export class App {
     this.settings = settings;
     this.controls = new ControlsView(byId('controls'), (key, value) => this.set(key, value));
     this.network = new NetworkView(byId('network'), { select: (name) => this.select(name) });
-    this.plane = new PlaneView(byId<HTMLCanvasElement>('plane'));
+    this.plane = new PlaneView(byId('plane'));
     this.chart = new ChartView(byId('chart'));
     this.histograms = new HistogramView(byId('histograms'));
     this.digits = new DigitsView(byId('digits'));
@@ -149,25 +148,48 @@ export class App {
     this.transport();
   }
 
-  /** Draws a snapshot on the next frame, then tells the worker it may send another. */
+  /**
+   * Draws a snapshot on a coming frame, then tells the worker it may send
+   * another. While training plays, each frame draws one third of the views
+   * (network; plane and chart; histograms and tables) and frames are spaced
+   * by a multiple of what the last one cost, so no frame holds the page.
+   */
   private draw(snapshot: Snapshot): void {
-    const first = this.pendingDraw === null;
-    this.pendingDraw = snapshot;
-    if (!first) return;
-    requestAnimationFrame(() => {
-      const s = this.pendingDraw!;
-      this.pendingDraw = null;
-      this.snapshot = s;
-      this.network.update(s, this.explained?.pending ?? null);
+    this.latest = snapshot;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const wait = this.playing ? Math.max(0, this.lastDraw + this.interval - performance.now()) : 0;
+    setTimeout(() => requestAnimationFrame(() => {
+      this.scheduled = false;
+      const start = performance.now();
+      this.render(this.latest!, this.playing ? this.part++ % 3 : null);
+      this.lastDraw = performance.now();
+      this.interval = Math.min(500, Math.max(60, 6 * (this.lastDraw - start)));
+      this.send({ type: 'ack' });
+    }), wait);
+  }
+
+  private latest: Snapshot | null = null;
+  private scheduled = false;
+  private part = 0;
+  private lastDraw = 0;
+  private interval = 60;
+
+  /** Draws one part of the views (0, 1, 2), or all of them (null). */
+  private render(s: Snapshot, part: 0 | 1 | 2 | number | null): void {
+    this.snapshot = s;
+    if (part === null || part === 0) this.network.update(s, this.explained?.pending ?? null);
+    if (part === null || part === 1) {
       this.plane.update(s, true);
       this.chart.add(s.scores);
+    }
+    if (part === null || part === 2) {
       this.histograms.update(s);
       this.digits.update(s);
       this.autoencoder.update(s);
       this.parameters.update(s);
-      this.counters(s);
-      this.send({ type: 'ack' });
-    });
+    }
+    this.counters(s);
   }
 
   private counters(s: Snapshot): void {

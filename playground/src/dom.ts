@@ -39,7 +39,7 @@ export function sizedCanvas(canvas: HTMLCanvasElement, width: number, height: nu
     canvas.style.width = `${width}px`;
     canvas.style.height = `${height}px`;
   }
-  const ctx = canvas.getContext('2d')!;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   return ctx;
 }

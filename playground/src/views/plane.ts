@@ -4,8 +4,8 @@
  * (ringed). Values are the worker's forward pass over a grid; here they
  * are only coloured.
  */
-import { sizedCanvas } from '../dom.js';
-import { CLASS_COLORS, diverging } from '../palette.js';
+import { h, sizedCanvas } from '../dom.js';
+import { CLASS_COLORS, divergingPacked } from '../palette.js';
 import type { RunInfo, Snapshot } from '../protocol.js';
 
 /**
@@ -21,57 +21,107 @@ function normaliser(activation: string, values: Float32Array): (v: number) => nu
   return (v) => v / largest;
 }
 
-/** One grid-sized canvas per grid size, reused for every map. */
-const scratches = new Map<number, OffscreenCanvas>();
+/** Pixel buffers by size, reused every frame: a new one per frame is garbage the collector must chase while training runs. */
+const images = new Map<string, { image: ImageData; pixels: Uint32Array }>();
 
-function paint(ctx: CanvasRenderingContext2D, values: (p: number) => number, size: number, width: number, height: number): void {
-  const image = ctx.createImageData(size, size);
-  for (let p = 0; p < size * size; p++) {
-    const [r, g, b] = diverging(values(p));
-    image.data[p * 4] = r;
-    image.data[p * 4 + 1] = g;
-    image.data[p * 4 + 2] = b;
-    image.data[p * 4 + 3] = 255;
+function imageOf(width: number, height: number): { image: ImageData; pixels: Uint32Array } {
+  const key = `${width}x${height}`;
+  let entry = images.get(key);
+  if (entry === undefined) {
+    const image = new ImageData(width, height);
+    images.set(key, entry = { image, pixels: new Uint32Array(image.data.buffer) });
   }
-  // Draw at grid resolution, then scale up smoothly.
-  let scratch = scratches.get(size);
-  if (scratch === undefined) scratches.set(size, scratch = new OffscreenCanvas(size, size));
-  scratch.getContext('2d')!.putImageData(image, 0, 0);
-  ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(scratch, 0, 0, width, height);
+  return entry;
 }
 
-/** One unit's heat map into its small canvas; inputs show their own coordinate (x for i1, y for i2). */
-export function paintUnit(canvas: HTMLCanvasElement, values: Float32Array | null, size: number, index: number, activation: string): void {
-  const side = canvas.clientWidth || 44;
-  const ctx = sizedCanvas(canvas, side, side);
-  if (values === null) {
-    paint(ctx, (p) => (index === 0 ? ((p % size) + 0.5) / size : 1 - (Math.floor(p / size) + 0.5) / size) * 2 - 1, size, side, side);
-    return;
+/**
+ * Fills `canvas` at grid resolution (one pixel per grid point); CSS
+ * stretches it to its box, smoothly. No scaling pass on the main thread.
+ */
+function paint(canvas: HTMLCanvasElement, values: (p: number) => number, size: number): void {
+  if (canvas.width !== size || canvas.height !== size) {
+    canvas.width = size;
+    canvas.height = size;
   }
-  const norm = normaliser(activation, values);
-  paint(ctx, (p) => norm(values[p]!), size, side, side);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  const { image, pixels } = imageOf(size, size);
+  for (let p = 0; p < size * size; p++) pixels[p] = divergingPacked(values(p));
+  ctx.putImageData(image, 0, 0);
+}
+
+/** Units per layer in the atlas (the diagram draws at most this many). */
+const ATLAS_UNITS = 10;
+
+/** Every unit's heat map in one grid-resolution canvas: row c holds layer c's units (row 0 the inputs' coordinates). */
+export interface Atlas {
+  canvas: OffscreenCanvas;
+  tile(column: number, index: number): { x: number; y: number } | null;
+}
+
+let atlasCanvas: OffscreenCanvas | null = null;
+
+/** Paints the atlas of a snapshot's grid: one putImageData for the whole diagram. */
+export function unitAtlas(grid: NonNullable<Snapshot['grid']>, activations: readonly string[]): Atlas {
+  const { size } = grid;
+  const rows = grid.units.length + 1;
+  const width = size * ATLAS_UNITS;
+  const height = size * rows;
+  if (atlasCanvas === null || atlasCanvas.width !== width || atlasCanvas.height !== height) atlasCanvas = new OffscreenCanvas(width, height);
+  const ctx = atlasCanvas.getContext('2d', { willReadFrequently: true })!;
+  const { image, pixels } = imageOf(width, height);
+  const fill = (row: number, index: number, value: (p: number) => number) => {
+    for (let p = 0; p < size * size; p++) {
+      const x = index * size + (p % size);
+      const y = row * size + Math.floor(p / size);
+      pixels[y * width + x] = divergingPacked(value(p));
+    }
+  };
+  fill(0, 0, (p) => (((p % size) + 0.5) / size) * 2 - 1);
+  fill(0, 1, (p) => (1 - (Math.floor(p / size) + 0.5) / size) * 2 - 1);
+  grid.units.forEach((layer, k) => layer.slice(0, ATLAS_UNITS).forEach((values, j) => {
+    const norm = normaliser(activations[k]!, values);
+    fill(k + 1, j, (p) => norm(values[p]!));
+  }));
+  ctx.putImageData(image, 0, 0);
+  return {
+    canvas: atlasCanvas,
+    tile: (column, index) => (column < rows && index < ATLAS_UNITS && (column > 0 || index < 2) ? { x: index * size, y: column * size } : null),
+  };
 }
 
 export class PlaneView {
   private info: RunInfo | null = null;
+  /** The run whose points are on the dots layer (they never move). */
+  private drawnPoints: RunInfo | null = null;
 
-  constructor(private readonly canvas: HTMLCanvasElement, private readonly side = 260) {}
+  /** The decision map at grid resolution, under a full-resolution layer for the points. */
+  private readonly map: HTMLCanvasElement;
+  private readonly dots: HTMLCanvasElement;
+
+  constructor(private readonly root: HTMLElement, private readonly side = 260) {
+    this.map = h('canvas', { class: 'plane-map' });
+    this.dots = h('canvas', { class: 'plane-dots' });
+    root.append(this.map, this.dots);
+    root.style.width = root.style.height = `${side}px`;
+  }
 
   build(info: RunInfo): void {
     this.info = info;
-    this.canvas.hidden = info.plane === null;
+    this.root.hidden = info.plane === null;
   }
 
   update(snapshot: Snapshot, showTest: boolean): void {
     const plane = this.info?.plane;
     if (!plane || snapshot.grid === null) return;
-    const ctx = sizedCanvas(this.canvas, this.side, this.side);
     const { grid } = snapshot;
     const classes = this.info!.task === 'classification';
     // Classification: 2p − 1 of class 1's probability; regression: the output as a unit's map.
     const norm = classes ? (v: number) => 2 * v - 1 : normaliser(this.info!.activations.at(-1)!, grid.decision);
-    paint(ctx, (p) => norm(grid.decision[p]!), grid.size, this.side, this.side);
+    paint(this.map, (p) => norm(grid.decision[p]!), grid.size);
+    if (this.drawnPoints === this.info) return;
+    this.drawnPoints = this.info;
+    const ctx = sizedCanvas(this.dots, this.side, this.side);
+    ctx.clearRect(0, 0, this.side, this.side);
     const [x0, x1, y0, y1] = plane.extent;
     const px = (x: number) => ((x - x0) / (x1 - x0)) * this.side;
     const py = (y: number) => ((y1 - y) / (y1 - y0)) * this.side;
