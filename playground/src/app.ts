@@ -3,10 +3,10 @@
  * talks to the training worker, and hands snapshots and explanations to
  * the views. It computes no numbers of its own.
  */
-import { byId, h } from './dom.js';
+import { byId, h, setText } from './dom.js';
 import { num, short } from './format.js';
 import type { Explained, FromWorker, RunInfo, Snapshot, ToWorker } from './protocol.js';
-import { PRESETS, fromHash, toHash, type Key, type Settings } from './settings.js';
+import { PRESETS, PROPS, fromHash, toHash, type Key, type Settings } from './settings.js';
 import { AutoencoderView } from './views/autoencoder.js';
 import { ChartView } from './views/chart.js';
 import { ControlsView } from './views/controls.js';
@@ -67,9 +67,10 @@ export class App {
   // ----------------------------------------------------------------- settings
 
   private set(key: Key, value: Settings[Key]): void {
+    if (JSON.stringify(value) === JSON.stringify(this.settings[key])) return; // e.g. a second change event for one edit
     const next = { ...this.settings, [key]: value } as Settings;
     if (key === 'dataset') Object.assign(next, PRESETS[value as Settings['dataset']], { select: '', model: '' });
-    if (NETWORK_KEYS.has(key) && next.init === 'given') Object.assign(next, { init: 'xavier', model: '' });
+    if (NETWORK_KEYS.has(key) && next.init === 'given') Object.assign(next, { init: 'auto', model: '' });
     if (key === 'init' && value !== 'given') next.model = '';
     this.settings = next;
     this.controls.show(next);
@@ -150,8 +151,8 @@ export class App {
 
   /**
    * Draws a snapshot on a coming frame, then tells the worker it may send
-   * another. While training plays, each frame draws one third of the views
-   * (network; plane and chart; histograms and tables) and frames are spaced
+   * another. While training plays, each frame draws a quarter of the views
+   * (network; plane; chart; histograms and tables) and frames are spaced
    * by a multiple of what the last one cost, so no frame holds the page.
    */
   private draw(snapshot: Snapshot): void {
@@ -162,9 +163,9 @@ export class App {
     setTimeout(() => requestAnimationFrame(() => {
       this.scheduled = false;
       const start = performance.now();
-      this.render(this.latest!, this.playing ? this.part++ % 3 : null);
+      this.render(this.latest!, this.playing ? this.part++ % 4 : null);
       this.lastDraw = performance.now();
-      this.interval = Math.min(500, Math.max(60, 6 * (this.lastDraw - start)));
+      this.interval = Math.min(500, Math.max(80, 8 * (this.lastDraw - start)));
       this.send({ type: 'ack' });
     }), wait);
   }
@@ -173,17 +174,15 @@ export class App {
   private scheduled = false;
   private part = 0;
   private lastDraw = 0;
-  private interval = 60;
+  private interval = 80;
 
-  /** Draws one part of the views (0, 1, 2), or all of them (null). */
-  private render(s: Snapshot, part: 0 | 1 | 2 | number | null): void {
+  /** Draws one part of the views (0 to 3), or all of them (null). */
+  private render(s: Snapshot, part: number | null): void {
     this.snapshot = s;
     if (part === null || part === 0) this.network.update(s, this.explained?.pending ?? null);
-    if (part === null || part === 1) {
-      this.plane.update(s, true);
-      this.chart.add(s.scores);
-    }
-    if (part === null || part === 2) {
+    if (part === null || part === 1) this.plane.update(s, true);
+    if (part === null || part === 2) this.chart.add(s.scores);
+    if (part === null || part === 3) {
       this.histograms.update(s);
       this.digits.update(s);
       this.autoencoder.update(s);
@@ -195,7 +194,7 @@ export class App {
   private counters(s: Snapshot): void {
     const put = (id: string, value: number | undefined, text: (v: number) => string) => {
       const el = byId(id);
-      el.textContent = value === undefined ? '—' : text(value);
+      setText(el, value === undefined ? '—' : text(value));
       el.dataset['value'] = value === undefined ? '' : String(value);
     };
     put('epoch-count', s.scores.epoch, String);
@@ -204,7 +203,7 @@ export class App {
     put('test-loss', s.scores.testLoss, short);
     put('train-acc', s.scores.trainAccuracy, (v) => `${(100 * v).toFixed(1)}%`);
     put('test-acc', s.scores.testAccuracy, (v) => `${(100 * v).toFixed(1)}%`);
-    byId('lr-now').textContent = num(s.session.lr, 6);
+    setText(byId('lr-now'), num(s.session.lr, 6));
   }
 
   // ----------------------------------------------------------------- controls outside the table
@@ -268,11 +267,11 @@ export class App {
 
   private transport(): void {
     const play = byId('play');
-    play.textContent = this.playing ? '❚❚ Pause' : '▶ Play';
+    setText(play, this.playing ? '❚❚ Pause' : '▶ Play');
     play.setAttribute('aria-pressed', String(this.playing));
     const phase = byId<HTMLButtonElement>('phase');
     phase.disabled = !this.phases.available || this.playing;
-    phase.textContent = this.phases.atLast && this.phases.revealed > 0 ? 'Take the step' : `Next phase: ${this.phases.nextLabel}`;
+    setText(phase, this.phases.atLast && this.phases.revealed > 0 ? 'Take the step' : `Next phase: ${this.phases.nextLabel}`);
   }
 
   /** A dropped or chosen file: a .json model file or a .csv data file. */
@@ -293,7 +292,7 @@ export class App {
    * the worker reads it.
    */
   private importModel(text: string): void {
-    let file: { architecture?: { layers?: { type?: string; units?: number; inputSize?: number; activation?: string }[] } };
+    let file: { architecture?: { layers?: { type?: string; units?: number; inputSize?: number; activation?: string }[] }; preprocessing?: { task?: string }; training?: { loss?: string } };
     try {
       file = JSON.parse(text) as typeof file;
     } catch (error) {
@@ -301,6 +300,9 @@ export class App {
     }
     const dense = (file.architecture?.layers ?? []).filter((l) => l.type === 'dense');
     const next: Settings = { ...this.settings, init: 'given', model: text, select: '' };
+    // The loss it was trained with, when the file names one the table knows.
+    const loss = PROPS.loss.parse(file.training?.loss ?? '');
+    if (loss !== undefined) next.loss = loss;
     if (dense.length > 0) {
       next.layers = dense.slice(0, -1).map((l) => l.units ?? 1);
       const hidden = dense[0]!.activation;
@@ -311,7 +313,7 @@ export class App {
       // A data set the model can read: keep the current one when the widths agree.
       if (inputs === 4) next.dataset = 'iris';
       else if (inputs === 64) next.dataset = 'digits';
-      else if (inputs === 2 && !['xor', 'circles', 'spirals', 'gaussians', 'article'].includes(next.dataset)) next.dataset = 'xor';
+      else if (inputs === 2) next.dataset = file.preprocessing?.task === 'regression' ? 'article' : ['circles', 'spirals', 'gaussians'].includes(next.dataset) ? next.dataset : 'xor';
     }
     this.settings = next;
     this.controls.show(next);

@@ -43,3 +43,8 @@ export function sizedCanvas(canvas: HTMLCanvasElement, width: number, height: nu
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   return ctx;
 }
+
+/** Sets text only when it changed: an unchanged label costs no style or layout work. */
+export function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}

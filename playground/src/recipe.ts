@@ -85,7 +85,8 @@ function network(settings: Settings, table: Table, loss: LossName, given: Loaded
   }
   const sizes = [table.x[0]!.length, ...settings.layers, table.y[0]!.length];
   const model = networkFrom({
-    sizes, activation: settings.activation, outputActivation: resolveOutputActivation(settings, loss), init: settings.init, seed: settings.seed, dropout: settings.dropout,
+    sizes, activation: settings.activation, outputActivation: resolveOutputActivation(settings, loss), seed: settings.seed, dropout: settings.dropout,
+    ...(settings.init === AUTO ? {} : { init: settings.init }),
   });
   return { model, origin: `${settings.init}, seed ${settings.seed}` };
 }

@@ -17,9 +17,14 @@ export type DatasetName = (typeof DATASETS)[number];
 export const AUTO = 'auto';
 export type Auto = typeof AUTO;
 
-/** Where the initial weights come from: an initialiser, or given weights (the article's, an imported model file). */
-export const INITS = [...INITIALIZERS, 'given'] as const;
-export type InitName = InitializerName | 'given';
+/**
+ * Where the initial weights come from: `auto` (the Dense layer's default
+ * per activation, He for relu-type and Xavier otherwise, as glassnet train
+ * does), an initialiser for every layer, or given weights (the article's,
+ * an imported model file).
+ */
+export const INITS = [AUTO, ...INITIALIZERS, 'given'] as const;
+export type InitName = Auto | InitializerName | 'given';
 
 export interface Settings {
   dataset: DatasetName;
@@ -124,7 +129,7 @@ export const PROPS: { [K in Key]: Prop<K> } = {
   },
   init: {
     url: 'init', label: 'Initial weights', group: 'network', default: 'given', ...choice(INITS),
-    help: 'xavier/xavierNormal: uniform/normal scaled by fan-in and fan-out; he/heNormal: by fan-in (for relu). given: the weights of an imported model file, a link, or the article\'s own.',
+    help: 'auto: He for relu-type layers, Xavier for the others (as glassnet train). xavier/xavierNormal: uniform/normal scaled by fan-in and fan-out; he/heNormal: by fan-in. given: the weights of an imported model file, a link, or the article\'s own.',
   },
   loss: {
     url: 'loss', label: 'Loss', group: 'training', default: 'squaredError', ...choice([AUTO, ...LOSSES] as const),
@@ -159,14 +164,14 @@ export function defaults(): Settings {
  */
 export const PRESETS: Record<DatasetName, Partial<Settings>> = {
   article: { layers: [2], activation: 'sigmoid', outputActivation: 'sigmoid', loss: 'squaredError', optimizer: 'sgd', lr: 0.1, batchSize: 1, init: 'given', testRatio: 0, scale: 'none' },
-  xor: { layers: [8, 8], activation: 'tanh', outputActivation: AUTO, loss: AUTO, optimizer: 'adam', lr: 0.01, batchSize: 10, init: 'xavier', testRatio: 0.3, noise: 0, scale: 'none' },
-  circles: { layers: [8], activation: 'tanh', outputActivation: AUTO, loss: AUTO, optimizer: 'adam', lr: 0.03, batchSize: 10, init: 'xavier', testRatio: 0.3, noise: 0.1, scale: 'none' },
-  spirals: { layers: [16, 16], activation: 'tanh', outputActivation: AUTO, loss: AUTO, optimizer: 'adam', lr: 0.01, batchSize: 10, init: 'xavier', testRatio: 0.3, noise: 0.05, scale: 'none' },
-  gaussians: { layers: [2], activation: 'tanh', outputActivation: AUTO, loss: AUTO, optimizer: 'adam', lr: 0.03, batchSize: 10, init: 'xavier', testRatio: 0.3, noise: 0.5, scale: 'none' },
-  iris: { layers: [8], activation: 'tanh', outputActivation: AUTO, loss: AUTO, optimizer: 'adam', lr: 0.01, batchSize: 16, init: 'xavier', testRatio: 0.3, scale: 'standard' },
-  digits: { layers: [32], activation: 'relu', outputActivation: AUTO, loss: AUTO, optimizer: 'adam', lr: 0.003, batchSize: 32, init: 'he', testRatio: 0.2, scale: 'none' },
-  autoencoder: { layers: [3], activation: 'sigmoid', outputActivation: 'sigmoid', loss: 'squaredError', optimizer: 'adam', lr: 0.05, batchSize: 8, init: 'xavier', testRatio: 0, scale: 'none' },
-  csv: { layers: [8], activation: 'tanh', outputActivation: AUTO, loss: AUTO, optimizer: 'adam', lr: 0.01, batchSize: 16, init: 'xavier', testRatio: 0.2, scale: 'standard' },
+  xor: { layers: [8, 8], activation: 'tanh', outputActivation: AUTO, loss: AUTO, optimizer: 'adam', lr: 0.01, batchSize: 10, init: AUTO, testRatio: 0.3, noise: 0, scale: 'none' },
+  circles: { layers: [8], activation: 'tanh', outputActivation: AUTO, loss: AUTO, optimizer: 'adam', lr: 0.03, batchSize: 10, init: AUTO, testRatio: 0.3, noise: 0.1, scale: 'none' },
+  spirals: { layers: [16, 16], activation: 'tanh', outputActivation: AUTO, loss: AUTO, optimizer: 'adam', lr: 0.01, batchSize: 10, init: AUTO, testRatio: 0.3, noise: 0.05, scale: 'none' },
+  gaussians: { layers: [2], activation: 'tanh', outputActivation: AUTO, loss: AUTO, optimizer: 'adam', lr: 0.03, batchSize: 10, init: AUTO, testRatio: 0.3, noise: 0.5, scale: 'none' },
+  iris: { layers: [8], activation: 'tanh', outputActivation: AUTO, loss: AUTO, optimizer: 'adam', lr: 0.01, batchSize: 16, init: AUTO, testRatio: 0.3, scale: 'standard' },
+  digits: { layers: [32], activation: 'relu', outputActivation: AUTO, loss: AUTO, optimizer: 'adam', lr: 0.003, batchSize: 32, init: AUTO, testRatio: 0.2, scale: 'none' },
+  autoencoder: { layers: [3], activation: 'sigmoid', outputActivation: 'sigmoid', loss: 'squaredError', optimizer: 'adam', lr: 0.05, batchSize: 8, init: AUTO, testRatio: 0, scale: 'none' },
+  csv: { layers: [8], activation: 'tanh', outputActivation: AUTO, loss: AUTO, optimizer: 'adam', lr: 0.01, batchSize: 16, init: AUTO, testRatio: 0.2, scale: 'standard' },
 };
 
 // ----------------------------------------------------------------- the URL hash

@@ -157,14 +157,15 @@ interface StepStart {
   t: number[][];
   lr: number;
   iteration: number;
-  /** Rows of the batch, of which x and t hold the first DETAIL_LIMITS.samples. */
+  /** Rows of the batch (x and t hold all of them, or the first alone when there are more than explain's limit). */
   rows: number;
 }
 
 /** The start of the next step (the session's next batch and current weights). */
 function nextStart(current: Run): StepStart {
   const rows = Array.from(current.session.nextBatch());
-  const taken = rows.slice(0, DETAIL_LIMITS.samples);
+  // A whole batch when explain's limit allows (its gradients are then exactly the step's), else its first sample.
+  const taken = rows.length <= DETAIL_LIMITS.samples ? rows : rows.slice(0, 1);
   return {
     model: modelToJSON(current.session.model), x: taken.map((r) => current.train.x[r]!), t: taken.map((r) => current.train.y[r]!),
     lr: current.session.optimizer.lr, iteration: current.session.steps + 1, rows: rows.length,
@@ -193,7 +194,7 @@ function validName(names: Names, name: string): string | null {
 
 function notesFor(start: StepStart, only: string[] | undefined): string {
   const notes: string[] = [];
-  if (start.x.length < start.rows) notes.push(`The derivation covers the first ${start.x.length} of the batch's ${start.rows} samples (explain's limit), so its gradients are those of these samples.`);
+  if (start.x.length < start.rows) notes.push(`The batch has ${start.rows} samples, more than explain shows in full (${DETAIL_LIMITS.samples}): the derivation follows its first sample, so its gradients are that sample's, not the batch average the step uses.`);
   if (only !== undefined) notes.push(`${info!.parameterCount} parameters: the step is shown for ${only[0]} (click a unit or weight to choose).`);
   if (settings !== null && (settings.optimizer !== 'sgd' || settings.l2 > 0 || settings.schedule !== 'none')) {
     notes.push(`The update shown is plain SGD (w − η·∂E/∂w); ${settings.optimizer}${settings.l2 > 0 ? ' with L2' : ''} applies its own rule to the same gradient.`);

@@ -93,7 +93,9 @@ export class ControlsView {
 
   private drawLayers(layers: number[]): void {
     const box = this.layersBox;
-    if (box === null) return;
+    // Redrawn only on a change: a redraw during a click (a blur elsewhere commits a value) would swallow it.
+    if (box === null || box.dataset['value'] === layers.join(',')) return;
+    box.dataset['value'] = layers.join(',');
     const set = (next: number[]) => this.change('layers', next);
     const button = (text: string, label: string, action: () => void, disabled = false) => {
       const b = h('button', { type: 'button', class: 'small', 'aria-label': label, title: label, text, disabled });

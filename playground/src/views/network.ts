@@ -10,7 +10,7 @@
  * cost tens of milliseconds. The units stay buttons, for the keyboard.
  */
 import { exprText, symText, type Explanation } from 'glassnet/explain';
-import { h, sizedCanvas } from '../dom.js';
+import { h, setText, sizedCanvas } from '../dom.js';
 import { divergingCss, NEGATIVE, POSITIVE } from '../palette.js';
 import { num, short } from '../format.js';
 import type { RunInfo, Snapshot } from '../protocol.js';
@@ -274,11 +274,6 @@ export class NetworkView {
     );
     this.tooltip.hidden = false;
   }
-}
-
-/** Sets text only when it changed: an unchanged label costs no layout. */
-function setText(el: HTMLElement, text: string): void {
-  if (el.textContent !== text) el.textContent = text;
 }
 
 function first(v: number | number[]): string {
