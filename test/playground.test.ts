@@ -98,6 +98,7 @@ describe.skipIf(!available)('the playground in headless Chromium', () => {
     expect(await page.locator('.article-table tr.differs').count()).toBe(3);
     await page.screenshot({ path: join(ARTIFACTS, 'playground-1280x800.png') });
     await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForFunction(() => (document.querySelector('.net-area') as HTMLElement).offsetWidth <= 390);
     await page.screenshot({ path: join(ARTIFACTS, 'playground-390x844.png') });
     // Nothing wider than the phone's screen but the scrollable diagram and formulas.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

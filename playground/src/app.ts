@@ -27,6 +27,7 @@ export class App {
   private settings: Settings;
   private csv: { name: string; text: string } | null = null;
   private readonly worker: Worker;
+  private info: RunInfo | null = null;
   private snapshot: Snapshot | null = null;
   private explained: Explained | null = null;
   private playing = false;
@@ -131,6 +132,7 @@ export class App {
   }
 
   private ready(info: RunInfo, snapshot: Snapshot): void {
+    this.info = info;
     this.snapshot = null;
     this.error('');
     this.network.build(info);
@@ -241,6 +243,15 @@ export class App {
       e.preventDefault();
       document.body.classList.remove('dragging');
       void this.openFile(e.dataTransfer?.files[0]);
+    });
+    // The diagram is laid out for its panel's width: lay it out again when that changes.
+    let width = window.innerWidth;
+    window.addEventListener('resize', () => {
+      if (Math.abs(window.innerWidth - width) < 40 || this.info === null) return;
+      width = window.innerWidth;
+      this.network.build(this.info);
+      this.network.select(this.settings.select);
+      if (this.snapshot !== null) this.network.update(this.snapshot, this.explained?.pending ?? null);
     });
     window.addEventListener('hashchange', () => {
       if (location.hash.replace(/^#/, '') === toHash(this.settings)) return;

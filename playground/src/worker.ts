@@ -237,7 +237,8 @@ function runInfo(current: Run): RunInfo {
   } catch {
     names = null; // Dropout layers: explain cannot name them
   }
-  const plane = model.inputSize === 2 ? planeOf(current) : null;
+  // The plane says something only with points to separate (not for the article's single sample).
+  const plane = model.inputSize === 2 && current.train.x.length >= 4 ? planeOf(current) : null;
   return {
     sizes: [model.inputSize, ...dense.map((l) => l.outputSize)],
     activations: dense.map((l) => l.activation),

@@ -37,6 +37,8 @@ interface Link {
 
 interface UnitBox {
   el: HTMLElement;
+  /** The NET/OUT box under the unit. */
+  values: HTMLElement;
   x: number;
   y: number;
   net: HTMLElement;
@@ -81,7 +83,7 @@ export class NetworkView {
     const names = info.names;
     const columns = info.sizes.length;
     const shownUnits = info.sizes.map((n) => Math.min(n, MAX_UNITS));
-    const width = Math.max(320, Math.min(620, this.root.clientWidth || 560));
+    const width = Math.max(300, Math.min(620, this.root.clientWidth || 560));
     const tallest = Math.max(...shownUnits);
     // Room under each unit for its NET and OUT; small networks get more air for weight labels.
     const rowGap = tallest <= 3 ? 120 : BOX + 34;
@@ -89,7 +91,8 @@ export class NetworkView {
     this.size = { width, height };
     const colX = (c: number) => 30 + (c * (width - 60 - BOX)) / Math.max(1, columns - 1);
     const rowY = (c: number, j: number) => 20 + (height - 40 - shownUnits[c]! * rowGap) / 2 + j * rowGap;
-    const area = h('div', { class: 'net-area', style: `width:${width}px;height:${height}px` });
+    // Crowded layers show NET and OUT for the selected unit only.
+    const area = h('div', { class: `net-area${tallest > 4 ? ' compact' : ''}`, style: `width:${width}px;height:${height}px` });
     this.canvas = h('canvas', { class: 'net-canvas', 'aria-hidden': 'true' });
     area.append(this.canvas);
     const labelled = info.parameterCount <= LABELLED;
@@ -129,9 +132,9 @@ export class NetworkView {
         }, h('span', { class: 'unit-name', text: name }));
         if (c === 0) el.setAttribute('tabindex', '-1');
         else el.addEventListener('click', () => this.callbacks.select(name));
-        const values = h('div', { class: 'unit-values', style: `left:${x - 18}px;top:${y + BOX + 1}px;width:${BOX + 36}px` }, net, out);
+        const values = h('div', { class: 'unit-values', style: `left:${x - 38}px;top:${y + BOX + 1}px;width:${BOX + 76}px` }, net, out);
         area.append(el, values);
-        this.units.push({ el, x, y, net, out, column: c, index: j, name });
+        this.units.push({ el, values, x, y, net, out, column: c, index: j, name });
       }
       if (info.sizes[c]! > shownUnits[c]!) {
         area.append(h('div', { class: 'more', style: `left:${colX(c) - 10}px;top:${height - 18}px`, text: `+${info.sizes[c]! - shownUnits[c]!} more` }));
@@ -170,7 +173,10 @@ export class NetworkView {
   /** Marks the selected unit or weight. */
   select(name: string): void {
     this.selected = name;
-    for (const unit of this.units) unit.el.classList.toggle('selected', unit.name === name);
+    for (const unit of this.units) {
+      unit.el.classList.toggle('selected', unit.name === name);
+      unit.values.classList.toggle('selected', unit.name === name);
+    }
     this.paint();
   }
 
