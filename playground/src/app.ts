@@ -19,7 +19,7 @@ import { PlaneView } from './views/plane.js';
 import TrainingWorker from './worker.js?worker';
 
 /** Settings that change only what is drawn, not the run. */
-const VIEW_KEYS: ReadonlySet<Key> = new Set(['chartScale', 'select']);
+const VIEW_KEYS: ReadonlySet<Key> = new Set(['chartScale', 'select', 'lang']);
 /** Settings that describe the network: editing one drops given weights, which fit only their own network. */
 const NETWORK_KEYS: ReadonlySet<Key> = new Set(['layers', 'activation', 'outputActivation', 'dropout']);
 
@@ -77,6 +77,7 @@ export class App {
     this.controls.show(next);
     this.writeHash();
     if (key === 'chartScale') this.chart.setLog(value === 'log');
+    else if (key === 'lang') this.send({ type: 'explain', select: next.select, lang: next.lang });
     else if (!VIEW_KEYS.has(key)) this.configure();
   }
 
@@ -89,7 +90,7 @@ export class App {
     this.settings = { ...this.settings, select: name };
     this.writeHash();
     this.network.select(name);
-    this.send({ type: 'explain', select: name });
+    this.send({ type: 'explain', select: name, lang: this.settings.lang });
   }
 
   private configure(): void {
@@ -167,7 +168,7 @@ export class App {
       const start = performance.now();
       this.render(this.latest!, this.playing ? this.part++ % 4 : null);
       this.lastDraw = performance.now();
-      this.interval = Math.min(500, Math.max(80, 8 * (this.lastDraw - start)));
+      this.interval = Math.min(500, Math.max(120, 8 * (this.lastDraw - start)));
       this.send({ type: 'ack' });
     }), wait);
   }
@@ -176,7 +177,7 @@ export class App {
   private scheduled = false;
   private part = 0;
   private lastDraw = 0;
-  private interval = 80;
+  private interval = 120;
 
   /** Draws one part of the views (0 to 3), or all of them (null). */
   private render(s: Snapshot, part: number | null): void {

@@ -4,7 +4,7 @@
  * page only draws what it is sent.
  */
 import type { SessionSnapshot, Task } from 'glassnet';
-import type { Explanation, Names } from 'glassnet/explain';
+import type { Explanation, Language, Names } from 'glassnet/explain';
 import type { Settings } from './settings.js';
 
 export type ToWorker =
@@ -14,7 +14,7 @@ export type ToWorker =
   | { type: 'step' }
   | { type: 'epoch' }
   /** Explain the next step again, focused on `select` (a unit or parameter name; '' for the default). */
-  | { type: 'explain'; select: string }
+  | { type: 'explain'; select: string; lang: Language }
   /** The current model as a glassnet model file. */
   | { type: 'export' }
   /** The page finished drawing the last snapshot: the worker may send the next. */

@@ -8,6 +8,7 @@ import {
   ACTIVATIONS, INITIALIZERS, LOSSES, OPTIMIZERS, SCALER_KINDS, SCHEDULES,
   type ActivationName, type InitializerName, type LossName, type OptimizerName, type ScalerKind, type ScheduleName,
 } from 'glassnet';
+import { LANGUAGES, type Language } from 'glassnet/explain';
 
 /** The data sets the playground offers. */
 export const DATASETS = ['article', 'xor', 'circles', 'spirals', 'gaussians', 'iris', 'digits', 'autoencoder', 'csv'] as const;
@@ -48,6 +49,8 @@ export interface Settings {
   dropout: number;
   seed: number;
   chartScale: 'linear' | 'log';
+  /** Language of the derivations (explain's message tables). */
+  lang: Language;
   /** The unit or parameter whose derivation is shown (a name from explain's naming). */
   select: string;
   /** Given weights: a glassnet model file (JSON text); empty for none. */
@@ -145,6 +148,7 @@ export const PROPS: { [K in Key]: Prop<K> } = {
   dropout: { url: 'drop', label: 'Dropout', group: 'training', default: 0, ...number(0, 0.9, 0.05), help: 'Share of each hidden layer\'s outputs zeroed at random during training (a Dropout layer after each hidden layer).' },
   seed: { url: 'seed', label: 'Seed', group: 'training', default: 0, ...number(0, 2 ** 31 - 1, 1, true), help: 'One seed for the initial weights, the train/test split, the shuffling and dropout: the same seed and settings give the same run here, in the library and in glassnet train.' },
   chartScale: { url: 'chart', label: 'Loss axis', group: 'view', default: 'linear', ...choice(['linear', 'log'] as const), help: 'Linear or logarithmic loss axis in the chart.' },
+  lang: { url: 'lang', label: 'Language', group: 'view', default: 'en', ...choice(LANGUAGES), help: 'Language of the derivations: en, or zh in the article\'s own terms (前向传播, 反向传播, 权值更新, ...).' },
   select: { url: 'sel', label: 'Derivation of', group: 'view', default: '', ...text, help: 'The unit or weight whose chain rule is shown.' },
   model: { url: 'model', label: 'Given weights', group: 'network', default: '', ...text, help: 'A glassnet model file whose weights the network starts from.' },
 };

@@ -103,7 +103,7 @@ function handle(message: ToWorker): void {
       explainAndPost();
       return;
     case 'explain':
-      if (settings !== null) settings.select = message.select;
+      if (settings !== null) Object.assign(settings, { select: message.select, lang: message.lang });
       explainAndPost();
       return;
     case 'export':
@@ -218,7 +218,7 @@ function explainAndPost(): void {
     const select = validName(names, settings?.select ?? '');
     const from = lastStart ?? start;
     const focus = select === null ? null : explainAt(from, [select]);
-    const derivation = focus === null ? null : { name: select!, which: lastStart === null ? 'next' as const : 'last' as const, markdown: renderMarkdown(focus) };
+    const derivation = focus === null ? null : { name: select!, which: lastStart === null ? 'next' as const : 'last' as const, markdown: renderMarkdown(focus, { lang: settings?.lang ?? 'en' }) };
     post({ type: 'explained', explained: { pending, last, derivation, note: notesFor(from, only) } });
   } catch (error) {
     post({ type: 'explained', explained: { ...empty, note: messageOf(error) } });

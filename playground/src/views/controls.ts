@@ -5,7 +5,7 @@
 import { h } from '../dom.js';
 import { KEYS, PROPS, type Group, type Key, type Prop, type Settings } from '../settings.js';
 
-const GROUPS: Record<Exclude<Group, 'view'>, string> = { data: 'Data', network: 'Network', training: 'Training' };
+const GROUPS: Record<Group, string> = { data: 'Data', network: 'Network', training: 'Training', view: 'View' };
 
 /** Settings that only mean something for some data sets or choices. */
 function relevant(key: Key, s: Settings): boolean {
