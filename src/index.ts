@@ -72,3 +72,7 @@ export {
 } from './io/torch.js';
 export { ACTIVATION_INTEROP, type ActivationInterop, type OnnxStep, type TfjsActivation, type TorchActivation } from './io/interop-activations.js';
 export { TrainedModel, modelSummary, type TrainedModelOptions } from './io/trained.js';
+export {
+  TrainingSession, createSession, networkFrom, scheduleFrom, SCHEDULES,
+  type SessionOptions, type SessionData, type SessionStep, type SessionSnapshot, type LayerSnapshot, type NetworkSpec, type ScheduleName, type ScheduleSpec,
+} from './train/session.js';

@@ -5,7 +5,7 @@ import {
 } from '../../src/index.js';
 import { loadModel } from '../../src/io/node.js';
 import {
-  explainStep, formatNumber, renderMarkdown, renderText, renderTextSummaryLine, toJSON, type Explanation, type Paint,
+  LANGUAGES, explainStep, formatNumber, renderMarkdown, renderText, renderTextSummaryLine, toJSON, type Explanation, type Language, type Paint,
 } from '../../src/explain/index.js';
 import { UsageError, checkBudget, choiceFlag, integerFlag, listFlag, numberFlag, parameterCount, sizesFlag } from '../flags.js';
 import { terminalPaint } from '../paint.js';
@@ -23,6 +23,7 @@ interface ExplainFlags {
   only?: string;
   names?: string;
   format: string;
+  lang: string;
   precision: string;
   sizes?: string;
   model?: string;
@@ -120,6 +121,7 @@ export function explainCommand(): Command {
     .option('--names <pairs>', 'rename, e.g. i1=x,o1=cat')
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
     .option('--precision <decimals>', 'decimals of displayed numbers', '9')
+    .option('--lang <language>', `language of the words around the numbers (text and markdown): ${LANGUAGES.join(', ')}`, 'en')
     .option('--model <file>', 'explain a saved model (glassnet train --out); inputs are scaled as it was trained')
     .option('--sizes <sizes>', 'explain a seeded random MLP of these layer sizes instead, e.g. 3,4,3,2')
     .option('--activation <name>', 'hidden activation for --sizes', 'sigmoid')
@@ -129,6 +131,7 @@ export function explainCommand(): Command {
     .action(async (flags: ExplainFlags) => {
       // Every flag is checked before a model file is read or a network built.
       const format = choiceFlag<Format>('--format', flags.format, FORMATS);
+      const lang = choiceFlag<Language>('--lang', flags.lang, LANGUAGES);
       const seed = integerFlag('--seed', flags.seed, 0, 2 ** 32 - 1);
       const givenLoss = flags.loss === undefined ? undefined : choiceFlag<LossName>('--loss', flags.loss, LOSSES);
       const lr = numberFlag('--lr', flags.lr);
@@ -146,7 +149,7 @@ export function explainCommand(): Command {
       const options = { loss, lr, ...(only === undefined ? {} : { only }), ...(names === undefined ? {} : { names }) };
       const explanations: Explanation[] = [];
       for (let k = 1; k <= steps; k++) explanations.push(explainStep(model, x, t, { ...options, iteration: k }));
-      console.log(render(explanations, format, { precision, paint: terminalPaint(flags.color), summary: flags.summary === true }));
+      console.log(render(explanations, format, { precision, lang, paint: terminalPaint(flags.color), summary: flags.summary === true }));
     });
 }
 
@@ -161,21 +164,21 @@ function explainBudget(flag: string, sizes: readonly number[], samples: number, 
   checkBudget(flag, (parameterCount(sizes) + 3 * units * samples) * steps, EXPLAIN_BUDGET, 'numbers explained ((parameters + 3 × units × samples) × steps)');
 }
 
-function render(explanations: Explanation[], format: Format, options: { precision: number; paint: Paint; summary: boolean }): string {
+function render(explanations: Explanation[], format: Format, options: { precision: number; lang: Language; paint: Paint; summary: boolean }): string {
   const [first, ...rest] = explanations;
-  const { precision, paint, summary } = options;
+  const { precision, lang, paint, summary } = options;
   switch (format) {
     case 'json': {
       const objects = explanations.map((e) => toJSON(e, { precision }));
       return JSON.stringify(objects.length === 1 ? objects[0] : objects, null, 2);
     }
     case 'markdown':
-      if (!summary) return explanations.map((e) => renderMarkdown(e, { precision })).join('\n\n');
-      return [renderMarkdown(first!, { precision }), '', '| step | $E_{\\mathrm{total}}$ |', '| --- | ---: |',
+      if (!summary) return explanations.map((e) => renderMarkdown(e, { precision, lang })).join('\n\n');
+      return [renderMarkdown(first!, { precision, lang }), '', '| step | $E_{\\mathrm{total}}$ |', '| --- | ---: |',
         ...rest.map((e) => `| ${e.iteration} | ${formatNumber(e.summary.loss, precision)} |`)].join('\n');
     case 'text':
-      if (!summary) return explanations.map((e) => renderText(e, { precision, paint })).join('\n\n');
-      return [renderText(first!, { precision, paint }), '', ...rest.map((e) => renderTextSummaryLine(e, { precision }))].join('\n');
+      if (!summary) return explanations.map((e) => renderText(e, { precision, lang, paint })).join('\n\n');
+      return [renderText(first!, { precision, lang, paint }), '', ...rest.map((e) => renderTextSummaryLine(e, { precision }))].join('\n');
     default:
       return format satisfies never;
   }

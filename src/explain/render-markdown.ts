@@ -4,7 +4,8 @@
  */
 import type { Explanation } from './explain.js';
 import type { Expr, Step, Sym } from './step.js';
-import { SECTION_TITLES, describeStep, formatNumber, shownParameters, type RenderOptions } from './render-text.js';
+import { messagesFor } from './messages/index.js';
+import { describeStep, formatNumber, shownParameters, type RenderOptions } from './render-text.js';
 
 // i1 → i_{1}, w2.1.3 → w_{2.1.3}; any other name is set upright.
 function latexName(name: string): string {
@@ -124,36 +125,37 @@ function table(header: string[], rows: string[][]): string[] {
 /** The explanation as Markdown: headings, tables and LaTeX math that GitHub and KaTeX render. */
 export function renderMarkdown(expl: Explanation, options: RenderOptions = {}): string {
   const precision = options.precision ?? 9;
-  const n = (v: number | undefined): string => (v === undefined ? 'fixed' : formatNumber(v, precision));
-  const lines: string[] = [`## ${describeStep(expl).replace(/η = ([^,]+)/, (_, lr: string) => `$\\eta = ${lr}$`)}`, ''];
+  const m = messagesFor(options.lang);
+  const n = (v: number | undefined): string => (v === undefined ? m.fixed : formatNumber(v, precision));
+  const lines: string[] = [`## ${describeStep(expl, options.lang).replace(/η = ([^,，]+)/, (_, lr: string) => `$\\eta = ${lr}$`)}`, ''];
   if (expl.detail === 'summary') {
     lines.push(`$E_{\\mathrm{total}} = ${n(expl.summary.loss)}$, ${expl.parameterCount} parameters.`, '');
     lines.push(...table(['layer', 'units', 'activation', '$\\lVert W\\rVert$', '$\\lVert \\partial E/\\partial W\\rVert$', '$\\lVert \\partial E/\\partial b\\rVert$'],
       expl.summary.layers.map((l) => [l.name, String(l.units), l.activation, n(l.weightNorm), n(l.weightGradNorm), l.biasGradNorm === null ? '-' : n(l.biasGradNorm)])));
   } else {
     const outputs = expl.names.units[expl.names.units.length - 1]!;
-    lines.push(...table(['sample', ...expl.names.inputs.map((i) => `$${latexName(i)}$`), ...outputs.map((o) => `$t_{${unit(o)}}$`)],
+    lines.push(...table([m.samples, ...expl.names.inputs.map((i) => `$${latexName(i)}$`), ...outputs.map((o) => `$t_{${unit(o)}}$`)],
       expl.record.inputs.map((row, s) => [String(s + 1), ...row.map((v) => n(v)), ...expl.record.targets[s]!.map((v) => n(v))])));
     for (const section of ['forward', 'error', 'backward', 'update'] as const) {
       const steps = expl.steps.filter((s) => s.section === section);
       if (steps.length === 0) continue;
-      lines.push('', `### ${section === 'update' ? `${SECTION_TITLES[section]} ($\\eta = ${expl.record.lr}$)` : SECTION_TITLES[section]}`);
+      lines.push('', `### ${section === 'update' ? `${m.sections[section]} ($\\eta = ${expl.record.lr}$)` : m.sections[section]}`);
       for (const step of steps) {
         lines.push('', stepLatex(step, precision));
         if (step.article !== undefined && !step.article.agrees) {
-          lines.push('', `> The article prints ${step.article.printed} here${step.article.note === undefined ? '' : ` (note ${step.article.note + 1})`}.`);
+          lines.push('', `> ${m.articlePrintsHere(step.article.printed, step.article.note === undefined ? undefined : step.article.note + 1)}`);
         }
       }
     }
     const params = shownParameters(expl);
     if (params.length > 0) {
-      lines.push('', '### Parameters', '');
-      lines.push(...table(['parameter', 'before', '$\\partial E/\\partial p$', 'after'],
+      lines.push('', `### ${m.parameters}`, '');
+      lines.push(...table([m.parameter, m.before, '$\\partial E/\\partial p$', m.after],
         params.map((p) => [`$${latexName(p)}$`, n(expl.tables.parameters[p]), n(expl.tables.gradients[p]), n(expl.tables.updated[p] ?? expl.tables.parameters[p])])));
     }
   }
   if (expl.notes.length > 0) {
-    lines.push('', '### Notes', '');
+    lines.push('', `### ${m.notes}`, '');
     expl.notes.forEach((note, i) => lines.push(`${i + 1}. ${note}`));
   }
   return lines.join('\n');

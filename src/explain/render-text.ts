@@ -4,12 +4,16 @@
  * "=", wrapped to a width (80 by default), coloured only when asked.
  */
 import type { Explanation } from './explain.js';
+import { en } from './messages/en.js';
+import { messagesFor, type Language, type Messages } from './messages/index.js';
 import type { Expr, Step, Sym } from './step.js';
 
 /** Options shared by the renderers. */
 export interface RenderOptions {
   /** Decimals of displayed numbers (default 9, the article's). Full values stay in JSON `value` fields. */
   precision?: number;
+  /** Language of the words around the numbers (default `"en"`); numbers and formulas are the same in every language. */
+  lang?: Language;
 }
 
 /** The kinds of text {@link renderText} can style. */
@@ -162,7 +166,7 @@ function lineLength(line: Line): number {
  * Lays out "lhs = form = form = numbers = value", packing segments onto a
  * line while they fit and breaking long segments between terms.
  */
-function layoutStep(step: Step, lhsWidth: number, width: number, precision: number): Line[] {
+function layoutStep(step: Step, lhsWidth: number, width: number, precision: number, m: Messages): Line[] {
   const indent = '  ';
   const lhs = symText(step.quantity);
   const segments = [...step.formulas.map((f) => chunks(f, precision)), chunks(step.withNumbers, precision)];
@@ -203,19 +207,13 @@ function layoutStep(step: Step, lhsWidth: number, width: number, precision: numb
   place([value], 'value', unique.length === 0);
   lines.push(line);
   if (step.article !== undefined && !step.article.agrees) {
-    const note = step.article.note === undefined ? '' : ` (note ${step.article.note + 1})`;
-    lines.push([{ text: ' '.repeat(equalsAt + 1) }, { text: `≠ the article prints ${step.article.printed}${note}`, style: 'warn' }]);
+    lines.push([{ text: ' '.repeat(equalsAt + 1) }, { text: m.articlePrints(step.article.printed, step.article.note === undefined ? undefined : step.article.note + 1), style: 'warn' }]);
   }
   return lines;
 }
 
-/** Section headings, shared by the text and Markdown renderers. */
-export const SECTION_TITLES: Record<Step['section'], string> = {
-  forward: 'Forward pass',
-  error: 'Error',
-  backward: 'Backward pass (chain rule)',
-  update: 'Update',
-};
+/** Section headings in English (each language's are in its message table). */
+export const SECTION_TITLES: Record<Step['section'], string> = en.sections;
 
 /** Pieces joined by `joiner` and wrapped to `width`; continuation lines start with `hang`. */
 function wrapPieces(pieces: readonly string[], joiner: string, width: number, first: string, hang: string): string[] {
@@ -248,18 +246,17 @@ export function shownParameters(expl: Explanation): string[] {
   return Object.keys(expl.tables.parameters).filter((p) => expl.only === null || expl.only.includes(p));
 }
 
-/** One line describing the network and the step. */
-export function describeStep(expl: Explanation): string {
+/** One line describing the network and the step, in `lang` (default English). */
+export function describeStep(expl: Explanation, lang: Language = 'en'): string {
   const activations = expl.record.layers.map((l) => l.activation).join(', ');
-  const samples = expl.record.samples === 1 ? '1 sample' : `${expl.record.samples} samples`;
-  return `Step ${expl.iteration}: network ${expl.sizes.join('-')} (${activations}), ${expl.record.loss.name}, η = ${expl.record.lr}, ${samples}`;
+  return messagesFor(lang).step(expl.iteration, expl.sizes.join('-'), activations, expl.record.loss.name, String(expl.record.lr), expl.record.samples);
 }
 
 // Past this many values per sample, inputs and targets are counted, not listed.
 const LISTED_VALUES = 16;
 
-function valueList(names: readonly string[], row: readonly number[], precision: number): string[] {
-  if (names.length > LISTED_VALUES) return [`${names.length} values (see --format json)`];
+function valueList(names: readonly string[], row: readonly number[], precision: number, m: Messages = en): string[] {
+  if (names.length > LISTED_VALUES) return [m.values(names.length)];
   return names.map((n, j) => `${n} = ${formatNumber(row[j]!, precision)}`);
 }
 
@@ -270,39 +267,40 @@ function valueList(names: readonly string[], row: readonly number[], precision: 
 export function renderText(expl: Explanation, options: TextOptions = {}): string {
   const precision = options.precision ?? 9;
   const width = options.width ?? 80;
+  const m = messagesFor(options.lang);
   const styles = options.paint ?? {};
   const paint = (style: Style, s: string): string => styles[style]?.(s) ?? s;
   const out: Line[] = [];
   const text = (s: string, style?: Style): void => {
     out.push(style === undefined ? [{ text: s }] : [{ text: s, style }]);
   };
-  wrapWords(describeStep(expl), width, '', '  ').forEach((l, i) => text(l, i === 0 ? 'heading' : undefined));
+  wrapWords(describeStep(expl, options.lang), width, '', '  ').forEach((l, i) => text(l, i === 0 ? 'heading' : undefined));
   const outputs = expl.names.units[expl.names.units.length - 1]!;
   if (expl.detail !== 'summary') {
     expl.record.inputs.forEach((row, s) => {
-      const lead = expl.record.samples === 1 ? '' : `sample ${s + 1} `;
-      wrapPieces(valueList(expl.names.inputs, row, precision), ', ', width, `${lead}inputs: `, '    ').forEach((l) => text(l));
-      wrapPieces(valueList(outputs, expl.record.targets[s]!, precision), ', ', width, `${lead}targets: `, '    ').forEach((l) => text(l));
+      const lead = expl.record.samples === 1 ? '' : `${m.sample(s + 1)} `;
+      wrapPieces(valueList(expl.names.inputs, row, precision, m), ', ', width, `${lead}${m.inputs}: `, '    ').forEach((l) => text(l));
+      wrapPieces(valueList(outputs, expl.record.targets[s]!, precision, m), ', ', width, `${lead}${m.targets}: `, '    ').forEach((l) => text(l));
     });
     for (const section of ['forward', 'error', 'backward', 'update'] as const) {
       const steps = expl.steps.filter((s) => s.section === section);
       if (steps.length === 0) continue;
       text('');
-      text(section === 'update' ? `${SECTION_TITLES[section]} (η = ${expl.record.lr})` : SECTION_TITLES[section], 'heading');
+      text(section === 'update' ? `${m.sections[section]} (η = ${expl.record.lr})` : m.sections[section], 'heading');
       const lhsWidth = Math.min(Math.max(...steps.map((s) => symText(s.quantity).length)), 24);
-      for (const step of steps) out.push(...layoutStep(step, lhsWidth, width, precision));
+      for (const step of steps) out.push(...layoutStep(step, lhsWidth, width, precision, m));
     }
     const params = shownParameters(expl);
     if (params.length > 0) {
       text('');
-      text('Parameters', 'heading');
-      const cell = (v: number | undefined): string => (v === undefined ? 'fixed' : formatNumber(v, precision).replace('-', MINUS));
-      columns([['', 'before', '∂E/∂p', 'after'], ...params.map((p) => [p, cell(expl.tables.parameters[p]), cell(expl.tables.gradients[p]), cell(expl.tables.updated[p] ?? expl.tables.parameters[p])])]).forEach((l) => text(l));
+      text(m.parameters, 'heading');
+      const cell = (v: number | undefined): string => (v === undefined ? m.fixed : formatNumber(v, precision).replace('-', MINUS));
+      columns([['', m.before, '∂E/∂p', m.after], ...params.map((p) => [p, cell(expl.tables.parameters[p]), cell(expl.tables.gradients[p]), cell(expl.tables.updated[p] ?? expl.tables.parameters[p])])]).forEach((l) => text(l));
     }
   } else {
     text('');
-    text('Summary', 'heading');
-    text(`  E_total = ${formatNumber(expl.summary.loss, precision)}, ${expl.parameterCount} parameters`);
+    text(m.summary, 'heading');
+    text(`  E_total = ${formatNumber(expl.summary.loss, precision)}, ${m.parameterCount(expl.parameterCount)}`);
     const norm = (v: number | null): string => (v === null ? '-' : formatNumber(v, precision));
     columns([
       ['layer', 'units', 'activation', '‖W‖', '‖∂E/∂W‖', '‖∂E/∂b‖'],
@@ -311,7 +309,7 @@ export function renderText(expl: Explanation, options: TextOptions = {}): string
   }
   if (expl.notes.length > 0) {
     text('');
-    text('Notes', 'heading');
+    text(m.notes, 'heading');
     expl.notes.forEach((note, i) => {
       const first = `  ${i + 1}. `;
       wrapWords(note, width, first, ' '.repeat(first.length)).forEach((l) => text(l, expl.detail === 'summary' && i === expl.notes.length - 1 ? 'warn' : undefined));

@@ -1,12 +1,11 @@
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import type { Sequential } from '../nn/model.js';
 import { Random } from '../util/random.js';
-import { Batches, countCorrect } from './batches.js';
 import { BestWeights } from './early-stopping.js';
-import { evaluateTensors, isClassificationLoss } from './evaluate.js';
+import { evaluateTensors } from './evaluate.js';
 import { checkOptions } from './fit-options.js';
 import type { EpochInfo, FitOptions, FitResult, FitState, StopReason } from './fit-types.js';
-import { nonFiniteLoss } from './step.js';
+import { EpochCursor, epochInfo } from './session.js';
 import { Trainer } from './trainer.js';
 
 export type { BatchInfo, EarlyStoppingOptions, EarlyStoppingState, EpochInfo, FitOptions, FitResult, FitState, StopReason } from './fit-types.js';
@@ -28,10 +27,7 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
   // The Trainer builds the default optimizer (plain SGD with options.lr).
   const trainer = new Trainer(model, { ...options, loss: lossName, batchSize });
   const optimizer = trainer.optimizer;
-  const samples = train.x.rows;
-  const batches = new Batches(train.x, train.y, batchSize, shuffle);
-  const order = Int32Array.from({ length: samples }, (_, i) => i);
-  const classification = isClassificationLoss(lossName);
+  const cursor = new EpochCursor(trainer, train, batchSize, shuffle, random);
   const trainLoss = (): number => evaluateTensors(model, train.x, train.y, lossName).loss;
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
@@ -42,31 +38,15 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
   let stoppedBy: StopReason | null = threshold !== undefined && trainLoss() < threshold ? 'threshold' : null;
   while (stoppedBy === null && epoch < epochs) {
     epoch++;
-    if (shuffle) {
-      // Each epoch shuffles the identity, so a resumed run needs only the generator's state.
-      for (let i = 0; i < samples; i++) order[i] = i;
-      random.shuffle(order);
-    }
-    let lossSum = 0;
-    let correct = 0;
-    let seen = 0;
-    let batchCount = 0;
-    for (let start = 0; start < samples && stoppedBy === null; start += batchSize) {
-      const rows = Math.min(batchSize, samples - start);
-      batches.gather(order, start, rows);
-      const loss = trainer.step(batches.x, batches.y, rows);
-      batchCount++;
-      if (!Number.isFinite(loss)) throw nonFiniteLoss(loss, ` at epoch ${epoch}, batch ${batchCount}`);
+    cursor.begin(epoch);
+    while (!cursor.done && stoppedBy === null) {
+      const loss = cursor.next();
       steps++;
-      lossSum += loss;
-      seen += rows;
-      if (classification) correct += countCorrect(trainer.outputs, train.y, order, start, rows);
-      if (options.onBatchEnd?.({ epoch, batch: batchCount, steps, loss }) === false) stoppedBy = 'callback';
+      if (options.onBatchEnd?.({ epoch, batch: cursor.batch, steps, loss }) === false) stoppedBy = 'callback';
       else if (steps >= maxSteps) stoppedBy = 'maxSteps';
       else if (settings.timeLimit !== undefined && seconds() >= settings.timeLimit) stoppedBy = 'timeLimit';
     }
-    const info: EpochInfo = { epoch, steps, loss: lossSum / batchCount, lr: optimizer.lr, seconds: 0 };
-    if (classification) info.accuracy = correct / seen;
+    const info = epochInfo(epoch, steps, cursor, optimizer.lr);
     if (validation !== null) {
       const result = evaluateTensors(model, validation.x, validation.y, lossName);
       info.valLoss = result.loss;

@@ -17,6 +17,11 @@ const MIME: Readonly<Record<string, string>> = {
   '.json': 'application/json; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
 };
 
 // Cross-origin isolation, so the page gets SharedArrayBuffer (which a
@@ -29,8 +34,16 @@ const ISOLATION = {
 /** Extra response headers for some paths, e.g. a Content-Security-Policy for one page. */
 export type PathHeaders = (path: string) => Readonly<Record<string, string>>;
 
-function reply(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Readonly<Record<string, string>> = {}): void {
-  res.writeHead(status, { ...ISOLATION, ...extra, 'Content-Type': type, 'Cache-Control': 'no-store' });
+/** Options of {@link startStaticServer}. */
+export interface ServerOptions {
+  /** Send the cross-origin isolation headers (default true); false serves a page as a plain static host would. */
+  isolation?: boolean;
+  /** Extra response headers by URL path. */
+  headers?: PathHeaders;
+}
+
+function reply(res: ServerResponse, status: number, type: string, body: string | Buffer, isolation = true, extra: Readonly<Record<string, string>> = {}): void {
+  res.writeHead(status, { ...(isolation ? ISOLATION : {}), ...extra, 'Content-Type': type, 'Cache-Control': 'no-store' });
   res.end(body);
 }
 
@@ -38,10 +51,13 @@ function reply(res: ServerResponse, status: number, type: string, body: string |
  * Serves files under `root` on 127.0.0.1 at an ephemeral port, but only
  * below the URL prefixes in `mounts` (e.g. `['/dist/', '/test/browser/']`),
  * so the page can reach nothing else of the repository. GET and HEAD
- * only (Node leaves out the body of a HEAD reply). `headers` adds
+ * only (Node leaves out the body of a HEAD reply). A path ending in `/`
+ * serves its `index.html`, as static hosts do. `options.headers` adds
  * response headers by URL path.
  */
-export async function startStaticServer(root: string, mounts: readonly string[], headers: PathHeaders = () => ({})): Promise<StaticServer> {
+export async function startStaticServer(root: string, mounts: readonly string[], options: ServerOptions = {}): Promise<StaticServer> {
+  const isolation = options.isolation ?? true;
+  const headers = options.headers ?? ((): Readonly<Record<string, string>> => ({}));
   const folders = mounts.map((mount) => resolve(root, `.${mount}`) + sep);
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -56,16 +72,16 @@ export async function startStaticServer(root: string, mounts: readonly string[],
       return;
     }
     // Checked after resolving, so an encoded `..` (%2e%2e) cannot climb out of a mount.
-    const file = resolve(root, `.${path}`);
+    const file = resolve(root, `.${path.endsWith('/') ? `${path}index.html` : path}`);
     const mounted = folders.some((folder) => file.startsWith(folder));
     const type = MIME[extname(file)];
     if (!mounted || type === undefined) {
-      reply(res, 404, 'text/plain', 'not found');
+      reply(res, 404, 'text/plain', 'not found', isolation);
       return;
     }
     readFile(file).then(
-      (body) => reply(res, 200, type, body, headers(path)),
-      () => reply(res, 404, 'text/plain', 'not found'),
+      (body) => reply(res, 200, type, body, isolation, headers(path)),
+      () => reply(res, 404, 'text/plain', 'not found', isolation),
     );
   });
   await new Promise<void>((done, fail) => {

@@ -1,0 +1,92 @@
+/**
+ * From settings and a data table to a running {@link TrainingSession}:
+ * split, scale, build the network, pick the loss. Pure library calls and
+ * no DOM, so the worker runs it and a Node test holds it to the CLI's
+ * weights (`glassnet train` with the same recipe).
+ */
+import {
+  TrainingSession, articleNetwork, fitScaler, isClassificationLoss, modelFromJSON, networkFrom, scalerFromJSON, trainTestSplit,
+  type ActivationName, type Dataset, type LoadedModel, type LossName, type Scaler, type Sequential, type Table, type Task,
+} from 'glassnet';
+import { AUTO, type Settings } from './settings.js';
+
+/** A run ready to train, with the data as the network sees it (split and scaled). */
+export interface Run {
+  session: TrainingSession;
+  table: Table;
+  train: Dataset;
+  /** Held-out rows; the training rows themselves when the test share is 0. */
+  test: Dataset;
+  testIsTrain: boolean;
+  scaler: Scaler;
+  loss: LossName;
+  /** Where the initial weights came from, in words. */
+  origin: string;
+}
+
+/** The loss `auto` stands for: softmax cross-entropy for classes, mse otherwise (as `glassnet train`). */
+export function resolveLoss(settings: Settings, task: Task): LossName {
+  if (settings.loss !== AUTO) return settings.loss;
+  return task === 'classification' ? 'softmaxCrossEntropy' : 'mse';
+}
+
+/** The output activation `auto` stands for: sigmoid under binary cross-entropy, linear otherwise (as `glassnet train`). */
+export function resolveOutputActivation(settings: Settings, loss: LossName): ActivationName {
+  if (settings.outputActivation !== AUTO) return settings.outputActivation;
+  return loss === 'binaryCrossEntropy' ? 'sigmoid' : 'linear';
+}
+
+/** The given model file of the settings, parsed and checked by the library. */
+export function givenModel(settings: Settings): LoadedModel | null {
+  if (settings.model === '') return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(settings.model);
+  } catch (error) {
+    throw new Error(`The given model file is not JSON: ${(error as Error).message}`);
+  }
+  return modelFromJSON(json, { file: 'model file' });
+}
+
+/**
+ * Builds the run. Every check is the library's: a data set that does not
+ * fit the network, a bad option, a malformed model file all throw its
+ * GlassnetError before anything trains.
+ */
+export function buildRun(settings: Settings, table: Table): Run {
+  const loss = resolveLoss(settings, table.task);
+  const classification = isClassificationLoss(loss);
+  const split = settings.testRatio > 0
+    ? trainTestSplit(table, { testFraction: settings.testRatio, seed: settings.seed, stratify: classification && table.classes !== undefined })
+    : null;
+  const rawTrain: Dataset = split?.train ?? table;
+  const given = settings.init === 'given' ? givenModel(settings) : null;
+  const saved = given?.preprocessing?.scaler;
+  const scaler = saved !== undefined ? scalerFromJSON(saved, 'model file: preprocessing.scaler') : fitScaler(settings.scale, rawTrain.x);
+  const shape = (part: Dataset): Dataset => ({ x: scaler.transform(part.x), y: part.y });
+  const train = shape(rawTrain);
+  const test = split === null ? train : shape(split.test);
+  const { model, origin } = network(settings, table, loss, given);
+  const session = new TrainingSession(model, train, {
+    loss, optimizerName: settings.optimizer, lr: settings.lr, batchSize: settings.batchSize, seed: settings.seed, l2: settings.l2,
+    schedule: { kind: settings.schedule, steps: settings.scheduleSteps, gamma: settings.gamma },
+    ...(split === null ? {} : { test }),
+  });
+  return { session, table, train, test, testIsTrain: split === null, scaler, loss, origin };
+}
+
+function network(settings: Settings, table: Table, loss: LossName, given: LoadedModel | null): { model: Sequential; origin: string } {
+  if (settings.init === 'given') {
+    if (given !== null) return { model: given.model, origin: 'the given model file' };
+    if (settings.dataset === 'article' && settings.layers.length === 1 && settings.layers[0] === 2) {
+      return { model: articleNetwork(), origin: 'the article\'s weights (w1…w8, fixed shared biases b1, b2)' };
+    }
+    throw new Error('Initial weights "given": import a model file first, or pick an initialiser (xavier, he, ...).');
+  }
+  const sizes = [table.x[0]!.length, ...settings.layers, table.y[0]!.length];
+  const model = networkFrom({
+    sizes, activation: settings.activation, outputActivation: resolveOutputActivation(settings, loss), seed: settings.seed, dropout: settings.dropout,
+    ...(settings.init === AUTO ? {} : { init: settings.init }),
+  });
+  return { model, origin: `${settings.init}, seed ${settings.seed}` };
+}

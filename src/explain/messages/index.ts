@@ -1,0 +1,17 @@
+import { checkOneOf } from '../../errors.js';
+import { en } from './en.js';
+import type { Messages } from './types.js';
+import { zh } from './zh.js';
+
+export type { Messages } from './types.js';
+
+/** The languages explain's text and Markdown speak. */
+export const LANGUAGES = ['en', 'zh'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+const TABLES: Record<Language, Messages> = { en, zh };
+
+/** The message table of `lang` (default English). @throws GlassnetError `unknown-name` for another language. */
+export function messagesFor(lang: Language = 'en', argument = 'lang'): Messages {
+  return TABLES[checkOneOf(LANGUAGES, lang, argument)];
+}

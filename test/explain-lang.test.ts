@@ -1,0 +1,41 @@
+// explain in the article's language: the same step rendered in English and
+// Chinese has exactly the same numbers, in the same order; only the words
+// around them change, and the Chinese ones are the article's terms.
+import { describe, expect, it } from 'vitest';
+import { ARTICLE, articleNetwork } from '../src/index.js';
+import { LANGUAGES, explainStep, messagesFor, renderMarkdown, renderText } from '../src/explain/index.js';
+import { glassnet } from './helpers/cli.js';
+
+const step = () => explainStep(articleNetwork(), [ARTICLE.inputs], [ARTICLE.targets], { lr: ARTICLE.learningRate });
+const numbers = (text: string) => text.match(/\d+(?:\.\d+)?(?:e[-+]?\d+)?/g) ?? [];
+
+describe('explain in English and Chinese', () => {
+  it('renders the article\'s step with identical numbers in both languages', () => {
+    const expl = step();
+    for (const render of [renderText, renderMarkdown]) {
+      const en = render(expl, { lang: 'en' });
+      const zh = render(expl, { lang: 'zh' });
+      expect(en).toBe(render(expl)); // English is the default
+      expect(zh).not.toBe(en);
+      expect(numbers(zh)).toEqual(numbers(en));
+      expect(numbers(en)).toContain('0.602286177');
+      for (const term of ['前向传播', '总误差', '反向传播', '权值更新', '激活函数', '权重', '截距']) expect(zh).toContain(term);
+    }
+    expect(renderText(expl, { lang: 'zh' })).toContain('输入层: i1 = 0.02, i2 = 0.04');
+  });
+
+  it('has a complete table for every language, and refuses an unknown one', () => {
+    const keys = Object.keys(messagesFor('en')).sort();
+    for (const lang of LANGUAGES) expect(Object.keys(messagesFor(lang)).sort()).toEqual(keys);
+    expect(() => messagesFor('fr' as never)).toThrow(/lang/);
+  });
+
+  it('glassnet explain --lang zh prints the Chinese rendering', () => {
+    const zh = glassnet('explain', '--lang', 'zh', '--no-color');
+    expect(zh.status, zh.stderr).toBe(0);
+    expect(zh.stdout.trimEnd()).toBe(renderText(step(), { lang: 'zh' }));
+    const bad = glassnet('explain', '--lang', 'fr');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--lang/);
+  });
+});
