@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import {
-  ACTIVATIONS, GlassnetError, LOSSES, OPTIMIZERS, SCALER_KINDS,
+  ACTIVATIONS, GlassnetError, LOSSES, LOSS_RECORDS, OPTIMIZERS, SCALER_KINDS,
   type ActivationName, type JsonObject, type LossName, type OptimizerName, type ScalerKind, type Task,
 } from '../src/index.js';
 import { checkedFlag, choiceFlag, integerFlag, listFlag, positiveFlag } from './flags.js';
@@ -61,7 +61,7 @@ const SETTINGS: { [K in keyof Recipe]-?: Setting<NonNullable<Recipe[K]>> } = {
   layers: { flag: '--layers <sizes>', help: 'hidden layer sizes, e.g. 16,8 (none: no hidden layer)', default: '16', parse: parseLayers },
   activation: { flag: '--activation <name>', help: `hidden activation: ${ACTIVATIONS.join('|')}`, default: 'relu', parse: (t) => choiceFlag('--activation', t, ACTIVATIONS) },
   outputActivation: {
-    flag: '--output-activation <name>', help: 'output activation (default: linear for softmaxCrossEntropy and mse, sigmoid for binaryCrossEntropy)',
+    flag: '--output-activation <name>', help: "output activation (default: the loss's, sigmoid for binaryCrossEntropy, linear for the others)",
     parse: (t) => choiceFlag('--output-activation', t, ACTIVATIONS),
   },
   loss: { flag: '--loss <name>', help: `${LOSSES.join('|')} (default: softmaxCrossEntropy for classification, mse for regression)`, parse: (t) => choiceFlag('--loss', t, LOSSES) },
@@ -162,13 +162,14 @@ export function checkResumeFlags(command: Command, fromFlags: Recipe, saved: Res
 /** Settles the loss and output activation from the task, and checks that the settings fit it and each other. */
 export function resolveRecipe(recipe: Recipe, task: Task): ResolvedRecipe {
   const loss = recipe.loss ?? (task === 'classification' ? 'softmaxCrossEntropy' : 'mse');
-  if (task === 'regression' && (loss === 'softmaxCrossEntropy' || loss === 'binaryCrossEntropy')) {
-    throw new GlassnetError({ code: 'state', argument: '--loss', expected: 'mse or squaredError for a regression target', found: JSON.stringify(loss) });
+  if (task === 'regression' && LOSS_RECORDS[loss].task !== 'regression') {
+    const regression = LOSSES.filter((name) => LOSS_RECORDS[name].task === 'regression');
+    throw new GlassnetError({ code: 'state', argument: '--loss', expected: `${regression.join(', ')} for a regression target`, found: JSON.stringify(loss) });
   }
   if (recipe.lr === undefined && (recipe.optimizer === 'sgd' || recipe.optimizer === 'momentum')) {
     throw new GlassnetError({ code: 'range', argument: '--lr', expected: `a learning rate for ${recipe.optimizer} (it has no default)`, found: 'none' });
   }
-  const outputActivation = recipe.outputActivation ?? (loss === 'binaryCrossEntropy' ? 'sigmoid' : 'linear');
+  const outputActivation = recipe.outputActivation ?? LOSS_RECORDS[loss].outputActivation;
   return { ...recipe, loss, outputActivation };
 }
 

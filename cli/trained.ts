@@ -4,7 +4,7 @@
  * model file that `glassnet train` writes.
  */
 import {
-  GlassnetError, LOSSES, classIndices, noGrad, scalerFromJSON, softmax,
+  GlassnetError, LOSSES, LOSS_RECORDS, classIndices, noGrad, scalerFromJSON, sigmoid, softmax,
   type LossName, type Scaler, type Sequential, type Task,
 } from '../src/index.js';
 import { loadModel } from '../src/io/node.js';
@@ -64,8 +64,8 @@ export interface Predictions {
   labels?: string[];
   /**
    * Classifiers: one number per class: softmax of the logits for
-   * softmaxCrossEntropy, the sigmoid outputs for binaryCrossEntropy, the
-   * raw outputs for other losses.
+   * softmaxCrossEntropy, of the logit for binaryCrossEntropyWithLogits, the
+   * sigmoid outputs for binaryCrossEntropy (see each loss's `probabilities`).
    */
   probabilities?: number[][];
 }
@@ -76,8 +76,11 @@ export function predictRows(trained: Trained, x: readonly (readonly number[])[])
   const output = model.predict(trained.scaler.transform(x));
   const outputs = output.toArray() as number[][];
   if (classes === undefined) return { outputs };
-  const scores = trained.loss === 'softmaxCrossEntropy' ? noGrad(() => softmax(output)).toArray() as number[][] : outputs;
+  const kind = LOSS_RECORDS[trained.loss].probabilities;
+  const scored = kind === 'softmax' ? noGrad(() => softmax(output)) : kind === 'sigmoid' ? noGrad(() => sigmoid(output)) : output;
+  const scores = scored.toArray() as number[][];
   const probabilities = scores.map((row) => (row.length === 1 && classes.length === 2 ? [1 - row[0]!, row[0]!] : row));
-  const labels = Array.from(classIndices(output.data, output.rows, output.cols), (c) => classes[c]!);
+  // Classes from the scores: one logit is class 1 where its sigmoid is at least 0.5.
+  const labels = Array.from(classIndices(scored.data, scored.rows, scored.cols), (c) => classes[c]!);
   return { outputs, labels, probabilities };
 }

@@ -106,7 +106,7 @@ describe('JSON model round trip', () => {
 
   it('is readable: fields indented, each number array on one line', () => {
     const lines = text(articleNetwork()).split('\n');
-    expect(lines.slice(0, 3)).toEqual(['{', `  "format": "${MODEL_FORMAT}",`, '  "version": "1.0",']);
+    expect(lines.slice(0, 3)).toEqual(['{', `  "format": "${MODEL_FORMAT}",`, '  "version": "1.1",']);
     expect(lines).toContain('      "weight": [0.25, 0.25, 0.15, 0.2],');
     expect(lines).toContain(
       '      { "type": "dense", "name": "layer1", "inputSize": 2, "units": 2, "activation": "sigmoid", "bias": "shared", "biasTrainable": false },',
@@ -164,7 +164,7 @@ describe('JSON model rejections', () => {
   });
 
   it('a syntax error in the middle: the line and column of the bad character', () => {
-    const bad = text(articleNetwork()).replace('"version": "1.0",', '"version": "1.0",,');
+    const bad = text(articleNetwork()).replace('"version": "1.1",', '"version": "1.1",,');
     const error = rejection(() => modelFromJSON(bad, { file: 'a.json' }), 'type', 'a.json');
     const column = bad.split('\n')[2]!.indexOf(',,') + 2; // 1-based column of the second comma
     expect(error.found).toContain(`line 3, column ${column} (`);
@@ -185,7 +185,10 @@ describe('JSON model rejections', () => {
     ['missing field', (f: any) => { delete f.weights; }, 'type', 'weights'],
     ['unknown dtype', (f: any) => { f.dtype = 'float16'; }, 'dtype', 'dtype'],
     ['unknown layer type', (f: any) => { f.architecture.layers[1].type = 'conv'; }, 'unknown-name', 'architecture.layers[1].type'],
-    ['unknown activation', (f: any) => { f.architecture.layers[0].activation = 'gelu'; }, 'unknown-name', 'architecture.layers[0].activation'],
+    ['unknown activation', (f: any) => { f.architecture.layers[0].activation = 'swish'; }, 'unknown-name', 'architecture.layers[0].activation'],
+    ['alpha on an activation without an option', (f: any) => { f.architecture.layers[0].activation = 'tanh'; f.architecture.layers[0].alpha = 0.2; }, 'type', 'architecture.layers[0].alpha'],
+    ['alpha ELU does not take', (f: any) => { f.architecture.layers[0].activation = 'elu'; f.architecture.layers[0].alpha = -1; }, 'range', 'architecture.layers[0].alpha'],
+    ['alpha not a number', (f: any) => { f.architecture.layers[0].activation = 'leakyRelu'; f.architecture.layers[0].alpha = '0.2'; }, 'range', 'architecture.layers[0].alpha'],
     ['inconsistent layer chain', (f: any) => { f.architecture.layers[1].inputSize = 5; }, 'shape', 'architecture.layers[1].inputSize'],
     ['non-integer size', (f: any) => { f.architecture.layers[2].units = 1.5; }, 'type', 'architecture.layers[2].units'],
     ['repeated layer name', (f: any) => { f.architecture.layers[2].name = 'layer1'; }, 'unknown-name', 'architecture.layers[2].name'],

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  Dense, Dropout, GlassnetError, Random, Sequential, createOptimizer, evaluate, fitScaler, modelFromJSON, modelToJSON, scalerFromJSON, trainTestSplit,
+  Dense, Dropout, GlassnetError, LOSS_RECORDS, Random, Sequential, createOptimizer, evaluate, fitScaler, modelFromJSON, modelToJSON, scalerFromJSON, trainTestSplit,
   type Dataset, type FitState, type JsonObject, type Layer, type Optimizer, type Preprocessing, type Scaler, type Table, type TrainingInfo,
 } from '../../src/index.js';
 import { loadModel, saveModel } from '../../src/io/node.js';
@@ -212,10 +212,10 @@ async function resumedSetup(source: string, path: string, cmd: Command): Promise
   };
 }
 
-/** One output per class, except one sigmoid output for two classes under binary cross-entropy. */
+/** One output per class, except one output (a probability or a logit) for two classes under a binary cross-entropy. */
 function outputSize(table: Table, recipe: ResolvedRecipe): number {
   const width = table.y[0]!.length;
-  return recipe.loss === 'binaryCrossEntropy' && width === 2 ? 1 : width;
+  return LOSS_RECORDS[recipe.loss].task === 'binary' && width === 2 ? 1 : width;
 }
 
 /**

@@ -18,9 +18,10 @@ export type { JsonObject, JsonValue, RngState } from './validate.js';
 /** The `format` field of every model file. */
 export const MODEL_FORMAT = 'glassnet.model';
 /** The version this glassnet writes. It reads every file with the same major version. */
-export const MODEL_VERSION = '1.0';
+export const MODEL_VERSION = '1.1';
 const MAJOR = 1;
-const MINOR = 0;
+// 1.1: a dense layer's "alpha" (the activation's option).
+const MINOR = 1;
 
 /** A model file as data: what {@link modelToJSON} returns. */
 export interface ModelFile {

@@ -1,4 +1,6 @@
 import { noGrad } from '../tensor/autograd.js';
+import { sigmoid } from '../tensor/ops.js';
+import { LOSS_RECORDS } from '../primitives/losses.js';
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import { checkLoss, getLoss, type LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
@@ -7,7 +9,7 @@ import { classificationReport, type ClassificationReport } from './metrics.js';
 
 /** Losses whose targets are classes, so accuracy and a confusion matrix mean something. */
 export function isClassificationLoss(loss: LossName): boolean {
-  return loss === 'softmaxCrossEntropy' || loss === 'binaryCrossEntropy';
+  return LOSS_RECORDS[loss].task !== 'regression';
 }
 
 /** How well a model does on labelled data. */
@@ -52,6 +54,8 @@ export function evaluateTensors(model: Sequential, inputs: Tensor, targets: Tens
     const outputs = model.forward(inputs);
     const value = getLoss(loss)(outputs, targets).item();
     if (!isClassificationLoss(loss)) return { loss: value };
-    return { loss: value, classification: classificationReport(outputs.data, targets.data, inputs.rows, model.outputSize) };
+    // One logit per row is a class by its sigmoid (≥ 0.5), as a probability output is.
+    const scores = LOSS_RECORDS[loss].probabilities === 'sigmoid' ? sigmoid(outputs) : outputs;
+    return { loss: value, classification: classificationReport(scores.data, targets.data, inputs.rows, model.outputSize) };
   });
 }
