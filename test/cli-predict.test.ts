@@ -125,7 +125,7 @@ describe('glassnet info', () => {
   it('summarises layers, parameter count, preprocessing and training metadata', () => {
     const run = glassnet('info', MODEL);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/: glassnet\.model 1\.0, float32\n/);
+    expect(run.stdout).toMatch(/: glassnet\.model 1\.1, float32\n/);
     expect(run.stdout).toMatch(/layer1 +dense +4 -> 6 +relu +bias per-unit +30 parameters/);
     expect(run.stdout).toMatch(/layer2 +dropout +6 -> 6 +rate 0\.1/);
     expect(run.stdout).toMatch(/layer3 +dense +6 -> 3 +linear +bias per-unit +21 parameters/);
@@ -154,7 +154,7 @@ describe('model file and data errors', () => {
   });
 
   it('reports a model from a newer glassnet', () => {
-    const path = broken('newer.json', text().replace('"version": "1.0"', '"version": "2.0"'));
+    const path = broken('newer.json', text().replace('"version": "1.1"', '"version": "2.0"'));
     expectOneLineError(glassnet('predict', path, IRIS), /^glassnet: .*newer\.json: version: expected major version 1 .*newer glassnet version; upgrade glassnet/);
   });
 

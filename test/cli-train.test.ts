@@ -210,7 +210,7 @@ describe('glassnet train', () => {
     expectOneLineError(glassnet('train', 'iris', '--val-split', '1'), /^glassnet: --val-split: expected a fraction in \[0, 1\), found "1"$/);
     expectOneLineError(glassnet('train', 'iris', '--optimizer', 'sgd'), /^glassnet: --lr: expected a learning rate for sgd \(it has no default\), found none$/);
     expectOneLineError(glassnet('train', 'iris', '--optimizer', 'lbfgs'), /^glassnet: --optimizer: expected one of sgd, momentum, adam, adamw, rmsprop, adagrad, found "lbfgs"$/);
-    expectOneLineError(glassnet('train', `${FIXTURES}/regression.csv`, '--loss', 'softmaxCrossEntropy'), /^glassnet: --loss: expected mse or squaredError for a regression target/);
+    expectOneLineError(glassnet('train', `${FIXTURES}/regression.csv`, '--loss', 'softmaxCrossEntropy'), /^glassnet: --loss: expected squaredError, mse, mae, huber for a regression target/);
     expectOneLineError(glassnet('train', 'iris', '--out', '/nonexistent-dir/m.json'), /^glassnet: --out: expected a file in an existing, writable directory/);
   });
 

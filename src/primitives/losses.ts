@@ -9,8 +9,12 @@ import { logistic } from './activations.js';
 
 /** PyTorch clamps log at −100 in the BCE terms, so a saturated prediction costs 100, not Infinity. */
 export const BCE_LOG_FLOOR = -100;
-/** PyTorch's floor on o(1−o) in the BCE gradient, so o = 0 or 1 does not divide by zero. */
-export const BCE_GRAD_EPSILON = 1e-12;
+/**
+ * PyTorch's floor on o(1−o) in the BCE gradient, so o = 0 or 1 does not
+ * divide by zero. PyTorch writes it as 1e-12 but applies it as a float32
+ * constant (9.99999996e-13), in float64 too: the fixture shows it.
+ */
+export const BCE_GRAD_EPSILON = Math.fround(1e-12);
 
 /** A loss term ℓ(o, t) per output element. `p` is the loss's option (Huber's δ), 0 when it has none. */
 export interface PointLoss {
