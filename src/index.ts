@@ -13,7 +13,7 @@ export { backward, noGrad, withObserver, label, type Node, type Observer, type I
 export {
   matmul, add, sub, mul, div, scale, dropout, sigmoid, tanh, relu, leakyRelu, softmax, sum, mean, transpose, reshape,
   squaredError, mse, mae, huber, binaryCrossEntropy, binaryCrossEntropyWithLogits, softmaxCrossEntropy, denseInference, LEAKY_RELU_SLOPE,
-  elementwise, type LossOptions,
+  elementwise, applyLoss, type LossOptions,
 } from './tensor/ops.js';
 export { ACTIVATIONS, checkActivation, type ActivationName } from './nn/activations.js';
 export { LOSSES, LOSS_RECORDS, getLoss, checkLoss, type LossName, type LossFunction } from './nn/losses.js';

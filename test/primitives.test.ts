@@ -225,6 +225,13 @@ describe('layer options are checked and kept in model files', () => {
     expect(loaded.predict(x).data).toEqual(model.predict(x).data);
   });
 
+  it('tensor(flat, { shape }) reshapes a flat list as it does a typed array; nested input must have the shape', () => {
+    expect(tensor([1, 2, 3, 4, 5, 6], { shape: [2, 3] }).toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(tensor(Float64Array.of(1, 2, 3, 4), { shape: [2, 2] }).shape).toEqual([2, 2]);
+    expect(thrown(() => tensor([1, 2, 3], { shape: [2, 2] }))).toMatchObject({ code: 'shape', argument: 'values' });
+    expect(thrown(() => tensor([[1, 2], [3, 4]], { shape: [4] }))).toMatchObject({ code: 'shape', argument: 'values' });
+  });
+
   it('a version 1.0 file (no alpha) still loads, with the default slope', () => {
     const file = modelToJSON(new Sequential([new Dense(2, 1, { activation: 'leakyRelu', seed: 3, dtype: 'float64' })])) as unknown as {
       version: string; architecture: { layers: Record<string, unknown>[] };

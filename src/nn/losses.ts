@@ -1,18 +1,12 @@
 import { checkOneOf } from '../errors.js';
 import { LOSSES, type LossName } from '../primitives/losses.js';
-import {
-  binaryCrossEntropy, binaryCrossEntropyWithLogits, huber, mae, mse, softmaxCrossEntropy, squaredError, type LossOptions,
-} from '../tensor/ops.js';
+import { applyLoss, type LossOptions } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export { LOSSES, LOSS_RECORDS, type LossName } from '../primitives/losses.js';
 
 /** A loss maps (network output, target) to a scalar tensor. */
 export type LossFunction = (output: Tensor, target: Tensor) => Tensor;
-
-const losses: Record<LossName, (output: Tensor, target: Tensor, options: LossOptions) => Tensor> = {
-  squaredError, mse, mae, huber, binaryCrossEntropy, binaryCrossEntropyWithLogits, softmaxCrossEntropy,
-};
 
 /** Checks that `name` is a known loss; `argument` names it in the error. */
 export function checkLoss(name: unknown, argument = 'loss'): LossName {
@@ -21,6 +15,6 @@ export function checkLoss(name: unknown, argument = 'loss'): LossName {
 
 /** The loss function with this name, with its options (checked on each call against the loss's record). */
 export function getLoss(name: LossName, options: LossOptions = {}): LossFunction {
-  const loss = losses[checkLoss(name)];
-  return (output, target) => loss(output, target, options);
+  const checked = checkLoss(name);
+  return (output, target) => applyLoss(checked, output, target, options);
 }

@@ -409,11 +409,13 @@ export function lossSetting(name: LossName, options: LossOptions, like: Tensor, 
 }
 
 /**
- * Every loss op: checks, the forward kernels of `loss-steps.ts`, and its
+ * The loss `name` (any record of `primitives/losses.ts`) of `output`
+ * against `target`: checks, the forward kernels of `loss-steps.ts`, and its
  * backward rule. The terms and the factor (loss = factor·Σ terms) are saved
- * so observers can show each output's share of the error.
+ * so observers can show each output's share of the error. The named loss
+ * functions below are this with their name filled in.
  */
-function lossOp(name: LossName, output: Tensor, target: Tensor, options: LossOptions): Tensor {
+export function applyLoss(name: LossName, output: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkTarget(output, target);
   const setting = lossSetting(name, options, output);
   const backend = getBackend();
@@ -436,27 +438,27 @@ function lossOp(name: LossName, output: Tensor, target: Tensor, options: LossOpt
  * samples of a batch (so one sample gives the article's E_total exactly).
  */
 export function squaredError(output: Tensor, target: Tensor): Tensor {
-  return lossOp('squaredError', output, target, {});
+  return applyLoss('squaredError', output, target, {});
 }
 
 /** Mean squared error over all elements: mean((t − o)²). */
 export function mse(output: Tensor, target: Tensor): Tensor {
-  return lossOp('mse', output, target, {});
+  return applyLoss('mse', output, target, {});
 }
 
 /** Mean absolute error (L1) over all elements: mean(|o − t|). */
 export function mae(output: Tensor, target: Tensor): Tensor {
-  return lossOp('mae', output, target, {});
+  return applyLoss('mae', output, target, {});
 }
 
 /** Huber loss averaged over all elements: ½d² where |d| < δ, δ(|d| − ½δ) beyond (d = o − t; `options.delta`, default 1). */
 export function huber(output: Tensor, target: Tensor, options: Pick<LossOptions, 'delta'> = {}): Tensor {
-  return lossOp('huber', output, target, options);
+  return applyLoss('huber', output, target, options);
 }
 
 /** Binary cross-entropy of probabilities, averaged over all elements; log is floored at −100. */
 export function binaryCrossEntropy(output: Tensor, target: Tensor, options: Pick<LossOptions, 'weight'> = {}): Tensor {
-  return lossOp('binaryCrossEntropy', output, target, options);
+  return applyLoss('binaryCrossEntropy', output, target, options);
 }
 
 /**
@@ -465,7 +467,7 @@ export function binaryCrossEntropy(output: Tensor, target: Tensor, options: Pick
  * logit, with the gradient σ(z) − t.
  */
 export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, options: Pick<LossOptions, 'weight'> = {}): Tensor {
-  return lossOp('binaryCrossEntropyWithLogits', logits, target, options);
+  return applyLoss('binaryCrossEntropyWithLogits', logits, target, options);
 }
 
 /**
@@ -477,5 +479,5 @@ export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, opt
  * (softmax − target) / rows.
  */
 export function softmaxCrossEntropy(logits: Tensor, target: Tensor, options: Pick<LossOptions, 'weight'> = {}): Tensor {
-  return lossOp('softmaxCrossEntropy', logits, target, options);
+  return applyLoss('softmaxCrossEntropy', logits, target, options);
 }
