@@ -1,6 +1,7 @@
 import type { Backend, BinaryKind, FloatArray, UnaryKind } from './backend.js';
 import { ELEMENTWISE } from '../primitives/activations.js';
 import { POINT_LOSSES } from '../primitives/losses.js';
+import { derivativeLoop, forwardLoop, gradientLoop, termLoop } from './loops.js';
 
 /**
  * The reference backend: plain loops over typed arrays, written for
@@ -54,15 +55,13 @@ export const jsBackend: Backend = {
     }
   },
 
-  // The records' scalar kernels in a plain loop: the one definition of each activation.
+  // The records' scalar kernels in plain loops (loops.ts): the one definition of each activation and loss term.
   unary(kind, out, x, n, alpha) {
-    const f = ELEMENTWISE[kind].forward;
-    for (let i = 0; i < n; i++) out[i] = f(x[i]!, alpha);
+    forwardLoop(ELEMENTWISE[kind].forward)(out, x, n, alpha);
   },
 
   unaryDerivative(kind, out, x, y, n, alpha) {
-    const df = ELEMENTWISE[kind].derivative;
-    for (let i = 0; i < n; i++) out[i] = df(x[i]!, y[i]!, alpha);
+    derivativeLoop(ELEMENTWISE[kind].derivative)(out, x, y, n, alpha);
   },
 
   scale(out, a, s, n) {
@@ -130,13 +129,11 @@ export const jsBackend: Backend = {
   },
 
   pointLoss(kind, out, o, t, n, p) {
-    const term = POINT_LOSSES[kind].term;
-    for (let i = 0; i < n; i++) out[i] = term(o[i]!, t[i]!, p);
+    termLoop(POINT_LOSSES[kind].term)(out, o, t, n, p);
   },
 
   pointLossGrad(kind, out, o, t, n, s, p) {
-    const gradient = POINT_LOSSES[kind].gradient;
-    for (let i = 0; i < n; i++) out[i] = gradient(o[i]!, t[i]!, s, p);
+    gradientLoop(POINT_LOSSES[kind].gradient)(out, o, t, n, s, p);
   },
 
   transpose(out, a, rows, cols) {

@@ -24,6 +24,12 @@ export interface LossBuffers {
   weighted: FloatArray;
   /** Softmax cross-entropy: the probabilities of the backward pass (`rows·cols`); else unused. */
   probabilities: FloatArray;
+  /**
+   * What {@link lossValue} divided the summed terms by (rows, elements, or
+   * the weights' sum), for {@link lossGradient}; kept here so that a step
+   * allocates no result object.
+   */
+  divisor: number;
 }
 
 /** Buffers for `rows × cols` outputs, allocated with `allocate`. */
@@ -34,15 +40,17 @@ export function lossBuffers(setting: LossSetting, rows: number, cols: number, al
     terms: allocate(rowLoss ? rows : n),
     weighted: allocate(rowLoss && setting.weight !== null ? n : 0),
     probabilities: allocate(rowLoss ? n : 0),
+    divisor: 1,
   };
 }
 
 /**
- * Fills `buffers.terms` and returns `[sum of the terms, divisor]`: the loss
- * is sum/divisor for softmax cross-entropy and sum·(1/divisor) otherwise
- * (see {@link lossValue}; each keeps the rounding it has always had).
+ * Fills `buffers.terms` and `buffers.divisor` and returns the sum of the
+ * terms: the loss is sum/divisor for softmax cross-entropy and
+ * sum·(1/divisor) otherwise (see {@link lossValue}; each keeps the rounding
+ * it has always had).
  */
-function terms(b: Backend, setting: LossSetting, o: FloatArray, t: FloatArray, rows: number, cols: number, buffers: LossBuffers): [number, number] {
+function terms(b: Backend, setting: LossSetting, o: FloatArray, t: FloatArray, rows: number, cols: number, buffers: LossBuffers): number {
   const record = LOSS_RECORDS[setting.name];
   const n = rows * cols;
   const { weight } = setting;
@@ -51,24 +59,23 @@ function terms(b: Backend, setting: LossSetting, o: FloatArray, t: FloatArray, r
     const target = weight === null ? t : buffers.weighted;
     if (weight !== null) b.binary('mul', buffers.weighted, t, weight, n, cols);
     b.softmaxCrossEntropyRows(buffers.terms, o, target, rows, cols);
-    return [b.sum(buffers.terms, rows), weight === null ? rows : b.sum(buffers.weighted, n)];
+    buffers.divisor = weight === null ? rows : b.sum(buffers.weighted, n);
+    return b.sum(buffers.terms, rows);
   }
   b.pointLoss(record.point, buffers.terms, o, t, n, setting.option);
   if (weight !== null) b.binary('mul', buffers.terms, buffers.terms, weight, n, cols);
-  return [b.sum(buffers.terms, n), record.reduction === 'rows' ? rows : n];
+  buffers.divisor = record.reduction === 'rows' ? rows : n;
+  return b.sum(buffers.terms, n);
 }
 
 /**
- * The loss value (in float64; callers round it to their dtype) and its
- * divisor: the loss is Σ terms / divisor (rows, elements, or the weights'
- * sum), which the gradient reuses.
+ * The loss value (in float64; callers round it to their dtype): Σ terms /
+ * divisor, with the divisor (rows, elements, or the weights' sum) left in
+ * `buffers.divisor` for the gradient and for observers.
  */
-export function lossValue(
-  b: Backend, setting: LossSetting, o: FloatArray, t: FloatArray, rows: number, cols: number, buffers: LossBuffers,
-): { value: number; divisor: number } {
-  const [total, divisor] = terms(b, setting, o, t, rows, cols, buffers);
-  const rowLoss = LOSS_RECORDS[setting.name].point === null;
-  return { value: rowLoss ? total / divisor : total * (1 / divisor), divisor };
+export function lossValue(b: Backend, setting: LossSetting, o: FloatArray, t: FloatArray, rows: number, cols: number, buffers: LossBuffers): number {
+  const total = terms(b, setting, o, t, rows, cols, buffers);
+  return LOSS_RECORDS[setting.name].point === null ? total / buffers.divisor : total * (1 / buffers.divisor);
 }
 
 /**
@@ -78,10 +85,10 @@ export function lossValue(
  * `buffers.probabilities` for observers.
  */
 export function lossGradient(
-  b: Backend, setting: LossSetting, o: FloatArray, t: FloatArray, rows: number, cols: number, buffers: LossBuffers,
-  divisor: number, g: number, grad: FloatArray,
+  b: Backend, setting: LossSetting, o: FloatArray, t: FloatArray, rows: number, cols: number, buffers: LossBuffers, g: number, grad: FloatArray,
 ): void {
   const record = LOSS_RECORDS[setting.name];
+  const divisor = buffers.divisor;
   const n = rows * cols;
   const { weight } = setting;
   if (record.point === null) {

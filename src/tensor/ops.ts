@@ -422,15 +422,14 @@ export function applyLoss(name: LossName, output: Tensor, target: Tensor, option
   const cols = lastDim(output);
   const rows = output.size / cols;
   const buffers = lossBuffers(setting, rows, cols, (size) => allocate(output.dtype, size));
-  const { value, divisor } = lossValue(backend, setting, output.data, target.data, rows, cols, buffers);
   const loss = result(output, []);
-  loss.data[0] = value;
+  loss.data[0] = lossValue(backend, setting, output.data, target.data, rows, cols, buffers);
   return record(name, [output, target], loss, (g, intermediates) => {
     const grad = allocate(output.dtype, output.size);
-    lossGradient(backend, setting, output.data, target.data, rows, cols, buffers, divisor, g[0]!, grad);
+    lossGradient(backend, setting, output.data, target.data, rows, cols, buffers, g[0]!, grad);
     if (LOSS_RECORDS[name].point === null) intermediates.softmax = buffers.probabilities;
     return [grad, null];
-  }, { terms: buffers.terms, factor: 1 / divisor, option: setting.option });
+  }, { terms: buffers.terms, factor: 1 / buffers.divisor, option: setting.option });
 }
 
 /**

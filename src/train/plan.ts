@@ -122,9 +122,8 @@ export class TrainingPlan {
   private lossAndGradient(y: FloatArray, rows: number): number {
     const last = this.stages[this.stages.length - 1]!;
     const cols = last.layer.outputSize;
-    const { value, divisor } = lossValue(this.backend, this.loss, last.out, y, rows, cols, this.buffers);
-    this.lossValue[0] = value;
-    lossGradient(this.backend, this.loss, last.out, y, rows, cols, this.buffers, divisor, 1, last.gradOut);
+    this.lossValue[0] = lossValue(this.backend, this.loss, last.out, y, rows, cols, this.buffers);
+    lossGradient(this.backend, this.loss, last.out, y, rows, cols, this.buffers, 1, last.gradOut);
     return this.lossValue[0]!;
   }
 
