@@ -273,8 +273,8 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
             const x = guarded(dtype, values);
             const out = guarded(dtype, new Array(values.length).fill(0));
             backend.unary(kind, out, x, values.length, 0.1);
-            const want = new Float64Array(values.length);
-            jsBackend.unary(kind, want, widen(x, values.length), values.length, 0.1);
+            // Expected: the record's scalar kernel in float64, element by element (not another backend's loop).
+            const want = Float64Array.from(widen(x, values.length), (v) => ELEMENTWISE[kind].forward(v, 0.1));
             expectWithin(`unary ${kind}`, out, want, relative(4 * u, want));
           }
         });
@@ -284,13 +284,12 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
           for (const kind of UNARY_KINDS) {
             const values = unaryInputs(random);
             const x = guarded(dtype, values);
-            const y64 = new Float64Array(values.length);
-            jsBackend.unary(kind, y64, widen(x, values.length), values.length, 0.1);
+            const y64 = Float64Array.from(widen(x, values.length), (v) => ELEMENTWISE[kind].forward(v, 0.1));
             const y = guarded(dtype, y64);
             const out = guarded(dtype, new Array(values.length).fill(0));
             backend.unaryDerivative(kind, out, x, y, values.length, 0.1);
-            const want = new Float64Array(values.length);
-            jsBackend.unaryDerivative(kind, want, widen(x, values.length), widen(y, values.length), values.length, 0.1);
+            const xs = widen(x, values.length);
+            const want = Float64Array.from(widen(y, values.length), (v, i) => ELEMENTWISE[kind].derivative(xs[i]!, v, 0.1));
             expectWithin(`unaryDerivative ${kind}`, out, want, relative(4 * u, want));
           }
         });
@@ -490,14 +489,13 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
             const t = guarded(dtype, [1, 0, 0.5, ...uniform(random, 20, 0, 1)]);
             const out = guarded(dtype, new Array(n).fill(0));
             backend.pointLoss(kind, out, o, t, n, 0.5);
-            const want = new Float64Array(n);
-            jsBackend.pointLoss(kind, want, widen(o, n), widen(t, n), n, 0.5);
+            const [o64, t64] = [widen(o, n), widen(t, n)];
+            const want = Float64Array.from(o64, (v, i) => POINT_LOSSES[kind].term(v, t64[i]!, 0.5));
             expectWithin(`pointLoss ${kind}`, out, want, relative(4 * u, want));
 
             const grad = guarded(dtype, new Array(n).fill(0));
             backend.pointLossGrad(kind, grad, o, t, n, 0.25, 0.5);
-            const wantGrad = new Float64Array(n);
-            jsBackend.pointLossGrad(kind, wantGrad, widen(o, n), widen(t, n), n, 0.25, 0.5);
+            const wantGrad = Float64Array.from(o64, (v, i) => POINT_LOSSES[kind].gradient(v, t64[i]!, 0.25, 0.5));
             expectWithin(`pointLossGrad ${kind}`, grad, wantGrad, relative(4 * u, wantGrad));
           }
         });

@@ -19,11 +19,18 @@
  * path to the recorded path and to the plan with `toEqual`.
  *
  * **When it applies** ({@link TinyStep.for}): batch size 1, only Dense
- * layers, no softmax, a squared-error, mse or binary cross-entropy loss,
+ * layers, no softmax, a per-element loss (any record with a `point` term in
+ * `primitives/losses.ts`) without class weights,
  * every layer's `inputs × units < SMALL_MATMUL_WORK` (for exactness), at
  * most {@link TINY_MAX_WEIGHTS} weights in all (for speed), and an engine
  * that allows `new Function` (a Content-Security-Policy may forbid it).
  * Anything else falls back to the plan.
+ *
+ * **One definition per primitive.** The generated code writes no
+ * activation or loss formula: it calls the records' own scalar kernels
+ * (`primitives/activations.ts`, `primitives/losses.ts`), bound as closure
+ * variables (V8 inlines these monomorphic calls), so a new record runs here
+ * with no change to this file, and the compiler checks every formula.
  *
  * **What is generated from what.** The source is built from the shape
  * only (sizes, activations, bias layout and trainability, dtype, loss) with
@@ -162,8 +169,10 @@ function literal(value: number): string {
 }
 
 /**
- * The body of the factory: `const` bindings of the arrays, the reference
- * sigmoid, and the two step functions, unrolled unit by unit. Variable names:
+ * The body of the factory: `const` bindings of the arrays and of the
+ * records' kernels (`f{l}`, `df{l}`, `a{l}` per layer; `term`,
+ * `lossGradient`, `p` for the loss), and the two step functions, unrolled
+ * unit by unit. Variable names:
  * `x{p}` inputs, `n{l}_{j}` NET, `o{l}_{j}` OUT, `g{l}_{j}` ∂L/∂OUT,
  * `d{l}_{j}` ∂L/∂NET of layer l's unit j, `qw{l}_{i}` and `qb{l}_{j}` the
  * gradients of layer l's weight i and bias j (as stored in `.grad`).
