@@ -17,7 +17,7 @@ import { ELEMENTWISE, logistic, type ElementwiseName } from '../src/primitives/a
 import { erf } from '../src/primitives/erf.js';
 import { POINT_LOSSES, type PointLossName } from '../src/primitives/losses.js';
 import {
-  Dense, Sequential, backward, binaryCrossEntropy, binaryCrossEntropyWithLogits, elementwise, gradCheck, huber, mae, modelFromJSON, modelToJSON,
+  Dense, Sequential, backward, evaluate, fit, mlp, binaryCrossEntropy, binaryCrossEntropyWithLogits, elementwise, gradCheck, huber, mae, modelFromJSON, modelToJSON,
   softmaxCrossEntropy, sum, tensor, type DType,
 } from '../src/index.js';
 import { thrown } from './helpers/errors.js';
@@ -175,6 +175,22 @@ describe('loss ops: reductions and class weights as PyTorch defines them', () =>
     expect(huber(o, t).item()).toBe(0.65625);
     // δ = 2: 0.125, 2 (=2·(2 − 1)), 1.125, 0: mean 0.8125.
     expect(huber(o, t, { delta: 2 }).item()).toBe(0.8125);
+  });
+
+  it('fit trains and reports with the loss options; a bad option is refused before anything changes', () => {
+    const make = () => mlp([2, 4, 3], { activation: 'tanh', outputActivation: 'linear', seed: 2, dtype: 'float64' });
+    const x = [[0.1, 0.9], [0.8, -0.4], [-0.6, 0.3], [0.2, 0.2]];
+    const y = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]];
+    const lossOptions = { weight: [0.5, 3, 1] };
+    const model = make();
+    const result = fit(model, x, y, { loss: 'softmaxCrossEntropy', lossOptions, lr: 0.1, epochs: 5 });
+    expect(result.loss).toBe(evaluate(model, x, y, { loss: 'softmaxCrossEntropy', lossOptions }).loss);
+    expect(result.loss).not.toBe(evaluate(model, x, y, { loss: 'softmaxCrossEntropy' }).loss);
+    const untouched = make();
+    const before = untouched.parameters().map((p) => Array.from(p.data));
+    expect(thrown(() => fit(untouched, x, y, { loss: 'mse', lossOptions, epochs: 1 }))).toMatchObject({ code: 'unknown-name', argument: 'options.lossOptions.weight' });
+    expect(untouched.parameters().map((p) => Array.from(p.data))).toEqual(before);
+    expect(untouched.parameters().every((p) => p.grad === null)).toBe(true);
   });
 
   it('refuses options a loss does not take, and bad values, naming them', () => {

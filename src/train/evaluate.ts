@@ -1,5 +1,5 @@
 import { noGrad } from '../tensor/autograd.js';
-import { sigmoid } from '../tensor/ops.js';
+import { sigmoid, type LossOptions } from '../tensor/ops.js';
 import { LOSS_RECORDS } from '../primitives/losses.js';
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import { checkLoss, getLoss, type LossName } from '../nn/losses.js';
@@ -23,10 +23,12 @@ export interface Evaluation {
  * Loss (and, for classification losses, accuracy and a confusion matrix)
  * of `model` on inputs `x` and targets `y`, computed without recording.
  */
-export function evaluate(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: { loss?: LossName } = {}): Evaluation {
+export function evaluate(
+  model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: { loss?: LossName; lossOptions?: LossOptions } = {},
+): Evaluation {
   const data = toSamples(model, x, y);
   const lossName = checkLoss(options.loss ?? 'squaredError', 'options.loss');
-  return evaluateTensors(model, data.x, data.y, lossName);
+  return evaluateTensors(model, data.x, data.y, lossName, options.lossOptions ?? {});
 }
 
 /** Inputs and targets as tensors of the model's widths. */
@@ -49,10 +51,10 @@ export function toSamples(model: Sequential, x: NestedNumbers | Tensor, y: Neste
 }
 
 /** {@link evaluate} on tensors already checked and shaped. */
-export function evaluateTensors(model: Sequential, inputs: Tensor, targets: Tensor, loss: LossName): Evaluation {
+export function evaluateTensors(model: Sequential, inputs: Tensor, targets: Tensor, loss: LossName, lossOptions: LossOptions = {}): Evaluation {
   return noGrad(() => {
     const outputs = model.forward(inputs);
-    const value = getLoss(loss)(outputs, targets).item();
+    const value = getLoss(loss, lossOptions)(outputs, targets).item();
     if (!isClassificationLoss(loss)) return { loss: value };
     // One logit per row is a class by its sigmoid (≥ 0.5), as a probability output is.
     const scores = LOSS_RECORDS[loss].probabilities === 'sigmoid' ? sigmoid(outputs) : outputs;
