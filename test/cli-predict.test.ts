@@ -81,6 +81,21 @@ describe('glassnet predict', () => {
       expect(row[0]).toBe(pear >= 0.5 ? 'pear' : 'apple');
     });
   });
+
+  it('gives σ(logit) as the probability for a binaryCrossEntropyWithLogits model', () => {
+    const binary = file('fruit-logits.json');
+    expect(glassnet('train', `${FIXTURES}/fruit.csv`, '--loss', 'binaryCrossEntropyWithLogits', '--epochs', '5', '--out', binary, '--quiet').status).toBe(0);
+    const [header, ...rows] = glassnet('predict', binary, `${FIXTURES}/fruit.csv`).stdout.trimEnd().split('\n').map((l) => l.split(','));
+    expect(header).toEqual(['label', 'p_apple', 'p_pear']);
+    const model = readModelJson(binary);
+    const data = csvRows(`${FIXTURES}/fruit.csv`).slice(1).map((r) => r.slice(0, 2).map(Number));
+    rows.forEach((row, r) => {
+      const logit = forward(model, data[r]!)[0]!;
+      const pear = 1 / (1 + Math.exp(-logit));
+      expect(Math.abs(Number(row[2]) - pear)).toBeLessThan(2e-6);
+      expect(row[0]).toBe(logit >= 0 ? 'pear' : 'apple');
+    });
+  });
 });
 
 describe('glassnet evaluate', () => {
@@ -134,7 +149,7 @@ describe('glassnet info', () => {
     expect(run.stdout).toMatch(/optimizer adam lr=0\.05 /);
     expect(run.stdout).toMatch(/15 epochs, 150 steps, seed 2, stopped by epochs/);
     const json = JSON.parse(glassnet('info', MODEL, '--json').stdout);
-    expect(json).toMatchObject({ version: '1.0', dtype: 'float32', parameters: 4 * 6 + 6 + 6 * 3 + 3, trainableParameters: 51 });
+    expect(json).toMatchObject({ version: '1.1', dtype: 'float32', parameters: 4 * 6 + 6 + 6 * 3 + 3, trainableParameters: 51 });
     expect(json.checkpoint).toBeUndefined();
   });
 });

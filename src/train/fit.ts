@@ -8,6 +8,7 @@ import { checkOptions } from './fit-options.js';
 import type { EpochInfo, FitOptions, FitResult, FitState, StopReason } from './fit-types.js';
 import { nonFiniteLoss } from './step.js';
 import { Trainer } from './trainer.js';
+import { LOSS_RECORDS } from '../primitives/losses.js';
 
 export type { BatchInfo, EarlyStoppingOptions, EarlyStoppingState, EpochInfo, FitOptions, FitResult, FitState, StopReason } from './fit-types.js';
 
@@ -33,6 +34,8 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
   const batches = new Batches(train.x, train.y, batchSize, shuffle);
   const order = Int32Array.from({ length: samples }, (_, i) => i);
   const classification = isClassificationLoss(lossName);
+  // A single logit (binaryCrossEntropyWithLogits) is class 1 from 0 on, a probability from 0.5.
+  const classThreshold = LOSS_RECORDS[lossName].probabilities === 'sigmoid' ? 0 : 0.5;
   const trainLoss = (): number => evaluateTensors(model, train.x, train.y, lossName, lossOptions).loss;
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
@@ -61,7 +64,7 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
       steps++;
       lossSum += loss;
       seen += rows;
-      if (classification) correct += countCorrect(trainer.outputs, train.y, order, start, rows);
+      if (classification) correct += countCorrect(trainer.outputs, train.y, order, start, rows, classThreshold);
       if (options.onBatchEnd?.({ epoch, batch: batchCount, steps, loss }) === false) stoppedBy = 'callback';
       else if (steps >= maxSteps) stoppedBy = 'maxSteps';
       else if (settings.timeLimit !== undefined && seconds() >= settings.timeLimit) stoppedBy = 'timeLimit';
