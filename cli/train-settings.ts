@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import {
-  ACTIVATIONS, GlassnetError, LOSSES, MISSING_POLICIES, OPTIMIZERS, SCALER_KINDS,
+  ACTIVATIONS, GlassnetError, LOSSES, LOSS_RECORDS, MISSING_POLICIES, OPTIMIZERS, SCALER_KINDS,
   type ActivationName, type JsonObject, type LossName, type MissingPolicy, type OptimizerName, type ScalerKind, type Task,
 } from '../src/index.js';
 import { MAX_PARAMETERS, UsageError, checkBudget, checkedFlag, choiceFlag, delimiterFlag, integerFlag, listFlag, parameterCount, positiveFlag, sizesFlag } from './flags.js';
@@ -94,7 +94,7 @@ const SETTINGS: { [K in keyof Recipe]-?: Setting<NonNullable<Recipe[K]>> } = {
   layers: { flag: '--layers <sizes>', help: 'hidden layer sizes, e.g. 16,8 (none: no hidden layer)', default: '16', parse: parseLayers },
   activation: { flag: '--activation <name>', help: `hidden activation: ${ACTIVATIONS.join('|')}`, default: 'relu', parse: (t) => choiceFlag('--activation', t, ACTIVATIONS) },
   outputActivation: {
-    flag: '--output-activation <name>', help: 'output activation (default: linear for softmaxCrossEntropy and mse, sigmoid for binaryCrossEntropy)',
+    flag: '--output-activation <name>', help: "output activation (default: the loss's, sigmoid for binaryCrossEntropy, linear for the others)",
     parse: (t) => choiceFlag('--output-activation', t, ACTIVATIONS),
   },
   loss: { flag: '--loss <name>', help: `${LOSSES.join('|')} (default: softmaxCrossEntropy for classification, mse for regression)`, parse: (t) => choiceFlag('--loss', t, LOSSES) },
@@ -199,13 +199,14 @@ export function checkResumeFlags(command: Command, fromFlags: Recipe, saved: Res
 /** Settles the loss and output activation from the task, and checks that the settings fit it and each other. */
 export function resolveRecipe(recipe: Recipe, task: Task): ResolvedRecipe {
   const loss = recipe.loss ?? (task === 'classification' ? 'softmaxCrossEntropy' : 'mse');
-  if (task === 'regression' && (loss === 'softmaxCrossEntropy' || loss === 'binaryCrossEntropy')) {
-    throw new UsageError({ code: 'state', argument: '--loss', expected: 'mse or squaredError for a regression target', found: JSON.stringify(loss) });
+  if (task === 'regression' && LOSS_RECORDS[loss].task !== 'regression') {
+    const regression = LOSSES.filter((name) => LOSS_RECORDS[name].task === 'regression');
+    throw new UsageError({ code: 'state', argument: '--loss', expected: `${regression.join(', ')} for a regression target`, found: JSON.stringify(loss) });
   }
   if (recipe.lr === undefined && (recipe.optimizer === 'sgd' || recipe.optimizer === 'momentum')) {
     throw new UsageError({ code: 'range', argument: '--lr', expected: `a learning rate for ${recipe.optimizer} (it has no default)`, found: 'none' });
   }
-  const outputActivation = recipe.outputActivation ?? (loss === 'binaryCrossEntropy' ? 'sigmoid' : 'linear');
+  const outputActivation = recipe.outputActivation ?? LOSS_RECORDS[loss].outputActivation;
   return { ...recipe, loss, outputActivation, l2: recipe.l2 ?? (task === 'regression' ? REGRESSION_L2 : 0) };
 }
 

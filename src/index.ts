@@ -13,10 +13,13 @@ export { Tensor, tensor, zeros, type DType, type NestedNumbers, type TensorOptio
 export { backward, noGrad, withObserver, label, type Node, type Observer, type Intermediates } from './tensor/autograd.js';
 export {
   matmul, add, sub, mul, div, scale, dropout, sigmoid, tanh, relu, leakyRelu, softmax, sum, mean, transpose, reshape,
-  squaredError, mse, binaryCrossEntropy, softmaxCrossEntropy, denseInference, LEAKY_RELU_SLOPE,
+  squaredError, mse, mae, huber, binaryCrossEntropy, binaryCrossEntropyWithLogits, softmaxCrossEntropy, denseInference, LEAKY_RELU_SLOPE,
+  elementwise, applyLoss, type LossOptions,
 } from './tensor/ops.js';
 export { ACTIVATIONS, checkActivation, type ActivationName } from './nn/activations.js';
-export { LOSSES, getLoss, checkLoss, type LossName, type LossFunction } from './nn/losses.js';
+export { LOSSES, LOSS_RECORDS, getLoss, checkLoss, type LossName, type LossFunction } from './nn/losses.js';
+export { ELEMENTWISE, type Elementwise, type ElementwiseName } from './primitives/activations.js';
+export { erf } from './primitives/erf.js';
 export { INITIALIZERS, type InitializerName } from './nn/init.js';
 export { Dense, Dropout, type DenseOptions, type DropoutOptions, type Layer } from './nn/layers.js';
 export { Sequential, mlp, type MlpOptions } from './nn/model.js';

@@ -8,6 +8,12 @@ import {
   jsBackend, SMALL_MATMUL_WORK, type Backend, type BinaryKind, type FloatArray, type PointLossKind, type UnaryKind,
 } from '../src/backend/index.js';
 import { Random } from '../src/util/random.js';
+import { ELEMENTWISE } from '../src/primitives/activations.js';
+import { POINT_LOSSES } from '../src/primitives/losses.js';
+
+/** Every activation and every per-element loss: a new record is tested here without a line changing. */
+const UNARY_KINDS = Object.keys(ELEMENTWISE) as UnaryKind[];
+const POINT_LOSS_KINDS = Object.keys(POINT_LOSSES) as PointLossKind[];
 
 type DType = 'float32' | 'float64';
 
@@ -41,7 +47,7 @@ const MATMUL_FLAGS: [boolean, boolean, boolean][] = [false, true].flatMap((trans
 
 const ALL_KERNELS = [
   'matmul', 'denseForward', 'binary', 'sumRepeats', 'unary', 'unaryDerivative', 'scale', 'axpy', 'sum', 'softmaxRows',
-  'softmaxBackwardRows', 'softmaxCrossEntropyRows', 'pointLoss', 'pointLossGrad', 'transpose',
+  'softmaxBackwardRows', 'softmaxCrossEntropyRows', 'softmaxCrossEntropyGradRows', 'pointLoss', 'pointLossGrad', 'transpose',
 ] as const;
 
 /** An array of `dtype` holding `values`, followed by guard elements. */
@@ -125,7 +131,7 @@ function nonMatmulCalls(dtype: DType, random: Random): Array<[string, (b: Backen
     calls.push([`binary ${kind}`, (b) => { const o = out(n); b.binary(kind, o, x, row, n, cols); return o; }]);
   }
   calls.push(['sumRepeats', (b) => { const o = out(cols); b.sumRepeats(o, x, n, cols); return o; }]);
-  for (const kind of ['sigmoid', 'tanh', 'relu', 'leakyRelu'] as UnaryKind[]) {
+  for (const kind of UNARY_KINDS) {
     calls.push([`unary ${kind}`, (b) => { const o = out(n); b.unary(kind, o, x, n, 0.1); return o; }]);
     calls.push([`unaryDerivative ${kind}`, (b) => { const o = out(n); b.unaryDerivative(kind, o, x, y, n, 0.1); return o; }]);
   }
@@ -135,9 +141,10 @@ function nonMatmulCalls(dtype: DType, random: Random): Array<[string, (b: Backen
   calls.push(['softmaxRows', (b) => { const o = out(n); b.softmaxRows(o, x, rows, cols); return o; }]);
   calls.push(['softmaxBackwardRows', (b) => { const o = out(n); b.softmaxBackwardRows(o, y, x, rows, cols); return o; }]);
   calls.push(['softmaxCrossEntropyRows', (b) => { const o = out(rows); b.softmaxCrossEntropyRows(o, x, t, rows, cols); return o; }]);
-  for (const kind of ['halfSquared', 'squared', 'binaryCrossEntropy'] as PointLossKind[]) {
-    calls.push([`pointLoss ${kind}`, (b) => { const o = out(n); b.pointLoss(kind, o, y, t, n); return o; }]);
-    calls.push([`pointLossGrad ${kind}`, (b) => { const o = out(n); b.pointLossGrad(kind, o, y, t, n, 0.25); return o; }]);
+  calls.push(['softmaxCrossEntropyGradRows', (b) => { const o = out(n); b.softmaxCrossEntropyGradRows(o, y, t, rows, cols, 0.25); return o; }]);
+  for (const kind of POINT_LOSS_KINDS) {
+    calls.push([`pointLoss ${kind}`, (b) => { const o = out(n); b.pointLoss(kind, o, y, t, n, 0.5); return o; }]);
+    calls.push([`pointLossGrad ${kind}`, (b) => { const o = out(n); b.pointLossGrad(kind, o, y, t, n, 0.25, 0.5); return o; }]);
   }
   calls.push(['transpose', (b) => { const o = out(n); b.transpose(o, x, rows, cols); return o; }]);
   return calls;
@@ -258,7 +265,6 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
 
         // Wide inputs: sigmoid must not overflow at ±800, relu's kink at exactly 0.
         const unaryInputs = (random: Random): number[] => [0, -0, 800, -800, 50, -50, ...uniform(random, 40, -6, 6)];
-        const UNARY_KINDS: UnaryKind[] = ['sigmoid', 'tanh', 'relu', 'leakyRelu'];
 
         it('unary: every activation, including saturated and zero inputs', () => {
           const random = new Random(4);
@@ -267,8 +273,8 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
             const x = guarded(dtype, values);
             const out = guarded(dtype, new Array(values.length).fill(0));
             backend.unary(kind, out, x, values.length, 0.1);
-            const want = new Float64Array(values.length);
-            jsBackend.unary(kind, want, widen(x, values.length), values.length, 0.1);
+            // Expected: the record's scalar kernel in float64, element by element (not another backend's loop).
+            const want = Float64Array.from(widen(x, values.length), (v) => ELEMENTWISE[kind].forward(v, 0.1));
             expectWithin(`unary ${kind}`, out, want, relative(4 * u, want));
           }
         });
@@ -278,13 +284,12 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
           for (const kind of UNARY_KINDS) {
             const values = unaryInputs(random);
             const x = guarded(dtype, values);
-            const y64 = new Float64Array(values.length);
-            jsBackend.unary(kind, y64, widen(x, values.length), values.length, 0.1);
+            const y64 = Float64Array.from(widen(x, values.length), (v) => ELEMENTWISE[kind].forward(v, 0.1));
             const y = guarded(dtype, y64);
             const out = guarded(dtype, new Array(values.length).fill(0));
             backend.unaryDerivative(kind, out, x, y, values.length, 0.1);
-            const want = new Float64Array(values.length);
-            jsBackend.unaryDerivative(kind, want, widen(x, values.length), widen(y, values.length), values.length, 0.1);
+            const xs = widen(x, values.length);
+            const want = Float64Array.from(widen(y, values.length), (v, i) => ELEMENTWISE[kind].derivative(xs[i]!, v, 0.1));
             expectWithin(`unaryDerivative ${kind}`, out, want, relative(4 * u, want));
           }
         });
@@ -476,22 +481,21 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
 
         it('pointLoss and pointLossGrad: every kind, including saturated predictions', () => {
           const random = new Random(9);
-          for (const kind of ['halfSquared', 'squared', 'binaryCrossEntropy'] as PointLossKind[]) {
+          for (const kind of POINT_LOSS_KINDS) {
             // 0 and 1 exactly hit binary cross-entropy's log floor and gradient epsilon.
             const oValues = [0, 1, 0.5, ...uniform(random, 20, 0.01, 0.99)];
             const n = oValues.length;
             const o = guarded(dtype, oValues);
             const t = guarded(dtype, [1, 0, 0.5, ...uniform(random, 20, 0, 1)]);
             const out = guarded(dtype, new Array(n).fill(0));
-            backend.pointLoss(kind, out, o, t, n);
-            const want = new Float64Array(n);
-            jsBackend.pointLoss(kind, want, widen(o, n), widen(t, n), n);
+            backend.pointLoss(kind, out, o, t, n, 0.5);
+            const [o64, t64] = [widen(o, n), widen(t, n)];
+            const want = Float64Array.from(o64, (v, i) => POINT_LOSSES[kind].term(v, t64[i]!, 0.5));
             expectWithin(`pointLoss ${kind}`, out, want, relative(4 * u, want));
 
             const grad = guarded(dtype, new Array(n).fill(0));
-            backend.pointLossGrad(kind, grad, o, t, n, 0.25);
-            const wantGrad = new Float64Array(n);
-            jsBackend.pointLossGrad(kind, wantGrad, widen(o, n), widen(t, n), n, 0.25);
+            backend.pointLossGrad(kind, grad, o, t, n, 0.25, 0.5);
+            const wantGrad = Float64Array.from(o64, (v, i) => POINT_LOSSES[kind].gradient(v, t64[i]!, 0.25, 0.5));
             expectWithin(`pointLossGrad ${kind}`, grad, wantGrad, relative(4 * u, wantGrad));
           }
         });

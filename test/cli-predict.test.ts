@@ -83,6 +83,21 @@ describe('glassnet predict', () => {
       expect(row[0]).toBe(pear >= 0.5 ? 'pear' : 'apple');
     });
   });
+
+  it('gives σ(logit) as the probability for a binaryCrossEntropyWithLogits model', () => {
+    const binary = file('fruit-logits.json');
+    expect(glassnet('train', `${FIXTURES}/fruit.csv`, '--loss', 'binaryCrossEntropyWithLogits', '--epochs', '5', '--out', binary, '--quiet').status).toBe(0);
+    const [header, ...rows] = glassnet('predict', binary, `${FIXTURES}/fruit.csv`).stdout.trimEnd().split('\n').map((l) => l.split(','));
+    expect(header).toEqual(['label', 'p_apple', 'p_pear']);
+    const model = readModelJson(binary);
+    const data = csvRows(`${FIXTURES}/fruit.csv`).slice(1).map((r) => r.slice(0, 2).map(Number));
+    rows.forEach((row, r) => {
+      const logit = forward(model, data[r]!)[0]!;
+      const pear = 1 / (1 + Math.exp(-logit));
+      expect(Math.abs(Number(row[2]) - pear)).toBeLessThan(2e-6);
+      expect(row[0]).toBe(logit >= 0 ? 'pear' : 'apple');
+    });
+  });
 });
 
 describe('glassnet evaluate', () => {

@@ -92,6 +92,15 @@ describe('glassnet train', () => {
     expect(model['preprocessing']).toMatchObject({ classes: ['apple', 'pear'], targetName: 'fruit' });
   });
 
+  it('trains a two-class CSV with binaryCrossEntropyWithLogits through one linear output (sigmoid fused into the loss)', () => {
+    const file = tempDir();
+    const run = glassnet('train', `${FIXTURES}/fruit.csv`, '--loss', 'binaryCrossEntropyWithLogits', '--lr', '0.05', '--epochs', '60', '--batch-size', '8', '--out', file('m.json'), '--json');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).accuracy).toBeGreaterThan(0.8);
+    const model = readModelJson(file('m.json'));
+    expect(model.architecture.layers.at(-1)).toMatchObject({ units: 1, activation: 'linear' });
+  });
+
   it('trains a regression CSV with mse and a linear output', () => {
     const file = tempDir();
     const run = glassnet('train', `${FIXTURES}/regression.csv`, '--layers', 'none', '--lr', '0.05', '--epochs', '200', '--batch-size', '30', '--out', file('m.json'), '--json');
@@ -210,7 +219,7 @@ describe('glassnet train', () => {
     expectOneLineError(glassnet('train', 'iris', '--val-split', '1'), /^glassnet: --val-split: expected a fraction in \[0, 1\), found "1"$/, 2);
     expectOneLineError(glassnet('train', 'iris', '--optimizer', 'sgd'), /^glassnet: --lr: expected a learning rate for sgd \(it has no default\), found none$/, 2);
     expectOneLineError(glassnet('train', 'iris', '--optimizer', 'lbfgs'), /^glassnet: --optimizer: expected one of sgd, momentum, adam, adamw, rmsprop, adagrad, found "lbfgs"$/, 2);
-    expectOneLineError(glassnet('train', `${FIXTURES}/regression.csv`, '--loss', 'softmaxCrossEntropy'), /^glassnet: --loss: expected mse or squaredError for a regression target/, 2);
+    expectOneLineError(glassnet('train', `${FIXTURES}/regression.csv`, '--loss', 'softmaxCrossEntropy'), /^glassnet: --loss: expected squaredError, mse, mae, huber for a regression target/, 2);
     expectOneLineError(glassnet('train', 'iris', '--out', '/nonexistent-dir/m.json'), /^glassnet: --out: expected a file in an existing directory, found "\/nonexistent-dir\/m\.json": no directory/, 2);
   });
 

@@ -9,7 +9,8 @@ const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 
 /** Layer of a path under src/, low to high (README, "The library"). */
 const LAYERS: [prefix: string, level: number][] = [
-  ['errors.ts', 0], ['util/', 0], ['backend/', 1], ['tensor/', 2], ['nn/', 3], ['optim/', 4],
+  // primitives/ (one record per activation and loss) sits between level 0 and the backends, which loop over its kernels.
+  ['errors.ts', 0], ['util/', 0], ['primitives/', 0.5], ['backend/', 1], ['tensor/', 2], ['nn/', 3], ['optim/', 4],
   ['train/', 5], ['data/', 5], ['io/', 5], ['examples/', 6], ['explain/', 6], ['index.ts', 7],
 ];
 

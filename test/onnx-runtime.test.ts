@@ -3,8 +3,8 @@
 // layer, the 8-3-8 auto-encoder, and a model with preprocessing.
 import { describe, expect, it } from 'vitest';
 import {
-  ACTIVATIONS, AUTOENCODER_8_3_8, Dense, Dropout, LOSSES, Random, Sequential, fit, fitScaler, mlp, noGrad, oneHotCodes, softmax, tensor,
-  type LossName, type Scaler,
+  ACTIVATIONS, AUTOENCODER_8_3_8, Dense, Dropout, LOSSES, LOSS_RECORDS, Random, Sequential, fit, fitScaler, mlp, noGrad, oneHotCodes, sigmoid, softmax, tensor,
+  type Scaler,
 } from '../src/index.js';
 import { ACTIVATION_INTEROP, type ActivationInterop } from '../src/io/interop-activations.js';
 import { toOnnx, type OnnxExportOptions } from '../src/io/onnx-export.js';
@@ -64,17 +64,18 @@ describe('ONNX Runtime runs exported models as glassnet predicts them', () => {
     await compare(model, rows(5, 3, 2));
   });
 
-  const outputActivation: Record<LossName, 'linear' | 'sigmoid'> = { squaredError: 'sigmoid', mse: 'linear', binaryCrossEntropy: 'sigmoid', softmaxCrossEntropy: 'linear' };
-  it.each(LOSSES)("the output layer of a %s model (softmax appended for softmaxCrossEntropy, as predict reports)", async (loss) => {
-    const outputs = loss === 'binaryCrossEntropy' ? 1 : 3;
-    const model = mlp([4, 6, outputs], { activation: 'relu', outputActivation: outputActivation[loss], seed: 8 });
-    const isSoftmax = loss === 'softmaxCrossEntropy';
-    const onnx = await compare(model, rows(6, 4, 4), isSoftmax ? { outputActivation: 'softmax' } : {}, (x) => {
+  it.each(LOSSES)('the output layer of a %s model (the softmax or sigmoid a loss keeps inside itself appended, as predict reports)', async (loss) => {
+    const record = LOSS_RECORDS[loss];
+    const outputs = record.task === 'binary' ? 1 : 3;
+    const model = mlp([4, 6, outputs], { activation: 'relu', outputActivation: record.outputActivation, seed: 8 });
+    const appended = record.probabilities === 'softmax' || record.probabilities === 'sigmoid' ? record.probabilities : undefined;
+    const onnx = await compare(model, rows(6, 4, 4), appended === undefined ? {} : { outputActivation: appended }, (x) => {
       const out = model.predict(x);
-      return (isSoftmax ? noGrad(() => softmax(out)) : out).toArray() as number[][];
+      const scores = appended === 'softmax' ? noGrad(() => softmax(out)) : appended === 'sigmoid' ? noGrad(() => sigmoid(out)) : out;
+      return scores.toArray() as number[][];
     });
-    if (isSoftmax) for (const row of onnx) expect(Math.abs(row.reduce((a, b) => a + b) - 1)).toBeLessThan(1e-6);
-    if (loss === 'binaryCrossEntropy') for (const [p] of onnx) expect(p! > 0 && p! < 1).toBe(true);
+    if (appended === 'softmax') for (const row of onnx) expect(Math.abs(row.reduce((a, b) => a + b) - 1)).toBeLessThan(1e-6);
+    if (record.task === 'binary') for (const [p] of onnx) expect(p! > 0 && p! < 1).toBe(true);
   });
 
   it('the 8-3-8 auto-encoder, trained as trainAutoencoder trains it: every code comes back', async () => {

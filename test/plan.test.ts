@@ -27,7 +27,35 @@ const cases: [string, number[], ActivationName, ActivationName, LossName, DType,
   ['relu net past the small-work size, float32, batch 8', [20, 16, 12, 3], 'relu', 'linear', 'softmaxCrossEntropy', 'float32', 8],
   ['leaky relu past the small-work size, float32, batch 1', [40, 24, 5], 'leakyRelu', 'sigmoid', 'binaryCrossEntropy', 'float32', 1],
   ['tanh past the small-work size, float32, batch 6', [30, 18, 4], 'tanh', 'softmax', 'squaredError', 'float32', 6],
+  // Records added after the plan was written: nothing in it names them.
+  ['gelu net, bce with logits, batch 3', [4, 6, 2], 'gelu', 'linear', 'binaryCrossEntropyWithLogits', 'float32', 3],
+  ['elu net, huber, batch 4', [3, 5, 2], 'elu', 'linear', 'huber', 'float64', 4],
+  ['silu net, mae, batch 5', [3, 5, 2], 'silu', 'linear', 'mae', 'float32', 5],
+  ['geluTanh / softplus past the small-work size, softmax cross-entropy, batch 8', [20, 16, 3], 'geluTanh', 'softplus', 'softmaxCrossEntropy', 'float32', 8],
 ];
+
+describe('loss options on the planned path', () => {
+  it.each([
+    ['softmaxCrossEntropy', { weight: [0.5, 2, 1] }],
+    ['binaryCrossEntropyWithLogits', { weight: [3, 0.25, 1] }],
+    ['huber', { delta: 0.3 }],
+  ] as const)('%s with %j: the plan equals the recorded step bit for bit', async (loss, lossOptions) => {
+    const { Trainer } = await import('../src/index.js');
+    const { x, y } = data(8, 4, 3, loss, 6);
+    const make = () => mlp([4, 5, 3], { activation: 'tanh', outputActivation: 'linear', seed: 3, dtype: 'float32' });
+    const planned = make();
+    const recorded = make();
+    const trainer = new Trainer(planned, { loss, lossOptions, lr: 0.1, batchSize: 4 });
+    expect(trainer.path).toBe('planned');
+    const optimizer = new SGD(recorded.parameters(), 0.1);
+    for (let start = 0; start < 8; start += 4) {
+      const bx = tensor(x.slice(start, start + 4), { dtype: 'float32' });
+      const by = tensor(y.slice(start, start + 4), { dtype: 'float32' });
+      expect(trainer.step(bx.data, by.data, 4)).toBe(trainStep(recorded, getLoss(loss, lossOptions), optimizer, bx, by));
+    }
+    expect(parameters(planned)).toEqual(parameters(recorded));
+  });
+});
 
 describe('the planned training step equals the recorded one bit for bit', () => {
   it.each(cases)('%s', (_name, sizes, activation, outputActivation, loss, dtype, batchSize) => {

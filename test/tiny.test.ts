@@ -90,6 +90,24 @@ const cases: Case[] = [
     ]),
     loss: 'mse', lr: 0.05, samples: samples(7, 4, 2, 10, (r) => r.uniform(-1, 1)),
   },
+  // The records added after the tiny path was written: nothing in it names them.
+  {
+    name: 'gelu / elu (alpha 0.5), mae, float64',
+    build: network('float64', 11, [{ inputs: 3, units: 4, activation: 'gelu' }, { inputs: 4, units: 2, activation: 'elu', options: { alpha: 0.5 } }]),
+    loss: 'mae', lr: 0.05, samples: samples(5, 3, 2, 12, (r) => r.uniform(-1, 1)),
+  },
+  {
+    name: 'silu / geluTanh, huber, float32',
+    build: network('float32', 13, [{ inputs: 3, units: 4, activation: 'silu' }, { inputs: 4, units: 2, activation: 'geluTanh' }]),
+    loss: 'huber', lr: 0.1, samples: samples(5, 3, 2, 14, (r) => r.uniform(-3, 3)),
+  },
+  {
+    name: 'softplus / linear, bce with logits, leakyRelu slope 0.2, float32',
+    build: network('float32', 15, [
+      { inputs: 2, units: 3, activation: 'softplus' }, { inputs: 3, units: 3, activation: 'leakyRelu', options: { alpha: 0.2 } }, { inputs: 3, units: 1, activation: 'linear' },
+    ]),
+    loss: 'binaryCrossEntropyWithLogits', lr: 0.3, samples: samples(6, 2, 1, 16, (r) => r.int(2)),
+  },
 ];
 
 const STEPS = 40;

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { GlassnetError, torchSource, type ActivationName, type LossName, type TrainedModel } from '../../src/index.js';
+import { GlassnetError, LOSS_RECORDS, torchSource, type ActivationName, type LossName, type TrainedModel } from '../../src/index.js';
 import { saveOnnx, saveTfjs, saveTorchStateDict } from '../../src/io/node.js';
 import { choiceFlag } from '../flags.js';
 import { checkPaths, named } from '../paths.js';
@@ -16,19 +16,20 @@ interface ExportFlags {
 }
 
 /**
- * The activation the ONNX file applies after the network, per training
- * loss, so that it gives what `glassnet predict` reports: softmax
- * cross-entropy keeps the softmax inside the loss (linear outputs), so the
- * file appends it to give class probabilities.
+ * The activation the ONNX file applies after the network, so that it gives
+ * the probabilities `glassnet predict` reports: a loss that keeps the
+ * softmax or sigmoid inside itself (linear outputs) gets it appended, as
+ * its record says.
  */
-const APPENDED: Record<LossName, ActivationName | undefined> = {
-  squaredError: undefined, mse: undefined, binaryCrossEntropy: undefined, softmaxCrossEntropy: 'softmax',
-};
+function appendedActivation(loss: LossName): ActivationName | undefined {
+  const probabilities = LOSS_RECORDS[loss].probabilities;
+  return probabilities === 'softmax' || probabilities === 'sigmoid' ? probabilities : undefined;
+}
 
 const writers: Record<ExportFormat, (trained: TrainedModel, flags: ExportFlags) => Promise<void>> = {
   onnx: async (trained, flags) => {
     const { scaler, targetScaler, featureNames, classes, targetNames } = trained;
-    const appended = flags.raw === true ? undefined : APPENDED[trained.loss];
+    const appended = flags.raw === true ? undefined : appendedActivation(trained.loss);
     await saveOnnx(flags.out, trained.model, {
       scaler, targetScaler,
       ...(appended === undefined ? {} : { outputActivation: appended }),

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  Dense, Dropout, Random, Sequential, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, modelSummary, modelFromJSON, modelToJSON,
+  Dense, Dropout, LOSS_RECORDS, Random, Sequential, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, modelSummary, modelFromJSON, modelToJSON,
   regressionReport, scalerFromJSON, trainTestSplit,
   type Dataset, type FitState, type JsonObject, type Layer, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
 } from '../../src/index.js';
@@ -290,10 +290,10 @@ async function resumedSetup(source: string, path: string, cmd: Command, force: b
   };
 }
 
-/** One output per class, except one sigmoid output for two classes under binary cross-entropy. */
+/** One output per class, except one output (a probability or a logit) for two classes under a binary cross-entropy. */
 function outputSize(table: Table, recipe: ResolvedRecipe): number {
   const width = table.y[0]!.length;
-  return recipe.loss === 'binaryCrossEntropy' && width === 2 ? 1 : width;
+  return LOSS_RECORDS[recipe.loss].task === 'binary' && width === 2 ? 1 : width;
 }
 
 /**

@@ -12,11 +12,14 @@ export type FloatArray = Float32Array | Float64Array;
 /** Elementwise binary operations; the second operand may repeat (see {@link Backend.binary}). */
 export type BinaryKind = 'add' | 'sub' | 'mul' | 'div';
 
-/** Elementwise activations that have a kernel and a derivative kernel. */
-export type UnaryKind = 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
+import type { ElementwiseName } from '../primitives/activations.js';
+import type { PointLossName } from '../primitives/losses.js';
 
-/** Per-element losses between an output `o` and a target `t`. */
-export type PointLossKind = 'halfSquared' | 'squared' | 'binaryCrossEntropy';
+/** Elementwise activations: one per record in `primitives/activations.ts`, whose scalar kernels the backends loop over. */
+export type UnaryKind = ElementwiseName;
+
+/** Per-element losses between an output `o` and a target `t`: one per record in `primitives/losses.ts`. */
+export type PointLossKind = PointLossName;
 
 /**
  * The closed set of backend names: `'js'` the plain-loop reference,
@@ -68,7 +71,8 @@ export interface Backend {
    * A Dense layer's forward pass with its epilogue fused:
    * `net[rows×units] = x · wᵀ` (x is `rows×k`, w is `units×k`), then
    * `net[i] += bias[i % biasSize]` when `bias` is not null, then
-   * `out = activation(net)` (`alpha` is leakyRelu's negative slope). For
+   * `out = activation(net)` (`alpha` is the activation's option, as in
+   * {@link Backend.unary}). For
    * `'linear'`, `out` is not written: the caller passes `net` as both.
    * The result is bit for bit that of `matmul(net, x, w, rows, k, units,
    * false, true, false)`, `binary('add', net, net, bias, rows·units,
@@ -87,7 +91,7 @@ export interface Backend {
   /** `out[j] = Σ g[i]` over `i < n` with `i % bSize = j`: the gradient of a repeated operand. */
   sumRepeats(out: FloatArray, g: FloatArray, n: number, bSize: number): void;
 
-  /** `out[i] = f(x[i])`; `alpha` is the negative slope of leakyRelu. */
+  /** `out[i] = f(x[i])`; `alpha` is the activation's option (leakyRelu's slope, ELU's alpha), ignored by the others. */
   unary(kind: UnaryKind, out: FloatArray, x: FloatArray, n: number, alpha: number): void;
 
   /** `out[i] = f'(x[i])`, given both the input `x` and the output `y = f(x)` (sigmoid and tanh use `y`). */
@@ -109,18 +113,27 @@ export interface Backend {
   softmaxBackwardRows(out: FloatArray, y: FloatArray, g: FloatArray, rows: number, cols: number): void;
 
   /**
-   * Per-row cross-entropy of softmax(z) against probability rows t:
-   * `out[r] = Σ_c t[r,c]·(lse_r − z[r,c])` with `lse_r = log Σ_c exp(z[r,c])`
-   * computed with the row maximum factored out, so large logits neither
-   * overflow nor lose precision.
+   * Per-row cross-entropy of softmax(z) against target rows t (weights
+   * folded in, when any): `out[r] = Σ_c t[r,c]·(lse_r − z[r,c])` with
+   * `lse_r = log Σ_c exp(z[r,c])`. Each term is computed as
+   * `(m − z[r,c]) + log1p(Σ_{j≠k} exp(z[r,j] − m))` with m = z[r,k] the
+   * row maximum: two non-negative parts, so nothing cancels and the result
+   * keeps its relative precision for logits of any size or spread.
    */
   softmaxCrossEntropyRows(out: FloatArray, z: FloatArray, t: FloatArray, rows: number, cols: number): void;
 
-  /** Per-element loss terms `out[i] = ℓ(o[i], t[i])`. */
-  pointLoss(kind: PointLossKind, out: FloatArray, o: FloatArray, t: FloatArray, n: number): void;
+  /**
+   * Cross-entropy's gradient per row, from the probabilities `p = softmax(z)`:
+   * `out[r,c] = s·(p[r,c]·Σ_j t[r,j] − t[r,c])` (for probability rows,
+   * `s·(p − t)`).
+   */
+  softmaxCrossEntropyGradRows(out: FloatArray, p: FloatArray, t: FloatArray, rows: number, cols: number, s: number): void;
 
-  /** `out[i] = s · ∂ℓ(o[i], t[i])/∂o[i]`. */
-  pointLossGrad(kind: PointLossKind, out: FloatArray, o: FloatArray, t: FloatArray, n: number, s: number): void;
+  /** Per-element loss terms `out[i] = ℓ(o[i], t[i])`; `p` is the loss's option (Huber's δ), ignored by the others. */
+  pointLoss(kind: PointLossKind, out: FloatArray, o: FloatArray, t: FloatArray, n: number, p: number): void;
+
+  /** `out[i] = s · ∂ℓ(o[i], t[i])/∂o[i]`; `p` as in {@link Backend.pointLoss}. */
+  pointLossGrad(kind: PointLossKind, out: FloatArray, o: FloatArray, t: FloatArray, n: number, s: number, p: number): void;
 
   /** Writes the `cols×rows` transpose of a `rows×cols` matrix. */
   transpose(out: FloatArray, a: FloatArray, rows: number, cols: number): void;

@@ -5,7 +5,7 @@ import { createWasmBackend, defaultWasmThreads, type WasmBackend, type WasmBacke
 import { GlassnetError } from '../errors.js';
 
 export { SMALL_MATMUL_WORK, type Backend, type BackendName, type BinaryKind, type FloatArray, type PointLossKind, type UnaryKind } from './backend.js';
-export { BCE_GRAD_EPSILON, BCE_LOG_FLOOR, jsBackend } from './js.js';
+export { jsBackend } from './js.js';
 export { createJsFastBackend, jsFastBackend, type JsFastOptions } from './js-fast.js';
 export { createWasmBackend, defaultWasmThreads, wasmSimdSupported, type WasmBackend, type WasmBackendOptions } from './wasm.js';
 

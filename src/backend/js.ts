@@ -1,4 +1,7 @@
-import type { Backend, BinaryKind, FloatArray, PointLossKind, UnaryKind } from './backend.js';
+import type { Backend, BinaryKind, FloatArray, UnaryKind } from './backend.js';
+import { ELEMENTWISE } from '../primitives/activations.js';
+import { POINT_LOSSES } from '../primitives/losses.js';
+import { derivativeLoop, forwardLoop, gradientLoop, termLoop } from './loops.js';
 
 /**
  * The reference backend: plain loops over typed arrays, written for
@@ -52,12 +55,13 @@ export const jsBackend: Backend = {
     }
   },
 
+  // The records' scalar kernels in plain loops (loops.ts): the one definition of each activation and loss term.
   unary(kind, out, x, n, alpha) {
-    unaryLoops[kind](out, x, n, alpha);
+    forwardLoop(ELEMENTWISE[kind].forward)(out, x, n, alpha);
   },
 
   unaryDerivative(kind, out, x, y, n, alpha) {
-    derivativeLoops[kind](out, x, y, n, alpha);
+    derivativeLoop(ELEMENTWISE[kind].derivative)(out, x, y, n, alpha);
   },
 
   scale(out, a, s, n) {
@@ -100,22 +104,36 @@ export const jsBackend: Backend = {
   softmaxCrossEntropyRows(out, z, t, rows, cols) {
     for (let r = 0; r < rows; r++) {
       const base = r * cols;
-      const max = rowMax(z, base, cols);
-      let total = 0;
-      for (let c = 0; c < cols; c++) total += Math.exp(z[base + c]! - max);
-      const logSumExp = max + Math.log(total);
+      const top = rowArgMax(z, base, cols);
+      const max = z[base + top]!;
+      // Σ exp(z − max) without the maximum's own 1, so that log1p keeps the digits of a small remainder.
+      let rest = 0;
+      for (let c = 0; c < cols; c++) if (c !== top) rest += Math.exp(z[base + c]! - max);
+      const logSum = Math.log1p(rest);
       let rowLoss = 0;
-      for (let c = 0; c < cols; c++) rowLoss += t[base + c]! * (logSumExp - z[base + c]!);
+      for (let c = 0; c < cols; c++) {
+        const weight = t[base + c]!;
+        if (weight !== 0) rowLoss += weight * ((max - z[base + c]!) + logSum);
+      }
       out[r] = rowLoss;
     }
   },
 
-  pointLoss(kind, out, o, t, n) {
-    pointLossLoops[kind](out, o, t, n);
+  softmaxCrossEntropyGradRows(out, p, t, rows, cols, s) {
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      let mass = 0;
+      for (let c = 0; c < cols; c++) mass += t[base + c]!;
+      for (let c = 0; c < cols; c++) out[base + c] = (p[base + c]! * mass - t[base + c]!) * s;
+    }
   },
 
-  pointLossGrad(kind, out, o, t, n, s) {
-    pointLossGradLoops[kind](out, o, t, n, s);
+  pointLoss(kind, out, o, t, n, p) {
+    termLoop(POINT_LOSSES[kind].term)(out, o, t, n, p);
+  },
+
+  pointLossGrad(kind, out, o, t, n, s, p) {
+    gradientLoop(POINT_LOSSES[kind].gradient)(out, o, t, n, s, p);
   },
 
   transpose(out, a, rows, cols) {
@@ -145,6 +163,13 @@ function rowMax(a: FloatArray, base: number, cols: number): number {
   return max;
 }
 
+/** The column of the row's first maximum (0 for a row of NaN or −Infinity). */
+function rowArgMax(a: FloatArray, base: number, cols: number): number {
+  let top = 0;
+  for (let c = 1; c < cols; c++) if (a[base + c]! > a[base + top]!) top = c;
+  return top;
+}
+
 type BinaryLoop = (out: FloatArray, a: FloatArray, b: FloatArray, n: number, bSize: number) => void;
 
 // One loop per kind keeps the operator out of the inner loop.
@@ -160,93 +185,5 @@ const binaryLoops: Record<BinaryKind, BinaryLoop> = {
   },
   div(out, a, b, n, bSize) {
     for (let i = 0, j = 0; i < n; i++, j = j + 1 === bSize ? 0 : j + 1) out[i] = a[i]! / b[j]!;
-  },
-};
-
-type UnaryLoop = (out: FloatArray, x: FloatArray, n: number, alpha: number) => void;
-
-const unaryLoops: Record<UnaryKind, UnaryLoop> = {
-  sigmoid(out, x, n) {
-    for (let i = 0; i < n; i++) {
-      const v = x[i]!;
-      // exp of a negative number only: 1/(1+e^-x) overflows e^-x for x << 0.
-      if (v >= 0) out[i] = 1 / (1 + Math.exp(-v));
-      else {
-        const e = Math.exp(v);
-        out[i] = e / (1 + e);
-      }
-    }
-  },
-  tanh(out, x, n) {
-    for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!);
-  },
-  relu(out, x, n) {
-    for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? x[i]! : 0;
-  },
-  leakyRelu(out, x, n, alpha) {
-    for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? x[i]! : alpha * x[i]!;
-  },
-};
-
-type DerivativeLoop = (out: FloatArray, x: FloatArray, y: FloatArray, n: number, alpha: number) => void;
-
-const derivativeLoops: Record<UnaryKind, DerivativeLoop> = {
-  sigmoid(out, _x, y, n) {
-    for (let i = 0; i < n; i++) out[i] = y[i]! * (1 - y[i]!);
-  },
-  tanh(out, _x, y, n) {
-    for (let i = 0; i < n; i++) out[i] = 1 - y[i]! * y[i]!;
-  },
-  // NOTE: the derivative at exactly 0 is taken as 0 (relu) and alpha (leakyRelu), as PyTorch does.
-  relu(out, x, _y, n) {
-    for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? 1 : 0;
-  },
-  leakyRelu(out, x, _y, n, alpha) {
-    for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? 1 : alpha;
-  },
-};
-
-/** PyTorch clamps log at -100 in the BCE terms, so a saturated prediction costs 100, not Infinity. */
-export const BCE_LOG_FLOOR = -100;
-/** PyTorch's floor on o(1-o) in the BCE gradient, so o = 0 or 1 does not divide by zero. */
-export const BCE_GRAD_EPSILON = 1e-12;
-
-type PointLossLoop = (out: FloatArray, o: FloatArray, t: FloatArray, n: number) => void;
-type PointLossGradLoop = (out: FloatArray, o: FloatArray, t: FloatArray, n: number, s: number) => void;
-
-const pointLossLoops: Record<PointLossKind, PointLossLoop> = {
-  halfSquared(out, o, t, n) {
-    for (let i = 0; i < n; i++) {
-      const d = t[i]! - o[i]!;
-      out[i] = 0.5 * d * d;
-    }
-  },
-  squared(out, o, t, n) {
-    for (let i = 0; i < n; i++) {
-      const d = t[i]! - o[i]!;
-      out[i] = d * d;
-    }
-  },
-  binaryCrossEntropy(out, o, t, n) {
-    for (let i = 0; i < n; i++) {
-      const logO = Math.max(Math.log(o[i]!), BCE_LOG_FLOOR);
-      const logNotO = Math.max(Math.log(1 - o[i]!), BCE_LOG_FLOOR);
-      out[i] = -(t[i]! * logO + (1 - t[i]!) * logNotO);
-    }
-  },
-};
-
-const pointLossGradLoops: Record<PointLossKind, PointLossGradLoop> = {
-  // d/do ½(t−o)² = −(t−o) = o − t: the article's ∂E/∂OUT.
-  halfSquared(out, o, t, n, s) {
-    for (let i = 0; i < n; i++) out[i] = s * (o[i]! - t[i]!);
-  },
-  squared(out, o, t, n, s) {
-    for (let i = 0; i < n; i++) out[i] = s * 2 * (o[i]! - t[i]!);
-  },
-  binaryCrossEntropy(out, o, t, n, s) {
-    for (let i = 0; i < n; i++) {
-      out[i] = (s * (o[i]! - t[i]!)) / Math.max((1 - o[i]!) * o[i]!, BCE_GRAD_EPSILON);
-    }
   },
 };

@@ -3,6 +3,7 @@ import { denseForwardSteps } from './js.js';
 import { jsFastBackend } from './js-fast.js';
 import { EDGE_TILE_BYTES, emitElementwiseModule, emitKernelModule, EPILOGUE, NR, PANELS_PER_BLOCK, type KernelOptions } from './wasm/kernels.js';
 import { availableThreads, GEMM_ARGS, GemmWorkers } from './wasm/threads.js';
+import { ELEMENTWISE } from '../primitives/activations.js';
 
 /**
  * The `'wasm'` backend: float32 matmul, Dense's fused forward pass and
@@ -73,10 +74,11 @@ interface ElementwiseExports {
   biasActivation(c: number, bias: number, out: number, rows: number, units: number, act: number, alpha: number): void;
 }
 
-/** `biasActivation`'s code for each activation; sigmoid and tanh need exp, so the JS kernel applies them after the bias. */
-const EPILOGUE_OF: Record<UnaryKind | 'linear', number> = {
-  linear: EPILOGUE.none, sigmoid: EPILOGUE.none, tanh: EPILOGUE.none, relu: EPILOGUE.relu, leakyRelu: EPILOGUE.leakyRelu,
-};
+/** `biasActivation`'s code for an activation: its record's epilogue, or none (the JS kernel applies it after the bias). */
+function epilogueOf(activation: UnaryKind | 'linear'): number {
+  const epilogue = activation === 'linear' ? null : ELEMENTWISE[activation].epilogue;
+  return epilogue === null ? EPILOGUE.none : EPILOGUE[epilogue];
+}
 
 /** Options for {@link createWasmBackend}. */
 export interface WasmBackendOptions {
@@ -347,7 +349,7 @@ class WasmKernels {
     if (c < 0) return false;
     const biasAt = align16(c + size * 4);
     const outAt = biasAt + biasBytes;
-    const act = EPILOGUE_OF[activation];
+    const act = epilogueOf(activation);
     if (bias !== null) this.heap.set(prefix(bias, units), biasAt >> 2);
     if (bias !== null || act !== EPILOGUE.none) this.elementwise.biasActivation(c, bias === null ? 0 : biasAt, outAt, rows, units, act, alpha);
     this.copyOut(net, c, size);

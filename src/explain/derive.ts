@@ -7,9 +7,11 @@
  */
 import type { Names } from './naming.js';
 import {
-  TOTAL, chain, diff, frac, int, make, partial, prod, stepId, sum, sym, withFactor,
+  TOTAL, chain, diff, exprFormula, frac, int, make, partial, prod, stepId, sum, sym, withFactor,
   type Expr, type Factor, type Leaf, type Step, type Sym,
 } from './step.js';
+import { ELEMENTWISE, isElementwise } from '../primitives/activations.js';
+import { LOSS_RECORDS, POINT_LOSSES } from '../primitives/losses.js';
 import type { LayerRecord, StepRecord } from './trace.js';
 import { range } from '../util/range.js';
 
@@ -65,22 +67,10 @@ function forwardSteps(ctx: Context, layer: LayerRecord, k: number): Step[] {
     units.forEach((u, j) => {
       const activation = (leaf: Leaf): Expr => {
         const net = (i: number): Expr => leaf(netOf(i), layer.net[s]![i]!);
-        switch (layer.activation) {
-          case 'sigmoid':
-            return frac(int(1), sum(int(1), { kind: 'exp', arg: { kind: 'neg', arg: net(j) } }));
-          case 'tanh':
-            return { kind: 'fn', name: 'tanh', args: [net(j)] };
-          case 'relu':
-            return { kind: 'fn', name: 'max', args: [int(0), net(j)] };
-          case 'leakyRelu':
-            return { kind: 'ifPositive', test: net(j), then: net(j), otherwise: prod(sym({ kind: 'alpha' }), net(j)) };
-          case 'linear':
-            return net(j);
-          case 'softmax':
-            return frac({ kind: 'exp', arg: net(j) }, sum(...units.map((_, i) => ({ kind: 'exp', arg: net(i) }) as Expr)));
-          default:
-            return layer.activation satisfies never;
-        }
+        const name = layer.activation;
+        if (isElementwise(name)) return ELEMENTWISE[name].formula.out(exprFormula(leaf), net(j), optionLeaf(leaf, layer));
+        if (name === 'linear') return net(j);
+        return frac({ kind: 'exp', arg: net(j) }, sum(...units.map((_, i) => ({ kind: 'exp', arg: net(i) }) as Expr)));
       };
       steps.push(make(stepId(`neurons.${u}.out`, sample), 'forward', { kind: 'out', unit: u, sample }, activation, layer.out[s]![j]!, [u]));
     });
@@ -112,20 +102,9 @@ function errorSteps(ctx: Context): Step[] {
       errorSyms.push([e, record.loss.terms[s]![0]!]);
       continue;
     }
+    const point = POINT_LOSSES[LOSS_RECORDS[lossName].point];
     outputs.forEach((o, j) => {
-      const build = (leaf: Leaf): Expr => {
-        const d = diff(target(leaf, j), out(leaf, j));
-        switch (lossName) {
-          case 'squaredError':
-            return prod(frac(int(1), int(2)), { kind: 'square', arg: d });
-          case 'mse':
-            return { kind: 'square', arg: d };
-          case 'binaryCrossEntropy':
-            return { kind: 'neg', arg: sum(prod(target(leaf, j), { kind: 'ln', arg: out(leaf, j) }), prod(diff(int(1), target(leaf, j)), { kind: 'ln', arg: diff(int(1), out(leaf, j)) })) };
-          default:
-            return lossName satisfies never;
-        }
-      };
+      const build = (leaf: Leaf): Expr => point.formula.term(exprFormula(leaf), out(leaf, j), target(leaf, j), leaf({ kind: 'delta' }, record.loss.option));
       const e: Sym = { kind: 'error', unit: o, sample };
       steps.push(make(stepId(`errors.${o}`, sample), 'error', e, build, record.loss.terms[s]![j]!, [o]));
       errorSyms.push([e, record.loss.terms[s]![j]!]);
@@ -222,39 +201,23 @@ function lossGradient(ctx: Context, leaf: Leaf, j: number, s: number): Expr {
   const out = leaf({ kind: 'out', unit, sample }, last.out[s]![j]!);
   const target = leaf({ kind: 'target', unit, sample }, record.targets[s]![j]!);
   const factor = record.loss.factor;
-  switch (record.loss.name) {
-    case 'squaredError':
-      return withFactor(factor, { kind: 'neg', arg: diff(target, out) });
-    case 'mse':
-      return prod(frac(int(2), int(Math.round(1 / factor))), diff(out, target));
-    case 'binaryCrossEntropy':
-      return withFactor(factor, frac(diff(out, target), prod(out, diff(int(1), out))));
-    case 'softmaxCrossEntropy':
-      return withFactor(factor, diff(leaf({ kind: 'prob', unit, sample }, record.loss.softmax![s]![j]!), target));
-    default:
-      return record.loss.name satisfies never;
-  }
+  const point = LOSS_RECORDS[record.loss.name].point;
+  if (point === null) return withFactor(factor, diff(leaf({ kind: 'prob', unit, sample }, record.loss.softmax![s]![j]!), target));
+  return withFactor(factor, POINT_LOSSES[point].formula.gradient(exprFormula(leaf), out, target, leaf({ kind: 'delta' }, record.loss.option)));
+}
+
+/** The layer's option (α) as a formula leaf: its symbol, or its value in the numeric form. */
+function optionLeaf(leaf: Leaf, layer: LayerRecord): Expr {
+  return leaf({ kind: 'alpha' }, layer.alpha);
 }
 
 function activationDerivative(layer: LayerRecord, leaf: Leaf, outSym: Sym, netSym: Sym, j: number, s: number): Expr {
   const out = leaf(outSym, layer.out[s]![j]!);
   const net = leaf(netSym, layer.net[s]![j]!);
-  switch (layer.activation) {
-    case 'sigmoid':
-      return prod(out, diff(int(1), out));
-    case 'tanh':
-      return diff(int(1), { kind: 'square', arg: out });
-    case 'relu':
-      return { kind: 'ifPositive', test: net, then: int(1), otherwise: int(0) };
-    case 'leakyRelu':
-      return { kind: 'ifPositive', test: net, then: int(1), otherwise: sym({ kind: 'alpha' }) };
-    case 'linear':
-      return int(1);
-    case 'softmax':
-      throw new Error('unreachable: softmax has no elementwise derivative');
-    default:
-      return layer.activation satisfies never;
-  }
+  const name = layer.activation;
+  // Softmax's ∂OUT/∂NET is a matrix: its step is written from dEdNet instead, and never reaches here.
+  if (!isElementwise(name)) return int(1);
+  return ELEMENTWISE[name].formula.derivative(exprFormula(leaf), net, out, optionLeaf(leaf, layer));
 }
 
 function updateSteps(ctx: Context, layer: LayerRecord, k: number): Step[] {

@@ -6,6 +6,7 @@ import type { Explanation } from './explain.js';
 import type { Expr, Step, Sym } from './step.js';
 import { messagesFor } from './messages/index.js';
 import { describeStep, formatNumber, shownParameters, type RenderOptions } from './render-text.js';
+import type { FunctionName } from '../primitives/formula.js';
 
 // i1 → i_{1}, w2.1.3 → w_{2.1.3}; any other name is set upright.
 function latexName(name: string): string {
@@ -45,6 +46,8 @@ export function symLatex(s: Sym): string {
       return '\\eta';
     case 'alpha':
       return '\\alpha';
+    case 'delta':
+      return '\\delta';
     case 'partial':
       return `\\frac{\\partial ${s.of.kind === 'total' ? 'E' : symLatex(s.of)}}{\\partial ${symLatex(s.wrt)}}`;
     default:
@@ -92,12 +95,33 @@ export function exprLatex(e: Expr, precision = 9, leading = true): string {
       return `e^{${t(e.arg)}}`;
     case 'ln':
       return `\\ln(${t(e.arg)})`;
+    case 'pi':
+      return '\\pi';
     case 'fn':
-      return `\\${e.name}\\left(${e.args.map(t).join(', ')}\\right)`;
+      return fnLatex(e.name, e.args.map(t).join(', '));
     case 'ifPositive':
       return `\\left(${t(e.then)} \\text{ if } ${t(e.test)} > 0 \\text{, else } ${t(e.otherwise)}\\right)`;
     default:
       return e satisfies never;
+  }
+}
+
+/** A function applied, in LaTeX. */
+function fnLatex(name: FunctionName, args: string): string {
+  switch (name) {
+    case 'abs':
+      return `\\left|${args}\\right|`;
+    case 'sigmoid':
+      return `\\sigma\\left(${args}\\right)`;
+    case 'sqrt':
+      return `\\sqrt{${args}}`;
+    case 'erf':
+      return `\\operatorname{erf}\\left(${args}\\right)`;
+    case 'tanh':
+    case 'max':
+      return `\\${name}\\left(${args}\\right)`;
+    default:
+      return name satisfies never;
   }
 }
 

@@ -7,6 +7,7 @@ import type { Explanation } from './explain.js';
 import { en } from './messages/en.js';
 import { messagesFor, type Language, type Messages } from './messages/index.js';
 import type { Expr, Step, Sym } from './step.js';
+import type { FunctionName } from '../primitives/formula.js';
 
 /** Options shared by the renderers. */
 export interface RenderOptions {
@@ -76,6 +77,8 @@ export function symText(s: Sym): string {
       return 'η';
     case 'alpha':
       return 'α';
+    case 'delta':
+      return 'δ';
     case 'partial':
       return `∂${s.of.kind === 'total' ? 'E' : symText(s.of)}/∂${symText(s.wrt)}`;
     default:
@@ -138,12 +141,33 @@ export function exprText(e: Expr, precision = 9, leading = true): string {
       return `e^(${t(e.arg)})`;
     case 'ln':
       return `ln(${t(e.arg)})`;
+    case 'pi':
+      return 'π';
     case 'fn':
-      return `${e.name}(${e.args.map(t).join(', ')})`;
+      return fnText(e.name, e.args.map(t));
     case 'ifPositive':
       return `(${t(e.then)} if ${t(e.test)} > 0, else ${t(e.otherwise)})`;
     default:
       return e satisfies never;
+  }
+}
+
+/** A function applied, as text: |x|, σ(x), √(x), tanh(x). */
+function fnText(name: FunctionName, args: string[]): string {
+  const list = args.join(', ');
+  switch (name) {
+    case 'abs':
+      return `|${list}|`;
+    case 'sigmoid':
+      return `σ(${list})`;
+    case 'sqrt':
+      return `√(${list})`;
+    case 'tanh':
+    case 'max':
+    case 'erf':
+      return `${name}(${list})`;
+    default:
+      return name satisfies never;
   }
 }
 

@@ -5,6 +5,8 @@
  * never disagree.
  */
 
+import type { Formula, FunctionName } from '../primitives/formula.js';
+
 /** A named quantity. `sample` is the 1-based sample of a batch, null for a single sample. */
 export type Sym =
   | { kind: 'net' | 'out' | 'target' | 'prob'; unit: string; sample: number | null }
@@ -14,6 +16,7 @@ export type Sym =
   | { kind: 'total' }
   | { kind: 'lr' }
   | { kind: 'alpha' }
+  | { kind: 'delta' }
   | { kind: 'partial'; of: Sym; wrt: Sym };
 
 /** A formula, kept as a tree so each renderer can print it its own way (text, LaTeX). */
@@ -30,7 +33,8 @@ export type Expr =
   | { kind: 'square'; arg: Expr }
   | { kind: 'exp'; arg: Expr }
   | { kind: 'ln'; arg: Expr }
-  | { kind: 'fn'; name: 'tanh' | 'max'; args: Expr[] }
+  | { kind: 'pi' }
+  | { kind: 'fn'; name: FunctionName; args: Expr[] }
   | { kind: 'ifPositive'; test: Expr; then: Expr; otherwise: Expr };
 
 /** One factor of a chain-rule product: its name in the chain, what it equals, and its recorded value. */
@@ -104,6 +108,29 @@ function reciprocal(factor: number): Expr {
 /** `e` scaled by a loss's averaging factor, written as 1/n·e (or `e` alone when the factor is 1). */
 export function withFactor(factor: number, e: Expr): Expr {
   return factor === 1 ? e : prod(reciprocal(factor), e);
+}
+
+/**
+ * The formula vocabulary of `primitives/` as expression trees: a record's
+ * formula written with it gives the symbolic form with the symbolic leaf
+ * and the numeric form with the numeric one. Options (α, δ) are leaves too.
+ */
+export function exprFormula(leaf: Leaf): Formula<Expr> {
+  return {
+    c: int,
+    option: (name, value) => leaf({ kind: name }, value),
+    pi: () => ({ kind: 'pi' }),
+    add: (...terms) => sum(...terms),
+    sub: diff,
+    mul: (...factors) => prod(...factors),
+    div: frac,
+    neg: (arg) => ({ kind: 'neg', arg }),
+    square: (arg) => ({ kind: 'square', arg }),
+    exp: (arg) => ({ kind: 'exp', arg }),
+    ln: (arg) => ({ kind: 'ln', arg }),
+    fn: (name, ...args) => ({ kind: 'fn', name, args }),
+    ifPositive: (test, then, otherwise) => ({ kind: 'ifPositive', test, then, otherwise }),
+  };
 }
 
 // ----------------------------------------------------------------- steps

@@ -75,6 +75,8 @@ export interface BiasRecord {
 export interface LayerRecord {
   name: string;
   activation: ActivationName;
+  /** The activation's option (leakyRelu's slope, ELU's alpha); 0 without one. */
+  alpha: number;
   /** What the layer received: the network input, or the previous layer's OUT. */
   input: Rows;
   /** `[unit][input]`, before the update. */
@@ -104,6 +106,8 @@ export interface LossRecord {
   terms: Rows;
   /** E = factor · Σ terms. */
   factor: number;
+  /** The loss's option (Huber's δ); 0 without one. */
+  option: number;
   total: number;
   /** softmax(NET) of the output layer, when the loss applied it (softmaxCrossEntropy). */
   softmax: Rows | null;
@@ -173,6 +177,7 @@ export function recordStep(model: Sequential, x: NestedNumbers | Tensor, t: Nest
     return {
       name: layer.name,
       activation: layer.activation,
+      alpha: layer.alpha,
       input: k === 0 ? rows(inputs.data, layer.inputSize) : rows(trace.node(`${layers[k - 1]!.name}.out`).output.data, layer.inputSize),
       weight: before[k]!.weight,
       bias: layer.bias === null ? null : { values: before[k]!.bias!, shared: layer.bias.size === 1 && width > 1, trainable: layer.bias.requiresGrad },
@@ -200,6 +205,7 @@ export function recordStep(model: Sequential, x: NestedNumbers | Tensor, t: Nest
       name: lossName,
       terms: rows(terms, terms.length / samples),
       factor: lossNode.saved.factor as number,
+      option: lossNode.saved.option as number,
       total: loss.item(),
       softmax: softmax === undefined ? null : rows(softmax, model.outputSize),
     },

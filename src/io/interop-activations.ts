@@ -8,7 +8,7 @@
  */
 import type { ActivationName } from '../nn/activations.js';
 import type { Dense } from '../nn/layers.js';
-import { LEAKY_RELU_SLOPE } from '../tensor/ops.js';
+import { activationOption } from '../primitives/activations.js';
 
 /**
  * One ONNX operator (default domain) of an activation's form. `inputs`
@@ -60,19 +60,51 @@ export const ACTIVATION_INTEROP: Readonly<Record<ActivationName, ActivationInter
   },
   linear: { onnx: () => [], tfjs: () => ({ activation: 'linear' }), torch: () => null },
   softmax: { onnx: () => [{ op: 'Softmax', ints: { axis: -1 } }], tfjs: () => ({ activation: 'softmax' }), torch: () => ({ module: 'Softmax', args: 'dim=-1' }) },
+  // TF.js's 'elu' string fixes alpha at 1; any other alpha needs its ELU layer.
+  elu: {
+    onnx: (alpha) => [{ op: 'Elu', floats: { alpha } }],
+    tfjs: (alpha) => (alpha === 1 ? { activation: 'elu' } : { layer: 'ELU', config: { alpha } }),
+    torch: (alpha) => ({ module: 'ELU', args: `alpha=${alpha}` }),
+  },
+  softplus: { onnx: () => [{ op: 'Softplus' }], tfjs: () => ({ activation: 'softplus' }), torch: () => ({ module: 'Softplus', args: '' }) },
+  // x·σ(x): ONNX has no SiLU operator before opset 22.
+  silu: {
+    onnx: () => [{ op: 'Sigmoid' }, { op: 'Mul', inputs: ['x', '$0'] }],
+    tfjs: () => ({ activation: 'swish' }),
+    torch: () => ({ module: 'SiLU', args: '' }),
+  },
+  // x·½(1 + erf(x/√2)): ONNX's Gelu operator arrives only in opset 20.
+  gelu: {
+    onnx: () => [
+      { op: 'Div', inputs: ['x', Math.SQRT2] }, { op: 'Erf', inputs: ['$0'] }, { op: 'Add', inputs: ['$1', 1] },
+      { op: 'Mul', inputs: ['x', '$2'] }, { op: 'Mul', inputs: ['$3', 0.5] },
+    ],
+    tfjs: () => ({ activation: 'gelu' }),
+    torch: () => ({ module: 'GELU', args: '' }),
+  },
+  // ½x(1 + tanh(√(2/π)(x + 0.044715x³))), PyTorch's approximate='tanh'.
+  geluTanh: {
+    onnx: () => [
+      { op: 'Mul', inputs: ['x', 'x'] }, { op: 'Mul', inputs: ['$0', 'x'] }, { op: 'Mul', inputs: ['$1', 0.044715] },
+      { op: 'Add', inputs: ['x', '$2'] }, { op: 'Mul', inputs: ['$3', Math.sqrt(2 / Math.PI)] }, { op: 'Tanh', inputs: ['$4'] },
+      { op: 'Add', inputs: ['$5', 1] }, { op: 'Mul', inputs: ['x', '$6'] }, { op: 'Mul', inputs: ['$7', 0.5] },
+    ],
+    tfjs: () => ({ activation: 'gelu_new' }),
+    torch: () => ({ module: 'GELU', args: "approximate='tanh'" }),
+  },
 };
 
 /** The activation names, in the record's order. */
 export const INTEROP_ACTIVATIONS = Object.keys(ACTIVATION_INTEROP) as ActivationName[];
 
-/** The option value an activation has when a file does not say (leakyRelu's slope; 0 for activations without one). */
+/** The option value an activation has when a file does not say (leakyRelu's slope, ELU's alpha; 0 for activations without one). */
 export function defaultAlpha(name: ActivationName): number {
-  return name === 'leakyRelu' ? LEAKY_RELU_SLOPE : 0;
+  return activationOption(name)?.default ?? 0;
 }
 
 /** A Dense layer's activation option, as the forms above take it. */
 export function alphaOf(layer: Dense): number {
-  return defaultAlpha(layer.activation);
+  return layer.alpha;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { describe } from '../errors.js';
 import { checkActivation, type ActivationName } from '../nn/activations.js';
+import { activationOption } from '../primitives/activations.js';
 import { Dense, Dropout } from '../nn/layers.js';
 import type { Sequential } from '../nn/model.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
@@ -23,6 +24,13 @@ export interface DenseSpec {
   inputSize: number;
   units: number;
   activation: ActivationName;
+  /**
+   * The activation's option (leakyRelu's slope, ELU's alpha): written for
+   * an activation that takes one, absent otherwise. Files from before
+   * version 1.1 lack it and get the default (PyTorch's), which was the only
+   * value then.
+   */
+  alpha?: number;
   bias: BiasLayout;
   /** Present exactly when there is a bias: whether training updates it. */
   biasTrainable?: boolean;
@@ -55,7 +63,7 @@ export interface LayerState {
 export type FileLayer = Dense | Dropout;
 
 const FIELDS = {
-  dense: ['type', 'name', 'inputSize', 'units', 'activation', 'bias', 'biasTrainable'],
+  dense: ['type', 'name', 'inputSize', 'units', 'activation', 'alpha', 'bias', 'biasTrainable'],
   dropout: ['type', 'name', 'size', 'rate'],
 } as const;
 const BIAS_LAYOUTS: readonly BiasLayout[] = ['per-unit', 'shared', 'none'];
@@ -99,7 +107,9 @@ export function specOf(layer: FileLayer): LayerSpec {
   // A one-unit layer's single bias is per-unit: with one unit the two layouts are the same.
   const bias: BiasLayout = layer.bias === null ? 'none' : layer.bias.size === 1 && layer.outputSize > 1 ? 'shared' : 'per-unit';
   return {
-    type: 'dense', name: layer.name, inputSize: layer.inputSize, units: layer.outputSize, activation: layer.activation, bias,
+    type: 'dense', name: layer.name, inputSize: layer.inputSize, units: layer.outputSize, activation: layer.activation,
+    ...(activationOption(layer.activation) === null ? {} : { alpha: layer.alpha }),
+    bias,
     ...(layer.bias === null ? {} : { biasTrainable: layer.bias.requiresGrad }),
   };
 }
@@ -127,6 +137,7 @@ export function buildLayer(spec: LayerSpec, state: LayerState, dtype: DType): Fi
   const weight = state.weight!;
   return new Dense(spec.inputSize, spec.units, {
     activation: spec.activation,
+    ...(spec.alpha === undefined ? {} : { alpha: spec.alpha }),
     weights: Array.from({ length: spec.units }, (_, j) => weight.slice(j * spec.inputSize, (j + 1) * spec.inputSize)),
     bias: state.bias ?? false,
     sharedBias: spec.bias === 'shared',
@@ -189,13 +200,26 @@ function readDense(layer: Record<string, unknown>, at: JsonPath, name: string): 
   const inputSize = expectInteger(required(layer, 'inputSize', at), at.key('inputSize'), 1);
   const units = expectInteger(required(layer, 'units', at), at.key('units'), 1);
   const activation = checkActivation(required(layer, 'activation', at), String(at.key('activation')));
+  const alpha = readAlpha(activation, field(layer, 'alpha'), at.key('alpha'));
   const bias = required(layer, 'bias', at) as BiasLayout;
   if (!BIAS_LAYOUTS.includes(bias)) fail('unknown-name', at.key('bias'), BIAS_LAYOUTS.map((b) => `"${b}"`).join(', '), describe(bias));
   const trainable = field(layer, 'biasTrainable');
   if (bias === 'none' ? trainable !== undefined : typeof trainable !== 'boolean') {
     fail('type', at.key('biasTrainable'), bias === 'none' ? 'no such field (the layer has no bias)' : 'true or false', describe(trainable));
   }
-  return { type: 'dense', name, inputSize, units, activation, bias, ...(bias === 'none' ? {} : { biasTrainable: trainable as boolean }) };
+  return {
+    type: 'dense', name, inputSize, units, activation, ...(alpha === undefined ? {} : { alpha }), bias,
+    ...(bias === 'none' ? {} : { biasTrainable: trainable as boolean }),
+  };
+}
+
+/** A dense layer's `alpha`: absent (the default), or a value the activation's option accepts; refused for an activation without one. */
+function readAlpha(activation: ActivationName, value: unknown, path: JsonPath): number | undefined {
+  if (value === undefined) return undefined;
+  const option = activationOption(activation);
+  if (option === null) fail('type', path, `no such field (${activation} takes no option)`, describe(value));
+  if (typeof value !== 'number' || !option.check(value)) fail('range', path, `${option.expected} for ${activation}`, describe(value));
+  return value;
 }
 
 function readDropout(layer: Record<string, unknown>, at: JsonPath, name: string): DropoutSpec {

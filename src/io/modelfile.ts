@@ -21,6 +21,7 @@ export const MODEL_FORMAT = 'glassnet.model';
 /** The version this glassnet writes. It reads every file with the same major version. */
 export const MODEL_VERSION = '1.1';
 const MAJOR = 1;
+// 1.1: CRC-32 checksums of the tensors (and a checkpoint's state), and a dense layer's "alpha" (the activation's option).
 const MINOR = 1;
 
 /** A model file as data: what {@link modelToJSON} returns. */

@@ -9,7 +9,8 @@ import { GlassnetError } from '../errors.js';
 import { LOSSES, checkLoss, type LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
 import { noGrad } from '../tensor/autograd.js';
-import { softmax } from '../tensor/ops.js';
+import { sigmoid, softmax } from '../tensor/ops.js';
+import { LOSS_RECORDS } from '../primitives/losses.js';
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import { evaluate, isClassificationLoss, type Evaluation } from '../train/evaluate.js';
 import { classIndices, regressionReport } from '../train/metrics.js';
@@ -143,23 +144,31 @@ export class TrainedModel {
   }
 
   /**
-   * Class probabilities, one column per class: softmax of the outputs for
-   * softmaxCrossEntropy, `[1 − p, p]` for one sigmoid output, the outputs
-   * themselves otherwise.
+   * Class probabilities, one column per class, as the loss's record says
+   * (`probabilities`): softmax of the logits for softmaxCrossEntropy, the
+   * sigmoid of the logit for binaryCrossEntropyWithLogits, the outputs
+   * themselves for binaryCrossEntropy; `[1 − p, p]` for one output.
    * @throws GlassnetError `state` for a regression model.
    */
   predictProba(x: Rows): number[][] {
     const classes = this.requireClasses('predictProba');
-    const output = this.forward(x);
-    const scores = this.loss === 'softmaxCrossEntropy' ? noGrad(() => softmax(output)).toArray() as number[][] : output.toArray() as number[][];
+    const scores = this.scores(x).toArray() as number[][];
     return scores.map((row) => (row.length === 1 && classes.length === 2 ? [1 - row[0]!, row[0]!] : row));
   }
 
   /** The predicted class label of each row. @throws GlassnetError `state` for a regression model. */
   classify(x: Rows): string[] {
     const classes = this.requireClasses('classify');
+    const scores = this.scores(x);
+    // One score per row is class 1 from 0.5 on, a probability as predictProba gives it.
+    return Array.from(classIndices(scores.data, scores.rows, scores.cols), (c) => classes[c]!);
+  }
+
+  /** The outputs as the loss turns them into probabilities. */
+  private scores(x: Rows): Tensor {
     const output = this.forward(x);
-    return Array.from(classIndices(output.data, output.rows, output.cols), (c) => classes[c]!);
+    const kind = LOSS_RECORDS[this.loss].probabilities;
+    return kind === 'softmax' ? noGrad(() => softmax(output)) : kind === 'sigmoid' ? noGrad(() => sigmoid(output)) : output;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { GlassnetError, describe } from '../errors.js';
 import { label, needsGrad } from '../tensor/autograd.js';
-import { add, denseInference, dropout, matmul } from '../tensor/ops.js';
+import { activationParameter, add, denseInferenceOp, dropout, matmul } from '../tensor/ops.js';
+import { defaultInit } from '../primitives/activations.js';
 import { Tensor, tensor, zeros, type DType } from '../tensor/tensor.js';
 import { Random } from '../util/random.js';
 import { formatShape } from '../util/shape.js';
@@ -30,6 +31,12 @@ export interface Layer {
 export interface DenseOptions {
   /** Applied to NET to give OUT (default `"linear"`). */
   activation?: ActivationName;
+  /**
+   * The activation's option: leakyRelu's negative slope (default 0.01) or
+   * ELU's alpha (default 1), as in PyTorch. Refused for an activation
+   * without one.
+   */
+  alpha?: number;
   /** Explicit weights, `[units][inputs]`: row j holds the weights into unit j. */
   weights?: readonly (readonly number[])[];
   /**
@@ -63,6 +70,8 @@ export class Dense implements Layer {
   readonly inputSize: number;
   readonly outputSize: number;
   readonly activation: ActivationName;
+  /** The activation's option (leakyRelu's slope, ELU's alpha); 0 for an activation without one. */
+  readonly alpha: number;
   readonly weight: Tensor;
   /** Shape `[units]`, or `[1]` when shared; null without a bias. */
   readonly bias: Tensor | null;
@@ -70,11 +79,13 @@ export class Dense implements Layer {
   constructor(inputSize: number, units: number, options: DenseOptions = {}) {
     checkSize('inputSize', inputSize);
     checkSize('units', units);
+    checkOptionNames(options, DENSE_OPTIONS, 'options');
     const dtype = options.dtype ?? 'float32';
     this.inputSize = inputSize;
     this.outputSize = units;
     this.name = options.name ?? 'dense';
     this.activation = checkActivation(options.activation ?? 'linear', 'options.activation');
+    this.alpha = activationParameter(this.activation, options.alpha, 'options.alpha');
     this.weight = options.weights === undefined
       ? initialWeights(inputSize, units, this.activation, options, dtype)
       : tensor(options.weights, { dtype, shape: [units, inputSize], argument: 'options.weights' });
@@ -90,11 +101,11 @@ export class Dense implements Layer {
     }
     // With nothing to record (inference), one fused kernel gives the same bits as the three ops below.
     if (!needsGrad(this.bias === null ? [x, this.weight] : [x, this.weight, this.bias])) {
-      return denseInference(x, this.weight, this.bias, this.activation);
+      return denseInferenceOp(x, this.weight, this.bias, this.activation, this.alpha);
     }
     const product = matmul(x, this.weight, false, true);
     const net = label(this.bias === null ? product : add(product, this.bias), `${this.name}.net`);
-    return label(activate(this.activation, net), `${this.name}.out`);
+    return label(activate(this.activation, net, this.alpha), `${this.name}.out`);
   }
 
   get dtype(): DType {
@@ -117,6 +128,26 @@ export class Dense implements Layer {
   }
 }
 
+/** Every option {@link Dense} reads: anything else is a typo (`activaton`) and refused. */
+const DENSE_OPTIONS: readonly (keyof DenseOptions)[] = [
+  'activation', 'alpha', 'weights', 'bias', 'sharedBias', 'trainableBias', 'init', 'seed', 'random', 'dtype', 'name',
+];
+
+/**
+ * Refuses option names outside `known`, so a misspelled option fails
+ * instead of being silently ignored.
+ */
+export function checkOptionNames(options: object, known: readonly string[], argument: string): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new GlassnetError({ code: 'type', argument, expected: 'an object of options', found: describe(options) });
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new GlassnetError({ code: 'unknown-name', argument: `${argument}.${key}`, expected: `one of the options ${known.map((k) => `"${k}"`).join(', ')}`, found: JSON.stringify(key) });
+    }
+  }
+}
+
 function checkSize(argument: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) {
     throw new GlassnetError({ code: 'range', argument, expected: 'a positive integer', found: describe(value) });
@@ -124,8 +155,7 @@ function checkSize(argument: string, value: number): void {
 }
 
 function initialWeights(inputSize: number, units: number, activation: ActivationName, options: DenseOptions, dtype: DType): Tensor {
-  const defaultInit = activation === 'relu' || activation === 'leakyRelu' ? 'he' : 'xavier';
-  const init = checkInitializer(options.init ?? defaultInit, 'options.init');
+  const init = checkInitializer(options.init ?? defaultInit(activation), 'options.init');
   const weight = zeros([units, inputSize], dtype);
   initialize(init, weight.data, inputSize, units, options.random ?? new Random(options.seed ?? 0));
   return weight;
@@ -166,6 +196,7 @@ export class Dropout implements Layer {
 
   constructor(size: number, rate: number, options: DropoutOptions & { dtype?: DType } = {}) {
     checkSize('size', size);
+    checkOptionNames(options, ['seed', 'random', 'dtype', 'name'], 'options');
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
       throw new GlassnetError({ code: 'range', argument: 'rate', expected: 'a number in [0, 1)', found: describe(rate) });
     }

@@ -1,22 +1,20 @@
 import { checkOneOf } from '../errors.js';
-import { binaryCrossEntropy, mse, softmaxCrossEntropy, squaredError } from '../tensor/ops.js';
+import { LOSSES, type LossName } from '../primitives/losses.js';
+import { applyLoss, type LossOptions } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-/** Loss functions by name. */
-export const LOSSES = ['squaredError', 'mse', 'binaryCrossEntropy', 'softmaxCrossEntropy'] as const;
-export type LossName = (typeof LOSSES)[number];
+export { LOSSES, LOSS_RECORDS, type LossName } from '../primitives/losses.js';
 
 /** A loss maps (network output, target) to a scalar tensor. */
 export type LossFunction = (output: Tensor, target: Tensor) => Tensor;
-
-const losses: Record<LossName, LossFunction> = { squaredError, mse, binaryCrossEntropy, softmaxCrossEntropy };
 
 /** Checks that `name` is a known loss; `argument` names it in the error. */
 export function checkLoss(name: unknown, argument = 'loss'): LossName {
   return checkOneOf(LOSSES, name, argument);
 }
 
-/** The loss function with this name. */
-export function getLoss(name: LossName): LossFunction {
-  return losses[checkLoss(name)];
+/** The loss function with this name, with its options (checked on each call against the loss's record). */
+export function getLoss(name: LossName, options: LossOptions = {}): LossFunction {
+  const checked = checkLoss(name);
+  return (output, target) => applyLoss(checked, output, target, options);
 }

@@ -5,7 +5,7 @@ import type { FloatArray } from '../backend/index.js';
 import { Random } from '../util/random.js';
 import { formatShape } from '../util/shape.js';
 import type { ActivationName } from './activations.js';
-import { Dense, type Layer } from './layers.js';
+import { Dense, checkOptionNames, type Layer } from './layers.js';
 import type { InitializerName } from './init.js';
 
 /** A stack of layers applied in order. */
@@ -97,6 +97,8 @@ export interface MlpOptions {
   activation?: ActivationName;
   /** Activation of the last layer (default: same as `activation`). */
   outputActivation?: ActivationName;
+  /** The hidden activation's option (leakyRelu's slope, ELU's alpha); see `DenseOptions.alpha`. */
+  alpha?: number;
   init?: InitializerName;
   /** One seed for all layers (default 0). */
   seed?: number;
@@ -112,10 +114,12 @@ export function mlp(sizes: readonly number[], options: MlpOptions = {}): Sequent
   if (sizes.length < 2) {
     throw new GlassnetError({ code: 'shape', argument: 'sizes', expected: 'at least two sizes (inputs and outputs)', found: formatShape(sizes) });
   }
+  checkOptionNames(options, ['activation', 'outputActivation', 'alpha', 'init', 'seed', 'dtype'], 'options');
   const random = new Random(options.seed ?? 0);
   const hidden = options.activation ?? 'sigmoid';
   const layers = sizes.slice(1).map((units, i) => new Dense(sizes[i]!, units, {
     activation: i === sizes.length - 2 ? options.outputActivation ?? hidden : hidden,
+    ...(options.alpha === undefined || i === sizes.length - 2 ? {} : { alpha: options.alpha }),
     random,
     ...(options.init === undefined ? {} : { init: options.init }),
     ...(options.dtype === undefined ? {} : { dtype: options.dtype }),

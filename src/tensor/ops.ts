@@ -5,9 +5,12 @@
  * return arrays they own (never `gradOut` itself), because the sweep
  * accumulates into them.
  */
-import type { BinaryKind, FloatArray, PointLossKind, UnaryKind } from '../backend/index.js';
+import type { BinaryKind, FloatArray, UnaryKind } from '../backend/index.js';
 import { getBackend } from '../backend/index.js';
-import { GlassnetError } from '../errors.js';
+import { GlassnetError, describe } from '../errors.js';
+import { ELEMENTWISE, type ElementwiseName } from '../primitives/activations.js';
+import { LOSS_RECORDS, type LossName } from '../primitives/losses.js';
+import { lossBuffers, lossGradient, lossValue, type LossSetting } from './loss-steps.js';
 import { formatShape, sameShape, sizeOf, trailingBroadcast } from '../util/shape.js';
 import { record } from './autograd.js';
 import { Tensor, allocate } from './tensor.js';
@@ -159,13 +162,24 @@ export function scale(a: Tensor, s: number): Tensor {
   }, { factor: s });
 }
 
-function unaryOp(kind: UnaryKind, x: Tensor, alpha = 0): Tensor {
+/**
+ * The elementwise activation `kind` (any record of
+ * `primitives/activations.ts`), with `alpha` its option (default: the
+ * record's, PyTorch's; ignored by activations without one). Its backward
+ * rule multiplies by the record's derivative, which observers receive.
+ */
+export function elementwise(kind: ElementwiseName, x: Tensor, alpha?: number): Tensor {
+  return elementwiseOp(kind, x, activationParameter(kind, alpha, 'alpha'));
+}
+
+/** {@link elementwise} with `a` already checked (0 for an activation without an option): what layers call. */
+export function elementwiseOp(kind: ElementwiseName, x: Tensor, a: number): Tensor {
   const backend = getBackend();
   const out = result(x, x.shape);
-  backend.unary(kind, out.data, x.data, x.size, alpha);
+  backend.unary(kind, out.data, x.data, x.size, a);
   return record(kind, [x], out, (g, intermediates) => {
     const derivative = allocate(x.dtype, x.size);
-    backend.unaryDerivative(kind, derivative, x.data, out.data, x.size, alpha);
+    backend.unaryDerivative(kind, derivative, x.data, out.data, x.size, a);
     intermediates.derivative = derivative;
     const grad = allocate(x.dtype, x.size);
     backend.binary('mul', grad, g, derivative, x.size, x.size);
@@ -173,27 +187,46 @@ function unaryOp(kind: UnaryKind, x: Tensor, alpha = 0): Tensor {
   });
 }
 
+/**
+ * The value of `kind`'s option: `alpha` when given (checked), else the
+ * record's default; 0 for an activation without an option, which refuses
+ * an `alpha`.
+ * @throws GlassnetError naming `argument` for an alpha the activation does not take or does not accept.
+ */
+export function activationParameter(kind: ElementwiseName | 'linear' | 'softmax', alpha: number | undefined, argument: string): number {
+  const option = kind === 'linear' || kind === 'softmax' ? null : ELEMENTWISE[kind].option;
+  if (option === null) {
+    if (alpha === undefined) return 0;
+    throw new GlassnetError({ code: 'unknown-name', argument, expected: `no ${argument} (${kind} takes no option)`, found: describe(alpha) });
+  }
+  if (alpha === undefined) return option.default;
+  if (typeof alpha !== 'number' || !option.check(alpha)) {
+    throw new GlassnetError({ code: 'range', argument, expected: `${option.expected} for ${kind}`, found: describe(alpha) });
+  }
+  return alpha;
+}
+
 /** Logistic sigmoid 1/(1+e^−x), computed without overflow for large |x|. */
 export function sigmoid(x: Tensor): Tensor {
-  return unaryOp('sigmoid', x);
+  return elementwise('sigmoid', x);
 }
 
 /** Hyperbolic tangent. */
 export function tanh(x: Tensor): Tensor {
-  return unaryOp('tanh', x);
+  return elementwise('tanh', x);
 }
 
 /** max(x, 0). */
 export function relu(x: Tensor): Tensor {
-  return unaryOp('relu', x);
+  return elementwise('relu', x);
 }
 
 /** Default negative slope of leakyRelu, PyTorch's. */
-export const LEAKY_RELU_SLOPE = 0.01;
+export const LEAKY_RELU_SLOPE: number = ELEMENTWISE.leakyRelu.option.default;
 
 /** x for x > 0, `alpha`·x otherwise. */
 export function leakyRelu(x: Tensor, alpha = LEAKY_RELU_SLOPE): Tensor {
-  return unaryOp('leakyRelu', x, alpha);
+  return elementwise('leakyRelu', x, alpha);
 }
 
 /**
@@ -204,7 +237,13 @@ export function leakyRelu(x: Tensor, alpha = LEAKY_RELU_SLOPE): Tensor {
  * product is still in its memory. It records nothing, so it is for when no
  * gradient is wanted (see `needsGrad`). `x` is `rows×k`, `w` is `units×k`.
  */
-export function denseInference(x: Tensor, w: Tensor, bias: Tensor | null, activation: UnaryKind | 'linear' | 'softmax', alpha = LEAKY_RELU_SLOPE): Tensor {
+export function denseInference(x: Tensor, w: Tensor, bias: Tensor | null, activation: UnaryKind | 'linear' | 'softmax', alpha?: number): Tensor {
+  const a = activationParameter(activation, alpha, 'alpha');
+  return denseInferenceOp(x, w, bias, activation, a);
+}
+
+/** {@link denseInference} with `a` already checked: what layers call. */
+export function denseInferenceOp(x: Tensor, w: Tensor, bias: Tensor | null, activation: UnaryKind | 'linear' | 'softmax', a: number): Tensor {
   checkMatrix('x', x);
   checkMatrix('w', w);
   checkDtypes('w', x, w);
@@ -220,8 +259,8 @@ export function denseInference(x: Tensor, w: Tensor, bias: Tensor | null, activa
   const backend = getBackend();
   const net = result(x, [rows, units]);
   const out = activation === 'linear' ? net : result(x, [rows, units]);
-  const elementwise = activation === 'softmax' ? 'linear' : activation;
-  backend.denseForward(net.data, out.data, x.data, w.data, bias?.data ?? null, bias?.size ?? units, rows, k, units, elementwise, alpha);
+  const pointwise = activation === 'softmax' ? 'linear' : activation;
+  backend.denseForward(net.data, out.data, x.data, w.data, bias?.data ?? null, bias?.size ?? units, rows, k, units, pointwise, a);
   if (activation === 'softmax') backend.softmaxRows(out.data, net.data, rows, units);
   return out;
 }
@@ -319,22 +358,78 @@ function checkTarget(output: Tensor, target: Tensor): void {
   }
 }
 
+/** Options of the losses that take any (see each loss). */
+export interface LossOptions {
+  /**
+   * Per-class weights, one per output column (PyTorch's `weight`), for the
+   * classification losses. Softmax cross-entropy then divides by the summed
+   * weights of the targets (Σ_r Σ_c w_c·t[r,c]); the binary cross-entropies
+   * scale each column's terms and still average over every element.
+   */
+  weight?: readonly number[];
+  /** Huber's threshold δ (default 1, PyTorch's). */
+  delta?: number;
+}
+
 /**
- * Shared form of the elementwise losses: `factor · Σ ℓ(o, t)`. The terms
- * are saved so observers can show each output's share of the error.
+ * The loss `name` with its options checked against its record: the option
+ * value (δ) and the weights as an array of the output's dtype.
+ * @throws GlassnetError for an option the loss does not take, or a bad value.
  */
-function pointLossOp(op: string, kind: PointLossKind, output: Tensor, target: Tensor, factor: number): Tensor {
+export function lossSetting(name: LossName, options: LossOptions, like: Tensor, argument = 'options'): LossSetting {
+  const record = LOSS_RECORDS[name];
+  for (const key of Object.keys(options)) {
+    const takes = key === 'weight' ? record.classWeights : key === 'delta' ? record.option !== null : false;
+    if (!takes) {
+      const known = [...(record.classWeights ? ['weight'] : []), ...(record.option !== null ? ['delta'] : [])];
+      throw new GlassnetError({
+        code: 'unknown-name', argument: `${argument}.${key}`,
+        expected: known.length === 0 ? `no options (${name} takes none)` : `only ${known.map((k) => `"${k}"`).join(', ')} for ${name}`, found: JSON.stringify(key),
+      });
+    }
+  }
+  let option = 0;
+  if (record.option !== null) {
+    option = options.delta ?? record.option.default;
+    if (typeof option !== 'number' || !record.option.check(option)) {
+      throw new GlassnetError({ code: 'range', argument: `${argument}.delta`, expected: record.option.expected, found: describe(option) });
+    }
+  }
+  let weight: FloatArray | null = null;
+  if (options.weight !== undefined) {
+    const cols = lastDim(like);
+    const values = options.weight;
+    if (!Array.isArray(values) || values.length !== cols || values.some((w) => typeof w !== 'number' || !Number.isFinite(w) || w < 0)) {
+      throw new GlassnetError({ code: 'range', argument: `${argument}.weight`, expected: `${cols} finite weights >= 0 (one per output column)`, found: describe(values) });
+    }
+    weight = allocate(like.dtype, cols);
+    weight.set(values);
+  }
+  return { name, option, weight };
+}
+
+/**
+ * The loss `name` (any record of `primitives/losses.ts`) of `output`
+ * against `target`: checks, the forward kernels of `loss-steps.ts`, and its
+ * backward rule. The terms and the factor (loss = factor·Σ terms) are saved
+ * so observers can show each output's share of the error. The named loss
+ * functions below are this with their name filled in.
+ */
+export function applyLoss(name: LossName, output: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkTarget(output, target);
+  const setting = lossSetting(name, options, output);
   const backend = getBackend();
-  const terms = allocate(output.dtype, output.size);
-  backend.pointLoss(kind, terms, output.data, target.data, output.size);
+  const cols = lastDim(output);
+  const rows = output.size / cols;
+  const buffers = lossBuffers(setting, rows, cols, (size) => allocate(output.dtype, size));
   const loss = result(output, []);
-  loss.data[0] = backend.sum(terms, terms.length) * factor;
-  return record(op, [output, target], loss, (g) => {
+  loss.data[0] = lossValue(backend, setting, output.data, target.data, rows, cols, buffers);
+  return record(name, [output, target], loss, (g, intermediates) => {
     const grad = allocate(output.dtype, output.size);
-    backend.pointLossGrad(kind, grad, output.data, target.data, output.size, g[0]! * factor);
+    lossGradient(backend, setting, output.data, target.data, rows, cols, buffers, g[0]!, grad);
+    if (LOSS_RECORDS[name].point === null) intermediates.softmax = buffers.probabilities;
     return [grad, null];
-  }, { terms, factor });
+  }, { terms: buffers.terms, factor: 1 / buffers.divisor, option: setting.option });
 }
 
 /**
@@ -342,41 +437,46 @@ function pointLossOp(op: string, kind: PointLossKind, output: Tensor, target: Te
  * samples of a batch (so one sample gives the article's E_total exactly).
  */
 export function squaredError(output: Tensor, target: Tensor): Tensor {
-  return pointLossOp('squaredError', 'halfSquared', output, target, 1 / output.rows);
+  return applyLoss('squaredError', output, target, {});
 }
 
 /** Mean squared error over all elements: mean((t − o)²). */
 export function mse(output: Tensor, target: Tensor): Tensor {
-  return pointLossOp('mse', 'squared', output, target, 1 / output.size);
+  return applyLoss('mse', output, target, {});
+}
+
+/** Mean absolute error (L1) over all elements: mean(|o − t|). */
+export function mae(output: Tensor, target: Tensor): Tensor {
+  return applyLoss('mae', output, target, {});
+}
+
+/** Huber loss averaged over all elements: ½d² where |d| < δ, δ(|d| − ½δ) beyond (d = o − t; `options.delta`, default 1). */
+export function huber(output: Tensor, target: Tensor, options: Pick<LossOptions, 'delta'> = {}): Tensor {
+  return applyLoss('huber', output, target, options);
 }
 
 /** Binary cross-entropy of probabilities, averaged over all elements; log is floored at −100. */
-export function binaryCrossEntropy(output: Tensor, target: Tensor): Tensor {
-  return pointLossOp('binaryCrossEntropy', 'binaryCrossEntropy', output, target, 1 / output.size);
+export function binaryCrossEntropy(output: Tensor, target: Tensor, options: Pick<LossOptions, 'weight'> = {}): Tensor {
+  return applyLoss('binaryCrossEntropy', output, target, options);
+}
+
+/**
+ * Binary cross-entropy of logits (sigmoid fused into the loss, PyTorch's
+ * BCEWithLogitsLoss), averaged over all elements: exact for any finite
+ * logit, with the gradient σ(z) − t.
+ */
+export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, options: Pick<LossOptions, 'weight'> = {}): Tensor {
+  return applyLoss('binaryCrossEntropyWithLogits', logits, target, options);
 }
 
 /**
  * Cross-entropy of softmax(logits) against target rows that are
- * probability vectors (one-hot or soft), averaged over the rows. Computed
- * with log-sum-exp, so large logits neither overflow nor lose precision;
- * the gradient is the fused (softmax − target) / rows.
+ * probability vectors (one-hot or soft), averaged over the rows (or over
+ * the targets' weights, with `options.weight`). Each row's term keeps its
+ * relative precision for logits of any size (see
+ * `Backend.softmaxCrossEntropyRows`); the gradient is the fused
+ * (softmax − target) / rows.
  */
-export function softmaxCrossEntropy(logits: Tensor, target: Tensor): Tensor {
-  checkTarget(logits, target);
-  const backend = getBackend();
-  const cols = lastDim(logits);
-  const rows = logits.size / cols;
-  const terms = allocate(logits.dtype, rows);
-  backend.softmaxCrossEntropyRows(terms, logits.data, target.data, rows, cols);
-  const loss = result(logits, []);
-  loss.data[0] = backend.sum(terms, rows) / rows;
-  return record('softmaxCrossEntropy', [logits, target], loss, (g, intermediates) => {
-    const probabilities = allocate(logits.dtype, logits.size);
-    backend.softmaxRows(probabilities, logits.data, rows, cols);
-    intermediates.softmax = probabilities;
-    const grad = allocate(logits.dtype, logits.size);
-    backend.binary('sub', grad, probabilities, target.data, logits.size, logits.size);
-    backend.scale(grad, grad, g[0]! / rows, logits.size);
-    return [grad, null];
-  }, { terms, factor: 1 / rows });
+export function softmaxCrossEntropy(logits: Tensor, target: Tensor, options: Pick<LossOptions, 'weight'> = {}): Tensor {
+  return applyLoss('softmaxCrossEntropy', logits, target, options);
 }

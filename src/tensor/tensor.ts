@@ -112,6 +112,8 @@ export function tensor(values: NestedNumbers | FloatArray | Tensor, options: Ten
     shape = inferShape(values, argument);
     flat = [];
     flatten(values, shape, 0, argument, flat);
+    // A flat list of numbers takes the requested shape, as a typed array does; nested input must already have it.
+    if (options.shape && shape.length === 1 && sizeOf(options.shape) === flat.length) shape = options.shape.slice();
     if (options.shape && !sameShape(shape, options.shape)) {
       throw new GlassnetError({ code: 'shape', argument, expected: `shape ${formatShape(options.shape)}`, found: `shape ${formatShape(shape)}` });
     }

@@ -36,9 +36,9 @@ function gatherRows(out: FloatArray, source: Tensor, order: Int32Array, start: n
 }
 
 /** How many of the batch's rows `outputs` classifies as their targets do. */
-export function countCorrect(outputs: Float32Array | Float64Array, targets: Tensor, order: Int32Array, start: number, rows: number): number {
+export function countCorrect(outputs: Float32Array | Float64Array, targets: Tensor, order: Int32Array, start: number, rows: number, threshold = 0.5): number {
   const cols = targets.cols;
   let correct = 0;
-  for (let r = 0; r < rows; r++) if (classOf(targets.data, order[start + r]! * cols, cols) === classOf(outputs, r * cols, cols)) correct++;
+  for (let r = 0; r < rows; r++) if (classOf(targets.data, order[start + r]! * cols, cols) === classOf(outputs, r * cols, cols, threshold)) correct++;
   return correct;
 }

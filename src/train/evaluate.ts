@@ -1,4 +1,6 @@
 import { noGrad } from '../tensor/autograd.js';
+import { sigmoid, type LossOptions } from '../tensor/ops.js';
+import { LOSS_RECORDS } from '../primitives/losses.js';
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import { checkLoss, getLoss, type LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
@@ -7,7 +9,7 @@ import { classificationReport, regressionReport, type ClassificationReport, type
 
 /** Losses whose targets are classes, so accuracy and a confusion matrix mean something. */
 export function isClassificationLoss(loss: LossName): boolean {
-  return loss === 'softmaxCrossEntropy' || loss === 'binaryCrossEntropy';
+  return LOSS_RECORDS[loss].task !== 'regression';
 }
 
 /** How well a model does on labelled data. */
@@ -23,10 +25,12 @@ export interface Evaluation {
  * Loss (and, for classification losses, accuracy and a confusion matrix)
  * of `model` on inputs `x` and targets `y`, computed without recording.
  */
-export function evaluate(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: { loss?: LossName } = {}): Evaluation {
+export function evaluate(
+  model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: { loss?: LossName; lossOptions?: LossOptions } = {},
+): Evaluation {
   const lossName = checkLoss(options.loss ?? 'squaredError', 'options.loss');
   const data = toSamples(model, x, y, '', lossName);
-  return evaluateTensors(model, data.x, data.y, lossName);
+  return evaluateTensors(model, data.x, data.y, lossName, options.lossOptions ?? {});
 }
 
 /** Inputs and targets as tensors of the model's widths. */
@@ -74,11 +78,11 @@ function labelRows(y: NestedNumbers | Tensor, rows: number, outputs: number, arg
 /** Probability targets for the classification losses, which are meaningless (and may train silently wrong) on other values. */
 function checkTargets(targets: Tensor, loss: LossName, argument: string): void {
   const { data, rows, cols } = targets;
-  if (loss === 'binaryCrossEntropy') {
+  if (LOSS_RECORDS[loss].task === 'binary') {
     for (let i = 0; i < data.length; i++) {
       const v = data[i]!;
       if (!(v >= 0 && v <= 1)) {
-        throw new GlassnetError({ code: 'range', argument: `${argument}[${Math.floor(i / cols)}][${i % cols}]`, expected: 'a probability in [0, 1] (binaryCrossEntropy targets)', found: describe(v) });
+        throw new GlassnetError({ code: 'range', argument: `${argument}[${Math.floor(i / cols)}][${i % cols}]`, expected: `a probability in [0, 1] (${loss} targets)`, found: describe(v) });
       }
     }
   } else if (loss === 'softmaxCrossEntropy') {
@@ -102,11 +106,13 @@ function checkTargets(targets: Tensor, loss: LossName, argument: string): void {
 }
 
 /** {@link evaluate} on tensors already checked and shaped. */
-export function evaluateTensors(model: Sequential, inputs: Tensor, targets: Tensor, loss: LossName): Evaluation {
+export function evaluateTensors(model: Sequential, inputs: Tensor, targets: Tensor, loss: LossName, lossOptions: LossOptions = {}): Evaluation {
   return noGrad(() => {
     const outputs = model.forward(inputs);
-    const value = getLoss(loss)(outputs, targets).item();
+    const value = getLoss(loss, lossOptions)(outputs, targets).item();
     if (!isClassificationLoss(loss)) return { loss: value, regression: regressionReport(outputs.data, targets.data, inputs.rows, model.outputSize) };
-    return { loss: value, classification: classificationReport(outputs.data, targets.data, inputs.rows, model.outputSize) };
+    // One logit per row is a class by its sigmoid (≥ 0.5), as a probability output is.
+    const scores = LOSS_RECORDS[loss].probabilities === 'sigmoid' ? sigmoid(outputs) : outputs;
+    return { loss: value, classification: classificationReport(scores.data, targets.data, inputs.rows, model.outputSize) };
   });
 }

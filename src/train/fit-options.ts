@@ -1,6 +1,8 @@
 import { GlassnetError, describe } from '../errors.js';
 import { Tensor, type NestedNumbers } from '../tensor/tensor.js';
 import { checkLoss } from '../nn/losses.js';
+import { lossSetting } from '../tensor/ops.js';
+import { zeros } from '../tensor/tensor.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate } from '../optim/optimizer.js';
 import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from '../optim/options.js';
@@ -12,6 +14,7 @@ import type { FitOptions, FitState } from './fit-types.js';
 export function checkOptions(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: FitOptions) {
   const lossName = checkLoss(options.loss ?? 'squaredError', 'options.loss');
   const { x: inputs, y: targets } = toSamples(model, x, y, '', lossName);
+  lossSetting(lossName, options.lossOptions ?? {}, zeros([1, model.outputSize], model.dtype), 'options.lossOptions');
   if (options.optimizer === undefined) checkLearningRate(options.lr ?? 0.1, 'options.lr');
   const epochs = checkInteger(options.epochs ?? 1000, 1, 'options.epochs');
   const maxSteps = options.maxSteps === undefined ? Infinity : checkInteger(options.maxSteps, 1, 'options.maxSteps');

@@ -1,5 +1,6 @@
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import type { LossName } from '../nn/losses.js';
+import type { LossOptions } from '../tensor/ops.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRSchedule } from '../optim/schedules.js';
 import type { Evaluation } from './evaluate.js';
@@ -49,6 +50,8 @@ export interface EarlyStoppingOptions {
 export interface FitOptions {
   /** Loss to minimise (default `"squaredError"`, the article's ½Σ(t−o)²). */
   loss?: LossName;
+  /** The loss's options (class weights, Huber's δ; see docs/losses.md), used in training and in every reported loss. */
+  lossOptions?: LossOptions;
   /** Learning rate for the default optimizer, plain SGD (default 0.1). */
   lr?: number;
   /** An optimizer over `model.parameters()`; overrides `lr`. */

@@ -19,6 +19,7 @@ export type { BatchInfo, EarlyStoppingOptions, EarlyStoppingState, EpochInfo, Fi
 export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: FitOptions = {}): FitResult {
   const settings = checkOptions(model, x, y, options);
   const { train, validation, lossName, batchSize, shuffle, epochs, maxSteps, threshold } = settings;
+  const lossOptions = options.lossOptions ?? {};
   // What can still refuse the call comes before the Trainer, which allocates the parameters' gradients.
   const monitor = new BestWeights(model, options.earlyStopping, validation !== null);
   if (options.resume?.earlyStopping !== undefined && options.earlyStopping !== undefined) monitor.setState(options.resume.earlyStopping);
@@ -28,7 +29,7 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
   const trainer = new Trainer(model, { ...options, loss: lossName, batchSize });
   const optimizer = trainer.optimizer;
   const cursor = new EpochCursor(trainer, train, batchSize, shuffle, random);
-  const trainLoss = (): number => evaluateTensors(model, train.x, train.y, lossName).loss;
+  const trainLoss = (): number => evaluateTensors(model, train.x, train.y, lossName, lossOptions).loss;
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
 
@@ -48,7 +49,7 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
     }
     const info = epochInfo(epoch, steps, cursor, optimizer.lr);
     if (validation !== null) {
-      const result = evaluateTensors(model, validation.x, validation.y, lossName);
+      const result = evaluateTensors(model, validation.x, validation.y, lossName, lossOptions);
       info.valLoss = result.loss;
       if (result.classification !== undefined) info.valAccuracy = result.classification.accuracy;
     }
@@ -67,7 +68,7 @@ export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbe
   }
   const bestEpoch = stoppedBy === 'earlyStopping' ? monitor.restore() : undefined;
   const result: FitResult = { epochs: epoch, steps, stoppedBy: stoppedBy ?? 'epochs', loss: trainLoss(), history };
-  if (validation !== null) result.validation = evaluateTensors(model, validation.x, validation.y, lossName);
+  if (validation !== null) result.validation = evaluateTensors(model, validation.x, validation.y, lossName, lossOptions);
   if (bestEpoch !== undefined) result.bestEpoch = bestEpoch;
   return result;
 }

@@ -29,9 +29,13 @@ export function classIndices(values: FloatArray, rows: number, cols: number): In
   return out;
 }
 
-/** The class of the row of `cols` values starting at `offset` (see {@link classIndices}). */
-export function classOf(values: FloatArray, offset: number, cols: number): number {
-  if (cols === 1) return values[offset]! >= 0.5 ? 1 : 0;
+/**
+ * The class of the row of `cols` values starting at `offset` (see
+ * {@link classIndices}); a single column is class 1 from `threshold` on
+ * (0.5 for a probability, 0 for a logit, whose sigmoid is then 0.5).
+ */
+export function classOf(values: FloatArray, offset: number, cols: number, threshold = 0.5): number {
+  if (cols === 1) return values[offset]! >= threshold ? 1 : 0;
   let best = 0;
   for (let c = 1; c < cols; c++) if (values[offset + c]! > values[offset + best]!) best = c;
   return best;

@@ -1,9 +1,10 @@
-import { getBackend, type Backend, type FloatArray, type PointLossKind } from '../backend/index.js';
+import { getBackend, type Backend, type FloatArray } from '../backend/index.js';
 import { Dense, Dropout } from '../nn/layers.js';
 import type { LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
-import { LEAKY_RELU_SLOPE, fillDropoutMask } from '../tensor/ops.js';
-import { Tensor, allocate } from '../tensor/tensor.js';
+import { fillDropoutMask, lossSetting, type LossOptions } from '../tensor/ops.js';
+import { lossBuffers, lossGradient, lossValue, type LossBuffers, type LossSetting } from '../tensor/loss-steps.js';
+import { Tensor, allocate, zeros } from '../tensor/tensor.js';
 
 /** Buffers of one Dense layer, sized for the largest batch. */
 interface DenseStage {
@@ -30,10 +31,6 @@ interface DropoutStage {
 
 type Stage = DenseStage | DropoutStage;
 
-const POINT_LOSS: Partial<Record<LossName, PointLossKind>> = {
-  squaredError: 'halfSquared', mse: 'squared', binaryCrossEntropy: 'binaryCrossEntropy',
-};
-
 /**
  * A training step for a Sequential of Dense and Dropout layers with every
  * buffer planned once: a steady-state step allocates nothing and builds
@@ -51,26 +48,27 @@ const POINT_LOSS: Partial<Record<LossName, PointLossKind>> = {
 export class TrainingPlan {
   private readonly backend: Backend;
   private readonly stages: Stage[];
-  private readonly terms: FloatArray;
-  private readonly lossGrad: FloatArray;
+  private readonly loss: LossSetting;
+  /** The loss's scratch for the largest batch; `lossBuffers` sizes per-row terms by rows, so smaller batches use a prefix. */
+  private readonly buffers: LossBuffers;
   /** The loss in the model's dtype, rounded as the recorded op's scalar tensor rounds it. */
   private readonly lossValue: FloatArray;
 
-  private constructor(model: Sequential, private readonly loss: LossName, readonly batchSize: number) {
+  private constructor(model: Sequential, loss: LossName, readonly batchSize: number, options: LossOptions) {
     this.backend = getBackend();
+    // Checked first: a refused option leaves the model without gradient arrays it did not have.
+    this.loss = lossSetting(loss, options, zeros([1, model.outputSize], model.dtype), 'options.lossOptions');
     // A dropout of rate 0 is the identity in training too, as the recorded path has it.
     const layers = model.layers.filter((layer) => !(layer instanceof Dropout && layer.rate === 0));
     this.stages = layers.map((layer) => layer instanceof Dense ? denseStage(layer, batchSize) : dropoutStage(layer as Dropout, batchSize));
-    const outputs = batchSize * model.outputSize;
-    this.terms = allocate(model.dtype, loss === 'softmaxCrossEntropy' ? batchSize : outputs);
-    this.lossGrad = allocate(model.dtype, outputs);
+    this.buffers = lossBuffers(this.loss, batchSize, model.outputSize, (size) => allocate(model.dtype, size));
     this.lossValue = allocate(model.dtype, 1);
   }
 
   /** A plan for `model`, or null when it has a layer the plan does not know. */
-  static for(model: Sequential, loss: LossName, batchSize: number): TrainingPlan | null {
+  static for(model: Sequential, loss: LossName, batchSize: number, options: LossOptions = {}): TrainingPlan | null {
     const known = model.layers.every((layer) => layer instanceof Dense || layer instanceof Dropout);
-    return known ? new TrainingPlan(model, loss, batchSize) : null;
+    return known ? new TrainingPlan(model, loss, batchSize, options) : null;
   }
 
   /** The network's output of the last step, `rows × outputs`. */
@@ -106,7 +104,7 @@ export class TrainingPlan {
         const softmax = layer.activation === 'softmax';
         b.denseForward(
           net, out, input, layer.weight.data, bias, layer.bias?.size ?? units,
-          rows, layer.inputSize, units, softmax ? 'linear' : layer.activation, LEAKY_RELU_SLOPE,
+          rows, layer.inputSize, units, softmax ? 'linear' : layer.activation, layer.alpha,
         );
         if (softmax) b.softmaxRows(out, net, rows, units);
       } else {
@@ -120,24 +118,12 @@ export class TrainingPlan {
     return this.lossAndGradient(y, rows);
   }
 
+  /** The recorded loss op's kernels (the same functions: tensor/loss-steps.ts), into the planned buffers. */
   private lossAndGradient(y: FloatArray, rows: number): number {
-    const b = this.backend;
     const last = this.stages[this.stages.length - 1]!;
     const cols = last.layer.outputSize;
-    const n = rows * cols;
-    const point = POINT_LOSS[this.loss];
-    if (point === undefined) {
-      b.softmaxCrossEntropyRows(this.terms, last.out, y, rows, cols);
-      this.lossValue[0] = b.sum(this.terms, rows) / rows;
-      b.softmaxRows(this.lossGrad, last.out, rows, cols);
-      b.binary('sub', last.gradOut, this.lossGrad, y, n, n);
-      b.scale(last.gradOut, last.gradOut, 1 / rows, n);
-      return this.lossValue[0]!;
-    }
-    const factor = this.loss === 'squaredError' ? 1 / rows : 1 / n;
-    b.pointLoss(point, this.terms, last.out, y, n);
-    b.pointLossGrad(point, last.gradOut, last.out, y, n, factor);
-    this.lossValue[0] = b.sum(this.terms, n) * factor;
+    this.lossValue[0] = lossValue(this.backend, this.loss, last.out, y, rows, cols, this.buffers);
+    lossGradient(this.backend, this.loss, last.out, y, rows, cols, this.buffers, 1, last.gradOut);
     return this.lossValue[0]!;
   }
 
@@ -155,7 +141,7 @@ export class TrainingPlan {
       const units = layer.outputSize;
       if (layer.activation === 'softmax') b.softmaxBackwardRows(gradNet, out, gradOut, rows, units);
       else if (layer.activation !== 'linear') {
-        b.unaryDerivative(layer.activation, derivative, net, out, n, LEAKY_RELU_SLOPE);
+        b.unaryDerivative(layer.activation, derivative, net, out, n, layer.alpha);
         b.binary('mul', gradNet, gradOut, derivative, n, n);
       }
       if (layer.bias !== null && layer.bias.requiresGrad) b.sumRepeats(layer.bias.grad!.data, gradNet, n, layer.bias.size);

@@ -17,6 +17,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from '../optim/options.js';
 import { cosineAnnealing, exponentialDecay, stepDecay, type LRSchedule } from '../optim/schedules.js';
 import { Random } from '../util/random.js';
+import { LOSS_RECORDS } from '../primitives/losses.js';
 import { Batches, countCorrect } from './batches.js';
 import { evaluateTensors, isClassificationLoss, toSamples, type Evaluation, type Samples } from './evaluate.js';
 import type { EpochInfo } from './fit-types.js';
@@ -33,6 +34,8 @@ export class EpochCursor {
   readonly order: Int32Array;
   private readonly batches: Batches;
   private readonly classification: boolean;
+  /** A single logit (binaryCrossEntropyWithLogits) is class 1 from 0 on, a probability from 0.5. */
+  private readonly classThreshold: number;
   /** The 1-based epoch being run (0 before the first). */
   epoch = 0;
   /** Samples of the current epoch already trained on. */
@@ -48,6 +51,7 @@ export class EpochCursor {
     this.order = Int32Array.from({ length: train.x.rows }, (_, i) => i);
     this.batches = new Batches(train.x, train.y, batchSize, shuffle);
     this.classification = isClassificationLoss(trainer.loss);
+    this.classThreshold = LOSS_RECORDS[trainer.loss].probabilities === 'sigmoid' ? 0 : 0.5;
     this.position = train.x.rows; // no epoch begun: the next step begins one
   }
 
@@ -86,7 +90,7 @@ export class EpochCursor {
     this.batch++;
     if (!Number.isFinite(loss)) throw nonFiniteLoss(loss, ` at epoch ${this.epoch}, batch ${this.batch}`);
     this.lossSum += loss;
-    if (this.classification) this.correct += countCorrect(this.trainer.outputs, this.train.y, this.order, this.position, rows);
+    if (this.classification) this.correct += countCorrect(this.trainer.outputs, this.train.y, this.order, this.position, rows, this.classThreshold);
     this.position += rows;
     return loss;
   }

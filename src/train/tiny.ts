@@ -19,11 +19,18 @@
  * path to the recorded path and to the plan with `toEqual`.
  *
  * **When it applies** ({@link TinyStep.for}): batch size 1, only Dense
- * layers, no softmax, a squared-error, mse or binary cross-entropy loss,
+ * layers, no softmax, a per-element loss (any record with a `point` term in
+ * `primitives/losses.ts`) without class weights,
  * every layer's `inputs × units < SMALL_MATMUL_WORK` (for exactness), at
  * most {@link TINY_MAX_WEIGHTS} weights in all (for speed), and an engine
  * that allows `new Function` (a Content-Security-Policy may forbid it).
  * Anything else falls back to the plan.
+ *
+ * **One definition per primitive.** The generated code writes no
+ * activation or loss formula: it calls the records' own scalar kernels
+ * (`primitives/activations.ts`, `primitives/losses.ts`), bound as closure
+ * variables (V8 inlines these monomorphic calls), so a new record runs here
+ * with no change to this file, and the compiler checks every formula.
  *
  * **What is generated from what.** The source is built from the shape
  * only (sizes, activations, bias layout and trainability, dtype, loss) with
@@ -38,13 +45,14 @@
  * optimizer is exactly that: in B1 the optimizer's loop over four
  * parameters cost a quarter of the step.
  */
-import { BCE_GRAD_EPSILON, BCE_LOG_FLOOR, SMALL_MATMUL_WORK, type FloatArray } from '../backend/index.js';
-import type { ActivationName } from '../nn/activations.js';
+import { SMALL_MATMUL_WORK, type FloatArray } from '../backend/index.js';
 import { Dense } from '../nn/layers.js';
 import type { LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
-import { LEAKY_RELU_SLOPE } from '../tensor/ops.js';
-import { allocate } from '../tensor/tensor.js';
+import { ELEMENTWISE, isElementwise, type Elementwise } from '../primitives/activations.js';
+import { LOSS_RECORDS, POINT_LOSSES, type PointLoss } from '../primitives/losses.js';
+import { lossSetting, type LossOptions } from '../tensor/ops.js';
+import { allocate, zeros } from '../tensor/tensor.js';
 import { ensureGrads } from './plan.js';
 import { range } from '../util/range.js';
 
@@ -59,9 +67,16 @@ interface Compiled {
   sgdStep: SgdStepFunction;
 }
 
-type PointLoss = 'squaredError' | 'mse' | 'binaryCrossEntropy';
-const POINT_LOSSES: readonly LossName[] = ['squaredError', 'mse', 'binaryCrossEntropy'];
-const ELEMENTWISE: readonly ActivationName[] = ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear'];
+/** The scalar kernels a generated step calls: the records' own functions (never a second copy of their formulas). */
+interface Kernels {
+  /** Per layer: the activation record, or null for a linear layer. */
+  activations: (Elementwise | null)[];
+  /** Per layer: its option's value (0 without one). */
+  alphas: number[];
+  loss: PointLoss;
+  /** The loss's option's value (Huber's δ; 0 without one). */
+  lossOption: number;
+}
 
 /**
  * The most weights (Σ inputs × units over the layers) a network may have to
@@ -90,13 +105,20 @@ export class TinyStep {
   }
 
   /** A tiny step for `model`, or null when the model does not qualify (see the module comment) or code generation is forbidden. */
-  static for(model: Sequential, loss: LossName, batchSize: number): TinyStep | null {
-    if (!qualifies(model, loss, batchSize)) return null;
+  static for(model: Sequential, loss: LossName, batchSize: number, options: LossOptions = {}): TinyStep | null {
+    const point = LOSS_RECORDS[loss].point;
+    if (point === null || options.weight !== undefined || !qualifies(model, batchSize)) return null;
     const layers = model.layers as readonly Dense[];
+    const kernels: Kernels = {
+      activations: layers.map((layer) => (isElementwise(layer.activation) ? ELEMENTWISE[layer.activation] : null)),
+      alphas: layers.map((layer) => layer.alpha),
+      loss: POINT_LOSSES[point],
+      lossOption: lossSetting(loss, options, zeros([1, model.outputSize], model.dtype), 'options.lossOptions').option,
+    };
     let factory: (...arrays: unknown[]) => Compiled;
     try {
       // NOTE: the source holds only numbers and names made here (see generateSource).
-      factory = new Function('weights', 'biases', 'weightGrads', 'biasGrads', 'outputs', generateSource(layers, loss as PointLoss)) as unknown as typeof factory;
+      factory = new Function('weights', 'biases', 'weightGrads', 'biasGrads', 'outputs', 'kernels', generateSource(layers, LOSS_RECORDS[loss].reduction)) as unknown as typeof factory;
     } catch {
       return null; // e.g. a Content-Security-Policy without 'unsafe-eval'
     }
@@ -110,6 +132,7 @@ export class TinyStep {
       layers.map((layer) => layer.weight.grad!.data),
       layers.map((layer) => (trainableBias(layer) ? layer.bias!.grad!.data : null)),
       outputs,
+      kernels,
     );
     return new TinyStep(outputs, compiled);
   }
@@ -130,10 +153,10 @@ export class TinyStep {
   }
 }
 
-function qualifies(model: Sequential, loss: LossName, batchSize: number): boolean {
+function qualifies(model: Sequential, batchSize: number): boolean {
   const weights = model.layers.reduce((total, layer) => total + layer.inputSize * layer.outputSize, 0);
-  return batchSize === 1 && POINT_LOSSES.includes(loss) && weights <= TINY_MAX_WEIGHTS && model.layers.every((layer) =>
-    layer instanceof Dense && ELEMENTWISE.includes(layer.activation) && layer.inputSize * layer.outputSize < SMALL_MATMUL_WORK);
+  return batchSize === 1 && weights <= TINY_MAX_WEIGHTS && model.layers.every((layer) =>
+    layer instanceof Dense && layer.activation !== 'softmax' && layer.inputSize * layer.outputSize < SMALL_MATMUL_WORK);
 }
 
 function trainableBias(layer: Dense): boolean {
@@ -146,23 +169,26 @@ function literal(value: number): string {
 }
 
 /**
- * The body of the factory: `const` bindings of the arrays, the reference
- * sigmoid, and the two step functions, unrolled unit by unit. Variable names:
+ * The body of the factory: `const` bindings of the arrays and of the
+ * records' kernels (`f{l}`, `df{l}`, `a{l}` per layer; `term`,
+ * `lossGradient`, `p` for the loss), and the two step functions, unrolled
+ * unit by unit. Variable names:
  * `x{p}` inputs, `n{l}_{j}` NET, `o{l}_{j}` OUT, `g{l}_{j}` ∂L/∂OUT,
  * `d{l}_{j}` ∂L/∂NET of layer l's unit j, `qw{l}_{i}` and `qb{l}_{j}` the
  * gradients of layer l's weight i and bias j (as stored in `.grad`).
  */
-function generateSource(layers: readonly Dense[], loss: PointLoss): string {
+function generateSource(layers: readonly Dense[], reduction: 'rows' | 'elements'): string {
   const dtype = layers[0]!.dtype;
   // Where a kernel stores into a typed array, the value is rounded to the dtype.
   // Either way the result is one operand: g times a stored y·(1 − y) must not become (g·y)·(1 − y).
   const stored = (expression: string): string => (dtype === 'float32' ? `Math.fround(${expression})` : `(${expression})`);
   const lines: string[] = ['"use strict";'];
-  layers.forEach((_, l) => {
+  layers.forEach((layer, l) => {
     lines.push(`const w${l} = weights[${l}], b${l} = biases[${l}], gw${l} = weightGrads[${l}], gb${l} = biasGrads[${l}];`);
+    // The activation record's scalar kernels and option: V8 inlines these monomorphic calls.
+    if (layer.activation !== 'linear') lines.push(`const f${l} = kernels.activations[${l}].forward, df${l} = kernels.activations[${l}].derivative, a${l} = kernels.alphas[${l}];`);
   });
-  // The reference sigmoid: e^x is only ever taken of a non-positive x, so it cannot overflow.
-  lines.push('function sigmoid(v) { if (v >= 0) return 1 / (1 + Math.exp(-v)); const e = Math.exp(v); return e / (1 + e); }');
+  lines.push('const term = kernels.loss.term, lossGradient = kernels.loss.gradient, p = kernels.lossOption;');
   const body: string[] = [];
   let inputs = range(layers[0]!.inputSize).map((p) => `x${p}`);
   body.push(`  const ${inputs.map((name, p) => `${name} = x[${p}]`).join(', ')};`);
@@ -172,7 +198,7 @@ function generateSource(layers: readonly Dense[], loss: PointLoss): string {
     inputs = forward(body, layer, l, inputs, stored);
   });
   const outputs = inputs;
-  let gradOut = lossAndGradient(body, loss, outputs, stored);
+  let gradOut = lossAndGradient(body, reduction, outputs, stored);
   for (let l = layers.length - 1; l >= 0; l--) gradOut = backward(body, layers[l]!, l, layerInputs[l]!, gradOut, l > 0, stored);
   // Reference axpy, p[i] += g[i] * s, with g[i] the stored gradient: the typed-array store rounds, as the kernel's does.
   const update = layers.flatMap((layer, l) => [
@@ -200,30 +226,9 @@ function forward(lines: string[], layer: Dense, l: number, inputs: readonly stri
     const net = layer.bias === null ? product : stored(`${product} + b${l}[${shared ? 0 : j}]`);
     lines.push(`  const n${l}_${j} = ${net};`);
     if (layer.activation === 'linear') return `n${l}_${j}`;
-    lines.push(`  const o${l}_${j} = ${stored(activation(layer.activation, `n${l}_${j}`))};`);
+    lines.push(`  const o${l}_${j} = ${stored(`f${l}(n${l}_${j}, a${l})`)};`);
     return `o${l}_${j}`;
   });
-}
-
-function activation(name: ActivationName, v: string): string {
-  switch (name) {
-    case 'sigmoid': return `sigmoid(${v})`;
-    case 'tanh': return `Math.tanh(${v})`;
-    case 'relu': return `(${v} > 0 ? ${v} : 0)`;
-    case 'leakyRelu': return `(${v} > 0 ? ${v} : ${literal(LEAKY_RELU_SLOPE)} * ${v})`;
-    default: throw new Error(`tiny: no elementwise activation ${name}`); // excluded by qualifies()
-  }
-}
-
-/** The reference dOUT/dNET from NET `x` and OUT `y`, before it is stored. */
-function derivative(name: ActivationName, x: string, y: string): string {
-  switch (name) {
-    case 'sigmoid': return `${y} * (1 - ${y})`;
-    case 'tanh': return `1 - ${y} * ${y}`;
-    case 'relu': return `(${x} > 0 ? 1 : 0)`;
-    case 'leakyRelu': return `(${x} > 0 ? 1 : ${literal(LEAKY_RELU_SLOPE)})`;
-    default: throw new Error(`tiny: no elementwise activation ${name}`);
-  }
 }
 
 /**
@@ -231,27 +236,19 @@ function derivative(name: ActivationName, x: string, y: string): string {
  * stored), writes the outputs, returns early on a non-finite loss, then
  * emits ∂L/∂OUT of the last layer; returns its names.
  */
-function lossAndGradient(lines: string[], loss: PointLoss, outputs: readonly string[], stored: Stored): string[] {
+function lossAndGradient(lines: string[], reduction: 'rows' | 'elements', outputs: readonly string[], stored: Stored): string[] {
   const n = outputs.length;
-  // squaredError averages over rows (one here); mse and bce over all elements.
-  const factor = literal(loss === 'squaredError' ? 1 : 1 / n);
-  const floor = literal(BCE_LOG_FLOOR);
+  // A mean over rows (one here) or over all elements, as the recorded op's factor is.
+  const factor = literal(reduction === 'rows' ? 1 : 1 / n);
   outputs.forEach((o, j) => {
     lines.push(`  const t${j} = y[${j}];`);
-    const term = loss === 'binaryCrossEntropy'
-      ? `-(t${j} * Math.max(Math.log(${o}), ${floor}) + (1 - t${j}) * Math.max(Math.log(1 - ${o}), ${floor}))`
-      : `${loss === 'squaredError' ? '0.5 * ' : ''}(t${j} - ${o}) * (t${j} - ${o})`;
-    lines.push(`  const e${j} = ${stored(term)};`);
+    lines.push(`  const e${j} = ${stored(`term(${o}, t${j}, p)`)};`);
     lines.push(`  outputs[${j}] = ${o};`);
   });
   lines.push(`  const loss = ${stored(`(0${outputs.map((_, j) => ` + e${j}`).join('')}) * ${factor}`)};`);
   lines.push('  if (!Number.isFinite(loss)) return loss;');
   return outputs.map((o, j) => {
-    const difference = `(${o} - t${j})`;
-    const grad = loss === 'squaredError' ? `${factor} * ${difference}`
-      : loss === 'mse' ? `${factor} * 2 * ${difference}`
-        : `(${factor} * ${difference}) / Math.max((1 - ${o}) * ${o}, ${literal(BCE_GRAD_EPSILON)})`;
-    lines.push(`  const gl${j} = ${stored(grad)};`);
+    lines.push(`  const gl${j} = ${stored(`lossGradient(${o}, t${j}, ${factor}, p)`)};`);
     return `gl${j}`;
   });
 }
@@ -267,7 +264,7 @@ function backward(lines: string[], layer: Dense, l: number, inputs: readonly str
     if (layer.activation === 'linear') return g;
     const net = `n${l}_${j}`;
     const out = `o${l}_${j}`;
-    lines.push(`  const d${l}_${j} = ${stored(`${g} * ${stored(derivative(layer.activation, net, out))}`)};`);
+    lines.push(`  const d${l}_${j} = ${stored(`${g} * ${stored(`df${l}(${net}, ${out}, a${l})`)}`)};`);
     return `d${l}_${j}`;
   });
   if (trainableBias(layer)) {

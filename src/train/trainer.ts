@@ -2,6 +2,7 @@ import type { FloatArray } from '../backend/index.js';
 import { GlassnetError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkLoss, getLoss, type LossFunction, type LossName } from '../nn/losses.js';
+import type { LossOptions } from '../tensor/ops.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate, type Optimizer } from '../optim/optimizer.js';
 import { checkInteger } from '../optim/options.js';
@@ -14,6 +15,8 @@ import { recordedStep, updater, type Update, type UpdateOptions } from './step.j
 export interface TrainerOptions extends UpdateOptions {
   /** Loss to minimise (default `"squaredError"`). */
   loss?: LossName;
+  /** The loss's options (class weights, Huber's δ), checked against the loss. */
+  lossOptions?: LossOptions;
   /** The optimizer (default: plain SGD with `lr`). */
   optimizer?: Optimizer;
   /** Learning rate of the default SGD (default 0.1). */
@@ -62,10 +65,11 @@ export class Trainer {
     this.batchSize = checkInteger(options.batchSize ?? 1, 1, 'options.batchSize');
     this.model = model;
     this.optimizer = options.optimizer ?? new SGD(model.parameters(), checkLearningRate(options.lr ?? 0.1, 'options.lr'));
-    this.lossFn = getLoss(this.loss);
+    const lossOptions = options.lossOptions ?? {};
+    this.lossFn = getLoss(this.loss, lossOptions);
     this.update = updater(model, this.optimizer, options);
-    const tiny = TinyStep.for(model, this.loss, this.batchSize);
-    this.plan = tiny ?? TrainingPlan.for(model, this.loss, this.batchSize);
+    const tiny = TinyStep.for(model, this.loss, this.batchSize, lossOptions);
+    this.plan = tiny ?? TrainingPlan.for(model, this.loss, this.batchSize, lossOptions);
     this.path = tiny !== null ? 'tiny' : this.plan === null ? 'recorded' : 'planned';
     this.fusedSgd = tiny !== null && updatesOnlyBySgd(model, this.optimizer, options) ? tiny : null;
     this.lastOutputs = this.plan?.outputs ?? new Float32Array(0);
