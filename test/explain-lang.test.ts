@@ -35,7 +35,7 @@ describe('explain in English and Chinese', () => {
     expect(zh.status, zh.stderr).toBe(0);
     expect(zh.stdout.trimEnd()).toBe(renderText(step(), { lang: 'zh' }));
     const bad = glassnet('explain', '--lang', 'fr');
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--lang/);
   });
 });

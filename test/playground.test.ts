@@ -220,7 +220,8 @@ describe.skipIf(!available)('the playground in headless Chromium', () => {
   it('reads a CSV with glassnet\'s loader and shows its line:column error for a bad one', async () => {
     const page = await open();
     const bad = file('bad.csv');
-    writeFileSync(bad, 'a,b,label\n1,2,x\n3,oops,y\n');
+    // Enough numbers that column b is numeric with one bad cell, not a text column.
+    writeFileSync(bad, 'a,b,label\n1,2,x\n3,oops,y\n5,6,x\n7,8,y\n');
     await page.setInputFiles('#csv-file', bad);
     await page.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden);
     expect(await text(page, '#error')).toMatch(/bad\.csv:3:2 \(b\): expected a number, found "oops"/);

@@ -1,4 +1,4 @@
-import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { GlassnetError, formatCsvRow, type TrainedModel } from '../../src/index.js';
 import { writeFileAtomic } from '../../src/io/node.js';
@@ -78,10 +78,23 @@ async function* output(trained: TrainedModel, format: (typeof FORMATS)[number], 
 }
 
 /** Writes every piece to a stream, waiting whenever its buffer is full, so memory does not grow with the output. */
-async function writeAll(stream: NodeJS.WritableStream, pieces: AsyncIterable<string>): Promise<void> {
+async function writeAll(stream: Writable, pieces: AsyncIterable<string>): Promise<void> {
   for await (const piece of pieces) {
-    if (!stream.write(piece)) await once(stream, 'drain');
+    // A reader that closed the pipe early (`| head`) leaves nothing to write to: the output ends quietly (main.ts drops the EPIPE).
+    if (stream.destroyed) return;
+    if (!stream.write(piece)) await writable(stream);
   }
+}
+
+/** Resolves when `stream` drains, or errs or closes (an error is main.ts's to report). */
+function writable(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      for (const event of ['drain', 'error', 'close'] as const) stream.off(event, done);
+      resolve();
+    };
+    for (const event of ['drain', 'error', 'close'] as const) stream.on(event, done);
+  });
 }
 
 /** Column names of the regression outputs: the target's name, or `output1`, `output2`, ... */

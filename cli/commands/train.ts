@@ -403,7 +403,8 @@ function describeRun(setup: Setup, source: string, colors: Colors): string {
   const target = table.classes === undefined ? `${targets.length === 1 ? 'target' : 'targets'} ${safeText(targets.join(', '))}` : count(table.classes.length, 'class', 'classes');
   const rows = `${setup.train.x.length} training${setup.validation === undefined ? '' : `, ${setup.validation.x.length} validation`}`;
   const resumed = setup.resume === undefined ? '' : `\nresuming after epoch ${setup.resume.epoch} (${setup.resume.steps} steps)`;
-  const why = table.taskReason === undefined ? '' : ` (${setup.recipe.task === 'auto' ? table.taskReason : 'set by --task'}${setup.recipe.task === 'auto' ? '; --task to change' : ''})`;
+  // The task's reason quotes column names and values from the file: escaped.
+  const why = table.taskReason === undefined ? '' : ` (${setup.recipe.task === 'auto' ? safeText(table.taskReason) : 'set by --task'}${setup.recipe.task === 'auto' ? '; --task to change' : ''})`;
   const cells = 'droppedRows' in table && 'filledCells' in table ? missingNote(table.droppedRows as number, table.filledCells as number) : '';
   return `${colors.bold(safeText(source))}: ${table.x.length} rows (${rows}), ${count(table.featureNames.length, 'feature')}, ${target}${cells}\n`
     + `task ${table.task}${why}\n`
