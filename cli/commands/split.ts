@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { formatCsvRow, loadTable, parseCsv, trainTestSplit } from '../../src/index.js';
 import { writeFileAtomic } from '../../src/io/node.js';
 import { readDataText } from '../data-source.js';
+import { checkPaths, named } from '../paths.js';
 import { checkedFlag, choiceFlag, delimiterFlag, integerFlag } from '../flags.js';
 
 const STRATIFY = ['auto', 'yes', 'no'] as const;
@@ -24,6 +25,7 @@ export function splitCommand(): Command {
       const seed = integerFlag('--seed', flags['seed']!, 0);
       const stratify = choiceFlag('--stratify', flags['stratify']!, STRATIFY);
       const delimiter = flags['delimiter'] === undefined ? 'auto' : delimiterFlag('--delimiter', flags['delimiter']);
+      await checkPaths({ inputs: named([['DATA', source]]), outputs: named([['--train-out', flags['trainOut']], ['--test-out', flags['testOut']]]) });
       const text = await readDataText(source);
       const csv = parseCsv(text, { file: source, delimiter });
       // Stratifying needs the classes; a regression target (or --stratify no) is split at random.
