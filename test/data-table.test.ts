@@ -146,3 +146,16 @@ describe('streaming', () => {
     expect(batches.flat()).toEqual(expected.x);
   });
 });
+
+describe('Scaler.transformInPlace', () => {
+  it('overwrites the rows with what transform returns, and changes nothing on a bad row', () => {
+    const scaler = fitScaler('standard', [[1, 10], [3, 30], [5, 20]]);
+    const rows = [[1, 10], [4, 25]];
+    const expected = scaler.transform(rows);
+    scaler.transformInPlace(rows);
+    expect(rows).toEqual(expected);
+    const bad = [[1, 2], [3]];
+    rejection(() => scaler.transformInPlace(bad), 'shape', 'x[1]');
+    expect(bad).toEqual([[1, 2], [3]]);
+  });
+});

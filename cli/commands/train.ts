@@ -312,7 +312,12 @@ function prepare(
   const scaler = given?.scaler ?? fitScaler(recipe.scale, split.train.x);
   const regression = table.task === 'regression';
   const targetScaler = given?.targetScaler ?? fitScaler(regression ? recipe.scaleTarget ?? 'none' : 'none', split.train.y);
-  const shape = (part: Dataset): Dataset => ({ x: scaler.transform(part.x), y: regression ? targetScaler.transform(part.y) : targetRows(part.y, outputs) });
+  // The loaded rows are this run's own, so they are scaled in place: a large file is then held once, not twice.
+  const shape = (part: Dataset): Dataset => {
+    scaler.transformInPlace(part.x);
+    if (regression) targetScaler.transformInPlace(part.y);
+    return { x: part.x, y: regression ? part.y : targetRows(part.y, outputs) };
+  };
   return { train: shape(split.train), ...(split.test === undefined ? {} : { validation: shape(split.test) }), scaler, targetScaler };
 }
 
