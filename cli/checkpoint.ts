@@ -72,10 +72,9 @@ export function dataFingerprint(table: Pick<Table, 'x' | 'y'>): JsonObject {
  * Checkpoints written before the fingerprint existed are not checked.
  * @throws UsageError saying what changed and how to override.
  */
-export function checkResumeData(saved: unknown, table: Pick<Table, 'x' | 'y'>, path: string, force: boolean): void {
+export function checkResumeData(saved: unknown, now: JsonObject, path: string, force: boolean): void {
   if (force || typeof saved !== 'object' || saved === null) return;
   const was = saved as JsonObject;
-  const now = dataFingerprint(table);
   if (was['rows'] === now['rows'] && was['crc32'] === now['crc32']) return;
   const describe = (f: JsonObject): string => `${String(f['rows'])} rows with CRC-32 ${String(f['crc32'])}`;
   throw new UsageError({

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVATIONS, Dense, Dropout, Random, Sequential } from '../src/index.js';
 import { loadTfjs, saveTfjs } from '../src/io/node.js';
 import { fromTfjs, toTfjs, type TfjsModelJson } from '../src/io/tfjs.js';
+import { ACTIVATION_INTEROP } from '../src/io/interop-activations.js';
 import { rejection } from './helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glassnet-tfjs-'));
@@ -37,12 +38,15 @@ async function tfPredict(model: tf.LayersModel, x: number[][]): Promise<number[]
   return result;
 }
 
-/** Every activation, a Dropout, a shared bias and a layer without bias. */
+/** The activations TF.js layers models can hold. */
+const TFJS_ACTIVATIONS = ACTIVATIONS.filter((name) => ACTIVATION_INTEROP[name].tfjs(0) !== null);
+
+/** Every activation TF.js can hold, a Dropout, a shared bias and a layer without bias. */
 function glassnetModel(): Sequential {
   const random = new Random(4);
   const layers = [];
   let width = 3;
-  for (const activation of ACTIVATIONS) {
+  for (const activation of TFJS_ACTIVATIONS) {
     layers.push(new Dense(width, 4, { activation, random }));
     width = 4;
   }
@@ -51,13 +55,22 @@ function glassnetModel(): Sequential {
 }
 
 describe('glassnet → TF.js', () => {
+  it('refuses an activation TF.js cannot load back, naming the layer', () => {
+    expect(() => toTfjs(new Sequential([new Dense(2, 2, { activation: 'geluTanh', seed: 1 })]))).toThrow(/layer1\.activation: expected an activation TF\.js layers models can hold, found "geluTanh"/);
+  });
+
   it('tf.loadLayersModel loads the export and predicts what glassnet predicts (float32, 1e-5)', async () => {
     const model = glassnetModel();
     const { modelJson, weights } = toTfjs(model);
     const loaded = await tf.loadLayersModel(tf.io.fromMemory({
       modelTopology: modelJson.modelTopology as never, weightSpecs: modelJson.weightsManifest[0]!.weights, weightData: weights.slice().buffer,
     }));
-    expect(loaded.layers.map((l) => l.getClassName())).toEqual(['Dense', 'Dense', 'Dense', 'Dense', 'LeakyReLU', 'Dense', 'Dense', 'Dropout', 'Dense', 'Dense']);
+    const activationLayers = TFJS_ACTIVATIONS.flatMap((name) => {
+      const form = ACTIVATION_INTEROP[name].tfjs(name === 'leakyRelu' ? 0.01 : 1)!;
+      return 'layer' in form ? ['Dense', form.layer] : ['Dense'];
+    });
+    expect(loaded.layers.map((l) => l.getClassName())).toEqual([...activationLayers, 'Dropout', 'Dense', 'Dense']);
+    expect(activationLayers).toContain('LeakyReLU');
     const x = rows(7, 3, 1);
     expect(worst(await tfPredict(loaded, x), model.predict(x).toArray() as number[][])).toBeLessThanOrEqual(1e-5);
     loaded.dispose();

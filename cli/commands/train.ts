@@ -83,6 +83,8 @@ interface Setup {
   model: Sequential;
   optimizer: Optimizer;
   preprocessing: Preprocessing;
+  /** The data's fingerprint, taken as loaded (prepare scales the rows in place), for resume to check. */
+  data: JsonObject;
   resume?: FitState;
   /** The epoch count a resumed run was heading for. */
   plannedEpochs?: number;
@@ -110,7 +112,7 @@ async function train(source: string, cmd: Command): Promise<void> {
   const mode: ProgressMode = say === null ? 'off' : tty ? 'bar' : 'lines';
   const training: TrainingInfo = {
     loss: recipe.loss, optimizer: { name: recipe.optimizer, ...setup.optimizer.getState().options }, seed: recipe.seed, plannedEpochs: epochs, settings: recipeToJSON(recipe),
-    data: dataFingerprint(setup.table),
+    data: setup.data,
   };
   const outcome = await runTraining({
     model: modelToJSON(setup.model),
@@ -233,13 +235,14 @@ async function freshSetup(source: string, flags: Record<string, unknown>): Promi
     ...(fromFlags.features === undefined ? {} : { features: fromFlags.features }),
   });
   progress?.done();
+  const data = dataFingerprint(table);
   const recipe = resolveRecipe(fromFlags, table.task);
   const outputs = outputSize(table, recipe);
   const { train, validation, scaler, targetScaler } = prepare(table, recipe, outputs, null);
   const model = network(table.x[0]!.length, outputs, recipe);
   const optimizer = createOptimizer(recipe.optimizer, model.parameters(), recipe.lr === undefined ? {} : { lr: recipe.lr });
   return {
-    source, recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model, optimizer,
+    source, recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model, optimizer, data,
     preprocessing: preprocessingOf(table, recipe, scaler, targetScaler),
   };
 }
@@ -277,7 +280,8 @@ async function resumedSetup(source: string, path: string, cmd: Command, force: b
     ...(classes === undefined ? {} : { classes }),
     ...(preprocessing.encoding === undefined ? {} : { encoding: encodingFromJSON(preprocessing.encoding, `${path}: preprocessing.encoding`) }),
   });
-  checkResumeData(loaded.training?.['data'], table, path, force);
+  const data = dataFingerprint(table);
+  checkResumeData(loaded.training?.['data'], data, path, force);
   const scaler = scalerFromJSON(preprocessing.scaler ?? { kind: 'none' }, `${path}: preprocessing.scaler`);
   const targetScaler = scalerFromJSON(preprocessing.targetScaler ?? { kind: 'none' }, `${path}: preprocessing.targetScaler`);
   const { train, validation } = prepare(table, recipe, loaded.model.outputSize, { scaler, targetScaler });
@@ -285,7 +289,7 @@ async function resumedSetup(source: string, path: string, cmd: Command, force: b
   optimizer.setState(state.optimizer);
   const planned = loaded.training?.['plannedEpochs'];
   return {
-    source, recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model: loaded.model, optimizer, preprocessing, resume: state.fit,
+    source, recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model: loaded.model, optimizer, preprocessing, data, resume: state.fit,
     ...(typeof planned === 'number' ? { plannedEpochs: planned } : {}),
   };
 }

@@ -43,7 +43,8 @@ export interface TorchActivation {
 export interface ActivationInterop {
   /** The ONNX nodes applied to NET; `[]` for the identity. */
   onnx(alpha: number): readonly OnnxStep[];
-  tfjs(alpha: number): TfjsActivation;
+  /** null: no TF.js form that TF.js loads back (see geluTanh). */
+  tfjs(alpha: number): TfjsActivation | null;
   /** null: the identity, no module (and no index in a `torch.nn.Sequential`). */
   torch(alpha: number): TorchActivation | null;
 }
@@ -89,7 +90,8 @@ export const ACTIVATION_INTEROP: Readonly<Record<ActivationName, ActivationInter
       { op: 'Add', inputs: ['x', '$2'] }, { op: 'Mul', inputs: ['$3', Math.sqrt(2 / Math.PI)] }, { op: 'Tanh', inputs: ['$4'] },
       { op: 'Add', inputs: ['$5', 1] }, { op: 'Mul', inputs: ['x', '$6'] }, { op: 'Mul', inputs: ['$7', 0.5] },
     ],
-    tfjs: () => ({ activation: 'gelu_new' }),
+    // NOTE: TF.js 4.22 saves a 'gelu_new' activation but cannot load it back (it looks up 'geluNew'), so there is no TF.js form.
+    tfjs: () => null,
     torch: () => ({ module: 'GELU', args: "approximate='tanh'" }),
   },
 };

@@ -58,6 +58,9 @@ export function toTfjs(model: Sequential, generatedBy = 'glassnet 0.1.0'): TfjsM
       return;
     }
     const tfjs = ACTIVATION_INTEROP[layer.activation].tfjs(alphaOf(layer));
+    if (tfjs === null) {
+      throw new GlassnetError({ code: 'unknown-name', argument: `${layer.name}.activation`, expected: 'an activation TF.js layers models can hold', found: JSON.stringify(layer.activation) });
+    }
     const activation = 'activation' in tfjs ? tfjs.activation : 'linear';
     layers.push({
       class_name: 'Dense',
@@ -92,12 +95,12 @@ export function toTfjs(model: Sequential, generatedBy = 'glassnet 0.1.0'): TfjsM
 /** The activation a TF.js activation string stands for, read backwards from the interop table. */
 const ACTIVATION_OF_TFJS = new Map(INTEROP_ACTIVATIONS.flatMap((name) => {
   const tfjs = ACTIVATION_INTEROP[name].tfjs(defaultAlpha(name));
-  return 'activation' in tfjs ? [[tfjs.activation, name] as const] : [];
+  return tfjs !== null && 'activation' in tfjs ? [[tfjs.activation, name] as const] : [];
 }));
 /** Separate activation layers (`LeakyReLU`) and the activation each stands for. */
 const ACTIVATION_LAYERS = new Map(INTEROP_ACTIVATIONS.flatMap((name) => {
   const tfjs = ACTIVATION_INTEROP[name].tfjs(defaultAlpha(name));
-  return 'layer' in tfjs ? [[tfjs.layer, { name, config: tfjs.config }] as const] : [];
+  return tfjs !== null && 'layer' in tfjs ? [[tfjs.layer, { name, config: tfjs.config }] as const] : [];
 }));
 const SUPPORTED = ['Dense', 'Activation', 'Dropout', 'InputLayer', ...ACTIVATION_LAYERS.keys()];
 
