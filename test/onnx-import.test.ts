@@ -112,9 +112,16 @@ describe('refusals', () => {
     rejection(() => fromOnnx(bytes, file), 'shape', 'bad.onnx: graph.node[0] "layer1_gemm" (Gemm)');
   });
 
-  it('an activation whose attribute means something else (LeakyRelu slope 0.2)', () => {
-    const bytes = edited((m) => { m.graph!.node[1]!.attribute[0]!.f = 0.2; }, mlp([3, 2], { activation: 'leakyRelu' }));
-    rejection(() => fromOnnx(bytes, file), 'range', 'bad.onnx: graph.node[1] "layer1_leakyRelu" (LeakyRelu) alpha');
+  it('an activation option the activation does not take (Elu alpha −1)', () => {
+    const bytes = edited((m) => { m.graph!.node[1]!.attribute[0]!.f = -1; }, mlp([3, 2], { activation: 'elu' }));
+    rejection(() => fromOnnx(bytes, file), 'range', 'bad.onnx: graph.node[1] "layer1_elu" (Elu) alpha');
+  });
+
+  it('keeps a layer\'s own option: a LeakyRelu slope of 0.2 (float32, as ONNX stores it), and the default slope exactly', () => {
+    const sloped = fromOnnx(toOnnx(new Sequential([new Dense(3, 2, { activation: 'leakyRelu', alpha: 0.2, seed: 1 })])), file).model.layers[0] as Dense;
+    expect([sloped.activation, sloped.alpha]).toEqual(['leakyRelu', Math.fround(0.2)]);
+    const plain = fromOnnx(toOnnx(mlp([3, 2], { activation: 'leakyRelu', seed: 1 })), file).model.layers[0] as Dense;
+    expect(plain.alpha).toBe(0.01);
   });
 
   it('weights that are not data but references to another file, and integer weights', () => {

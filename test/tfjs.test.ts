@@ -145,10 +145,13 @@ describe('TF.js → glassnet', () => {
     rejection(() => fromTfjs(json, bytes(), { file: 'm.json' }), 'unknown-name', 'm.json: weightsManifest[0].weights[5].name');
   });
 
-  it('refuses an activation with another slope, and a __proto__ key', () => {
+  it('keeps another LeakyReLU slope, refuses one that is not a number, and a __proto__ key', () => {
     const json = modelJson();
-    const layers = (json.modelTopology as { config: { layers: { config: { alpha?: number } }[] } }).config.layers;
+    const layers = (json.modelTopology as { config: { layers: { config: { alpha?: unknown } }[] } }).config.layers;
     layers[3]!.config.alpha = 0.3;
+    const sloped = fromTfjs(json, bytes(), { file: 'm.json' }).layers.find((l) => l instanceof Dense && l.activation === 'leakyRelu') as Dense;
+    expect(sloped.alpha).toBe(0.3);
+    layers[3]!.config.alpha = 'steep';
     rejection(() => fromTfjs(json, bytes(), { file: 'm.json' }), 'range', 'm.json: modelTopology.config.layers[3].config.alpha');
     const text = JSON.stringify(modelJson()).replace('"format":', '"__proto__": {"polluted": 1}, "format":');
     rejection(() => fromTfjs(text, bytes(), { file: 'm.json' }), 'unknown-name', 'm.json: __proto__');

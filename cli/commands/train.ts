@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  Dense, Dropout, LOSS_RECORDS, Random, Sequential, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, modelSummary, modelFromJSON, modelToJSON,
+  LOSS_RECORDS, Sequential, networkFrom, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, modelSummary, modelFromJSON, modelToJSON,
   regressionReport, scalerFromJSON, trainTestSplit,
-  type Dataset, type FitState, type JsonObject, type Layer, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
+  type Dataset, type FitState, type JsonObject, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
 } from '../../src/index.js';
 import { loadModel } from '../../src/io/node.js';
 import { CHECKPOINT_SECONDS, checkResumeData, dataFingerprint, readCheckpoint } from '../checkpoint.js';
@@ -367,17 +367,11 @@ function regressionSection(setup: Setup, figures: RegressionFigures): NonNullabl
 }
 
 /** Dense layers with one seeded generator (as `mlp`), and a Dropout layer after each hidden one. */
+/** The network the library's `networkFrom` builds for these sizes, so the CLI, the playground and `createSession` give the same weights for one seed. */
 function network(inputs: number, outputs: number, recipe: ResolvedRecipe): Sequential {
   const sizes = [inputs, ...recipe.layers, outputs];
   checkBudget('--layers', parameterCount(sizes), MAX_PARAMETERS, 'parameters');
-  const random = new Random(recipe.seed);
-  const layers: Layer[] = [];
-  for (let i = 0; i + 1 < sizes.length; i++) {
-    const last = i + 2 === sizes.length;
-    layers.push(new Dense(sizes[i]!, sizes[i + 1]!, { activation: last ? recipe.outputActivation : recipe.activation, random }));
-    if (!last && recipe.dropout > 0) layers.push(new Dropout(sizes[i + 1]!, recipe.dropout, { seed: recipe.seed + i + 1 }));
-  }
-  return new Sequential(layers);
+  return networkFrom({ sizes, activation: recipe.activation, outputActivation: recipe.outputActivation, seed: recipe.seed, dropout: recipe.dropout });
 }
 
 function preprocessingOf(table: Table, recipe: ResolvedRecipe, scaler: Scaler, targetScaler: Scaler): Preprocessing {

@@ -110,11 +110,21 @@ export function alphaOf(layer: Dense): number {
 }
 
 /**
- * An imported activation option: glassnet's leakyRelu has a fixed slope, so
- * another value (compared in float32, as ONNX and TF.js store it) is
- * refused; `undefined` (not stated) means the default.
- * @returns whether `value` is an option glassnet's `name` has.
+ * An imported activation option as the Dense layer's `alpha`: the value the
+ * file states, or the default when it states none. ONNX and TF.js store it
+ * in float32, so a value equal to the default in float32 is the default
+ * itself (0.01, not 0.009999999776). `null`: a value the activation does not
+ * take (the option's own check, such as ELU's alpha > 0).
  */
-export function acceptsAlpha(name: ActivationName, value: number | undefined): boolean {
-  return value === undefined || Math.fround(value) === Math.fround(defaultAlpha(name));
+export function importedAlpha(name: ActivationName, value: number | undefined): number | null {
+  const option = activationOption(name);
+  if (value === undefined) return defaultAlpha(name);
+  if (option === null) return null;
+  if (Math.fround(value) === Math.fround(option.default)) return option.default;
+  return option.check(value) ? value : null;
+}
+
+/** The `alpha` Dense option for an imported layer: given only to activations that take one. */
+export function alphaOption(name: ActivationName, alpha: number): { alpha?: number } {
+  return activationOption(name) === null ? {} : { alpha };
 }

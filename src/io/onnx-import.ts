@@ -10,11 +10,12 @@
  */
 import { GlassnetError, describe, type ErrorCode } from '../errors.js';
 import type { ActivationName } from '../nn/activations.js';
+import { activationOption } from '../primitives/activations.js';
 import { Dense, Dropout, type Layer } from '../nn/layers.js';
 import { Sequential } from '../nn/model.js';
 import type { DType } from '../tensor/tensor.js';
 import type { Preprocessing } from './extras.js';
-import { ACTIVATION_INTEROP, INTEROP_ACTIVATIONS, acceptsAlpha, defaultAlpha, type OnnxStep } from './interop-activations.js';
+import { ACTIVATION_INTEROP, INTEROP_ACTIVATIONS, alphaOption, defaultAlpha, importedAlpha, type OnnxStep } from './interop-activations.js';
 import { ONNX_METADATA } from './onnx-export.js';
 import { MODEL, ONNX_DTYPE, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-schema.js';
 import { decodeMessage } from './protobuf.js';
@@ -59,6 +60,8 @@ interface PendingDense {
   weight: Float64Array;
   bias: Float64Array | null;
   activation: ActivationName | null;
+  /** The activation's option (leakyRelu's slope, ELU's alpha). */
+  alpha: number;
   dtype: DType;
 }
 
@@ -177,7 +180,7 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
         const alpha = op === 'Gemm' ? float('alpha', 1) : 1;
         const weight = new Float64Array(units * width);
         for (let u = 0; u < units; u++) for (let k = 0; k < width; k++) weight[u * width + k] = alpha * b.values[transB === 1 ? u * width + k : k * units + u]!;
-        const pending: PendingDense = { inputSize: width, units, weight, bias: null, activation: null, dtype: b.dtype };
+        const pending: PendingDense = { inputSize: width, units, weight, bias: null, activation: null, alpha: 0, dtype: b.dtype };
         if (op === 'Gemm' && node.input[2] !== undefined && node.input[2] !== '') pending.bias = biasOf(constant(2), units, float('beta', 1), `${part}.input[2] "${node.input[2]}"`, fail);
         layers.push(pending);
         width = units;
@@ -192,7 +195,7 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
       default: {
         const activation = ACTIVATION_OF_OP.get(op) ?? fail('unknown-name', part, `one of the operators glassnet imports (${SUPPORTED.join(', ')})`, `op type "${op}"`);
         if (!open) fail('unknown-name', part, 'an activation right after a Gemm, MatMul or Add', `op type "${op}" here`);
-        checkActivationAttributes(activation.name, activation.step, attrs, part, fail);
+        dense!.alpha = checkActivationAttributes(activation.name, activation.step, attrs, part, fail);
         dense!.activation = activation.name;
       }
     }
@@ -211,6 +214,7 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
     if (rate !== undefined && k > 0) built.push(new Dropout(l.inputSize, rate, { dtype }));
     built.push(new Dense(l.inputSize, l.units, {
       activation: l.activation ?? 'linear',
+      ...alphaOption(l.activation ?? 'linear', l.alpha),
       weights: Array.from({ length: l.units }, (_, u) => Array.from(l.weight.subarray(u * l.inputSize, (u + 1) * l.inputSize))),
       bias: l.bias === null ? false : Array.from(l.bias),
       dtype,
@@ -277,11 +281,13 @@ function attributeMap(node: OnnxNode, part: string, fail: Fail): Map<string, Onn
 /**
  * The attributes an activation operator may carry must mean what glassnet's
  * activation does: its float attribute is the activation's option (alpha).
+ * @returns that option's value, for the layer.
  */
-function checkActivationAttributes(activation: ActivationName, spec: OnnxStep, attrs: Map<string, OnnxAttribute>, part: string, fail: Fail): void {
-  for (const [name, value] of Object.entries(spec.floats ?? {})) {
+function checkActivationAttributes(activation: ActivationName, spec: OnnxStep, attrs: Map<string, OnnxAttribute>, part: string, fail: Fail): number {
+  let alpha = defaultAlpha(activation);
+  for (const name of Object.keys(spec.floats ?? {})) {
     const found = attrs.get(name)?.f;
-    if (!acceptsAlpha(activation, found)) fail('range', `${part} ${name}`, `${value} (glassnet's ${activation})`, `${found}`);
+    alpha = importedAlpha(activation, found) ?? fail('range', `${part} ${name}`, `a value glassnet's ${activation} takes (${activationOption(activation)?.expected ?? 'none'})`, `${found}`);
   }
   if (activation === 'softmax') {
     const axis = attrs.get('axis')?.i ?? -1;
@@ -290,6 +296,7 @@ function checkActivationAttributes(activation: ActivationName, spec: OnnxStep, a
   for (const name of attrs.keys()) {
     if (!(name in (spec.floats ?? {})) && !(name in (spec.ints ?? {}))) fail('unknown-name', `${part} attribute ${JSON.stringify(name)}`, `only ${[...Object.keys(spec.floats ?? {}), ...Object.keys(spec.ints ?? {})].join(', ') || 'no attributes'}`, JSON.stringify(name));
   }
+  return alpha;
 }
 
 function checkWeightsFinite(model: Sequential, dtype: DType, at: (part: string) => string): void {

@@ -9,7 +9,7 @@ import type { ActivationName } from '../nn/activations.js';
 import { Dense, Dropout, type Layer } from '../nn/layers.js';
 import { Sequential } from '../nn/model.js';
 import type { DType } from '../tensor/tensor.js';
-import { ACTIVATION_INTEROP, INTEROP_ACTIVATIONS, acceptsAlpha, alphaOf, defaultAlpha } from './interop-activations.js';
+import { ACTIVATION_INTEROP, INTEROP_ACTIVATIONS, alphaOf, alphaOption, defaultAlpha, importedAlpha } from './interop-activations.js';
 import { checkSavable, fileLayers } from './layerspec.js';
 import {
   JsonPath, expectArray, expectInteger, expectObject, expectString, fail, field, parseJson, required, type JsonObject,
@@ -110,6 +110,8 @@ interface DenseEntry {
   units: number;
   useBias: boolean;
   activation: ActivationName;
+  /** The activation's option (leakyRelu's slope). */
+  alpha: number;
   at: JsonPath;
   /** Whether an activation may still follow (the layer's own is linear and nothing came after it). */
   open: boolean;
@@ -165,9 +167,10 @@ export function fromTfjs(modelJson: unknown, weights: Uint8Array, options: { fil
       declaredInput = expectInteger(dims[1], at.key('config').key('batch_input_shape').index(1), 1);
     }
     const last = entries[entries.length - 1];
-    const attach = (activation: ActivationName): void => {
+    const attach = (activation: ActivationName, alpha = defaultAlpha(activation)): void => {
       if (last === undefined || !('open' in last) || !last.open) fail('unknown-name', at.key('class_name'), 'an activation right after a Dense layer with a linear activation', JSON.stringify(kind));
       last.activation = activation;
+      last.alpha = alpha;
       last.open = false;
     };
     const activationOf = (value: unknown, path: JsonPath): ActivationName => {
@@ -185,7 +188,7 @@ export function fromTfjs(modelJson: unknown, weights: Uint8Array, options: { fil
         const useBias = field(cfg, 'use_bias') ?? true;
         if (typeof useBias !== 'boolean') fail('type', at.key('config').key('use_bias'), 'true or false', describe(useBias));
         const activation = activationOf(field(cfg, 'activation') ?? 'linear', at.key('config').key('activation'));
-        entries.push({ name, units, useBias, activation, at, open: activation === 'linear' });
+        entries.push({ name, units, useBias, activation, alpha: defaultAlpha(activation), at, open: activation === 'linear' });
         break;
       }
       case 'Activation':
@@ -200,11 +203,13 @@ export function fromTfjs(modelJson: unknown, weights: Uint8Array, options: { fil
       default: {
         const special = ACTIVATION_LAYERS.get(kind) ?? fail('unknown-name', at.key('class_name'), `one of the layers glassnet imports (${SUPPORTED.join(', ')})`, JSON.stringify(kind));
         // The layer's numeric config is the activation's option (alpha).
-        for (const [key, value] of Object.entries(special.config)) {
+        let alpha = defaultAlpha(special.name);
+        for (const key of Object.keys(special.config)) {
           const found = field(cfg, key);
-          if (typeof found !== 'number' || !acceptsAlpha(special.name, found)) fail('range', at.key('config').key(key), `${value} (glassnet's ${special.name})`, describe(found));
+          const taken = typeof found === 'number' ? importedAlpha(special.name, found) : null;
+          alpha = taken ?? fail('range', at.key('config').key(key), `a value glassnet's ${special.name} takes`, describe(found));
         }
-        attach(special.name);
+        attach(special.name, alpha);
       }
     }
   });
@@ -234,6 +239,7 @@ export function fromTfjs(modelJson: unknown, weights: Uint8Array, options: { fil
     const bias = entry.useBias ? take(`${entry.name}/bias`, [entry.units], entry.at) : null;
     layers.push(new Dense(inputs, entry.units, {
       activation: entry.activation,
+      ...alphaOption(entry.activation, entry.alpha),
       weights: Array.from({ length: entry.units }, (_, u) => Array.from({ length: inputs }, (_, k) => kernel[k * entry.units + u]!)),
       bias: bias === null ? false : Array.from(bias),
       dtype,
