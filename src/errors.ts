@@ -52,8 +52,11 @@ export class GlassnetError extends Error {
   }
 }
 
-/** Short, bounded description of any value for error messages. */
-export function describe(value: unknown): string {
+/**
+ * A value as an error's `found` shows it: numbers and short strings as
+ * written, anything else by its kind and size ("an array of length 3").
+ */
+export function describeValue(value: unknown): string {
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (value === null || value === undefined) return String(value);
@@ -69,5 +72,5 @@ export function describe(value: unknown): string {
  */
 export function checkOneOf<N extends string>(names: readonly N[], value: unknown, argument: string): N {
   if (typeof value === 'string' && (names as readonly string[]).includes(value)) return value as N;
-  throw new GlassnetError({ code: 'unknown-name', argument, expected: `one of ${names.map((n) => `"${n}"`).join(', ')}`, found: describe(value) });
+  throw new GlassnetError({ code: 'unknown-name', argument, expected: `one of ${names.map((n) => `"${n}"`).join(', ')}`, found: describeValue(value) });
 }

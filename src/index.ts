@@ -2,7 +2,7 @@
  * glassnet: neural networks in TypeScript that train fast and can show
  * every number of forward and backward propagation.
  */
-export { GlassnetError, describe, checkOneOf, type ErrorCode, type ErrorDetails } from './errors.js';
+export { GlassnetError, describeValue, checkOneOf, type ErrorCode, type ErrorDetails } from './errors.js';
 export { Random } from './util/random.js';
 export { crc32, crc32Float64 } from './util/crc32.js';
 export {

@@ -1,4 +1,4 @@
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import { oneHot } from './encode.js';
 
 /** Inputs and targets as rows of numbers. */
@@ -13,7 +13,7 @@ export interface Dataset {
  */
 export function oneHotCodes(n = 8): Dataset {
   if (!Number.isInteger(n) || n < 2) {
-    throw new GlassnetError({ code: 'range', argument: 'n', expected: 'an integer >= 2', found: describe(n) });
+    throw new GlassnetError({ code: 'range', argument: 'n', expected: 'an integer >= 2', found: describeValue(n) });
   }
   const x = Array.from({ length: n }, (_, i) => oneHot(i, n));
   return { x, y: x.map((row) => row.slice()) };

@@ -1,4 +1,4 @@
-import { GlassnetError, checkOneOf, describe } from '../errors.js';
+import { GlassnetError, checkOneOf, describeValue } from '../errors.js';
 
 /** The scaler kinds {@link fitScaler} takes. */
 export const SCALER_KINDS = ['standard', 'minmax', 'none'] as const;
@@ -96,7 +96,7 @@ export function fitScaler(kind: ScalerKind, x: Rows): Scaler {
   x.forEach((row, i) => {
     if (row.length !== width) throw new GlassnetError({ code: 'shape', argument: `x[${i}]`, expected: `${width} values (as x[0])`, found: `${row.length}` });
     row.forEach((v, j) => {
-      if (!Number.isFinite(v)) throw new GlassnetError({ code: 'not-finite', argument: `x[${i}][${j}]`, expected: 'a finite number', found: describe(v) });
+      if (!Number.isFinite(v)) throw new GlassnetError({ code: 'not-finite', argument: `x[${i}][${j}]`, expected: 'a finite number', found: describeValue(v) });
     });
   });
   const columns = Array.from({ length: width }, (_, j) => x.map((row) => row[j]!));
@@ -140,10 +140,10 @@ export function scalerFromJSON(json: unknown, argument = 'scaler'): Scaler {
   const data = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
   const field = (name: string): number[] => {
     const value = data[name];
-    if (!Array.isArray(value)) throw new GlassnetError({ code: 'type', argument: `${argument}.${name}`, expected: 'an array of numbers', found: describe(value) });
+    if (!Array.isArray(value)) throw new GlassnetError({ code: 'type', argument: `${argument}.${name}`, expected: 'an array of numbers', found: describeValue(value) });
     value.forEach((v: unknown, j) => {
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new GlassnetError({ code: 'not-finite', argument: `${argument}.${name}[${j}]`, expected: 'a finite number', found: describe(v) });
+        throw new GlassnetError({ code: 'not-finite', argument: `${argument}.${name}[${j}]`, expected: 'a finite number', found: describeValue(v) });
       }
     });
     return value.slice() as number[];
@@ -153,7 +153,7 @@ export function scalerFromJSON(json: unknown, argument = 'scaler'): Scaler {
     const b = field(high);
     if (a.length !== b.length) throw new GlassnetError({ code: 'shape', argument: `${argument}.${high}`, expected: `${a.length} entries (as ${low})`, found: `${b.length}` });
     b.forEach((v, j) => {
-      if (!check(a[j]!, v)) throw new GlassnetError({ code: 'range', argument: `${argument}.${high}[${j}]`, expected: rule, found: describe(v) });
+      if (!check(a[j]!, v)) throw new GlassnetError({ code: 'range', argument: `${argument}.${high}[${j}]`, expected: rule, found: describeValue(v) });
     });
     return [a, b];
   };

@@ -1,4 +1,4 @@
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import { splitIndices } from '../util/split.js';
 import type { Dataset } from './datasets.js';
 
@@ -32,7 +32,7 @@ export function trainTestSplit<T extends Dataset>(data: T, options: SplitOptions
   if (!(testFraction > 0 && testFraction < 1) || testCount < 1 || testCount > n - 1) {
     throw new GlassnetError({
       code: 'range', argument: 'testFraction',
-      expected: `a fraction in (0, 1) that leaves at least one of the ${n} rows in each set`, found: describe(testFraction),
+      expected: `a fraction in (0, 1) that leaves at least one of the ${n} rows in each set`, found: describeValue(testFraction),
     });
   }
   const classes = options.stratify === true ? classIndicesOf(data.y) : null;

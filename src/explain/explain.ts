@@ -3,7 +3,7 @@
  * everything an explanation holds (the derivation, the tables, the summary
  * and the notes), shown at the detail the network's size allows.
  */
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import type { Sequential } from '../nn/model.js';
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import { deriveSteps } from './derive.js';
@@ -54,7 +54,7 @@ export function explainStep(model: Sequential, x: NestedNumbers | Tensor, t: Nes
   const only = options.only === undefined ? null : checkOnly(names, options.only);
   const iteration = options.iteration ?? 1;
   if (!Number.isInteger(iteration) || iteration < 1) {
-    throw new GlassnetError({ code: 'range', argument: 'options.iteration', expected: 'a positive integer', found: describe(iteration) });
+    throw new GlassnetError({ code: 'range', argument: 'options.iteration', expected: 'a positive integer', found: describeValue(iteration) });
   }
   const record = recordStep(model, x, t, options);
   const parameterCount = model.parameters().reduce((n, p) => n + p.size, 0);
@@ -85,7 +85,7 @@ function checkOnly(names: Names, only: readonly string[]): string[] {
   const selectable = new Set(allNames(names).filter((n) => !names.inputs.includes(n)));
   for (const name of only) {
     if (!selectable.has(name)) {
-      throw new GlassnetError({ code: 'unknown-name', argument: 'only', expected: 'names of units or parameters of this network (e.g. h1, o1, w6)', found: describe(name) });
+      throw new GlassnetError({ code: 'unknown-name', argument: 'only', expected: 'names of units or parameters of this network (e.g. h1, o1, w6)', found: describeValue(name) });
     }
   }
   if (only.length === 0) throw new GlassnetError({ code: 'empty', argument: 'only', expected: 'at least one name', found: 'an empty list' });

@@ -1,4 +1,4 @@
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import { label, needsGrad } from '../tensor/autograd.js';
 import { activationParameter, add, denseInferenceOp, dropout, matmul } from '../tensor/ops.js';
 import { defaultInit } from '../primitives/activations.js';
@@ -139,7 +139,7 @@ const DENSE_OPTIONS: readonly (keyof DenseOptions)[] = [
  */
 export function checkOptionNames(options: object, known: readonly string[], argument: string): void {
   if (typeof options !== 'object' || options === null) {
-    throw new GlassnetError({ code: 'type', argument, expected: 'an object of options', found: describe(options) });
+    throw new GlassnetError({ code: 'type', argument, expected: 'an object of options', found: describeValue(options) });
   }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
@@ -150,7 +150,7 @@ export function checkOptionNames(options: object, known: readonly string[], argu
 
 function checkSize(argument: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) {
-    throw new GlassnetError({ code: 'range', argument, expected: 'a positive integer', found: describe(value) });
+    throw new GlassnetError({ code: 'range', argument, expected: 'a positive integer', found: describeValue(value) });
   }
 }
 
@@ -198,7 +198,7 @@ export class Dropout implements Layer {
     checkSize('size', size);
     checkOptionNames(options, ['seed', 'random', 'dtype', 'name'], 'options');
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
-      throw new GlassnetError({ code: 'range', argument: 'rate', expected: 'a number in [0, 1)', found: describe(rate) });
+      throw new GlassnetError({ code: 'range', argument: 'rate', expected: 'a number in [0, 1)', found: describeValue(rate) });
     }
     this.inputSize = size;
     this.outputSize = size;

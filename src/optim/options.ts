@@ -1,4 +1,4 @@
-import { GlassnetError, checkOneOf, describe } from '../errors.js';
+import { GlassnetError, checkOneOf, describeValue } from '../errors.js';
 
 /**
  * Checks for the option objects optimizers and schedules take. Every
@@ -10,7 +10,7 @@ import { GlassnetError, checkOneOf, describe } from '../errors.js';
 /** A plain object of options; unknown keys are refused (listing the valid ones). */
 export function readOptions(options: unknown, allowed: readonly string[], argument = 'options'): Record<string, unknown> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new GlassnetError({ code: 'type', argument, expected: 'an object of options', found: describe(options) });
+    throw new GlassnetError({ code: 'type', argument, expected: 'an object of options', found: describeValue(options) });
   }
   for (const key of Object.keys(options)) checkOneOf(allowed, key, `${argument}.${key}`);
   return options as Record<string, unknown>;
@@ -38,7 +38,7 @@ export function checkNumber(value: unknown, interval: Interval, argument: string
   const { min, max = Infinity, minOpen = false, maxOpen = false } = interval;
   const inside = typeof value === 'number' && Number.isFinite(value)
     && (minOpen ? value > min : value >= min) && (maxOpen ? value < max : value <= max);
-  if (!inside) throw new GlassnetError({ code: 'range', argument, expected: describeInterval(interval), found: describe(value) });
+  if (!inside) throw new GlassnetError({ code: 'range', argument, expected: describeInterval(interval), found: describeValue(value) });
   return value as number;
 }
 
@@ -52,14 +52,14 @@ export function numberOption(options: Record<string, unknown>, key: string, fall
 export function booleanOption(options: Record<string, unknown>, key: string, fallback: boolean, argument = 'options'): boolean {
   const value = options[key];
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new GlassnetError({ code: 'type', argument: `${argument}.${key}`, expected: 'true or false', found: describe(value) });
+  if (typeof value !== 'boolean') throw new GlassnetError({ code: 'type', argument: `${argument}.${key}`, expected: 'true or false', found: describeValue(value) });
   return value;
 }
 
 /** `value` when it is an integer ≥ `min`, else a GlassnetError naming `argument`. */
 export function checkInteger(value: unknown, min: number, argument: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new GlassnetError({ code: 'range', argument, expected: `an integer ≥ ${min}`, found: describe(value) });
+    throw new GlassnetError({ code: 'range', argument, expected: `an integer ≥ ${min}`, found: describeValue(value) });
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import type { Optimizer } from './optimizer.js';
 import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber, numberOption, readOptions } from './options.js';
 
@@ -76,7 +76,7 @@ export function warmup(options: WarmupOptions): LRSchedule {
   const steps = checkInteger(o.steps, 1, 'options.steps');
   const after = o.schedule as LRSchedule | undefined;
   if (after !== undefined && typeof (after as Partial<LRSchedule> | null)?.lrAt !== 'function') {
-    throw new GlassnetError({ code: 'type', argument: 'options.schedule', expected: 'a schedule (an object with lrAt)', found: describe(after) });
+    throw new GlassnetError({ code: 'type', argument: 'options.schedule', expected: 'a schedule (an object with lrAt)', found: describeValue(after) });
   }
   return {
     lrAt(step, baseLr) {

@@ -1,5 +1,5 @@
 import type { FloatArray } from '../backend/index.js';
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import { formatShape, sameShape, sizeOf } from '../util/shape.js';
 import type { Node } from './autograd.js';
 
@@ -135,7 +135,7 @@ export function tensor(values: NestedNumbers | FloatArray | Tensor, options: Ten
 export function checkFinite(values: ArrayLike<number>, argument: string, shape: readonly number[]): void {
   const i = firstNonFinite(values);
   if (i >= 0) {
-    throw new GlassnetError({ code: 'not-finite', argument: `${argument}${indexPath(i, shape)}`, expected: 'a finite number', found: describe(values[i]) });
+    throw new GlassnetError({ code: 'not-finite', argument: `${argument}${indexPath(i, shape)}`, expected: 'a finite number', found: describeValue(values[i]) });
   }
 }
 
@@ -163,14 +163,14 @@ function inferShape(values: NestedNumbers, argument: string): number[] {
 function flatten(values: NestedNumbers, shape: number[], dim: number, path: string, out: number[]): void {
   if (dim === shape.length) {
     if (typeof values !== 'number') {
-      throw new GlassnetError({ code: 'type', argument: path, expected: 'a number', found: describe(values) });
+      throw new GlassnetError({ code: 'type', argument: path, expected: 'a number', found: describeValue(values) });
     }
     out.push(values);
     return;
   }
   if (!Array.isArray(values) || values.length !== shape[dim]) {
     throw new GlassnetError({
-      code: 'shape', argument: path, expected: `an array of length ${shape[dim]} (rows must all have the same length)`, found: describe(values),
+      code: 'shape', argument: path, expected: `an array of length ${shape[dim]} (rows must all have the same length)`, found: describeValue(values),
     });
   }
   values.forEach((v: NestedNumbers, i: number) => flatten(v, shape, dim + 1, `${path}[${i}]`, out));

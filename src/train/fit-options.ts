@@ -1,4 +1,4 @@
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import { Tensor, type NestedNumbers } from '../tensor/tensor.js';
 import { checkLoss } from '../nn/losses.js';
 import { lossSetting } from '../tensor/ops.js';
@@ -45,7 +45,7 @@ function checkResume(state: FitState): void {
     && Array.isArray(state.random) && state.random.length === 4 && state.random.every((v) => integer(v) && v <= 0xffffffff);
   if (!ok) {
     throw new GlassnetError({
-      code: 'type', argument: 'options.resume', expected: 'a FitState from onCheckpoint (epoch, steps, history of epoch entries, 4 uint32 random words)', found: describe(state),
+      code: 'type', argument: 'options.resume', expected: 'a FitState from onCheckpoint (epoch, steps, history of epoch entries, 4 uint32 random words)', found: describeValue(state),
     });
   }
 }
@@ -60,7 +60,7 @@ function splitValidation(model: Sequential, inputs: Tensor, targets: Tensor, opt
   const held = typeof fraction === 'number' ? Math.round(fraction * n) : NaN;
   if (!(fraction > 0 && fraction < 1) || !(held >= 1 && held <= n - 1)) {
     throw new GlassnetError({
-      code: 'range', argument: 'options.validationSplit', expected: `a fraction in (0, 1) that leaves at least one of the ${n} samples in each set`, found: describe(fraction),
+      code: 'range', argument: 'options.validationSplit', expected: `a fraction in (0, 1) that leaves at least one of the ${n} samples in each set`, found: describeValue(fraction),
     });
   }
   const { train, test } = splitIndices(n, held, options.seed ?? 0, stratifiable(targets));

@@ -5,7 +5,7 @@
  * an epoch holds exactly the weights `fit` would.
  */
 import type { FloatArray } from '../backend/index.js';
-import { GlassnetError, checkOneOf, describe } from '../errors.js';
+import { GlassnetError, checkOneOf, describeValue } from '../errors.js';
 import type { DType, NestedNumbers, Tensor } from '../tensor/tensor.js';
 import type { ActivationName } from '../nn/activations.js';
 import type { InitializerName } from '../nn/init.js';
@@ -173,12 +173,12 @@ export interface NetworkSpec {
 export function networkFrom(spec: NetworkSpec): Sequential {
   const { sizes } = spec;
   if (!Array.isArray(sizes) || sizes.length < 2) {
-    throw new GlassnetError({ code: 'shape', argument: 'sizes', expected: 'at least two layer sizes (inputs and outputs)', found: describe(sizes) });
+    throw new GlassnetError({ code: 'shape', argument: 'sizes', expected: 'at least two layer sizes (inputs and outputs)', found: describeValue(sizes) });
   }
   sizes.forEach((n, i) => checkInteger(n, 1, `sizes[${i}]`));
   const seed = spec.seed ?? 0;
   const dropout = spec.dropout ?? 0;
-  if (!(dropout >= 0 && dropout < 1)) throw new GlassnetError({ code: 'range', argument: 'dropout', expected: 'a rate in [0, 1)', found: describe(dropout) });
+  if (!(dropout >= 0 && dropout < 1)) throw new GlassnetError({ code: 'range', argument: 'dropout', expected: 'a rate in [0, 1)', found: describeValue(dropout) });
   const random = new Random(seed);
   const hidden = spec.activation ?? 'sigmoid';
   const layers: Layer[] = [];

@@ -1,6 +1,6 @@
 import type { FloatArray } from '../backend/index.js';
 import { getBackend } from '../backend/index.js';
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import { backward } from '../tensor/autograd.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { LossFunction } from '../nn/losses.js';
@@ -22,7 +22,7 @@ export function trainStep(model: Sequential, lossFn: LossFunction, optimizer: Op
 
 /** The error for a loss that became NaN or infinite; `where` says when (e.g. " at epoch 3, batch 7"). */
 export function nonFiniteLoss(loss: number, where = ''): GlassnetError {
-  return new GlassnetError({ code: 'not-finite', argument: `loss${where}`, expected: 'a finite loss (try a smaller learning rate)', found: describe(loss) });
+  return new GlassnetError({ code: 'not-finite', argument: `loss${where}`, expected: 'a finite loss (try a smaller learning rate)', found: describeValue(loss) });
 }
 
 /** Applies the gradients now in `.grad`: L2 penalty, clipping, this step's rate, the update. */
