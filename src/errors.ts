@@ -64,13 +64,3 @@ export function describeValue(value: unknown): string {
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
   return typeof value === 'object' ? `an object (${value.constructor?.name ?? 'Object'})` : typeof value;
 }
-
-/**
- * `value` when it is one of `names`; otherwise the `unknown-name` error
- * that lists them. The one check behind every option that picks a kind
- * by name (activation, loss, initialiser, scaler).
- */
-export function checkOneOf<N extends string>(names: readonly N[], value: unknown, argument: string): N {
-  if (typeof value === 'string' && (names as readonly string[]).includes(value)) return value as N;
-  throw new GlassnetError({ code: 'unknown-name', argument, expected: `one of ${names.map((n) => `"${n}"`).join(', ')}`, found: describeValue(value) });
-}

@@ -216,9 +216,9 @@ describe('glassnet train', () => {
     expectOneLineError(glassnet('train', `${FIXTURES}/fruit.csv`, '--target', 'colour'), /^glassnet: --target: expected one of the columns "weight", "sweetness", "fruit".*found "colour"$/);
     expectOneLineError(glassnet('train', `${FIXTURES}/missing.csv`), /^glassnet: test\/fixtures\/cli\/missing\.csv: expected a readable data file, found no such file$/);
     expectOneLineError(glassnet('train', 'iris', '--epochs', '0'), /^glassnet: --epochs: expected an integer >= 1, found "0"$/, 2);
-    expectOneLineError(glassnet('train', 'iris', '--val-split', '1'), /^glassnet: --val-split: expected a fraction in \[0, 1\), found "1"$/, 2);
+    expectOneLineError(glassnet('train', 'iris', '--val-split', '1'), /^glassnet: --val-split: expected a number in \[0, 1\), found "1"$/, 2);
     expectOneLineError(glassnet('train', 'iris', '--optimizer', 'sgd'), /^glassnet: --lr: expected a learning rate for sgd \(it has no default\), found none$/, 2);
-    expectOneLineError(glassnet('train', 'iris', '--optimizer', 'lbfgs'), /^glassnet: --optimizer: expected one of sgd, momentum, adam, adamw, rmsprop, adagrad, found "lbfgs"$/, 2);
+    expectOneLineError(glassnet('train', 'iris', '--optimizer', 'lbfgs'), /^glassnet: --optimizer: expected one of "sgd", "momentum", "adam", "adamw", "rmsprop", "adagrad", found "lbfgs"$/, 2);
     expectOneLineError(glassnet('train', `${FIXTURES}/regression.csv`, '--loss', 'softmaxCrossEntropy'), /^glassnet: --loss: expected squaredError, mse, mae, huber for a regression target/, 2);
     expectOneLineError(glassnet('train', 'iris', '--out', '/nonexistent-dir/m.json'), /^glassnet: --out: expected a file in an existing directory, found "\/nonexistent-dir\/m\.json": no directory/, 2);
   });

@@ -1,4 +1,5 @@
 import { GlassnetError, describeValue } from '../errors.js';
+import { checkInteger } from '../util/checks.js';
 import type { Table } from './table.js';
 import { oneHot } from './encode.js';
 
@@ -37,9 +38,7 @@ const PACKAGE = 'mnist';
  */
 export async function digits(options: DigitsOptions = {}): Promise<Table> {
   const { count = DIGIT_COUNT } = options;
-  if (!Number.isInteger(count) || count < 1 || count > DIGIT_COUNT) {
-    throw new GlassnetError({ code: 'range', argument: 'count', expected: `an integer in 1..${DIGIT_COUNT}`, found: describeValue(count) });
-  }
+  checkInteger(count, 1, 'count', DIGIT_COUNT);
   const raw = await loadRaw();
   const x: number[][] = [];
   const y: number[][] = [];

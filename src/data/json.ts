@@ -1,4 +1,5 @@
 import { GlassnetError, describeValue } from '../errors.js';
+import { checkFinite } from '../util/checks.js';
 import { findDuplicateKey } from '../util/json-keys.js';
 import type { Dataset } from './datasets.js';
 
@@ -82,12 +83,7 @@ function matrix(value: unknown, file: string, name: string, pathOf: (i: number) 
         expected: width === 0 ? 'a non-empty row' : `${width} numbers (as ${pathOf(0)})`, found: `${row.length}`,
       });
     }
-    row.forEach((v: unknown, j) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        const code = typeof v === 'number' ? 'not-finite' : 'type';
-        throw new GlassnetError({ code, argument: `${file}: ${path}[${j}]`, expected: 'a finite number', found: describeValue(v) });
-      }
-    });
-    return row.slice() as number[];
+    checkFinite(row, `${file}: ${path}`);
+    return row.slice();
   });
 }

@@ -1,4 +1,5 @@
-import { GlassnetError, checkOneOf, describeValue } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
+import { checkFinite, checkOneOf } from '../util/checks.js';
 
 /** The scaler kinds {@link fitScaler} takes. */
 export const SCALER_KINDS = ['standard', 'minmax', 'none'] as const;
@@ -95,9 +96,7 @@ export function fitScaler(kind: ScalerKind, x: Rows): Scaler {
   const width = x[0]!.length;
   x.forEach((row, i) => {
     if (row.length !== width) throw new GlassnetError({ code: 'shape', argument: `x[${i}]`, expected: `${width} values (as x[0])`, found: `${row.length}` });
-    row.forEach((v, j) => {
-      if (!Number.isFinite(v)) throw new GlassnetError({ code: 'not-finite', argument: `x[${i}][${j}]`, expected: 'a finite number', found: describeValue(v) });
-    });
+    checkFinite(row, `x[${i}]`);
   });
   const columns = Array.from({ length: width }, (_, j) => x.map((row) => row[j]!));
   switch (kind) {
@@ -141,12 +140,8 @@ export function scalerFromJSON(json: unknown, argument = 'scaler'): Scaler {
   const field = (name: string): number[] => {
     const value = data[name];
     if (!Array.isArray(value)) throw new GlassnetError({ code: 'type', argument: `${argument}.${name}`, expected: 'an array of numbers', found: describeValue(value) });
-    value.forEach((v: unknown, j) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new GlassnetError({ code: 'not-finite', argument: `${argument}.${name}[${j}]`, expected: 'a finite number', found: describeValue(v) });
-      }
-    });
-    return value.slice() as number[];
+    checkFinite(value, `${argument}.${name}`);
+    return value.slice();
   };
   const pair = (low: string, high: string, check: (lo: number, hi: number) => boolean, rule: string): [number[], number[]] => {
     const a = field(low);

@@ -5,7 +5,8 @@
  * on training data are returned as a {@link FeatureEncoding}, to be stored
  * with the model and applied unchanged to the data it predicts.
  */
-import { GlassnetError, checkOneOf, describeValue } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
+import { FINITE, checkOneOf, intervalWords } from '../util/checks.js';
 import type { Dataset } from './datasets.js';
 import { CsvReader, type CsvOptions } from './csv.js';
 import { oneHot, parseNumber, sortedClasses } from './encode.js';
@@ -578,7 +579,7 @@ class TableBuild {
   private number(cell: string, line: number, column: number): number {
     const value = parseNumber(cell);
     if (value === null) throw new GlassnetError({ code: 'type', argument: this.at(line, column), expected: 'a number', found: describeValue(cell) });
-    if (!Number.isFinite(value)) throw new GlassnetError({ code: 'not-finite', argument: this.at(line, column), expected: 'a finite number', found: describeValue(cell) });
+    if (!Number.isFinite(value)) throw new GlassnetError({ code: 'not-finite', argument: this.at(line, column), expected: intervalWords(FINITE), found: describeValue(cell) });
     return value;
   }
 }

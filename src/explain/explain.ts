@@ -4,6 +4,7 @@
  * and the notes), shown at the detail the network's size allows.
  */
 import { GlassnetError, describeValue } from '../errors.js';
+import { checkInteger } from '../util/checks.js';
 import type { Sequential } from '../nn/model.js';
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import { deriveSteps } from './derive.js';
@@ -52,10 +53,7 @@ export interface ExplainOptions extends RecordOptions {
 export function explainStep(model: Sequential, x: NestedNumbers | Tensor, t: NestedNumbers | Tensor, options: ExplainOptions = {}): Explanation {
   const names = namesFor(model, options.names);
   const only = options.only === undefined ? null : checkOnly(names, options.only);
-  const iteration = options.iteration ?? 1;
-  if (!Number.isInteger(iteration) || iteration < 1) {
-    throw new GlassnetError({ code: 'range', argument: 'options.iteration', expected: 'a positive integer', found: describeValue(iteration) });
-  }
+  const iteration = checkInteger(options.iteration ?? 1, 1, 'options.iteration');
   const record = recordStep(model, x, t, options);
   const parameterCount = model.parameters().reduce((n, p) => n + p.size, 0);
   const tooBig = parameterCount > DETAIL_LIMITS.parameters;

@@ -10,8 +10,9 @@ import type { Sequential } from '../nn/model.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
 import { Random } from '../util/random.js';
 import {
-  JsonPath, checkFinite, checkKeys, expectArray, expectInteger, expectObject, expectRngState, fail, field, required, type RngState,
+  JsonPath, checkKeys, expectArray, expectInteger, expectObject, expectRngState, fail, field, required, type RngState,
 } from './validate.js';
+import { RATE, checkFinite, checkNumber } from '../util/checks.js';
 
 /** How a dense layer's bias is laid out: one per unit, one shared by all units (the article's b1, b2), or none. */
 export type BiasLayout = 'per-unit' | 'shared' | 'none';
@@ -98,7 +99,7 @@ export function namedParameters(layers: readonly FileLayer[]): [string, Tensor][
  * diverged): a file is only written if it can be loaded back.
  */
 export function checkSavable(t: Tensor, name: string): void {
-  checkFinite(t.data, name, 'finite parameters (a model with NaN or infinite weights cannot be saved)');
+  checkFinite(t.data, name);
 }
 
 /** The layer's `architecture.layers` entry. */
@@ -218,15 +219,13 @@ function readAlpha(activation: ActivationName, value: unknown, path: JsonPath): 
   if (value === undefined) return undefined;
   const option = activationOption(activation);
   if (option === null) fail('type', path, `no such field (${activation} takes no option)`, describeValue(value));
-  if (typeof value !== 'number' || !option.check(value)) fail('range', path, `${option.expected} for ${activation}`, describeValue(value));
-  return value;
+  return checkNumber(value, option.range, String(path), `(${option.meaning}) for ${activation}`);
 }
 
 function readDropout(layer: Record<string, unknown>, at: JsonPath, name: string): DropoutSpec {
   const size = expectInteger(required(layer, 'size', at), at.key('size'), 1);
   const rate = required(layer, 'rate', at);
-  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) fail('range', at.key('rate'), 'a number in [0, 1)', describeValue(rate));
-  return { type: 'dropout', name, size, rate };
+  return { type: 'dropout', name, size, rate: checkNumber(rate, RATE, String(at.key('rate'))) };
 }
 
 /** [input size, output size] of a layer. */
@@ -245,9 +244,6 @@ function checkLayerName(name: unknown, path: JsonPath, seen: Set<string>): strin
 /** Exactly `length` finite numbers, each also finite once rounded to float32 for a float32 model. */
 function readNumbers(value: unknown, path: JsonPath, length: number, dtype: DType): number[] {
   const list = expectArray(value, path, length);
-  list.forEach((v, i) => {
-    if (typeof v !== 'number') fail('type', path.index(i), 'a number', describeValue(v));
-    if (!Number.isFinite(dtype === 'float32' ? Math.fround(v) : v)) fail('not-finite', path.index(i), `a finite ${dtype} number`, describeValue(v));
-  });
+  checkFinite(list, String(path), { dtype });
   return list as number[];
 }

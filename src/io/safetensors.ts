@@ -10,8 +10,9 @@ import type { Sequential } from '../nn/model.js';
 import { sameShape, sizeOf, formatShape } from '../util/shape.js';
 import { fileLayers, checkSavable, namedParameters } from './layerspec.js';
 import {
-  JsonPath, checkKeys, decodeUtf8, expectArray, expectInteger, expectObject, expectString, checkFinite, fail, field, parseJson, required,
+  JsonPath, checkKeys, decodeUtf8, expectArray, expectInteger, expectObject, expectString, fail, field, parseJson, required,
 } from './validate.js';
+import { checkFinite } from '../util/checks.js';
 
 /** Bytes per element of each element type glassnet stores. */
 const ITEM_SIZE = { F32: 4, F64: 8 } as const;

@@ -5,6 +5,7 @@
  * kernels are `[inputs, units]`, the transpose of glassnet's layout.
  */
 import { GlassnetError, describeValue } from '../errors.js';
+import { RATE, checkFinite, checkNumber } from '../util/checks.js';
 import type { ActivationName } from '../nn/activations.js';
 import { Dense, Dropout, type Layer } from '../nn/layers.js';
 import { Sequential } from '../nn/model.js';
@@ -78,10 +79,8 @@ export function toTfjs(model: Sequential, generatedBy = 'glassnet 0.1.0'): TfjsM
   });
   const weights = new Uint8Array(values.length * 4);
   const view = new DataView(weights.buffer);
-  values.forEach((v, i) => {
-    if (!Number.isFinite(Math.fround(v))) throw new GlassnetError({ code: 'not-finite', argument: `model weights[${i}]`, expected: 'a number finite in float32 (TF.js weights are float32)', found: describeValue(v) });
-    view.setFloat32(4 * i, v, true);
-  });
+  checkFinite(values, 'model weights', { dtype: 'float32' });
+  values.forEach((v, i) => view.setFloat32(4 * i, v, true));
   return {
     modelJson: {
       format: 'layers-model', generatedBy, convertedBy: null,
@@ -196,8 +195,7 @@ export function fromTfjs(modelJson: unknown, weights: Uint8Array, options: { fil
         break;
       case 'Dropout': {
         const rate = required(cfg, 'rate', at.key('config'));
-        if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) fail('range', at.key('config').key('rate'), 'a number in [0, 1)', describeValue(rate));
-        entries.push({ rate });
+        entries.push({ rate: checkNumber(rate, RATE, String(at.key('config').key('rate'))) });
         break;
       }
       default: {

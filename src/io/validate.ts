@@ -1,5 +1,5 @@
 import { GlassnetError, describeValue, type ErrorCode } from '../errors.js';
-import { firstNonFinite } from '../tensor/tensor.js';
+import { FINITE, checkInteger, intervalWords } from '../util/checks.js';
 import { findDuplicateKey } from '../util/json-keys.js';
 
 /** Any value JSON can hold. */
@@ -123,9 +123,7 @@ export function expectString(value: unknown, path: JsonPath, allowEmpty = false)
 
 /** `value` as an integer in [min, max]. */
 export function expectInteger(value: unknown, path: JsonPath, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) fail('type', path, 'an integer', describeValue(value));
-  if (value < min || value > max) fail('range', path, `an integer from ${min} to ${max}`, describeValue(value));
-  return value;
+  return checkInteger(value, min, String(path), max);
 }
 
 /** `value` as an array of `length` elements (any length when omitted). */
@@ -145,7 +143,7 @@ export function cloneJson(value: unknown, path: JsonPath, depth = 0): JsonValue 
   if (depth > MAX_DEPTH) fail('range', path, `JSON nested at most ${MAX_DEPTH} levels deep`, 'deeper nesting');
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) fail('not-finite', path, 'a finite number', describeValue(value));
+    if (!Number.isFinite(value)) fail('not-finite', path, intervalWords(FINITE), describeValue(value));
     return value;
   }
   if (Array.isArray(value)) return value.map((item: unknown, i) => cloneJson(item, path.index(i), depth + 1));
@@ -153,12 +151,6 @@ export function cloneJson(value: unknown, path: JsonPath, depth = 0): JsonValue 
   const copy: Record<string, JsonValue> = {};
   for (const key of Object.keys(object)) copy[key] = cloneJson(object[key], path.key(key), depth + 1);
   return copy;
-}
-
-/** Throws unless every element of `data` is finite; `argument` names the array in the error. */
-export function checkFinite(data: ArrayLike<number>, argument: string, expected = 'a finite number'): void {
-  const i = firstNonFinite(data);
-  if (i >= 0) throw new GlassnetError({ code: 'not-finite', argument: `${argument}[${i}]`, expected, found: describeValue(data[i]) });
 }
 
 /** A generator state as `Random.getState()` returns it. */

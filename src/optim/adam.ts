@@ -2,7 +2,7 @@ import type { FloatArray } from '../backend/index.js';
 import { GlassnetError, describeValue } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, type Slot } from './optimizer.js';
-import { NON_NEGATIVE, booleanOption, checkNumber, numberOption, readOptions } from './options.js';
+import { NON_NEGATIVE, booleanOption, checkNumber, numberOption, checkOptions } from '../util/checks.js';
 
 /** Options of {@link Adam} and {@link AdamW}; the names and defaults are torch.optim.Adam's. */
 export interface AdamOptions {
@@ -81,7 +81,7 @@ export class AdamW extends AdamUpdate {
 }
 
 function resolve(options: AdamOptions, defaultDecay: number): AdamSettings {
-  const o = readOptions(options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad']);
+  const o = checkOptions(options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad']);
   return {
     lr: (o.lr ?? 0.001) as number,
     betas: checkBetas(o.betas),

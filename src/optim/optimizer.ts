@@ -1,7 +1,7 @@
 import type { FloatArray } from '../backend/index.js';
 import { GlassnetError, describeValue } from '../errors.js';
 import { Tensor, allocate } from '../tensor/tensor.js';
-import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from './options.js';
+import { NON_NEGATIVE, POSITIVE, checkFinite, checkInteger, checkNumber } from '../util/checks.js';
 
 /** The optimizer classes, as recorded in {@link OptimizerState.kind}. */
 export type OptimizerKind = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
@@ -192,11 +192,7 @@ export abstract class Optimizer {
       if (!Array.isArray(values) || values.length !== size) {
         throw new GlassnetError({ code: 'shape', argument: `${argument}.buffers.${name}`, expected: `an array of ${size} numbers`, found: describeValue(values) });
       }
-      values.forEach((v: unknown, i) => {
-        if (typeof v !== 'number' || !Number.isFinite(v)) {
-          throw new GlassnetError({ code: 'not-finite', argument: `${argument}.buffers.${name}[${i}]`, expected: 'a finite number', found: describeValue(v) });
-        }
-      });
+      checkFinite(values, `${argument}.buffers.${name}`);
     }
     return { step, buffers: buffers as Record<string, number[]> };
   }

@@ -11,6 +11,7 @@ import { GlassnetError, describeValue } from '../errors.js';
 import { ELEMENTWISE, type ElementwiseName } from '../primitives/activations.js';
 import { LOSS_RECORDS, type LossName } from '../primitives/losses.js';
 import { lossBuffers, lossGradient, lossValue, type LossSetting } from './loss-steps.js';
+import { checkNumber } from '../util/checks.js';
 import { formatShape, sameShape, sizeOf, trailingBroadcast } from '../util/shape.js';
 import { record } from './autograd.js';
 import { Tensor, allocate } from './tensor.js';
@@ -200,10 +201,7 @@ export function activationParameter(kind: ElementwiseName | 'linear' | 'softmax'
     throw new GlassnetError({ code: 'unknown-name', argument, expected: `no ${argument} (${kind} takes no option)`, found: describeValue(alpha) });
   }
   if (alpha === undefined) return option.default;
-  if (typeof alpha !== 'number' || !option.check(alpha)) {
-    throw new GlassnetError({ code: 'range', argument, expected: `${option.expected} for ${kind}`, found: describeValue(alpha) });
-  }
-  return alpha;
+  return checkNumber(alpha, option.range, argument, `(${option.meaning}) for ${kind}`);
 }
 
 /** Logistic sigmoid 1/(1+e^−x), computed without overflow for large |x|. */
@@ -390,10 +388,7 @@ export function lossSetting(name: LossName, options: LossOptions, like: Tensor, 
   }
   let option = 0;
   if (record.option !== null) {
-    option = options.delta ?? record.option.default;
-    if (typeof option !== 'number' || !record.option.check(option)) {
-      throw new GlassnetError({ code: 'range', argument: `${argument}.delta`, expected: record.option.expected, found: describeValue(option) });
-    }
+    option = checkNumber(options.delta ?? record.option.default, record.option.range, `${argument}.delta`);
   }
   let weight: FloatArray | null = null;
   if (options.weight !== undefined) {

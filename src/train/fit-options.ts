@@ -5,8 +5,8 @@ import { lossSetting } from '../tensor/ops.js';
 import { zeros } from '../tensor/tensor.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate } from '../optim/optimizer.js';
-import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from '../optim/options.js';
-import { splitIndices } from '../util/split.js';
+import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from '../util/checks.js';
+import { heldOutCount, splitIndices } from '../util/split.js';
 import { toSamples, type Samples } from './evaluate.js';
 import type { FitOptions, FitState } from './fit-types.js';
 
@@ -57,12 +57,7 @@ function splitValidation(model: Sequential, inputs: Tensor, targets: Tensor, opt
   if (options.validationSplit === undefined) return { train: { x: inputs, y: targets }, validation: null };
   const fraction = options.validationSplit;
   const n = inputs.rows;
-  const held = typeof fraction === 'number' ? Math.round(fraction * n) : NaN;
-  if (!(fraction > 0 && fraction < 1) || !(held >= 1 && held <= n - 1)) {
-    throw new GlassnetError({
-      code: 'range', argument: 'options.validationSplit', expected: `a fraction in (0, 1) that leaves at least one of the ${n} samples in each set`, found: describeValue(fraction),
-    });
-  }
+  const held = heldOutCount(fraction, n, 'options.validationSplit');
   const { train, test } = splitIndices(n, held, options.seed ?? 0, stratifiable(targets));
   return { train: { x: rowsOf(inputs, train), y: rowsOf(targets, train) }, validation: { x: rowsOf(inputs, test), y: rowsOf(targets, test) } };
 }

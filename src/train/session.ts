@@ -5,7 +5,8 @@
  * an epoch holds exactly the weights `fit` would.
  */
 import type { FloatArray } from '../backend/index.js';
-import { GlassnetError, checkOneOf, describeValue } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
+import { checkOneOf } from '../util/checks.js';
 import type { DType, NestedNumbers, Tensor } from '../tensor/tensor.js';
 import type { ActivationName } from '../nn/activations.js';
 import type { InitializerName } from '../nn/init.js';
@@ -14,7 +15,7 @@ import { checkLoss, type LossName } from '../nn/losses.js';
 import { Sequential } from '../nn/model.js';
 import { createOptimizer, type OptimizerName } from '../optim/factory.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from '../optim/options.js';
+import { NON_NEGATIVE, POSITIVE, RATE, checkInteger, checkNumber } from '../util/checks.js';
 import { cosineAnnealing, exponentialDecay, stepDecay, type LRSchedule } from '../optim/schedules.js';
 import { Random } from '../util/random.js';
 import { LOSS_RECORDS } from '../primitives/losses.js';
@@ -178,7 +179,7 @@ export function networkFrom(spec: NetworkSpec): Sequential {
   sizes.forEach((n, i) => checkInteger(n, 1, `sizes[${i}]`));
   const seed = spec.seed ?? 0;
   const dropout = spec.dropout ?? 0;
-  if (!(dropout >= 0 && dropout < 1)) throw new GlassnetError({ code: 'range', argument: 'dropout', expected: 'a rate in [0, 1)', found: describeValue(dropout) });
+  checkNumber(dropout, RATE, 'dropout');
   const random = new Random(seed);
   const hidden = spec.activation ?? 'sigmoid';
   const layers: Layer[] = [];

@@ -5,7 +5,7 @@ import { checkLoss, getLoss, type LossFunction, type LossName } from '../nn/loss
 import type { LossOptions } from '../tensor/ops.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate, type Optimizer } from '../optim/optimizer.js';
-import { checkInteger } from '../optim/options.js';
+import { checkInteger } from '../util/checks.js';
 import { SGD } from '../optim/sgd.js';
 import { TrainingPlan } from './plan.js';
 import { TinyStep } from './tiny.js';
