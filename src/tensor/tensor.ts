@@ -1,6 +1,6 @@
 import type { FloatArray } from '../backend/index.js';
 import { GlassnetError, describeValue } from '../errors.js';
-import { checkFinite } from '../util/checks.js';
+import { checkFinite, checkOptions, optionNames } from '../util/checks.js';
 import { formatShape, sameShape, shapePath, sizeOf } from '../util/shape.js';
 import type { Node } from './autograd.js';
 
@@ -86,6 +86,9 @@ export interface TensorOptions {
   argument?: string;
 }
 
+/** Every option {@link tensor} reads; any other is refused. */
+const TENSOR_OPTIONS = optionNames<TensorOptions>({ dtype: true, requiresGrad: true, shape: true, argument: true });
+
 /** Allocates zeroed storage of the given type. */
 export function allocate(dtype: DType, size: number): FloatArray {
   return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
@@ -102,6 +105,7 @@ export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tenso
  * @throws GlassnetError naming `options.argument` and the offending index.
  */
 export function tensor(values: NestedNumbers | FloatArray | Tensor, options: TensorOptions = {}): Tensor {
+  checkOptions(options, TENSOR_OPTIONS);
   const argument = options.argument ?? 'values';
   if (values instanceof Tensor) return tensor(values.data, { ...options, shape: options.shape ?? values.shape });
   let flat: number[] | FloatArray;

@@ -5,13 +5,21 @@ import { lossSetting } from '../tensor/ops.js';
 import { zeros } from '../tensor/tensor.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate } from '../optim/optimizer.js';
-import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from '../util/checks.js';
+import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber, checkOptions, optionNames } from '../util/checks.js';
 import { heldOutCount, splitIndices } from '../util/split.js';
 import { toSamples, type Samples } from './evaluate.js';
 import type { FitOptions, FitState } from './fit-types.js';
 
+/** Every option {@link fit} reads; any other (a typo such as `epoch`) is refused. */
+const FIT_OPTIONS = optionNames<FitOptions>({
+  loss: true, lossOptions: true, lr: true, optimizer: true, epochs: true, maxSteps: true, batchSize: true, shuffle: true, seed: true, errorThreshold: true,
+  timeLimit: true, validationSplit: true, validationData: true, earlyStopping: true, l2: true, schedule: true, clipNorm: true, resume: true,
+  onCheckpoint: true, checkpointEvery: true, onBatchEnd: true, onEpochEnd: true,
+});
+
 /** Every option checked and every input converted, before anything changes. */
-export function checkOptions(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: FitOptions) {
+export function checkFitOptions(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: FitOptions) {
+  checkOptions(options, FIT_OPTIONS);
   const lossName = checkLoss(options.loss ?? 'squaredError', 'options.loss');
   const { x: inputs, y: targets } = toSamples(model, x, y, '', lossName);
   lossSetting(lossName, options.lossOptions ?? {}, zeros([1, model.outputSize], model.dtype), 'options.lossOptions');
