@@ -11,9 +11,9 @@ import { deriveSteps } from './derive.js';
 import { DETAIL_LIMITS, refusal, select, type Detail } from './detail.js';
 import { allNames, namesFor, type Names, type UserNames } from './naming.js';
 import { compareWithArticle, generalNotes, isArticleStep } from './notes.js';
-import type { Step } from './step.js';
+import type { DerivationStep } from './derivation.js';
 import { summarize, tables, type Summary, type Tables } from './tables.js';
-import { recordStep, type RecordOptions, type StepRecord } from './trace.js';
+import { traceTrainingStep, type RecordOptions, type TrainingTrace } from './trace.js';
 
 /** A training step, explained. */
 export interface Explanation {
@@ -22,12 +22,12 @@ export interface Explanation {
   /** Layer sizes, inputs first. */
   sizes: number[];
   names: Names;
-  record: StepRecord;
+  record: TrainingTrace;
   parameterCount: number;
   detail: Detail;
   only: string[] | null;
   /** The derivation, in reading order (only the selected steps when `only` is given; none in summary detail). */
-  steps: Step[];
+  steps: DerivationStep[];
   tables: Tables;
   summary: Summary;
   notes: string[];
@@ -54,7 +54,7 @@ export function explainStep(model: Sequential, x: NestedNumbers | Tensor, t: Nes
   const names = namesFor(model, options.names);
   const only = options.only === undefined ? null : checkOnly(names, options.only);
   const iteration = checkInteger(options.iteration ?? 1, 1, 'options.iteration');
-  const record = recordStep(model, x, t, options);
+  const record = traceTrainingStep(model, x, t, options);
   const parameterCount = model.parameters().reduce((n, p) => n + p.size, 0);
   const tooBig = parameterCount > DETAIL_LIMITS.parameters;
   const detail: Detail = record.samples > DETAIL_LIMITS.samples || (tooBig && only === null) ? 'summary' : only === null ? 'full' : 'selected';

@@ -6,11 +6,11 @@
  */
 import { ARTICLE, ARTICLE_PRINTED } from '../data/article.js';
 import type { Names, UserNames } from './naming.js';
-import type { Step } from './step.js';
-import type { LayerRecord, StepRecord } from './trace.js';
+import type { DerivationStep } from './derivation.js';
+import type { LayerRecord, TrainingTrace } from './trace.js';
 
 /** The notes every explanation of this network and step carries, whatever its detail. */
-export function generalNotes(record: StepRecord, names: Names): string[] {
+export function generalNotes(record: TrainingTrace, names: Names): string[] {
   const notes = ['Every value is read from glassnet\'s own forward and backward pass (autograd); a gradient shown as a product of factors has the value autograd computed.'];
   record.layers.forEach((layer, k) => {
     const biases = names.biases[k];
@@ -33,7 +33,7 @@ export function generalNotes(record: StepRecord, names: Names): string[] {
  * Whether this is the article's own step: its network, weights, data and
  * learning rate under the default names, so its printed numbers apply.
  */
-export function isArticleStep(record: StepRecord, names: Names, userNames: UserNames): boolean {
+export function isArticleStep(record: TrainingTrace, names: Names, userNames: UserNames): boolean {
   if (names.scheme !== 'article' || Object.keys(userNames).length > 0) return false;
   const [hidden, output] = record.layers;
   const same = (a: readonly (readonly number[])[], b: readonly (readonly number[])[]): boolean =>
@@ -52,7 +52,7 @@ export function isArticleStep(record: StepRecord, names: Names, userNames: UserN
  * article's own precision; marks the steps and returns a note for each
  * disagreement, with the reason recorded in ARTICLE_PRINTED.
  */
-export function compareWithArticle(steps: Step[], firstNote: number): string[] {
+export function compareWithArticle(steps: DerivationStep[], firstNote: number): string[] {
   const notes: string[] = [];
   for (const printed of ARTICLE_PRINTED) {
     const step = steps.find((s) => s.id === printed.path);

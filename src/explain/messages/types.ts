@@ -1,4 +1,4 @@
-import type { Section } from '../step.js';
+import type { Section } from '../derivation.js';
 
 /**
  * The words of an explanation, one table per language, so that a new
