@@ -1,14 +1,14 @@
 // `glassnet train` as a user runs it: spawned processes on Iris and small CSV fixtures.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { glassnet } from './helpers/cli.js';
 import { csvRows, expectOneLineError, readModelJson, tempDir } from './helpers/cli-files.js';
+import { built } from './helpers/dist.js';
 
 const IRIS = 'data/iris.csv';
 const FIXTURES = 'test/fixtures/cli';
-const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const MAIN = built('cli/main.js');
 
 describe('glassnet train', () => {
   it('trains Iris from a CSV and prints one JSON object with --json', () => {
