@@ -285,10 +285,11 @@ export class App {
     window.addEventListener('hashchange', () => {
       if (location.hash.replace(/^#/, '') === toHash(this.settings)) return;
       const { settings, problems } = fromHash(location.hash);
+      const relabel = settings.lang !== this.settings.lang;
       this.settings = settings;
-      this.controls.show(settings);
+      if (relabel) this.relabel();
+      else this.controls.show(settings);
       if (problems.length > 0) this.fail(ui().errors.link(problems));
-      if (settings.lang !== this.settings.lang) this.relabel();
       this.configure();
     });
   }
