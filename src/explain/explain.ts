@@ -7,9 +7,9 @@ import { GlassnetError, describe } from '../errors.js';
 import type { Sequential } from '../nn/model.js';
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import { deriveSteps } from './derive.js';
-import { DETAIL_LIMITS, refusal, select, type Detail } from './detail.js';
+import { DETAIL_LIMITS, select, type Detail } from './detail.js';
 import { allNames, namesFor, type Names, type UserNames } from './naming.js';
-import { compareWithArticle, generalNotes, isArticleStep } from './notes.js';
+import { compareWithArticle, generalNotes, isArticleStep, refusal, type Note } from './notes.js';
 import type { Step } from './step.js';
 import { summarize, tables, type Summary, type Tables } from './tables.js';
 import { recordStep, type RecordOptions, type StepRecord } from './trace.js';
@@ -29,7 +29,8 @@ export interface Explanation {
   steps: Step[];
   tables: Tables;
   summary: Summary;
-  notes: string[];
+  /** What a reader must know to follow it, as data; the renderers word them in their language ({@link noteText}). */
+  notes: Note[];
 }
 
 /** Options of {@link explainStep}. */
