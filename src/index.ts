@@ -45,7 +45,7 @@ export { trainStep } from './train/step.js';
 export { evaluate, isClassificationLoss, type Evaluation } from './train/evaluate.js';
 export { classificationReport, classIndices, classOf, regressionReport, type ClassificationReport, type ClassReport, type RegressionReport } from './train/metrics.js';
 export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './train/gradcheck.js';
-export { ARTICLE, ARTICLE_PRINTED, articleNetwork, type PrintedValue } from './data/article.js';
+export { ARTICLE, ARTICLE_PRINTED, ARTICLE_SLIPS, articleNetwork, type ArticleSlip, type PrintedValue } from './data/article.js';
 export { oneHotCodes, type Dataset } from './data/datasets.js';
 export { AUTOENCODER_8_3_8, trainAutoencoder, type AutoencoderRecipe, type AutoencoderResult } from './examples/autoencoder.js';
 

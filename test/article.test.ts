@@ -97,7 +97,7 @@ describe("the article's 2-2-2 network, one SGD step", () => {
       return computed[p.path]!.toFixed(decimals) !== p.printed;
     });
     expect(disagreeing.map((p) => p.quantity)).toEqual(['NET(o1)', 'E(o1)', 'E_total']);
-    expect(ARTICLE_PRINTED.filter((p) => p.why !== undefined).map((p) => p.quantity)).toEqual(['NET(o1)', 'E(o1)', 'E_total']);
+    expect(ARTICLE_PRINTED.filter((p) => p.slip !== undefined).map((p) => p.quantity)).toEqual(['NET(o1)', 'E(o1)', 'E_total']);
     expect(computed['errors.o1']!.toFixed(9)).toBe('0.030900560');
     expect((computed['errors.o1']! / 2).toFixed(8)).toBe('0.01545028');
   });

@@ -2,8 +2,8 @@
 // Chinese has exactly the same numbers, in the same order; only the words
 // around them change, and the Chinese ones are the article's terms.
 import { describe, expect, it } from 'vitest';
-import { ARTICLE, articleNetwork } from '../src/index.js';
-import { LANGUAGES, explainStep, messagesFor, renderMarkdown, renderText } from '../src/explain/index.js';
+import { ARTICLE, ARTICLE_SLIPS, articleNetwork } from '../src/index.js';
+import { LANGUAGES, explainStep, messagesFor, noteText, renderMarkdown, renderText, toJSON } from '../src/explain/index.js';
 import { glassnet } from './helpers/cli.js';
 
 const step = () => explainStep(articleNetwork(), [ARTICLE.inputs], [ARTICLE.targets], { lr: ARTICLE.learningRate });
@@ -22,6 +22,17 @@ describe('explain in English and Chinese', () => {
       for (const term of ['前向传播', '总误差', '反向传播', '权值更新', '激活函数', '权重', '截距']) expect(zh).toContain(term);
     }
     expect(renderText(expl, { lang: 'zh' })).toContain('输入层: i1 = 0.02, i2 = 0.04');
+  });
+
+  it('words the notes, the article\'s slips among them, in each language, in text, Markdown and JSON', () => {
+    const expl = step();
+    const zh = messagesFor('zh');
+    for (const text of [renderMarkdown(expl, { lang: 'zh' }), toJSON(expl, { lang: 'zh' }).notes.join('\n')]) {
+      for (const slip of ARTICLE_SLIPS) expect(text).toContain(zh.slips[slip]);
+      expect(text).toContain('b1 是固定的');
+      expect(text).not.toMatch(/The article prints|is fixed|Every value/);
+    }
+    expect(toJSON(expl).notes).toEqual(expl.notes.map((note) => noteText(messagesFor('en'), note)));
   });
 
   it('has a complete table for every language, and refuses an unknown one', () => {

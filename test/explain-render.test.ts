@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ARTICLE, ARTICLE_PRINTED, articleNetwork, mlp } from '../src/index.js';
 import {
-  EXPLAIN_SCHEMA, explainStep, formatNumber, renderMarkdown, renderText, toJSON, type Explanation,
+  EXPLAIN_SCHEMA, explainStep, formatNumber, messagesFor, renderMarkdown, renderText, toJSON, type Explanation,
 } from '../src/explain/index.js';
 
 const article = JSON.parse(readFileSync(new URL('./fixtures/article.json', import.meta.url), 'utf8'));
@@ -60,9 +60,9 @@ describe('text', () => {
   });
 
   it("marks each value that differs from the article's print and explains it in the notes", () => {
-    for (const printed of ARTICLE_PRINTED.filter((p) => p.why !== undefined)) {
+    for (const printed of ARTICLE_PRINTED.filter((p) => p.slip !== undefined)) {
       expect(text).toContain(`≠ the article prints ${printed.printed}`);
-      expect(text.replace(/\s+/g, ' ')).toContain(printed.why!);
+      expect(text.replace(/\s+/g, ' ')).toContain(messagesFor('en').slips[printed.slip!]);
     }
   });
 

@@ -7,7 +7,7 @@ import {
   ARTICLE, ARTICLE_PRINTED, Dense, SGD, Sequential, articleNetwork, backward, getLoss, mlp, tensor,
   type LossName,
 } from '../src/index.js';
-import { DETAIL_LIMITS, explainStep, namesFor, type Explanation, type DerivationStep } from '../src/explain/index.js';
+import { DETAIL_LIMITS, explainStep, messagesFor, namesFor, noteText, type Explanation, type DerivationStep } from '../src/explain/index.js';
 import { lossOf, mlpCases, modelOf } from './helpers/fixture-mlp.js';
 
 const article = JSON.parse(readFileSync(new URL('./fixtures/article.json', import.meta.url), 'utf8'));
@@ -111,15 +111,15 @@ describe("explainStep on the article's network", () => {
     expect(flagged.length).toBeGreaterThan(0);
     for (const p of expected) {
       const step = flagged.find((s) => s.id === p.path)!;
-      expect(expl.notes[step.article!.note!]).toContain(p.why!);
-      expect(expl.notes[step.article!.note!]).toContain(p.printed);
+      expect(expl.notes[step.article!.note!]).toEqual(expect.objectContaining({ kind: 'articleDiffers', slip: p.slip, printed: p.printed, computed: step.value }));
     }
     expect(expl.steps.filter((s) => s.article?.agrees === true)).toHaveLength(ARTICLE_PRINTED.length - expected.length);
   });
 
   it('notes the fixed biases', () => {
-    expect(expl.notes.some((n) => n.startsWith('b1 is fixed'))).toBe(true);
-    expect(expl.notes.some((n) => n.startsWith('b2 is fixed'))).toBe(true);
+    expect(expl.notes).toContainEqual({ kind: 'fixedBias', names: ['b1'] });
+    expect(expl.notes).toContainEqual({ kind: 'fixedBias', names: ['b2'] });
+    expect(noteText(messagesFor('en'), { kind: 'fixedBias', names: ['b1'] })).toBe('b1 is fixed (not trainable): no gradient, no update.');
   });
 
   it('compares with the article only for the article\'s own step', () => {
@@ -267,7 +267,7 @@ describe('focus and the size limit', () => {
     expect(over.detail).toBe('summary');
     expect(over.steps).toEqual([]);
     expect(Object.keys(over.tables.gradients)).toEqual([]);
-    expect(over.notes.at(-1)).toMatch(/^Full detail refused for 210 parameters .*--only/);
+    expect(noteText(messagesFor('en'), over.notes.at(-1)!)).toMatch(/^Full detail refused for 210 parameters .*--only/);
     expect(over.summary.layers.map((l) => l.name)).toEqual(['layer1', 'layer2']);
     // The summary's norms are those of autograd's own gradients, here from a step run without an observer.
     const plain = plainStep(new Sequential(layers(true)), x, t, 'squaredError', 0.1).grads; // [W1, b1, W2]
@@ -289,7 +289,8 @@ describe('focus and the size limit', () => {
     const t = Array.from({ length: samples }, () => [...ARTICLE.targets]);
     const expl = explainStep(articleNetwork(), x, t, { only: ['w6'] });
     expect(expl.detail).toBe('summary');
-    expect(expl.notes.at(-1)).toContain(`${samples} samples`);
+    expect(expl.notes.at(-1)).toEqual({ kind: 'refused', by: 'samples', samples, parameters: 8, limit: DETAIL_LIMITS.samples });
+    expect(noteText(messagesFor('en'), expl.notes.at(-1)!)).toContain(`${samples} samples`);
   });
 
   it('explains a small batch: per-sample values, gradients summed over samples', () => {

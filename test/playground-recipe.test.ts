@@ -36,7 +36,7 @@ describe('the playground recipe', () => {
   it('opens on the article\'s network: one SGD step gives the oracle\'s w5 and w6', () => {
     const settings = defaults();
     const run = buildRun(settings, loadDataset(settings));
-    expect(run.origin).toContain('article');
+    expect(run.origin).toEqual({ kind: 'article' });
     run.session.step();
     const [hidden, output] = run.session.model.parameters();
     expect(Array.from(hidden!.data)).toEqual([article.updated['w1'], article.updated['w2'], article.updated['w3'], article.updated['w4']]);

@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStaticServer, type StaticServer } from './browser/server.js';
+import { ARTICLE, ARTICLE_SLIPS } from '../src/index.js';
+import { messagesFor } from '../src/explain/index.js';
+import { UI } from '../playground/src/i18n/index.js';
 import { glassnet } from './helpers/cli.js';
 import { tempDir } from './helpers/cli-files.js';
 
@@ -32,6 +35,14 @@ const LONG_TASK_MS = 50;
 
 const available = existsSync(CHROMIUM);
 if (!available) console.warn(`test/playground.test.ts SKIPPED: ${CHROMIUM} is missing`);
+
+/** The sentences of a message table (strings with a space, and what its functions say for sample arguments), to look for on the page. */
+function englishSentences(table: unknown): string[] {
+  if (typeof table === 'string') return table.includes(' ') && !table.includes('<') ? [table] : [];
+  if (Array.isArray(table)) return table.flatMap(englishSentences);
+  if (table !== null && typeof table === 'object') return Object.values(table).flatMap(englishSentences);
+  return [];
+}
 
 /** A number shown with explain's 9 decimals agrees with the float64 oracle to that precision. */
 function expectShown(text: string | null, value: number): void {
@@ -230,6 +241,54 @@ describe.skipIf(!available)('the playground in headless Chromium', () => {
     await page.setInputFiles('#csv-file', good);
     await page.waitForFunction(() => document.querySelector('#architecture')?.textContent === '2-8-2');
     expect(await page.locator('#error').isHidden()).toBe(true);
+    await page.close();
+  });
+
+  it('speaks Chinese: the switch turns every word of the page and the derivation to Chinese, numbers unchanged', async () => {
+    const page = await open();
+    await page.waitForFunction(() => document.querySelector('.unit-net[data-unit="h1"]')?.textContent !== '');
+    await page.getByRole('button', { name: 'w5', exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('#derivation')?.getAttribute('data-name') === 'w5');
+    const derivationEn = (await text(page, '#derivation'))!;
+    await page.selectOption('#set-lang', 'zh');
+    await page.waitForFunction(() => document.querySelector('#reset')?.textContent === '⟲ 重置');
+    await page.waitForFunction(() => document.querySelector('#derivation-title')?.textContent?.startsWith('w5：') === true);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(await text(page, 'label[for="set-dataset"]')).toBe(UI.zh.settings.dataset.label);
+    const derivationZh = (await text(page, '#derivation'))!;
+    const numbers = (s: string) => s.match(/\d+(?:\.\d+)?/g) ?? [];
+    expect(derivationZh).not.toBe(derivationEn);
+    expect(numbers(derivationZh)).toEqual(numbers(derivationEn));
+    for (const slip of ARTICLE_SLIPS) expect(await text(page, '.article-table')).toContain(messagesFor('zh').slips[slip]);
+    // No sentence of the English table is left on the page (or in its tooltips).
+    const shown = await page.evaluate(() => [document.body.innerText, ...Array.from(document.querySelectorAll('[title],[aria-label]'))
+      .flatMap((e) => [e.getAttribute('title') ?? '', e.getAttribute('aria-label') ?? ''])].join('\n'));
+    const sentences = englishSentences(UI.en);
+    expect(sentences.length).toBeGreaterThan(50);
+    expect(sentences.filter((sentence) => shown.includes(sentence))).toEqual([]);
+    // The language is part of the link, like every setting.
+    const again = await open(await page.evaluate(() => location.hash));
+    await again.waitForFunction(() => document.querySelector('#step')?.textContent === '一步');
+    await page.close();
+    await again.close();
+  });
+
+  it('reaches every weight from the keyboard: arrow keys walk them, Enter opens the derivation', async () => {
+    const page = await open();
+    await page.waitForFunction(() => document.querySelector('.unit-net[data-unit="h1"]')?.textContent !== '');
+    expect(await page.locator('.net-canvas').getAttribute('tabindex')).toBe('0');
+    await page.focus('.net-canvas');
+    await page.waitForFunction(() => !(document.querySelector('#weight-tooltip') as HTMLElement).hidden);
+    expect(await text(page, '#weight-tooltip strong')).toBe('w1');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+    expect(await text(page, '#weight-tooltip strong')).toBe('w5');
+    expect(await text(page, '#weight-tooltip')).toContain(`${UI.en.network.value} ${ARTICLE.outputWeights[0]![0]}`); // w5's value
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('#derivation')?.getAttribute('data-name') === 'w5');
+    await page.keyboard.press('End');
+    expect(await text(page, '#weight-tooltip strong')).toBe('w8');
+    await page.keyboard.press('PageUp');
+    expect(await text(page, '#weight-tooltip strong')).toBe('w1');
     await page.close();
   });
 

@@ -121,7 +121,7 @@ export function explainCommand(): Command {
     .option('--names <pairs>', 'rename, e.g. i1=x,o1=cat')
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
     .option('--precision <decimals>', 'decimals of displayed numbers', '9')
-    .option('--lang <language>', `language of the words around the numbers (text and markdown): ${LANGUAGES.join(', ')}`, 'en')
+    .option('--lang <language>', `language of the words around the numbers (text, markdown, and the notes in json): ${LANGUAGES.join(', ')}`, 'en')
     .option('--model <file>', 'explain a saved model (glassnet train --out); inputs are scaled as it was trained')
     .option('--sizes <sizes>', 'explain a seeded random MLP of these layer sizes instead, e.g. 3,4,3,2')
     .option('--activation <name>', 'hidden activation for --sizes', 'sigmoid')
@@ -169,7 +169,7 @@ function render(explanations: Explanation[], format: Format, options: { precisio
   const { precision, lang, paint, summary } = options;
   switch (format) {
     case 'json': {
-      const objects = explanations.map((e) => toJSON(e, { precision }));
+      const objects = explanations.map((e) => toJSON(e, { precision, lang }));
       return JSON.stringify(objects.length === 1 ? objects[0] : objects, null, 2);
     }
     case 'markdown':

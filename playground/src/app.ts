@@ -5,6 +5,8 @@
  */
 import { byId, h, setText } from './dom.js';
 import { num, short } from './format.js';
+import { ui, useLanguage, type RunFacts } from './i18n/index.js';
+import { applyPageText } from './page-text.js';
 import type { Explained, FromWorker, RunInfo, Snapshot, ToWorker } from './protocol.js';
 import { PRESETS, PROPS, fromHash, toHash, type Key, type Settings } from './settings.js';
 import { AutoencoderView } from './views/autoencoder.js';
@@ -46,6 +48,8 @@ export class App {
   constructor() {
     const { settings, problems } = fromHash(location.hash);
     this.settings = settings;
+    useLanguage(settings.lang);
+    applyPageText(ui());
     this.controls = new ControlsView(byId('controls'), (key, value) => this.set(key, value));
     this.network = new NetworkView(byId('network'), { select: (name) => this.select(name) });
     this.plane = new PlaneView(byId('plane'));
@@ -58,10 +62,10 @@ export class App {
     this.parameters = new ParametersView(byId('parameters'), (name) => this.select(name));
     this.worker = new TrainingWorker();
     this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.receive(event.data);
-    this.worker.onerror = (event) => this.fail(`The training worker failed: ${event.message}`);
+    this.worker.onerror = (event) => this.fail(ui().errors.worker(event.message));
     this.wire();
     this.controls.show(this.settings);
-    if (problems.length > 0) this.fail(`Some of the link's settings were not understood and kept their defaults: ${problems.join('; ')}.`);
+    if (problems.length > 0) this.fail(ui().errors.link(problems));
     this.configure();
   }
 
@@ -77,8 +81,34 @@ export class App {
     this.controls.show(next);
     this.writeHash();
     if (key === 'chartScale') this.chart.setLog(value === 'log');
-    else if (key === 'lang') this.send({ type: 'explain', select: next.select, lang: next.lang });
+    else if (key === 'lang') this.relabel();
     else if (!VIEW_KEYS.has(key)) this.configure();
+  }
+
+  /**
+   * The language changed: every view is drawn again in the new words from
+   * what it already holds (the run goes on), and the worker re-explains
+   * the step in the new language.
+   */
+  private relabel(): void {
+    useLanguage(this.settings.lang);
+    applyPageText(ui());
+    this.controls.build(this.settings);
+    this.derivation.relabel();
+    this.chart.relabel();
+    const info = this.info;
+    if (info !== null) {
+      this.status(ui().status.ready(facts(info)));
+      this.network.build(info);
+      this.network.select(this.settings.select);
+      this.histograms.build(info.sizes.length - 1);
+      this.digits.build(info);
+      this.autoencoder.build(info);
+      this.parameters.build(info.names, info.parameterCount);
+      if (this.snapshot !== null) this.render(this.snapshot, null);
+    }
+    this.transport();
+    this.send({ type: 'explain', select: this.settings.select, lang: this.settings.lang });
   }
 
   private writeHash(): void {
@@ -95,7 +125,7 @@ export class App {
 
   private configure(): void {
     this.playing = false;
-    this.status('Building the network…');
+    this.status(ui().status.building);
     this.send({ type: 'configure', settings: this.settings, ...(this.csv === null ? {} : { csv: this.csv }) });
   }
 
@@ -144,10 +174,8 @@ export class App {
     this.digits.build(info);
     this.autoencoder.build(info);
     this.parameters.build(info.names, info.parameterCount);
-    const shape = info.sizes.join('-');
-    this.status(`${shape} network (${info.activations.join(', ')}), ${info.parameterCount} parameters, ${info.loss}, ${info.optimizer}; `
-      + `${info.trainCount} training and ${info.testIsTrain ? 'no separate test' : info.testCount + ' test'} samples; weights: ${info.origin}.`);
-    byId('architecture').textContent = shape;
+    this.status(ui().status.ready(facts(info)));
+    byId('architecture').textContent = info.sizes.join('-');
     this.draw(snapshot);
     this.transport();
   }
@@ -257,9 +285,11 @@ export class App {
     window.addEventListener('hashchange', () => {
       if (location.hash.replace(/^#/, '') === toHash(this.settings)) return;
       const { settings, problems } = fromHash(location.hash);
+      const relabel = settings.lang !== this.settings.lang;
       this.settings = settings;
-      this.controls.show(settings);
-      if (problems.length > 0) this.fail(`Some of the link's settings were not understood: ${problems.join('; ')}.`);
+      if (relabel) this.relabel();
+      else this.controls.show(settings);
+      if (problems.length > 0) this.fail(ui().errors.link(problems));
       this.configure();
     });
   }
@@ -279,11 +309,12 @@ export class App {
 
   private transport(): void {
     const play = byId('play');
-    setText(play, this.playing ? '❚❚ Pause' : '▶ Play');
+    const t = ui().transport;
+    setText(play, this.playing ? t.pause : t.play.text);
     play.setAttribute('aria-pressed', String(this.playing));
     const phase = byId<HTMLButtonElement>('phase');
     phase.disabled = !this.phases.available || this.playing;
-    setText(phase, this.phases.atLast && this.phases.revealed > 0 ? 'Take the step' : `Next phase: ${this.phases.nextLabel}`);
+    setText(phase, this.phases.atLast && this.phases.revealed > 0 ? t.takeStep : t.nextPhase(this.phases.nextLabel));
   }
 
   /** A dropped or chosen file: a .json model file or a .csv data file. */
@@ -308,7 +339,7 @@ export class App {
     try {
       file = JSON.parse(text) as typeof file;
     } catch (error) {
-      return this.fail(`The model file is not JSON: ${(error as Error).message}`);
+      return this.fail(ui().errors.modelNotJson((error as Error).message));
     }
     const dense = (file.architecture?.layers ?? []).filter((l) => l.type === 'dense');
     const next: Settings = { ...this.settings, init: 'given', model: text, select: '' };
@@ -359,9 +390,9 @@ export class App {
     out.select();
     try {
       await navigator.clipboard.writeText(link);
-      this.status(`Link copied${withWeights ? ' (with the current weights as the start)' : ''}.`);
+      this.status(ui().files.linkCopied(withWeights));
     } catch {
-      this.status('The link is in the box: copy it from there.');
+      this.status(ui().files.linkInBox);
     }
   }
 
@@ -378,4 +409,12 @@ export class App {
   private fail(text: string): void {
     this.error(text);
   }
+}
+
+/** What the status line says about a run. */
+function facts(info: RunInfo): RunFacts {
+  return {
+    shape: info.sizes.join('-'), activations: info.activations.join(', '), parameters: info.parameterCount, loss: info.loss, optimizer: info.optimizer,
+    train: info.trainCount, test: info.testIsTrain ? null : info.testCount, origin: info.origin,
+  };
 }

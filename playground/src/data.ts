@@ -5,6 +5,7 @@
  */
 import { ARTICLE, IRIS_CSV, SYNTHETIC, loadTable, oneHot, oneHotCodes, type Table } from 'glassnet';
 import { DIGITS8_LABELS, DIGITS8_PIXELS } from './data/digits8.js';
+import { UI } from './i18n/index.js';
 import type { DatasetName, Settings } from './settings.js';
 
 /** Side of a digit image. */
@@ -32,7 +33,7 @@ export function loadDataset(settings: Settings, csv?: { name: string; text: stri
       return { ...codes, featureNames: codes.x.map((_, i) => `x${i + 1}`), targetName: 'code', task: 'regression' };
     }
     case 'csv':
-      if (csv === undefined) throw new Error('Choose a CSV file (or drop one on the page) for the csv data set.');
+      if (csv === undefined) throw new Error(UI[settings.lang].errors.chooseCsv);
       return loadTable(csv.text, { file: csv.name });
     default:
       return name satisfies never;

@@ -10,6 +10,8 @@ const NEUTRAL = [246, 246, 242] as const;
 /** Class colours, in class order (Okabe–Ito). */
 export const CLASS_COLORS = ['#E69F00', '#0072B2', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000', '#999999', '#7F3C8D'];
 /** Accent colours for chart series and marks. */
+/** The focus and selection colour (the stylesheet's `--focus`): the selected weight and the keyboard's. */
+export const FOCUS = '#CC79A7';
 export const SERIES = { train: '#0072B2', test: '#D55E00', trainAcc: '#009E73', testAcc: '#CC79A7' } as const;
 export const WRONG = '#D55E00';
 export const RIGHT = '#009E73';

@@ -5,6 +5,7 @@
  */
 import type { SessionSnapshot, Task } from 'glassnet';
 import type { Explanation, Language, Names } from 'glassnet/explain';
+import type { Origin } from './i18n/index.js';
 import type { Settings } from './settings.js';
 
 export type ToWorker =
@@ -40,7 +41,7 @@ export interface RunInfo {
   featureNames: string[];
   loss: string;
   optimizer: string;
-  origin: string;
+  origin: Origin;
   testIsTrain: boolean;
   parameterCount: number;
   trainCount: number;

@@ -8,6 +8,7 @@ import {
   TrainingSession, articleNetwork, fitScaler, isClassificationLoss, modelFromJSON, networkFrom, scalerFromJSON, trainTestSplit,
   type ActivationName, type Dataset, type LoadedModel, type LossName, type Scaler, type Sequential, type Table, type Task,
 } from 'glassnet';
+import { UI, type Origin } from './i18n/index.js';
 import { AUTO, type Settings } from './settings.js';
 
 /** A run ready to train, with the data as the network sees it (split and scaled). */
@@ -20,8 +21,8 @@ export interface Run {
   testIsTrain: boolean;
   scaler: Scaler;
   loss: LossName;
-  /** Where the initial weights came from, in words. */
-  origin: string;
+  /** Where the initial weights came from. */
+  origin: Origin;
 }
 
 /** The loss `auto` stands for: softmax cross-entropy for classes, mse otherwise (as `glassnet train`). */
@@ -43,7 +44,7 @@ export function givenModel(settings: Settings): LoadedModel | null {
   try {
     json = JSON.parse(settings.model);
   } catch (error) {
-    throw new Error(`The given model file is not JSON: ${(error as Error).message}`);
+    throw new Error(UI[settings.lang].errors.modelNotJson((error as Error).message));
   }
   return modelFromJSON(json, { file: 'model file' });
 }
@@ -75,18 +76,18 @@ export function buildRun(settings: Settings, table: Table): Run {
   return { session, table, train, test, testIsTrain: split === null, scaler, loss, origin };
 }
 
-function network(settings: Settings, table: Table, loss: LossName, given: LoadedModel | null): { model: Sequential; origin: string } {
+function network(settings: Settings, table: Table, loss: LossName, given: LoadedModel | null): { model: Sequential; origin: Origin } {
   if (settings.init === 'given') {
-    if (given !== null) return { model: given.model, origin: 'the given model file' };
+    if (given !== null) return { model: given.model, origin: { kind: 'file' } };
     if (settings.dataset === 'article' && settings.layers.length === 1 && settings.layers[0] === 2) {
-      return { model: articleNetwork(), origin: 'the article\'s weights (w1…w8, fixed shared biases b1, b2)' };
+      return { model: articleNetwork(), origin: { kind: 'article' } };
     }
-    throw new Error('Initial weights "given": import a model file first, or pick an initialiser (xavier, he, ...).');
+    throw new Error(UI[settings.lang].errors.givenNeedsModel);
   }
   const sizes = [table.x[0]!.length, ...settings.layers, table.y[0]!.length];
   const model = networkFrom({
     sizes, activation: settings.activation, outputActivation: resolveOutputActivation(settings, loss), seed: settings.seed, dropout: settings.dropout,
     ...(settings.init === AUTO ? {} : { init: settings.init }),
   });
-  return { model, origin: `${settings.init}, seed ${settings.seed}` };
+  return { model, origin: { kind: 'init', init: settings.init, seed: settings.seed } };
 }

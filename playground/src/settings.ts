@@ -9,6 +9,7 @@ import {
   type ActivationName, type InitializerName, type LossName, type OptimizerName, type ScalerKind, type ScheduleName,
 } from 'glassnet';
 import { LANGUAGES, type Language } from 'glassnet/explain';
+import { ui } from './i18n/index.js';
 
 /** The data sets the playground offers. */
 export const DATASETS = ['article', 'xor', 'circles', 'spirals', 'gaussians', 'iris', 'digits', 'autoencoder', 'csv'] as const;
@@ -49,7 +50,7 @@ export interface Settings {
   dropout: number;
   seed: number;
   chartScale: 'linear' | 'log';
-  /** Language of the derivations (explain's message tables). */
+  /** Language of the page (`i18n/`) and of the derivations (explain's message tables). */
   lang: Language;
   /** The unit or parameter whose derivation is shown (a name from explain's naming). */
   select: string;
@@ -70,8 +71,7 @@ export type Control =
 export interface Prop<K extends Key> {
   /** Key in the URL hash (short, stable). */
   url: string;
-  label: string;
-  help: string;
+  /** Its label and help text are in each language's table (`i18n/`). */
   group: Group;
   control: Control;
   default: Settings[K];
@@ -103,21 +103,14 @@ const text = {
 
 /** The table. Order is the order of the controls. */
 export const PROPS: { [K in Key]: Prop<K> } = {
-  dataset: {
-    url: 'data', label: 'Data set', group: 'data', default: 'article', ...choice(DATASETS),
-    help: 'article: the seed article\'s one sample (inputs 0.02, 0.04, targets 0.5, 0.9). xor, circles, spirals, gaussians: two classes in the plane. iris: 150 flowers, 4 features, 3 classes. digits: 1000 handwritten digits of 8×8 pixels. autoencoder: the 8 one-hot codes as inputs and targets. csv: your own file.',
-  },
-  samples: { url: 'n', label: 'Samples', group: 'data', default: 200, ...number(4, 2000, 1, true), help: 'Points generated for the 2-D data sets.' },
-  noise: { url: 'noise', label: 'Noise', group: 'data', default: 0.1, ...number(0, 1, 0.01), help: 'Standard deviation of the Gaussian noise added to each coordinate of the 2-D data sets.' },
-  dataSeed: { url: 'dseed', label: 'Data seed', group: 'data', default: 0, ...number(0, 2 ** 31 - 1, 1, true), help: 'Seed of the generated points: change it for a new draw of the same data set.' },
-  testRatio: {
-    url: 'test', label: 'Test share', group: 'data', default: 0, ...number(0, 0.9, 0.05),
-    help: 'Share of the samples held out as test data (split with the seed, stratified by class, as glassnet train --val-split does). 0: test on the training data.',
-  },
-  scale: { url: 'scale', label: 'Scaling', group: 'data', default: 'none', ...choice(SCALER_KINDS), help: 'Feature scaling fitted on the training rows (glassnet train --scale).' },
+  dataset: { url: 'data', group: 'data', default: 'article', ...choice(DATASETS) },
+  samples: { url: 'n', group: 'data', default: 200, ...number(4, 2000, 1, true) },
+  noise: { url: 'noise', group: 'data', default: 0.1, ...number(0, 1, 0.01) },
+  dataSeed: { url: 'dseed', group: 'data', default: 0, ...number(0, 2 ** 31 - 1, 1, true) },
+  testRatio: { url: 'test', group: 'data', default: 0, ...number(0, 0.9, 0.05) },
+  scale: { url: 'scale', group: 'data', default: 'none', ...choice(SCALER_KINDS) },
   layers: {
-    url: 'layers', label: 'Hidden layers', group: 'network', default: [2], control: { kind: 'layers' },
-    help: 'Units per hidden layer. Add or remove layers and units with the + and − buttons.',
+    url: 'layers', group: 'network', default: [2], control: { kind: 'layers' },
     parse: (t) => {
       if (t === '' || t === 'none') return [];
       const sizes = t.split(',').map(Number);
@@ -125,32 +118,23 @@ export const PROPS: { [K in Key]: Prop<K> } = {
     },
     format: (v) => (v.length === 0 ? 'none' : v.join(',')),
   },
-  activation: { url: 'act', label: 'Activation', group: 'network', default: 'sigmoid', ...choice(ACTIVATIONS), help: 'Activation function of the hidden layers: OUT = f(NET).' },
-  outputActivation: {
-    url: 'oact', label: 'Output activation', group: 'network', default: 'sigmoid', ...choice([AUTO, ...ACTIVATIONS] as const),
-    help: 'Activation of the output layer. auto: linear for softmax cross-entropy and mse, sigmoid for binary cross-entropy (as glassnet train).',
-  },
-  init: {
-    url: 'init', label: 'Initial weights', group: 'network', default: 'given', ...choice(INITS),
-    help: 'auto: He for relu-type layers, Xavier for the others (as glassnet train). xavier/xavierNormal: uniform/normal scaled by fan-in and fan-out; he/heNormal: by fan-in. given: the weights of an imported model file, a link, or the article\'s own.',
-  },
-  loss: {
-    url: 'loss', label: 'Loss', group: 'training', default: 'squaredError', ...choice([AUTO, ...LOSSES] as const),
-    help: 'The error to minimise. squaredError is the article\'s E = Σ ½(t − o)². auto: softmax cross-entropy for classes, mse otherwise.',
-  },
-  optimizer: { url: 'opt', label: 'Optimizer', group: 'training', default: 'sgd', ...choice(OPTIMIZERS), help: 'How gradients become updates: sgd is the article\'s w ← w − η·∂E/∂w.' },
-  lr: { url: 'lr', label: 'Learning rate η', group: 'training', default: 0.1, ...number(1e-6, 10, 0.001), help: 'Step size η of the optimizer.' },
-  schedule: { url: 'sched', label: 'Schedule', group: 'training', default: 'none', ...choice(SCHEDULES), help: 'How η changes with the step count: stepDecay multiplies by γ every N steps, exponentialDecay by γ every step, cosineAnnealing falls to 0 over N steps.' },
-  scheduleSteps: { url: 'sstep', label: 'Schedule N', group: 'training', default: 100, ...number(1, 1e6, 1, true), help: 'N of the schedule: steps between decays (stepDecay) or to the bottom (cosineAnnealing).' },
-  gamma: { url: 'gamma', label: 'Schedule γ', group: 'training', default: 0.5, ...number(1e-6, 1, 0.01), help: 'Decay factor γ of stepDecay and exponentialDecay.' },
-  batchSize: { url: 'batch', label: 'Batch size', group: 'training', default: 1, ...number(1, 10000, 1, true), help: 'Samples per step; the gradient is averaged over them.' },
-  l2: { url: 'l2', label: 'L2', group: 'training', default: 0, ...number(0, 1, 0.0001), help: 'L2 penalty λ on the weights (not biases): adds λ·w to their gradients.' },
-  dropout: { url: 'drop', label: 'Dropout', group: 'training', default: 0, ...number(0, 0.9, 0.05), help: 'Share of each hidden layer\'s outputs zeroed at random during training (a Dropout layer after each hidden layer).' },
-  seed: { url: 'seed', label: 'Seed', group: 'training', default: 0, ...number(0, 2 ** 31 - 1, 1, true), help: 'One seed for the initial weights, the train/test split, the shuffling and dropout: the same seed and settings give the same run here, in the library and in glassnet train.' },
-  chartScale: { url: 'chart', label: 'Loss axis', group: 'view', default: 'linear', ...choice(['linear', 'log'] as const), help: 'Linear or logarithmic loss axis in the chart.' },
-  lang: { url: 'lang', label: 'Language', group: 'view', default: 'en', ...choice(LANGUAGES), help: 'Language of the derivations: en, or zh in the article\'s own terms (前向传播, 反向传播, 权值更新, ...).' },
-  select: { url: 'sel', label: 'Derivation of', group: 'view', default: '', ...text, help: 'The unit or weight whose chain rule is shown.' },
-  model: { url: 'model', label: 'Given weights', group: 'network', default: '', ...text, help: 'A glassnet model file whose weights the network starts from.' },
+  activation: { url: 'act', group: 'network', default: 'sigmoid', ...choice(ACTIVATIONS) },
+  outputActivation: { url: 'oact', group: 'network', default: 'sigmoid', ...choice([AUTO, ...ACTIVATIONS] as const) },
+  init: { url: 'init', group: 'network', default: 'given', ...choice(INITS) },
+  loss: { url: 'loss', group: 'training', default: 'squaredError', ...choice([AUTO, ...LOSSES] as const) },
+  optimizer: { url: 'opt', group: 'training', default: 'sgd', ...choice(OPTIMIZERS) },
+  lr: { url: 'lr', group: 'training', default: 0.1, ...number(1e-6, 10, 0.001) },
+  schedule: { url: 'sched', group: 'training', default: 'none', ...choice(SCHEDULES) },
+  scheduleSteps: { url: 'sstep', group: 'training', default: 100, ...number(1, 1e6, 1, true) },
+  gamma: { url: 'gamma', group: 'training', default: 0.5, ...number(1e-6, 1, 0.01) },
+  batchSize: { url: 'batch', group: 'training', default: 1, ...number(1, 10000, 1, true) },
+  l2: { url: 'l2', group: 'training', default: 0, ...number(0, 1, 0.0001) },
+  dropout: { url: 'drop', group: 'training', default: 0, ...number(0, 0.9, 0.05) },
+  seed: { url: 'seed', group: 'training', default: 0, ...number(0, 2 ** 31 - 1, 1, true) },
+  chartScale: { url: 'chart', group: 'view', default: 'linear', ...choice(['linear', 'log'] as const) },
+  lang: { url: 'lang', group: 'view', default: 'en', ...choice(LANGUAGES) },
+  select: { url: 'sel', group: 'view', default: '', ...text },
+  model: { url: 'model', group: 'network', default: '', ...text },
 };
 
 export const KEYS = Object.keys(PROPS) as Key[];
@@ -211,15 +195,15 @@ export function fromHash(hash: string): { settings: Settings; problems: string[]
     try {
       raw = decodeURIComponent(at < 0 ? '' : pair.slice(at + 1));
     } catch {
-      problems.push(`${name}: not valid URL text`);
+      problems.push(ui().errors.notUrlText(name));
       continue;
     }
     if (key === undefined) {
-      problems.push(`${name}: not a setting`);
+      problems.push(ui().errors.notSetting(name));
       continue;
     }
     const value = (PROPS[key] as Prop<Key>).parse(raw);
-    if (value === undefined) problems.push(`${name}: ${JSON.stringify(raw)} is not a valid ${PROPS[key].label.toLowerCase()}`);
+    if (value === undefined) problems.push(ui().errors.badValue(name, raw, ui().settings[key].label));
     else settings[key] = value;
   }
   return { settings: settings as unknown as Settings, problems };

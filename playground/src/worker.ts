@@ -13,6 +13,7 @@ import {
   type ModelFile, type Sequential,
 } from 'glassnet';
 import { DIGIT_SIDE, loadDataset } from './data.js';
+import { UI, type UiText } from './i18n/index.js';
 import type { Explained, FromWorker, Points, RunInfo, Snapshot, ToWorker } from './protocol.js';
 import { buildRun, type Run } from './recipe.js';
 import type { Settings } from './settings.js';
@@ -193,13 +194,17 @@ function validName(names: Names, name: string): string | null {
 }
 
 function notesFor(start: StepStart, only: string[] | undefined): string {
+  const t = words().notes;
   const notes: string[] = [];
-  if (start.x.length < start.rows) notes.push(`The batch has ${start.rows} samples, more than explain shows in full (${DETAIL_LIMITS.samples}): the derivation follows its first sample, so its gradients are that sample's, not the batch average the step uses.`);
-  if (only !== undefined) notes.push(`${info!.parameterCount} parameters: the step is shown for ${only[0]} (click a unit or weight to choose).`);
-  if (settings !== null && (settings.optimizer !== 'sgd' || settings.l2 > 0 || settings.schedule !== 'none')) {
-    notes.push(`The update shown is plain SGD (w − η·∂E/∂w); ${settings.optimizer}${settings.l2 > 0 ? ' with L2' : ''} applies its own rule to the same gradient.`);
-  }
+  if (start.x.length < start.rows) notes.push(t.firstSample(start.rows, DETAIL_LIMITS.samples));
+  if (only !== undefined) notes.push(t.selected(info!.parameterCount, only[0]!));
+  if (settings !== null && (settings.optimizer !== 'sgd' || settings.l2 > 0 || settings.schedule !== 'none')) notes.push(t.notSgd(settings.optimizer, settings.l2 > 0));
   return notes.join(' ');
+}
+
+/** The interface's words in the page's language. */
+function words(): UiText {
+  return UI[settings?.lang ?? 'en'];
 }
 
 /** Explains the next step (and re-reads the last one for the selection) and posts both. */
@@ -208,7 +213,7 @@ function explainAndPost(): void {
   const names = info?.names ?? null;
   const empty: Explained = { pending: null, last: null, derivation: null, note: '' };
   if (names === null) {
-    post({ type: 'explained', explained: { ...empty, note: 'explain reads networks of Dense layers only: set dropout to 0 to see the derivation.' } });
+    post({ type: 'explained', explained: { ...empty, note: words().notes.denseOnly } });
     return;
   }
   try {

@@ -33,9 +33,17 @@ export interface PrintedValue {
   path: string;
   /** Exactly as printed (its decimals are the precision to compare at). */
   printed: string;
-  /** Why the article's number differs from the computed one, where it does. */
-  why?: string;
+  /** The article's slip that makes its number differ from the computed one, where it does (each language's explain messages word it). */
+  slip?: ArticleSlip;
 }
+
+/**
+ * The three slips found by redoing the article's arithmetic: a product cut
+ * short before a sum, an error halved twice, and a total that adds that
+ * error.
+ */
+export const ARTICLE_SLIPS = ['truncatedProduct', 'halvedTwice', 'addsHalvedTwice'] as const;
+export type ArticleSlip = (typeof ARTICLE_SLIPS)[number];
 
 /**
  * Every number the article prints for its step. The reasons were found by
@@ -47,24 +55,15 @@ export const ARTICLE_PRINTED: readonly PrintedValue[] = [
   { quantity: 'OUT(h1)', path: 'neurons.h1.out', printed: '0.602286177' },
   { quantity: 'NET(h2)', path: 'neurons.h2.net', printed: '0.411' },
   { quantity: 'OUT(h2)', path: 'neurons.h2.out', printed: '0.601327636' },
-  {
-    quantity: 'NET(o1)', path: 'neurons.o1.net', printed: '1.091150525',
-    why: 'the article cut 0.35·0.601327636 = 0.2104646726 to 0.210464672 before adding; the exact sum 1.0911505256 rounds to 1.091150526',
-  },
+  { quantity: 'NET(o1)', path: 'neurons.o1.net', printed: '1.091150525', slip: 'truncatedProduct' },
   { quantity: 'OUT(o1)', path: 'neurons.o1.out', printed: '0.748598311' },
   { quantity: 'NET(o2)', path: 'neurons.o2.net', printed: '1.151379143' },
   { quantity: 'OUT(o2)', path: 'neurons.o2.out', printed: '0.759762733' },
-  {
-    quantity: 'E(o1)', path: 'errors.o1', printed: '0.01545028',
-    why: 'the article halved twice: ¼·(0.5 − 0.748598311)² = 0.01545028, but ½·(0.5 − 0.748598311)² = 0.030900560 (its E(o2) uses ½ correctly)',
-  },
+  { quantity: 'E(o1)', path: 'errors.o1', printed: '0.01545028', slip: 'halvedTwice' },
   { quantity: 'E(o2)', path: 'errors.o2', printed: '0.009833246' },
-  {
-    quantity: 'E_total', path: 'errors.total', printed: '0.025283526',
-    why: 'it adds the halved-twice E(o1); with E(o1) = 0.030900560 the total is 0.040733806. The gradients do not use E(o1), so the update is unaffected',
-  },
+  { quantity: 'E_total', path: 'errors.total', printed: '0.025283526', slip: 'addsHalvedTwice' },
   { quantity: '∂E_total/∂OUT(o1)', path: 'dE_dout.o1', printed: '0.248598311' },
   { quantity: '∂OUT(o1)/∂NET(o1)', path: 'dout_dnet.o1', printed: '0.18819888' },
   { quantity: '∂E_total/∂w6', path: 'gradients.w6', printed: '0.028133669' },
-  { quantity: 'w6 after the update', path: 'updated.w6', printed: '0.347186633' },
+  { quantity: 'w6⁺', path: 'updated.w6', printed: '0.347186633' },
 ];

@@ -30,11 +30,3 @@ export function select(steps: DerivationStep[], names: Names, only: readonly str
     || step.about.some((name) => chosen.has(name))
     || (step.section === 'backward' && !step.id.startsWith('gradients.') && step.about.some((u) => chainUnits.has(u))));
 }
-
-/** The note that says why full detail was refused, and how to get it. */
-export function refusal(parameters: number, samples: number): string {
-  const size = samples > DETAIL_LIMITS.samples
-    ? `${samples} samples (limit ${DETAIL_LIMITS.samples}): explain fewer samples`
-    : `${parameters} parameters (limit ${DETAIL_LIMITS.parameters} without a selection): pick units or parameters with only (--only), e.g. --only w1.1.1,h1.1`;
-  return `Full detail refused for ${size}. Shown: the summary.`;
-}

@@ -8,9 +8,9 @@ import { checkInteger } from '../util/checks.js';
 import type { Sequential } from '../nn/model.js';
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import { deriveSteps } from './derive.js';
-import { DETAIL_LIMITS, refusal, select, type Detail } from './detail.js';
+import { DETAIL_LIMITS, select, type Detail } from './detail.js';
 import { allNames, namesFor, type Names, type UserNames } from './naming.js';
-import { compareWithArticle, generalNotes, isArticleStep } from './notes.js';
+import { compareWithArticle, generalNotes, isArticleStep, refusal, type Note } from './notes.js';
 import type { DerivationStep } from './derivation.js';
 import { summarize, tables, type Summary, type Tables } from './tables.js';
 import { traceTrainingStep, type RecordOptions, type TrainingTrace } from './trace.js';
@@ -30,7 +30,8 @@ export interface Explanation {
   steps: DerivationStep[];
   tables: Tables;
   summary: Summary;
-  notes: string[];
+  /** What a reader must know to follow it, as data; the renderers word them in their language ({@link noteText}). */
+  notes: Note[];
 }
 
 /** Options of {@link explainStep}. */

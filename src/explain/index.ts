@@ -13,4 +13,5 @@ export { Trace, traceTrainingStep, type TrainingTrace, type LayerRecord, type Lo
 export { renderText, renderTextSummaryLine, describeExplanation, formatNumber, exprText, symText, type RenderOptions, type TextOptions, type TextStyle, type Paint } from './render-text.js';
 export { renderMarkdown, exprLatex, symLatex } from './render-markdown.js';
 export { toJSON, EXPLAIN_SCHEMA, type ExplanationJSON, type DerivationStepJSON, type FactorJSON } from './render-json.js';
-export { LANGUAGES, messagesFor, type Language, type Messages } from './messages/index.js';
+export { LANGUAGES, messagesFor, noteText, type Language, type Messages } from './messages/index.js';
+export { type Note, type NoteKind } from './notes.js';

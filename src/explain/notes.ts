@@ -4,29 +4,59 @@
  * article's own network and step, each number the article prints beside
  * the computed one.
  */
-import { ARTICLE, ARTICLE_PRINTED } from '../data/article.js';
+import { ARTICLE, ARTICLE_PRINTED, type ArticleSlip } from '../data/article.js';
+import { DETAIL_LIMITS } from './detail.js';
 import type { Names, UserNames } from './naming.js';
 import type { DerivationStep } from './derivation.js';
 import type { LayerRecord, TrainingTrace } from './trace.js';
 
+/**
+ * A note under an explanation, as data: each language's message table
+ * (`messages/*.ts`) words every kind, so the notes follow `--lang` like the
+ * rest of the text.
+ */
+export type Note =
+  /** Where every value comes from. */
+  | { kind: 'autograd' }
+  /** Biases that are not trained. */
+  | { kind: 'fixedBias'; names: string[] }
+  /** One bias shared by all units of a layer. */
+  | { kind: 'sharedBias'; name: string; layer: string }
+  | { kind: 'linear'; layer: string }
+  /** softmaxCrossEntropy: the softmax is inside the loss. */
+  | { kind: 'softmaxInLoss' }
+  /** The error is a mean over this many samples. */
+  | { kind: 'averaged'; samples: number }
+  | { kind: 'float32' }
+  /** A number the article prints differently, and why. */
+  | { kind: 'articleDiffers'; quantity: string; printed: string; computed: number; decimals: number; rounded: string; slip: ArticleSlip | null }
+  /** Full detail refused: too many samples, or too many parameters without a selection. */
+  | { kind: 'refused'; samples: number; parameters: number; limit: number; by: 'samples' | 'parameters' };
+
+export type NoteKind = Note['kind'];
+
 /** The notes every explanation of this network and step carries, whatever its detail. */
-export function generalNotes(record: TrainingTrace, names: Names): string[] {
-  const notes = ['Every value is read from glassnet\'s own forward and backward pass (autograd); a gradient shown as a product of factors has the value autograd computed.'];
+export function generalNotes(record: TrainingTrace, names: Names): Note[] {
+  const notes: Note[] = [{ kind: 'autograd' }];
   record.layers.forEach((layer, k) => {
     const biases = names.biases[k];
     if (layer.bias !== null && biases !== null && biases !== undefined) {
-      const which = biases.join(', ');
-      if (!layer.bias.trainable) notes.push(`${which} ${biases.length === 1 ? 'is' : 'are'} fixed (not trainable): no gradient, no update.`);
-      else if (layer.bias.shared) notes.push(`${which} is shared by all units of ${layer.name}: its gradient sums ∂E/∂NET over them.`);
+      if (!layer.bias.trainable) notes.push({ kind: 'fixedBias', names: [...biases] });
+      else if (layer.bias.shared) notes.push({ kind: 'sharedBias', name: biases.join(', '), layer: layer.name });
     }
-    if (layer.activation === 'linear') notes.push(`${layer.name} is linear: OUT = NET, so ∂OUT/∂NET = 1.`);
+    if (layer.activation === 'linear') notes.push({ kind: 'linear', layer: layer.name });
   });
-  if (record.loss.name === 'softmaxCrossEntropy') {
-    notes.push('softmaxCrossEntropy applies softmax inside the loss: the output layer gives NET = OUT (logits), p = softmax(OUT), and ∂E/∂OUT = (p − t)/samples.');
-  }
-  if (record.samples > 1) notes.push(`The error is averaged over the ${record.samples} samples (the 1/${record.samples} is inside ∂E/∂OUT); a gradient sums its per-sample products.`);
-  if (record.dtype === 'float32') notes.push('The model computes in float32: values carry float32 rounding (about 7 significant digits).');
+  if (record.loss.name === 'softmaxCrossEntropy') notes.push({ kind: 'softmaxInLoss' });
+  if (record.samples > 1) notes.push({ kind: 'averaged', samples: record.samples });
+  if (record.dtype === 'float32') notes.push({ kind: 'float32' });
   return notes;
+}
+
+/** The note that says why full detail was refused, and how to get it. */
+export function refusal(parameters: number, samples: number): Note {
+  return samples > DETAIL_LIMITS.samples
+    ? { kind: 'refused', samples, parameters, limit: DETAIL_LIMITS.samples, by: 'samples' }
+    : { kind: 'refused', samples, parameters, limit: DETAIL_LIMITS.parameters, by: 'parameters' };
 }
 
 /**
@@ -50,10 +80,10 @@ export function isArticleStep(record: TrainingTrace, names: Names, userNames: Us
 /**
  * Holds each number the article prints beside the computed one, at the
  * article's own precision; marks the steps and returns a note for each
- * disagreement, with the reason recorded in ARTICLE_PRINTED.
+ * disagreement, naming the slip recorded in ARTICLE_PRINTED.
  */
-export function compareWithArticle(steps: DerivationStep[], firstNote: number): string[] {
-  const notes: string[] = [];
+export function compareWithArticle(steps: DerivationStep[], firstNote: number): Note[] {
+  const notes: Note[] = [];
   for (const printed of ARTICLE_PRINTED) {
     const step = steps.find((s) => s.id === printed.path);
     if (step === undefined) continue;
@@ -62,7 +92,7 @@ export function compareWithArticle(steps: DerivationStep[], firstNote: number): 
     const agrees = rounded === printed.printed;
     step.article = { printed: printed.printed, agrees, ...(agrees ? {} : { note: firstNote + notes.length }) };
     if (!agrees) {
-      notes.push(`The article prints ${printed.quantity} = ${printed.printed}; glassnet computes ${step.value} (${rounded} at the article's ${decimals} decimals): ${printed.why ?? 'no reason recorded'}.`);
+      notes.push({ kind: 'articleDiffers', quantity: printed.quantity, printed: printed.printed, computed: step.value, decimals, rounded, slip: printed.slip ?? null });
     }
   }
   return notes;

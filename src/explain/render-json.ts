@@ -7,6 +7,7 @@ import type { Detail } from './detail.js';
 import type { Explanation } from './explain.js';
 import type { ArticleValue, Section } from './derivation.js';
 import type { Summary, Tables } from './tables.js';
+import { messagesFor, noteText } from './messages/index.js';
 import { exprText, symText, type RenderOptions } from './render-text.js';
 
 /** The schema identifier; the number changes when a field changes meaning or disappears. */
@@ -48,9 +49,10 @@ export interface ExplanationJSON extends Tables {
   notes: string[];
 }
 
-/** The explanation as an object for `JSON.stringify`, schema `glassnet.explain/1`. */
+/** The explanation as an object for `JSON.stringify`, schema `glassnet.explain/1`; its notes are in `options.lang` (default English). */
 export function toJSON(expl: Explanation, options: RenderOptions = {}): ExplanationJSON {
   const precision = options.precision ?? 9;
+  const m = messagesFor(options.lang);
   const text = (e: Parameters<typeof exprText>[0]): string => exprText(e, precision);
   return {
     schema: EXPLAIN_SCHEMA,
@@ -83,6 +85,6 @@ export function toJSON(expl: Explanation, options: RenderOptions = {}): Explanat
       }),
       ...(step.article === undefined ? {} : { article: step.article }),
     })),
-    notes: expl.notes,
+    notes: expl.notes.map((note) => noteText(m, note)),
   };
 }

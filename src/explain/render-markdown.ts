@@ -4,7 +4,7 @@
  */
 import type { Explanation } from './explain.js';
 import type { Expr, DerivationStep, Sym } from './derivation.js';
-import { messagesFor } from './messages/index.js';
+import { messagesFor, noteText } from './messages/index.js';
 import { describeExplanation, formatNumber, shownParameters, type RenderOptions } from './render-text.js';
 import type { FunctionName } from '../primitives/formula.js';
 
@@ -180,7 +180,7 @@ export function renderMarkdown(expl: Explanation, options: RenderOptions = {}): 
   }
   if (expl.notes.length > 0) {
     lines.push('', `### ${m.notes}`, '');
-    expl.notes.forEach((note, i) => lines.push(`${i + 1}. ${note}`));
+    expl.notes.forEach((note, i) => lines.push(`${i + 1}. ${noteText(m, note)}`));
   }
   return lines.join('\n');
 }

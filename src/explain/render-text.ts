@@ -5,7 +5,7 @@
  */
 import type { Explanation } from './explain.js';
 import { en } from './messages/en.js';
-import { messagesFor, type Language, type Messages } from './messages/index.js';
+import { messagesFor, noteText, type Language, type Messages } from './messages/index.js';
 import type { Expr, DerivationStep, Sym } from './derivation.js';
 import type { FunctionName } from '../primitives/formula.js';
 
@@ -327,7 +327,7 @@ export function renderText(expl: Explanation, options: TextOptions = {}): string
     text(`  E_total = ${formatNumber(expl.summary.loss, precision)}, ${m.parameterCount(expl.parameterCount)}`);
     const norm = (v: number | null): string => (v === null ? '-' : formatNumber(v, precision));
     columns([
-      ['layer', 'units', 'activation', '‖W‖', '‖∂E/∂W‖', '‖∂E/∂b‖'],
+      [...m.summaryColumns, '‖W‖', '‖∂E/∂W‖', '‖∂E/∂b‖'],
       ...expl.summary.layers.map((l) => [l.name, String(l.units), l.activation, norm(l.weightNorm), norm(l.weightGradNorm), norm(l.biasGradNorm)]),
     ]).forEach((l) => text(l));
   }
@@ -336,7 +336,7 @@ export function renderText(expl: Explanation, options: TextOptions = {}): string
     text(m.notes, 'heading');
     expl.notes.forEach((note, i) => {
       const first = `  ${i + 1}. `;
-      wrapWords(note, width, first, ' '.repeat(first.length)).forEach((l) => text(l, expl.detail === 'summary' && i === expl.notes.length - 1 ? 'warn' : undefined));
+      wrapWords(noteText(m, note), width, first, ' '.repeat(first.length)).forEach((l) => text(l, expl.detail === 'summary' && i === expl.notes.length - 1 ? 'warn' : undefined));
     });
   }
   return out.map((line) => line.map((p) => (p.style === undefined ? p.text : paint(p.style, p.text))).join('')).join('\n');

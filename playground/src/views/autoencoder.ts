@@ -3,6 +3,7 @@ import { h } from '../dom.js';
 import { divergingCss } from '../palette.js';
 import { short } from '../format.js';
 import type { RunInfo, Snapshot } from '../protocol.js';
+import { ui } from '../i18n/index.js';
 
 export class AutoencoderView {
   private rows: { code: HTMLElement; output: HTMLElement }[] = [];
@@ -14,15 +15,16 @@ export class AutoencoderView {
     this.rows = [];
     this.root.hidden = info.codes === null;
     if (info.codes === null) return;
-    const table = h('table', { class: 'autoencoder', title: 'Each input (left), the middle layer\'s OUT (its code) and the reconstruction (right); dark cells are near 1.' });
-    table.append(h('tr', {}, h('th', { text: 'input' }), h('th', { text: 'code' }), h('th', { text: 'reconstruction' })));
+    const t = ui().autoencoder;
+    const table = h('table', { class: 'autoencoder', title: t.title });
+    table.append(h('tr', {}, ...t.columns.map((text) => h('th', { text }))));
     for (const input of info.codes) {
       const code = h('td', { class: 'code' });
       const output = h('td', {});
       table.append(h('tr', {}, h('td', {}, cells(input)), code, output));
       this.rows.push({ code, output });
     }
-    this.root.append(h('h3', { text: 'Inputs, codes, reconstructions' }), table);
+    this.root.append(h('h3', { text: t.heading }), table);
   }
 
   update(snapshot: Snapshot): void {

@@ -6,6 +6,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { SERIES } from '../palette.js';
 import type { Scores } from '../protocol.js';
+import { ui } from '../i18n/index.js';
 
 /** Points kept; older ones are thinned to every other one when this many are reached. */
 const MAX_POINTS = 1500;
@@ -24,17 +25,18 @@ export class ChartView {
     this.data = [[], [], [], [], []];
     this.plot?.destroy();
     const width = Math.max(260, Math.min(460, this.root.clientWidth || 360));
+    const t = ui().chart;
     const series: uPlot.Series[] = [
-      { label: 'step' },
-      { label: 'train loss', stroke: SERIES.train, width: 2, scale: 'loss' },
-      { label: 'test loss', stroke: SERIES.test, width: 2, dash: [6, 3], scale: 'loss' },
-      { label: 'train acc', stroke: SERIES.trainAcc, width: 1.5, scale: 'acc', show: classification },
-      { label: 'test acc', stroke: SERIES.testAcc, width: 1.5, dash: [2, 2], scale: 'acc', show: classification },
+      { label: t.step },
+      { label: t.trainLoss, stroke: SERIES.train, width: 2, scale: 'loss' },
+      { label: t.testLoss, stroke: SERIES.test, width: 2, dash: [6, 3], scale: 'loss' },
+      { label: t.trainAcc, stroke: SERIES.trainAcc, width: 1.5, scale: 'acc', show: classification },
+      { label: t.testAcc, stroke: SERIES.testAcc, width: 1.5, dash: [2, 2], scale: 'acc', show: classification },
     ];
     this.plot = new uPlot({
       width, height: 180, series,
       scales: { x: { time: false }, loss: { distr: log ? 3 : 1 }, acc: { range: [0, 1] } },
-      axes: [{ label: 'steps' }, { scale: 'loss', label: 'loss', size: 56 }, { scale: 'acc', side: 1, label: 'accuracy', show: classification, grid: { show: false } }],
+      axes: [{ label: t.steps }, { scale: 'loss', label: t.loss, size: 56 }, { scale: 'acc', side: 1, label: t.accuracy, show: classification, grid: { show: false } }],
       legend: { live: false },
       cursor: { show: false },
     }, this.data as uPlot.AlignedData, this.root);
@@ -57,5 +59,10 @@ export class ChartView {
     this.reset(this.classification, log);
     this.data = data;
     this.plot?.setData(this.data as uPlot.AlignedData);
+  }
+
+  /** Draws the chart again in the current language, keeping the points. */
+  relabel(): void {
+    if (this.plot !== null) this.setLog(this.log);
   }
 }

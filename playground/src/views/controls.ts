@@ -3,9 +3,8 @@
  * setting with its label and help, grouped as the table groups them.
  */
 import { h } from '../dom.js';
+import { ui } from '../i18n/index.js';
 import { KEYS, PROPS, type Group, type Key, type Prop, type Settings } from '../settings.js';
-
-const GROUPS: Record<Group, string> = { data: 'Data', network: 'Network', training: 'Training', view: 'View' };
 
 /** Settings that only mean something for some data sets or choices. */
 function relevant(key: Key, s: Settings): boolean {
@@ -27,8 +26,16 @@ export class ControlsView {
   private readonly inputs = new Map<Key, HTMLInputElement | HTMLSelectElement>();
   private layersBox: HTMLElement | null = null;
 
-  constructor(root: HTMLElement, private readonly change: (key: Key, value: Settings[Key]) => void) {
-    for (const [group, title] of Object.entries(GROUPS)) {
+  constructor(private readonly root: HTMLElement, private readonly change: (key: Key, value: Settings[Key]) => void) {
+    this.build();
+  }
+
+  /** Builds the panel in the current language (again after a switch, then shows `settings`). */
+  build(settings?: Settings): void {
+    this.inputs.clear();
+    this.layersBox = null;
+    this.root.replaceChildren();
+    for (const [group, title] of Object.entries(ui().groups) as [Group, string][]) {
       const fieldset = h('fieldset', { class: `group group-${group}` }, h('legend', { text: title }));
       for (const key of KEYS) {
         const prop = PROPS[key] as Prop<Key>;
@@ -36,8 +43,9 @@ export class ControlsView {
         const control = this.control(key, prop);
         if (control !== null) fieldset.append(control);
       }
-      root.append(fieldset);
+      this.root.append(fieldset);
     }
+    if (settings !== undefined) this.show(settings);
   }
 
   /** Shows `settings` in the controls. */
@@ -54,12 +62,13 @@ export class ControlsView {
 
   private control(key: Key, prop: Prop<Key>): HTMLElement | null {
     const id = `set-${key}`;
-    const help = h('span', { class: 'help', id: `${id}-help`, text: prop.help });
-    const label = h('label', { for: id, text: prop.label });
+    const words = ui().settings[key];
+    const help = h('span', { class: 'help', id: `${id}-help`, text: words.help });
+    const label = h('label', { for: id, text: words.label });
     const { control } = prop;
     switch (control.kind) {
       case 'select': {
-        const select = h('select', { id, 'data-setting': key, title: prop.help, 'aria-describedby': `${id}-help` },
+        const select = h('select', { id, 'data-setting': key, title: words.help, 'aria-describedby': `${id}-help` },
           ...control.options.map((o) => h('option', { value: o, text: o })));
         select.addEventListener('change', () => this.commit(key, select.value, select));
         this.inputs.set(key, select);
@@ -67,15 +76,15 @@ export class ControlsView {
       }
       case 'number': {
         const input = h('input', {
-          id, type: 'number', min: control.min, max: control.max, step: control.step, 'data-setting': key, title: prop.help, 'aria-describedby': `${id}-help`,
+          id, type: 'number', min: control.min, max: control.max, step: control.step, 'data-setting': key, title: words.help, 'aria-describedby': `${id}-help`,
         });
         input.addEventListener('change', () => this.commit(key, input.value, input));
         this.inputs.set(key, input);
         return h('div', { class: 'control' }, label, input, help);
       }
       case 'layers': {
-        this.layersBox = h('div', { class: 'layers', id, 'data-setting': key, role: 'group', 'aria-label': prop.label, title: prop.help });
-        return h('div', { class: 'control control-layers' }, h('span', { class: 'label', text: prop.label }), this.layersBox, help);
+        this.layersBox = h('div', { class: 'layers', id, 'data-setting': key, role: 'group', 'aria-label': words.label, title: words.help });
+        return h('div', { class: 'control control-layers' }, h('span', { class: 'label', text: words.label }), this.layersBox, help);
       }
       case 'none':
         return null;
@@ -102,16 +111,17 @@ export class ControlsView {
       b.addEventListener('click', action);
       return b;
     };
+    const t = ui().layersEditor;
     const focused = document.activeElement instanceof HTMLElement && box.contains(document.activeElement) ? document.activeElement.getAttribute('aria-label') : null;
     box.replaceChildren(
       ...layers.map((units, k) => h('div', { class: 'layer-edit' },
-        button('−', `remove a unit from hidden layer ${k + 1}`, () => set(layers.map((u, i) => (i === k ? u - 1 : u))), units <= 1),
-        h('span', { class: 'layer-units', text: units, 'aria-label': `hidden layer ${k + 1}: ${units} units` }),
-        button('+', `add a unit to hidden layer ${k + 1}`, () => set(layers.map((u, i) => (i === k ? u + 1 : u))), units >= 256),
+        button('−', t.removeUnit(k + 1), () => set(layers.map((u, i) => (i === k ? u - 1 : u))), units <= 1),
+        h('span', { class: 'layer-units', text: units, 'aria-label': t.units(k + 1, units) }),
+        button('+', t.addUnit(k + 1), () => set(layers.map((u, i) => (i === k ? u + 1 : u))), units >= 256),
       )),
       h('div', { class: 'layer-buttons' },
-        button('+ layer', 'add a hidden layer', () => set([...layers, layers.at(-1) ?? 4]), layers.length >= 6),
-        button('− layer', 'remove the last hidden layer', () => set(layers.slice(0, -1)), layers.length === 0)),
+        button(t.addLayer.text, t.addLayer.title, () => set([...layers, layers.at(-1) ?? 4]), layers.length >= 6),
+        button(t.removeLayer.text, t.removeLayer.title, () => set(layers.slice(0, -1)), layers.length === 0)),
     );
     if (focused !== null) (box.querySelector(`[aria-label="${focused}"]`) as HTMLElement | null)?.focus();
   }

@@ -5,8 +5,9 @@
  * three that differ; and the parameter table.
  */
 import { ARTICLE_PRINTED } from 'glassnet';
-import { formatNumber, toJSON, type Explanation, type Names } from 'glassnet/explain';
+import { formatNumber, messagesFor, toJSON, type Explanation, type Names } from 'glassnet/explain';
 import { h } from '../dom.js';
+import { language, ui } from '../i18n/index.js';
 import { markdownToHtml } from '../markdown.js';
 import { num, short } from '../format.js';
 import type { Explained, Snapshot } from '../protocol.js';
@@ -19,10 +20,11 @@ export class DerivationView {
   private readonly article: HTMLElement;
   private readonly copy: HTMLButtonElement;
   private readonly copied: HTMLElement;
+  private explained: Explained | null = null;
 
   constructor(root: HTMLElement) {
-    this.title = h('h3', { id: 'derivation-title', text: 'Click a unit or a weight' });
-    this.copy = h('button', { type: 'button', id: 'copy-markdown', title: 'Copy this derivation as Markdown with LaTeX (GitHub and KaTeX render it).', text: 'Copy as Markdown' });
+    this.title = h('h3', { id: 'derivation-title', text: ui().derivation.prompt });
+    this.copy = h('button', { type: 'button', id: 'copy-markdown', title: ui().derivation.copy.title, text: ui().derivation.copy.text });
     this.copied = h('span', { class: 'muted', role: 'status' });
     this.copy.addEventListener('click', () => void this.copyMarkdown());
     this.body = h('div', { id: 'derivation', class: 'derivation', 'aria-live': 'polite' });
@@ -36,13 +38,24 @@ export class DerivationView {
     return this.markdown;
   }
 
+  /** The words in the current language (the derivation itself comes re-rendered from the worker). */
+  relabel(): void {
+    const t = ui().derivation;
+    this.copy.textContent = t.copy.text;
+    this.copy.title = t.copy.title;
+    this.copied.textContent = '';
+    if (this.explained !== null) this.update(this.explained);
+    else this.title.textContent = t.prompt;
+  }
+
   update(explained: Explained): void {
+    this.explained = explained;
+    const t = ui().derivation;
     this.note.textContent = explained.note;
     const d = explained.derivation;
     this.markdown = d?.markdown ?? '';
     this.copy.disabled = d === null;
-    this.title.textContent = d === null ? 'Click a unit or a weight for its chain rule'
-      : `${d.name}: ${d.which === 'last' ? 'the step just taken' : 'the next step'}`;
+    this.title.textContent = d === null ? t.promptChain : t.title(d.name, d.which);
     this.body.innerHTML = d === null ? '' : markdownToHtml(d.markdown);
     this.body.dataset['name'] = d?.name ?? '';
     this.drawArticle(explained.last ?? explained.pending);
@@ -59,6 +72,8 @@ export class DerivationView {
       const value = field === undefined ? entry : (entry as Record<string, unknown> | undefined)?.[field];
       return typeof value === 'number' ? value : undefined;
     };
+    const t = ui().derivation;
+    const slips = messagesFor(language()).slips;
     const rows = ARTICLE_PRINTED.map((p) => {
       const computed = at(p.path);
       const decimals = p.printed.split('.')[1]?.length ?? 0;
@@ -66,25 +81,28 @@ export class DerivationView {
       const agrees = shown === p.printed;
       return h('tr', { class: agrees ? '' : 'differs' },
         h('td', { text: p.quantity }), h('td', { text: p.printed }), h('td', { text: computed === undefined ? '—' : num(computed) }),
-        h('td', { text: agrees ? '✓ agrees' : `≠ ${p.why ?? ''}` }));
+        h('td', { text: agrees ? t.agrees : `≠ ${p.slip === undefined ? '' : slips[p.slip]}` }));
     });
     this.article.append(
-      h('h3', { text: 'Beside the article' }),
-      h('p', { class: 'muted', text: 'Every number the article prints for its step, next to glassnet\'s (compared at the article\'s decimals). Three differ; the reason for each was found by redoing the article\'s arithmetic.' }),
-      h('table', { class: 'article-table' }, h('tr', {}, h('th', { text: 'quantity' }), h('th', { text: 'article' }), h('th', { text: 'glassnet' }), h('th', { text: '' })), ...rows),
+      h('h3', { text: t.article }),
+      h('p', { class: 'muted', text: t.articleIntro }),
+      h('table', { class: 'article-table' }, h('tr', {}, ...t.articleColumns.map((text) => h('th', { text }))), ...rows),
     );
   }
 
   private async copyMarkdown(): Promise<void> {
     try {
       await navigator.clipboard.writeText(this.markdown);
-      this.copied.textContent = 'copied';
+      this.copied.textContent = ui().derivation.copied;
     } catch {
-      this.copied.textContent = 'copying is blocked here: select the text below';
-      this.body.append(h('textarea', { class: 'md-source', rows: 8, 'aria-label': 'derivation as Markdown' }, this.markdown));
+      this.copied.textContent = ui().derivation.copyBlocked;
+      this.body.append(h('textarea', { class: 'md-source', rows: 8, 'aria-label': ui().derivation.markdownLabel }, this.markdown));
     }
   }
 }
+
+/** Networks up to this many parameters get the table; larger ones are reached through the diagram's keyboard navigation. */
+const PARAMETER_TABLE_LIMIT = 80;
 
 /** The parameter table: every weight and bias with its value and last gradient; buttons select it. */
 export class ParametersView {
@@ -97,17 +115,18 @@ export class ParametersView {
     this.root.replaceChildren();
     this.cells.clear();
     this.order = [];
-    if (names === null || parameterCount > 80) {
-      this.root.append(h('p', { class: 'muted', text: 'The parameter table is shown for networks of up to 80 parameters; click a unit or weight in the diagram instead.' }));
+    const t = ui().parameters;
+    if (names === null || parameterCount > PARAMETER_TABLE_LIMIT) {
+      this.root.append(h('p', { class: 'muted', text: t.tooMany(PARAMETER_TABLE_LIMIT) }));
       return;
     }
-    const table = h('table', { class: 'params', id: 'params' }, h('tr', {}, h('th', { text: 'parameter' }), h('th', { text: 'value' }), h('th', { text: 'last ∂E/∂p' })));
+    const table = h('table', { class: 'params', id: 'params' }, h('tr', {}, ...t.columns.map((text) => h('th', { text }))));
     names.weights.forEach((layer, k) => {
       layer.flat().forEach((name, index) => this.order.push({ name, layer: k, kind: 'weight', index }));
       (names.biases[k] ?? []).forEach((name, index) => this.order.push({ name, layer: k, kind: 'bias', index }));
     });
     for (const p of this.order) {
-      const button = h('button', { type: 'button', class: 'link-button', text: p.name, title: `Show the chain rule of ${p.name}` });
+      const button = h('button', { type: 'button', class: 'link-button', text: p.name, title: t.show(p.name) });
       button.addEventListener('click', () => this.select(p.name));
       const value = h('td', { class: 'param-value', 'data-param': p.name });
       const grad = h('td', { class: 'param-grad' });
@@ -125,7 +144,7 @@ export class ParametersView {
       const grads = p.kind === 'weight' ? layer.weightGrad : layer.biasGrad;
       const cell = this.cells.get(p.name)!;
       cell.value.textContent = values === undefined ? '—' : num(values[p.index]!);
-      cell.grad.textContent = grads === undefined ? 'fixed' : snapshot.session.steps === 0 ? '—' : short(grads[p.index]!);
+      cell.grad.textContent = grads === undefined ? ui().parameters.fixed : snapshot.session.steps === 0 ? '—' : short(grads[p.index]!);
     }
   }
 }

@@ -4,6 +4,7 @@
  */
 import { h, sizedCanvas } from '../dom.js';
 import type { RunInfo, Snapshot } from '../protocol.js';
+import { ui } from '../i18n/index.js';
 
 export class DigitsView {
   private tiles: { canvas: HTMLCanvasElement; label: HTMLElement }[] = [];
@@ -17,9 +18,9 @@ export class DigitsView {
     this.matrix = null;
     this.root.hidden = info.images === null && info.classes === null;
     if (info.images !== null) {
-      const grid = h('div', { class: 'digit-grid', title: 'Test images with the predicted digit: ✓ right, ✗ wrong.' });
+      const grid = h('div', { class: 'digit-grid', title: ui().digits.gridTitle });
       info.images.pixels.forEach((pixels, n) => {
-        const canvas = h('canvas', { class: 'digit', role: 'img', 'aria-label': `a handwritten ${info.images!.labels[n]}` });
+        const canvas = h('canvas', { class: 'digit', role: 'img', 'aria-label': ui().digits.image(info.images!.labels[n]!) });
         const ctx = sizedCanvas(canvas, 32, 32);
         const side = info.images!.side;
         for (let p = 0; p < pixels.length; p++) {
@@ -31,11 +32,11 @@ export class DigitsView {
         grid.append(h('div', { class: 'digit-tile' }, canvas, label));
         this.tiles.push({ canvas, label });
       });
-      this.root.append(h('h3', { text: 'Test images and predictions' }), grid);
+      this.root.append(h('h3', { text: ui().digits.images }), grid);
     }
     if (info.classes !== null && info.classes.length > 2) {
-      this.matrix = h('table', { class: 'confusion', title: 'Confusion matrix on the test data: row = actual class, column = predicted class; the diagonal is right.' });
-      this.root.append(h('h3', { text: 'Confusion matrix (test)' }), this.matrix);
+      this.matrix = h('table', { class: 'confusion', title: ui().digits.matrixTitle });
+      this.root.append(h('h3', { text: ui().digits.matrix }), this.matrix);
     }
     this.info = info;
   }
@@ -56,7 +57,7 @@ export class DigitsView {
     if (this.matrix !== null && snapshot.confusion !== null && info.classes !== null) {
       const classes = info.classes;
       const largest = Math.max(1, ...snapshot.confusion.flat());
-      const head = h('tr', {}, h('th', { text: 'actual \\ predicted' }), ...classes.map((c) => h('th', { text: c })));
+      const head = h('tr', {}, h('th', { text: ui().digits.corner }), ...classes.map((c) => h('th', { text: c })));
       const rows = snapshot.confusion.map((row, a) => h('tr', {}, h('th', { text: classes[a]! }), ...row.map((count, p) => h('td', {
         text: count, class: a === p ? 'diag' : '', style: `background:rgba(${a === p ? '0,114,178' : '213,94,0'},${(count / largest) * 0.7})`,
       }))));

@@ -7,6 +7,7 @@ import { h, sizedCanvas } from '../dom.js';
 import { POSITIVE, NEGATIVE } from '../palette.js';
 import { short } from '../format.js';
 import type { Snapshot } from '../protocol.js';
+import { ui } from '../i18n/index.js';
 
 const BINS = 24;
 const TRAIL = 6;
@@ -29,11 +30,13 @@ export class HistogramView {
     this.cells = [];
     for (let k = 0; k < layers; k++) {
       const row: Cell[] = [];
-      const figure = h('div', { class: 'hist-row' }, h('span', { class: 'hist-layer', text: `layer ${k + 1}` }));
-      for (const what of ['weights', 'gradients']) {
-        const canvas = h('canvas', { class: 'hist', role: 'img', 'aria-label': `layer ${k + 1} ${what} histogram` });
+      const t = ui().histograms;
+      const figure = h('div', { class: 'hist-row' }, h('span', { class: 'hist-layer', text: t.layer(k + 1) }));
+      for (const weights of [true, false]) {
+        const what = weights ? t.weights : t.gradients;
+        const canvas = h('canvas', { class: 'hist', role: 'img', 'aria-label': t.aria(k + 1, what) });
         const caption = h('span', { class: 'hist-caption' });
-        figure.append(h('figure', { title: `Histogram of layer ${k + 1}'s ${what === 'weights' ? 'weights' : 'last ∂E/∂w'}; faint bars are earlier snapshots.` }, canvas, h('figcaption', {}, `${what} `, caption)));
+        figure.append(h('figure', { title: t.title(k + 1, weights) }, canvas, h('figcaption', {}, `${what} `, caption)));
         row.push({ canvas, caption, trail: [] });
       }
       this.cells.push(row);

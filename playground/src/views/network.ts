@@ -7,11 +7,14 @@
  *
  * Lines and heat maps are painted on ONE canvas per frame: one bitmap to
  * raster, where an SVG line and a canvas per unit made each frame's paint
- * cost tens of milliseconds. The units stay buttons, for the keyboard.
+ * cost tens of milliseconds. The units stay buttons, for the keyboard; the
+ * canvas takes focus and its arrow keys walk the weights (Enter selects),
+ * with the hover tooltip as what a screen reader is told.
  */
 import { exprText, symText, type Explanation } from 'glassnet/explain';
 import { h, setText, sizedCanvas } from '../dom.js';
-import { divergingCss, NEGATIVE, POSITIVE } from '../palette.js';
+import { ui } from '../i18n/index.js';
+import { divergingCss, FOCUS, NEGATIVE, POSITIVE } from '../palette.js';
 import { num, short } from '../format.js';
 import type { RunInfo, Snapshot } from '../protocol.js';
 import { unitAtlas } from './plane.js';
@@ -60,6 +63,8 @@ export class NetworkView {
   private snapshot: Snapshot | null = null;
   private explanation: Explanation | null = null;
   private hovered: Link | null = null;
+  /** Index in `links` of the weight the keyboard is on (-1: none yet). */
+  private focused = -1;
   private selected = '';
   private canvas: HTMLCanvasElement | null = null;
   private size = { width: 0, height: 0 };
@@ -79,6 +84,7 @@ export class NetworkView {
     this.links = [];
     this.units = [];
     this.hovered = null;
+    this.focused = -1;
     this.snapshot = null; // the last run's numbers do not fit this layout
     const names = info.names;
     const columns = info.sizes.length;
@@ -93,7 +99,9 @@ export class NetworkView {
     const rowY = (c: number, j: number) => 20 + (height - 40 - shownUnits[c]! * rowGap) / 2 + j * rowGap;
     // Crowded layers show NET and OUT for the selected unit only.
     const area = h('div', { class: `net-area${tallest > 4 ? ' compact' : ''}`, style: `width:${width}px;height:${height}px` });
-    this.canvas = h('canvas', { class: 'net-canvas', 'aria-hidden': 'true' });
+    const t = ui().network;
+    this.canvas = h('canvas', { class: 'net-canvas', tabindex: 0, role: 'group', 'aria-label': t.weights, 'aria-describedby': 'weight-tooltip' });
+    this.keyboard(this.canvas);
     area.append(this.canvas);
     const labelled = info.parameterCount <= LABELLED;
     for (let k = 0; k + 1 < columns; k++) {
@@ -127,8 +135,8 @@ export class NetworkView {
           class: `unit ${c === 0 ? 'input' : c === columns - 1 ? 'output' : 'hidden'}`,
           style: `left:${x}px;top:${y}px;width:${BOX}px;height:${BOX}px`,
           'data-unit': name,
-          title: c === 0 ? `Input ${name}` : `Unit ${name}: NET = Σ w·input + b, OUT = ${info.activations[c - 1]}(NET). Click for its chain rule.`,
-          'aria-label': c === 0 ? `input ${name}` : `unit ${name}, show its derivation`,
+          title: c === 0 ? t.input(name) : t.unit(name, info.activations[c - 1]!),
+          'aria-label': c === 0 ? t.inputAria(name) : t.unitAria(name),
         }, h('span', { class: 'unit-name', text: name }));
         if (c === 0) el.setAttribute('tabindex', '-1');
         else el.addEventListener('click', () => this.callbacks.select(name));
@@ -137,7 +145,7 @@ export class NetworkView {
         this.units.push({ el, values, x, y, net, out, column: c, index: j, name });
       }
       if (info.sizes[c]! > shownUnits[c]!) {
-        area.append(h('div', { class: 'more', style: `left:${colX(c) - 10}px;top:${height - 18}px`, text: `+${info.sizes[c]! - shownUnits[c]!} more` }));
+        area.append(h('div', { class: 'more', style: `left:${colX(c) - 10}px;top:${height - 18}px`, text: t.more(info.sizes[c]! - shownUnits[c]!) }));
       }
     }
     area.addEventListener('mousemove', (e) => this.hover(this.linkAt(e, area), e));
@@ -147,9 +155,9 @@ export class NetworkView {
       if (link !== null) this.callbacks.select(link.name);
     });
     const legend = h('p', { class: 'legend' },
-      h('span', { class: 'swatch', style: `background:rgb(${POSITIVE.join(',')})` }), ' positive weight ',
-      h('span', { class: 'swatch', style: `background:rgb(${NEGATIVE.join(',')})` }), ' negative weight; thicker is larger. ',
-      info.names === null ? '' : 'Hover a weight for its value, gradient and formula; click a unit or weight for its derivation.');
+      h('span', { class: 'swatch', style: `background:rgb(${POSITIVE.join(',')})` }), t.positive,
+      h('span', { class: 'swatch', style: `background:rgb(${NEGATIVE.join(',')})` }), t.negative,
+      info.names === null ? '' : t.hover);
     this.root.append(area, legend);
   }
 
@@ -168,6 +176,7 @@ export class NetworkView {
     }
     this.drawValues();
     if (this.hovered !== null) this.showTooltip(this.hovered);
+    else if (this.focused >= 0 && document.activeElement === this.canvas) this.showTooltip(this.links[this.focused]!);
   }
 
   /** Marks the selected unit or weight. */
@@ -194,16 +203,20 @@ export class NetworkView {
     let largest = 1e-9;
     for (const l of snapshot.session.layers) if (l.weight) for (const w of l.weight) largest = Math.max(largest, Math.abs(w));
     ctx.lineCap = 'round';
+    const keyboard = document.activeElement === this.canvas ? this.links[this.focused] : undefined;
     for (const link of this.links) {
       const w = this.weight(link);
       const strength = Math.abs(w) / largest;
-      ctx.strokeStyle = link.name === this.selected ? '#CC79A7' : divergingCss(Math.sign(w) * (0.35 + 0.65 * strength));
-      ctx.lineWidth = link.name === this.selected ? 4 : 0.5 + 5 * strength;
+      const marked = link.name === this.selected || link === keyboard;
+      ctx.strokeStyle = marked ? FOCUS : divergingCss(Math.sign(w) * (0.35 + 0.65 * strength));
+      ctx.lineWidth = marked ? 4 : 0.5 + 5 * strength;
+      ctx.setLineDash(link === keyboard && link.name !== this.selected ? [6, 4] : []);
       ctx.beginPath();
       ctx.moveTo(link.x1, link.y1);
       ctx.lineTo(link.x2, link.y2);
       ctx.stroke();
     }
+    ctx.setLineDash([]);
     const grid = snapshot.grid;
     if (grid === null || !this.info?.plane) return;
     const atlas = unitAtlas(grid, this.info.activations);
@@ -250,6 +263,67 @@ export class NetworkView {
     return best;
   }
 
+  /**
+   * The keyboard's way to the weights: arrow keys step through them (down
+   * and right to the next, up and left to the previous), Page Up and Page
+   * Down jump a layer, Home and End to the ends, Enter or Space selects
+   * one for the derivation, Escape hides the tooltip.
+   */
+  private keyboard(canvas: HTMLCanvasElement): void {
+    canvas.addEventListener('keydown', (e) => {
+      const count = this.links.length;
+      if (count === 0) return;
+      const at = Math.max(0, this.focused);
+      const layerStart = (layer: number) => this.links.findIndex((l) => l.layer === layer);
+      const current = this.links[at]!;
+      let next: number | null = null;
+      switch (e.key) {
+        case 'ArrowDown': case 'ArrowRight': next = this.focused < 0 ? 0 : Math.min(count - 1, at + 1); break;
+        case 'ArrowUp': case 'ArrowLeft': next = Math.max(0, at - 1); break;
+        case 'PageDown': next = layerStart(current.layer + 1) < 0 ? at : layerStart(current.layer + 1); break;
+        case 'PageUp': next = current.layer === 0 ? 0 : layerStart(current.layer - 1); break;
+        case 'Home': next = 0; break;
+        case 'End': next = count - 1; break;
+        case 'Enter': case ' ':
+          e.preventDefault();
+          this.focused = at;
+          this.callbacks.select(current.name);
+          return;
+        case 'Escape':
+          this.tooltip.hidden = true;
+          return;
+        default:
+          return;
+      }
+      e.preventDefault();
+      this.focusLink(next);
+    });
+    // A mouse press focuses the canvas too; only focus from the keyboard (or a script) picks a weight.
+    let pressed = false;
+    canvas.addEventListener('pointerdown', () => {
+      pressed = true;
+    });
+    canvas.addEventListener('focus', () => {
+      if (!pressed) this.focusLink(Math.max(0, this.links.findIndex((l) => l.name === this.selected), this.focused));
+      pressed = false;
+    });
+    canvas.addEventListener('blur', () => {
+      if (this.hovered === null) this.tooltip.hidden = true;
+      this.paint();
+    });
+  }
+
+  private focusLink(index: number): void {
+    const link = this.links[index];
+    if (link === undefined || this.canvas === null) return;
+    this.focused = index;
+    this.paint();
+    this.showTooltip(link);
+    const box = this.canvas.getBoundingClientRect();
+    this.tooltip.style.left = `${Math.min(box.left + window.scrollX + (link.x1 + link.x2) / 2 + 14, document.documentElement.scrollWidth - 330)}px`;
+    this.tooltip.style.top = `${box.top + window.scrollY + (link.y1 + link.y2) / 2 + 14}px`;
+  }
+
   private hover(link: Link | null, event?: MouseEvent): void {
     this.hovered = link;
     if (this.canvas !== null) this.canvas.parentElement!.style.cursor = link === null ? '' : 'pointer';
@@ -271,12 +345,13 @@ export class NetworkView {
     const g = this.snapshot!.session.steps === 0 ? undefined : layer.weightGrad?.[k];
     const step = this.explanation?.steps.find((s) => s.id === `gradients.${link.name}`);
     const formula = step === undefined ? null : `${symText(step.quantity)} = ${step.formulas.map((f) => exprText(f)).join(' = ')}`;
+    const t = ui().network;
     this.tooltip.replaceChildren(
       h('strong', { text: link.name }), h('br'),
-      `value ${num(layer.weight![k]!)}`, h('br'),
-      `last ∂E/∂${link.name} ${g === undefined ? '— (no step yet)' : short(g)}`,
+      `${t.value} ${num(layer.weight![k]!)}`, h('br'),
+      `${t.lastGradient} ∂E/∂${link.name} ${g === undefined ? t.noStep : short(g)}`,
       ...(formula === null ? [] : [h('br'), h('code', { text: formula })]),
-      h('br'), h('span', { class: 'muted', text: 'click for the derivation' }),
+      h('br'), h('span', { class: 'muted', text: t.clickForDerivation }),
     );
     this.tooltip.hidden = false;
   }

@@ -6,6 +6,7 @@
  */
 import { exprText, formatNumber, symText, type Explanation, type Names, type DerivationStep } from 'glassnet/explain';
 import { h } from '../dom.js';
+import { ui } from '../i18n/index.js';
 import { PRECISION } from '../format.js';
 
 export interface Phase {
@@ -27,15 +28,16 @@ function layerOf(step: DerivationStep, names: Names): number {
 export function phasesOf(expl: Explanation): Phase[] {
   const { names, steps } = expl;
   const layers = names.units.length;
-  const layerName = (k: number) => (k === layers - 1 ? 'output layer' : layers === 2 ? 'hidden layer' : `hidden layer ${k + 1}`);
+  const t = ui().phases;
+  const layerName = (k: number) => (k === layers - 1 ? t.outputLayer : layers === 2 ? t.hiddenLayer : t.hiddenLayerN(k + 1));
   const phases: Phase[] = [];
   const add = (label: string, chosen: DerivationStep[]) => {
     if (chosen.length > 0) phases.push({ label, steps: chosen });
   };
-  for (let k = 0; k < layers; k++) add(`Forward: ${layerName(k)}`, steps.filter((s) => s.section === 'forward' && layerOf(s, names) === k));
-  add('Error', steps.filter((s) => s.section === 'error'));
-  for (let k = layers - 1; k >= 0; k--) add(`Backward: ${layerName(k)}`, steps.filter((s) => s.section === 'backward' && layerOf(s, names) === k));
-  add('Update', steps.filter((s) => s.section === 'update'));
+  for (let k = 0; k < layers; k++) add(t.forward(layerName(k)), steps.filter((s) => s.section === 'forward' && layerOf(s, names) === k));
+  add(t.error, steps.filter((s) => s.section === 'error'));
+  for (let k = layers - 1; k >= 0; k--) add(t.backward(layerName(k)), steps.filter((s) => s.section === 'backward' && layerOf(s, names) === k));
+  add(t.update, steps.filter((s) => s.section === 'update'));
   return phases;
 }
 
@@ -74,7 +76,7 @@ export class PhasesView {
   }
 
   get nextLabel(): string {
-    return this.phases[this.revealed]?.label ?? 'take the step';
+    return this.phases[this.revealed]?.label ?? ui().phases.end;
   }
 
   /** Reveals the next phase; false when every phase is already shown. */
@@ -93,7 +95,7 @@ export class PhasesView {
 
   private draw(): void {
     if (this.phases.length === 0) {
-      this.root.replaceChildren(h('p', { class: 'muted', text: 'Phase stepping needs an explained step (see the notes in "The math").' }));
+      this.root.replaceChildren(h('p', { class: 'muted', text: ui().phases.unavailable }));
       return;
     }
     const list = h('ol', { class: 'phase-list' });

@@ -1,3 +1,5 @@
+import type { ArticleSlip } from '../../data/article.js';
+import type { Note, NoteKind } from '../notes.js';
 import type { Section } from '../derivation.js';
 
 /**
@@ -32,4 +34,11 @@ export interface Messages {
   articlePrintsHere(printed: string, note: number | undefined): string;
   /** When a sample has too many values to list. */
   values(n: number): string;
+  /** Every kind of note, worded: the compiler asks each language for each kind. */
+  note: { [K in NoteKind]: (note: Extract<Note, { kind: K }>) => string };
+  /** The article's slips, as the notes explain them. */
+  slips: Record<ArticleSlip, string>;
+  /** Column headings of the summary table: layer, units, activation. */
+  summaryColumns: readonly [string, string, string];
 }
+
