@@ -76,11 +76,11 @@ export function checkResumeData(saved: unknown, now: JsonObject, path: string, f
   if (force || typeof saved !== 'object' || saved === null) return;
   const was = saved as JsonObject;
   if (was['rows'] === now['rows'] && was['crc32'] === now['crc32']) return;
-  const describe = (f: JsonObject): string => `${String(f['rows'])} rows with CRC-32 ${String(f['crc32'])}`;
+  const fingerprint = (f: JsonObject): string => `${String(f['rows'])} rows with CRC-32 ${String(f['crc32'])}`;
   throw new UsageError({
     code: 'state', argument: 'DATA',
-    expected: `the data the checkpoint ${path} was trained on (${describe(was)}; --force-resume continues anyway)`,
-    found: `${describe(now)}: ${was['rows'] === now['rows'] ? 'the values changed' : 'the row count changed'}`,
+    expected: `the data the checkpoint ${path} was trained on (${fingerprint(was)}; --force-resume continues anyway)`,
+    found: `${fingerprint(now)}: ${was['rows'] === now['rows'] ? 'the values changed' : 'the row count changed'}`,
   });
 }
 

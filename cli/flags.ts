@@ -4,7 +4,7 @@
  * says which flag to fix and the command exits with status 2.
  */
 import type { Command } from 'commander';
-import { GlassnetError, type ErrorDetails } from '../src/index.js';
+import { GlassnetError, POSITIVE, checkInteger, checkNumber, checkOneOf, type ErrorDetails, type Interval } from '../src/index.js';
 
 /**
  * A command line the command cannot accept: a malformed, out-of-range,
@@ -35,28 +35,40 @@ export function numberFlag(flag: string, text: string): number {
   return value;
 }
 
-/** A number that passes `test`; `expected` describes the test for the error message. */
-export function checkedFlag(flag: string, text: string, test: (value: number) => boolean, expected: string): number {
+/**
+ * A decimal number in `interval`. The range check is the library's, so a
+ * flag says "a number in [0, 1)" in the same words as the option it sets;
+ * the flag adds only its name.
+ */
+export function intervalFlag(flag: string, text: string, interval: Interval): number {
   const value = numberFlag(flag, text);
-  if (!test(value)) throw new UsageError({ code: 'range', argument: flag, expected, found: JSON.stringify(text) });
-  return value;
+  return asUsage(text, () => checkNumber(value, interval, flag));
 }
 
 /** A number > 0. */
 export function positiveFlag(flag: string, text: string): number {
-  return checkedFlag(flag, text, (v) => v > 0, 'a number > 0');
+  return intervalFlag(flag, text, POSITIVE);
 }
 
 /** An integer in [`min`, `max`]. */
 export function integerFlag(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const expected = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
-  return checkedFlag(flag, text, (v) => Number.isSafeInteger(v) && v >= min && v <= max, expected);
+  const value = numberFlag(flag, text);
+  return asUsage(text, () => checkInteger(value, min, flag, max));
 }
 
 /** One of a closed list of names. */
 export function choiceFlag<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
-  if ((allowed as readonly string[]).includes(text)) return text as T;
-  throw new UsageError({ code: 'unknown-name', argument: flag, expected: `one of ${allowed.join(', ')}`, found: JSON.stringify(text) });
+  return asUsage(text, () => checkOneOf(allowed, text, flag));
+}
+
+/** A library check's verdict on a flag, as a {@link UsageError} quoting what the user typed. */
+function asUsage<T>(text: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof GlassnetError)) throw error;
+    throw new UsageError({ code: error.code, argument: error.argument, expected: error.expected, found: JSON.stringify(text) });
+  }
 }
 
 /** A comma-separated list of non-empty items. */

@@ -6,10 +6,10 @@
  */
 import type { Command } from 'commander';
 import {
-  ACTIVATIONS, GlassnetError, LOSSES, LOSS_RECORDS, MISSING_POLICIES, OPTIMIZERS, SCALER_KINDS,
+  ACTIVATIONS, GlassnetError, LOSSES, LOSS_RECORDS, MISSING_POLICIES, NON_NEGATIVE, OPTIMIZERS, RATE, SCALER_KINDS,
   type ActivationName, type JsonObject, type LossName, type MissingPolicy, type OptimizerName, type ScalerKind, type Task,
 } from '../src/index.js';
-import { MAX_PARAMETERS, UsageError, checkBudget, checkedFlag, choiceFlag, delimiterFlag, integerFlag, listFlag, parameterCount, positiveFlag, sizesFlag } from './flags.js';
+import { MAX_PARAMETERS, UsageError, checkBudget, choiceFlag, intervalFlag, delimiterFlag, integerFlag, listFlag, parameterCount, positiveFlag, sizesFlag } from './flags.js';
 
 /** Everything that decides what a run computes. */
 export interface Recipe {
@@ -104,7 +104,7 @@ const SETTINGS: { [K in keyof Recipe]-?: Setting<NonNullable<Recipe[K]>> } = {
   seed: { flag: '--seed <n>', help: 'seed of the weights, the validation split, shuffling and dropout', default: '0', parse: (t) => integerFlag('--seed', t, 0) },
   valSplit: {
     flag: '--val-split <fraction>', help: 'share of rows held out for validation (stratified for classes), 0 for none', default: '0',
-    parse: (t) => checkedFlag('--val-split', t, (v) => v >= 0 && v < 1, 'a fraction in [0, 1)'),
+    parse: (t) => intervalFlag('--val-split', t, RATE),
   },
   scale: { flag: '--scale <kind>', help: `feature scaling fitted on the training rows: ${SCALER_KINDS.join('|')}`, default: 'standard', parse: (t) => choiceFlag('--scale', t, SCALER_KINDS) },
   scaleTarget: {
@@ -113,16 +113,16 @@ const SETTINGS: { [K in keyof Recipe]-?: Setting<NonNullable<Recipe[K]>> } = {
   },
   dropout: {
     flag: '--dropout <rate>', help: 'Dropout rate after each hidden layer', default: '0',
-    parse: (t) => checkedFlag('--dropout', t, (v) => v >= 0 && v < 1, 'a rate in [0, 1)'),
+    parse: (t) => intervalFlag('--dropout', t, RATE),
   },
-  l2: { flag: '--l2 <lambda>', help: `L2 penalty on weights (default: ${REGRESSION_L2} for regression, 0 for classification)`, parse: (t) => checkedFlag('--l2', t, (v) => v >= 0, 'a number >= 0') },
+  l2: { flag: '--l2 <lambda>', help: `L2 penalty on weights (default: ${REGRESSION_L2} for regression, 0 for classification)`, parse: (t) => intervalFlag('--l2', t, NON_NEGATIVE) },
   earlyStopping: {
     flag: '--early-stopping <patience>', help: 'stop after this many epochs without improvement (of val_loss, or loss without validation)',
     parse: (t) => integerFlag('--early-stopping', t, 1),
   },
   errorThreshold: {
     flag: '--error-threshold <loss>', help: 'stop once the training loss is below this',
-    parse: (t) => checkedFlag('--error-threshold', t, (v) => v >= 0, 'a number >= 0'),
+    parse: (t) => intervalFlag('--error-threshold', t, NON_NEGATIVE),
   },
 };
 

@@ -52,22 +52,15 @@ export class GlassnetError extends Error {
   }
 }
 
-/** Short, bounded description of any value for error messages. */
-export function describe(value: unknown): string {
+/**
+ * A value as an error's `found` shows it: numbers and short strings as
+ * written, anything else by its kind and size ("an array of length 3").
+ */
+export function describeValue(value: unknown): string {
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
   return typeof value === 'object' ? `an object (${value.constructor?.name ?? 'Object'})` : typeof value;
-}
-
-/**
- * `value` when it is one of `names`; otherwise the `unknown-name` error
- * that lists them. The one check behind every option that picks a kind
- * by name (activation, loss, initialiser, scaler).
- */
-export function checkOneOf<N extends string>(names: readonly N[], value: unknown, argument: string): N {
-  if (typeof value === 'string' && (names as readonly string[]).includes(value)) return value as N;
-  throw new GlassnetError({ code: 'unknown-name', argument, expected: `one of ${names.map((n) => `"${n}"`).join(', ')}`, found: describe(value) });
 }

@@ -2,7 +2,11 @@
  * glassnet: neural networks in TypeScript that train fast and can show
  * every number of forward and backward propagation.
  */
-export { GlassnetError, describe, checkOneOf, type ErrorCode, type ErrorDetails } from './errors.js';
+export { GlassnetError, describeValue, type ErrorCode, type ErrorDetails } from './errors.js';
+export {
+  checkOneOf, checkNumber, checkInteger, checkFinite, checkOptions, checkBoolean, intervalWords, integerWords,
+  FINITE, NON_NEGATIVE, POSITIVE, UNIT, RATE, FRACTION, type Interval,
+} from './util/checks.js';
 export { Random } from './util/random.js';
 export { crc32, crc32Float64 } from './util/crc32.js';
 export {

@@ -1,7 +1,9 @@
 // One test suite for every backend: each kernel is run on float32 and
-// float64 inputs and compared with a float64 reference (the js backend on
-// float64 copies of the same values; for matmul, an independent dot-product
-// loop). Tolerances are rounding-error bounds: u·(size of the terms) for
+// float64 inputs and compared with a float64 reference written here as
+// scalar math on float64 copies of the same values (`reference` below; the
+// activations and per-element losses use their records' scalar kernels,
+// which test/primitives.test.ts checks against PyTorch). No backend computes
+// an expected value, so the js backend is tested like any other. Tolerances are rounding-error bounds: u·(size of the terms) for
 // one rounding, (terms + 2)·u·Σ|terms| for a sum, with u = 2⁻²⁴ or 2⁻⁵³.
 import { describe, expect, it } from 'vitest';
 import {
@@ -87,6 +89,83 @@ function expectUnchanged(what: string, x: FloatArray, copy: FloatArray): void {
 function relative(tol: number, scale: ArrayLike<number>): number[] {
   return Array.from(scale, (v) => tol * Math.abs(v));
 }
+
+const BINARY_OPS: Record<BinaryKind, (a: number, b: number) => number> = {
+  add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,
+};
+
+/** Each kernel's expected values in float64, one scalar at a time, as the formulas in the Backend interface's documentation read. */
+const reference = {
+  /** out[i] = a[i] ∘ b[i mod bSize]. */
+  binary(kind: BinaryKind, a: ArrayLike<number>, b: ArrayLike<number>, n: number, bSize: number): Float64Array {
+    return Float64Array.from({ length: n }, (_, i) => BINARY_OPS[kind](a[i]!, b[i % bSize]!));
+  },
+  /** out[j] = Σ over repeats r of g[r·bSize + j]. */
+  sumRepeats(g: ArrayLike<number>, n: number, bSize: number): Float64Array {
+    const out = new Float64Array(bSize);
+    for (let i = 0; i < n; i++) out[i % bSize]! += g[i]!;
+    return out;
+  },
+  /** out[i] = s·a[i]. */
+  scale(a: ArrayLike<number>, s: number, n: number): Float64Array {
+    return Float64Array.from({ length: n }, (_, i) => s * a[i]!);
+  },
+  /** start[i] + s·a[i]. */
+  axpy(start: ArrayLike<number>, a: ArrayLike<number>, s: number, n: number): Float64Array {
+    return Float64Array.from({ length: n }, (_, i) => start[i]! + s * a[i]!);
+  },
+  sum(a: ArrayLike<number>, n: number): number {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += a[i]!;
+    return total;
+  },
+  /** Each row's e^(z − max) / Σ e^(z − max): the max shift keeps e^z finite for large logits. */
+  softmaxRows(z: ArrayLike<number>, rows: number, cols: number): Float64Array {
+    const out = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      const row = Array.from({ length: cols }, (_, c) => z[r * cols + c]!);
+      const max = Math.max(...row);
+      const total = row.reduce((sum, v) => sum + Math.exp(v - max), 0);
+      row.forEach((v, c) => { out[r * cols + c] = Math.exp(v - max) / total; });
+    }
+    return out;
+  },
+  /** The softmax Jacobian-vector product: out_i = y_i·(g_i − Σ_j g_j·y_j), per row. */
+  softmaxBackwardRows(y: ArrayLike<number>, g: ArrayLike<number>, rows: number, cols: number): Float64Array {
+    const out = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      let dot = 0;
+      for (let c = 0; c < cols; c++) dot += g[r * cols + c]! * y[r * cols + c]!;
+      for (let c = 0; c < cols; c++) out[r * cols + c] = y[r * cols + c]! * (g[r * cols + c]! - dot);
+    }
+    return out;
+  },
+  /** Each row's Σ_c t_c·(logΣe^z − z_c), with logΣe^z = max + log Σ e^(z − max). */
+  softmaxCrossEntropyRows(z: ArrayLike<number>, t: ArrayLike<number>, rows: number, cols: number): Float64Array {
+    return Float64Array.from({ length: rows }, (_, r) => {
+      const row = Array.from({ length: cols }, (_, c) => z[r * cols + c]!);
+      const max = Math.max(...row);
+      const lse = max + Math.log(row.reduce((sum, v) => sum + Math.exp(v - max), 0));
+      return row.reduce((sum, v, c) => sum + t[r * cols + c]! * (lse - v), 0);
+    });
+  },
+  /** ∂/∂z of the row loss above, times s: (p_c·Σ t − t_c)·s. */
+  softmaxCrossEntropyGradRows(p: ArrayLike<number>, t: ArrayLike<number>, rows: number, cols: number, s: number): Float64Array {
+    const out = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      let mass = 0;
+      for (let c = 0; c < cols; c++) mass += t[r * cols + c]!;
+      for (let c = 0; c < cols; c++) out[r * cols + c] = (p[r * cols + c]! * mass - t[r * cols + c]!) * s;
+    }
+    return out;
+  },
+  /** out[c·rows + r] = a[r·cols + c]. */
+  transpose(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
+    const out = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c]!;
+    return out;
+  },
+};
 
 /** Options for {@link runBackendSuite}. */
 export interface SuiteOptions {
@@ -242,8 +321,7 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
               const b = guarded(dtype, uniform(random, bSize, 0.5, 2).map((v) => (random.float() < 0.5 ? -v : v)));
               const out = guarded(dtype, new Array(n).fill(0));
               backend.binary(kind, out, a, b, n, bSize);
-              const want = new Float64Array(n);
-              jsBackend.binary(kind, want, widen(a, n), widen(b, bSize), n, bSize);
+              const want = reference.binary(kind, widen(a, n), widen(b, bSize), n, bSize);
               expectWithin(`binary ${kind} n=${n} bSize=${bSize}`, out, want, relative(u * both, want));
             }
           }
@@ -255,8 +333,7 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
             const g = guarded(dtype, uniform(random, n, -1, 1));
             const out = guarded(dtype, uniform(random, bSize, 5, 6));
             backend.sumRepeats(out, g, n, bSize);
-            const want = new Float64Array(bSize);
-            jsBackend.sumRepeats(want, widen(g, n), n, bSize);
+            const want = reference.sumRepeats(widen(g, n), n, bSize);
             const size = new Float64Array(bSize);
             for (let i = 0; i < n; i++) size[i % bSize]! += Math.abs(g[i]!);
             expectWithin(`sumRepeats n=${n} bSize=${bSize}`, out, want, relative(both * (n / bSize + 2) * u, size));
@@ -301,14 +378,12 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
           const start = guarded(dtype, uniform(random, n, -2, 2));
           const scaled = guarded(dtype, new Array(n).fill(0));
           backend.scale(scaled, a, -0.3, n);
-          const wantScaled = new Float64Array(n);
-          jsBackend.scale(wantScaled, widen(a, n), -0.3, n);
+          const wantScaled = reference.scale(widen(a, n), -0.3, n);
           expectWithin('scale', scaled, wantScaled, relative(2 * u, wantScaled));
 
           const out = start.slice();
           backend.axpy(out, a, -0.3, n);
-          const wantAxpy = widen(start, n);
-          jsBackend.axpy(wantAxpy, widen(a, n), -0.3, n);
+          const wantAxpy = reference.axpy(widen(start, n), widen(a, n), -0.3, n);
           const size = Array.from({ length: n }, (_, i) => Math.abs(start[i]!) + Math.abs(0.3 * a[i]!));
           expectWithin('axpy', out, wantAxpy, relative(3 * u, size));
         });
@@ -428,14 +503,14 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
           const random = new Random(7);
           for (const n of [1, 2, 101]) {
             const a = guarded(dtype, uniform(random, n, -1, 1));
-            const want = jsBackend.sum(widen(a, n), n);
+            const want = reference.sum(widen(a, n), n);
             const size = Array.from(a.subarray(0, n), Math.abs).reduce((s, v) => s + v, 0);
             // The result is a float64 number whatever the dtype: the bound uses 2⁻⁵³.
             expect(Math.abs(backend.sum(a, n) - want), `sum n=${n}`).toBeLessThanOrEqual(2 * (n + 2) * 2 ** -53 * size);
           }
         });
 
-        it('softmaxRows, its backward pass and softmax cross-entropy, with large logits', () => {
+        it('softmaxRows, its backward pass, softmax cross-entropy and its gradient, with large logits', () => {
           const random = new Random(8);
           for (const [rows, cols] of [[1, 1], [1, 7], [3, 10], [5, 3]] as const) {
             const size = rows * cols;
@@ -444,8 +519,7 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
             const z = guarded(dtype, logits);
             const y = guarded(dtype, new Array(size).fill(0));
             backend.softmaxRows(y, z, rows, cols);
-            const wantY = new Float64Array(size);
-            jsBackend.softmaxRows(wantY, widen(z, size), rows, cols);
+            const wantY = reference.softmaxRows(widen(z, size), rows, cols);
             // Logits that large lose absolute precision in float32 already; the
             // kernel's own error is a few roundings plus the row sum's.
             expectWithin(`softmaxRows ${rows}x${cols}`, y, wantY, relative(both * (cols + 4) * u, wantY));
@@ -453,8 +527,7 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
             const g = guarded(dtype, uniform(random, size, -1, 1));
             const back = guarded(dtype, new Array(size).fill(0));
             backend.softmaxBackwardRows(back, y, g, rows, cols);
-            const wantBack = new Float64Array(size);
-            jsBackend.softmaxBackwardRows(wantBack, widen(y, size), widen(g, size), rows, cols);
+            const wantBack = reference.softmaxBackwardRows(widen(y, size), widen(g, size), rows, cols);
             const backSize = Array.from({ length: size }, (_, i) => {
               const base = i - (i % cols);
               let dot = 0;
@@ -466,8 +539,7 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
             const t = guarded(dtype, uniform(random, size, 0, 1));
             const loss = guarded(dtype, new Array(rows).fill(0));
             backend.softmaxCrossEntropyRows(loss, z, t, rows, cols);
-            const wantLoss = new Float64Array(rows);
-            jsBackend.softmaxCrossEntropyRows(wantLoss, widen(z, size), widen(t, size), rows, cols);
+            const wantLoss = reference.softmaxCrossEntropyRows(widen(z, size), widen(t, size), rows, cols);
             // Σ_c |t|·(|lse| + |z|): the size of the terms the row loss sums.
             const lossSize = Array.from({ length: rows }, (_, r) => {
               const row = Array.from(z.subarray(r * cols, (r + 1) * cols));
@@ -476,6 +548,18 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
               return row.reduce((s, v, c) => s + Math.abs(t[r * cols + c]!) * (Math.abs(lse) + Math.abs(v)), 0);
             });
             expectWithin(`softmaxCrossEntropyRows ${rows}x${cols}`, loss, wantLoss, relative(both * (cols + 4) * u, lossSize));
+
+            const grad = guarded(dtype, new Array(size).fill(0));
+            backend.softmaxCrossEntropyGradRows(grad, y, t, rows, cols, 0.25);
+            const wantGrad = reference.softmaxCrossEntropyGradRows(widen(y, size), widen(t, size), rows, cols, 0.25);
+            // (p·mass − t)·s: the row's mass is a sum of cols terms, then one product, one difference, one scaling.
+            const gradSize = Array.from({ length: size }, (_, i) => {
+              const base = i - (i % cols);
+              let mass = 0;
+              for (let c = 0; c < cols; c++) mass += Math.abs(t[base + c]!);
+              return 0.25 * (Math.abs(y[i]!) * mass + Math.abs(t[i]!));
+            });
+            expectWithin(`softmaxCrossEntropyGradRows ${rows}x${cols}`, grad, wantGrad, relative(both * (cols + 4) * u, gradSize));
           }
         });
 
@@ -506,8 +590,7 @@ export function runBackendSuite(name: string, makeBackend: () => Backend, option
             const a = guarded(dtype, uniform(random, rows * cols, -1, 1));
             const out = guarded(dtype, new Array(rows * cols).fill(0));
             backend.transpose(out, a, rows, cols);
-            const want = new Float64Array(rows * cols);
-            jsBackend.transpose(want, widen(a, rows * cols), rows, cols);
+            const want = reference.transpose(widen(a, rows * cols), rows, cols);
             expectWithin(`transpose ${rows}x${cols}`, out, want, new Array(rows * cols).fill(0));
           }
         });

@@ -92,12 +92,12 @@ describe('glassnet explain (text)', () => {
   });
 
   it.each([
-    [['--format', 'xml'], 'glassnet: --format: expected one of text, markdown, json, found "xml"'],
+    [['--format', 'xml'], 'glassnet: --format: expected one of "text", "markdown", "json", found "xml"'],
     [['--precision', '2.5'], 'glassnet: --precision: expected an integer from 0 to 17, found "2.5"'],
     [['--lr', 'fast'], 'glassnet: --lr: expected a finite decimal number, found "fast"'],
     [['--input', '0.1,0.2,0.3'], 'glassnet: --input (sample 1): expected 2 comma-separated numbers, found 3'],
     [['--only', 'w9'], 'glassnet: only: expected names of units or parameters of this network (e.g. h1, o1, w6), found "w9"'],
-    [['--loss', 'hinge'], 'glassnet: --loss: expected one of squaredError, mse, mae, huber, binaryCrossEntropy, binaryCrossEntropyWithLogits, softmaxCrossEntropy, found "hinge"'],
+    [['--loss', 'hinge'], 'glassnet: --loss: expected one of "squaredError", "mse", "mae", "huber", "binaryCrossEntropy", "binaryCrossEntropyWithLogits", "softmaxCrossEntropy", found "hinge"'],
   ])('%j fails with one line', (args, message) => {
     const { stdout, stderr, status } = run('explain', ...args);
     // Flags are usage errors (2); a name the network does not have is found by the library (1).

@@ -39,7 +39,7 @@ describe('glassnet export --format onnx', () => {
   });
 
   it('an unknown format is a one-line error naming the flag', () => {
-    expectOneLineError(glassnet('export', MODEL, '--format', 'caffe', '--out', file('x')), /--format: expected one of onnx/, 2);
+    expectOneLineError(glassnet('export', MODEL, '--format', 'caffe', '--out', file('x')), /--format: expected one of "onnx"/, 2);
   });
 });
 

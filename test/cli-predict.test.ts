@@ -183,13 +183,13 @@ describe('model file and data errors', () => {
 
   it('reports non-finite weights', () => {
     const path = broken('infinite.json', text().replace(/"weight": \[([^,\]]+)/, '"weight": [1e999'));
-    expectOneLineError(glassnet('evaluate', path, IRIS), /^glassnet: .*infinite\.json: weights\[0\]\.weight\[0\]: expected a finite float32 number, found Infinity$/);
+    expectOneLineError(glassnet('evaluate', path, IRIS), /^glassnet: .*infinite\.json: weights\[0\]\.weight\[0\]: expected a finite number \(finite in float32\), found Infinity$/);
   });
 
   it('reports data whose columns do not match the model', () => {
     expectOneLineError(glassnet('predict', MODEL, `${FIXTURES}/fruit.csv`), /^glassnet: test\/fixtures\/cli\/fruit\.csv: expected the feature columns the model was trained on .*found no column "sepal_length"/);
     const headerless = broken('headerless.csv', '1,2,3\n4,5,6\n');
     expectOneLineError(glassnet('predict', MODEL, headerless), /^glassnet: .*headerless\.csv: expected 4 feature columns \(as the model was trained on\), found 3$/);
-    expectOneLineError(glassnet('predict', MODEL, IRIS, '--format', 'xml'), /^glassnet: --format: expected one of csv, json, found "xml"$/, 2);
+    expectOneLineError(glassnet('predict', MODEL, IRIS, '--format', 'xml'), /^glassnet: --format: expected one of "csv", "json", found "xml"$/, 2);
   });
 });

@@ -27,6 +27,6 @@ describe('glassnet split', () => {
 
   it('needs both output files', () => {
     expect(glassnet('split', 'data/iris.csv', '--train-out', 'x.csv').status).not.toBe(0);
-    expectOneLineError(glassnet('split', 'data/iris.csv', '--test', '1', '--train-out', 'a.csv', '--test-out', 'b.csv'), /^glassnet: --test: expected a fraction in \(0, 1\), found "1"$/, 2);
+    expectOneLineError(glassnet('split', 'data/iris.csv', '--test', '1', '--train-out', 'a.csv', '--test-out', 'b.csv'), /^glassnet: --test: expected a number in \(0, 1\), found "1"$/, 2);
   });
 });

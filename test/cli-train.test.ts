@@ -1,14 +1,14 @@
 // `glassnet train` as a user runs it: spawned processes on Iris and small CSV fixtures.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { glassnet } from './helpers/cli.js';
 import { csvRows, expectOneLineError, readModelJson, tempDir } from './helpers/cli-files.js';
+import { built } from './helpers/dist.js';
 
 const IRIS = 'data/iris.csv';
 const FIXTURES = 'test/fixtures/cli';
-const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const MAIN = built('cli/main.js');
 
 describe('glassnet train', () => {
   it('trains Iris from a CSV and prints one JSON object with --json', () => {
@@ -216,9 +216,9 @@ describe('glassnet train', () => {
     expectOneLineError(glassnet('train', `${FIXTURES}/fruit.csv`, '--target', 'colour'), /^glassnet: --target: expected one of the columns "weight", "sweetness", "fruit".*found "colour"$/);
     expectOneLineError(glassnet('train', `${FIXTURES}/missing.csv`), /^glassnet: test\/fixtures\/cli\/missing\.csv: expected a readable data file, found no such file$/);
     expectOneLineError(glassnet('train', 'iris', '--epochs', '0'), /^glassnet: --epochs: expected an integer >= 1, found "0"$/, 2);
-    expectOneLineError(glassnet('train', 'iris', '--val-split', '1'), /^glassnet: --val-split: expected a fraction in \[0, 1\), found "1"$/, 2);
+    expectOneLineError(glassnet('train', 'iris', '--val-split', '1'), /^glassnet: --val-split: expected a number in \[0, 1\), found "1"$/, 2);
     expectOneLineError(glassnet('train', 'iris', '--optimizer', 'sgd'), /^glassnet: --lr: expected a learning rate for sgd \(it has no default\), found none$/, 2);
-    expectOneLineError(glassnet('train', 'iris', '--optimizer', 'lbfgs'), /^glassnet: --optimizer: expected one of sgd, momentum, adam, adamw, rmsprop, adagrad, found "lbfgs"$/, 2);
+    expectOneLineError(glassnet('train', 'iris', '--optimizer', 'lbfgs'), /^glassnet: --optimizer: expected one of "sgd", "momentum", "adam", "adamw", "rmsprop", "adagrad", found "lbfgs"$/, 2);
     expectOneLineError(glassnet('train', `${FIXTURES}/regression.csv`, '--loss', 'softmaxCrossEntropy'), /^glassnet: --loss: expected squaredError, mse, mae, huber for a regression target/, 2);
     expectOneLineError(glassnet('train', 'iris', '--out', '/nonexistent-dir/m.json'), /^glassnet: --out: expected a file in an existing directory, found "\/nonexistent-dir\/m\.json": no directory/, 2);
   });

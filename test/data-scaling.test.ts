@@ -91,10 +91,10 @@ describe('scaling', () => {
       [null, 'unknown-name', 'scaler.kind'],
       [{ kind: 'standard', mean: [0, 1] }, 'type', 'scaler.std'],
       [{ kind: 'standard', mean: [0, 1], std: [1] }, 'shape', 'scaler.std'],
-      [{ kind: 'standard', mean: [0, 'x'], std: [1, 1] }, 'not-finite', 'scaler.mean[1]'],
+      [{ kind: 'standard', mean: [0, 'x'], std: [1, 1] }, 'type', 'scaler.mean[1]'],
       [{ kind: 'standard', mean: [0, 1], std: [1, -1] }, 'range', 'scaler.std[1]'],
       [{ kind: 'minmax', min: [0, 5], max: [1, 4] }, 'range', 'scaler.max[1]'],
-      [{ kind: 'minmax', min: [0, null], max: [1, 4] }, 'not-finite', 'scaler.min[1]'],
+      [{ kind: 'minmax', min: [0, null], max: [1, 4] }, 'type', 'scaler.min[1]'],
     ];
     for (const [json, code, argument] of cases) {
       const error = failure(() => scalerFromJSON(json));

@@ -28,7 +28,7 @@ function input(rows: number, cols: number, dtype: DType, seed: number): Tensor {
   return tensor(Float64Array.from(values), { shape: [rows, cols], dtype });
 }
 
-const backends: BackendName[] = ['js', 'js-fast', 'wasm'];
+const backends: BackendName[] = ['js', 'js-fast', 'wasm', 'wasm-mt'];
 // 3×5·5×4 stays under the small-work size; 16×40·40×24 goes to the fast kernels.
 const shapes = [[3, 5, 4], [16, 40, 24]] as const;
 

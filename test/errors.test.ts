@@ -2,9 +2,11 @@
 // what was found, and no state changed by the failed call.
 import { describe, expect, it } from 'vitest';
 import {
-  Dense, SGD, Sequential, articleNetwork, fit, gradCheck, matmul, mlp, setBackend, squaredError, tensor, trainStep, type Dense as DenseT,
+  Dense, Dropout, RATE, SGD, Sequential, articleNetwork, createSession, fit, gradCheck, integerWords, intervalWords, loadJsonData, matmul, mlp, modelFromJSON,
+  modelToJSON, networkFrom, scalerFromJSON, setBackend, squaredError, tensor, trainStep, type Dense as DenseT,
 } from '../src/index.js';
-import { thrown } from './helpers/errors.js';
+import { choiceFlag, integerFlag, intervalFlag, numberFlag, positiveFlag } from '../cli/flags.js';
+import { rejection, thrown } from './helpers/errors.js';
 
 const weightsOf = (model: Sequential) => model.layers.map((l) => Array.from((l as DenseT).weight.data));
 
@@ -71,5 +73,96 @@ describe('a failed call changes nothing', () => {
     const optimizer = new SGD(model.parameters(), 0.1);
     thrown(() => trainStep(model, squaredError, optimizer, tensor([[1e200]], { dtype: 'float64' }), tensor([[-1e200]], { dtype: 'float64' })));
     expect(weightsOf(model)).toEqual(before);
+  });
+});
+
+describe('options are checked: a typo or an option the choice does not take is an error, not ignored', () => {
+  const x = [[0.02, 0.04]];
+  const y = [[0.5, 0.9]];
+  it.each([
+    ['Dense: a misspelled option', () => new Dense(2, 3, { activaton: 'relu' } as never), 'unknown-name', 'options.activaton'],
+    ['Dense: alpha for an activation without one', () => new Dense(2, 3, { activation: 'tanh', alpha: 0.2 }), 'unknown-name', 'options.alpha'],
+    ['Dense: alpha for linear (the default activation)', () => new Dense(2, 3, { alpha: 0.2 }), 'unknown-name', 'options.alpha'],
+    ['Dense: an alpha ELU does not take', () => new Dense(2, 3, { activation: 'elu', alpha: 0 }), 'range', 'options.alpha'],
+    ['Dropout: a misspelled option', () => new Dropout(3, 0.5, { sed: 1 } as never), 'unknown-name', 'options.sed'],
+    ['mlp: a misspelled option', () => mlp([2, 3, 1], { activaton: 'relu' } as never), 'unknown-name', 'options.activaton'],
+    ['mlp: alpha for sigmoid', () => mlp([2, 3, 1], { alpha: 0.1 }), 'unknown-name', 'options.alpha'],
+    ['networkFrom: a misspelled field', () => networkFrom({ sizes: [2, 1], activaton: 'relu' } as never), 'unknown-name', 'spec.activaton'],
+    ['fit: a misspelled option', () => fit(articleNetwork(), x, y, { epoch: 3 } as never), 'unknown-name', 'options.epoch'],
+    ['fit: lossOptions the loss does not take', () => fit(articleNetwork(), x, y, { loss: 'mse', lossOptions: { delta: 1 } }), 'unknown-name', 'options.lossOptions.delta'],
+    ['createSession: a misspelled option', () => createSession({ sizes: [2, 2] }, { x, y }, { batchsize: 1 } as never), 'unknown-name', 'options.batchsize'],
+    ['SGD: a misspelled option', () => new SGD([], { lr: 0.1, momentun: 0.9 } as never), 'unknown-name', 'options.momentun'],
+    ['tensor: a misspelled option', () => tensor([1, 2], { dtyp: 'float64' } as never), 'unknown-name', 'options.dtyp'],
+  ])('%s', (_what, fn, code, argument) => {
+    const error = rejection(fn, code, argument);
+    if (code === 'unknown-name' && argument.startsWith('options.') && !argument.endsWith('alpha') && !argument.includes('lossOptions')) {
+      expect(error.expected).toMatch(/^an option: one of "/);
+    }
+  });
+
+  it('an option the model has not changed anything', () => {
+    const model = articleNetwork();
+    const before = weightsOf(model);
+    thrown(() => fit(model, x, y, { epoch: 3 } as never));
+    expect(weightsOf(model)).toEqual(before);
+  });
+
+  it('tensor(flat, { shape }) takes the shape, as its documentation says', () => {
+    expect(tensor([1, 2, 3, 4, 5, 6], { shape: [3, 2] }).toArray()).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(tensor(Float32Array.of(1, 2, 3, 4, 5, 6), { shape: [2, 3] }).toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(tensor([[1, 2], [3, 4]], { shape: [2, 2] }).toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(thrown(() => tensor([1, 2, 3, 4, 5], { shape: [3, 2] })).message).toBe('values: expected shape [3, 2], found shape [5]');
+    expect(thrown(() => tensor([[1, 2], [3, 4]], { shape: [4, 1] })).message).toBe('values: expected shape [4, 1], found shape [2, 2]');
+  });
+});
+
+describe('one wording per kind of check, in the library, the file loaders and the CLI flags', () => {
+  const fileWith = (edit: (file: any) => void): string => {
+    const file = JSON.parse(JSON.stringify(modelToJSON(new Sequential([new Dense(2, 2, { seed: 1 }), new Dropout(2, 0.5), new Dense(2, 1, { seed: 2 })]))));
+    edit(file);
+    return JSON.stringify(file);
+  };
+
+  it('"an integer >= 1": layer sizes, model files, sizes flags', () => {
+    const errors = [
+      rejection(() => new Dense(2, 0), 'range', 'units'),
+      rejection(() => networkFrom({ sizes: [2, 0] }), 'range', 'sizes[1]'),
+      rejection(() => fit(articleNetwork(), [[1, 2]], [[0.5, 0.9]], { epochs: 0 }), 'range', 'options.epochs'),
+      rejection(() => modelFromJSON(fileWith((f) => { f.architecture.layers[0].units = 0; })), 'range', 'model: architecture.layers[0].units'),
+      rejection(() => integerFlag('--epochs', '0', 1), 'range', '--epochs'),
+    ];
+    for (const error of errors) expect(error.expected).toBe('an integer >= 1');
+    expect(integerWords(1)).toBe('an integer >= 1');
+    expect(rejection(() => integerFlag('--precision', '18', 0, 17), 'range', '--precision').expected).toBe('an integer from 0 to 17');
+  });
+
+  it('"a number in [0, 1)": dropout rates in the library, the model file and the flag', () => {
+    const errors = [
+      rejection(() => new Dropout(2, 1), 'range', 'rate'),
+      rejection(() => networkFrom({ sizes: [2, 3, 1], dropout: 1 }), 'range', 'dropout'),
+      rejection(() => modelFromJSON(fileWith((f) => { f.architecture.layers[1].rate = 1; })), 'range', 'model: architecture.layers[1].rate'),
+      rejection(() => intervalFlag('--dropout', '1', RATE), 'range', '--dropout'),
+    ];
+    for (const error of errors) expect(error.expected).toBe(intervalWords(RATE));
+    expect(intervalWords(RATE)).toBe('a number in [0, 1)');
+  });
+
+  it('"a finite number": tensors, data files, scaler files, model weights', () => {
+    const errors = [
+      rejection(() => tensor([[1, NaN]]), 'not-finite', 'values[0][1]'),
+      rejection(() => loadJsonData('{"x": [[1, 2]], "y": [[1e999]]}', { file: 'd.json' }), 'not-finite', 'd.json: y[0][0]'),
+      rejection(() => scalerFromJSON({ kind: 'standard', mean: [0, Infinity], std: [1, 1] }), 'not-finite', 'scaler.mean[1]'),
+      rejection(() => modelFromJSON(fileWith((f) => { f.weights[0].weight[0] = 1e39; })), 'not-finite', 'model: weights[0].weight[0]'),
+    ];
+    expect(errors.map((e) => e.expected)).toEqual(['a finite number', 'a finite number', 'a finite number', 'a finite number (finite in float32)']);
+  });
+
+  it('the flag parsers add only the flag name and what was typed', () => {
+    const library = rejection(() => new SGD([], { lr: -1 }), 'range', 'options.lr');
+    const flag = rejection(() => positiveFlag('--lr', '-1'), 'range', '--lr');
+    expect(flag.expected).toBe(library.expected);
+    expect(flag.found).toBe('"-1"');
+    expect(rejection(() => choiceFlag('--format', 'xml', ['csv', 'json']), 'unknown-name', '--format').message).toBe('--format: expected one of "csv", "json", found "xml"');
+    expect(rejection(() => numberFlag('--lr', '0x10'), 'type', '--lr').expected).toBe('a finite decimal number');
   });
 });

@@ -7,7 +7,7 @@ import {
   ARTICLE, ARTICLE_PRINTED, Dense, SGD, Sequential, articleNetwork, backward, getLoss, mlp, tensor,
   type LossName,
 } from '../src/index.js';
-import { DETAIL_LIMITS, explainStep, messagesFor, namesFor, noteText, type Explanation, type Step } from '../src/explain/index.js';
+import { DETAIL_LIMITS, explainStep, messagesFor, namesFor, noteText, type Explanation, type DerivationStep } from '../src/explain/index.js';
 import { lossOf, mlpCases, modelOf } from './helpers/fixture-mlp.js';
 
 const article = JSON.parse(readFileSync(new URL('./fixtures/article.json', import.meta.url), 'utf8'));
@@ -23,7 +23,7 @@ function expectClose(actual: number, expected: number, what: string): void {
  * OUTs are accumulated into a zeroed array (so a −0 product of a relu's
  * zero derivative becomes +0), while ∂E/∂NET is one elementwise product.
  */
-function sumOfProducts(step: Step): number {
+function sumOfProducts(step: DerivationStep): number {
   const products = step.terms!.map((factors) => factors.slice(1).reduce((p, f) => p * f.value, factors[0]!.value));
   if (step.id.startsWith('dE_dnet.')) return products[0]!;
   let total = 0;

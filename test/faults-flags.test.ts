@@ -33,7 +33,7 @@ describe('exit status 2 for usage errors, before any file is read', () => {
     [['train', missing, '--checkpoint-every', '0x1'], /^glassnet: --checkpoint-every: expected a finite decimal number/],
     [['train', missing, '--layers', '1e9'], /^glassnet: --layers: expected at most 16777216 parameters, the memory budget, found 3000000001$/],
     [['train', missing, '--layers', '5000,5000'], /^glassnet: --layers: expected at most 16777216 parameters/],
-    [['predict', missing, missing, '--format', 'xml'], /^glassnet: --format: expected one of csv, json/],
+    [['predict', missing, missing, '--format', 'xml'], /^glassnet: --format: expected one of "csv", "json"/],
     [['explain', '--model', missing, '--steps', '0x2'], /^glassnet: --steps: expected a finite decimal number/],
     [['explain', '--model', missing, '--precision', '3', '--precision', '4'], /^glassnet: --precision: expected each flag at most once/],
     [['explain', '--sizes', '100000,100000'], /^glassnet: --sizes: expected at most 131072 numbers explained/],

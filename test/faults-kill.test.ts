@@ -5,11 +5,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../src/io/node.js';
+import { built } from './helpers/dist.js';
 
-const NODE_IO = fileURLToPath(new URL('../dist/src/io/node.js', import.meta.url));
+const NODE_IO = built('src/io/node.js');
 const SIZE = 4 << 20;
 
 describe('a process killed while writing', () => {

@@ -4,12 +4,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../src/io/node.js';
 import { glassnet } from './helpers/cli.js';
+import { built } from './helpers/dist.js';
 
-const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const MAIN = built('cli/main.js');
 
 /** Runs `glassnet ARGS | head -1` in bash; returns glassnet's own exit status, what head printed and glassnet's stderr. */
 function pipedToHead(...args: string[]): { status: number; stdout: string; stderr: string } {

@@ -192,7 +192,7 @@ describe('JSON model rejections', () => {
     ['alpha ELU does not take', (f: any) => { f.architecture.layers[0].activation = 'elu'; f.architecture.layers[0].alpha = -1; }, 'range', 'architecture.layers[0].alpha'],
     ['alpha not a number', (f: any) => { f.architecture.layers[0].activation = 'leakyRelu'; f.architecture.layers[0].alpha = '0.2'; }, 'range', 'architecture.layers[0].alpha'],
     ['inconsistent layer chain', (f: any) => { f.architecture.layers[1].inputSize = 5; }, 'shape', 'architecture.layers[1].inputSize'],
-    ['non-integer size', (f: any) => { f.architecture.layers[2].units = 1.5; }, 'type', 'architecture.layers[2].units'],
+    ['non-integer size', (f: any) => { f.architecture.layers[2].units = 1.5; }, 'range', 'architecture.layers[2].units'],
     ['repeated layer name', (f: any) => { f.architecture.layers[2].name = 'layer1'; }, 'unknown-name', 'architecture.layers[2].name'],
     ['layer name with a dot', (f: any) => { f.architecture.layers[0].name = 'a.b'; }, 'unknown-name', 'architecture.layers[0].name'],
     ['unknown bias layout', (f: any) => { f.architecture.layers[0].bias = 'each'; }, 'unknown-name', 'architecture.layers[0].bias'],

@@ -176,7 +176,7 @@ describe('getState / setState', () => {
       [{ ...good, params: [good.params[0], { ...good.params[1], step: -1 }] }, 'range', 'state.params[1].step'],
       [{ ...good, params: [good.params[0], { step: 1, buffers: { squareAvg: [0, 0, 0, 0] } }] }, 'state', 'state.params[1].buffers'],
       [{ ...good, params: [{ ...good.params[0], buffers: { ...good.params[0]!.buffers, squareAvg: [1, 2] } }, good.params[1]] }, 'shape', 'state.params[0].buffers.squareAvg'],
-      [{ ...good, params: [good.params[0], { ...good.params[1], buffers: { ...good.params[1]!.buffers, gradAvg: [0, null, 0, 0] } }] }, 'not-finite', 'state.params[1].buffers.gradAvg[1]'],
+      [{ ...good, params: [good.params[0], { ...good.params[1], buffers: { ...good.params[1]!.buffers, gradAvg: [0, null, 0, 0] } }] }, 'type', 'state.params[1].buffers.gradAvg[1]'],
     ];
     const fresh = build(c, makeParams(c.initial));
     const untouched = fresh.getState();

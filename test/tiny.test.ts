@@ -170,7 +170,7 @@ function viaAutograd(c: Case) {
   return { losses, outputs, grads: gradients, params: params(model) };
 }
 
-const backends: BackendName[] = ['js', 'js-fast', 'wasm'];
+const backends: BackendName[] = ['js', 'js-fast', 'wasm', 'wasm-mt'];
 const initial = getBackend().name;
 afterEach(() => {
   setBackend(initial);

@@ -33,9 +33,10 @@ function network(sizes: number[], lr: number): Network {
 
 function seedNetwork(): Network {
   const net = network([2, 2, 2], SEED.lr);
-  [[SEED.w1, SEED.b1], [SEED.w2, SEED.b2]].forEach(([w, b], i) => {
-    w.forEach((row, node) => net.weights[i + 1]![node]!.set(row as readonly number[]));
-    net.biases[i + 1]!.set(b as readonly number[]);
+  const layers = [{ w: SEED.w1, b: SEED.b1 }, { w: SEED.w2, b: SEED.b2 }];
+  layers.forEach(({ w, b }, i) => {
+    w.forEach((row, node) => net.weights[i + 1]![node]!.set(row));
+    net.biases[i + 1]!.set(b);
   });
   return net;
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { AUTOENCODER_8_3_8, trainAutoencoder, type AutoencoderRecipe } from '../../src/index.js';
-import { checkedFlag, integerFlag, positiveFlag } from '../flags.js';
+import { AUTOENCODER_8_3_8, NON_NEGATIVE, trainAutoencoder, type AutoencoderRecipe } from '../../src/index.js';
+import { intervalFlag, integerFlag, positiveFlag } from '../flags.js';
 
 /** `glassnet autoencoder`: trains an n-k-n auto-encoder (by default the classic 8-3-8) and shows the code it found. */
 export function autoencoderCommand(): Command {
@@ -20,7 +20,7 @@ export function autoencoderCommand(): Command {
         seed: integerFlag('--seed', flags['seed']!, 0),
         lr: positiveFlag('--lr', flags['lr']!),
         maxEpochs: integerFlag('--epochs', flags['epochs']!, 1),
-        errorThreshold: checkedFlag('--error-threshold', flags['errorThreshold']!, (v) => v >= 0, 'a number >= 0'),
+        errorThreshold: intervalFlag('--error-threshold', flags['errorThreshold']!, NON_NEGATIVE),
       };
       const { fit, hidden, outputs } = trainAutoencoder(recipe);
       console.log(`${recipe.sizes.join('-')} sigmoid auto-encoder, seed ${recipe.seed}, lr ${recipe.lr}, full batch`);

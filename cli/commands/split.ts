@@ -1,9 +1,9 @@
 import { Command } from 'commander';
-import { formatCsvRow, loadTable, parseCsv, trainTestSplit } from '../../src/index.js';
+import { FRACTION, formatCsvRow, loadTable, parseCsv, trainTestSplit } from '../../src/index.js';
 import { writeFileAtomic } from '../../src/io/node.js';
 import { readDataText } from '../data-source.js';
 import { checkPaths, named } from '../paths.js';
-import { checkedFlag, choiceFlag, delimiterFlag, integerFlag } from '../flags.js';
+import { choiceFlag, delimiterFlag, intervalFlag, integerFlag } from '../flags.js';
 
 const STRATIFY = ['auto', 'yes', 'no'] as const;
 
@@ -21,7 +21,7 @@ export function splitCommand(): Command {
     .option('--delimiter <char>', 'CSV field separator (default: detected)')
     .addHelpText('after', '\nExample:\n  glassnet split data.csv --test 0.2 --seed 1 --train-out train.csv --test-out test.csv\n')
     .action(async (source: string, flags: Record<string, string>) => {
-      const testFraction = checkedFlag('--test', flags['test']!, (v) => v > 0 && v < 1, 'a fraction in (0, 1)');
+      const testFraction = intervalFlag('--test', flags['test']!, FRACTION);
       const seed = integerFlag('--seed', flags['seed']!, 0);
       const stratify = choiceFlag('--stratify', flags['stratify']!, STRATIFY);
       const delimiter = flags['delimiter'] === undefined ? 'auto' : delimiterFlag('--delimiter', flags['delimiter']);

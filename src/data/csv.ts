@@ -1,4 +1,4 @@
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import { parseNumber } from './encode.js';
 
 /** Options for {@link parseCsv}. */
@@ -194,7 +194,7 @@ export class CsvReader {
         const next = text[i];
         if (next !== undefined && next !== delimiter && next !== '\n' && next !== '\r') {
           throw new GlassnetError({
-            code: 'type', argument: `${this.file}:${line}:${cells.length + 1}`, expected: 'a delimiter or line end after a closing quote', found: describe(next),
+            code: 'type', argument: `${this.file}:${line}:${cells.length + 1}`, expected: 'a delimiter or line end after a closing quote', found: describeValue(next),
           });
         }
       } else {
@@ -245,7 +245,7 @@ export class CsvReader {
 
 function checkDelimiter(delimiter: string): string {
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
-    throw new GlassnetError({ code: 'range', argument: 'delimiter', expected: 'one character other than a quote or line break', found: describe(delimiter) });
+    throw new GlassnetError({ code: 'range', argument: 'delimiter', expected: 'one character other than a quote or line break', found: describeValue(delimiter) });
   }
   return delimiter;
 }

@@ -1,4 +1,4 @@
-import { GlassnetError, describe } from '../errors.js';
+import { checkInteger } from '../util/checks.js';
 import { oneHot } from './encode.js';
 
 /** Inputs and targets as rows of numbers. */
@@ -12,9 +12,7 @@ export interface Dataset {
  * classic auto-encoder task (8-3-8 forces a 3-bit code in the middle).
  */
 export function oneHotCodes(n = 8): Dataset {
-  if (!Number.isInteger(n) || n < 2) {
-    throw new GlassnetError({ code: 'range', argument: 'n', expected: 'an integer >= 2', found: describe(n) });
-  }
+  checkInteger(n, 2, 'n');
   const x = Array.from({ length: n }, (_, i) => oneHot(i, n));
   return { x, y: x.map((row) => row.slice()) };
 }

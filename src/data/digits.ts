@@ -1,4 +1,5 @@
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
+import { checkInteger } from '../util/checks.js';
 import type { Table } from './table.js';
 import { oneHot } from './encode.js';
 
@@ -37,9 +38,7 @@ const PACKAGE = 'mnist';
  */
 export async function digits(options: DigitsOptions = {}): Promise<Table> {
   const { count = DIGIT_COUNT } = options;
-  if (!Number.isInteger(count) || count < 1 || count > DIGIT_COUNT) {
-    throw new GlassnetError({ code: 'range', argument: 'count', expected: `an integer in 1..${DIGIT_COUNT}`, found: describe(count) });
-  }
+  checkInteger(count, 1, 'count', DIGIT_COUNT);
   const raw = await loadRaw();
   const x: number[][] = [];
   const y: number[][] = [];
@@ -75,7 +74,7 @@ async function loadRaw(): Promise<number[][]> {
   const raw = Array.from({ length: 10 }, (_, d) => mnist[d]?.raw);
   raw.forEach((r, d) => {
     if (!Array.isArray(r) || r.length % DIGIT_PIXELS !== 0) {
-      throw new GlassnetError({ code: 'type', argument: `${PACKAGE}[${d}].raw`, expected: 'an array of 784-pixel images', found: describe(r) });
+      throw new GlassnetError({ code: 'type', argument: `${PACKAGE}[${d}].raw`, expected: 'an array of 784-pixel images', found: describeValue(r) });
     }
   });
   const images = (raw as number[][]).reduce((s, r) => s + r.length / DIGIT_PIXELS, 0);

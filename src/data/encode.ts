@@ -1,4 +1,5 @@
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
+import { checkInteger } from '../util/checks.js';
 
 /** Labels as one-hot rows, and the class each position stands for. */
 export interface EncodedLabels {
@@ -29,12 +30,8 @@ export function parseNumber(cell: string): number | null {
 
 /** One-hot row of length `n` with a 1 at `index`. */
 export function oneHot(index: number, n: number): number[] {
-  if (!Number.isInteger(n) || n < 1) {
-    throw new GlassnetError({ code: 'range', argument: 'n', expected: 'an integer >= 1', found: describe(n) });
-  }
-  if (!Number.isInteger(index) || index < 0 || index >= n) {
-    throw new GlassnetError({ code: 'range', argument: 'index', expected: `an integer in 0..${n - 1}`, found: describe(index) });
-  }
+  checkInteger(n, 1, 'n');
+  checkInteger(index, 0, 'index', n - 1);
   const row = new Array<number>(n).fill(0);
   row[index] = 1;
   return row;
@@ -80,7 +77,7 @@ export function encodeLabels(
     if (index === undefined) {
       throw new GlassnetError({
         code: 'unknown-name', argument: locate(i),
-        expected: `one of the classes seen in training: ${known.map((c) => JSON.stringify(c)).join(', ')}`, found: describe(label),
+        expected: `one of the classes seen in training: ${known.map((c) => JSON.stringify(c)).join(', ')}`, found: describeValue(label),
       });
     }
     return oneHot(index, known.length);

@@ -1,4 +1,5 @@
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
+import { checkFinite } from '../util/checks.js';
 import { findDuplicateKey } from '../util/json-keys.js';
 import type { Dataset } from './datasets.js';
 
@@ -42,7 +43,7 @@ export function loadJsonData(text: string, options: JsonDataOptions = {}): Datas
   }
   throw new GlassnetError({
     code: 'type', argument: file,
-    expected: 'an object {"x": [[...]], "y": [[...]]} or an array of {"input": [...], "output": [...]}', found: describe(value),
+    expected: 'an object {"x": [[...]], "y": [[...]]} or an array of {"input": [...], "output": [...]}', found: describeValue(value),
   });
 }
 
@@ -51,7 +52,7 @@ function fromPairs(items: readonly unknown[], file: string): Dataset {
   const y: unknown[] = [];
   items.forEach((item, i) => {
     if (typeof item !== 'object' || item === null || !('input' in item) || !('output' in item)) {
-      throw new GlassnetError({ code: 'type', argument: `${file}: [${i}]`, expected: 'an object with "input" and "output"', found: describe(item) });
+      throw new GlassnetError({ code: 'type', argument: `${file}: [${i}]`, expected: 'an object with "input" and "output"', found: describeValue(item) });
     }
     x.push(item.input);
     y.push(item.output);
@@ -65,7 +66,7 @@ function fromPairs(items: readonly unknown[], file: string): Dataset {
 /** Checks rows of finite numbers of one length; `pathOf(i)` names row `i` in errors. */
 function matrix(value: unknown, file: string, name: string, pathOf: (i: number) => string = (i) => `${name}[${i}]`): number[][] {
   if (!Array.isArray(value)) {
-    throw new GlassnetError({ code: 'type', argument: `${file}: ${name}`, expected: 'an array of rows', found: describe(value) });
+    throw new GlassnetError({ code: 'type', argument: `${file}: ${name}`, expected: 'an array of rows', found: describeValue(value) });
   }
   if (value.length === 0) {
     throw new GlassnetError({ code: 'empty', argument: `${file}: ${name}`, expected: 'at least one row', found: 'an empty array' });
@@ -74,7 +75,7 @@ function matrix(value: unknown, file: string, name: string, pathOf: (i: number) 
   return value.map((row: unknown, i) => {
     const path = pathOf(i);
     if (!Array.isArray(row)) {
-      throw new GlassnetError({ code: 'type', argument: `${file}: ${path}`, expected: 'an array of numbers', found: describe(row) });
+      throw new GlassnetError({ code: 'type', argument: `${file}: ${path}`, expected: 'an array of numbers', found: describeValue(row) });
     }
     if (row.length !== width || width === 0) {
       throw new GlassnetError({
@@ -82,12 +83,7 @@ function matrix(value: unknown, file: string, name: string, pathOf: (i: number) 
         expected: width === 0 ? 'a non-empty row' : `${width} numbers (as ${pathOf(0)})`, found: `${row.length}`,
       });
     }
-    row.forEach((v: unknown, j) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        const code = typeof v === 'number' ? 'not-finite' : 'type';
-        throw new GlassnetError({ code, argument: `${file}: ${path}[${j}]`, expected: 'a finite number', found: describe(v) });
-      }
-    });
-    return row.slice() as number[];
+    checkFinite(row, `${file}: ${path}`);
+    return row.slice();
   });
 }

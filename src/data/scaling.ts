@@ -1,4 +1,5 @@
-import { GlassnetError, checkOneOf, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
+import { checkFinite, checkOneOf } from '../util/checks.js';
 
 /** The scaler kinds {@link fitScaler} takes. */
 export const SCALER_KINDS = ['standard', 'minmax', 'none'] as const;
@@ -95,9 +96,7 @@ export function fitScaler(kind: ScalerKind, x: Rows): Scaler {
   const width = x[0]!.length;
   x.forEach((row, i) => {
     if (row.length !== width) throw new GlassnetError({ code: 'shape', argument: `x[${i}]`, expected: `${width} values (as x[0])`, found: `${row.length}` });
-    row.forEach((v, j) => {
-      if (!Number.isFinite(v)) throw new GlassnetError({ code: 'not-finite', argument: `x[${i}][${j}]`, expected: 'a finite number', found: describe(v) });
-    });
+    checkFinite(row, `x[${i}]`);
   });
   const columns = Array.from({ length: width }, (_, j) => x.map((row) => row[j]!));
   switch (kind) {
@@ -140,20 +139,16 @@ export function scalerFromJSON(json: unknown, argument = 'scaler'): Scaler {
   const data = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
   const field = (name: string): number[] => {
     const value = data[name];
-    if (!Array.isArray(value)) throw new GlassnetError({ code: 'type', argument: `${argument}.${name}`, expected: 'an array of numbers', found: describe(value) });
-    value.forEach((v: unknown, j) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new GlassnetError({ code: 'not-finite', argument: `${argument}.${name}[${j}]`, expected: 'a finite number', found: describe(v) });
-      }
-    });
-    return value.slice() as number[];
+    if (!Array.isArray(value)) throw new GlassnetError({ code: 'type', argument: `${argument}.${name}`, expected: 'an array of numbers', found: describeValue(value) });
+    checkFinite(value, `${argument}.${name}`);
+    return value.slice();
   };
   const pair = (low: string, high: string, check: (lo: number, hi: number) => boolean, rule: string): [number[], number[]] => {
     const a = field(low);
     const b = field(high);
     if (a.length !== b.length) throw new GlassnetError({ code: 'shape', argument: `${argument}.${high}`, expected: `${a.length} entries (as ${low})`, found: `${b.length}` });
     b.forEach((v, j) => {
-      if (!check(a[j]!, v)) throw new GlassnetError({ code: 'range', argument: `${argument}.${high}[${j}]`, expected: rule, found: describe(v) });
+      if (!check(a[j]!, v)) throw new GlassnetError({ code: 'range', argument: `${argument}.${high}[${j}]`, expected: rule, found: describeValue(v) });
     });
     return [a, b];
   };

@@ -1,5 +1,5 @@
-import { GlassnetError, describe } from '../errors.js';
-import { splitIndices } from '../util/split.js';
+import { GlassnetError } from '../errors.js';
+import { heldOutCount, splitIndices } from '../util/split.js';
 import type { Dataset } from './datasets.js';
 
 /** Options for {@link trainTestSplit}. */
@@ -28,13 +28,7 @@ export function trainTestSplit<T extends Dataset>(data: T, options: SplitOptions
     throw new GlassnetError({ code: 'shape', argument: 'data.y', expected: `${n} rows (as data.x)`, found: `${data.y.length}` });
   }
   const { testFraction } = options;
-  const testCount = Math.round(n * testFraction);
-  if (!(testFraction > 0 && testFraction < 1) || testCount < 1 || testCount > n - 1) {
-    throw new GlassnetError({
-      code: 'range', argument: 'testFraction',
-      expected: `a fraction in (0, 1) that leaves at least one of the ${n} rows in each set`, found: describe(testFraction),
-    });
-  }
+  const testCount = heldOutCount(testFraction, n, 'testFraction');
   const classes = options.stratify === true ? classIndicesOf(data.y) : null;
   const { train, test } = splitIndices(n, testCount, options.seed ?? 0, classes);
   const pick = (rows: readonly number[]): T => ({ ...data, x: rows.map((i) => data.x[i]!), y: rows.map((i) => data.y[i]!) });

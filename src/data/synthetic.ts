@@ -1,4 +1,4 @@
-import { GlassnetError, describe } from '../errors.js';
+import { NON_NEGATIVE, checkInteger, checkNumber } from '../util/checks.js';
 import { Random } from '../util/random.js';
 import type { Table } from './table.js';
 import { oneHot } from './encode.js';
@@ -18,12 +18,8 @@ type Shape = (c: 0 | 1, k: number, perClass: number, random: Random) => [number,
 
 function generate(options: SyntheticOptions, defaultNoise: number, shape: Shape): Table {
   const { samples = 200, noise = defaultNoise, seed = 0 } = options;
-  if (!Number.isInteger(samples) || samples < 2) {
-    throw new GlassnetError({ code: 'range', argument: 'samples', expected: 'an integer >= 2', found: describe(samples) });
-  }
-  if (!(noise >= 0 && Number.isFinite(noise))) {
-    throw new GlassnetError({ code: 'range', argument: 'noise', expected: 'a finite number >= 0', found: describe(noise) });
-  }
+  checkInteger(samples, 2, 'samples');
+  checkNumber(noise, NON_NEGATIVE, 'noise');
   const random = new Random(seed);
   const x: number[][] = [];
   const y: number[][] = [];

@@ -5,7 +5,8 @@
  * on training data are returned as a {@link FeatureEncoding}, to be stored
  * with the model and applied unchanged to the data it predicts.
  */
-import { GlassnetError, checkOneOf, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
+import { FINITE, checkOneOf, intervalWords } from '../util/checks.js';
 import type { Dataset } from './datasets.js';
 import { CsvReader, type CsvOptions } from './csv.js';
 import { oneHot, parseNumber, sortedClasses } from './encode.js';
@@ -385,12 +386,12 @@ class TableBuild {
     const available = `one of the columns ${columns.map((c) => JSON.stringify(c)).join(', ')} or an index 0..${columns.length - 1}`;
     if (typeof ref === 'number') {
       if (Number.isInteger(ref) && ref >= 0 && ref < columns.length) return ref;
-      throw new GlassnetError({ code: 'unknown-name', argument, expected: available, found: describe(ref) });
+      throw new GlassnetError({ code: 'unknown-name', argument, expected: available, found: describeValue(ref) });
     }
     const index = columns.indexOf(ref);
-    if (index < 0) throw new GlassnetError({ code: 'unknown-name', argument, expected: available, found: describe(ref) });
+    if (index < 0) throw new GlassnetError({ code: 'unknown-name', argument, expected: available, found: describeValue(ref) });
     if (columns.indexOf(ref, index + 1) >= 0) {
-      throw new GlassnetError({ code: 'unknown-name', argument, expected: 'a column name that appears once in the header (or an index)', found: `${describe(ref)} more than once` });
+      throw new GlassnetError({ code: 'unknown-name', argument, expected: 'a column name that appears once in the header (or an index)', found: `${describeValue(ref)} more than once` });
     }
     return index;
   }
@@ -425,7 +426,7 @@ class TableBuild {
       throw new GlassnetError({
         code: 'empty', argument: this.at(first.line, first.column),
         expected: `a value (${count} missing ${count === 1 ? 'cell' : 'cells'} in the file; choose what to do with them with missing: drop, mean or median, --missing on the command line)`,
-        found: describe(first.cell),
+        found: describeValue(first.cell),
       });
     }
     if (this.kept === 0) {
@@ -466,7 +467,7 @@ class TableBuild {
     const problem = profile.problem;
     if (problem === null) return;
     throw new GlassnetError({
-      code: problem.code, argument: this.at(problem.line, column), expected: problem.code === 'type' ? 'a number' : 'a finite number', found: describe(problem.cell),
+      code: problem.code, argument: this.at(problem.line, column), expected: problem.code === 'type' ? 'a number' : 'a finite number', found: describeValue(problem.cell),
     });
   }
 
@@ -525,7 +526,7 @@ class TableBuild {
       if (isMissing(cell)) {
         const value = encoding.fill[j] ?? null;
         if (value === null) {
-          throw new GlassnetError({ code: 'empty', argument: this.at(line, c), expected: 'a value (the model has no fill value for this column)', found: describe(cell) });
+          throw new GlassnetError({ code: 'empty', argument: this.at(line, c), expected: 'a value (the model has no fill value for this column)', found: describeValue(cell) });
         }
         this.filled++;
         if (categories === null) {
@@ -542,7 +543,7 @@ class TableBuild {
       if (index === undefined) {
         throw new GlassnetError({
           code: 'unknown-name', argument: this.at(line, c),
-          expected: `one of the categories seen in training: ${encoding.categories[j]!.map((k) => JSON.stringify(k)).join(', ')}`, found: describe(cell.trim()),
+          expected: `one of the categories seen in training: ${encoding.categories[j]!.map((k) => JSON.stringify(k)).join(', ')}`, found: describeValue(cell.trim()),
         });
       }
       for (let k = 0; k < categories.size; k++) row.push(k === index ? 1 : 0);
@@ -560,7 +561,7 @@ class TableBuild {
     if (index === undefined) {
       throw new GlassnetError({
         code: 'unknown-name', argument: this.at(line, t),
-        expected: `one of the classes seen in training: ${this.classes!.map((c) => JSON.stringify(c)).join(', ')}`, found: describe(label),
+        expected: `one of the classes seen in training: ${this.classes!.map((c) => JSON.stringify(c)).join(', ')}`, found: describeValue(label),
       });
     }
     this.y.push(oneHot(index, this.classes!.length));
@@ -571,14 +572,14 @@ class TableBuild {
     if (this.missing !== 'error' || !this.streaming) return;
     const c = this.features.find((f) => isMissing(cells[f]!));
     if (c !== undefined) {
-      throw new GlassnetError({ code: 'empty', argument: this.at(line, c), expected: 'a value (or fill missing cells with --missing mean or median)', found: describe(cells[c]!) });
+      throw new GlassnetError({ code: 'empty', argument: this.at(line, c), expected: 'a value (or fill missing cells with --missing mean or median)', found: describeValue(cells[c]!) });
     }
   }
 
   private number(cell: string, line: number, column: number): number {
     const value = parseNumber(cell);
-    if (value === null) throw new GlassnetError({ code: 'type', argument: this.at(line, column), expected: 'a number', found: describe(cell) });
-    if (!Number.isFinite(value)) throw new GlassnetError({ code: 'not-finite', argument: this.at(line, column), expected: 'a finite number', found: describe(cell) });
+    if (value === null) throw new GlassnetError({ code: 'type', argument: this.at(line, column), expected: 'a number', found: describeValue(cell) });
+    if (!Number.isFinite(value)) throw new GlassnetError({ code: 'not-finite', argument: this.at(line, column), expected: intervalWords(FINITE), found: describeValue(cell) });
     return value;
   }
 }
@@ -609,17 +610,17 @@ function mostFrequent(sorted: readonly string[], counts: ReadonlyMap<string, num
  */
 export function encodingFromJSON(json: unknown, argument = 'encoding'): FeatureEncoding {
   const data = (typeof json === 'object' && json !== null && !Array.isArray(json) ? json : null) as Record<string, unknown> | null;
-  if (data === null) throw new GlassnetError({ code: 'type', argument, expected: 'an object with columns, categories and fill', found: describe(json) });
+  if (data === null) throw new GlassnetError({ code: 'type', argument, expected: 'an object with columns, categories and fill', found: describeValue(json) });
   const list = (name: string, length?: number): unknown[] => {
     const value = data[name];
-    if (!Array.isArray(value)) throw new GlassnetError({ code: 'type', argument: `${argument}.${name}`, expected: 'an array', found: describe(value) });
+    if (!Array.isArray(value)) throw new GlassnetError({ code: 'type', argument: `${argument}.${name}`, expected: 'an array', found: describeValue(value) });
     if (length !== undefined && value.length !== length) {
       throw new GlassnetError({ code: 'shape', argument: `${argument}.${name}`, expected: `${length} entries (one per column)`, found: `${value.length}` });
     }
     return value;
   };
   const bad = (path: string, expected: string, found: unknown): never => {
-    throw new GlassnetError({ code: 'type', argument: `${argument}.${path}`, expected, found: describe(found) });
+    throw new GlassnetError({ code: 'type', argument: `${argument}.${path}`, expected, found: describeValue(found) });
   };
   const columns = list('columns').map((c, i) => (typeof c === 'string' ? c : bad(`columns[${i}]`, 'a column name', c)));
   const categories = list('categories', columns.length).map((c, i) => {

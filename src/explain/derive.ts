@@ -8,24 +8,24 @@
 import type { Names } from './naming.js';
 import {
   TOTAL, chain, diff, exprFormula, frac, int, make, partial, prod, stepId, sum, sym, withFactor,
-  type Expr, type Factor, type Leaf, type Step, type Sym,
-} from './step.js';
+  type Expr, type Factor, type Leaf, type DerivationStep, type Sym,
+} from './derivation.js';
 import { ELEMENTWISE, isElementwise } from '../primitives/activations.js';
 import { LOSS_RECORDS, POINT_LOSSES } from '../primitives/losses.js';
-import type { LayerRecord, StepRecord } from './trace.js';
+import type { LayerRecord, TrainingTrace } from './trace.js';
 import { range } from '../util/range.js';
 
 interface Context {
-  record: StepRecord;
+  record: TrainingTrace;
   names: Names;
   /** Sample tag for symbols and ids: null for a single sample. */
   tag: (s: number) => number | null;
 }
 
 /** Every step of the derivation in reading order. */
-export function deriveSteps(record: StepRecord, names: Names): Step[] {
+export function deriveSteps(record: TrainingTrace, names: Names): DerivationStep[] {
   const ctx: Context = { record, names, tag: (s) => (record.samples === 1 ? null : s + 1) };
-  const steps: Step[] = [];
+  const steps: DerivationStep[] = [];
   record.layers.forEach((layer, k) => steps.push(...forwardSteps(ctx, layer, k)));
   steps.push(...errorSteps(ctx));
   for (let k = record.layers.length - 1; k >= 0; k--) steps.push(...backwardSteps(ctx, record.layers[k]!, k));
@@ -47,8 +47,8 @@ function biasName(ctx: Context, k: number, j: number): string | null {
   return biases === null || biases === undefined ? null : biases[biases.length === 1 ? 0 : j]!;
 }
 
-function forwardSteps(ctx: Context, layer: LayerRecord, k: number): Step[] {
-  const steps: Step[] = [];
+function forwardSteps(ctx: Context, layer: LayerRecord, k: number): DerivationStep[] {
+  const steps: DerivationStep[] = [];
   const units = ctx.names.units[k]!;
   for (let s = 0; s < ctx.record.samples; s++) {
     const sample = ctx.tag(s);
@@ -78,11 +78,11 @@ function forwardSteps(ctx: Context, layer: LayerRecord, k: number): Step[] {
   return steps;
 }
 
-function errorSteps(ctx: Context): Step[] {
+function errorSteps(ctx: Context): DerivationStep[] {
   const { record, names } = ctx;
   const last = record.layers[record.layers.length - 1]!;
   const outputs = names.units[names.units.length - 1]!;
-  const steps: Step[] = [];
+  const steps: DerivationStep[] = [];
   const errorSyms: [Sym, number][] = [];
   for (let s = 0; s < record.samples; s++) {
     const sample = ctx.tag(s);
@@ -115,11 +115,11 @@ function errorSteps(ctx: Context): Step[] {
   return steps;
 }
 
-function backwardSteps(ctx: Context, layer: LayerRecord, k: number): Step[] {
+function backwardSteps(ctx: Context, layer: LayerRecord, k: number): DerivationStep[] {
   const { record, names } = ctx;
   const units = names.units[k]!;
   const isLast = k === record.layers.length - 1;
-  const steps: Step[] = [];
+  const steps: DerivationStep[] = [];
   for (let s = 0; s < record.samples; s++) {
     const sample = ctx.tag(s);
     units.forEach((u, j) => {
@@ -178,7 +178,7 @@ function unitFactors(ctx: Context, layer: LayerRecord, u: string, j: number, s: 
   return [{ sym: partial(TOTAL, outSym), value: layer.dEdOut[s]![j]! }, { sym: partial(outSym, netSym), value: layer.dOutdNet[s]![j]! }];
 }
 
-function biasGradientSteps(ctx: Context, layer: LayerRecord, k: number): Step[] {
+function biasGradientSteps(ctx: Context, layer: LayerRecord, k: number): DerivationStep[] {
   if (layer.bias === null || !layer.bias.trainable) return [];
   const units = ctx.names.units[k]!;
   const biasNames = ctx.names.biases[k]!;
@@ -220,9 +220,9 @@ function activationDerivative(layer: LayerRecord, leaf: Leaf, outSym: Sym, netSy
   return ELEMENTWISE[name].formula.derivative(exprFormula(leaf), net, out, optionLeaf(leaf, layer));
 }
 
-function updateSteps(ctx: Context, layer: LayerRecord, k: number): Step[] {
+function updateSteps(ctx: Context, layer: LayerRecord, k: number): DerivationStep[] {
   const { record, names } = ctx;
-  const update = (name: string, before: number, grad: number, after: number): Step => {
+  const update = (name: string, before: number, grad: number, after: number): DerivationStep => {
     const param = (updated: boolean): Sym => ({ kind: 'param', name, updated });
     const build = (leaf: Leaf): Expr => diff(leaf(param(false), before), prod(leaf({ kind: 'lr' }, record.lr), leaf(partial(TOTAL, param(false)), grad)));
     return make(`updated.${name}`, 'update', param(true), build, after, [name]);

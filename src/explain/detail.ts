@@ -4,7 +4,7 @@
  * too large to read step by step.
  */
 import type { Names } from './naming.js';
-import type { Step } from './step.js';
+import type { DerivationStep } from './derivation.js';
 
 /** How much an explanation shows. */
 export type Detail = 'full' | 'selected' | 'summary';
@@ -19,7 +19,7 @@ export const DETAIL_LIMITS = { parameters: 200, samples: 8 } as const;
  * The steps about the selected names, plus, for a selected parameter, the
  * chain-rule steps of the unit it feeds, and the total error for context.
  */
-export function select(steps: Step[], names: Names, only: readonly string[]): Step[] {
+export function select(steps: DerivationStep[], names: Names, only: readonly string[]): DerivationStep[] {
   const chosen = new Set(only);
   const chainUnits = new Set<string>();
   names.units.forEach((units, k) => units.forEach((u, j) => {

@@ -3,16 +3,17 @@
  * everything an explanation holds (the derivation, the tables, the summary
  * and the notes), shown at the detail the network's size allows.
  */
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
+import { checkInteger } from '../util/checks.js';
 import type { Sequential } from '../nn/model.js';
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import { deriveSteps } from './derive.js';
 import { DETAIL_LIMITS, select, type Detail } from './detail.js';
 import { allNames, namesFor, type Names, type UserNames } from './naming.js';
 import { compareWithArticle, generalNotes, isArticleStep, refusal, type Note } from './notes.js';
-import type { Step } from './step.js';
+import type { DerivationStep } from './derivation.js';
 import { summarize, tables, type Summary, type Tables } from './tables.js';
-import { recordStep, type RecordOptions, type StepRecord } from './trace.js';
+import { traceTrainingStep, type RecordOptions, type TrainingTrace } from './trace.js';
 
 /** A training step, explained. */
 export interface Explanation {
@@ -21,12 +22,12 @@ export interface Explanation {
   /** Layer sizes, inputs first. */
   sizes: number[];
   names: Names;
-  record: StepRecord;
+  record: TrainingTrace;
   parameterCount: number;
   detail: Detail;
   only: string[] | null;
   /** The derivation, in reading order (only the selected steps when `only` is given; none in summary detail). */
-  steps: Step[];
+  steps: DerivationStep[];
   tables: Tables;
   summary: Summary;
   /** What a reader must know to follow it, as data; the renderers word them in their language ({@link noteText}). */
@@ -53,11 +54,8 @@ export interface ExplainOptions extends RecordOptions {
 export function explainStep(model: Sequential, x: NestedNumbers | Tensor, t: NestedNumbers | Tensor, options: ExplainOptions = {}): Explanation {
   const names = namesFor(model, options.names);
   const only = options.only === undefined ? null : checkOnly(names, options.only);
-  const iteration = options.iteration ?? 1;
-  if (!Number.isInteger(iteration) || iteration < 1) {
-    throw new GlassnetError({ code: 'range', argument: 'options.iteration', expected: 'a positive integer', found: describe(iteration) });
-  }
-  const record = recordStep(model, x, t, options);
+  const iteration = checkInteger(options.iteration ?? 1, 1, 'options.iteration');
+  const record = traceTrainingStep(model, x, t, options);
   const parameterCount = model.parameters().reduce((n, p) => n + p.size, 0);
   const tooBig = parameterCount > DETAIL_LIMITS.parameters;
   const detail: Detail = record.samples > DETAIL_LIMITS.samples || (tooBig && only === null) ? 'summary' : only === null ? 'full' : 'selected';
@@ -86,7 +84,7 @@ function checkOnly(names: Names, only: readonly string[]): string[] {
   const selectable = new Set(allNames(names).filter((n) => !names.inputs.includes(n)));
   for (const name of only) {
     if (!selectable.has(name)) {
-      throw new GlassnetError({ code: 'unknown-name', argument: 'only', expected: 'names of units or parameters of this network (e.g. h1, o1, w6)', found: describe(name) });
+      throw new GlassnetError({ code: 'unknown-name', argument: 'only', expected: 'names of units or parameters of this network (e.g. h1, o1, w6)', found: describeValue(name) });
     }
   }
   if (only.length === 0) throw new GlassnetError({ code: 'empty', argument: 'only', expected: 'at least one name', found: 'an empty list' });

@@ -6,12 +6,12 @@
 export { explainStep, type Explanation, type ExplainOptions } from './explain.js';
 export { deriveSteps } from './derive.js';
 export { DETAIL_LIMITS, type Detail } from './detail.js';
-export { type Step, type Section, type Sym, type Expr, type Factor, type ArticleValue } from './step.js';
+export { type DerivationStep, type Section, type Sym, type Expr, type Factor, type ArticleValue } from './derivation.js';
 export { type Summary, type LayerSummary, type Tables, type PerSample } from './tables.js';
 export { namesFor, allNames, type Names, type NamingScheme, type UserNames } from './naming.js';
-export { Trace, recordStep, type StepRecord, type LayerRecord, type LossRecord, type BiasRecord, type RecordOptions, type Rows } from './trace.js';
-export { renderText, renderTextSummaryLine, describeStep, formatNumber, exprText, symText, type RenderOptions, type TextOptions, type TextStyle, type Paint } from './render-text.js';
+export { Trace, traceTrainingStep, type TrainingTrace, type LayerRecord, type LossRecord, type BiasRecord, type RecordOptions, type Rows } from './trace.js';
+export { renderText, renderTextSummaryLine, describeExplanation, formatNumber, exprText, symText, type RenderOptions, type TextOptions, type TextStyle, type Paint } from './render-text.js';
 export { renderMarkdown, exprLatex, symLatex } from './render-markdown.js';
-export { toJSON, EXPLAIN_SCHEMA, type ExplanationJSON, type StepJSON, type FactorJSON } from './render-json.js';
+export { toJSON, EXPLAIN_SCHEMA, type ExplanationJSON, type DerivationStepJSON, type FactorJSON } from './render-json.js';
 export { LANGUAGES, messagesFor, noteText, type Language, type Messages } from './messages/index.js';
 export { type Note, type NoteKind } from './notes.js';

@@ -4,7 +4,7 @@
  * 2-2-2 shape, a systematic scheme for any other shape, and user names on
  * top of either. docs/explain.md documents the scheme.
  */
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import { Dense, type Layer } from '../nn/layers.js';
 import type { Sequential } from '../nn/model.js';
 import { range } from '../util/range.js';
@@ -35,7 +35,7 @@ const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.']*$/;
 export function denseLayers(model: Sequential): Dense[] {
   return model.layers.map((layer: Layer, k: number) => {
     if (layer instanceof Dense) return layer;
-    throw new GlassnetError({ code: 'type', argument: `model.layers[${k}]`, expected: 'a Dense layer (explain reads Dense layers only)', found: describe(layer) });
+    throw new GlassnetError({ code: 'type', argument: `model.layers[${k}]`, expected: 'a Dense layer (explain reads Dense layers only)', found: describeValue(layer) });
   });
 }
 
@@ -82,11 +82,11 @@ function rename(names: Names, userNames: UserNames): Names {
   const known = new Set(allNames(names));
   for (const [from, to] of entries) {
     if (!known.has(from)) {
-      throw new GlassnetError({ code: 'unknown-name', argument: `names.${from}`, expected: 'a name of this network (e.g. i1, h1, o1, w1)', found: describe(from) });
+      throw new GlassnetError({ code: 'unknown-name', argument: `names.${from}`, expected: 'a name of this network (e.g. i1, h1, o1, w1)', found: describeValue(from) });
     }
     if (typeof to !== 'string' || !NAME_PATTERN.test(to)) {
       throw new GlassnetError({
-        code: 'range', argument: `names.${from}`, expected: 'a letter then letters, digits, "_", "." or "\'"', found: describe(to),
+        code: 'range', argument: `names.${from}`, expected: 'a letter then letters, digits, "_", "." or "\'"', found: describeValue(to),
       });
     }
   }
@@ -101,7 +101,7 @@ function rename(names: Names, userNames: UserNames): Names {
   const seen = new Set<string>();
   for (const name of allNames(renamed)) {
     if (seen.has(name)) {
-      throw new GlassnetError({ code: 'range', argument: 'names', expected: 'names that are unique in the network', found: `${describe(name)} twice` });
+      throw new GlassnetError({ code: 'range', argument: 'names', expected: 'names that are unique in the network', found: `${describeValue(name)} twice` });
     }
     seen.add(name);
   }

@@ -7,8 +7,8 @@
 import { ARTICLE, ARTICLE_PRINTED, type ArticleSlip } from '../data/article.js';
 import { DETAIL_LIMITS } from './detail.js';
 import type { Names, UserNames } from './naming.js';
-import type { Step } from './step.js';
-import type { LayerRecord, StepRecord } from './trace.js';
+import type { DerivationStep } from './derivation.js';
+import type { LayerRecord, TrainingTrace } from './trace.js';
 
 /**
  * A note under an explanation, as data: each language's message table
@@ -36,7 +36,7 @@ export type Note =
 export type NoteKind = Note['kind'];
 
 /** The notes every explanation of this network and step carries, whatever its detail. */
-export function generalNotes(record: StepRecord, names: Names): Note[] {
+export function generalNotes(record: TrainingTrace, names: Names): Note[] {
   const notes: Note[] = [{ kind: 'autograd' }];
   record.layers.forEach((layer, k) => {
     const biases = names.biases[k];
@@ -63,7 +63,7 @@ export function refusal(parameters: number, samples: number): Note {
  * Whether this is the article's own step: its network, weights, data and
  * learning rate under the default names, so its printed numbers apply.
  */
-export function isArticleStep(record: StepRecord, names: Names, userNames: UserNames): boolean {
+export function isArticleStep(record: TrainingTrace, names: Names, userNames: UserNames): boolean {
   if (names.scheme !== 'article' || Object.keys(userNames).length > 0) return false;
   const [hidden, output] = record.layers;
   const same = (a: readonly (readonly number[])[], b: readonly (readonly number[])[]): boolean =>
@@ -82,7 +82,7 @@ export function isArticleStep(record: StepRecord, names: Names, userNames: UserN
  * article's own precision; marks the steps and returns a note for each
  * disagreement, naming the slip recorded in ARTICLE_PRINTED.
  */
-export function compareWithArticle(steps: Step[], firstNote: number): Note[] {
+export function compareWithArticle(steps: DerivationStep[], firstNote: number): Note[] {
   const notes: Note[] = [];
   for (const printed of ARTICLE_PRINTED) {
     const step = steps.find((s) => s.id === printed.path);

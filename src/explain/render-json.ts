@@ -5,7 +5,7 @@
  */
 import type { Detail } from './detail.js';
 import type { Explanation } from './explain.js';
-import type { ArticleValue, Section } from './step.js';
+import type { ArticleValue, Section } from './derivation.js';
 import type { Summary, Tables } from './tables.js';
 import { messagesFor, noteText } from './messages/index.js';
 import { exprText, symText, type RenderOptions } from './render-text.js';
@@ -21,7 +21,7 @@ export interface FactorJSON {
 }
 
 /** One derivation step, in JSON. */
-export interface StepJSON {
+export interface DerivationStepJSON {
   id: string;
   section: Section;
   quantity: string;
@@ -45,7 +45,7 @@ export interface ExplanationJSON extends Tables {
   only: string[] | null;
   precision: number;
   summary: Summary;
-  steps: StepJSON[];
+  steps: DerivationStepJSON[];
   notes: string[];
 }
 

@@ -3,9 +3,9 @@
  * restricted to commands both GitHub's math and KaTeX support.
  */
 import type { Explanation } from './explain.js';
-import type { Expr, Step, Sym } from './step.js';
+import type { Expr, DerivationStep, Sym } from './derivation.js';
 import { messagesFor, noteText } from './messages/index.js';
-import { describeStep, formatNumber, shownParameters, type RenderOptions } from './render-text.js';
+import { describeExplanation, formatNumber, shownParameters, type RenderOptions } from './render-text.js';
 import type { FunctionName } from '../primitives/formula.js';
 
 // i1 → i_{1}, w2.1.3 → w_{2.1.3}; any other name is set upright.
@@ -128,7 +128,7 @@ function fnLatex(name: FunctionName, args: string): string {
 // Past this many characters a display equation is split into aligned lines.
 const ONE_LINE = 110;
 
-function stepLatex(step: Step, precision: number): string {
+function stepLatex(step: DerivationStep, precision: number): string {
   const value = formatNumber(step.value, precision);
   const parts: string[] = [];
   for (const e of [...step.formulas, step.withNumbers]) {
@@ -151,7 +151,7 @@ export function renderMarkdown(expl: Explanation, options: RenderOptions = {}): 
   const precision = options.precision ?? 9;
   const m = messagesFor(options.lang);
   const n = (v: number | undefined): string => (v === undefined ? m.fixed : formatNumber(v, precision));
-  const lines: string[] = [`## ${describeStep(expl, options.lang).replace(/η = ([^,，]+)/, (_, lr: string) => `$\\eta = ${lr}$`)}`, ''];
+  const lines: string[] = [`## ${describeExplanation(expl, options.lang).replace(/η = ([^,，]+)/, (_, lr: string) => `$\\eta = ${lr}$`)}`, ''];
   if (expl.detail === 'summary') {
     lines.push(`$E_{\\mathrm{total}} = ${n(expl.summary.loss)}$, ${expl.parameterCount} parameters.`, '');
     lines.push(...table(['layer', 'units', 'activation', '$\\lVert W\\rVert$', '$\\lVert \\partial E/\\partial W\\rVert$', '$\\lVert \\partial E/\\partial b\\rVert$'],

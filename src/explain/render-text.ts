@@ -6,7 +6,7 @@
 import type { Explanation } from './explain.js';
 import { en } from './messages/en.js';
 import { messagesFor, noteText, type Language, type Messages } from './messages/index.js';
-import type { Expr, Step, Sym } from './step.js';
+import type { Expr, DerivationStep, Sym } from './derivation.js';
 import type { FunctionName } from '../primitives/formula.js';
 
 /** Options shared by the renderers. */
@@ -190,7 +190,7 @@ function lineLength(line: Line): number {
  * Lays out "lhs = form = form = numbers = value", packing segments onto a
  * line while they fit and breaking long segments between terms.
  */
-function layoutStep(step: Step, lhsWidth: number, width: number, precision: number, m: Messages): Line[] {
+function layoutStep(step: DerivationStep, lhsWidth: number, width: number, precision: number, m: Messages): Line[] {
   const indent = '  ';
   const lhs = symText(step.quantity);
   const segments = [...step.formulas.map((f) => chunks(f, precision)), chunks(step.withNumbers, precision)];
@@ -237,7 +237,7 @@ function layoutStep(step: Step, lhsWidth: number, width: number, precision: numb
 }
 
 /** Section headings in English (each language's are in its message table). */
-export const SECTION_TITLES: Record<Step['section'], string> = en.sections;
+export const SECTION_TITLES: Record<DerivationStep['section'], string> = en.sections;
 
 /** Pieces joined by `joiner` and wrapped to `width`; continuation lines start with `hang`. */
 function wrapPieces(pieces: readonly string[], joiner: string, width: number, first: string, hang: string): string[] {
@@ -271,7 +271,7 @@ export function shownParameters(expl: Explanation): string[] {
 }
 
 /** One line describing the network and the step, in `lang` (default English). */
-export function describeStep(expl: Explanation, lang: Language = 'en'): string {
+export function describeExplanation(expl: Explanation, lang: Language = 'en'): string {
   const activations = expl.record.layers.map((l) => l.activation).join(', ');
   return messagesFor(lang).step(expl.iteration, expl.sizes.join('-'), activations, expl.record.loss.name, String(expl.record.lr), expl.record.samples);
 }
@@ -298,7 +298,7 @@ export function renderText(expl: Explanation, options: TextOptions = {}): string
   const text = (s: string, style?: Style): void => {
     out.push(style === undefined ? [{ text: s }] : [{ text: s, style }]);
   };
-  wrapWords(describeStep(expl, options.lang), width, '', '  ').forEach((l, i) => text(l, i === 0 ? 'heading' : undefined));
+  wrapWords(describeExplanation(expl, options.lang), width, '', '  ').forEach((l, i) => text(l, i === 0 ? 'heading' : undefined));
   const outputs = expl.names.units[expl.names.units.length - 1]!;
   if (expl.detail !== 'summary') {
     expl.record.inputs.forEach((row, s) => {

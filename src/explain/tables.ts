@@ -3,7 +3,7 @@
  * per-layer summary that stays small at any network size.
  */
 import type { Names } from './naming.js';
-import type { StepRecord } from './trace.js';
+import type { TrainingTrace } from './trace.js';
 
 /** Per-layer overview, available at any size. */
 export interface LayerSummary {
@@ -56,7 +56,7 @@ function perSample(values: number[]): PerSample {
  * network's own quantities are limited to those names (the data is always
  * listed in full); null keeps everything.
  */
-export function tables(record: StepRecord, names: Names, keep: Set<string> | null): Tables {
+export function tables(record: TrainingTrace, names: Names, keep: Set<string> | null): Tables {
   const kept = (name: string): boolean => keep === null || keep.has(name);
   const column = (rows: number[][], j: number): PerSample => perSample(rows.map((row) => row[j]!));
   const byName = (list: readonly string[], rows: number[][], all = false): Record<string, PerSample> =>
@@ -109,7 +109,7 @@ function norm(values: readonly number[]): number {
 }
 
 /** The loss and, per layer, the norms of its weights and gradients. */
-export function summarize(record: StepRecord): Summary {
+export function summarize(record: TrainingTrace): Summary {
   return {
     loss: record.loss.total,
     layers: record.layers.map((layer) => ({

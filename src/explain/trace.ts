@@ -114,7 +114,7 @@ export interface LossRecord {
 }
 
 /** One training step, as recorded. */
-export interface StepRecord {
+export interface TrainingTrace {
   dtype: DType;
   lr: number;
   samples: number;
@@ -124,7 +124,7 @@ export interface StepRecord {
   loss: LossRecord;
 }
 
-/** Options of {@link recordStep}. */
+/** Options of {@link traceTrainingStep}. */
 export interface RecordOptions {
   /** Default `"squaredError"`, the article's ½Σ(t − o)². */
   loss?: LossName;
@@ -138,7 +138,7 @@ export interface RecordOptions {
  * {@link Trace} watches, and returns what was recorded. The model IS
  * updated. Arguments are validated before anything changes.
  */
-export function recordStep(model: Sequential, x: NestedNumbers | Tensor, t: NestedNumbers | Tensor, options: RecordOptions = {}): StepRecord {
+export function traceTrainingStep(model: Sequential, x: NestedNumbers | Tensor, t: NestedNumbers | Tensor, options: RecordOptions = {}): TrainingTrace {
   const layers = denseLayers(model);
   const inputs = model.toInput(x, 'x');
   const targets = model.toInput(t, 't', model.outputSize);

@@ -4,7 +4,7 @@
  * scaler's `toJSON`, an optimizer's `getState`); here they are kept as
  * JSON, copied, and checked as far as the file format knows them.
  */
-import { describe } from '../errors.js';
+import { describeValue } from '../errors.js';
 import {
   JsonPath, cloneJson, expectArray, expectInteger, expectObject, expectRngState, expectString, fail, field, required,
   type JsonObject, type JsonValue, type RngState,
@@ -76,15 +76,15 @@ const PREPROCESSING_FIELDS: Record<string, FieldCheck> = {
     const labels = expectArray(v, p);
     if (labels.length === 0) fail('empty', p, 'at least one class label', 'an empty array');
     labels.forEach((label, i) => {
-      if (typeof label !== 'string' && typeof label !== 'number') fail('type', p.index(i), 'a string or number class label', describe(label));
-      if (labels.indexOf(label) !== i) fail('state', p.index(i), 'labels that are all different', `a repeat of ${describe(label)}`);
+      if (typeof label !== 'string' && typeof label !== 'number') fail('type', p.index(i), 'a string or number class label', describeValue(label));
+      if (labels.indexOf(label) !== i) fail('state', p.index(i), 'labels that are all different', `a repeat of ${describeValue(label)}`);
     });
   },
   featureNames: (v, p, inputSize) => expectArray(v, p, inputSize).forEach((name, i) => expectString(name, p.index(i), true)),
   targetName: (v, p) => expectString(v, p, true),
   targetNames: (v, p) => expectArray(v, p).forEach((name, i) => expectString(name, p.index(i), true)),
   task: (v, p) => {
-    if (v !== 'classification' && v !== 'regression') fail('unknown-name', p, '"classification" or "regression"', describe(v));
+    if (v !== 'classification' && v !== 'regression') fail('unknown-name', p, '"classification" or "regression"', describeValue(v));
   },
   targetScaler: (v, p) => expectObject(v, p),
   encoding: (v, p) => expectObject(v, p),
@@ -99,11 +99,11 @@ const TRAINING_FIELDS: Record<string, FieldCheck> = {
   seed: (v, p) => expectInteger(v, p, Number.MIN_SAFE_INTEGER),
   metrics: (v, p) => {
     const metrics = expectObject(v, p);
-    for (const key of Object.keys(metrics)) if (typeof metrics[key] !== 'number') fail('type', p.key(key), 'a number', describe(metrics[key]));
+    for (const key of Object.keys(metrics)) if (typeof metrics[key] !== 'number') fail('type', p.key(key), 'a number', describeValue(metrics[key]));
   },
   date: (v, p) => {
     if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(Date.parse(v))) {
-      fail('type', p, 'an ISO 8601 date such as "2024-05-01T12:00:00.000Z"', describe(v));
+      fail('type', p, 'an ISO 8601 date such as "2024-05-01T12:00:00.000Z"', describeValue(v));
     }
   },
 };
@@ -130,7 +130,8 @@ export function readExtras(object: Record<string, unknown>, path: JsonPath, inpu
 function readFields(value: unknown, path: JsonPath, checks: Record<string, FieldCheck>, inputSize: number): JsonObject {
   const object = cloneJson(expectObject(value, path), path) as JsonObject;
   for (const [key, check] of Object.entries(checks)) {
-    if (Object.hasOwn(object, key)) check(object[key], path.key(key), inputSize);
+    const own = Object.hasOwn(object, key) ? object[key] : undefined;
+    if (own !== undefined) check(own, path.key(key), inputSize);
   }
   return object;
 }

@@ -9,6 +9,7 @@
 import type { ActivationName } from '../nn/activations.js';
 import type { Dense } from '../nn/layers.js';
 import { activationOption } from '../primitives/activations.js';
+import { inInterval } from '../util/checks.js';
 
 /**
  * One ONNX operator (default domain) of an activation's form. `inputs`
@@ -121,7 +122,7 @@ export function importedAlpha(name: ActivationName, value: number | undefined): 
   if (value === undefined) return defaultAlpha(name);
   if (option === null) return null;
   if (Math.fround(value) === Math.fround(option.default)) return option.default;
-  return option.check(value) ? value : null;
+  return inInterval(value, option.range) ? value : null;
 }
 
 /** The `alpha` Dense option for an imported layer: given only to activations that take one. */

@@ -2,7 +2,7 @@
  * Layers in model files: each layer kind's description (architecture) and
  * state (weights), how to read and check them, and how to build the layer.
  */
-import { describe } from '../errors.js';
+import { describeValue } from '../errors.js';
 import { checkActivation, type ActivationName } from '../nn/activations.js';
 import { activationOption } from '../primitives/activations.js';
 import { Dense, Dropout } from '../nn/layers.js';
@@ -10,8 +10,9 @@ import type { Sequential } from '../nn/model.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
 import { Random } from '../util/random.js';
 import {
-  JsonPath, checkFinite, checkKeys, expectArray, expectInteger, expectObject, expectRngState, fail, field, required, type RngState,
+  JsonPath, checkKeys, expectArray, expectInteger, expectObject, expectRngState, fail, field, required, type RngState,
 } from './validate.js';
+import { RATE, checkFinite, checkNumber } from '../util/checks.js';
 
 /** How a dense layer's bias is laid out: one per unit, one shared by all units (the article's b1, b2), or none. */
 export type BiasLayout = 'per-unit' | 'shared' | 'none';
@@ -79,7 +80,7 @@ export function fileLayers(model: Sequential, argument: string): FileLayer[] {
   const seen = new Set<string>();
   return model.layers.map((layer, i) => {
     const path = JsonPath.root(argument).key('layers').index(i);
-    if (!(layer instanceof Dense || layer instanceof Dropout)) fail('type', path, 'a Dense or Dropout layer (the kinds model files describe)', describe(layer));
+    if (!(layer instanceof Dense || layer instanceof Dropout)) fail('type', path, 'a Dense or Dropout layer (the kinds model files describe)', describeValue(layer));
     checkLayerName(layer.name, path.key('name'), seen);
     return layer;
   });
@@ -98,7 +99,7 @@ export function namedParameters(layers: readonly FileLayer[]): [string, Tensor][
  * diverged): a file is only written if it can be loaded back.
  */
 export function checkSavable(t: Tensor, name: string): void {
-  checkFinite(t.data, name, 'finite parameters (a model with NaN or infinite weights cannot be saved)');
+  checkFinite(t.data, name);
 }
 
 /** The layer's `architecture.layers` entry. */
@@ -152,7 +153,7 @@ export function readArchitecture(value: unknown, path: JsonPath, lenient: boolea
   const architecture = expectObject(value, path);
   checkKeys(architecture, path, ['type', 'layers'], lenient);
   const type = required(architecture, 'type', path);
-  if (type !== 'sequential') fail('unknown-name', path.key('type'), '"sequential"', describe(type));
+  if (type !== 'sequential') fail('unknown-name', path.key('type'), '"sequential"', describeValue(type));
   const list = expectArray(required(architecture, 'layers', path), path.key('layers'));
   if (list.length === 0) fail('empty', path.key('layers'), 'at least one layer', 'an empty array');
   const names = new Set<string>();
@@ -161,7 +162,7 @@ export function readArchitecture(value: unknown, path: JsonPath, lenient: boolea
     const at = path.key('layers').index(i);
     const layer = expectObject(item, at);
     const kind = required(layer, 'type', at);
-    if (kind !== 'dense' && kind !== 'dropout') fail('unknown-name', at.key('type'), '"dense" or "dropout"', describe(kind));
+    if (kind !== 'dense' && kind !== 'dropout') fail('unknown-name', at.key('type'), '"dense" or "dropout"', describeValue(kind));
     checkKeys(layer, at, FIELDS[kind], lenient);
     const name = checkLayerName(required(layer, 'name', at), at.key('name'), names);
     const spec = kind === 'dense' ? readDense(layer, at, name) : readDropout(layer, at, name);
@@ -189,7 +190,7 @@ export function readLayerStates(value: unknown, path: JsonPath, specs: readonly 
     const weight = readNumbers(required(entry, 'weight', at), at.key('weight'), spec.units * spec.inputSize, dtype);
     if (spec.bias === 'none') {
       const bias = field(entry, 'bias');
-      if (bias !== undefined) fail('type', at.key('bias'), `no such field (architecture.layers[${i}].bias is "none")`, describe(bias));
+      if (bias !== undefined) fail('type', at.key('bias'), `no such field (architecture.layers[${i}].bias is "none")`, describeValue(bias));
       return { weight };
     }
     return { weight, bias: readNumbers(required(entry, 'bias', at), at.key('bias'), spec.bias === 'shared' ? 1 : spec.units, dtype) };
@@ -202,10 +203,10 @@ function readDense(layer: Record<string, unknown>, at: JsonPath, name: string): 
   const activation = checkActivation(required(layer, 'activation', at), String(at.key('activation')));
   const alpha = readAlpha(activation, field(layer, 'alpha'), at.key('alpha'));
   const bias = required(layer, 'bias', at) as BiasLayout;
-  if (!BIAS_LAYOUTS.includes(bias)) fail('unknown-name', at.key('bias'), BIAS_LAYOUTS.map((b) => `"${b}"`).join(', '), describe(bias));
+  if (!BIAS_LAYOUTS.includes(bias)) fail('unknown-name', at.key('bias'), BIAS_LAYOUTS.map((b) => `"${b}"`).join(', '), describeValue(bias));
   const trainable = field(layer, 'biasTrainable');
   if (bias === 'none' ? trainable !== undefined : typeof trainable !== 'boolean') {
-    fail('type', at.key('biasTrainable'), bias === 'none' ? 'no such field (the layer has no bias)' : 'true or false', describe(trainable));
+    fail('type', at.key('biasTrainable'), bias === 'none' ? 'no such field (the layer has no bias)' : 'true or false', describeValue(trainable));
   }
   return {
     type: 'dense', name, inputSize, units, activation, ...(alpha === undefined ? {} : { alpha }), bias,
@@ -217,16 +218,14 @@ function readDense(layer: Record<string, unknown>, at: JsonPath, name: string): 
 function readAlpha(activation: ActivationName, value: unknown, path: JsonPath): number | undefined {
   if (value === undefined) return undefined;
   const option = activationOption(activation);
-  if (option === null) fail('type', path, `no such field (${activation} takes no option)`, describe(value));
-  if (typeof value !== 'number' || !option.check(value)) fail('range', path, `${option.expected} for ${activation}`, describe(value));
-  return value;
+  if (option === null) fail('type', path, `no such field (${activation} takes no option)`, describeValue(value));
+  return checkNumber(value, option.range, String(path), `(${option.meaning}) for ${activation}`);
 }
 
 function readDropout(layer: Record<string, unknown>, at: JsonPath, name: string): DropoutSpec {
   const size = expectInteger(required(layer, 'size', at), at.key('size'), 1);
   const rate = required(layer, 'rate', at);
-  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) fail('range', at.key('rate'), 'a number in [0, 1)', describe(rate));
-  return { type: 'dropout', name, size, rate };
+  return { type: 'dropout', name, size, rate: checkNumber(rate, RATE, String(at.key('rate'))) };
 }
 
 /** [input size, output size] of a layer. */
@@ -236,8 +235,8 @@ function sizesOf(spec: LayerSpec): [number, number] {
 
 /** A layer name that is valid and not yet in `seen` (which it joins). */
 function checkLayerName(name: unknown, path: JsonPath, seen: Set<string>): string {
-  if (typeof name !== 'string' || !LAYER_NAME.test(name)) fail('unknown-name', path, `a name matching ${LAYER_NAME}`, describe(name));
-  if (seen.has(name)) fail('unknown-name', path, 'a name no other layer has', describe(name));
+  if (typeof name !== 'string' || !LAYER_NAME.test(name)) fail('unknown-name', path, `a name matching ${LAYER_NAME}`, describeValue(name));
+  if (seen.has(name)) fail('unknown-name', path, 'a name no other layer has', describeValue(name));
   seen.add(name);
   return name;
 }
@@ -245,9 +244,6 @@ function checkLayerName(name: unknown, path: JsonPath, seen: Set<string>): strin
 /** Exactly `length` finite numbers, each also finite once rounded to float32 for a float32 model. */
 function readNumbers(value: unknown, path: JsonPath, length: number, dtype: DType): number[] {
   const list = expectArray(value, path, length);
-  list.forEach((v, i) => {
-    if (typeof v !== 'number') fail('type', path.index(i), 'a number', describe(v));
-    if (!Number.isFinite(dtype === 'float32' ? Math.fround(v) : v)) fail('not-finite', path.index(i), `a finite ${dtype} number`, describe(v));
-  });
+  checkFinite(list, String(path), { dtype });
   return list as number[];
 }

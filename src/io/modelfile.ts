@@ -4,7 +4,7 @@
  * every field; the checks here and in layerspec.ts and extras.ts are that
  * document's validation rules.
  */
-import { describe } from '../errors.js';
+import { describeValue } from '../errors.js';
 import { Sequential } from '../nn/model.js';
 import type { DType } from '../tensor/tensor.js';
 import { computeChecksum, verifyChecksum, type Checksum } from './checksum.js';
@@ -98,13 +98,13 @@ export function modelFromJSON(json: unknown, options: { file?: string } = {}): L
   const root = JsonPath.root(options.file ?? 'model');
   const top = expectObject(typeof json === 'string' ? parseJson(json, root) : json, root);
   const format = required(top, 'format', root);
-  if (format !== MODEL_FORMAT) fail('unknown-name', root.key('format'), JSON.stringify(MODEL_FORMAT), describe(format));
+  if (format !== MODEL_FORMAT) fail('unknown-name', root.key('format'), JSON.stringify(MODEL_FORMAT), describeValue(format));
   // A newer minor version only adds optional fields, which this reader skips.
   const version = required(top, 'version', root);
   const lenient = readMinorVersion(version, root.key('version')) > MINOR;
   checkKeys(top, root, TOP_FIELDS, lenient);
   const dtype = required(top, 'dtype', root);
-  if (dtype !== 'float32' && dtype !== 'float64') fail('dtype', root.key('dtype'), '"float32" or "float64"', describe(dtype));
+  if (dtype !== 'float32' && dtype !== 'float64') fail('dtype', root.key('dtype'), '"float32" or "float64"', describeValue(dtype));
   const specs = readArchitecture(required(top, 'architecture', root), root.key('architecture'), lenient);
   const states = readLayerStates(required(top, 'weights', root), root.key('weights'), specs, dtype, lenient);
   // Building has no side effects, so the extras may be checked against the built model.
@@ -118,7 +118,7 @@ export function modelFromJSON(json: unknown, options: { file?: string } = {}): L
 
 function readMinorVersion(value: unknown, path: JsonPath): number {
   const match = typeof value === 'string' ? /^(\d+)\.(\d+)$/.exec(value) : null;
-  if (match === null) fail('type', path, 'a version string "major.minor" such as "1.0"', describe(value));
+  if (match === null) fail('type', path, 'a version string "major.minor" such as "1.0"', describeValue(value));
   const major = Number(match[1]);
   if (major > MAJOR) {
     fail('range', path, `major version ${MAJOR} (this glassnet reads ${MODEL_FORMAT} ${MAJOR}.x)`, `"${value}": the file is from a newer glassnet version; upgrade glassnet to read it`);

@@ -6,7 +6,8 @@
  * predict` takes and gives what it reports. Float32 throughout; the batch
  * dimension is symbolic (`batch`).
  */
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
+import { checkFinite } from '../util/checks.js';
 import { Dense } from '../nn/layers.js';
 import type { Sequential } from '../nn/model.js';
 import { checkActivation, type ActivationName } from '../nn/activations.js';
@@ -143,7 +144,7 @@ export function toOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint
     if (value !== undefined) metadata.push({ key, value: JSON.stringify(value) });
   };
   if (options.featureNames !== undefined && options.featureNames.length !== model.inputSize) {
-    throw new GlassnetError({ code: 'shape', argument: 'options.featureNames', expected: `${model.inputSize} names (the model's input size)`, found: describe(options.featureNames) });
+    throw new GlassnetError({ code: 'shape', argument: 'options.featureNames', expected: `${model.inputSize} names (the model's input size)`, found: describeValue(options.featureNames) });
   }
   note(ONNX_METADATA.featureNames, options.featureNames);
   note(ONNX_METADATA.classes, options.classes);
@@ -171,13 +172,8 @@ export function toOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint
 function floatTensor(name: string, dims: number[], values: ArrayLike<number>, argument: string): OnnxTensor {
   const raw = new Uint8Array(values.length * 4);
   const view = new DataView(raw.buffer);
-  for (let i = 0; i < values.length; i++) {
-    const v = Math.fround(values[i]!);
-    if (!Number.isFinite(v)) {
-      throw new GlassnetError({ code: 'not-finite', argument: `${argument}[${i}]`, expected: 'a number finite in float32 (ONNX files are float32)', found: describe(values[i]) });
-    }
-    view.setFloat32(i * 4, v, true);
-  }
+  checkFinite(values, argument, { dtype: 'float32' });
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
   return { name, dims, dataType: ONNX_DTYPE.FLOAT, rawData: raw, floatData: [], int64Data: [], doubleData: [] };
 }
 

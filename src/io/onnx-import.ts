@@ -8,7 +8,8 @@
  * Sub and Div become the model's scaler again). Anything else is refused
  * with an error naming the node and its operator.
  */
-import { GlassnetError, describe, type ErrorCode } from '../errors.js';
+import { GlassnetError, describeValue, type ErrorCode } from '../errors.js';
+import { RATE, checkFinite, checkNumber, intervalWords } from '../util/checks.js';
 import type { ActivationName } from '../nn/activations.js';
 import { activationOption } from '../primitives/activations.js';
 import { Dense, Dropout, type Layer } from '../nn/layers.js';
@@ -77,7 +78,7 @@ interface PendingDense {
  */
 export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DType } = {}): ImportedOnnx {
   const file = options.file ?? 'model.onnx';
-  if (!(bytes instanceof Uint8Array)) throw new GlassnetError({ code: 'type', argument: file, expected: 'a Uint8Array', found: describe(bytes) });
+  if (!(bytes instanceof Uint8Array)) throw new GlassnetError({ code: 'type', argument: file, expected: 'a Uint8Array', found: describeValue(bytes) });
   const onnx = decodeMessage(MODEL, bytes, file);
   const at = (part: string): string => `${file}: ${part}`;
   const fail = (code: ErrorCode, part: string, expected: string, found: string): never => {
@@ -149,7 +150,7 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
       case 'Dropout': {
         // Only the rate is kept: at prediction time Dropout is the identity.
         const ratio = node.input[1] !== undefined && node.input[1] !== '' ? constant(1).values[0] ?? 0.5 : float('ratio', 0.5);
-        if (!(ratio >= 0 && ratio < 1)) fail('range', `${part} ratio`, 'a number in [0, 1)', describe(ratio));
+        checkNumber(ratio, RATE, `${part} ratio`);
         if (open) dense!.activation = 'linear';
         dropouts.set(layers.length, ratio);
         break;
@@ -161,7 +162,7 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
         if (!ok) fail('unknown-name', part, 'Sub then Div by constants of the input width before the first layer (the scaling glassnet exports)', `op type "${op}" here`);
         if (op === 'Sub') offset = c.values;
         else {
-          c.values.forEach((v, j) => v > 0 || fail('range', `${part}.input[1][${j}]`, 'a scale > 0', describe(v)));
+          c.values.forEach((v, j) => v > 0 || fail('range', `${part}.input[1][${j}]`, 'a scale > 0', describeValue(v)));
           scaler = { offset: offset!, scale: c.values };
         }
         break;
@@ -285,9 +286,11 @@ function attributeMap(node: OnnxNode, part: string, fail: Fail): Map<string, Onn
  */
 function checkActivationAttributes(activation: ActivationName, spec: OnnxStep, attrs: Map<string, OnnxAttribute>, part: string, fail: Fail): number {
   let alpha = defaultAlpha(activation);
+  const option = activationOption(activation);
+  const takes = option === null ? 'none' : intervalWords(option.range);
   for (const name of Object.keys(spec.floats ?? {})) {
     const found = attrs.get(name)?.f;
-    alpha = importedAlpha(activation, found) ?? fail('range', `${part} ${name}`, `a value glassnet's ${activation} takes (${activationOption(activation)?.expected ?? 'none'})`, `${found}`);
+    alpha = importedAlpha(activation, found) ?? fail('range', `${part} ${name}`, `a value glassnet's ${activation} takes (${takes})`, `${found}`);
   }
   if (activation === 'softmax') {
     const axis = attrs.get('axis')?.i ?? -1;
@@ -301,8 +304,7 @@ function checkActivationAttributes(activation: ActivationName, spec: OnnxStep, a
 
 function checkWeightsFinite(model: Sequential, dtype: DType, at: (part: string) => string): void {
   for (const p of model.layers.flatMap((l) => (l instanceof Dense ? (l.bias === null ? [l.weight] : [l.weight, l.bias]) : []))) {
-    const i = p.data.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) throw new GlassnetError({ code: 'not-finite', argument: at(`${p.label ?? 'weights'}[${i}]`), expected: `a number finite in ${dtype}`, found: describe(p.data[i]) });
+    checkFinite(p.data, at(p.label ?? 'weights'), { dtype });
   }
 }
 

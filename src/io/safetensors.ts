@@ -5,13 +5,14 @@
  * { string: string } }`), then the raw little-endian tensor data, offsets
  * counted from the first byte after the header.
  */
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import type { Sequential } from '../nn/model.js';
 import { sameShape, sizeOf, formatShape } from '../util/shape.js';
 import { fileLayers, checkSavable, namedParameters } from './layerspec.js';
 import {
-  JsonPath, checkKeys, decodeUtf8, expectArray, expectInteger, expectObject, expectString, checkFinite, fail, field, parseJson, required,
+  JsonPath, checkKeys, decodeUtf8, expectArray, expectInteger, expectObject, expectString, fail, field, parseJson, required,
 } from './validate.js';
+import { checkFinite } from '../util/checks.js';
 
 /** Bytes per element of each element type glassnet stores. */
 const ITEM_SIZE = { F32: 4, F64: 8 } as const;
@@ -102,7 +103,7 @@ export function encodeSafetensors(
  */
 export function fromSafetensors(bytes: Uint8Array, options: { file?: string } = {}): SafetensorsContents {
   const root = JsonPath.root(options.file ?? 'safetensors');
-  if (!(bytes instanceof Uint8Array)) fail('type', root, 'a Uint8Array', describe(bytes));
+  if (!(bytes instanceof Uint8Array)) fail('type', root, 'a Uint8Array', describeValue(bytes));
   if (bytes.length < 8) fail('shape', root, 'at least 8 bytes (the header length)', `${bytes.length} bytes: the file is truncated`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerSize = view.getBigUint64(0, true);
@@ -119,7 +120,7 @@ export function fromSafetensors(bytes: Uint8Array, options: { file?: string } = 
     const entry = expectObject(header[name], at);
     checkKeys(entry, at, ['dtype', 'shape', 'data_offsets']);
     const dtype = required(entry, 'dtype', at);
-    if (dtype !== 'F32' && dtype !== 'F64') fail('dtype', at.key('dtype'), '"F32" or "F64" (the float types glassnet stores)', describe(dtype));
+    if (dtype !== 'F32' && dtype !== 'F64') fail('dtype', at.key('dtype'), '"F32" or "F64" (the float types glassnet stores)', describeValue(dtype));
     const shape = expectArray(required(entry, 'shape', at), at.key('shape')).map((d, i) => expectInteger(d, at.key('shape').index(i), 0));
     const offsets = expectArray(required(entry, 'data_offsets', at), at.key('data_offsets'), 2);
     const begin = expectInteger(offsets[0], at.key('data_offsets').index(0), 0, dataLength);
@@ -173,7 +174,7 @@ export function loadWeightsInto(model: Sequential, tensors: ReadonlyMap<string, 
     const dtype = target.dtype === 'float64' ? 'F64' : 'F32';
     const arrayType = target.dtype === 'float64' ? Float64Array : Float32Array;
     if (source.dtype !== dtype || !(source.data instanceof arrayType)) {
-      throw new GlassnetError({ code: 'dtype', argument, expected: `${dtype} (the model is ${target.dtype})`, found: `${describe(source.dtype)} holding ${describe(source.data)}` });
+      throw new GlassnetError({ code: 'dtype', argument, expected: `${dtype} (the model is ${target.dtype})`, found: `${describeValue(source.dtype)} holding ${describeValue(source.data)}` });
     }
     if (!sameShape(source.shape, target.shape) || source.data.length !== target.size) {
       throw new GlassnetError({ code: 'shape', argument, expected: `shape ${formatShape(target.shape)}`, found: `shape ${formatShape(source.shape)} with ${source.data.length} values` });

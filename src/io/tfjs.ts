@@ -4,7 +4,8 @@
  * plus the weight bytes, float32 little-endian in manifest order. Dense
  * kernels are `[inputs, units]`, the transpose of glassnet's layout.
  */
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
+import { RATE, checkFinite, checkNumber } from '../util/checks.js';
 import type { ActivationName } from '../nn/activations.js';
 import { Dense, Dropout, type Layer } from '../nn/layers.js';
 import { Sequential } from '../nn/model.js';
@@ -78,10 +79,8 @@ export function toTfjs(model: Sequential, generatedBy = 'glassnet 0.1.0'): TfjsM
   });
   const weights = new Uint8Array(values.length * 4);
   const view = new DataView(weights.buffer);
-  values.forEach((v, i) => {
-    if (!Number.isFinite(Math.fround(v))) throw new GlassnetError({ code: 'not-finite', argument: `model weights[${i}]`, expected: 'a number finite in float32 (TF.js weights are float32)', found: describe(v) });
-    view.setFloat32(4 * i, v, true);
-  });
+  checkFinite(values, 'model weights', { dtype: 'float32' });
+  values.forEach((v, i) => view.setFloat32(4 * i, v, true));
   return {
     modelJson: {
       format: 'layers-model', generatedBy, convertedBy: null,
@@ -133,7 +132,7 @@ export function fromTfjs(modelJson: unknown, weights: Uint8Array, options: { fil
   const root = JsonPath.root(options.file ?? 'model.json');
   const top = expectObject(typeof modelJson === 'string' ? parseJson(modelJson, root) : modelJson, root);
   const format = field(top, 'format');
-  if (format !== undefined && format !== 'layers-model') fail('unknown-name', root.key('format'), '"layers-model"', describe(format));
+  if (format !== undefined && format !== 'layers-model') fail('unknown-name', root.key('format'), '"layers-model"', describeValue(format));
   let topologyPath = root.key('modelTopology');
   let topology = expectObject(required(top, 'modelTopology', root), topologyPath);
   // Keras' own model.json wraps the model in `model_config`.
@@ -142,7 +141,7 @@ export function fromTfjs(modelJson: unknown, weights: Uint8Array, options: { fil
     topology = expectObject(topology['model_config'], topologyPath);
   }
   const className = required(topology, 'class_name', topologyPath);
-  if (className !== 'Sequential') fail('unknown-name', topologyPath.key('class_name'), '"Sequential"', describe(className));
+  if (className !== 'Sequential') fail('unknown-name', topologyPath.key('class_name'), '"Sequential"', describeValue(className));
   const config = required(topology, 'config', topologyPath);
   // Older Keras writes the layer list as the config itself.
   const layersPath = Array.isArray(config) ? topologyPath.key('config') : topologyPath.key('config').key('layers');
@@ -161,9 +160,9 @@ export function fromTfjs(modelJson: unknown, weights: Uint8Array, options: { fil
     names.add(name);
     const shape = field(cfg, 'batch_input_shape') ?? field(cfg, 'batchInputShape');
     if (shape !== undefined) {
-      if (entries.length > 0) fail('shape', at.key('config').key('batch_input_shape'), 'an input shape on the first layer only', describe(shape));
+      if (entries.length > 0) fail('shape', at.key('config').key('batch_input_shape'), 'an input shape on the first layer only', describeValue(shape));
       const dims = expectArray(shape, at.key('config').key('batch_input_shape'), 2);
-      if (dims[0] !== null) fail('shape', at.key('config').key('batch_input_shape').index(0), 'null (any batch size)', describe(dims[0]));
+      if (dims[0] !== null) fail('shape', at.key('config').key('batch_input_shape').index(0), 'null (any batch size)', describeValue(dims[0]));
       declaredInput = expectInteger(dims[1], at.key('config').key('batch_input_shape').index(1), 1);
     }
     const last = entries[entries.length - 1];
@@ -186,7 +185,7 @@ export function fromTfjs(modelJson: unknown, weights: Uint8Array, options: { fil
       case 'Dense': {
         const units = expectInteger(required(cfg, 'units', at.key('config')), at.key('config').key('units'), 1);
         const useBias = field(cfg, 'use_bias') ?? true;
-        if (typeof useBias !== 'boolean') fail('type', at.key('config').key('use_bias'), 'true or false', describe(useBias));
+        if (typeof useBias !== 'boolean') fail('type', at.key('config').key('use_bias'), 'true or false', describeValue(useBias));
         const activation = activationOf(field(cfg, 'activation') ?? 'linear', at.key('config').key('activation'));
         entries.push({ name, units, useBias, activation, alpha: defaultAlpha(activation), at, open: activation === 'linear' });
         break;
@@ -196,8 +195,7 @@ export function fromTfjs(modelJson: unknown, weights: Uint8Array, options: { fil
         break;
       case 'Dropout': {
         const rate = required(cfg, 'rate', at.key('config'));
-        if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) fail('range', at.key('config').key('rate'), 'a number in [0, 1)', describe(rate));
-        entries.push({ rate });
+        entries.push({ rate: checkNumber(rate, RATE, String(at.key('config').key('rate'))) });
         break;
       }
       default: {
@@ -207,7 +205,7 @@ export function fromTfjs(modelJson: unknown, weights: Uint8Array, options: { fil
         for (const key of Object.keys(special.config)) {
           const found = field(cfg, key);
           const taken = typeof found === 'number' ? importedAlpha(special.name, found) : null;
-          alpha = taken ?? fail('range', at.key('config').key(key), `a value glassnet's ${special.name} takes`, describe(found));
+          alpha = taken ?? fail('range', at.key('config').key(key), `a value glassnet's ${special.name} takes`, describeValue(found));
         }
         attach(special.name, alpha);
       }
@@ -253,7 +251,7 @@ export function fromTfjs(modelJson: unknown, weights: Uint8Array, options: { fil
     if (!(layer instanceof Dense)) continue;
     for (const t of layer.bias === null ? [layer.weight] : [layer.weight, layer.bias]) {
       const k = t.data.findIndex((v) => !Number.isFinite(v));
-      if (k >= 0) fail('not-finite', root.key('weights').key(layer.name), 'finite weights', describe(t.data[k]));
+      if (k >= 0) fail('not-finite', root.key('weights').key(layer.name), 'finite weights', describeValue(t.data[k]));
     }
   }
   return model;
@@ -285,7 +283,7 @@ function readManifest(top: Record<string, unknown>, root: JsonPath, bytes: numbe
       if (names.has(name)) fail('unknown-name', at.key('name'), 'weight names that are all different', JSON.stringify(name));
       names.add(name);
       const dtype = required(spec, 'dtype', at);
-      if (dtype !== 'float32') fail('dtype', at.key('dtype'), '"float32"', describe(dtype));
+      if (dtype !== 'float32') fail('dtype', at.key('dtype'), '"float32"', describeValue(dtype));
       if (field(spec, 'quantization') !== undefined) fail('type', at.key('quantization'), 'unquantized float32 weights', 'quantized ones');
       const shape = expectArray(required(spec, 'shape', at), at.key('shape')).map((d, j) => expectInteger(d, at.key('shape').index(j), 0, bytes));
       const size = shape.reduce((a, b) => a * b, 1);
@@ -301,7 +299,7 @@ function readManifest(top: Record<string, unknown>, root: JsonPath, bytes: numbe
 /** A manifest path glassnet reads: a plain file name next to model.json, never a directory climb. */
 export function checkTfjsWeightsPath(value: unknown, path: string): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(value) || value.includes('..')) {
-    throw new GlassnetError({ code: 'type', argument: path, expected: 'a plain file name next to model.json (no directories)', found: describe(value) });
+    throw new GlassnetError({ code: 'type', argument: path, expected: 'a plain file name next to model.json (no directories)', found: describeValue(value) });
   }
   return value;
 }

@@ -6,7 +6,7 @@
  * `0.weight`, `0.bias`, `2.weight`, ... exactly as `state_dict()` names
  * them, with `Linear`'s layout (`weight` `[out, in]`, `bias` `[out]`).
  */
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import { checkActivation, type ActivationName } from '../nn/activations.js';
 import { Dense, Dropout, type Layer } from '../nn/layers.js';
 import { Sequential } from '../nn/model.js';
@@ -154,9 +154,9 @@ export function torchArchitectureFromMetadata(metadata: Readonly<Record<string, 
   try {
     modules = JSON.parse(text);
   } catch (error) {
-    throw new GlassnetError({ code: 'type', argument, expected: 'a JSON module list', found: describe(text), cause: error });
+    throw new GlassnetError({ code: 'type', argument, expected: 'a JSON module list', found: describeValue(text), cause: error });
   }
-  if (!Array.isArray(modules)) throw new GlassnetError({ code: 'type', argument, expected: 'a JSON module list', found: describe(modules) });
+  if (!Array.isArray(modules)) throw new GlassnetError({ code: 'type', argument, expected: 'a JSON module list', found: describeValue(modules) });
   const byModule = new Map((Object.keys(ACTIVATION_INTEROP) as ActivationName[]).flatMap((name) => {
     const torch = ACTIVATION_INTEROP[name].torch(defaultAlpha(name));
     return torch === null ? [] : [[torch.module, name] as const];
@@ -169,13 +169,13 @@ export function torchArchitectureFromMetadata(metadata: Readonly<Record<string, 
     else if (name === 'Dropout') {
       const p = (m as { p?: unknown }).p;
       if (activations.length === 0 || typeof p !== 'number' || !(p >= 0 && p < 1)) {
-        throw new GlassnetError({ code: 'range', argument: `${argument}[${i}]`, expected: 'a Dropout with p in [0, 1) after a Linear', found: describe(p) });
+        throw new GlassnetError({ code: 'range', argument: `${argument}[${i}]`, expected: 'a Dropout with p in [0, 1) after a Linear', found: describeValue(p) });
       }
       dropout[activations.length - 1] = p;
     } else {
       const activation = typeof name === 'string' ? byModule.get(name) : undefined;
       if (activation === undefined || activations.length === 0 || activations[activations.length - 1] !== 'linear') {
-        throw new GlassnetError({ code: 'unknown-name', argument: `${argument}[${i}]`, expected: 'Linear, Dropout, or an activation module right after a Linear', found: describe(name) });
+        throw new GlassnetError({ code: 'unknown-name', argument: `${argument}[${i}]`, expected: 'Linear, Dropout, or an activation module right after a Linear', found: describeValue(name) });
       }
       activations[activations.length - 1] = activation;
     }

@@ -16,7 +16,7 @@ import { evaluate, isClassificationLoss, type Evaluation } from '../train/evalua
 import { classIndices, regressionReport } from '../train/metrics.js';
 import { Scaler, scalerFromJSON } from '../data/scaling.js';
 import { MISSING_POLICIES, encodingFromJSON, type FeatureEncoding, type MissingPolicy, type Task } from '../data/table.js';
-import { checkOneOf } from '../errors.js';
+import { checkOneOf } from '../util/checks.js';
 import { fileLayers, specOf } from './layerspec.js';
 import type { LoadedModel, ModelExtras, Preprocessing, TrainingInfo } from './modelfile.js';
 import type { JsonObject } from './validate.js';

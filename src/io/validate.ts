@@ -1,5 +1,5 @@
-import { GlassnetError, describe, type ErrorCode } from '../errors.js';
-import { firstNonFinite } from '../tensor/tensor.js';
+import { GlassnetError, describeValue, type ErrorCode } from '../errors.js';
+import { FINITE, checkInteger, intervalWords } from '../util/checks.js';
 import { findDuplicateKey } from '../util/json-keys.js';
 
 /** Any value JSON can hold. */
@@ -88,9 +88,9 @@ function where(text: string, position: number): string {
  * `Object.assign` would otherwise replace a prototype.
  */
 export function expectObject(value: unknown, path: JsonPath): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('type', path, 'a JSON object', describe(value));
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('type', path, 'a JSON object', describeValue(value));
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) fail('type', path, 'a plain JSON object', describe(value));
+  if (proto !== Object.prototype && proto !== null) fail('type', path, 'a plain JSON object', describeValue(value));
   if (Object.hasOwn(value, '__proto__')) fail('unknown-name', path.key('__proto__'), 'no "__proto__" key (it could replace object prototypes)', 'one');
   return value as Record<string, unknown>;
 }
@@ -117,21 +117,19 @@ export function checkKeys(object: Record<string, unknown>, path: JsonPath, allow
 
 /** `value` as a string, non-empty unless `allowEmpty`. */
 export function expectString(value: unknown, path: JsonPath, allowEmpty = false): string {
-  if (typeof value !== 'string' || (!allowEmpty && value === '')) fail('type', path, allowEmpty ? 'a string' : 'a non-empty string', describe(value));
+  if (typeof value !== 'string' || (!allowEmpty && value === '')) fail('type', path, allowEmpty ? 'a string' : 'a non-empty string', describeValue(value));
   return value;
 }
 
 /** `value` as an integer in [min, max]. */
 export function expectInteger(value: unknown, path: JsonPath, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) fail('type', path, 'an integer', describe(value));
-  if (value < min || value > max) fail('range', path, `an integer from ${min} to ${max}`, describe(value));
-  return value;
+  return checkInteger(value, min, String(path), max);
 }
 
 /** `value` as an array of `length` elements (any length when omitted). */
 export function expectArray(value: unknown, path: JsonPath, length?: number): readonly unknown[] {
-  if (!Array.isArray(value)) fail('type', path, length === undefined ? 'an array' : `an array of ${length} elements`, describe(value));
-  if (length !== undefined && value.length !== length) fail('shape', path, `an array of ${length} elements`, describe(value));
+  if (!Array.isArray(value)) fail('type', path, length === undefined ? 'an array' : `an array of ${length} elements`, describeValue(value));
+  if (length !== undefined && value.length !== length) fail('shape', path, `an array of ${length} elements`, describeValue(value));
   return value;
 }
 
@@ -145,7 +143,7 @@ export function cloneJson(value: unknown, path: JsonPath, depth = 0): JsonValue 
   if (depth > MAX_DEPTH) fail('range', path, `JSON nested at most ${MAX_DEPTH} levels deep`, 'deeper nesting');
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) fail('not-finite', path, 'a finite number', describe(value));
+    if (!Number.isFinite(value)) fail('not-finite', path, intervalWords(FINITE), describeValue(value));
     return value;
   }
   if (Array.isArray(value)) return value.map((item: unknown, i) => cloneJson(item, path.index(i), depth + 1));
@@ -153,12 +151,6 @@ export function cloneJson(value: unknown, path: JsonPath, depth = 0): JsonValue 
   const copy: Record<string, JsonValue> = {};
   for (const key of Object.keys(object)) copy[key] = cloneJson(object[key], path.key(key), depth + 1);
   return copy;
-}
-
-/** Throws unless every element of `data` is finite; `argument` names the array in the error. */
-export function checkFinite(data: ArrayLike<number>, argument: string, expected = 'a finite number'): void {
-  const i = firstNonFinite(data);
-  if (i >= 0) throw new GlassnetError({ code: 'not-finite', argument: `${argument}[${i}]`, expected, found: describe(data[i]) });
 }
 
 /** A generator state as `Random.getState()` returns it. */

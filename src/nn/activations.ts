@@ -1,4 +1,4 @@
-import { checkOneOf } from '../errors.js';
+import { checkOneOf } from '../util/checks.js';
 import { ACTIVATIONS, isElementwise, type ActivationName } from '../primitives/activations.js';
 import { elementwiseOp, softmax } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';

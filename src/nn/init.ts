@@ -1,4 +1,4 @@
-import { checkOneOf } from '../errors.js';
+import { checkOneOf } from '../util/checks.js';
 import type { Random } from '../util/random.js';
 
 /**

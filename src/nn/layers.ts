@@ -1,8 +1,9 @@
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError } from '../errors.js';
 import { label, needsGrad } from '../tensor/autograd.js';
 import { activationParameter, add, denseInferenceOp, dropout, matmul } from '../tensor/ops.js';
 import { defaultInit } from '../primitives/activations.js';
 import { Tensor, tensor, zeros, type DType } from '../tensor/tensor.js';
+import { RATE, checkInteger, checkNumber, checkOptions, optionNames } from '../util/checks.js';
 import { Random } from '../util/random.js';
 import { formatShape } from '../util/shape.js';
 import { activate, checkActivation, type ActivationName } from './activations.js';
@@ -77,9 +78,9 @@ export class Dense implements Layer {
   readonly bias: Tensor | null;
 
   constructor(inputSize: number, units: number, options: DenseOptions = {}) {
-    checkSize('inputSize', inputSize);
-    checkSize('units', units);
-    checkOptionNames(options, DENSE_OPTIONS, 'options');
+    checkInteger(inputSize, 1, 'inputSize');
+    checkInteger(units, 1, 'units');
+    checkOptions(options, DENSE_OPTIONS);
     const dtype = options.dtype ?? 'float32';
     this.inputSize = inputSize;
     this.outputSize = units;
@@ -129,30 +130,9 @@ export class Dense implements Layer {
 }
 
 /** Every option {@link Dense} reads: anything else is a typo (`activaton`) and refused. */
-const DENSE_OPTIONS: readonly (keyof DenseOptions)[] = [
-  'activation', 'alpha', 'weights', 'bias', 'sharedBias', 'trainableBias', 'init', 'seed', 'random', 'dtype', 'name',
-];
-
-/**
- * Refuses option names outside `known`, so a misspelled option fails
- * instead of being silently ignored.
- */
-export function checkOptionNames(options: object, known: readonly string[], argument: string): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new GlassnetError({ code: 'type', argument, expected: 'an object of options', found: describe(options) });
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new GlassnetError({ code: 'unknown-name', argument: `${argument}.${key}`, expected: `one of the options ${known.map((k) => `"${k}"`).join(', ')}`, found: JSON.stringify(key) });
-    }
-  }
-}
-
-function checkSize(argument: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new GlassnetError({ code: 'range', argument, expected: 'a positive integer', found: describe(value) });
-  }
-}
+const DENSE_OPTIONS = optionNames<DenseOptions>({
+  activation: true, alpha: true, weights: true, bias: true, sharedBias: true, trainableBias: true, init: true, seed: true, random: true, dtype: true, name: true,
+});
 
 function initialWeights(inputSize: number, units: number, activation: ActivationName, options: DenseOptions, dtype: DType): Tensor {
   const init = checkInitializer(options.init ?? defaultInit(activation), 'options.init');
@@ -180,6 +160,9 @@ export interface DropoutOptions {
   name?: string;
 }
 
+/** Every option {@link Dropout} reads. */
+const DROPOUT_OPTIONS = optionNames<DropoutOptions & { dtype?: DType }>({ seed: true, random: true, dtype: true, name: true });
+
 /**
  * Inverted dropout: while training, each value is zeroed with probability
  * `rate` and the survivors are scaled by 1/(1 − rate), so nothing changes
@@ -195,11 +178,9 @@ export class Dropout implements Layer {
   readonly random: Random;
 
   constructor(size: number, rate: number, options: DropoutOptions & { dtype?: DType } = {}) {
-    checkSize('size', size);
-    checkOptionNames(options, ['seed', 'random', 'dtype', 'name'], 'options');
-    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
-      throw new GlassnetError({ code: 'range', argument: 'rate', expected: 'a number in [0, 1)', found: describe(rate) });
-    }
+    checkInteger(size, 1, 'size');
+    checkOptions(options, DROPOUT_OPTIONS);
+    checkNumber(rate, RATE, 'rate');
     this.inputSize = size;
     this.outputSize = size;
     this.rate = rate;

@@ -1,4 +1,4 @@
-import { checkOneOf } from '../errors.js';
+import { checkOneOf } from '../util/checks.js';
 import { LOSSES, type LossName } from '../primitives/losses.js';
 import { applyLoss, type LossOptions } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';

@@ -1,11 +1,12 @@
 import { GlassnetError } from '../errors.js';
 import { noGrad } from '../tensor/autograd.js';
-import { Tensor, checkFinite, tensor, type DType, type NestedNumbers } from '../tensor/tensor.js';
+import { Tensor, tensor, type DType, type NestedNumbers } from '../tensor/tensor.js';
 import type { FloatArray } from '../backend/index.js';
 import { Random } from '../util/random.js';
-import { formatShape } from '../util/shape.js';
+import { checkFinite, checkOptions, optionNames } from '../util/checks.js';
+import { formatShape, shapePath } from '../util/shape.js';
 import type { ActivationName } from './activations.js';
-import { Dense, checkOptionNames, type Layer } from './layers.js';
+import { Dense, type Layer } from './layers.js';
 import type { InitializerName } from './init.js';
 
 /** A stack of layers applied in order. */
@@ -79,7 +80,7 @@ export class Sequential {
   toInput(x: NestedNumbers | FloatArray | Tensor, argument: string, width = this.inputSize): Tensor {
     // A tensor already in the right form is used as it is: copying a large data set on every call costs memory and time.
     if (x instanceof Tensor && x.dtype === this.dtype && x.shape.length === 2 && x.shape[1] === width) {
-      checkFinite(x.data, argument, x.shape);
+      checkFinite(x.data, argument, { at: shapePath(x.shape) });
       return x;
     }
     const t = tensor(x, { dtype: this.dtype, argument });
@@ -105,6 +106,9 @@ export interface MlpOptions {
   dtype?: DType;
 }
 
+/** Every option {@link mlp} reads; any other is refused. */
+const MLP_OPTIONS = optionNames<MlpOptions>({ activation: true, outputActivation: true, alpha: true, init: true, seed: true, dtype: true });
+
 /**
  * A fully connected network from layer sizes, e.g. `mlp([8, 3, 8])`.
  * All layers draw their initial weights from one generator seeded by
@@ -114,7 +118,7 @@ export function mlp(sizes: readonly number[], options: MlpOptions = {}): Sequent
   if (sizes.length < 2) {
     throw new GlassnetError({ code: 'shape', argument: 'sizes', expected: 'at least two sizes (inputs and outputs)', found: formatShape(sizes) });
   }
-  checkOptionNames(options, ['activation', 'outputActivation', 'alpha', 'init', 'seed', 'dtype'], 'options');
+  checkOptions(options, MLP_OPTIONS);
   const random = new Random(options.seed ?? 0);
   const hidden = options.activation ?? 'sigmoid';
   const layers = sizes.slice(1).map((units, i) => new Dense(sizes[i]!, units, {

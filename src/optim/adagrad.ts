@@ -1,7 +1,7 @@
 import type { FloatArray } from '../backend/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, type Slot } from './optimizer.js';
-import { NON_NEGATIVE, numberOption, readOptions } from './options.js';
+import { NON_NEGATIVE, numberOption, checkOptions } from '../util/checks.js';
 
 /** Options of {@link Adagrad}; the names and defaults are torch.optim.Adagrad's. */
 export interface AdagradOptions {
@@ -46,7 +46,7 @@ export class Adagrad extends Optimizer {
 }
 
 function resolve(options: AdagradOptions): AdagradSettings {
-  const o = readOptions(options, ['lr', 'lrDecay', 'eps', 'weightDecay', 'initialAccumulatorValue']);
+  const o = checkOptions(options, ['lr', 'lrDecay', 'eps', 'weightDecay', 'initialAccumulatorValue']);
   return {
     lr: (o.lr ?? 0.01) as number,
     lrDecay: numberOption(o, 'lrDecay', 0, NON_NEGATIVE),

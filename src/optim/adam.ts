@@ -1,8 +1,8 @@
 import type { FloatArray } from '../backend/index.js';
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, type Slot } from './optimizer.js';
-import { NON_NEGATIVE, booleanOption, checkNumber, numberOption, readOptions } from './options.js';
+import { NON_NEGATIVE, booleanOption, checkNumber, numberOption, checkOptions } from '../util/checks.js';
 
 /** Options of {@link Adam} and {@link AdamW}; the names and defaults are torch.optim.Adam's. */
 export interface AdamOptions {
@@ -81,7 +81,7 @@ export class AdamW extends AdamUpdate {
 }
 
 function resolve(options: AdamOptions, defaultDecay: number): AdamSettings {
-  const o = readOptions(options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad']);
+  const o = checkOptions(options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad']);
   return {
     lr: (o.lr ?? 0.001) as number,
     betas: checkBetas(o.betas),
@@ -94,7 +94,7 @@ function resolve(options: AdamOptions, defaultDecay: number): AdamSettings {
 function checkBetas(value: unknown): [number, number] {
   if (value === undefined) return [0.9, 0.999];
   if (!Array.isArray(value) || value.length !== 2) {
-    throw new GlassnetError({ code: 'type', argument: 'options.betas', expected: 'a pair [β₁, β₂]', found: describe(value) });
+    throw new GlassnetError({ code: 'type', argument: 'options.betas', expected: 'a pair [β₁, β₂]', found: describeValue(value) });
   }
   const range = { min: 0, max: 1, maxOpen: true };
   return [checkNumber(value[0], range, 'options.betas[0]'), checkNumber(value[1], range, 'options.betas[1]')];

@@ -1,6 +1,6 @@
 import { getBackend } from '../backend/index.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { POSITIVE, checkNumber } from './options.js';
+import { POSITIVE, checkNumber } from '../util/checks.js';
 
 /**
  * Rescales the gradients of `params` together so their global L2 norm

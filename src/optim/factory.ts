@@ -1,4 +1,4 @@
-import { checkOneOf } from '../errors.js';
+import { checkOneOf } from '../util/checks.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Adagrad, type AdagradOptions } from './adagrad.js';
 import { Adam, AdamW, type AdamOptions } from './adam.js';

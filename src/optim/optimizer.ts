@@ -1,7 +1,7 @@
 import type { FloatArray } from '../backend/index.js';
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import { Tensor, allocate } from '../tensor/tensor.js';
-import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from './options.js';
+import { NON_NEGATIVE, POSITIVE, checkFinite, checkInteger, checkNumber } from '../util/checks.js';
 
 /** The optimizer classes, as recorded in {@link OptimizerState.kind}. */
 export type OptimizerKind = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
@@ -64,9 +64,9 @@ export abstract class Optimizer {
    * @throws GlassnetError unless `params` is an array of tensors and `lr` a finite number > 0.
    */
   protected constructor(params: readonly Tensor[], lr: number, buffers: Readonly<Record<string, number>>, lrArgument: string) {
-    if (!Array.isArray(params)) throw new GlassnetError({ code: 'type', argument: 'params', expected: 'an array of tensors', found: describe(params) });
+    if (!Array.isArray(params)) throw new GlassnetError({ code: 'type', argument: 'params', expected: 'an array of tensors', found: describeValue(params) });
     params.forEach((p: unknown, i) => {
-      if (!(p instanceof Tensor)) throw new GlassnetError({ code: 'type', argument: `params[${i}]`, expected: 'a Tensor', found: describe(p) });
+      if (!(p instanceof Tensor)) throw new GlassnetError({ code: 'type', argument: `params[${i}]`, expected: 'a Tensor', found: describeValue(p) });
     });
     checkLearningRate(lr, lrArgument);
     this.params = params;
@@ -141,7 +141,7 @@ export abstract class Optimizer {
   setState(state: OptimizerState): void {
     const s = asObject(state, 'state');
     if (s.kind !== this.kind) {
-      throw new GlassnetError({ code: 'state', argument: 'state.kind', expected: JSON.stringify(this.kind), found: describe(s.kind) });
+      throw new GlassnetError({ code: 'state', argument: 'state.kind', expected: JSON.stringify(this.kind), found: describeValue(s.kind) });
     }
     this.checkOptions(asObject(s.options, 'state.options'));
     // 0 is allowed: a schedule may have annealed the rate to its floor.
@@ -149,7 +149,7 @@ export abstract class Optimizer {
     const steps = checkInteger(s.steps, 0, 'state.steps');
     const saved = s.params;
     if (!Array.isArray(saved) || saved.length !== this.slots.length) {
-      throw new GlassnetError({ code: 'shape', argument: 'state.params', expected: `an array of ${this.slots.length} parameter states`, found: describe(saved) });
+      throw new GlassnetError({ code: 'shape', argument: 'state.params', expected: `an array of ${this.slots.length} parameter states`, found: describeValue(saved) });
     }
     const checked = saved.map((entry: unknown, k) => this.checkParamState(entry, k));
     this.lr = lr;
@@ -168,7 +168,7 @@ export abstract class Optimizer {
       if (mine === undefined || !sameOption(mine, saved[key])) {
         throw new GlassnetError({
           code: 'state', argument: `state.options.${key}`,
-          expected: mine === undefined ? 'no such setting' : `${JSON.stringify(mine)} (this optimizer's setting)`, found: describe(saved[key]),
+          expected: mine === undefined ? 'no such setting' : `${JSON.stringify(mine)} (this optimizer's setting)`, found: describeValue(saved[key]),
         });
       }
     }
@@ -190,13 +190,9 @@ export abstract class Optimizer {
     for (const name of names) {
       const values = buffers[name];
       if (!Array.isArray(values) || values.length !== size) {
-        throw new GlassnetError({ code: 'shape', argument: `${argument}.buffers.${name}`, expected: `an array of ${size} numbers`, found: describe(values) });
+        throw new GlassnetError({ code: 'shape', argument: `${argument}.buffers.${name}`, expected: `an array of ${size} numbers`, found: describeValue(values) });
       }
-      values.forEach((v: unknown, i) => {
-        if (typeof v !== 'number' || !Number.isFinite(v)) {
-          throw new GlassnetError({ code: 'not-finite', argument: `${argument}.buffers.${name}[${i}]`, expected: 'a finite number', found: describe(v) });
-        }
-      });
+      checkFinite(values, `${argument}.buffers.${name}`);
     }
     return { step, buffers: buffers as Record<string, number[]> };
   }
@@ -209,7 +205,7 @@ export function checkLearningRate(lr: unknown, argument = 'lr'): number {
 
 function asObject(value: unknown, argument: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new GlassnetError({ code: 'type', argument, expected: 'an object', found: describe(value) });
+    throw new GlassnetError({ code: 'type', argument, expected: 'an object', found: describeValue(value) });
   }
   return value as Record<string, unknown>;
 }

@@ -1,7 +1,7 @@
 import type { FloatArray } from '../backend/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, type Slot } from './optimizer.js';
-import { NON_NEGATIVE, UNIT, booleanOption, numberOption, readOptions } from './options.js';
+import { NON_NEGATIVE, UNIT, booleanOption, numberOption, checkOptions } from '../util/checks.js';
 
 /** Options of {@link RMSProp}; the names and defaults are torch.optim.RMSprop's. */
 export interface RMSPropOptions {
@@ -65,7 +65,7 @@ export class RMSProp extends Optimizer {
 }
 
 function resolve(options: RMSPropOptions): RMSPropSettings {
-  const o = readOptions(options, ['lr', 'alpha', 'eps', 'momentum', 'centered', 'weightDecay']);
+  const o = checkOptions(options, ['lr', 'alpha', 'eps', 'momentum', 'centered', 'weightDecay']);
   return {
     lr: (o.lr ?? 0.01) as number,
     alpha: numberOption(o, 'alpha', 0.99, UNIT),

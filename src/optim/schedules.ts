@@ -1,6 +1,6 @@
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import type { Optimizer } from './optimizer.js';
-import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber, numberOption, readOptions } from './options.js';
+import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber, numberOption, checkOptions } from '../util/checks.js';
 
 /**
  * A learning-rate schedule: a pure function of the step index. Keeping it
@@ -22,7 +22,7 @@ export interface StepDecayOptions {
 
 /** η·γ^⌊t/stepSize⌋, as torch.optim.lr_scheduler.StepLR. */
 export function stepDecay(options: StepDecayOptions): LRSchedule {
-  const o = readOptions(options, ['stepSize', 'gamma']);
+  const o = checkOptions(options, ['stepSize', 'gamma']);
   const stepSize = checkInteger(o.stepSize, 1, 'options.stepSize');
   const gamma = numberOption(o, 'gamma', 0.1, POSITIVE);
   return { lrAt: (step, baseLr) => checkArgs(step, baseLr) * gamma ** Math.floor(step / stepSize) };
@@ -36,7 +36,7 @@ export interface ExponentialDecayOptions {
 
 /** η·γ^t, as torch.optim.lr_scheduler.ExponentialLR. */
 export function exponentialDecay(options: ExponentialDecayOptions): LRSchedule {
-  const o = readOptions(options, ['gamma']);
+  const o = checkOptions(options, ['gamma']);
   const gamma = checkNumber(o.gamma, POSITIVE, 'options.gamma');
   return { lrAt: (step, baseLr) => checkArgs(step, baseLr) * gamma ** step };
 }
@@ -54,7 +54,7 @@ export interface CosineAnnealingOptions {
  * Like torch's, the curve rises again after T (period 2T), so pick T ≥ the run's length.
  */
 export function cosineAnnealing(options: CosineAnnealingOptions): LRSchedule {
-  const o = readOptions(options, ['tMax', 'etaMin']);
+  const o = checkOptions(options, ['tMax', 'etaMin']);
   const tMax = checkInteger(o.tMax, 1, 'options.tMax');
   const etaMin = numberOption(o, 'etaMin', 0, NON_NEGATIVE);
   return {
@@ -72,11 +72,11 @@ export interface WarmupOptions {
 
 /** η·(t+1)/W for t < W, then `schedule` at step t − W: a linear ramp that reaches η on its last step. */
 export function warmup(options: WarmupOptions): LRSchedule {
-  const o = readOptions(options, ['steps', 'schedule']);
+  const o = checkOptions(options, ['steps', 'schedule']);
   const steps = checkInteger(o.steps, 1, 'options.steps');
   const after = o.schedule as LRSchedule | undefined;
   if (after !== undefined && typeof (after as Partial<LRSchedule> | null)?.lrAt !== 'function') {
-    throw new GlassnetError({ code: 'type', argument: 'options.schedule', expected: 'a schedule (an object with lrAt)', found: describe(after) });
+    throw new GlassnetError({ code: 'type', argument: 'options.schedule', expected: 'a schedule (an object with lrAt)', found: describeValue(after) });
   }
   return {
     lrAt(step, baseLr) {

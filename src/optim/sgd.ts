@@ -2,7 +2,7 @@ import { getBackend, type FloatArray } from '../backend/index.js';
 import { GlassnetError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, type Slot } from './optimizer.js';
-import { NON_NEGATIVE, UNIT, booleanOption, numberOption, readOptions } from './options.js';
+import { NON_NEGATIVE, UNIT, booleanOption, numberOption, checkOptions } from '../util/checks.js';
 
 /** Options of {@link SGD}; the names and defaults are torch.optim.SGD's. */
 export interface SGDOptions {
@@ -66,7 +66,7 @@ export class SGD extends Optimizer {
 }
 
 function resolve(options: SGDOptions | number): SGDSettings {
-  const o = readOptions(typeof options === 'number' ? { lr: options } : options, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov']);
+  const o = checkOptions(typeof options === 'number' ? { lr: options } : options, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov']);
   const settings: SGDSettings = {
     // Optimizer's constructor checks lr, naming it as the caller wrote it.
     lr: o.lr as number,

@@ -13,6 +13,7 @@
  * `backend/` (level 1). It imports only level 0, so the backends, which
  * must not import upward, can loop over these functions.
  */
+import { FINITE, POSITIVE, type Interval } from '../util/checks.js';
 import { erf } from './erf.js';
 import type { Formula, OptionSymbol } from './formula.js';
 
@@ -24,9 +25,10 @@ export interface ActivationOption {
   symbol: OptionSymbol;
   /** PyTorch's default. */
   default: number;
-  /** What `check` accepts, in the words of an error message. */
-  expected: string;
-  check(value: number): boolean;
+  /** The values it takes. */
+  range: Interval;
+  /** What the value means, appended to the range in an error message. */
+  meaning: string;
 }
 
 /** The initialiser a Dense layer uses by default before this activation. */
@@ -54,8 +56,6 @@ export interface Elementwise {
   };
 }
 
-const anyFinite = (value: number): boolean => Number.isFinite(value);
-const positive = (value: number): boolean => Number.isFinite(value) && value > 0;
 
 /** √(2/π), the tanh-approximate GELU's scale. */
 const SQRT_2_OVER_PI = 0.7978845608028654;
@@ -114,7 +114,7 @@ export const ELEMENTWISE = {
     derivative: (x, _y, a) => (x > 0 ? 1 : a),
     epilogue: 'leakyRelu',
     init: 'he',
-    option: { symbol: 'alpha', default: 0.01, expected: 'a finite number (the slope for NET ≤ 0)', check: anyFinite },
+    option: { symbol: 'alpha', default: 0.01, range: FINITE, meaning: 'the slope for NET ≤ 0' },
     formula: {
       out: (f, net, a) => f.ifPositive(net, net, f.mul(a, net)),
       derivative: (f, net, _out, a) => f.ifPositive(net, f.c(1), a),
@@ -126,7 +126,7 @@ export const ELEMENTWISE = {
     derivative: (x, _y, a) => (x > 0 ? 1 : a * Math.exp(x)),
     epilogue: null,
     init: 'he',
-    option: { symbol: 'alpha', default: 1, expected: 'a finite number > 0 (the value NET → −∞ approaches, negated)', check: positive },
+    option: { symbol: 'alpha', default: 1, range: POSITIVE, meaning: 'the value NET → −∞ approaches, negated' },
     formula: {
       out: (f, net, a) => f.ifPositive(net, net, f.mul(a, f.sub(f.exp(net), f.c(1)))),
       derivative: (f, net, _out, a) => f.ifPositive(net, f.c(1), f.mul(a, f.exp(net))),

@@ -4,6 +4,7 @@
  * the tiny step calls, their formulas for explain, each loss's reduction,
  * option and task. docs/losses.md sets each beside PyTorch's.
  */
+import { POSITIVE, type Interval } from '../util/checks.js';
 import type { Formula } from './formula.js';
 import { logistic } from './activations.js';
 
@@ -119,8 +120,8 @@ export type PointLossName = keyof typeof POINT_LOSSES;
 export interface LossOption {
   symbol: 'delta';
   default: number;
-  expected: string;
-  check(value: number): boolean;
+  /** The values it takes. */
+  range: Interval;
 }
 
 /** What a loss is for: it decides the CLI's default output activation and which targets fit. */
@@ -157,7 +158,7 @@ export const LOSS_RECORDS = {
   mae: { point: 'absolute', reduction: 'elements', task: 'regression', outputActivation: 'linear', probabilities: null, option: null, classWeights: false },
   huber: {
     point: 'huber', reduction: 'elements', task: 'regression', outputActivation: 'linear', probabilities: null, classWeights: false,
-    option: { symbol: 'delta', default: 1, expected: 'a finite number > 0', check: (v) => Number.isFinite(v) && v > 0 },
+    option: { symbol: 'delta', default: 1, range: POSITIVE },
   },
   binaryCrossEntropy: {
     point: 'binaryCrossEntropy', reduction: 'elements', task: 'binary', outputActivation: 'sigmoid', probabilities: 'outputs', option: null, classWeights: true,

@@ -7,10 +7,11 @@
  */
 import type { BinaryKind, FloatArray, UnaryKind } from '../backend/index.js';
 import { getBackend } from '../backend/index.js';
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import { ELEMENTWISE, type ElementwiseName } from '../primitives/activations.js';
 import { LOSS_RECORDS, type LossName } from '../primitives/losses.js';
 import { lossBuffers, lossGradient, lossValue, type LossSetting } from './loss-steps.js';
+import { checkNumber } from '../util/checks.js';
 import { formatShape, sameShape, sizeOf, trailingBroadcast } from '../util/shape.js';
 import { record } from './autograd.js';
 import { Tensor, allocate } from './tensor.js';
@@ -197,13 +198,10 @@ export function activationParameter(kind: ElementwiseName | 'linear' | 'softmax'
   const option = kind === 'linear' || kind === 'softmax' ? null : ELEMENTWISE[kind].option;
   if (option === null) {
     if (alpha === undefined) return 0;
-    throw new GlassnetError({ code: 'unknown-name', argument, expected: `no ${argument} (${kind} takes no option)`, found: describe(alpha) });
+    throw new GlassnetError({ code: 'unknown-name', argument, expected: `no ${argument} (${kind} takes no option)`, found: describeValue(alpha) });
   }
   if (alpha === undefined) return option.default;
-  if (typeof alpha !== 'number' || !option.check(alpha)) {
-    throw new GlassnetError({ code: 'range', argument, expected: `${option.expected} for ${kind}`, found: describe(alpha) });
-  }
-  return alpha;
+  return checkNumber(alpha, option.range, argument, `(${option.meaning}) for ${kind}`);
 }
 
 /** Logistic sigmoid 1/(1+e^−x), computed without overflow for large |x|. */
@@ -390,17 +388,14 @@ export function lossSetting(name: LossName, options: LossOptions, like: Tensor, 
   }
   let option = 0;
   if (record.option !== null) {
-    option = options.delta ?? record.option.default;
-    if (typeof option !== 'number' || !record.option.check(option)) {
-      throw new GlassnetError({ code: 'range', argument: `${argument}.delta`, expected: record.option.expected, found: describe(option) });
-    }
+    option = checkNumber(options.delta ?? record.option.default, record.option.range, `${argument}.delta`);
   }
   let weight: FloatArray | null = null;
   if (options.weight !== undefined) {
     const cols = lastDim(like);
     const values = options.weight;
     if (!Array.isArray(values) || values.length !== cols || values.some((w) => typeof w !== 'number' || !Number.isFinite(w) || w < 0)) {
-      throw new GlassnetError({ code: 'range', argument: `${argument}.weight`, expected: `${cols} finite weights >= 0 (one per output column)`, found: describe(values) });
+      throw new GlassnetError({ code: 'range', argument: `${argument}.weight`, expected: `${cols} finite weights >= 0 (one per output column)`, found: describeValue(values) });
     }
     weight = allocate(like.dtype, cols);
     weight.set(values);

@@ -1,5 +1,5 @@
 import type { Sequential } from '../nn/model.js';
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import type { EarlyStoppingOptions, EarlyStoppingState, EpochInfo } from './fit-types.js';
 
 /** Early stopping's memory: the best monitored loss so far and the weights that gave it. */
@@ -47,7 +47,7 @@ export class BestWeights {
     const counts = [state.bestEpoch, state.waited].every((v) => Number.isInteger(v) && v >= 0);
     if (typeof state.best !== 'number' || Number.isNaN(state.best) || !counts || !sizesFit) {
       throw new GlassnetError({
-        code: 'type', argument: 'options.resume.earlyStopping', expected: "early stopping's state for this model (best, bestEpoch, waited, weights of the parameters' sizes)", found: describe(state),
+        code: 'type', argument: 'options.resume.earlyStopping', expected: "early stopping's state for this model (best, bestEpoch, waited, weights of the parameters' sizes)", found: describeValue(state),
       });
     }
     this.best = state.best;

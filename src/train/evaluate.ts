@@ -4,7 +4,7 @@ import { LOSS_RECORDS } from '../primitives/losses.js';
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import { checkLoss, getLoss, type LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import { classificationReport, regressionReport, type ClassificationReport, type RegressionReport } from './metrics.js';
 
 /** Losses whose targets are classes, so accuracy and a confusion matrix mean something. */
@@ -67,7 +67,7 @@ function labelRows(y: NestedNumbers | Tensor, rows: number, outputs: number, arg
   if (outputs === 1) return values.map((v) => [v]);
   return values.map((label, i) => {
     if (!Number.isInteger(label) || label < 0 || label >= outputs) {
-      throw new GlassnetError({ code: 'range', argument: `${argument}[${i}]`, expected: `a class index 0..${outputs - 1} (one per output), or one-hot rows`, found: describe(label) });
+      throw new GlassnetError({ code: 'range', argument: `${argument}[${i}]`, expected: `a class index 0..${outputs - 1} (one per output), or one-hot rows`, found: describeValue(label) });
     }
     const row = new Array<number>(outputs).fill(0);
     row[label] = 1;
@@ -82,7 +82,7 @@ function checkTargets(targets: Tensor, loss: LossName, argument: string): void {
     for (let i = 0; i < data.length; i++) {
       const v = data[i]!;
       if (!(v >= 0 && v <= 1)) {
-        throw new GlassnetError({ code: 'range', argument: `${argument}[${Math.floor(i / cols)}][${i % cols}]`, expected: `a probability in [0, 1] (${loss} targets)`, found: describe(v) });
+        throw new GlassnetError({ code: 'range', argument: `${argument}[${Math.floor(i / cols)}][${i % cols}]`, expected: `a probability in [0, 1] (${loss} targets)`, found: describeValue(v) });
       }
     }
   } else if (loss === 'softmaxCrossEntropy') {

@@ -1,17 +1,25 @@
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import { Tensor, type NestedNumbers } from '../tensor/tensor.js';
 import { checkLoss } from '../nn/losses.js';
 import { lossSetting } from '../tensor/ops.js';
 import { zeros } from '../tensor/tensor.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate } from '../optim/optimizer.js';
-import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from '../optim/options.js';
-import { splitIndices } from '../util/split.js';
+import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber, checkOptions, optionNames } from '../util/checks.js';
+import { heldOutCount, splitIndices } from '../util/split.js';
 import { toSamples, type Samples } from './evaluate.js';
 import type { FitOptions, FitState } from './fit-types.js';
 
+/** Every option {@link fit} reads; any other (a typo such as `epoch`) is refused. */
+const FIT_OPTIONS = optionNames<FitOptions>({
+  loss: true, lossOptions: true, lr: true, optimizer: true, epochs: true, maxSteps: true, batchSize: true, shuffle: true, seed: true, errorThreshold: true,
+  timeLimit: true, validationSplit: true, validationData: true, earlyStopping: true, l2: true, schedule: true, clipNorm: true, resume: true,
+  onCheckpoint: true, checkpointEvery: true, onBatchEnd: true, onEpochEnd: true,
+});
+
 /** Every option checked and every input converted, before anything changes. */
-export function checkOptions(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: FitOptions) {
+export function checkFitOptions(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: FitOptions) {
+  checkOptions(options, FIT_OPTIONS);
   const lossName = checkLoss(options.loss ?? 'squaredError', 'options.loss');
   const { x: inputs, y: targets } = toSamples(model, x, y, '', lossName);
   lossSetting(lossName, options.lossOptions ?? {}, zeros([1, model.outputSize], model.dtype), 'options.lossOptions');
@@ -45,7 +53,7 @@ function checkResume(state: FitState): void {
     && Array.isArray(state.random) && state.random.length === 4 && state.random.every((v) => integer(v) && v <= 0xffffffff);
   if (!ok) {
     throw new GlassnetError({
-      code: 'type', argument: 'options.resume', expected: 'a FitState from onCheckpoint (epoch, steps, history of epoch entries, 4 uint32 random words)', found: describe(state),
+      code: 'type', argument: 'options.resume', expected: 'a FitState from onCheckpoint (epoch, steps, history of epoch entries, 4 uint32 random words)', found: describeValue(state),
     });
   }
 }
@@ -57,12 +65,7 @@ function splitValidation(model: Sequential, inputs: Tensor, targets: Tensor, opt
   if (options.validationSplit === undefined) return { train: { x: inputs, y: targets }, validation: null };
   const fraction = options.validationSplit;
   const n = inputs.rows;
-  const held = typeof fraction === 'number' ? Math.round(fraction * n) : NaN;
-  if (!(fraction > 0 && fraction < 1) || !(held >= 1 && held <= n - 1)) {
-    throw new GlassnetError({
-      code: 'range', argument: 'options.validationSplit', expected: `a fraction in (0, 1) that leaves at least one of the ${n} samples in each set`, found: describe(fraction),
-    });
-  }
+  const held = heldOutCount(fraction, n, 'options.validationSplit');
   const { train, test } = splitIndices(n, held, options.seed ?? 0, stratifiable(targets));
   return { train: { x: rowsOf(inputs, train), y: rowsOf(targets, train) }, validation: { x: rowsOf(inputs, test), y: rowsOf(targets, test) } };
 }

@@ -3,7 +3,7 @@ import type { Sequential } from '../nn/model.js';
 import { Random } from '../util/random.js';
 import { BestWeights } from './early-stopping.js';
 import { evaluateTensors } from './evaluate.js';
-import { checkOptions } from './fit-options.js';
+import { checkFitOptions } from './fit-options.js';
 import type { EpochInfo, FitOptions, FitResult, FitState, StopReason } from './fit-types.js';
 import { EpochCursor, epochInfo } from './session.js';
 import { Trainer } from './trainer.js';
@@ -17,7 +17,7 @@ export type { BatchInfo, EarlyStoppingOptions, EarlyStoppingState, EpochInfo, Fi
  * Validates every argument before touching the model.
  */
 export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: FitOptions = {}): FitResult {
-  const settings = checkOptions(model, x, y, options);
+  const settings = checkFitOptions(model, x, y, options);
   const { train, validation, lossName, batchSize, shuffle, epochs, maxSteps, threshold } = settings;
   const lossOptions = options.lossOptions ?? {};
   // What can still refuse the call comes before the Trainer, which allocates the parameters' gradients.

@@ -5,7 +5,8 @@
  * an epoch holds exactly the weights `fit` would.
  */
 import type { FloatArray } from '../backend/index.js';
-import { GlassnetError, checkOneOf, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
+import { checkOneOf } from '../util/checks.js';
 import type { DType, NestedNumbers, Tensor } from '../tensor/tensor.js';
 import type { ActivationName } from '../nn/activations.js';
 import type { InitializerName } from '../nn/init.js';
@@ -14,7 +15,7 @@ import { checkLoss, type LossName } from '../nn/losses.js';
 import { Sequential } from '../nn/model.js';
 import { createOptimizer, type OptimizerName } from '../optim/factory.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from '../optim/options.js';
+import { NON_NEGATIVE, POSITIVE, RATE, checkInteger, checkNumber, checkOptions, optionNames } from '../util/checks.js';
 import { cosineAnnealing, exponentialDecay, stepDecay, type LRSchedule } from '../optim/schedules.js';
 import { Random } from '../util/random.js';
 import { LOSS_RECORDS } from '../primitives/losses.js';
@@ -164,6 +165,9 @@ export interface NetworkSpec {
   dtype?: DType;
 }
 
+/** Every field of a {@link NetworkSpec}; any other is refused. */
+const NETWORK_SPEC_KEYS = optionNames<NetworkSpec>({ sizes: true, activation: true, outputActivation: true, init: true, seed: true, dropout: true, dtype: true });
+
 /**
  * The network a spec describes: Dense layers drawing from one generator
  * seeded by `seed` (as {@link mlp} and `glassnet train` build theirs), and
@@ -171,14 +175,15 @@ export interface NetworkSpec {
  * gives bit-identical weights here, in `mlp` and in the CLI.
  */
 export function networkFrom(spec: NetworkSpec): Sequential {
+  checkOptions(spec, NETWORK_SPEC_KEYS, 'spec');
   const { sizes } = spec;
   if (!Array.isArray(sizes) || sizes.length < 2) {
-    throw new GlassnetError({ code: 'shape', argument: 'sizes', expected: 'at least two layer sizes (inputs and outputs)', found: describe(sizes) });
+    throw new GlassnetError({ code: 'shape', argument: 'sizes', expected: 'at least two layer sizes (inputs and outputs)', found: describeValue(sizes) });
   }
   sizes.forEach((n, i) => checkInteger(n, 1, `sizes[${i}]`));
   const seed = spec.seed ?? 0;
   const dropout = spec.dropout ?? 0;
-  if (!(dropout >= 0 && dropout < 1)) throw new GlassnetError({ code: 'range', argument: 'dropout', expected: 'a rate in [0, 1)', found: describe(dropout) });
+  checkNumber(dropout, RATE, 'dropout');
   const random = new Random(seed);
   const hidden = spec.activation ?? 'sigmoid';
   const layers: Layer[] = [];
@@ -227,6 +232,11 @@ export interface SessionOptions {
   /** Held-out data, scored by {@link TrainingSession.evaluate} and in each epoch's figures. */
   test?: SessionData;
 }
+
+/** Every option a {@link TrainingSession} reads; any other is refused. */
+const SESSION_OPTIONS = optionNames<SessionOptions>({
+  loss: true, optimizer: true, optimizerName: true, lr: true, batchSize: true, shuffle: true, seed: true, l2: true, schedule: true, clipNorm: true, test: true,
+});
 
 /** What one {@link TrainingSession.step} did. */
 export interface SessionStep {
@@ -296,6 +306,7 @@ export class TrainingSession {
   private readonly started = performance.now();
 
   constructor(model: Sequential, data: SessionData, options: SessionOptions = {}) {
+    checkOptions(options, SESSION_OPTIONS);
     this.loss = checkLoss(options.loss ?? 'squaredError', 'options.loss');
     this.train = toSamples(model, data.x, data.y);
     this.test = options.test === undefined ? null : toSamples(model, options.test.x, options.test.y, 'options.test.');

@@ -1,6 +1,6 @@
 import type { FloatArray } from '../backend/index.js';
 import { getBackend } from '../backend/index.js';
-import { GlassnetError, describe } from '../errors.js';
+import { GlassnetError, describeValue } from '../errors.js';
 import { backward } from '../tensor/autograd.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { LossFunction } from '../nn/losses.js';
@@ -15,14 +15,14 @@ import { clipGradNorm } from '../optim/clip.js';
  * @throws GlassnetError, with the parameters untouched, when the loss is NaN or infinite.
  */
 export function trainStep(model: Sequential, lossFn: LossFunction, optimizer: Optimizer, x: Tensor, y: Tensor): number {
-  const loss = recordedStep(model, lossFn, () => optimizer.step(), x, y).loss;
+  const loss = autogradTrainStep(model, lossFn, () => optimizer.step(), x, y).loss;
   if (!Number.isFinite(loss)) throw nonFiniteLoss(loss);
   return loss;
 }
 
 /** The error for a loss that became NaN or infinite; `where` says when (e.g. " at epoch 3, batch 7"). */
 export function nonFiniteLoss(loss: number, where = ''): GlassnetError {
-  return new GlassnetError({ code: 'not-finite', argument: `loss${where}`, expected: 'a finite loss (try a smaller learning rate)', found: describe(loss) });
+  return new GlassnetError({ code: 'not-finite', argument: `loss${where}`, expected: 'a finite loss (try a smaller learning rate)', found: describeValue(loss) });
 }
 
 /** Applies the gradients now in `.grad`: L2 penalty, clipping, this step's rate, the update. */
@@ -49,14 +49,14 @@ export function updater(model: Sequential, optimizer: Optimizer, options: Update
 }
 
 /** The loss of one step (non-finite: nothing was updated) and the batch's outputs. */
-export interface StepResult {
+export interface TrainStepResult {
   loss: number;
   /** `rows × outputs` network outputs of the batch. */
   outputs: FloatArray;
 }
 
-/** The recorded (autograd) step; a non-finite loss returns before anything changes. */
-export function recordedStep(model: Sequential, lossFn: LossFunction, update: Update, x: Tensor, y: Tensor): StepResult {
+/** One training step through the recorded (autograd) ops; a non-finite loss returns before anything changes. */
+export function autogradTrainStep(model: Sequential, lossFn: LossFunction, update: Update, x: Tensor, y: Tensor): TrainStepResult {
   const outputs = model.forward(x, true);
   const loss = lossFn(outputs, y);
   const value = loss.item();

@@ -5,11 +5,11 @@ import { checkLoss, getLoss, type LossFunction, type LossName } from '../nn/loss
 import type { LossOptions } from '../tensor/ops.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate, type Optimizer } from '../optim/optimizer.js';
-import { checkInteger } from '../optim/options.js';
+import { checkInteger } from '../util/checks.js';
 import { SGD } from '../optim/sgd.js';
 import { TrainingPlan } from './plan.js';
 import { TinyStep } from './tiny.js';
-import { recordedStep, updater, type Update, type UpdateOptions } from './step.js';
+import { autogradTrainStep, updater, type Update, type UpdateOptions } from './step.js';
 
 /** Options of {@link Trainer}. */
 export interface TrainerOptions extends UpdateOptions {
@@ -101,7 +101,7 @@ export class Trainer {
     const { inputSize, outputSize } = this.model;
     const inputs = new Tensor(x.length === rows * inputSize ? x : x.subarray(0, rows * inputSize), [rows, inputSize]);
     const targets = new Tensor(y.length === rows * outputSize ? y : y.subarray(0, rows * outputSize), [rows, outputSize]);
-    const result = recordedStep(this.model, this.lossFn, this.update, inputs, targets);
+    const result = autogradTrainStep(this.model, this.lossFn, this.update, inputs, targets);
     this.lastOutputs = result.outputs;
     return result.loss;
   }

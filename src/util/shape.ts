@@ -12,6 +12,22 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((dim, i) => dim === b[i]);
 }
 
+/**
+ * How an element of an array of this shape is named in errors: flat index
+ * 5 of shape `[2, 3]` is `[1][2]`.
+ */
+export function shapePath(shape: readonly number[]): (flatIndex: number) => string {
+  return (flatIndex) => {
+    let path = '';
+    let rest = flatIndex;
+    for (const size of [...shape].reverse()) {
+      path = `[${rest % size}]${path}`;
+      rest = Math.floor(rest / size);
+    }
+    return path;
+  };
+}
+
 /** `[2,3]` rendered as `[2, 3]`, the form every error message uses. */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

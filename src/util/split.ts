@@ -1,4 +1,21 @@
+import { GlassnetError, describeValue } from '../errors.js';
+import { FRACTION, intervalWords } from './checks.js';
 import { Random } from './random.js';
+
+/**
+ * How many of `n` rows a held-out share `fraction` takes: round(n·fraction),
+ * which must leave at least one row on each side.
+ * @throws GlassnetError naming `argument` otherwise.
+ */
+export function heldOutCount(fraction: unknown, n: number, argument: string): number {
+  const count = typeof fraction === 'number' ? Math.round(n * fraction) : NaN;
+  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1) || !(count >= 1 && count <= n - 1)) {
+    throw new GlassnetError({
+      code: 'range', argument, expected: `${intervalWords(FRACTION)} that leaves at least one of the ${n} rows in each set`, found: describeValue(fraction),
+    });
+  }
+  return count;
+}
 
 /**
  * Which rows go to the test (or validation) set: `testCount` of `n`,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
+import { requireFreshBuild } from '../helpers/dist.js';
 
 /** A running static server: its origin (`http://127.0.0.1:port`) and how to stop it. */
 export interface StaticServer {
@@ -56,6 +57,7 @@ function reply(res: ServerResponse, status: number, type: string, body: string |
  * response headers by URL path.
  */
 export async function startStaticServer(root: string, mounts: readonly string[], options: ServerOptions = {}): Promise<StaticServer> {
+  if (mounts.includes('/dist/')) requireFreshBuild(root);
   const isolation = options.isolation ?? true;
   const headers = options.headers ?? ((): Readonly<Record<string, string>> => ({}));
   const folders = mounts.map((mount) => resolve(root, `.${mount}`) + sep);

@@ -1,8 +1,9 @@
 // Runs the built CLI with a simulated file-system fault (test/helpers/fs-faults.mjs).
 import { spawnSync } from 'node:child_process';
+import { built } from './dist.js';
 import { fileURLToPath } from 'node:url';
 
-const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const main = built('cli/main.js');
 const faults = fileURLToPath(new URL('./fs-faults.mjs', import.meta.url));
 
 /** A simulated failure: calls `op` on paths containing `match` fail with `code`. */

@@ -4,18 +4,18 @@
  * output down) and the update. Each phase reveals its lines of the
  * derivation and its NET/OUT in the diagram; the last one commits the step.
  */
-import { exprText, formatNumber, symText, type Explanation, type Names, type Step } from 'glassnet/explain';
+import { exprText, formatNumber, symText, type Explanation, type Names, type DerivationStep } from 'glassnet/explain';
 import { h } from '../dom.js';
 import { ui } from '../i18n/index.js';
 import { PRECISION } from '../format.js';
 
 export interface Phase {
   label: string;
-  steps: Step[];
+  steps: DerivationStep[];
 }
 
 /** The layer a step is about: the first of its names found in a layer (0-based Dense layer), or -1. */
-function layerOf(step: Step, names: Names): number {
+function layerOf(step: DerivationStep, names: Names): number {
   for (const name of step.about) {
     for (let k = 0; k < names.units.length; k++) {
       if (names.units[k]!.includes(name) || names.weights[k]!.some((row) => row.includes(name)) || (names.biases[k] ?? []).includes(name)) return k;
@@ -31,7 +31,7 @@ export function phasesOf(expl: Explanation): Phase[] {
   const t = ui().phases;
   const layerName = (k: number) => (k === layers - 1 ? t.outputLayer : layers === 2 ? t.hiddenLayer : t.hiddenLayerN(k + 1));
   const phases: Phase[] = [];
-  const add = (label: string, chosen: Step[]) => {
+  const add = (label: string, chosen: DerivationStep[]) => {
     if (chosen.length > 0) phases.push({ label, steps: chosen });
   };
   for (let k = 0; k < layers; k++) add(t.forward(layerName(k)), steps.filter((s) => s.section === 'forward' && layerOf(s, names) === k));
@@ -42,7 +42,7 @@ export function phasesOf(expl: Explanation): Phase[] {
 }
 
 /** One derivation line as text: quantity = formula(s) = numbers = value. */
-function line(step: Step): string {
+function line(step: DerivationStep): string {
   const value = formatNumber(step.value, PRECISION);
   const parts: string[] = [];
   for (const e of [...step.formulas, step.withNumbers]) {

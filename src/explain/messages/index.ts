@@ -1,4 +1,4 @@
-import { checkOneOf } from '../../errors.js';
+import { checkOneOf } from '../../util/checks.js';
 import { en } from './en.js';
 import type { Note } from '../notes.js';
 import type { Messages } from './types.js';

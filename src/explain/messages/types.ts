@@ -1,6 +1,6 @@
 import type { ArticleSlip } from '../../data/article.js';
 import type { Note, NoteKind } from '../notes.js';
-import type { Section } from '../step.js';
+import type { Section } from '../derivation.js';
 
 /**
  * The words of an explanation, one table per language, so that a new

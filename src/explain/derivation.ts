@@ -1,5 +1,6 @@
 /**
- * What a derivation step is: named quantities, formulas kept as trees so
+ * What a derivation step is (one line of an explanation: NET(h1) = ... =
+ * 0.3775; not a training step, which `train/step.ts` performs): named quantities, formulas kept as trees so
  * each renderer prints them its own way, and the constructors that build a
  * step's symbolic and numeric forms from one description, so the two can
  * never disagree.
@@ -57,7 +58,7 @@ export interface ArticleValue {
 }
 
 /** One line of the derivation: quantity = formula(s) = formula with numbers = value. */
-export interface Step {
+export interface DerivationStep {
   /** Stable key, e.g. `neurons.h1.net`, `dE_dout.o1`, `gradients.w6`, `updated.w6` (`[s]` appended per sample of a batch). */
   id: string;
   section: Section;
@@ -141,12 +142,12 @@ export function stepId(base: string, sample: number | null): string {
 }
 
 /** A step whose formula `build` writes once, with names (symbolic) and with the recorded values (numeric). */
-export function make(id: string, section: Section, quantity: Sym, build: (leaf: Leaf) => Expr, value: number, about: string[]): Step {
+export function make(id: string, section: Section, quantity: Sym, build: (leaf: Leaf) => Expr, value: number, about: string[]): DerivationStep {
   return { id, section, quantity, formulas: [build(symbolic)], withNumbers: build(numeric), value, about };
 }
 
 /** A step whose value is Σ over terms of Π of factors: the chain rule's shape. */
-export function chain(id: string, section: Section, quantity: Sym, terms: Factor[][], value: number, about: string[]): Step {
+export function chain(id: string, section: Section, quantity: Sym, terms: Factor[][], value: number, about: string[]): DerivationStep {
   const general = sum(...terms.map((factors) => prod(...factors.map((f) => sym(f.sym)))));
   const specific = sum(...terms.map((factors) => prod(...factors.map((f) => f.equals ?? sym(f.sym)))));
   const formulas = terms.some((factors) => factors.some((f) => f.equals !== undefined)) ? [general, specific] : [general];

@@ -1,0 +1,21 @@
+// Tests that run the build (the CLI, dist/ served to a browser) stop at
+// once when dist/ is older than the sources: they would otherwise test an
+// old build and fail, or pass, for reasons no longer in the code.
+import { fileURLToPath } from 'node:url';
+import { staleBuild } from '../../scripts/dist-freshness.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Throws, naming the changed file, unless dist/ is at least as new as every source it is built from. */
+export function requireFreshBuild(root = ROOT): void {
+  const stale = staleBuild(root);
+  if (stale === null) return;
+  const why = stale === 'no build' ? 'dist/ has not been built' : `dist/ is older than ${stale.startsWith(root) ? stale.slice(root.length) : stale}`;
+  throw new Error(`${why}: run \`npm run build\` first (\`npm test\` builds before testing)`);
+}
+
+/** The absolute path of `relative` inside dist/, after checking the build is current. */
+export function built(relative: string): string {
+  requireFreshBuild();
+  return fileURLToPath(new URL(`../../dist/${relative}`, import.meta.url));
+}
