@@ -166,13 +166,26 @@ def torch_models():
         loss = 0.5 * ((small(xs) - ts) ** 2).sum()
         loss.backward()
         optimizer.step()
+    # The activations ONNX's opset 17 has no operator for, which PyTorch
+    # writes as several nodes with Constant scalars (GELU as Div, Erf, Add,
+    # Mul, Mul; its tanh approximation as nine nodes; SiLU as Sigmoid, Mul),
+    # and options other than the default (ELU's alpha).
+    torch.manual_seed(17)
+    models["torch-activations"] = nn.Sequential(
+        nn.Linear(4, 6), nn.GELU(), nn.Linear(6, 6), nn.GELU(approximate="tanh"), nn.Linear(6, 5), nn.SiLU(),
+        nn.Linear(5, 5), nn.Softplus(), nn.Linear(5, 4), nn.ELU(alpha=0.5), nn.Linear(4, 3),
+    )
+    opsets = {"torch-activations": 17}
     for name, model in models.items():
         model.eval()
         width = model[1].in_features if isinstance(model[0], nn.Flatten) else model[0].in_features
         x = torch.linspace(-1.5, 2.0, 5 * width).reshape(5, width)
+        if name == "torch-activations":
+            # Wide enough that every activation sees negative and positive inputs.
+            x = torch.linspace(-4.0, 4.0, 8 * width).reshape(8, width)
         path = os.path.join(OUT, f"{name}.onnx")
         torch.onnx.export(model, x[:1], path, input_names=["x"], output_names=["y"],
-                          dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, opset_version=13)
+                          dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, opset_version=opsets.get(name, 13))
         print(f"wrote test/fixtures/onnx/{name}.onnx")
         with torch.no_grad():
             y = model(x)

@@ -4,7 +4,7 @@
 // scaling; unsupported and hostile graphs are refused by name.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Dense, Dropout, GlassnetError, Random, Sequential, fitScaler, mlp } from '../src/index.js';
+import { ACTIVATIONS, Dense, Dropout, GlassnetError, Random, Sequential, fitScaler, mlp } from '../src/index.js';
 import { toOnnx } from '../src/io/onnx-export.js';
 import { fromOnnx } from '../src/io/onnx-import.js';
 import { MODEL, type OnnxModel } from '../src/io/onnx-schema.js';
@@ -49,6 +49,15 @@ describe('importing graphs written by other tools', () => {
     expect(worst(model.predict(x).toArray() as number[][], y)).toBeLessThanOrEqual(1e-6);
   });
 
+  it("PyTorch's opset-17 export of GELU, GELU(approximate='tanh') and SiLU (several nodes with Constant scalars), Softplus and ELU(alpha=0.5) predicts what PyTorch computed", () => {
+    const { model } = fromOnnx(fixture('torch-activations.onnx'), { file: 'torch-activations.onnx' });
+    expect(model.layers.map((l) => (l instanceof Dense ? `${l.inputSize}-${l.outputSize} ${l.activation} ${l.alpha}` : 'dropout'))).toEqual(
+      ['4-6 gelu 0', '6-6 geluTanh 0', '6-5 silu 0', '5-5 softplus 0', '5-4 elu 0.5', '4-3 linear 0'],
+    );
+    const { x, y } = json('torch-activations.expected.json');
+    expect(worst(model.predict(x).toArray() as number[][], y)).toBeLessThanOrEqual(1e-6);
+  });
+
   it('as float64 on request, the PyTorch-trained small network matches PyTorch to float32 rounding of its inputs', () => {
     const { model } = fromOnnx(fixture('torch-small.onnx'), { dtype: 'float64' });
     expect(model.dtype).toBe('float64');
@@ -79,6 +88,60 @@ describe('glassnet → ONNX → glassnet', () => {
       featureNames: ['a', 'b', 'c'], classes: ['no', 'yes'], targetName: 'answer',
       scaler: { kind: 'standard', mean: scaler.offset.map(Math.fround), std: scaler.scale.map(Math.fround) },
     });
+  });
+});
+
+describe('glassnet → ONNX → glassnet, every activation', () => {
+  it.each(ACTIVATIONS)('%s, hidden and output, comes back as itself with the same predictions', (activation) => {
+    const model = mlp([3, 5, 2], { activation, outputActivation: activation, seed: 4 });
+    const back = fromOnnx(toOnnx(model)).model;
+    expect(back.layers.map((l) => (l as Dense).activation)).toEqual([activation, activation]);
+    const x = [[-2, 0.5, 1], [3, -1, 0.25]];
+    expect(back.predict(x).toArray()).toEqual(model.predict(x).toArray());
+  });
+});
+
+describe('activations of several nodes that do not match', () => {
+  const torch = (): OnnxModel => decodeMessage(MODEL, fixture('torch-activations.onnx'), 'torch-activations.onnx');
+  /** The Constant node that holds `value` (the first such), as PyTorch wrote it. */
+  const constantHolding = (m: OnnxModel, value: number) => m.graph!.node.find((n) => n.opType === 'Constant' && new DataView(n.attribute[0]!.t!.rawData!.buffer, n.attribute[0]!.t!.rawData!.byteOffset).getFloat32(0, true) === Math.fround(value))!;
+  const setConstant = (m: OnnxModel, value: number, to: number): void => {
+    const raw = constantHolding(m, value).attribute[0]!.t!.rawData!;
+    new DataView(raw.buffer, raw.byteOffset).setFloat32(0, to, true);
+  };
+
+  it("GELU's √2 that is not √2 in float32: refused at the Div, naming the form", () => {
+    const m = torch();
+    setConstant(m, Math.SQRT2, 1.4142);
+    const error = rejection(() => fromOnnx(encodeMessage(MODEL, m), { file: 'bad.onnx' }), 'unknown-name', 'bad.onnx: graph.node[2] "/1/Div" (Div)');
+    expect(error.expected).toMatch(/; as the first node of gelu \(Div, Erf, Add, Mul, Mul\): Div\("\/0\/Gemm_output_0", 1\.41421353816986\d*\)$/);
+    expect(error.found).toBe('op type "Div": Div("/0/Gemm_output_0", "/1/Constant_output_0" = 1.414199948310852)');
+  });
+
+  it("the tanh approximation's 0.044715 changed: refused at the Mul that uses it", () => {
+    const m = torch();
+    setConstant(m, 0.044715, 0.045);
+    const error = rejection(() => fromOnnx(encodeMessage(MODEL, m), { file: 'bad.onnx' }), 'unknown-name', 'bad.onnx: graph.node[13] "/3/Mul_2" (Mul)');
+    expect(error.expected).toContain('the nodes of geluTanh (Mul, Mul, Mul, Add, Mul, Tanh, Add, Mul, Mul)');
+  });
+
+  it("SiLU's Mul reading something else than the layer's NET: a lone Sigmoid, then a Mul that is refused", () => {
+    const m = torch();
+    const mul = m.graph!.node.find((n) => n.name === '/5/Mul')!;
+    mul.input = [mul.input[1]!, mul.input[1]!];
+    rejection(() => fromOnnx(encodeMessage(MODEL, m), { file: 'bad.onnx' }), 'shape', 'bad.onnx: graph.node[25] "/5/Mul" (Mul)');
+  });
+
+  it('an unknown pattern after a layer (x · 2) keeps the error naming the node and its op type', () => {
+    const m = decodeMessage(MODEL, toOnnx(mlp([3, 2], { activation: 'silu' })), 'x');
+    const mul = m.graph!.node[2]!;
+    mul.input = [mul.input[0]!, 'two'];
+    m.graph!.node.splice(1, 1);
+    mul.input[0] = m.graph!.node[0]!.output[0]!;
+    m.graph!.initializer.push({ name: 'two', dims: [], dataType: 1, floatData: [2], int64Data: [], doubleData: [] });
+    const error = rejection(() => fromOnnx(encodeMessage(MODEL, m), { file: 'bad.onnx' }), 'unknown-name', 'bad.onnx: graph.node[1] "layer1_silu_1" (Mul)');
+    expect(error.expected).toContain('one of the operators glassnet imports (Gemm, MatMul, Add, Sigmoid');
+    expect(error.found).toBe('op type "Mul": Mul("layer1_gemm.out", "two" = 2)');
   });
 });
 
