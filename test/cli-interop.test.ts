@@ -66,6 +66,22 @@ describe('glassnet export --format onnx', () => {
     expect(tfjs.stderr).toBe('note: the tfjs export holds the network only: it takes the 7 one-hot encoded and standard-scaled inputs glassnet info lists, not the raw rows; --format onnx carries the preprocessing\n');
   });
 
+  it('a regression model: the file gives the targets in their own units, as glassnet predict prints them', async () => {
+    const data = 'test/fixtures/cli/regression.csv';
+    const model = file('regression.json');
+    expect(glassnet('train', data, '--layers', '8', '--epochs', '20', '--seed', '4', '--out', model, '--quiet').status).toBe(0);
+    expect(glassnet('info', model).stdout).toContain('preprocessing:\n  scaler standard\n  target scaler standard (undone on the outputs)\n');
+    const out = file('regression.onnx');
+    expect(glassnet('export', model, '--format', 'onnx', '--out', out).status).toBe(0);
+    const predicted = JSON.parse(glassnet('predict', model, data, '--format', 'json').stdout) as { y: number }[];
+    const onnx = await runOnnx(new Uint8Array(readFileSync(out)), csvRows(data).slice(1).map((r) => r.slice(0, 2).map(Number)));
+    expect(onnx.length).toBe(30);
+    // Outputs of a few units: 1e-5 relative to the target's size.
+    const scale = Math.max(...predicted.map((p) => Math.abs(p.y)));
+    onnx.forEach(([y], r) => expect(Math.abs(y! - predicted[r]!.y)).toBeLessThanOrEqual(1e-5 * Math.max(1, scale)));
+    expect(scale).toBeGreaterThan(1);
+  });
+
   it('an unknown format is a one-line error naming the flag', () => {
     expectOneLineError(glassnet('export', MODEL, '--format', 'caffe', '--out', file('x')), /--format: expected one of onnx/, 2);
   });

@@ -50,7 +50,9 @@ export function infoCommand(): Command {
       lines.push(`outputs (${outputs.count}): ${abbreviate(outputs.names)}`);
       if (pre !== undefined) {
         const scaler = (pre.scaler as { kind?: string } | undefined)?.kind ?? 'none';
+        const targetScaler = (pre.targetScaler as { kind?: string } | undefined)?.kind ?? 'none';
         lines.push('preprocessing:', `  scaler ${scaler}`);
+        if (targetScaler !== 'none') lines.push(`  target scaler ${targetScaler} (undone on the outputs)`);
         const oneHot = encoding?.columns.flatMap((column, j) => (encoding.categories[j] ? [`${column} (${encoding.categories[j]!.length})`] : [])) ?? [];
         if (oneHot.length > 0) lines.push(`  one-hot ${abbreviate(oneHot)}`);
         if (pre.targetName !== undefined) lines.push(`  target ${pre.targetName}${pre['task'] === undefined ? '' : ` (${String(pre['task'])})`}`);
