@@ -159,6 +159,12 @@ describe('refusals', () => {
     expect(error.found).toBe('op type "Conv"');
   });
 
+  it("glassnet's export of a model with categorical columns (string inputs), naming them", () => {
+    const encoding = { columns: ['size', 'color'], categories: [null, ['blue', 'red']], fill: [null, null] };
+    const error = rejection(() => fromOnnx(toOnnx(mlp([3, 2]), { encoding }), file), 'type', 'bad.onnx: graph.input');
+    expect(error.found).toBe('string inputs "color"');
+  });
+
   it('duplicate initializer names', () => {
     const bytes = edited((m) => m.graph!.initializer.push({ ...m.graph!.initializer[0]! }));
     rejection(() => fromOnnx(bytes, file), 'unknown-name', 'bad.onnx: graph.initializer[4].name');

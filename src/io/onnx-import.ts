@@ -103,6 +103,9 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
   });
   // Before IR version 4 initializers were listed as inputs too.
   const inputs = graph.input.filter((v) => !constants.has(v.name ?? ''));
+  // glassnet's export of a model with categorical columns has string inputs, one-hot encoded in the graph: the model file is the way back.
+  const strings = inputs.filter((v) => v.type?.tensorType?.elemType === ONNX_DTYPE.STRING).map((v) => JSON.stringify(v.name ?? ''));
+  if (strings.length > 0) fail('type', 'graph.input', 'one float input (a graph that one-hot encodes string columns does not import)', `string inputs ${strings.join(', ')}`);
   if (inputs.length !== 1) fail('shape', 'graph.input', 'exactly one input that is not an initializer', `${inputs.length}`);
   if (graph.output.length !== 1) fail('shape', 'graph.output', 'exactly one output', `${graph.output.length}`);
   const input = inputs[0]!;
