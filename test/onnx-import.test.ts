@@ -10,6 +10,7 @@ import { fromOnnx } from '../src/io/onnx-import.js';
 import { MODEL, type OnnxModel } from '../src/io/onnx-schema.js';
 import { decodeMessage, encodeMessage } from '../src/io/protobuf.js';
 import { rejection } from './helpers/errors.js';
+import { runOnnx } from './helpers/onnx.js';
 
 const FIXTURES = new URL('./fixtures/onnx/', import.meta.url);
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, FIXTURES)));
@@ -98,6 +99,31 @@ describe('glassnet → ONNX → glassnet, every activation', () => {
     expect(back.layers.map((l) => (l as Dense).activation)).toEqual([activation, activation]);
     const x = [[-2, 0.5, 1], [3, -1, 0.25]];
     expect(back.predict(x).toArray()).toEqual(model.predict(x).toArray());
+  });
+});
+
+describe("opset 20's Gelu operator, as newer exporters write it", () => {
+  /** glassnet's export with the hidden Relu replaced by Gelu(approximate), opset 20. */
+  function withGelu(approximate: string | null): Uint8Array {
+    const m = decodeMessage(MODEL, toOnnx(mlp([3, 4, 2], { activation: 'relu', seed: 9 })), 'x');
+    const relu = m.graph!.node.find((n) => n.opType === 'Relu')!;
+    relu.opType = 'Gelu';
+    relu.attribute = approximate === null ? [] : [{ name: 'approximate', type: 3, s: new TextEncoder().encode(approximate), floats: [], ints: [], strings: [] }];
+    m.opsetImport = [{ domain: '', version: 20 }];
+    return encodeMessage(MODEL, m);
+  }
+
+  it.each([[null, 'gelu'], ['none', 'gelu'], ['tanh', 'geluTanh']] as const)('approximate %s is %s, predicting what ONNX Runtime computes from the file', async (approximate, activation) => {
+    const bytes = withGelu(approximate);
+    const { model } = fromOnnx(bytes);
+    expect((model.layers[0] as Dense).activation).toBe(activation);
+    const x = [[-3, 0.5, 1], [2, -1, 0.25], [0.1, 0.2, -4]];
+    expect(worst(model.predict(x).toArray() as number[][], await runOnnx(bytes, x))).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('another approximation is refused, naming the attribute', () => {
+    const error = rejection(() => fromOnnx(withGelu('__proto__'), { file: 'bad.onnx' }), 'range', 'bad.onnx: graph.node[1] "layer1_relu" (Gelu) approximate');
+    expect(error.found).toBe('"__proto__"');
   });
 });
 

@@ -44,7 +44,9 @@ const ACTIVATION_OF_OP = new Map(INTEROP_ACTIVATIONS.flatMap((name) => {
   const single = steps.length === 1 && step !== undefined && (step.inputs ?? ['x']).every((i) => i === 'x');
   return single ? [[step.op, { name, step }] as const] : [];
 }));
-const SUPPORTED = `${['Gemm', 'MatMul', 'Add', ...ACTIVATION_OF_OP.keys(), ...PASS_THROUGH, 'Constant'].join(', ')}; and the activations written as several: ${MULTI_NODE_FORMS.map(formName).join(', ')}`;
+/** ONNX's Gelu operator (opset 20): its `approximate` attribute ("" when absent) as glassnet's activation. */
+const GELU_APPROXIMATIONS: ReadonlyMap<string, ActivationName> = new Map([['', 'gelu'], ['none', 'gelu'], ['tanh', 'geluTanh']]);
+const SUPPORTED = `${['Gemm', 'MatMul', 'Add', ...ACTIVATION_OF_OP.keys(), 'Gelu', ...PASS_THROUGH, 'Constant'].join(', ')}; and the activations written as several: ${MULTI_NODE_FORMS.map(formName).join(', ')}`;
 
 /** A float tensor's values, checked against its declared dims. */
 type Constant = OnnxConstant;
@@ -173,6 +175,16 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
     switch (op) {
       case 'Identity':
         break;
+      case 'Gelu': {
+        // Opset 20's operator, which newer exporters write instead of the decomposition: `approximate` picks the form.
+        const approximate = new TextDecoder().decode(attrs.get('approximate')?.s ?? new Uint8Array());
+        const name = GELU_APPROXIMATIONS.get(approximate) ?? fail('range', `${part} approximate`, '"none" or "tanh"', JSON.stringify(approximate));
+        if (!open) fail('unknown-name', part, 'an activation right after a Gemm, MatMul or Add', `op type "${op}" here`);
+        if ([...attrs.keys()].some((k) => k !== 'approximate')) fail('unknown-name', `${part}.attribute`, 'only approximate', [...attrs.keys()].join(', '));
+        dense!.activation = name;
+        dense!.alpha = defaultAlpha(name);
+        break;
+      }
       case 'Flatten': {
         const axis = int('axis', 1);
         if (axis !== 1 || layers.length > 0) fail('shape', part, 'Flatten with axis 1 on the input, before the first layer', `axis ${axis}${layers.length > 0 ? ' after a layer' : ''}`);
