@@ -20,6 +20,7 @@ code they share nothing with.
       the rows of X.json in float64 and prints the outputs as JSON. The tests
       run it on state dicts glassnet writes.
 """
+import copy
 import json
 import os
 import struct
@@ -190,6 +191,15 @@ def torch_models():
         with torch.no_grad():
             y = model(x)
         write_json(f"{name}.expected.json", {"x": x.double().tolist(), "y": y.double().tolist(), "torch": torch.__version__})
+    # The same activations exported in float64: PyTorch's Constant scalars are
+    # then DOUBLE tensors, which must equal the forms' constants exactly.
+    model = copy.deepcopy(models["torch-activations"]).double().eval()
+    x = torch.linspace(-4.0, 4.0, 32, dtype=torch.float64).reshape(8, 4)
+    torch.onnx.export(model, x[:1], os.path.join(OUT, "torch-activations-f64.onnx"), input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, opset_version=17)
+    print("wrote test/fixtures/onnx/torch-activations-f64.onnx")
+    with torch.no_grad():
+        write_json("torch-activations-f64.expected.json", {"x": x.tolist(), "y": model(x).tolist(), "torch": torch.__version__})
     # One explained step of torch-small in float64, for the explain test:
     # E = sum of 1/2 (t - o)^2, the gradients of the first layer's weights.
     model64 = nn.Sequential(nn.Linear(2, 3), nn.Sigmoid(), nn.Linear(3, 2), nn.Sigmoid()).double()

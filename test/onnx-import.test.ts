@@ -59,6 +59,14 @@ describe('importing graphs written by other tools', () => {
     expect(worst(model.predict(x).toArray() as number[][], y)).toBeLessThanOrEqual(1e-6);
   });
 
+  it('the same in float64 (DOUBLE Constant scalars, equal to the forms\' constants exactly) predicts what PyTorch computed to 1e-12', () => {
+    const { model } = fromOnnx(fixture('torch-activations-f64.onnx'));
+    expect(model.dtype).toBe('float64');
+    expect(model.layers.map((l) => (l as Dense).activation)).toEqual(['gelu', 'geluTanh', 'silu', 'softplus', 'elu', 'linear']);
+    const { x, y } = json('torch-activations-f64.expected.json');
+    expect(worst(model.predict(x).toArray() as number[][], y)).toBeLessThanOrEqual(1e-12);
+  });
+
   it('as float64 on request, the PyTorch-trained small network matches PyTorch to float32 rounding of its inputs', () => {
     const { model } = fromOnnx(fixture('torch-small.onnx'), { dtype: 'float64' });
     expect(model.dtype).toBe('float64');
