@@ -52,6 +52,7 @@ describe('glassnet export --format onnx', () => {
     expect(run.status).toBe(0);
     const info = glassnet('info', model);
     expect(info.stdout).toContain('  one-hot color (3), shape (2)\n');
+    expect(info.stdout).not.toContain('missing cells');
     expect(info.stdout).toContain('onnx inputs:\n  input [batch, 2] float32: size, weight\n  color [batch, 1] string, one of "blue", "green", "red"\n  shape [batch, 1] string, one of "round", "square"\n');
     const inputs = JSON.parse(glassnet('info', model, '--json').stdout).onnxInputs as OnnxInput[];
     const predicted = JSON.parse(glassnet('predict', model, rows, '--format', 'json').stdout) as { probabilities: Record<string, number> }[];
@@ -71,6 +72,9 @@ describe('glassnet export --format onnx', () => {
     const model = file('regression.json');
     expect(glassnet('train', data, '--layers', '8', '--epochs', '20', '--seed', '4', '--out', model, '--quiet').status).toBe(0);
     expect(glassnet('info', model).stdout).toContain('preprocessing:\n  scaler standard\n  target scaler standard (undone on the outputs)\n');
+    const filled = file('filled.json');
+    expect(glassnet('train', data, '--missing', 'median', '--epochs', '1', '--out', filled, '--quiet').status).toBe(0);
+    expect(glassnet('info', filled).stdout).toContain('  missing cells filled with the training median (glassnet only; exports take complete rows)\n');
     const out = file('regression.onnx');
     expect(glassnet('export', model, '--format', 'onnx', '--out', out).status).toBe(0);
     const predicted = JSON.parse(glassnet('predict', model, data, '--format', 'json').stdout) as { y: number }[];

@@ -55,6 +55,8 @@ export function infoCommand(): Command {
         if (targetScaler !== 'none') lines.push(`  target scaler ${targetScaler} (undone on the outputs)`);
         const oneHot = encoding?.columns.flatMap((column, j) => (encoding.categories[j] ? [`${column} (${encoding.categories[j]!.length})`] : [])) ?? [];
         if (oneHot.length > 0) lines.push(`  one-hot ${abbreviate(oneHot)}`);
+        // Fill values apply in glassnet predict; an exported file takes complete rows.
+        if (pre.missing === 'mean' || pre.missing === 'median') lines.push(`  missing cells filled with the training ${pre.missing} (glassnet only; exports take complete rows)`);
         if (pre.targetName !== undefined) lines.push(`  target ${pre.targetName}${pre['task'] === undefined ? '' : ` (${String(pre['task'])})`}`);
         if (pre.classes !== undefined) lines.push(`  classes (${pre.classes.length}) ${abbreviate(pre.classes.map(String))}`);
       }
