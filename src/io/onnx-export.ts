@@ -1,6 +1,7 @@
 /**
- * A glassnet model as an ONNX file (docs/interop.md): the input's scaling
- * as Sub and Div, each Dense layer as one Gemm followed by its activation's
+ * A glassnet model as an ONNX file (docs/interop.md): categorical columns
+ * one-hot encoded from their strings (ai.onnx.ml OneHotEncoder) and put in
+ * the model's column order, the input's scaling as Sub and Div, each Dense layer as one Gemm followed by its activation's
  * operator, Dropout (the identity when not training, its rate kept), and
  * optionally a final Softmax, so the file takes the raw rows `glassnet
  * predict` takes and gives what it reports. Float32 throughout; the batch

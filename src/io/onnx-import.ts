@@ -1,8 +1,9 @@
 /**
  * ONNX graphs of multi-layer perceptrons as glassnet models
  * (docs/interop.md): a chain of Gemm, or MatMul then Add, each optionally
- * followed by an activation operator, with Flatten, Identity and Dropout
- * passed through. That covers what `torch.onnx.export` writes for a
+ * followed by an activation (one operator, or the several nodes of a form
+ * in onnx-activations.ts, their scalars in initializers or Constant nodes),
+ * with Flatten, Identity and Dropout passed through. That covers what `torch.onnx.export` writes for a
  * `torch.nn.Sequential` of Linear layers, the MatMul + Add form of
  * TensorFlow/Keras converters, and glassnet's own exports (whose leading
  * Sub and Div become the model's scaler again). Anything else is refused
