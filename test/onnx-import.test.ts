@@ -246,8 +246,8 @@ describe('refusals', () => {
 });
 
 describe('corrupted files', () => {
-  it('every single-byte corruption of a PyTorch export either imports or raises a GlassnetError naming the file', () => {
-    const good = fixture('torch-mlp.onnx');
+  it.each(['torch-mlp.onnx', 'torch-activations.onnx'])('every single-byte corruption of a PyTorch export (%s) either imports or raises a GlassnetError naming the file', (name) => {
+    const good = fixture(name);
     const random = new Random(13);
     let refused = 0;
     for (let trial = 0; trial < 300; trial++) {
