@@ -20,6 +20,7 @@ code they share nothing with.
       the rows of X.json in float64 and prints the outputs as JSON. The tests
       run it on state dicts glassnet writes.
 """
+import copy
 import json
 import os
 import struct
@@ -166,17 +167,39 @@ def torch_models():
         loss = 0.5 * ((small(xs) - ts) ** 2).sum()
         loss.backward()
         optimizer.step()
+    # The activations ONNX's opset 17 has no operator for, which PyTorch
+    # writes as several nodes with Constant scalars (GELU as Div, Erf, Add,
+    # Mul, Mul; its tanh approximation as nine nodes; SiLU as Sigmoid, Mul),
+    # and options other than the default (ELU's alpha).
+    torch.manual_seed(17)
+    models["torch-activations"] = nn.Sequential(
+        nn.Linear(4, 6), nn.GELU(), nn.Linear(6, 6), nn.GELU(approximate="tanh"), nn.Linear(6, 5), nn.SiLU(),
+        nn.Linear(5, 5), nn.Softplus(), nn.Linear(5, 4), nn.ELU(alpha=0.5), nn.Linear(4, 3),
+    )
+    opsets = {"torch-activations": 17}
     for name, model in models.items():
         model.eval()
         width = model[1].in_features if isinstance(model[0], nn.Flatten) else model[0].in_features
         x = torch.linspace(-1.5, 2.0, 5 * width).reshape(5, width)
+        if name == "torch-activations":
+            # Wide enough that every activation sees negative and positive inputs.
+            x = torch.linspace(-4.0, 4.0, 8 * width).reshape(8, width)
         path = os.path.join(OUT, f"{name}.onnx")
         torch.onnx.export(model, x[:1], path, input_names=["x"], output_names=["y"],
-                          dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, opset_version=13)
+                          dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, opset_version=opsets.get(name, 13))
         print(f"wrote test/fixtures/onnx/{name}.onnx")
         with torch.no_grad():
             y = model(x)
         write_json(f"{name}.expected.json", {"x": x.double().tolist(), "y": y.double().tolist(), "torch": torch.__version__})
+    # The same activations exported in float64: PyTorch's Constant scalars are
+    # then DOUBLE tensors, which must equal the forms' constants exactly.
+    model = copy.deepcopy(models["torch-activations"]).double().eval()
+    x = torch.linspace(-4.0, 4.0, 32, dtype=torch.float64).reshape(8, 4)
+    torch.onnx.export(model, x[:1], os.path.join(OUT, "torch-activations-f64.onnx"), input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, opset_version=17)
+    print("wrote test/fixtures/onnx/torch-activations-f64.onnx")
+    with torch.no_grad():
+        write_json("torch-activations-f64.expected.json", {"x": x.tolist(), "y": model(x).tolist(), "torch": torch.__version__})
     # One explained step of torch-small in float64, for the explain test:
     # E = sum of 1/2 (t - o)^2, the gradients of the first layer's weights.
     model64 = nn.Sequential(nn.Linear(2, 3), nn.Sigmoid(), nn.Linear(3, 2), nn.Sigmoid()).double()

@@ -69,7 +69,7 @@ export {
 } from './io/modelfile.js';
 export { toSafetensors, fromSafetensors, loadWeightsInto, type SafeTensor, type SafetensorsContents, type SafetensorsDType } from './io/safetensors.js';
 export { Trainer, type TrainerOptions } from './train/trainer.js';
-export { toOnnx, ONNX_INPUT, ONNX_OUTPUT, ONNX_METADATA, type OnnxExportOptions } from './io/onnx-export.js';
+export { toOnnx, ONNX_INPUT, ONNX_OUTPUT, ONNX_METADATA, onnxInputs, type OnnxExportOptions, type OnnxInput } from './io/onnx-export.js';
 export { fromOnnx, type ImportedOnnx } from './io/onnx-import.js';
 export { ONNX_IR_VERSION, ONNX_OPSET } from './io/onnx-schema.js';
 export { toTfjs, fromTfjs, TFJS_WEIGHTS_FILE, type TfjsModel, type TfjsModelJson, type TfjsWeightSpec } from './io/tfjs.js';

@@ -1,7 +1,8 @@
 // An exported model in onnxruntime-web, in headless Chromium: the page
-// (test/browser/onnx.js) builds a scaled model with every activation in the
-// built library, exports it with toOnnx and runs it with onnxruntime-web's
-// single-threaded WebAssembly build, served from node_modules (no network).
+// (test/browser/onnx.js) builds a scaled model with every activation, and one
+// with a categorical column, in the built library, exports them with toOnnx
+// and runs them with onnxruntime-web's single-threaded WebAssembly build,
+// served from node_modules (no network).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,10 +25,11 @@ interface OnnxPageResult {
   dims: number[];
   worst: number;
   threads: number;
+  categoricalWorst: number;
 }
 
 describe.skipIf(!available)('an exported model in onnxruntime-web (headless Chromium)', () => {
-  it('predicts what glassnet predicts to 1e-5, every activation and the scaling included', async () => {
+  it('predicts what glassnet predicts to 1e-5, every activation and the scaling included, and a categorical column fed as strings', async () => {
     const server = await startStaticServer(root, ['/dist/', '/test/browser/', '/node_modules/onnxruntime-web/dist/']);
     const profile = mkdtempSync(join(tmpdir(), 'glassnet-chromium-'));
     const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
@@ -44,6 +46,7 @@ describe.skipIf(!available)('an exported model in onnxruntime-web (headless Chro
       expect(result.activations).toEqual([...ACTIVATIONS]);
       expect({ dims: result.dims, threads: result.threads }).toEqual({ dims: [result.rows, 3], threads: 1 });
       expect(result.worst).toBeLessThanOrEqual(1e-5);
+      expect(result.categoricalWorst).toBeLessThanOrEqual(1e-5);
     } finally {
       await context.close();
       await server.close();

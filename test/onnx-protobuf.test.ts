@@ -143,6 +143,27 @@ describe.skipIf(!existsSync(PYTHON))('onnx.checker on glassnet files (/usr/bin/p
     );
   });
 
+  it('passes the full check for a model with categorical columns (OneHotEncoder of ai.onnx.ml, Concat, Gather), and protobufjs reads its string attributes', () => {
+    const encoding = { columns: ['size', 'color', 'weight'], categories: [null, ['blue', 'red'], null], fill: [null, null, null] };
+    const path = join(dir, 'categorical.onnx');
+    const bytes = toOnnx(mlp([4, 3, 2]), { encoding, scaler: { offset: [1, 0, 0, 2], scale: [2, 1, 1, 3] } });
+    writeFileSync(path, bytes);
+    const run = spawnSync(PYTHON, [SCRIPT, '--check', path], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('opset ai.onnx.ml 1\n');
+    expect(run.stdout.split('\n').filter((l) => l.startsWith('node')).map((l) => l.split(' ')[2])).toEqual(
+      ['OneHotEncoder', 'Flatten', 'Concat', 'Gather', 'Sub', 'Div', 'Gemm', 'Sigmoid', 'Gemm', 'Sigmoid'],
+    );
+    const decoded = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number }) as { graph: { node: { opType: string; domain?: string; attribute: { name: string; strings?: Uint8Array[]; i?: number }[] }[]; initializer: { name: string; int64Data: number[] }[]; input: { name: string }[] } };
+    const onehot = decoded.graph.node[0]!;
+    expect(onehot.domain).toBe('ai.onnx.ml');
+    expect(onehot.attribute.find((a) => a.name === 'cats_strings')!.strings!.map((b) => new TextDecoder().decode(b))).toEqual(['blue', 'red']);
+    expect(decoded.graph.input.map((i) => i.name)).toEqual(['input', 'color']);
+    // size, weight come first in the concatenation, then color's block: the model's order is size, color=blue, color=red, weight.
+    expect(decoded.graph.initializer.find((t) => t.name === 'encode.order')!.int64Data).toEqual([0, 2, 3, 1]);
+  });
+
   it('fails a truncated file, so its passing above means something', () => {
     const path = join(dir, 'cut.onnx');
     const bytes = toOnnx(mlp([2, 2]));

@@ -3,12 +3,13 @@
 // layer, the 8-3-8 auto-encoder, and a model with preprocessing.
 import { describe, expect, it } from 'vitest';
 import {
-  ACTIVATIONS, AUTOENCODER_8_3_8, Dense, Dropout, LOSSES, LOSS_RECORDS, Random, Sequential, fit, fitScaler, mlp, noGrad, oneHotCodes, sigmoid, softmax, tensor,
+  ACTIVATIONS, AUTOENCODER_8_3_8, Dense, Dropout, LOSSES, LOSS_RECORDS, Random, Sequential, TrainedModel, fit, fitScaler, loadFeatures, loadTable, mlp, noGrad, oneHotCodes,
+  onnxInputs, sigmoid, softmax, tensor,
   type Scaler,
 } from '../src/index.js';
 import { ACTIVATION_INTEROP, type ActivationInterop } from '../src/io/interop-activations.js';
 import { toOnnx, type OnnxExportOptions } from '../src/io/onnx-export.js';
-import { runOnnx } from './helpers/onnx.js';
+import { feedsOf, runOnnx, runOnnxFeeds, shopCsv } from './helpers/onnx.js';
 
 /** float32 agreement bound: outputs are O(1), and both sides round to float32 in a different order. */
 const TOLERANCE = 1e-5;
@@ -101,5 +102,46 @@ describe('ONNX Runtime runs exported models as glassnet predicts them', () => {
     const scaled = await runOnnx(toOnnx(model, { scaler }), raw);
     const unscaled = model.predict(tensor(raw)).toArray() as number[][];
     expect(Math.abs(scaled[0]![0]! - unscaled[0]![0]!)).toBeGreaterThan(100 * TOLERANCE);
+  });
+});
+
+describe('a model with categorical columns takes the raw cells in ONNX Runtime', () => {
+  const csv = shopCsv(60, 11);
+  const data = loadTable(csv, { target: 'price band' });
+  const scaler = fitScaler('standard', data.x);
+  const model = mlp([data.x[0]!.length, 6, 2], { activation: 'tanh', seed: 3 });
+  fit(model, scaler.transform(data.x), data.y, { loss: 'softmaxCrossEntropy', lr: 0.1, epochs: 20, seed: 1 });
+  const trained = new TrainedModel(model, { loss: 'softmaxCrossEntropy', classes: data.classes!, scaler, encoding: data.encoding, featureNames: data.featureNames });
+  const options = { scaler, encoding: data.encoding, featureNames: data.featureNames, outputActivation: 'softmax' } as const;
+  const inputs = onnxInputs(model.inputSize, options);
+
+  it('one float input for the numeric columns, one string input per categorical column', () => {
+    expect(data.featureNames).toEqual(['size', 'color=blue', 'color=green', 'color=red', 'weight', 'shape=round', 'shape=square']);
+    expect(inputs).toEqual([
+      { name: 'input', type: 'float32', width: 2, columns: ['size', 'weight'] },
+      { name: 'color', type: 'string', width: 1, column: 'color', categories: ['blue', 'green', 'red'] },
+      { name: 'shape', type: 'string', width: 1, column: 'shape', categories: ['round', 'square'] },
+    ]);
+  });
+
+  it('gives the class probabilities glassnet predicts from the same rows, to 1e-5', async () => {
+    const rows = shopCsv(25, 12);
+    const x = loadFeatures(rows.split('\n').map((l) => l.split(',').slice(0, 4).join(',')).join('\n'), { encoding: data.encoding }).x;
+    const ours = trained.predictProba(x);
+    const onnx = await runOnnxFeeds(toOnnx(model, options), feedsOf(rows, inputs));
+    expectClose(onnx, ours);
+    // The columns really are reordered and encoded: a wrong order would change the outputs.
+    expect(new Set(ours.map((r) => r[0]! > 0.5)).size).toBe(2);
+  });
+
+  it('an unseen category is an error in ONNX Runtime (OneHotEncoder with zeros = 0), as in glassnet predict', async () => {
+    const feeds = feedsOf(shopCsv(2, 13), inputs);
+    await expect(runOnnxFeeds(toOnnx(model, options), { ...feeds, color: [['purple'], ['red']] })).rejects.toThrow(/Unknown Category/);
+  });
+
+  it('a categorical column named like another value of the graph is refused, naming it', () => {
+    const renamed = { ...data.encoding, columns: data.encoding.columns.map((c) => (c === 'color' ? 'output' : c === 'shape' ? 'layer1.weight' : c)) };
+    expect(() => toOnnx(model, { ...options, encoding: renamed })).toThrow(/options\.encoding\.columns\[1\].*"output"/);
+    expect(() => toOnnx(model, { ...options, encoding: { ...renamed, columns: data.encoding.columns.map((c) => (c === 'shape' ? 'layer1.weight' : c)) } })).toThrow(/"layer1\.weight"/);
   });
 });

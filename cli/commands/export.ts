@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { GlassnetError, LOSS_RECORDS, torchSource, type ActivationName, type LossName, type TrainedModel } from '../../src/index.js';
+import { LOSS_RECORDS, torchSource, type ActivationName, type LossName, type TrainedModel } from '../../src/index.js';
 import { saveOnnx, saveTfjs, saveTorchStateDict } from '../../src/io/node.js';
 import { choiceFlag } from '../flags.js';
 import { checkPaths, named } from '../paths.js';
@@ -28,10 +28,11 @@ function appendedActivation(loss: LossName): ActivationName | undefined {
 
 const writers: Record<ExportFormat, (trained: TrainedModel, flags: ExportFlags) => Promise<void>> = {
   onnx: async (trained, flags) => {
-    const { scaler, targetScaler, featureNames, classes, targetNames } = trained;
+    const { scaler, targetScaler, featureNames, classes, targetNames, encoding } = trained;
     const appended = flags.raw === true ? undefined : appendedActivation(trained.loss);
     await saveOnnx(flags.out, trained.model, {
       scaler, targetScaler,
+      ...(encoding === undefined ? {} : { encoding }),
       ...(appended === undefined ? {} : { outputActivation: appended }),
       ...(featureNames === undefined ? {} : { featureNames }),
       ...(classes === undefined ? {} : { classes }),
@@ -48,10 +49,23 @@ const writers: Record<ExportFormat, (trained: TrainedModel, flags: ExportFlags) 
   },
 };
 
+/**
+ * A state dict or TF.js model holds the network alone, which takes the
+ * model's inputs after encoding and scaling: said on stderr when those are
+ * not the raw columns (`glassnet info` lists the inputs).
+ */
+function noteNetworkOnly(trained: TrainedModel, format: ExportFormat): void {
+  const categorical = trained.encoding?.categories.some((c) => c !== null) === true;
+  const scaled = trained.scaler.kind !== 'none';
+  if (!categorical && !scaled) return;
+  const what = [categorical ? 'one-hot encoded' : null, scaled ? `${trained.scaler.kind}-scaled` : null].filter((s) => s !== null).join(' and ');
+  process.stderr.write(`note: the ${format} export holds the network only: it takes the ${trained.model.inputSize} ${what} inputs glassnet info lists, not the raw rows; --format onnx carries the preprocessing\n`);
+}
+
 /** `glassnet export MODEL --format onnx --out FILE`: the model in another framework's format (docs/interop.md). */
 export function exportCommand(): Command {
   return new Command('export')
-    .description('write a model in another format: onnx (with its scaling, for ONNX Runtime), torch (a safetensors state dict for torch.nn.Sequential), tfjs (a TensorFlow.js layers model: --out is a directory)')
+    .description('write a model in another format: onnx (with its scaling and one-hot encoding, for ONNX Runtime), torch (a safetensors state dict for torch.nn.Sequential), tfjs (a TensorFlow.js layers model: --out is a directory)')
     .argument('<model>', 'model file written by glassnet train (or import)')
     .requiredOption('--format <format>', EXPORT_FORMATS.join('|'))
     .requiredOption('--out <path>', 'the file to write (atomically); for tfjs the directory for model.json and weights.bin')
@@ -61,13 +75,7 @@ export function exportCommand(): Command {
       // tfjs writes a directory of its own (created when missing); the other formats write one file, checked like every output.
       if (format !== 'tfjs') await checkPaths({ inputs: named([['MODEL', path]]), outputs: named([['--out', flags.out]]) });
       const trained = await loadTrained(path);
-      const categorical = trained.encoding?.columns.find((_, i) => trained.encoding!.categories[i] !== null);
-      if (categorical !== undefined) {
-        // The exported graph takes numbers; the one-hot encoding of text columns would have to happen before it.
-        throw new GlassnetError({
-          code: 'state', argument: path, expected: 'a model whose feature columns are all numeric (categorical columns do not export yet)', found: `the text column ${JSON.stringify(categorical)}`,
-        });
-      }
       await writers[format](trained, flags);
+      if (format !== 'onnx') noteNetworkOnly(trained, format);
     });
 }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { modelToJSON, type JsonObject, type LayerSpec } from '../../src/index.js';
+import { GlassnetError, encodingFromJSON, modelToJSON, onnxInputs, type JsonObject, type FeatureEncoding, type LayerSpec, type OnnxInput } from '../../src/index.js';
 import { loadModel } from '../../src/io/node.js';
 import { safeText } from '../paint.js';
 import { EXPORT_FORMATS } from './export.js';
@@ -31,11 +31,13 @@ export function infoCommand(): Command {
       const pre = loaded.preprocessing;
       const inputs = { count: loaded.model.inputSize, ...(pre?.featureNames === undefined ? {} : { names: [...pre.featureNames] }) };
       const outputs = { count: loaded.model.outputSize, names: outputColumns(loaded.model.outputSize, pre?.classes, pre?.targetName) };
+      const encoding = pre?.encoding === undefined ? undefined : encodingFromJSON(pre.encoding, `${path}: preprocessing.encoding`);
+      const onnx = exportedInputs(loaded.model.inputSize, encoding, pre?.featureNames);
       if (flags.json === true) {
         process.stdout.write(`${JSON.stringify({
           file: path, format: file.format, version, dtype: file.dtype,
           layers: layers.map((l) => ({ ...l.spec, parameters: l.parameters })),
-          parameters: total, trainableParameters: trainable, inputs, outputs, exportFormats: [...EXPORT_FORMATS],
+          parameters: total, trainableParameters: trainable, inputs, outputs, exportFormats: [...EXPORT_FORMATS], onnxInputs: onnx,
           ...(loaded.preprocessing === undefined ? {} : { preprocessing: loaded.preprocessing }),
           ...(loaded.training === undefined ? {} : { training: loaded.training }),
           ...(checkpoint === undefined ? {} : { checkpoint }),
@@ -48,7 +50,13 @@ export function infoCommand(): Command {
       lines.push(`outputs (${outputs.count}): ${abbreviate(outputs.names)}`);
       if (pre !== undefined) {
         const scaler = (pre.scaler as { kind?: string } | undefined)?.kind ?? 'none';
+        const targetScaler = (pre.targetScaler as { kind?: string } | undefined)?.kind ?? 'none';
         lines.push('preprocessing:', `  scaler ${scaler}`);
+        if (targetScaler !== 'none') lines.push(`  target scaler ${targetScaler} (undone on the outputs)`);
+        const oneHot = encoding?.columns.flatMap((column, j) => (encoding.categories[j] ? [`${column} (${encoding.categories[j]!.length})`] : [])) ?? [];
+        if (oneHot.length > 0) lines.push(`  one-hot ${abbreviate(oneHot)}`);
+        // Fill values apply in glassnet predict; an exported file takes complete rows.
+        if (pre.missing === 'mean' || pre.missing === 'median') lines.push(`  missing cells filled with the training ${pre.missing} (glassnet only; exports take complete rows)`);
         if (pre.targetName !== undefined) lines.push(`  target ${pre.targetName}${pre['task'] === undefined ? '' : ` (${String(pre['task'])})`}`);
         if (pre.classes !== undefined) lines.push(`  classes (${pre.classes.length}) ${abbreviate(pre.classes.map(String))}`);
       }
@@ -72,6 +80,7 @@ export function infoCommand(): Command {
         if (typeof training['importedFrom'] === 'string') lines.push(`  imported from ${training['importedFrom']}`);
       }
       lines.push(`exports to: ${EXPORT_FORMATS.join(', ')} (glassnet export MODEL --format FORMAT --out PATH)`);
+      lines.push(...(typeof onnx === 'string' ? [`onnx inputs: none (${onnx})`] : ['onnx inputs:', ...onnx.map(onnxInputLine)]));
       if (checkpoint !== undefined) lines.push(`checkpoint: after epoch ${String(checkpoint.epoch)} (${String(checkpoint.steps)} steps); continue with glassnet train DATA --resume ${path}`);
       // Names, labels and strings come from the file: escaped, so they cannot drive the terminal.
       process.stdout.write(`${lines.map(safeText).join('\n')}\n`);
@@ -92,6 +101,22 @@ function outputColumns(count: number, classes: readonly (string | number)[] | un
   if (classes !== undefined) return count === 1 && classes.length === 2 ? [`p_${classes[1]}`] : classes.map((c) => `p_${c}`);
   if (count === 1 && target !== undefined) return [target];
   return Array.from({ length: count }, (_, i) => `output${i + 1}`);
+}
+
+/** The inputs `glassnet export --format onnx` gives the file (raw columns, categorical ones as strings), or why it refuses. */
+function exportedInputs(inputSize: number, encoding: FeatureEncoding | undefined, featureNames: readonly string[] | undefined): OnnxInput[] | string {
+  try {
+    return onnxInputs(inputSize, { ...(encoding === undefined ? {} : { encoding }), ...(featureNames === undefined ? {} : { featureNames }) });
+  } catch (error) {
+    if (error instanceof GlassnetError) return error.message;
+    throw error;
+  }
+}
+
+function onnxInputLine(input: OnnxInput): string {
+  return input.type === 'string'
+    ? `  ${input.name} [batch, 1] string, one of ${abbreviate(input.categories.map((c) => JSON.stringify(c)))}`
+    : `  ${input.name} [batch, ${input.width}] float32${input.columns.length === 0 ? '' : `: ${abbreviate(input.columns)}`}`;
 }
 
 /** A long list cut to its first few items. */

@@ -1,6 +1,7 @@
 /**
- * A glassnet model as an ONNX file (docs/interop.md): the input's scaling
- * as Sub and Div, each Dense layer as one Gemm followed by its activation's
+ * A glassnet model as an ONNX file (docs/interop.md): categorical columns
+ * one-hot encoded from their strings (ai.onnx.ml OneHotEncoder) and put in
+ * the model's column order, the input's scaling as Sub and Div, each Dense layer as one Gemm followed by its activation's
  * operator, Dropout (the identity when not training, its rate kept), and
  * optionally a final Softmax, so the file takes the raw rows `glassnet
  * predict` takes and gives what it reports. Float32 throughout; the batch
@@ -14,17 +15,18 @@ import { checkActivation, type ActivationName } from '../nn/activations.js';
 import { ACTIVATION_INTEROP, alphaOf, defaultAlpha, type OnnxStep } from './interop-activations.js';
 import { fileLayers } from './layerspec.js';
 import {
-  MODEL, ONNX_ATTRIBUTE, ONNX_DTYPE, ONNX_IR_VERSION, ONNX_OPSET,
-  type OnnxAttribute, type OnnxEntry, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo,
+  MODEL, ONNX_ATTRIBUTE, ONNX_DTYPE, ONNX_IR_VERSION, ONNX_ML_DOMAIN, ONNX_ML_OPSET, ONNX_OPSET,
+  type OnnxAttribute, type OnnxDim, type OnnxEntry, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo,
 } from './onnx-schema.js';
 import { encodeMessage } from './protobuf.js';
+import type { FeatureEncoding } from '../data/table.js';
+import { ONNX_INPUT, ONNX_OUTPUT, encodedOrder, onnxInputs } from './onnx-inputs.js';
 
-/** The graph input's name: `[batch, inputSize]` float32 raw feature rows. */
-export const ONNX_INPUT = 'input';
-/** The graph output's name: `[batch, outputSize]` float32. */
-export const ONNX_OUTPUT = 'output';
+export { ONNX_INPUT, ONNX_OUTPUT, onnxInputs, type OnnxInput } from './onnx-inputs.js';
 /** Metadata keys (`metadata_props`) glassnet writes, each a JSON value. */
-export const ONNX_METADATA = { featureNames: 'glassnet.featureNames', classes: 'glassnet.classes', targetName: 'glassnet.targetName', outputActivation: 'glassnet.outputActivation' } as const;
+export const ONNX_METADATA = {
+  featureNames: 'glassnet.featureNames', classes: 'glassnet.classes', targetName: 'glassnet.targetName', outputActivation: 'glassnet.outputActivation', inputs: 'glassnet.inputs',
+} as const;
 
 /** What {@link toOnnx} adds around the network. */
 export interface OnnxExportOptions {
@@ -47,6 +49,14 @@ export interface OnnxExportOptions {
    * inside the loss) gives class probabilities.
    */
   outputActivation?: ActivationName;
+  /**
+   * How the model's CSV columns become its inputs (a `TrainedModel`'s
+   * `encoding`). With categorical columns the file takes the raw cells:
+   * the numeric columns in the float input `input`, each categorical
+   * column as strings in an input named like the column, one-hot encoded
+   * by `ai.onnx.ml` OneHotEncoder (see {@link onnxInputs}).
+   */
+  encoding?: FeatureEncoding;
   /** Column names, recorded in the file's metadata. */
   featureNames?: readonly string[];
   /** Class labels in output order, recorded in the file's metadata. */
@@ -58,18 +68,20 @@ export interface OnnxExportOptions {
 
 /**
  * The model as ONNX bytes (IR version 8, opset 17): input `input`
- * `[batch, inputSize]`, output `output` `[batch, outputSize]`, float32.
- * Parameters keep their file names (`layer1.weight`, `layer1.bias`).
- * @throws GlassnetError for layers other than Dense and Dropout, bad layer names, weights that are not finite in float32, or a scaler whose width is not the model's input size.
+ * `[batch, inputSize]`, output `output` `[batch, outputSize]`, float32;
+ * with categorical columns in `options.encoding`, the inputs
+ * {@link onnxInputs} lists. Parameters keep their file names
+ * (`layer1.weight`, `layer1.bias`).
+ * @throws GlassnetError for layers other than Dense and Dropout, bad layer names, weights that are not finite in float32, a scaler or encoding whose width is not the model's input size, or a categorical column named like another value of the graph.
  */
 export function toOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint8Array {
   const layers = fileLayers(model, 'model');
   const initializers: OnnxTensor[] = [];
   const nodes: OnnxNode[] = [];
   let current = ONNX_INPUT;
-  const emit = (opType: string, name: string, inputs: string[], attribute: OnnxAttribute[] = []): void => {
+  const emit = (opType: string, name: string, inputs: string[], attribute: OnnxAttribute[] = [], domain?: string): void => {
     const output = `${name}.out`;
-    nodes.push({ name, opType, input: inputs, output: [output], attribute });
+    nodes.push({ name, opType, input: inputs, output: [output], attribute, ...(domain === undefined ? {} : { domain }) });
     current = output;
   };
   /** An activation's form applied to the current value: its steps as nodes, numeric inputs as scalar initializers. */
@@ -112,6 +124,28 @@ export function toOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint
     }
   };
 
+  const inputs = onnxInputs(model.inputSize, options);
+  const valueInfos: OnnxValueInfo[] = [];
+  const encoding = options.encoding;
+  const categorical = inputs.some((i) => i.type === 'string');
+  if (categorical && encoding !== undefined) {
+    // Each categorical column one-hot ([batch, 1, K], flattened to [batch, K]); unseen categories are an error (zeros = 0).
+    const blocks = inputs.map((input, k) => {
+      if (input.type === 'float32') return input.name;
+      emit('OneHotEncoder', `onehot${k}`, [input.name], [stringsAttribute('cats_strings', input.categories), intAttribute('zeros', 0)], ONNX_ML_DOMAIN);
+      // A checker cannot infer OneHotEncoder's output type: it is stated.
+      valueInfos.push(tensorInfo(current, ONNX_DTYPE.FLOAT, [{ dimParam: 'batch' }, { dimValue: 1 }, { dimValue: input.categories.length }]));
+      emit('Flatten', `onehot${k}_flatten`, [current], [intAttribute('axis', 1)]);
+      return current;
+    });
+    if (blocks.length > 1) emit('Concat', 'encode_concat', blocks, [intAttribute('axis', 1)]);
+    const order = encodedOrder(encoding);
+    if (order !== null) {
+      initializers.push({ name: 'encode.order', dims: [order.length], dataType: ONNX_DTYPE.INT64, int64Data: order, floatData: [], doubleData: [] });
+      emit('Gather', 'encode_order', [current, 'encode.order'], [intAttribute('axis', 1)]);
+    }
+  }
+
   affine('scaler', model.inputSize, false);
 
   for (const layer of layers) {
@@ -150,6 +184,15 @@ export function toOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint
   note(ONNX_METADATA.classes, options.classes);
   note(ONNX_METADATA.targetName, options.targetName);
   note(ONNX_METADATA.outputActivation, appended);
+  if (categorical) note(ONNX_METADATA.inputs, inputs);
+
+  // Column names become input names: none may be the name of another value.
+  const values = new Set([...initializers.map((t) => t.name), ...nodes.flatMap((n) => n.output)]);
+  inputs.forEach((input) => {
+    if (input.type === 'string' && values.has(input.name)) {
+      throw new GlassnetError({ code: 'unknown-name', argument: 'options.encoding.columns', expected: 'categorical column names that are not names of the graph\'s values (rename the column)', found: JSON.stringify(input.name) });
+    }
+  });
 
   const onnx: OnnxModel = {
     irVersion: ONNX_IR_VERSION,
@@ -159,10 +202,11 @@ export function toOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint
       name: 'glassnet',
       node: nodes,
       initializer: initializers,
-      input: [valueInfo(ONNX_INPUT, model.inputSize)],
-      output: [valueInfo(ONNX_OUTPUT, model.outputSize)],
+      input: inputs.map((i) => tensorInfo(i.name, i.type === 'string' ? ONNX_DTYPE.STRING : ONNX_DTYPE.FLOAT, [{ dimParam: 'batch' }, { dimValue: i.width }])),
+      output: [tensorInfo(ONNX_OUTPUT, ONNX_DTYPE.FLOAT, [{ dimParam: 'batch' }, { dimValue: model.outputSize }])],
+      valueInfo: valueInfos,
     },
-    opsetImport: [{ domain: '', version: ONNX_OPSET }],
+    opsetImport: [{ domain: '', version: ONNX_OPSET }, ...(categorical ? [{ domain: ONNX_ML_DOMAIN, version: ONNX_ML_OPSET }] : [])],
     metadataProps: metadata,
   };
   return encodeMessage(MODEL, onnx);
@@ -177,15 +221,17 @@ function floatTensor(name: string, dims: number[], values: ArrayLike<number>, ar
   return { name, dims, dataType: ONNX_DTYPE.FLOAT, rawData: raw, floatData: [], int64Data: [], doubleData: [] };
 }
 
-function valueInfo(name: string, width: number): OnnxValueInfo {
-  return {
-    name,
-    type: { tensorType: { elemType: ONNX_DTYPE.FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: width }] } } },
-  };
+function tensorInfo(name: string, elemType: number, dim: OnnxDim[]): OnnxValueInfo {
+  return { name, type: { tensorType: { elemType, shape: { dim } } } };
 }
 
 function intAttribute(name: string, value: number): OnnxAttribute {
-  return { name, type: ONNX_ATTRIBUTE.INT, i: value, floats: [], ints: [] };
+  return { name, type: ONNX_ATTRIBUTE.INT, i: value, floats: [], ints: [], strings: [] };
+}
+
+function stringsAttribute(name: string, values: readonly string[]): OnnxAttribute {
+  const utf8 = new TextEncoder();
+  return { name, type: ONNX_ATTRIBUTE.STRINGS, floats: [], ints: [], strings: values.map((v) => utf8.encode(v)) };
 }
 
 /** A form that names a step that does not come before it: a mistake in the interop table, not in user input. */
@@ -195,7 +241,7 @@ function fail(what: string): never {
 
 function attributes(activation: OnnxStep): OnnxAttribute[] {
   return [
-    ...Object.entries(activation.floats ?? {}).map(([name, f]): OnnxAttribute => ({ name, type: ONNX_ATTRIBUTE.FLOAT, f, floats: [], ints: [] })),
+    ...Object.entries(activation.floats ?? {}).map(([name, f]): OnnxAttribute => ({ name, type: ONNX_ATTRIBUTE.FLOAT, f, floats: [], ints: [], strings: [] })),
     ...Object.entries(activation.ints ?? {}).map(([name, i]) => intAttribute(name, i)),
   ];
 }

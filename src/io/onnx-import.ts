@@ -1,8 +1,9 @@
 /**
  * ONNX graphs of multi-layer perceptrons as glassnet models
  * (docs/interop.md): a chain of Gemm, or MatMul then Add, each optionally
- * followed by an activation operator, with Flatten, Identity and Dropout
- * passed through. That covers what `torch.onnx.export` writes for a
+ * followed by an activation (one operator, or the several nodes of a form
+ * in onnx-activations.ts, their scalars in initializers or Constant nodes),
+ * with Flatten, Identity and Dropout passed through. That covers what `torch.onnx.export` writes for a
  * `torch.nn.Sequential` of Linear layers, the MatMul + Add form of
  * TensorFlow/Keras converters, and glassnet's own exports (whose leading
  * Sub and Div become the model's scaler again). Anything else is refused
@@ -20,6 +21,7 @@ import { ACTIVATION_INTEROP, INTEROP_ACTIVATIONS, alphaOption, defaultAlpha, imp
 import { ONNX_METADATA } from './onnx-export.js';
 import { MODEL, ONNX_DTYPE, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-schema.js';
 import { decodeMessage } from './protobuf.js';
+import { MULTI_NODE_FORMS, formName, matchForm, type OnnxConstant } from './onnx-activations.js';
 import { JsonPath, cloneJson, expectArray, expectString, parseJson } from './validate.js';
 
 /** What {@link fromOnnx} returns. */
@@ -36,7 +38,7 @@ const PASS_THROUGH = ['Identity', 'Flatten', 'Dropout'] as const;
 /**
  * The activation each ONNX operator stands for, read backwards from the
  * one interop table: the activations written as a single operator on NET
- * (those written as several are not recognised on import).
+ * (those written as several are matched by onnx-activations.ts).
  */
 const ACTIVATION_OF_OP = new Map(INTEROP_ACTIVATIONS.flatMap((name) => {
   const steps = ACTIVATION_INTEROP[name].onnx(defaultAlpha(name));
@@ -44,14 +46,12 @@ const ACTIVATION_OF_OP = new Map(INTEROP_ACTIVATIONS.flatMap((name) => {
   const single = steps.length === 1 && step !== undefined && (step.inputs ?? ['x']).every((i) => i === 'x');
   return single ? [[step.op, { name, step }] as const] : [];
 }));
-const SUPPORTED = ['Gemm', 'MatMul', 'Add', ...ACTIVATION_OF_OP.keys(), ...PASS_THROUGH];
+/** ONNX's Gelu operator (opset 20): its `approximate` attribute ("" when absent) as glassnet's activation. */
+const GELU_APPROXIMATIONS: ReadonlyMap<string, ActivationName> = new Map([['', 'gelu'], ['none', 'gelu'], ['tanh', 'geluTanh']]);
+const SUPPORTED = `${['Gemm', 'MatMul', 'Add', ...ACTIVATION_OF_OP.keys(), 'Gelu', ...PASS_THROUGH, 'Constant'].join(', ')}; and the activations written as several: ${MULTI_NODE_FORMS.map(formName).join(', ')}`;
 
 /** A float tensor's values, checked against its declared dims. */
-interface Constant {
-  dims: number[];
-  values: Float64Array;
-  dtype: DType;
-}
+type Constant = OnnxConstant;
 
 /** A Dense layer being assembled from Gemm/MatMul, Add and an activation. */
 interface PendingDense {
@@ -93,8 +93,23 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
     if (constants.has(name)) fail('unknown-name', `graph.initializer[${i}].name`, 'initializer names that are all different', JSON.stringify(name));
     constants.set(name, readConstant(t, `graph.initializer[${i}] "${name}"`, fail));
   });
+  // Constant nodes (PyTorch writes an activation's scalars so) are constants like initializers, outside the chain.
+  const chain: { node: OnnxNode; index: number }[] = [];
+  graph.node.forEach((node, i) => {
+    if (node.opType !== 'Constant' || (node.domain ?? '') !== '') {
+      chain.push({ node, index: i });
+      return;
+    }
+    const part = `graph.node[${i}] "${node.name ?? ''}" (Constant)`;
+    const name = node.output[0] ?? '';
+    if (node.input.length !== 0 || node.output.length !== 1 || constants.has(name)) fail('shape', part, 'no inputs and one output, a name no other constant has', `${node.input.length} inputs, outputs ${JSON.stringify(node.output)}`);
+    constants.set(name, constantNode(node, part, fail));
+  });
   // Before IR version 4 initializers were listed as inputs too.
   const inputs = graph.input.filter((v) => !constants.has(v.name ?? ''));
+  // glassnet's export of a model with categorical columns has string inputs, one-hot encoded in the graph: the model file is the way back.
+  const strings = inputs.filter((v) => v.type?.tensorType?.elemType === ONNX_DTYPE.STRING).map((v) => JSON.stringify(v.name ?? ''));
+  if (strings.length > 0) fail('type', 'graph.input', 'one float input (a graph that one-hot encodes string columns does not import)', `string inputs ${strings.join(', ')}`);
   if (inputs.length !== 1) fail('shape', 'graph.input', 'exactly one input that is not an initializer', `${inputs.length}`);
   if (graph.output.length !== 1) fail('shape', 'graph.output', 'exactly one output', `${graph.output.length}`);
   const input = inputs[0]!;
@@ -117,10 +132,31 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
   let rank = dims.length;
   const last = (): PendingDense | undefined => layers[layers.length - 1];
 
-  graph.node.forEach((node, i) => {
+  const partOf = (k: number): string => {
+    const { node, index } = chain[k]!;
+    return `graph.node[${index}] "${node.name ?? ''}" (${node.opType ?? ''})`;
+  };
+  const nodes = chain.map((c) => c.node);
+  for (let k = 0; k < chain.length; k++) {
+    const node = chain[k]!.node;
     const op = node.opType ?? '';
-    const part = `graph.node[${i}] "${node.name ?? ''}" (${op})`;
+    const part = partOf(k);
     if ((node.domain ?? '') !== '' && node.domain !== 'ai.onnx') fail('unknown-name', part, 'an operator of the default ONNX domain', `domain ${JSON.stringify(node.domain)}`);
+    const pending = last();
+    // An activation of several nodes, tried first: its first node may be an operator on its own too (SiLU starts with Sigmoid).
+    const form = pending !== undefined && pending.activation === null ? matchForm(nodes, k, current, constants, uses) : null;
+    if (form?.matched === true) {
+      pending!.activation = form.name;
+      pending!.alpha = defaultAlpha(form.name);
+      current = form.output;
+      k += form.nodes - 1;
+      continue;
+    }
+    // A form's operators that are not an activation on their own (Div, Mul, ...) can only be that form: say where it went wrong.
+    if (form !== null && !ACTIVATION_OF_OP.has(op)) {
+      if (form.step > 0) fail('unknown-name', partOf(k + form.step), `the nodes of ${formName(form.form)}, this one ${form.expected}`, form.found);
+      fail('unknown-name', part, `one of the operators glassnet imports (${SUPPORTED}); as the first node of ${formName(form.form)}: ${form.expected}`, `op type "${op}": ${form.found}`);
+    }
     // The chain's value comes first, except in Add, whose bias may come first (PyTorch writes Add(bias, x)).
     const chained = op === 'Add' && node.input[1] === current ? 1 : 0;
     if (node.input[chained] !== current) fail('shape', `${part}.input[0]`, `the previous node's output ${JSON.stringify(current)} (glassnet imports a single chain of layers)`, JSON.stringify(node.input[0] ?? ''));
@@ -141,6 +177,16 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
     switch (op) {
       case 'Identity':
         break;
+      case 'Gelu': {
+        // Opset 20's operator, which newer exporters write instead of the decomposition: `approximate` picks the form.
+        const approximate = new TextDecoder().decode(attrs.get('approximate')?.s ?? new Uint8Array());
+        const name = GELU_APPROXIMATIONS.get(approximate) ?? fail('range', `${part} approximate`, '"none" or "tanh"', JSON.stringify(approximate));
+        if (!open) fail('unknown-name', part, 'an activation right after a Gemm, MatMul or Add', `op type "${op}" here`);
+        if ([...attrs.keys()].some((k) => k !== 'approximate')) fail('unknown-name', `${part}.attribute`, 'only approximate', [...attrs.keys()].join(', '));
+        dense!.activation = name;
+        dense!.alpha = defaultAlpha(name);
+        break;
+      }
       case 'Flatten': {
         const axis = int('axis', 1);
         if (axis !== 1 || layers.length > 0) fail('shape', part, 'Flatten with axis 1 on the input, before the first layer', `axis ${axis}${layers.length > 0 ? ' after a layer' : ''}`);
@@ -194,14 +240,14 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
         break;
       }
       default: {
-        const activation = ACTIVATION_OF_OP.get(op) ?? fail('unknown-name', part, `one of the operators glassnet imports (${SUPPORTED.join(', ')})`, `op type "${op}"`);
+        const activation = ACTIVATION_OF_OP.get(op) ?? fail('unknown-name', part, `one of the operators glassnet imports (${SUPPORTED})`, `op type "${op}"`);
         if (!open) fail('unknown-name', part, 'an activation right after a Gemm, MatMul or Add', `op type "${op}" here`);
         dense!.alpha = checkActivationAttributes(activation.name, activation.step, attrs, part, fail);
         dense!.activation = activation.name;
       }
     }
     current = outputs[0]!;
-  });
+  }
   const output = graph.output[0]!.name ?? '';
   if (current !== output) fail('shape', 'graph.output', `the last node's output ${JSON.stringify(current)}`, JSON.stringify(output));
   if (layers.length === 0) fail('empty', 'graph', 'at least one Gemm or MatMul', 'none');
@@ -262,6 +308,17 @@ function readConstant(t: OnnxTensor, part: string, fail: Fail): Constant {
     for (let i = 0; i < size; i++) values[i] = item === 4 ? view.getFloat32(4 * i, true) : view.getFloat64(8 * i, true);
   } else values.set(type === ONNX_DTYPE.FLOAT ? t.floatData : t.doubleData);
   return { dims: t.dims, values, dtype: item === 4 ? 'float32' : 'float64' };
+}
+
+/** A Constant node's value: its `value` tensor (FLOAT or DOUBLE) or its `value_float` / `value_floats`. */
+function constantNode(node: OnnxNode, part: string, fail: Fail): Constant {
+  const attr = node.attribute.length === 1 ? node.attribute[0]! : fail('shape', `${part}.attribute`, 'one attribute (the value)', `${node.attribute.length}`);
+  switch (attr.name) {
+    case 'value': return readConstant(attr.t ?? fail('type', `${part} value`, 'a tensor', 'none'), `${part} value`, fail);
+    case 'value_float': return { dims: [], values: Float64Array.of(Math.fround(attr.f ?? 0)), dtype: 'float32' };
+    case 'value_floats': return { dims: [attr.floats.length], values: Float64Array.from(attr.floats, Math.fround), dtype: 'float32' };
+    default: return fail('type', `${part} attribute ${JSON.stringify(attr.name ?? '')}`, 'value, value_float or value_floats (a float constant)', JSON.stringify(attr.name ?? ''));
+  }
 }
 
 function biasOf(c: Constant, units: number, beta: number, part: string, fail: Fail): Float64Array {

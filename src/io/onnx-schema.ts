@@ -10,11 +10,15 @@ import type { Schema } from './protobuf.js';
 export const ONNX_IR_VERSION = 8;
 /** The default-domain opset glassnet writes: every operator it emits is defined there. */
 export const ONNX_OPSET = 17;
+/** The `ai.onnx.ml` opset glassnet writes when a model has categorical columns (OneHotEncoder is defined from version 1). */
+export const ONNX_ML_OPSET = 1;
+/** The domain of ONNX's classical machine-learning operators (OneHotEncoder). */
+export const ONNX_ML_DOMAIN = 'ai.onnx.ml';
 
 /** `TensorProto.DataType` values glassnet uses. */
-export const ONNX_DTYPE = { FLOAT: 1, INT64: 7, DOUBLE: 11 } as const;
+export const ONNX_DTYPE = { FLOAT: 1, INT64: 7, STRING: 8, DOUBLE: 11 } as const;
 /** `AttributeProto.AttributeType` values glassnet uses. */
-export const ONNX_ATTRIBUTE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7 } as const;
+export const ONNX_ATTRIBUTE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 
 export interface OnnxModel {
   irVersion?: number;
@@ -43,6 +47,8 @@ export interface OnnxGraph {
   docString?: string;
   input: OnnxValueInfo[];
   output: OnnxValueInfo[];
+  /** Types of intermediate values (written for those whose type a checker cannot infer). */
+  valueInfo: OnnxValueInfo[];
 }
 
 export interface OnnxNode {
@@ -63,6 +69,7 @@ export interface OnnxAttribute {
   t?: OnnxTensor;
   floats: number[];
   ints: number[];
+  strings: Uint8Array[];
 }
 
 export interface OnnxValueInfo {
@@ -132,6 +139,7 @@ export const GRAPH: Schema<OnnxGraph> = {
     docString: { no: 10, kind: 'string' },
     input: { no: 11, kind: 'messages', schema: () => VALUE_INFO },
     output: { no: 12, kind: 'messages', schema: () => VALUE_INFO },
+    valueInfo: { no: 13, kind: 'messages', schema: () => VALUE_INFO },
   },
 };
 
@@ -158,6 +166,7 @@ const ATTRIBUTE: Schema<OnnxAttribute> = {
     t: { no: 5, kind: 'message', schema: () => TENSOR },
     floats: { no: 7, kind: 'floats' },
     ints: { no: 8, kind: 'ints' },
+    strings: { no: 9, kind: 'bytesList' },
   },
 };
 

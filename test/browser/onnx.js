@@ -1,7 +1,8 @@
 // toOnnx in Chromium, and the file run by onnxruntime-web's single-threaded
 // WebAssembly build (served from node_modules, no network): a scaled
-// classifier with every activation and a softmax output, compared with
-// glassnet's own predictions. test/browser-onnx.test.ts judges.
+// classifier with every activation and a softmax output, and a model with a
+// categorical column fed as strings, compared with glassnet's own
+// predictions. test/browser-onnx.test.ts judges.
 import * as ort from '/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs';
 import { ACTIVATIONS, Dense, Random, Sequential, fitScaler, noGrad, softmax, toOnnx } from '/dist/src/index.js';
 
@@ -25,7 +26,26 @@ async function checks() {
   const ours = noGrad(() => softmax(model.predict(scaler.transform(raw))));
   let worst = 0;
   for (let i = 0; i < ours.data.length; i++) worst = Math.max(worst, Math.abs(output.data[i] - ours.data[i]));
-  return { activations: [...ACTIVATIONS], rows: raw.length, dims: output.dims, worst, bytes: bytes.length, threads: ort.env.wasm.numThreads };
+  return { activations: [...ACTIVATIONS], rows: raw.length, dims: output.dims, worst, bytes: bytes.length, threads: ort.env.wasm.numThreads, categoricalWorst: await categorical(random) };
+}
+
+/** A model whose middle column is categorical: the file takes its cells as strings and one-hot encodes them (ai.onnx.ml OneHotEncoder). */
+async function categorical(random) {
+  const colors = ['blue', 'green', 'red'];
+  const cells = Array.from({ length: 12 }, (_, i) => [random.uniform(0, 10), colors[i % 3], random.uniform(-5, 5)]);
+  const encoded = cells.map(([a, color, b]) => [a, ...colors.map((c) => (c === color ? 1 : 0)), b]);
+  const encoding = { columns: ['a', 'color', 'b'], categories: [null, colors, null], fill: [null, null, null] };
+  const scaler = fitScaler('standard', encoded);
+  const model = new Sequential([new Dense(5, 4, { activation: 'tanh', random }), new Dense(4, 2, { random })]);
+  const session = await ort.InferenceSession.create(toOnnx(model, { scaler, encoding }), { executionProviders: ['wasm'] });
+  const { output } = await session.run({
+    input: new ort.Tensor('float32', Float32Array.from(cells.flatMap(([a, , b]) => [a, b])), [cells.length, 2]),
+    color: new ort.Tensor('string', cells.map(([, color]) => color), [cells.length, 1]),
+  });
+  const ours = model.predict(scaler.transform(encoded));
+  let worst = 0;
+  for (let i = 0; i < ours.data.length; i++) worst = Math.max(worst, Math.abs(output.data[i] - ours.data[i]));
+  return output.data.length === ours.data.length ? worst : Infinity;
 }
 
 const status = document.getElementById('status');
