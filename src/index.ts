@@ -38,7 +38,7 @@ export {
   fit, type FitOptions, type FitResult, type FitState, type EarlyStoppingState, type EpochInfo, type BatchInfo, type EarlyStoppingOptions, type StopReason,
 } from './train/fit.js';
 export { trainStep } from './train/step.js';
-export { evaluate, isClassificationLoss, type Evaluation } from './train/evaluate.js';
+export { evaluate, forwardRows, isClassificationLoss, type Evaluation } from './train/evaluate.js';
 export { classificationReport, classIndices, classOf, regressionReport, type ClassificationReport, type ClassReport, type RegressionReport } from './train/metrics.js';
 export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './train/gradcheck.js';
 export { ARTICLE, ARTICLE_PRINTED, articleNetwork, type PrintedValue } from './data/article.js';
@@ -48,13 +48,14 @@ export { AUTOENCODER_8_3_8, trainAutoencoder, type AutoencoderRecipe, type Autoe
 export { decodeText } from './data/text.js';
 export { parseCsv, CsvReader, detectDelimiter, formatCsvRow, DELIMITERS, type CsvOptions, type CsvTable } from './data/csv.js';
 export {
-  loadTable, loadTableChunks, loadTableStream, featureBatches, loadFeatures, isMissing, encodedNames, encodingFromJSON, MAX_CATEGORIES, MAX_AUTO_CLASSES, MISSING_POLICIES, MISSING_TOKENS,
-  type Table, type CsvData, type Task, type ColumnRef, type FeatureOptions, type TableOptions, type Features, type FeatureEncoding, type MissingPolicy, type TextChunks, type AsyncTextChunks,
+  loadTable, loadTableChunks, loadTableStream, loadMatrixStream, featureBatches, loadFeatures, isMissing, encodedNames, encodingFromJSON, MAX_CATEGORIES, MAX_AUTO_CLASSES, MISSING_POLICIES, MISSING_TOKENS,
+  type Table, type CsvData, type CsvMatrices, type Task, type ColumnRef, type FeatureOptions, type TableOptions, type Features, type FeatureEncoding, type MissingPolicy, type TextChunks, type AsyncTextChunks,
 } from './data/table.js';
 export { parseNumber, oneHot, sortedClasses, encodeLabels, decodeLabels, type EncodedLabels } from './data/encode.js';
 export { loadJsonData, type JsonDataOptions } from './data/json.js';
 export { SCALER_KINDS, Scaler, fitScaler, scalerFromJSON, type ScalerKind, type ScalerJSON } from './data/scaling.js';
-export { trainTestSplit, type SplitOptions } from './data/split.js';
+export { trainTestSplit, splitMatrices, type SplitOptions } from './data/split.js';
+export { matrixFromRows, matrixToRows, pickRows, toFlat, toRows, type Matrix, type Flat } from './data/matrix.js';
 export { xor, circles, spirals, gaussians, SYNTHETIC, type SyntheticName, type SyntheticOptions } from './data/synthetic.js';
 export { iris, IRIS_CSV } from './data/iris.js';
 export { digits, DIGIT_COUNT, DIGIT_PIXELS, type DigitsOptions } from './data/digits.js';

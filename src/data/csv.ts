@@ -162,6 +162,8 @@ export class CsvReader {
   private scan(final: boolean): void {
     const text = this.buffer;
     const delimiter = this.delimiter!;
+    // Compared as char codes: reading text[i] as a one-character string costs more per character.
+    const separatorCode = delimiter.charCodeAt(0);
     const length = text.length;
     let i = 0;
     let line = this.line;
@@ -200,8 +202,8 @@ export class CsvReader {
       } else {
         let end = i;
         while (end < length) {
-          const ch = text[end];
-          if (ch === delimiter || ch === '\n' || ch === '\r') break;
+          const code = text.charCodeAt(end);
+          if (code === separatorCode || code === 10 || code === 13) break;
           end++;
         }
         if (end === length && !final) {

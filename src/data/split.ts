@@ -1,6 +1,7 @@
 import { GlassnetError, describe } from '../errors.js';
 import { splitIndices } from '../util/split.js';
 import type { Dataset } from './datasets.js';
+import { matrixFromRows, pickRows, type Flat, type Matrix } from './matrix.js';
 
 /** Options for {@link trainTestSplit}. */
 export interface SplitOptions {
@@ -27,6 +28,24 @@ export function trainTestSplit<T extends Dataset>(data: T, options: SplitOptions
   if (data.y.length !== n) {
     throw new GlassnetError({ code: 'shape', argument: 'data.y', expected: `${n} rows (as data.x)`, found: `${data.y.length}` });
   }
+  const { train, test } = splitRows(n, options, () => classIndicesOf(matrixFromRows(data.y, data.y[0]!.length, 'data.y')));
+  const pick = (rows: readonly number[]): T => ({ ...data, x: rows.map((i) => data.x[i]!), y: rows.map((i) => data.y[i]!) });
+  return { train: pick(train), test: pick(test) };
+}
+
+/** {@link trainTestSplit} on flat matrices: the same rows for the same seed, copied into new matrices. */
+export function splitMatrices<T extends Flat<Dataset>>(data: T, options: SplitOptions): { train: T; test: T } {
+  const n = data.x.rows;
+  if (data.y.rows !== n) {
+    throw new GlassnetError({ code: 'shape', argument: 'data.y', expected: `${n} rows (as data.x)`, found: `${data.y.rows}` });
+  }
+  const { train, test } = splitRows(n, options, () => classIndicesOf(data.y));
+  const pick = (rows: readonly number[]): T => ({ ...data, x: pickRows(data.x, rows), y: pickRows(data.y, rows) });
+  return { train: pick(train), test: pick(test) };
+}
+
+/** Which of `n` rows go where: the fraction checked, then the seeded (stratified) split. */
+function splitRows(n: number, options: SplitOptions, classes: () => Int32Array): { train: number[]; test: number[] } {
   const { testFraction } = options;
   const testCount = Math.round(n * testFraction);
   if (!(testFraction > 0 && testFraction < 1) || testCount < 1 || testCount > n - 1) {
@@ -35,20 +54,20 @@ export function trainTestSplit<T extends Dataset>(data: T, options: SplitOptions
       expected: `a fraction in (0, 1) that leaves at least one of the ${n} rows in each set`, found: describe(testFraction),
     });
   }
-  const classes = options.stratify === true ? classIndicesOf(data.y) : null;
-  const { train, test } = splitIndices(n, testCount, options.seed ?? 0, classes);
-  const pick = (rows: readonly number[]): T => ({ ...data, x: rows.map((i) => data.x[i]!), y: rows.map((i) => data.y[i]!) });
-  return { train: pick(train), test: pick(test) };
+  return splitIndices(n, testCount, options.seed ?? 0, options.stratify === true ? classes() : null);
 }
 
 /** The class of each one-hot row; anything else cannot be stratified. */
-function classIndicesOf(y: readonly (readonly number[])[]): Int32Array {
-  const width = y[0]!.length;
-  return Int32Array.from(y, (row, i) => {
+function classIndicesOf(y: Matrix): Int32Array {
+  const { rows, cols, data } = y;
+  const classes = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const row = data.subarray(i * cols, (i + 1) * cols);
     const hot = row.indexOf(1);
-    if (row.length !== width || width < 2 || hot < 0 || row.some((v, j) => v !== (j === hot ? 1 : 0))) {
-      throw new GlassnetError({ code: 'shape', argument: `data.y[${i}]`, expected: 'a one-hot row (stratify needs class targets)', found: JSON.stringify(row) });
+    if (cols < 2 || hot < 0 || row.some((v, j) => v !== (j === hot ? 1 : 0))) {
+      throw new GlassnetError({ code: 'shape', argument: `data.y[${i}]`, expected: 'a one-hot row (stratify needs class targets)', found: JSON.stringify(Array.from(row)) });
     }
-    return hot;
-  });
+    classes[i] = hot;
+  }
+  return classes;
 }

@@ -8,7 +8,8 @@
 import { GlassnetError, checkOneOf, describe } from '../errors.js';
 import type { Dataset } from './datasets.js';
 import { CsvReader, type CsvOptions } from './csv.js';
-import { oneHot, parseNumber, sortedClasses } from './encode.js';
+import { parseNumber, sortedClasses } from './encode.js';
+import { matrixToRows, toRows, type Flat, type Matrix } from './matrix.js';
 
 /** What the target column holds. */
 export type Task = 'classification' | 'regression';
@@ -59,6 +60,8 @@ export interface TableOptions extends FeatureOptions {
   task?: 'auto' | Task;
   /** Classes fixed at training time: at prediction time, a label outside them is an error. */
   classes?: readonly string[];
+  /** {@link loadMatrixStream}: put the numbers on SharedArrayBuffers, which a worker thread reads without a copy. */
+  shared?: boolean;
 }
 
 /** Numeric features and targets, with the names needed to read them back (built-in sets and CSV files). */
@@ -89,6 +92,9 @@ export interface CsvData extends Table {
   filledCells: number;
 }
 
+/** A table read from CSV into flat matrices, as {@link loadMatrixStream} returns it. */
+export type CsvMatrices = Flat<CsvData>;
+
 /** Features only, as {@link loadFeatures} returns them. */
 export interface Features {
   x: number[][];
@@ -99,7 +105,14 @@ export interface Features {
 
 /** Whether a cell means "no value" ({@link MISSING_TOKENS}). */
 export function isMissing(cell: string): boolean {
+  // The common cell, longer than any token and starting and ending in a printable ASCII character (never space that trim removes), is present.
+  const n = cell.length;
+  if (n > 3 && printable(cell.charCodeAt(0)) && printable(cell.charCodeAt(n - 1))) return false;
   return MISSING_TOKENS.includes(cell.trim());
+}
+
+function printable(code: number): boolean {
+  return code > 32 && code < 127;
 }
 
 /** Input names of an encoding: a numeric column's name, `column=category` for each category. */
@@ -160,7 +173,7 @@ export function loadTable(text: string, options: TableOptions = {}): CsvData {
 export function loadTableChunks(chunks: TextChunks, options: TableOptions = {}): CsvData {
   const build = new TableBuild(options, 'table');
   for (const pass of [1, 2] as const) build.pass(pass, chunks());
-  return build.table();
+  return toRows<CsvData>(build.table());
 }
 
 /**
@@ -170,6 +183,15 @@ export function loadTableChunks(chunks: TextChunks, options: TableOptions = {}):
  * profiling the columns, 2: reading the numbers) and the characters read.
  */
 export async function loadTableStream(chunks: AsyncTextChunks, options: TableOptions = {}, onProgress?: (pass: 1 | 2, characters: number) => void): Promise<CsvData> {
+  return toRows<CsvData>(await loadMatrixStream(chunks, options, onProgress));
+}
+
+/**
+ * {@link loadTableStream} into flat matrices: the numbers of a large file
+ * in two Float64Arrays (features and targets), allocated once at their
+ * final size, which a tensor or a worker thread takes without a copy.
+ */
+export async function loadMatrixStream(chunks: AsyncTextChunks, options: TableOptions = {}, onProgress?: (pass: 1 | 2, characters: number) => void): Promise<CsvMatrices> {
   const build = new TableBuild(options, 'table');
   for (const pass of [1, 2] as const) {
     const reader = build.start(pass);
@@ -284,8 +306,11 @@ class TableBuild {
   private classIndex: Map<string, number> | null = null;
   private classes: string[] | undefined;
   private categoryIndex: (Map<string, number> | null)[] = [];
-  private readonly x: number[][] = [];
-  private readonly y: number[][] = [];
+  /** Pass 2's numbers, allocated at the end of pass 1, which counted the rows. */
+  private x: Matrix | null = null;
+  private y: Matrix | null = null;
+  /** Rows written into x and y. */
+  private written = 0;
   private filled = 0;
 
   constructor(private readonly options: TableOptions, private readonly kind: 'table' | 'features') {
@@ -326,17 +351,17 @@ class TableBuild {
     if (pass === 1) this.settle();
   }
 
-  table(): CsvData {
+  table(): CsvMatrices {
     const encoding = this.encoding!;
     return {
-      x: this.x, y: this.y, featureNames: encodedNames(encoding), targetName: this.columns[this.targets[0]!]!, targetNames: this.targets.map((t) => this.columns[t]!),
+      x: this.x!, y: this.y!, featureNames: encodedNames(encoding), targetName: this.columns[this.targets[0]!]!, targetNames: this.targets.map((t) => this.columns[t]!),
       task: this.task, taskReason: this.taskReason, encoding, droppedRows: this.rowsRead - this.kept, filledCells: this.filled,
       ...(this.classes === undefined ? {} : { classes: this.classes }),
     };
   }
 
   featureResult(): Features {
-    return { x: this.x, featureNames: encodedNames(this.encoding!), encoding: this.encoding!, filledCells: this.filled };
+    return { x: matrixToRows(this.x!), featureNames: encodedNames(this.encoding!), encoding: this.encoding!, filledCells: this.filled };
   }
 
   /** Where a cell is: `file:line:column (name)`, columns 1-based. */
@@ -433,6 +458,12 @@ class TableBuild {
     }
     if (this.encoding === null) this.useEncoding(this.buildEncoding());
     if (this.kind === 'table') this.settleTask();
+    const rows = this.kind === 'table' ? this.kept : this.rowsRead;
+    const width = this.categoryIndex.reduce((sum, categories) => sum + (categories?.size ?? 1), 0);
+    const outputs = this.kind === 'features' ? 0 : this.task === 'regression' ? this.targets.length : this.classes!.length;
+    const numbers = (size: number): Float64Array => ((this.options as TableOptions).shared === true ? new Float64Array(new SharedArrayBuffer(size * 8)) : new Float64Array(size));
+    this.x = { rows, cols: width, data: numbers(rows * width) };
+    this.y = { rows, cols: outputs, data: numbers(rows * outputs) };
   }
 
   private buildEncoding(): FeatureEncoding {
@@ -513,13 +544,17 @@ class TableBuild {
     this.classIndex = index;
   }
 
-  /** Second pass: the row's inputs (and targets), with categories one-hot and missing cells filled. */
+  /** Second pass: the row's inputs (and targets), with categories one-hot and missing cells filled, written in place into x and y (or passed to `onRow`). */
   private fill(cells: string[], line: number, onRow?: (x: number[]) => void): void {
     if (this.kind === 'features') this.checkMissingCells(cells, line);
     else if (!this.keeps(cells)) return;
     const encoding = this.encoding!;
-    const row: number[] = [];
-    this.features.forEach((c, j) => {
+    const row = this.written++;
+    const out: Float64Array | number[] = onRow === undefined ? this.x!.data : [];
+    let k = onRow === undefined ? row * this.x!.cols : 0;
+    const { features } = this;
+    for (let j = 0; j < features.length; j++) {
+      const c = features[j]!;
       let cell = cells[c]!;
       const categories = this.categoryIndex[j] ?? null;
       if (isMissing(cell)) {
@@ -529,29 +564,31 @@ class TableBuild {
         }
         this.filled++;
         if (categories === null) {
-          row.push(value as number);
-          return;
+          out[k++] = value as number;
+          continue;
         }
         cell = String(value);
       }
       if (categories === null) {
-        row.push(this.number(cell, line, c));
-        return;
+        out[k++] = this.number(cell, line, c);
+        continue;
       }
       const index = categories.get(cell.trim());
       if (index === undefined) {
         throw new GlassnetError({
           code: 'unknown-name', argument: this.at(line, c),
-          expected: `one of the categories seen in training: ${encoding.categories[j]!.map((k) => JSON.stringify(k)).join(', ')}`, found: describe(cell.trim()),
+          expected: `one of the categories seen in training: ${encoding.categories[j]!.map((name) => JSON.stringify(name)).join(', ')}`, found: describe(cell.trim()),
         });
       }
-      for (let k = 0; k < categories.size; k++) row.push(k === index ? 1 : 0);
-    });
-    if (onRow !== undefined) onRow(row);
-    else this.x.push(row);
+      for (let m = 0; m < categories.size; m++) out[k++] = m === index ? 1 : 0;
+    }
+    if (onRow !== undefined) onRow(out as number[]);
     if (this.kind === 'features') return;
+    const y = this.y!;
     if (this.task === 'regression') {
-      this.y.push(this.targets.map((t) => this.number(cells[t]!, line, t)));
+      this.targets.forEach((t, m) => {
+        y.data[row * y.cols + m] = this.number(cells[t]!, line, t);
+      });
       return;
     }
     const t = this.targets[0]!;
@@ -563,7 +600,7 @@ class TableBuild {
         expected: `one of the classes seen in training: ${this.classes!.map((c) => JSON.stringify(c)).join(', ')}`, found: describe(label),
       });
     }
-    this.y.push(oneHot(index, this.classes!.length));
+    y.data[row * y.cols + index] = 1;
   }
 
   /** Prediction reads every row: a missing cell is an error unless the policy fills it. */
