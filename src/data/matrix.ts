@@ -45,6 +45,36 @@ export function pickRows(m: Matrix, indices: readonly number[]): Matrix {
   return { rows: indices.length, cols, data };
 }
 
+/**
+ * Rearranges the rows of `m` in place so that row `i` becomes the old row
+ * `order[i]` (`order` a permutation of 0..rows-1), following each cycle of
+ * the permutation with one row of scratch: a large matrix is reordered
+ * without a second copy of it.
+ */
+export function permuteRows(m: Matrix, order: ArrayLike<number>): void {
+  const { rows, cols, data } = m;
+  const done = new Uint8Array(rows);
+  const held = new Float64Array(cols);
+  for (let start = 0; start < rows; start++) {
+    if (done[start] === 1) continue;
+    held.set(data.subarray(start * cols, (start + 1) * cols));
+    let at = start;
+    for (;;) {
+      done[at] = 1;
+      const from = order[at]!;
+      if (from === start) break;
+      data.copyWithin(at * cols, from * cols, (from + 1) * cols);
+      at = from;
+    }
+    data.set(held, at * cols);
+  }
+}
+
+/** Rows `from` to `to` of `m`, sharing its memory. */
+export function rowRange(m: Matrix, from: number, to: number): Matrix {
+  return { rows: to - from, cols: m.cols, data: m.data.subarray(from * m.cols, to * m.cols) };
+}
+
 /** A data set with rows in place of matrices, for the array-of-rows API. */
 export function toRows<T extends Dataset>(flat: Flat<T>): T {
   return { ...flat, x: matrixToRows(flat.x), y: matrixToRows(flat.y) } as unknown as T;

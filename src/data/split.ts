@@ -1,7 +1,7 @@
 import { GlassnetError, describe } from '../errors.js';
 import { splitIndices } from '../util/split.js';
 import type { Dataset } from './datasets.js';
-import { matrixFromRows, pickRows, type Flat, type Matrix } from './matrix.js';
+import { matrixFromRows, permuteRows, rowRange, type Flat, type Matrix } from './matrix.js';
 
 /** Options for {@link trainTestSplit}. */
 export interface SplitOptions {
@@ -33,15 +33,23 @@ export function trainTestSplit<T extends Dataset>(data: T, options: SplitOptions
   return { train: pick(train), test: pick(test) };
 }
 
-/** {@link trainTestSplit} on flat matrices: the same rows for the same seed, copied into new matrices. */
+/**
+ * {@link trainTestSplit} on flat matrices: the same rows, in the same
+ * order, for the same seed. The rows are rearranged in place (training rows
+ * first) and both sets are views of `data`'s memory, so a large data set is
+ * split without a copy; `data` itself is not to be used after.
+ */
 export function splitMatrices<T extends Flat<Dataset>>(data: T, options: SplitOptions): { train: T; test: T } {
   const n = data.x.rows;
   if (data.y.rows !== n) {
     throw new GlassnetError({ code: 'shape', argument: 'data.y', expected: `${n} rows (as data.x)`, found: `${data.y.rows}` });
   }
   const { train, test } = splitRows(n, options, () => classIndicesOf(data.y));
-  const pick = (rows: readonly number[]): T => ({ ...data, x: pickRows(data.x, rows), y: pickRows(data.y, rows) });
-  return { train: pick(train), test: pick(test) };
+  const order = [...train, ...test];
+  permuteRows(data.x, order);
+  permuteRows(data.y, order);
+  const part = (from: number, to: number): T => ({ ...data, x: rowRange(data.x, from, to), y: rowRange(data.y, from, to) });
+  return { train: part(0, train.length), test: part(train.length, n) };
 }
 
 /** Which of `n` rows go where: the fraction checked, then the seeded (stratified) split. */
