@@ -143,7 +143,7 @@ async function train(source: string, cmd: Command): Promise<void> {
       checkpoint: { ...(checkpointEvery === undefined ? {} : { every: checkpointEvery }), seconds: CHECKPOINT_SECONDS, preprocessing: setup.preprocessing, training },
     }),
     batchInterval: mode === 'bar' ? 100 : null,
-  }, createProgress(mode, epochs, process.stdout, colors), flags.checkpoint);
+  }, createProgress(mode, { totalEpochs: epochs, batchesPerEpoch: Math.ceil(setup.train.x.rows / Math.min(recipe.batchSize, setup.train.x.rows)) }, process.stdout, colors), flags.checkpoint);
 
   if (outcome.interrupted !== undefined) {
     const { epoch, batch } = outcome.interrupted;
