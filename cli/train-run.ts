@@ -17,8 +17,10 @@ import { removeTempFilesSync, writeFileAtomic } from '../src/io/node.js';
 import type { Progress } from './progress.js';
 
 /** The fit options that cross to the worker (plain data, no callbacks). */
-export type JobFitOptions = Pick<FitOptions, 'loss' | 'epochs' | 'batchSize' | 'seed' | 'l2' | 'earlyStopping' | 'timeLimit' | 'errorThreshold'> & {
+export type JobFitOptions = Pick<FitOptions, 'loss' | 'epochs' | 'batchSize' | 'seed' | 'l2' | 'earlyStopping' | 'timeLimit' | 'errorThreshold' | 'clipNorm' | 'maxSteps'> & {
   resume?: FitState;
+  /** The learning-rate schedule as `--schedule` spells it (a schedule is a function, which a message cannot carry). */
+  schedule?: string;
 };
 
 /** A tensor as it crosses to the worker: its numbers sit on shared memory, so neither thread copies them. */

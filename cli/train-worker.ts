@@ -14,9 +14,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
-  Tensor, createOptimizer, fit, modelFromJSON, modelToJSON, type FitResult, type FitState, type OptimizerName, type OptimizerOptionsMap,
+  Tensor, createOptimizer, fit, modelFromJSON, modelToJSON, scheduleFrom, type FitResult, type FitState, type OptimizerName, type OptimizerOptionsMap,
 } from '../src/index.js';
 import { checkpointText, snapshot, type Snapshot } from './checkpoint.js';
+import { scheduleSpec } from './train-settings.js';
 import type { Interruption, SharedTensor, WorkerInput, WorkerMessage } from './train-run.js';
 
 /** Milliseconds between snapshots: a copy costs O(parameters), so this bounds its share of the run. */
@@ -53,8 +54,11 @@ try {
   let lastSnapshot = -Infinity;
   let result: FitResult;
   try {
+    const { schedule, ...fitOptions } = job.fit;
+    const lrSchedule = schedule === undefined ? undefined : scheduleFrom(scheduleSpec(schedule));
     result = fit(model, tensorOf(job.train.x), tensorOf(job.train.y), {
-      ...job.fit,
+      ...fitOptions,
+      ...(lrSchedule === undefined ? {} : { schedule: lrSchedule }),
       optimizer,
       ...(job.validation === undefined ? {} : { validationData: { x: tensorOf(job.validation.x), y: tensorOf(job.validation.y) } }),
       onBatchEnd: (info) => {

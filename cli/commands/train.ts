@@ -15,7 +15,7 @@ import { createProgress, epochFigures, type Colors, type ProgressMode } from '..
 import { fixed, writeReport, type ReportData } from '../report.js';
 import { runTraining, shared, sharedTensor, writeOrKeep, type RunOutcome, type SharedSamples } from '../train-run.js';
 import {
-  addRecipeOptions, checkResumeFlags, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
+  addRecipeOptions, checkResumeFlags, optimizerOptions, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
 } from '../train-settings.js';
 import { targetMatrix } from '../trained.js';
 
@@ -132,7 +132,10 @@ async function train(source: string, cmd: Command): Promise<void> {
     optimizer: setup.optimizer.getState(),
     fit: {
       loss: recipe.loss, epochs, batchSize: recipe.batchSize, seed: recipe.seed, l2: recipe.l2,
-      ...(recipe.earlyStopping === undefined ? {} : { earlyStopping: { patience: recipe.earlyStopping } }),
+      ...(recipe.earlyStopping === undefined ? {} : { earlyStopping: { patience: recipe.earlyStopping, ...(recipe.minDelta === undefined ? {} : { minDelta: recipe.minDelta }) } }),
+      ...(recipe.clipNorm === undefined ? {} : { clipNorm: recipe.clipNorm }),
+      ...(recipe.maxSteps === undefined ? {} : { maxSteps: recipe.maxSteps }),
+      ...(recipe.schedule === undefined ? {} : { schedule: recipe.schedule }),
       ...(recipe.errorThreshold === undefined ? {} : { errorThreshold: recipe.errorThreshold }),
       ...(timeLimit === undefined ? {} : { timeLimit }),
       ...(setup.resume === undefined ? {} : { resume: setup.resume }),
@@ -253,7 +256,7 @@ async function freshSetup(source: string, flags: Record<string, unknown>): Promi
   const outputs = outputSize(table, recipe);
   const model = network(table.x.cols, outputs, recipe);
   const { info, train, validation, scaler, targetScaler } = prepare(table, recipe, outputs, null, model.dtype);
-  const optimizer = createOptimizer(recipe.optimizer, model.parameters(), recipe.lr === undefined ? {} : { lr: recipe.lr });
+  const optimizer = createOptimizer(recipe.optimizer, model.parameters(), optimizerOptions(recipe) as never);
   return {
     source, recipe, table: info, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model, optimizer, data,
     preprocessing: preprocessingOf(info, recipe, scaler, targetScaler),
