@@ -214,20 +214,21 @@ export class CsvReader {
         i = end;
       }
       cells.push(cell);
-      const separator = text[i];
-      if (separator === delimiter) {
+      // -1 past the end of the text.
+      const separator = i < length ? text.charCodeAt(i) : -1;
+      if (separator === separatorCode) {
         i++;
         continue;
       }
-      if (separator === '\r' && i + 1 >= length && !final) {
+      if (separator === 13 && i + 1 >= length && !final) {
         incomplete = true;
         break;
       }
       // A record that is one empty unquoted field is a blank line, which is skipped.
       if (cells.length > 1 || cell !== '' || quoted) this.record(cells, recordLine);
       cells = [];
-      if (separator !== undefined) {
-        i += separator === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      if (separator !== -1) {
+        i += separator === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
         line++;
       }
       recordStart = i;
