@@ -72,10 +72,13 @@ export async function loadData(source: string, options: DataOptions = {}): Promi
 /**
  * {@link loadData} into flat matrices, for training: a CSV file is read
  * straight into them, on shared memory the training worker reads in place,
- * so a large one is held once, as numbers only.
+ * so a large one is held once, as numbers only. Missing cells under
+ * `missing: mean | median` are left NaN: the caller fills them with
+ * `fillMissing` once the training rows are known (or `applyFill` with a
+ * saved encoding).
  */
 export async function loadMatrices(source: string, options: DataOptions = {}): Promise<Flat<Table>> {
-  if (builtIn(source) === null && fileKind(source) === 'csv') return loadCsv(source, options, (chunks, csv, onProgress) => loadMatrixStream(chunks, { ...csv, shared: true }, onProgress));
+  if (builtIn(source) === null && fileKind(source) === 'csv') return loadCsv(source, options, (chunks, csv, onProgress) => loadMatrixStream(chunks, { ...csv, shared: true, deferFill: true }, onProgress));
   return toFlat(await loadData(source, options));
 }
 

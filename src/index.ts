@@ -48,7 +48,7 @@ export { AUTOENCODER_8_3_8, trainAutoencoder, type AutoencoderRecipe, type Autoe
 export { decodeText } from './data/text.js';
 export { parseCsv, CsvReader, detectDelimiter, formatCsvRow, DELIMITERS, type CsvOptions, type CsvTable } from './data/csv.js';
 export {
-  loadTable, loadTableChunks, loadTableStream, loadMatrixStream, featureBatches, loadFeatures, isMissing, encodedNames, encodingFromJSON, MAX_CATEGORIES, MAX_AUTO_CLASSES, MISSING_POLICIES, MISSING_TOKENS,
+  loadTable, loadTableChunks, loadTableStream, loadMatrixStream, fillMissing, applyFill, featureBatches, loadFeatures, isMissing, encodedNames, encodingFromJSON, MAX_CATEGORIES, MAX_AUTO_CLASSES, MISSING_POLICIES, MISSING_TOKENS,
   type Table, type CsvData, type CsvMatrices, type Task, type ColumnRef, type FeatureOptions, type TableOptions, type Features, type FeatureEncoding, type MissingPolicy, type TextChunks, type AsyncTextChunks,
 } from './data/table.js';
 export { parseNumber, oneHot, sortedClasses, encodeLabels, decodeLabels, type EncodedLabels } from './data/encode.js';
@@ -75,7 +75,7 @@ export {
   type TorchArchitecture, type TorchModule,
 } from './io/torch.js';
 export { ACTIVATION_INTEROP, type ActivationInterop, type OnnxStep, type TfjsActivation, type TorchActivation } from './io/interop-activations.js';
-export { TrainedModel, modelSummary, type TrainedModelOptions } from './io/trained.js';
+export { TrainedModel, type TrainedModelOptions } from './io/trained.js';
 export {
   TrainingSession, createSession, networkFrom, scheduleFrom, SCHEDULES,
   type SessionOptions, type SessionData, type SessionStep, type SessionSnapshot, type LayerSnapshot, type NetworkSpec, type ScheduleName, type ScheduleSpec,

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { loadMatrixStream, loadTable, type TableOptions } from '../src/data/table.js';
-import { matrixFromRows, matrixToRows, pickRows } from '../src/data/matrix.js';
+import { applyFill, fillMissing, loadMatrixStream, loadTable, type TableOptions } from '../src/data/table.js';
+import { matrixFromRows, matrixToRows, pickRows, rowRange } from '../src/data/matrix.js';
 import { splitMatrices, trainTestSplit } from '../src/data/split.js';
 import { fitScaler } from '../src/data/scaling.js';
 import { parseNumber } from '../src/data/encode.js';
@@ -44,6 +44,32 @@ describe('loadMatrixStream', () => {
     expect(Array.from(shared.x.data)).toEqual([1, 2, 3, 4]);
     const plain = await loadMatrixStream(() => chunks(text, 4));
     expect(plain.x.data.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+});
+
+describe('missing cells filled from the training rows only', () => {
+  const text = 'a,b,y\n1,x,0\nNA,y,1\n3,NA,2\n10,y,3\n';
+
+  it('leaves them NaN with deferFill, then fills them with statistics of the training rows alone', async () => {
+    const table = await loadMatrixStream(() => chunks(text, 5), { missing: 'mean', deferFill: true });
+    expect(matrixToRows(table.x)).toEqual([[1, 1, 0], [NaN, 0, 1], [3, NaN, NaN], [10, 0, 1]]);
+    const train = rowRange(table.x, 0, 2);
+    const held = rowRange(table.x, 2, 4);
+    const { encoding, filled } = fillMissing(table.encoding, 'mean', train, [held]);
+    // a: the mean of the training value 1, not of 1, 3 and 10; b: x and y tie in training, so the first, x.
+    expect(encoding.fill).toEqual([1, 'x']);
+    expect(filled).toBe(2);
+    expect(matrixToRows(table.x)).toEqual([[1, 1, 0], [1, 0, 1], [3, 1, 0], [10, 0, 1]]);
+    // Over all rows, as loadTable does without a split, the statistics differ: that difference is the leak avoided.
+    expect(loadTable(text, { missing: 'mean' }).encoding.fill).toEqual([14 / 3, 'y']);
+  });
+
+  it('fills with a saved encoding, and refuses a column without a fill value', async () => {
+    const table = await loadMatrixStream(() => chunks(text, 64), { missing: 'median', deferFill: true });
+    expect(applyFill({ ...table.encoding, fill: [2, 'y'] }, [table.x])).toBe(2);
+    expect(matrixToRows(table.x)).toEqual([[1, 1, 0], [2, 0, 1], [3, 0, 1], [10, 0, 1]]);
+    const again = await loadMatrixStream(() => chunks(text, 64), { missing: 'median', deferFill: true });
+    expect(() => applyFill({ ...again.encoding, fill: [null, 'y'] }, [again.x])).toThrow(/a fill value/);
   });
 });
 

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  LOSS_RECORDS, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, matrixToRows, modelSummary, modelFromJSON, modelToJSON,
-  regressionReport, scalerFromJSON, splitMatrices,
+  LOSS_RECORDS, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
+  applyFill, fillMissing, regressionReport, scalerFromJSON, splitMatrices,
   type DType, type Flat, type FitState, type JsonObject, type Matrix, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
 } from '../../src/index.js';
 import { loadModel } from '../../src/io/node.js';
@@ -192,7 +192,7 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
         ['command', `glassnet ${process.argv.slice(2).join(' ')}`],
         ...(setup.table.taskReason === undefined ? [] : [['task', `${setup.table.task}: ${setup.table.taskReason}`] as [string, string]]),
       ],
-      model: modelSummary(model),
+      model: model.summary(),
       summary: [
         ['model', architecture(setup)],
         ['loss', setup.recipe.loss],
@@ -331,6 +331,16 @@ function prepare(
   const split = recipe.valSplit > 0
     ? splitMatrices(table, { testFraction: recipe.valSplit, seed: recipe.seed, stratify: table.task === 'classification' })
     : { train: table, test: undefined };
+  // Fill values come from the training rows only (a fresh run), or from the checkpoint's encoding (a resumed one).
+  const others = split.test === undefined ? [] : [split.test.x];
+  if (table.encoding !== undefined && (recipe.missing === 'mean' || recipe.missing === 'median')) {
+    if (given === null) {
+      const { encoding, filled } = fillMissing(table.encoding, recipe.missing, split.train.x, others);
+      Object.assign(info, { encoding, filledCells: filled });
+    } else {
+      applyFill(table.encoding, [split.train.x, ...others]);
+    }
+  }
   const scaler = given?.scaler ?? fitScaler(recipe.scale, split.train.x);
   const regression = table.task === 'regression';
   const targetScaler = given?.targetScaler ?? fitScaler(regression ? recipe.scaleTarget ?? 'none' : 'none', split.train.y);

@@ -62,6 +62,14 @@ export interface TableOptions extends FeatureOptions {
   classes?: readonly string[];
   /** {@link loadMatrixStream}: put the numbers on SharedArrayBuffers, which a worker thread reads without a copy. */
   shared?: boolean;
+  /**
+   * {@link loadMatrixStream} with `missing: 'mean' | 'median'`: leave
+   * missing feature cells NaN (a category: NaN in each of its inputs), for
+   * {@link fillMissing} to fill with statistics of the training rows once
+   * they are split off, so held-out rows do not leak into the fill values
+   * (or for {@link applyFill} to fill with a saved encoding's).
+   */
+  deferFill?: boolean;
 }
 
 /** Numeric features and targets, with the names needed to read them back (built-in sets and CSV files). */
@@ -311,6 +319,10 @@ class TableBuild {
   private y: Matrix | null = null;
   /** Rows written into x and y. */
   private written = 0;
+  /** Missing feature cells are left NaN for {@link fillMissing} (`deferFill`, fill values not given). */
+  private get deferred(): boolean {
+    return this.options.deferFill === true && (this.missing === 'mean' || this.missing === 'median');
+  }
   private filled = 0;
 
   constructor(private readonly options: TableOptions, private readonly kind: 'table' | 'features') {
@@ -564,6 +576,11 @@ class TableBuild {
       let cell = cells[c]!;
       const categories = this.categoryIndex[j] ?? null;
       if (isMissing(cell)) {
+        if (this.deferred) {
+          const inputs = categories === null ? 1 : categories.size;
+          for (let m = 0; m < inputs; m++) out[k++] = NaN;
+          continue;
+        }
         const value = encoding.fill[j] ?? null;
         if (value === null) {
           throw new GlassnetError({ code: 'empty', argument: this.at(line, c), expected: 'a value (the model has no fill value for this column)', found: describe(cell) });
@@ -626,6 +643,71 @@ class TableBuild {
   }
 }
 
+/**
+ * Fills the missing cells a `deferFill` load left NaN, in `train` and in
+ * `others` (validation or test rows), with statistics of `train` alone: a
+ * numeric column's mean or median of its present training values, a
+ * categorical column's most frequent training category (the first in order
+ * on a tie). Returns the encoding with those fill values, to be saved with
+ * the model, and the number of cells filled.
+ * @throws GlassnetError `empty` for a column with no value in the training rows.
+ */
+export function fillMissing(encoding: FeatureEncoding, policy: 'mean' | 'median', train: Matrix, others: readonly Matrix[] = []): { encoding: FeatureEncoding; filled: number } {
+  const fill: (number | string | null)[] = [];
+  let offset = 0;
+  encoding.columns.forEach((name, j) => {
+    const categories = encoding.categories[j] ?? null;
+    const width = categories === null ? 1 : categories.length;
+    const at = offset;
+    offset += width;
+    const present: number[] = [];
+    for (let r = 0; r < train.rows; r++) {
+      const base = r * train.cols + at;
+      if (Number.isNaN(train.data[base]!)) continue;
+      present.push(categories === null ? train.data[base]! : train.data.subarray(base, base + width).indexOf(1));
+    }
+    if (present.length === 0) {
+      throw new GlassnetError({ code: 'empty', argument: `${name}`, expected: 'a column with at least one value in the training rows', found: 'only missing cells' });
+    }
+    if (categories === null) {
+      fill.push(policy === 'mean' ? present.reduce((s, v) => s + v, 0) / present.length : medianOf(present));
+    } else {
+      const counts = new Map<string, number>();
+      for (const index of present) counts.set(categories[index]!, (counts.get(categories[index]!) ?? 0) + 1);
+      fill.push(mostFrequent(categories, counts));
+    }
+  });
+  const filledEncoding = { ...encoding, fill };
+  return { encoding: filledEncoding, filled: applyFill(filledEncoding, [train, ...others]) };
+}
+
+/**
+ * Fills the missing cells a `deferFill` load left NaN with the encoding's
+ * fill values (a category's as its one-hot inputs); returns how many.
+ * @throws GlassnetError `empty` for a missing cell in a column without a fill value.
+ */
+export function applyFill(encoding: FeatureEncoding, parts: readonly Matrix[]): number {
+  let filled = 0;
+  let offset = 0;
+  encoding.columns.forEach((name, j) => {
+    const categories = encoding.categories[j] ?? null;
+    const at = offset;
+    offset += categories === null ? 1 : categories.length;
+    const value = encoding.fill[j] ?? null;
+    const values = value === null ? null : categories === null ? [value as number] : categories.map((c) => (c === value ? 1 : 0));
+    for (const part of parts) {
+      for (let r = 0; r < part.rows; r++) {
+        const base = r * part.cols + at;
+        if (!Number.isNaN(part.data[base]!)) continue;
+        if (values === null) throw new GlassnetError({ code: 'empty', argument: name, expected: 'a fill value for its missing cells', found: 'none' });
+        part.data.set(values, base);
+        filled++;
+      }
+    }
+  });
+  return filled;
+}
+
 /** Numeric labels in one spelling, so `1`, `1.0` and `+1` name one class. */
 function canonicalLabel(cell: string): string {
   const value = parseNumber(cell);
@@ -641,7 +723,7 @@ function medianOf(values: readonly number[]): number {
 /** The most frequent label; on a tie, the first in sorted order. */
 function mostFrequent(sorted: readonly string[], counts: ReadonlyMap<string, number>): string {
   let best = sorted[0]!;
-  for (const label of sorted) if (counts.get(label)! > counts.get(best)!) best = label;
+  for (const label of sorted) if ((counts.get(label) ?? 0) > (counts.get(best) ?? 0)) best = label;
   return best;
 }
 

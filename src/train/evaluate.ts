@@ -107,13 +107,17 @@ function checkTargets(targets: Tensor, loss: LossName, argument: string): void {
 
 /** {@link evaluate} on tensors already checked and shaped. */
 export function evaluateTensors(model: Sequential, inputs: Tensor, targets: Tensor, loss: LossName, lossOptions: LossOptions = {}): Evaluation {
+  return evaluateOutputs(forwardRows(model, inputs), targets, loss, lossOptions);
+}
+
+/** {@link evaluateTensors} on outputs already computed (`[rows, outputs]`, as targets), so a caller that needs them too runs the model once. */
+export function evaluateOutputs(outputs: Tensor, targets: Tensor, loss: LossName, lossOptions: LossOptions = {}): Evaluation {
   return noGrad(() => {
-    const outputs = forwardRows(model, inputs);
     const value = getLoss(loss, lossOptions)(outputs, targets).item();
-    if (!isClassificationLoss(loss)) return { loss: value, regression: regressionReport(outputs.data, targets.data, inputs.rows, model.outputSize) };
+    if (!isClassificationLoss(loss)) return { loss: value, regression: regressionReport(outputs.data, targets.data, outputs.rows, outputs.cols) };
     // One logit per row is a class by its sigmoid (≥ 0.5), as a probability output is.
     const scores = LOSS_RECORDS[loss].probabilities === 'sigmoid' ? sigmoid(outputs) : outputs;
-    return { loss: value, classification: classificationReport(scores.data, targets.data, inputs.rows, model.outputSize) };
+    return { loss: value, classification: classificationReport(scores.data, targets.data, outputs.rows, outputs.cols) };
   });
 }
 
