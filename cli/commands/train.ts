@@ -67,6 +67,7 @@ Examples:
   glassnet train houses.csv --target price --val-split 0.2 --report report.html --out price.json
   glassnet train survey.csv --missing median --task classification --layers 32,16
   glassnet train data.csv --target a,b --optimizer sgd --lr 0.01 --epochs 500
+  glassnet train big.csv --optimizer momentum --lr 0.05 --schedule cosineAnnealing,steps=20000 --clip-norm 1
 `;
 
 /** What the table says about the data, once its numbers have moved into the parts. */
