@@ -19,6 +19,7 @@ import { ACCURACY_WORKLOADS, SETTINGS, accuracyColumn, columns, rotate, rows, se
 import { mergeRounds } from './lib/rounds.js';
 import { runnerFlags, type RunnerFailure, type RunnerResult } from './lib/protocol.js';
 import { formatValue, isMeasured, renderMarkdown, type BenchReport, type JobResult } from './lib/report.js';
+import { csvLoadMarkdown, measureCsvLoad } from './csv-load.js';
 
 interface Options {
   mode: Mode;
@@ -111,7 +112,7 @@ function orderJobs(columnsToRun: readonly Column[], settings: Settings, only: re
   return [...rounds, ...pass(1, (workload) => !isThroughput(workload))];
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const settings = SETTINGS[options.mode];
   const started = performance.now();
@@ -147,6 +148,9 @@ function main(): void {
     console.error(`[${i + 1}/${jobs.length}] ${column.id} ${workload}${of}: ${describeResult(result)} (${seconds} s)`);
   });
   const results = [...parts.values()].flatMap((byWorkload) => [...byWorkload.values()].map(mergeRounds));
+  // CSV loading is its own section: glassnet's reader beside numpy's loadtxt, each in fresh processes.
+  const csvLoad = selects(options.only, 'csv') ? await measureCsvLoad({ rows: options.mode === 'quick' ? 50_000 : 200_000 }) : null;
+  if (csvLoad !== null) console.error(`csv: glassnet ${csvLoad.glassnet.seconds.toFixed(2)} s, numpy ${csvLoad.numpy?.seconds.toFixed(2) ?? 'skipped'} s`);
 
   const report: BenchReport = {
     meta: {
@@ -167,9 +171,9 @@ function main(): void {
     notes,
     results,
   };
-  const markdown = renderMarkdown(report);
+  const markdown = renderMarkdown(report) + (csvLoad === null ? '' : `\n${csvLoadMarkdown(csvLoad)}`);
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify({ ...report, ...(csvLoad === null ? {} : { csvLoad }) }, null, 2)}\n`);
   writeFileSync(path.join(RESULTS_DIR, 'latest.md'), markdown);
   console.log(markdown);
   const errors = results.filter((r) => 'error' in r).length;
@@ -179,4 +183,4 @@ function main(): void {
   if (errors > 0) process.exitCode = 1;
 }
 
-main();
+await main();

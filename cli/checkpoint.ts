@@ -9,7 +9,7 @@
 import {
   GlassnetError, crc32Float64, formatModelFile, modelFromJSON, modelToJSON,
   type EpochInfo, type FitState, type JsonObject, type LoadedModel, type ModelFile, type Optimizer, type OptimizerState,
-  type Preprocessing, type Sequential, type Table, type TrainingInfo,
+  type Matrix, type Preprocessing, type Sequential, type TrainingInfo,
 } from '../src/index.js';
 import { UsageError } from './flags.js';
 
@@ -63,9 +63,17 @@ export function checkpointText({ model, optimizer, state }: Snapshot, preprocess
  * count and a CRC-32 of every feature and target value, so a resume can
  * tell that the data changed.
  */
-export function dataFingerprint(table: Pick<Table, 'x' | 'y'>): JsonObject {
-  return { rows: table.x.length, crc32: crc32Float64(table.x.flat().concat(table.y.flat())).toString(16).padStart(8, '0') };
+export function dataFingerprint(table: { x: Matrix; y: Matrix }): JsonObject {
+  let crc = 0;
+  // The inputs then the targets, row after row, a slice at a time: a large table is not copied whole.
+  for (const { data } of [table.x, table.y]) {
+    for (let at = 0; at < data.length; at += FINGERPRINT_SLICE) crc = crc32Float64(data.subarray(at, at + FINGERPRINT_SLICE), crc);
+  }
+  return { rows: table.x.rows, crc32: crc.toString(16).padStart(8, '0') };
 }
+
+/** Numbers checksummed at a time by {@link dataFingerprint}. */
+const FINGERPRINT_SLICE = 1 << 16;
 
 /**
  * Refuses to resume on data other than the checkpoint's, unless `force`.

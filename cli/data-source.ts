@@ -6,8 +6,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import {
-  GlassnetError, IRIS_CSV, SYNTHETIC, decodeText, digits, featureBatches, loadFeatures, loadJsonData, loadTable, loadTableStream, parseCsv,
-  type Dataset, type FeatureEncoding, type MissingPolicy, type Table, type Task,
+  GlassnetError, IRIS_CSV, SYNTHETIC, decodeText, digits, featureBatches, loadFeatures, loadJsonData, loadMatrixStream, loadTable, loadTableStream, parseCsv, toFlat,
+  type AsyncTextChunks, type Dataset, type FeatureEncoding, type Flat, type MissingPolicy, type Table, type TableOptions, type Task,
 } from '../src/index.js';
 import { readTextChunks } from '../src/io/node.js';
 
@@ -63,22 +63,38 @@ export function hasNamedColumns(source: string): boolean {
 export async function loadData(source: string, options: DataOptions = {}): Promise<Table> {
   const named = builtIn(source);
   if (named !== null) return loadBuiltIn(named.name, named.count, options);
-  const kind = fileKind(source);
-  if (kind === 'csv') {
-    // Streamed twice (profile, then numbers), so memory holds the numbers but never the text.
-    const size = (await fileStat(source)).size;
-    const { onProgress } = options;
-    return renamed(options, () => loadTableStream(() => readTextChunks(source), {
-      file: source, ...csvOptions(options),
-      ...(options.target === undefined ? {} : { target: options.target.length === 1 ? options.target[0]! : options.target }),
-      ...(options.features === undefined ? {} : { features: [...options.features] }),
-      ...(options.task === undefined ? {} : { task: options.task }),
-      ...(options.classes === undefined ? {} : { classes: options.classes }),
-    }, onProgress === undefined ? undefined : (pass, characters) => onProgress(pass, size === 0 ? 1 : Math.min(1, characters / size))));
-  }
+  if (fileKind(source) === 'csv') return loadCsv(source, options, loadTableStream);
   const text = await readDataText(source);
   rejectColumns(source, options);
   return fromDataset(loadJsonData(text, { file: source }), source, options);
+}
+
+/**
+ * {@link loadData} into flat matrices, for training: a CSV file is read
+ * straight into them, on shared memory the training worker reads in place,
+ * so a large one is held once, as numbers only. Missing cells under
+ * `missing: mean | median` are left NaN: the caller fills them with
+ * `fillMissing` once the training rows are known (or `applyFill` with a
+ * saved encoding).
+ */
+export async function loadMatrices(source: string, options: DataOptions = {}): Promise<Flat<Table>> {
+  if (builtIn(source) === null && fileKind(source) === 'csv') return loadCsv(source, options, (chunks, csv, onProgress) => loadMatrixStream(chunks, { ...csv, shared: true, deferFill: true }, onProgress));
+  return toFlat(await loadData(source, options));
+}
+
+type CsvLoader<T> = (chunks: AsyncTextChunks, options: TableOptions, onProgress?: (pass: 1 | 2, characters: number) => void) => Promise<T>;
+
+/** A CSV file streamed twice (profile, then numbers), so memory holds the numbers but never the text. */
+async function loadCsv<T>(source: string, options: DataOptions, load: CsvLoader<T>): Promise<T> {
+  const size = (await fileStat(source)).size;
+  const { onProgress } = options;
+  return renamed(options, () => load(() => readTextChunks(source), {
+    file: source, ...csvOptions(options),
+    ...(options.target === undefined ? {} : { target: options.target.length === 1 ? options.target[0]! : options.target }),
+    ...(options.features === undefined ? {} : { features: [...options.features] }),
+    ...(options.task === undefined ? {} : { task: options.task }),
+    ...(options.classes === undefined ? {} : { classes: options.classes }),
+  }, onProgress === undefined ? undefined : (pass, characters) => onProgress(pass, size === 0 ? 1 : Math.min(1, characters / size))));
 }
 
 /** What a model says about the inputs it takes. */
@@ -156,7 +172,7 @@ async function loadBuiltIn(name: BuiltIn, count: number | undefined, options: Da
 }
 
 /** Runs `load`, renaming the target and feature arguments of its errors as `options.names` says. */
-async function renamed(options: DataOptions, load: () => Table | Promise<Table>): Promise<Table> {
+async function renamed<T>(options: DataOptions, load: () => T | Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {

@@ -19,7 +19,7 @@ export interface ReportData {
   summary: [string, string][];
   /** How the run was made: data file, date, duration, seed, the command line. */
   run?: [string, string][];
-  /** The model's layers as text (modelSummary). */
+  /** The model's layers as text (Sequential.summary). */
   model?: string;
   history: EpochInfo[];
   /** For classifiers: the confusion matrix of the validation data, or the training data without any. */

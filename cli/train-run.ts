@@ -10,16 +10,57 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
-  BatchInfo, Dataset, EpochInfo, FitOptions, FitResult, FitState, ModelFile, OptimizerState, Preprocessing, TrainingInfo,
+  BatchInfo, DType, EpochInfo, FitOptions, FitResult, FitState, FloatArray, Matrix, ModelFile, OptimizerState, Preprocessing, TrainingInfo,
 } from '../src/index.js';
-import { GlassnetError } from '../src/index.js';
+import { GlassnetError, Tensor } from '../src/index.js';
 import { removeTempFilesSync, writeFileAtomic } from '../src/io/node.js';
 import type { Progress } from './progress.js';
 
 /** The fit options that cross to the worker (plain data, no callbacks). */
-export type JobFitOptions = Pick<FitOptions, 'loss' | 'epochs' | 'batchSize' | 'seed' | 'l2' | 'earlyStopping' | 'timeLimit' | 'errorThreshold'> & {
+export type JobFitOptions = Pick<FitOptions, 'loss' | 'epochs' | 'batchSize' | 'seed' | 'l2' | 'earlyStopping' | 'timeLimit' | 'errorThreshold' | 'clipNorm' | 'maxSteps'> & {
   resume?: FitState;
+  /** The learning-rate schedule as `--schedule` spells it (a schedule is a function, which a message cannot carry). */
+  schedule?: string;
 };
+
+/** A tensor as it crosses to the worker: its numbers sit on shared memory, so neither thread copies them. */
+export interface SharedTensor {
+  data: FloatArray;
+  shape: [number, number];
+}
+
+/** Inputs and targets for `fit`, as shared tensors. */
+export interface SharedSamples {
+  x: SharedTensor;
+  y: SharedTensor;
+}
+
+/**
+ * A matrix's numbers in `dtype` (the model's) on a SharedArrayBuffer: the
+ * worker reads them in place, and `fit` and `evaluate` take a tensor of the
+ * model's dtype without a copy. With `reuse`, a matrix already on shared
+ * memory is converted in place and must not be used after: float32 value
+ * `i` takes bytes 4i..4i+3, which only float64 values already read
+ * occupied, so a large table is never held twice.
+ */
+export function sharedTensor(m: Matrix, dtype: DType, reuse = false): Tensor {
+  const size = m.rows * m.cols;
+  const { buffer, byteOffset } = m.data;
+  if (reuse && buffer instanceof SharedArrayBuffer) {
+    if (dtype === 'float64') return new Tensor(m.data, [m.rows, m.cols]);
+    const data = new Float32Array(buffer, byteOffset, size);
+    for (let i = 0; i < size; i++) data[i] = m.data[i]!;
+    return new Tensor(data, [m.rows, m.cols]);
+  }
+  const data = dtype === 'float64' ? new Float64Array(new SharedArrayBuffer(size * 8)) : new Float32Array(new SharedArrayBuffer(size * 4));
+  data.set(m.data);
+  return new Tensor(data, [m.rows, m.cols]);
+}
+
+/** The plain-data form of a tensor made by {@link sharedTensor}, for a message to the worker. */
+export function shared(t: Tensor): SharedTensor {
+  return { data: t.data, shape: [t.rows, t.cols] };
+}
 
 /** Everything the worker needs, as structured-clonable data. */
 export interface Job {
@@ -27,8 +68,8 @@ export interface Job {
   /** Built from `createOptimizer(kind, params, options)` then `setState`. */
   optimizer: OptimizerState;
   fit: JobFitOptions;
-  train: Dataset;
-  validation?: Dataset;
+  train: SharedSamples;
+  validation?: SharedSamples;
   /** Checkpoint every `every` epochs, or else at most every `seconds` and at the end, with these extras in the file. */
   checkpoint?: { every?: number; seconds: number; preprocessing: Preprocessing; training: TrainingInfo };
   /** Milliseconds between batch reports, or null for none (only the live bar shows batches). */

@@ -6,8 +6,8 @@
  */
 import type { Command } from 'commander';
 import {
-  ACTIVATIONS, GlassnetError, LOSSES, LOSS_RECORDS, MISSING_POLICIES, NON_NEGATIVE, OPTIMIZERS, RATE, SCALER_KINDS,
-  type ActivationName, type JsonObject, type LossName, type MissingPolicy, type OptimizerName, type ScalerKind, type Task,
+  ACTIVATIONS, GlassnetError, LOSSES, LOSS_RECORDS, MISSING_POLICIES, NON_NEGATIVE, OPTIMIZERS, RATE, SCALER_KINDS, SCHEDULES, scheduleFrom,
+  type ActivationName, type JsonObject, type LossName, type MissingPolicy, type OptimizerName, type ScalerKind, type ScheduleSpec, type Task,
 } from '../src/index.js';
 import { MAX_PARAMETERS, UsageError, checkBudget, choiceFlag, intervalFlag, delimiterFlag, integerFlag, listFlag, parameterCount, positiveFlag, sizesFlag } from './flags.js';
 
@@ -40,7 +40,19 @@ export interface Recipe {
   /** L2 penalty; by default {@link REGRESSION_L2} for regression, 0 for classification. */
   l2?: number;
   earlyStopping?: number;
+  /** The smallest change that counts as an improvement for early stopping. */
+  minDelta?: number;
   errorThreshold?: number;
+  /** Momentum of sgd, momentum and rmsprop. */
+  momentum?: number;
+  /** The optimizer's decoupled or L2 weight decay (its `weightDecay`). */
+  weightDecay?: number;
+  /** Learning-rate schedule, as `--schedule` spells it (see {@link scheduleSpec}). */
+  schedule?: string;
+  /** Gradients are rescaled to at most this global L2 norm before each step. */
+  clipNorm?: number;
+  /** Optimizer steps to stop after, across epochs. */
+  maxSteps?: number;
 }
 
 /** A recipe whose loss, output activation and L2 penalty are settled by the data's task. */
@@ -69,6 +81,35 @@ const TASKS = ['auto', 'classification', 'regression'] as const;
  * at least one input and one output the network has this many parameters
  * at least, so sizes past the budget fail here, before any data is read.
  */
+/** The optimizers that take a momentum. */
+const WITH_MOMENTUM: readonly OptimizerName[] = ['sgd', 'momentum', 'rmsprop'];
+
+/**
+ * A learning-rate schedule as `--schedule` spells it: a name of the
+ * library's {@link SCHEDULES}, then optionally `,steps=N` (stepDecay's step
+ * size, cosineAnnealing's length) and `,gamma=G` (the decay factor), e.g.
+ * `stepDecay,steps=500,gamma=0.5` or `cosineAnnealing,steps=10000`.
+ * @throws UsageError naming `--schedule`.
+ */
+export function scheduleSpec(text: string): ScheduleSpec {
+  const [name, ...fields] = listFlag('--schedule', text);
+  const spec: ScheduleSpec = { kind: choiceFlag('--schedule', name!, SCHEDULES) };
+  for (const field of fields) {
+    const [key, value] = field.split('=');
+    if (key === 'steps' && value !== undefined) spec.steps = integerFlag('--schedule', value, 1);
+    else if (key === 'gamma' && value !== undefined) spec.gamma = positiveFlag('--schedule', value);
+    else throw new UsageError({ code: 'type', argument: '--schedule', expected: 'NAME followed by ,steps=N and/or ,gamma=G', found: JSON.stringify(field) });
+  }
+  // The library checks the values it takes (a gamma it refuses fails here, before any data is read).
+  try {
+    scheduleFrom(spec);
+  } catch (error) {
+    if (!(error instanceof GlassnetError)) throw error;
+    throw new UsageError({ code: error.code, argument: '--schedule', expected: error.expected, found: error.found, cause: error });
+  }
+  return spec;
+}
+
 function parseLayers(text: string): number[] {
   if (text.trim() === '' || text.trim() === 'none') return [];
   const sizes = sizesFlag('--layers', text);
@@ -120,10 +161,31 @@ const SETTINGS: { [K in keyof Recipe]-?: Setting<NonNullable<Recipe[K]>> } = {
     flag: '--early-stopping <patience>', help: 'stop after this many epochs without improvement (of val_loss, or loss without validation)',
     parse: (t) => integerFlag('--early-stopping', t, 1),
   },
+  minDelta: {
+    flag: '--min-delta <amount>', help: 'with --early-stopping: the smallest decrease that counts as an improvement (default 0)',
+    parse: (t) => intervalFlag('--min-delta', t, NON_NEGATIVE),
+  },
   errorThreshold: {
     flag: '--error-threshold <loss>', help: 'stop once the training loss is below this',
     parse: (t) => intervalFlag('--error-threshold', t, NON_NEGATIVE),
   },
+  momentum: {
+    flag: '--momentum <m>', help: `momentum in [0, 1) for ${WITH_MOMENTUM.join(', ')} (default: 0.9 for momentum, else 0)`,
+    parse: (t) => intervalFlag('--momentum', t, RATE),
+  },
+  weightDecay: {
+    flag: '--weight-decay <lambda>', help: "the optimizer's weight decay (decoupled for adamw; default 0, 0.01 for adamw)",
+    parse: (t) => intervalFlag('--weight-decay', t, NON_NEGATIVE),
+  },
+  schedule: {
+    flag: '--schedule <spec>', help: `learning-rate schedule per step: ${SCHEDULES.join('|')}, then ,steps=N and ,gamma=G, e.g. stepDecay,steps=500,gamma=0.5`,
+    parse: (t) => {
+      scheduleSpec(t);
+      return t;
+    },
+  },
+  clipNorm: { flag: '--clip-norm <norm>', help: 'rescale the gradients to at most this global L2 norm before each step', parse: (t) => positiveFlag('--clip-norm', t) },
+  maxSteps: { flag: '--max-steps <n>', help: 'stop after this many optimizer steps in all', parse: (t) => integerFlag('--max-steps', t, 1) },
 };
 
 const KEYS = Object.keys(SETTINGS) as (keyof Recipe)[];
@@ -206,8 +268,23 @@ export function resolveRecipe(recipe: Recipe, task: Task): ResolvedRecipe {
   if (recipe.lr === undefined && (recipe.optimizer === 'sgd' || recipe.optimizer === 'momentum')) {
     throw new UsageError({ code: 'range', argument: '--lr', expected: `a learning rate for ${recipe.optimizer} (it has no default)`, found: 'none' });
   }
+  if (recipe.momentum !== undefined && !WITH_MOMENTUM.includes(recipe.optimizer)) {
+    throw new UsageError({ code: 'state', argument: '--momentum', expected: `--optimizer ${WITH_MOMENTUM.join(', ')} (${recipe.optimizer} has no momentum)`, found: String(recipe.momentum) });
+  }
+  if (recipe.minDelta !== undefined && recipe.earlyStopping === undefined) {
+    throw new UsageError({ code: 'state', argument: '--min-delta', expected: 'together with --early-stopping', found: 'it alone' });
+  }
   const outputActivation = recipe.outputActivation ?? LOSS_RECORDS[loss].outputActivation;
   return { ...recipe, loss, outputActivation, l2: recipe.l2 ?? (task === 'regression' ? REGRESSION_L2 : 0) };
+}
+
+/** The optimizer options the recipe sets (the optimizer's defaults for the others). */
+export function optimizerOptions(recipe: Recipe): { lr?: number; momentum?: number; weightDecay?: number } {
+  return {
+    ...(recipe.lr === undefined ? {} : { lr: recipe.lr }),
+    ...(recipe.momentum === undefined ? {} : { momentum: recipe.momentum }),
+    ...(recipe.weightDecay === undefined ? {} : { weightDecay: recipe.weightDecay }),
+  };
 }
 
 /** The recipe as JSON for `training.settings` (undefined settings left out). */

@@ -14,15 +14,18 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
-  createOptimizer, fit, modelFromJSON, modelToJSON, type FitResult, type FitState, type OptimizerName, type OptimizerOptionsMap,
+  Tensor, createOptimizer, fit, modelFromJSON, modelToJSON, scheduleFrom, type FitResult, type FitState, type OptimizerName, type OptimizerOptionsMap,
 } from '../src/index.js';
 import { checkpointText, snapshot, type Snapshot } from './checkpoint.js';
-import type { Interruption, WorkerInput, WorkerMessage } from './train-run.js';
+import { scheduleSpec } from './train-settings.js';
+import type { Interruption, SharedTensor, WorkerInput, WorkerMessage } from './train-run.js';
 
 /** Milliseconds between snapshots: a copy costs O(parameters), so this bounds its share of the run. */
 const SNAPSHOT_MS = 250;
 
 const job = workerData as WorkerInput;
+/** The shared numbers as a tensor again (the message carried its data and shape only). */
+const tensorOf = (t: SharedTensor): Tensor => new Tensor(t.data, t.shape);
 const post = (message: WorkerMessage): void => parentPort!.postMessage(message);
 const { checkpoint } = job;
 /** The epoch of the last checkpoint posted. */
@@ -51,10 +54,13 @@ try {
   let lastSnapshot = -Infinity;
   let result: FitResult;
   try {
-    result = fit(model, job.train.x, job.train.y, {
-      ...job.fit,
+    const { schedule, ...fitOptions } = job.fit;
+    const lrSchedule = schedule === undefined ? undefined : scheduleFrom(scheduleSpec(schedule));
+    result = fit(model, tensorOf(job.train.x), tensorOf(job.train.y), {
+      ...fitOptions,
+      ...(lrSchedule === undefined ? {} : { schedule: lrSchedule }),
       optimizer,
-      ...(job.validation === undefined ? {} : { validationData: job.validation }),
+      ...(job.validation === undefined ? {} : { validationData: { x: tensorOf(job.validation.x), y: tensorOf(job.validation.y) } }),
       onBatchEnd: (info) => {
         if (job.batchInterval !== null && performance.now() - lastReport >= job.batchInterval) {
           lastReport = performance.now();

@@ -3,7 +3,7 @@
  * TrainedModel read from a model file, which `glassnet train` or the
  * library's `saveTrained` writes.
  */
-import type { TrainedModel } from '../src/index.js';
+import type { Matrix, TrainedModel } from '../src/index.js';
 
 export { loadTrained } from '../src/io/node.js';
 
@@ -14,6 +14,12 @@ export { loadTrained } from '../src/io/node.js';
  */
 export function targetRows(y: readonly (readonly number[])[], outputSize: number): number[][] {
   return y.map((row) => (outputSize === 1 && row.length === 2 ? [row[1]!] : row.slice()));
+}
+
+/** {@link targetRows} on a matrix: the same matrix, or the second class's column for one output. */
+export function targetMatrix(y: Matrix, outputSize: number): Matrix {
+  if (outputSize !== 1 || y.cols !== 2) return y;
+  return { rows: y.rows, cols: 1, data: Float64Array.from({ length: y.rows }, (_, i) => y.data[i * 2 + 1]!) };
 }
 
 /** What the model says about each row. */

@@ -42,7 +42,7 @@ export {
   fit, type FitOptions, type FitResult, type FitState, type EarlyStoppingState, type EpochInfo, type BatchInfo, type EarlyStoppingOptions, type StopReason,
 } from './train/fit.js';
 export { trainStep } from './train/step.js';
-export { evaluate, isClassificationLoss, type Evaluation } from './train/evaluate.js';
+export { evaluate, forwardRows, isClassificationLoss, type Evaluation } from './train/evaluate.js';
 export { classificationReport, classIndices, classOf, regressionReport, type ClassificationReport, type ClassReport, type RegressionReport } from './train/metrics.js';
 export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './train/gradcheck.js';
 export { ARTICLE, ARTICLE_PRINTED, ARTICLE_SLIPS, articleNetwork, type ArticleSlip, type PrintedValue } from './data/article.js';
@@ -52,13 +52,14 @@ export { AUTOENCODER_8_3_8, trainAutoencoder, type AutoencoderRecipe, type Autoe
 export { decodeText } from './data/text.js';
 export { parseCsv, CsvReader, detectDelimiter, formatCsvRow, DELIMITERS, type CsvOptions, type CsvTable } from './data/csv.js';
 export {
-  loadTable, loadTableChunks, loadTableStream, featureBatches, loadFeatures, isMissing, encodedNames, encodingFromJSON, MAX_CATEGORIES, MAX_AUTO_CLASSES, MISSING_POLICIES, MISSING_TOKENS,
-  type Table, type CsvData, type Task, type ColumnRef, type FeatureOptions, type TableOptions, type Features, type FeatureEncoding, type MissingPolicy, type TextChunks, type AsyncTextChunks,
+  loadTable, loadTableChunks, loadTableStream, loadMatrixStream, fillMissing, applyFill, featureBatches, loadFeatures, isMissing, encodedNames, encodingFromJSON, MAX_CATEGORIES, MAX_AUTO_CLASSES, MISSING_POLICIES, MISSING_TOKENS,
+  type Table, type CsvData, type CsvMatrices, type Task, type ColumnRef, type FeatureOptions, type TableOptions, type Features, type FeatureEncoding, type MissingPolicy, type TextChunks, type AsyncTextChunks,
 } from './data/table.js';
 export { parseNumber, oneHot, sortedClasses, encodeLabels, decodeLabels, type EncodedLabels } from './data/encode.js';
 export { loadJsonData, type JsonDataOptions } from './data/json.js';
 export { SCALER_KINDS, Scaler, fitScaler, scalerFromJSON, type ScalerKind, type ScalerJSON } from './data/scaling.js';
-export { trainTestSplit, type SplitOptions } from './data/split.js';
+export { trainTestSplit, splitMatrices, type SplitOptions } from './data/split.js';
+export { matrixFromRows, matrixToRows, pickRows, permuteRows, rowRange, toFlat, toRows, type Matrix, type Flat } from './data/matrix.js';
 export { xor, circles, spirals, gaussians, SYNTHETIC, type SyntheticName, type SyntheticOptions } from './data/synthetic.js';
 export { iris, IRIS_CSV } from './data/iris.js';
 export { digits, DIGIT_COUNT, DIGIT_PIXELS, type DigitsOptions } from './data/digits.js';
@@ -78,7 +79,7 @@ export {
   type TorchArchitecture, type TorchModule,
 } from './io/torch.js';
 export { ACTIVATION_INTEROP, type ActivationInterop, type OnnxStep, type TfjsActivation, type TorchActivation } from './io/interop-activations.js';
-export { TrainedModel, modelSummary, type TrainedModelOptions } from './io/trained.js';
+export { TrainedModel, type TrainedModelOptions } from './io/trained.js';
 export {
   TrainingSession, createSession, networkFrom, scheduleFrom, SCHEDULES,
   type SessionOptions, type SessionData, type SessionStep, type SessionSnapshot, type LayerSnapshot, type NetworkSpec, type ScheduleName, type ScheduleSpec,

@@ -65,6 +65,25 @@ describe('glassnet train', () => {
     expect(epochs).toEqual(Array.from({ length: 20 }, (_, i) => 3 * (i + 1)));
   });
 
+  it('reaches every training option of the library: momentum, weight decay, schedule, gradient clipping, step limit', () => {
+    const file = tempDir();
+    const run = glassnet('train', 'iris', '--optimizer', 'momentum', '--lr', '0.1', '--momentum', '0.5', '--weight-decay', '0.001',
+      '--schedule', 'stepDecay,steps=5,gamma=0.5', '--clip-norm', '1', '--batch-size', '150', '--epochs', '20', '--max-steps', '12',
+      '--checkpoint', file('ck.json'), '--json');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ steps: 12, stoppedBy: 'maxSteps' });
+    const saved = readModelJson(file('ck.json'));
+    expect((saved.training as Record<string, unknown>)['optimizer']).toMatchObject({ name: 'momentum', lr: 0.1, momentum: 0.5, weightDecay: 0.001 });
+    expect((saved.training as Record<string, unknown>)['settings']).toMatchObject({ schedule: 'stepDecay,steps=5,gamma=0.5', clipNorm: 1, maxSteps: 12 });
+    // One step per epoch: epoch e's last step is step e - 1, at 0.1 * 0.5^floor((e - 1) / 5).
+    const history = (saved as unknown as { optimizerState: { fit: { history: { lr: number }[] } } }).optimizerState.fit.history;
+    expect(history.map((h) => h.lr)).toEqual(Array.from({ length: 12 }, (_, i) => 0.1 * 0.5 ** Math.floor(i / 5)));
+    expectOneLineError(glassnet('train', 'iris', '--momentum', '0.5'), /--momentum/, 2);
+    expectOneLineError(glassnet('train', 'iris', '--schedule', 'cosine'), /--schedule/, 2);
+    expectOneLineError(glassnet('train', 'iris', '--schedule', 'stepDecay,gamma=0'), /--schedule/, 2);
+    expectOneLineError(glassnet('train', 'iris', '--min-delta', '0.1'), /--min-delta/, 2);
+  });
+
   it('stops on --error-threshold and --time-limit, and says so', () => {
     const threshold = JSON.parse(glassnet('train', 'iris', '--lr', '0.05', '--epochs', '500', '--error-threshold', '0.2', '--json').stdout);
     expect(threshold.stoppedBy).toBe('threshold');

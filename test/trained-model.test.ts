@@ -1,6 +1,6 @@
 // One model, one save: a TrainedModel saved from the library works in the CLI, and a CLI model in the library.
 import { describe, expect, it } from 'vitest';
-import { TrainedModel, fit, fitScaler, iris, mlp, modelSummary, trainTestSplit } from '../src/index.js';
+import { TrainedModel, fit, fitScaler, iris, mlp, trainTestSplit } from '../src/index.js';
 import { loadTrained, saveTrained } from '../src/io/node.js';
 import { glassnet } from './helpers/cli.js';
 import { csvRows, tempDir } from './helpers/cli-files.js';
@@ -64,7 +64,7 @@ describe('TrainedModel', () => {
   });
 
   it('summarises its layers and parameter count', () => {
-    expect(modelSummary(model).split('\n')).toEqual([
+    expect(model.summary().split('\n')).toEqual([
       'layer1   dense    4 -> 8  relu  40 parameters',
       'layer2   dense    8 -> 3  linear  27 parameters',
       '67 parameters, 4 inputs, 3 outputs',

@@ -1,23 +1,23 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  LOSS_RECORDS, Sequential, networkFrom, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, modelSummary, modelFromJSON, modelToJSON,
-  regressionReport, scalerFromJSON, trainTestSplit,
-  type Dataset, type FitState, type JsonObject, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
+  LOSS_RECORDS, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
+  applyFill, fillMissing, regressionReport, scalerFromJSON, splitMatrices,
+  type DType, type Flat, type FitState, type JsonObject, type Matrix, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
 } from '../../src/index.js';
 import { loadModel } from '../../src/io/node.js';
 import { CHECKPOINT_SECONDS, checkResumeData, dataFingerprint, readCheckpoint } from '../checkpoint.js';
-import { loadData } from '../data-source.js';
+import { loadMatrices } from '../data-source.js';
 import { safeText } from '../paint.js';
 import { checkPaths, named } from '../paths.js';
 import { MAX_PARAMETERS, checkBudget, integerFlag, parameterCount, positiveFlag } from '../flags.js';
 import { createProgress, epochFigures, type Colors, type ProgressMode } from '../progress.js';
 import { fixed, writeReport, type ReportData } from '../report.js';
-import { runTraining, writeOrKeep, type RunOutcome } from '../train-run.js';
+import { runTraining, shared, sharedTensor, writeOrKeep, type RunOutcome, type SharedSamples } from '../train-run.js';
 import {
-  addRecipeOptions, checkResumeFlags, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
+  addRecipeOptions, checkResumeFlags, optimizerOptions, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
 } from '../train-settings.js';
-import { targetRows } from '../trained.js';
+import { targetMatrix } from '../trained.js';
 
 /** Flags that shape this invocation but not what the run computes. */
 interface RunFlags {
@@ -67,16 +67,30 @@ Examples:
   glassnet train houses.csv --target price --val-split 0.2 --report report.html --out price.json
   glassnet train survey.csv --missing median --task classification --layers 32,16
   glassnet train data.csv --target a,b --optimizer sgd --lr 0.01 --epochs 500
+  glassnet train big.csv --optimizer momentum --lr 0.05 --schedule cosineAnnealing,steps=20000 --clip-norm 1
 `;
+
+/** What the table says about the data, once its numbers have moved into the parts. */
+type TableInfo = Omit<Table, 'x' | 'y'> & { rows: number };
+
+/**
+ * Scaled inputs, in the model's dtype on shared memory (the worker trains
+ * on them in place), and targets in the outputs' shape, kept in float64 for
+ * the regression figures in target units.
+ */
+interface Part {
+  x: Tensor;
+  y: Matrix;
+}
 
 /** A run's model, data and state, before training. */
 interface Setup {
   /** DATA as the user typed it. */
   source: string;
   recipe: ResolvedRecipe;
-  table: Table;
-  train: Dataset;
-  validation?: Dataset;
+  table: TableInfo;
+  train: Part;
+  validation?: Part;
   scaler: Scaler;
   /** Regression targets' scaling (identity for classification). */
   targetScaler: Scaler;
@@ -119,18 +133,21 @@ async function train(source: string, cmd: Command): Promise<void> {
     optimizer: setup.optimizer.getState(),
     fit: {
       loss: recipe.loss, epochs, batchSize: recipe.batchSize, seed: recipe.seed, l2: recipe.l2,
-      ...(recipe.earlyStopping === undefined ? {} : { earlyStopping: { patience: recipe.earlyStopping } }),
+      ...(recipe.earlyStopping === undefined ? {} : { earlyStopping: { patience: recipe.earlyStopping, ...(recipe.minDelta === undefined ? {} : { minDelta: recipe.minDelta }) } }),
+      ...(recipe.clipNorm === undefined ? {} : { clipNorm: recipe.clipNorm }),
+      ...(recipe.maxSteps === undefined ? {} : { maxSteps: recipe.maxSteps }),
+      ...(recipe.schedule === undefined ? {} : { schedule: recipe.schedule }),
       ...(recipe.errorThreshold === undefined ? {} : { errorThreshold: recipe.errorThreshold }),
       ...(timeLimit === undefined ? {} : { timeLimit }),
       ...(setup.resume === undefined ? {} : { resume: setup.resume }),
     },
-    train: setup.train,
-    ...(setup.validation === undefined ? {} : { validation: setup.validation }),
+    train: sharedSamples(setup.train, setup.model.dtype),
+    ...(setup.validation === undefined ? {} : { validation: sharedSamples(setup.validation, setup.model.dtype) }),
     ...(flags.checkpoint === undefined ? {} : {
       checkpoint: { ...(checkpointEvery === undefined ? {} : { every: checkpointEvery }), seconds: CHECKPOINT_SECONDS, preprocessing: setup.preprocessing, training },
     }),
     batchInterval: mode === 'bar' ? 100 : null,
-  }, createProgress(mode, epochs, process.stdout, colors), flags.checkpoint);
+  }, createProgress(mode, { totalEpochs: epochs, batchesPerEpoch: Math.ceil(setup.train.x.rows / Math.min(recipe.batchSize, setup.train.x.rows)) }, process.stdout, colors), flags.checkpoint);
 
   if (outcome.interrupted !== undefined) {
     const { epoch, batch } = outcome.interrupted;
@@ -147,7 +164,7 @@ async function train(source: string, cmd: Command): Promise<void> {
 async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo, flags: RunFlags, say: ((line: string) => void) | null, colors: Colors): Promise<void> {
   const { result } = outcome;
   const { model } = modelFromJSON(outcome.model);
-  const final = evaluate(model, setup.train.x, setup.train.y, { loss: setup.recipe.loss });
+  const final = evaluate(model, setup.train.x, matrixTensor(setup.train.y), { loss: setup.recipe.loss });
   const metrics: Record<string, number> = { loss: final.loss };
   if (final.classification !== undefined) metrics['accuracy'] = final.classification.accuracy;
   if (result.validation !== undefined) {
@@ -176,7 +193,7 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
         ['command', `glassnet ${process.argv.slice(2).join(' ')}`],
         ...(setup.table.taskReason === undefined ? [] : [['task', `${setup.table.task}: ${setup.table.taskReason}`] as [string, string]]),
       ],
-      model: modelSummary(model),
+      model: model.summary(),
       summary: [
         ['model', architecture(setup)],
         ['loss', setup.recipe.loss],
@@ -194,7 +211,7 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
   if (flags.json === true) {
     const summary: JsonObject = {
       epochs: result.epochs, steps: result.steps, stoppedBy: result.stoppedBy, seconds, ...metrics,
-      samples: { train: setup.train.x.length, validation: setup.validation?.x.length ?? 0 },
+      samples: { train: setup.train.x.rows, validation: setup.validation?.x.rows ?? 0 },
       ...(result.bestEpoch === undefined ? {} : { bestEpoch: result.bestEpoch }),
       ...(flags.out === undefined ? {} : { out: flags.out }),
       ...(outcome.checkpointEpoch === undefined ? {} : { checkpoint: flags.checkpoint!, checkpointEpoch: outcome.checkpointEpoch }),
@@ -227,7 +244,7 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
 async function freshSetup(source: string, flags: Record<string, unknown>): Promise<Setup> {
   const fromFlags = recipeFromFlags(flags);
   const progress = loadingProgress(source, flags['quiet'] === true || flags['json'] === true);
-  const table = await loadData(source, {
+  const table = await loadMatrices(source, {
     task: fromFlags.task, missing: fromFlags.missing, delimiter: fromFlags.delimiter,
     names: { target: '--target', features: '--features' },
     ...(progress === undefined ? {} : { onProgress: progress.update }),
@@ -238,12 +255,12 @@ async function freshSetup(source: string, flags: Record<string, unknown>): Promi
   const data = dataFingerprint(table);
   const recipe = resolveRecipe(fromFlags, table.task);
   const outputs = outputSize(table, recipe);
-  const { train, validation, scaler, targetScaler } = prepare(table, recipe, outputs, null);
-  const model = network(table.x[0]!.length, outputs, recipe);
-  const optimizer = createOptimizer(recipe.optimizer, model.parameters(), recipe.lr === undefined ? {} : { lr: recipe.lr });
+  const model = network(table.x.cols, outputs, recipe);
+  const { info, train, validation, scaler, targetScaler } = prepare(table, recipe, outputs, null, model.dtype);
+  const optimizer = createOptimizer(recipe.optimizer, model.parameters(), optimizerOptions(recipe) as never);
   return {
-    source, recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model, optimizer, data,
-    preprocessing: preprocessingOf(table, recipe, scaler, targetScaler),
+    source, recipe, table: info, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model, optimizer, data,
+    preprocessing: preprocessingOf(info, recipe, scaler, targetScaler),
   };
 }
 
@@ -271,7 +288,7 @@ async function resumedSetup(source: string, path: string, cmd: Command, force: b
   checkResumeFlags(cmd, recipeFromFlags(cmd.opts()), recipe, path);
   const preprocessing = loaded.preprocessing ?? {};
   const classes = preprocessing.classes?.map(String);
-  const table = await loadData(source, {
+  const table = await loadMatrices(source, {
     task: recipe.task,
     // Checkpoints from before these settings existed read CSV files as they did then.
     missing: recipe.missing ?? 'error', delimiter: recipe.delimiter ?? ',',
@@ -284,19 +301,19 @@ async function resumedSetup(source: string, path: string, cmd: Command, force: b
   checkResumeData(loaded.training?.['data'], data, path, force);
   const scaler = scalerFromJSON(preprocessing.scaler ?? { kind: 'none' }, `${path}: preprocessing.scaler`);
   const targetScaler = scalerFromJSON(preprocessing.targetScaler ?? { kind: 'none' }, `${path}: preprocessing.targetScaler`);
-  const { train, validation } = prepare(table, recipe, loaded.model.outputSize, { scaler, targetScaler });
+  const { info, train, validation } = prepare(table, recipe, loaded.model.outputSize, { scaler, targetScaler }, loaded.model.dtype);
   const optimizer = createOptimizer(state.optimizer.kind, loaded.model.parameters(), state.optimizer.options as never);
   optimizer.setState(state.optimizer);
   const planned = loaded.training?.['plannedEpochs'];
   return {
-    source, recipe, table, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model: loaded.model, optimizer, preprocessing, data, resume: state.fit,
+    source, recipe, table: info, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model: loaded.model, optimizer, preprocessing, data, resume: state.fit,
     ...(typeof planned === 'number' ? { plannedEpochs: planned } : {}),
   };
 }
 
 /** One output per class, except one output (a probability or a logit) for two classes under a binary cross-entropy. */
-function outputSize(table: Table, recipe: ResolvedRecipe): number {
-  const width = table.y[0]!.length;
+function outputSize(table: Flat<Table>, recipe: ResolvedRecipe): number {
+  const width = table.y.cols;
   return LOSS_RECORDS[recipe.loss].task === 'binary' && width === 2 ? 1 : width;
 }
 
@@ -308,39 +325,66 @@ function outputSize(table: Table, recipe: ResolvedRecipe): number {
  * and the output layer starts near the right range).
  */
 function prepare(
-  table: Table, recipe: ResolvedRecipe, outputs: number, given: { scaler: Scaler; targetScaler: Scaler } | null,
-): { train: Dataset; validation?: Dataset; scaler: Scaler; targetScaler: Scaler } {
+  table: Flat<Table>, recipe: ResolvedRecipe, outputs: number, given: { scaler: Scaler; targetScaler: Scaler } | null, dtype: DType,
+): { info: TableInfo; train: Part; validation?: Part; scaler: Scaler; targetScaler: Scaler } {
+  const { x: _x, y: _y, ...rest } = table;
+  const info: TableInfo = { ...rest, rows: table.x.rows };
   const split = recipe.valSplit > 0
-    ? trainTestSplit(table, { testFraction: recipe.valSplit, seed: recipe.seed, stratify: table.task === 'classification' })
+    ? splitMatrices(table, { testFraction: recipe.valSplit, seed: recipe.seed, stratify: table.task === 'classification' })
     : { train: table, test: undefined };
+  // Fill values come from the training rows only (a fresh run), or from the checkpoint's encoding (a resumed one).
+  const others = split.test === undefined ? [] : [split.test.x];
+  if (table.encoding !== undefined && (recipe.missing === 'mean' || recipe.missing === 'median')) {
+    if (given === null) {
+      const { encoding, filled } = fillMissing(table.encoding, recipe.missing, split.train.x, others);
+      Object.assign(info, { encoding, filledCells: filled });
+    } else {
+      applyFill(table.encoding, [split.train.x, ...others]);
+    }
+  }
   const scaler = given?.scaler ?? fitScaler(recipe.scale, split.train.x);
   const regression = table.task === 'regression';
   const targetScaler = given?.targetScaler ?? fitScaler(regression ? recipe.scaleTarget ?? 'none' : 'none', split.train.y);
-  // The loaded rows are this run's own, so they are scaled in place: a large file is then held once, not twice.
-  const shape = (part: Dataset): Dataset => {
+  // The loaded numbers are this run's own, so they are scaled in place, then copied once into the model's dtype.
+  const shape = (part: Flat<Table>): Part => {
     scaler.transformInPlace(part.x);
     if (regression) targetScaler.transformInPlace(part.y);
-    return { x: part.x, y: regression ? part.y : targetRows(part.y, outputs) };
+    return { x: sharedTensor(part.x, dtype, true), y: regression ? part.y : targetMatrix(part.y, outputs) };
   };
-  return { train: shape(split.train), ...(split.test === undefined ? {} : { validation: shape(split.test) }), scaler, targetScaler };
+  return { info, train: shape(split.train), ...(split.test === undefined ? {} : { validation: shape(split.test) }), scaler, targetScaler };
+}
+
+/** A part's samples for the worker: the inputs as they are, the targets copied into shared memory in the model's dtype. */
+function sharedSamples(part: Part, dtype: DType): SharedSamples {
+  return { x: shared(part.x), y: shared(sharedTensor(part.y, dtype)) };
+}
+
+/** A float64 tensor over a matrix's numbers (no copy); `evaluate` converts it to the model's dtype. */
+function matrixTensor(m: Matrix): Tensor {
+  return new Tensor(m.data, [m.rows, m.cols]);
 }
 
 /** Regression quality in target units, on the training rows and the validation rows, against the training mean. */
 interface RegressionFigures {
-  train: { report: RegressionReport; actual: number[][]; predicted: number[][] };
-  validation?: { report: RegressionReport; actual: number[][]; predicted: number[][] };
+  train: { report: RegressionReport; actual: Matrix; predicted: Matrix };
+  validation?: { report: RegressionReport; actual: Matrix; predicted: Matrix };
 }
 
 function regressionFigures(setup: Setup, model: Sequential): RegressionFigures {
   const { targetScaler } = setup;
   // The training mean in target units: the baseline a model that learned nothing would reach.
   const trainActual = targetScaler.inverse(setup.train.y);
-  const width = trainActual[0]!.length;
-  const mean = Array.from({ length: width }, (_, j) => trainActual.reduce((s, row) => s + row[j]!, 0) / trainActual.length);
-  const measure = (part: Dataset): RegressionFigures['train'] => {
+  const { rows, cols: width, data } = trainActual;
+  const mean = Array.from({ length: width }, (_, j) => {
+    let sum = 0;
+    for (let i = j; i < data.length; i += width) sum += data[i]!;
+    return sum / rows;
+  });
+  const measure = (part: Part): RegressionFigures['train'] => {
     const actual = targetScaler.inverse(part.y);
-    const predicted = targetScaler.inverse(model.predict(part.x).toArray() as number[][]);
-    return { report: regressionReport(predicted.flat(), actual.flat(), actual.length, width, mean), actual, predicted };
+    const outputs = forwardRows(model, part.x);
+    const predicted = targetScaler.inverse({ rows: outputs.rows, cols: outputs.cols, data: Float64Array.from(outputs.data) });
+    return { report: regressionReport(predicted.data, actual.data, actual.rows, width, mean), actual, predicted };
   };
   return { train: measure(setup.train), ...(setup.validation === undefined ? {} : { validation: measure(setup.validation) }) };
 }
@@ -361,7 +405,7 @@ function regressionSection(setup: Setup, figures: RegressionFigures): NonNullabl
   const part = figures.validation ?? figures.train;
   return {
     on, report: part.report, targetNames: setup.table.targetNames ?? [setup.table.targetName],
-    actual: part.actual, predicted: part.predicted,
+    actual: matrixToRows(part.actual), predicted: matrixToRows(part.predicted),
     ...(figures.validation === undefined ? {} : { training: figures.train.report }),
   };
 }
@@ -374,7 +418,7 @@ function network(inputs: number, outputs: number, recipe: ResolvedRecipe): Seque
   return networkFrom({ sizes, activation: recipe.activation, outputActivation: recipe.outputActivation, seed: recipe.seed, dropout: recipe.dropout });
 }
 
-function preprocessingOf(table: Table, recipe: ResolvedRecipe, scaler: Scaler, targetScaler: Scaler): Preprocessing {
+function preprocessingOf(table: TableInfo, recipe: ResolvedRecipe, scaler: Scaler, targetScaler: Scaler): Preprocessing {
   return {
     scaler: scaler.toJSON() as unknown as JsonObject,
     featureNames: table.featureNames,
@@ -404,12 +448,12 @@ function describeRun(setup: Setup, source: string, colors: Colors): string {
   const { table } = setup;
   const targets = table.targetNames ?? [table.targetName];
   const target = table.classes === undefined ? `${targets.length === 1 ? 'target' : 'targets'} ${safeText(targets.join(', '))}` : count(table.classes.length, 'class', 'classes');
-  const rows = `${setup.train.x.length} training${setup.validation === undefined ? '' : `, ${setup.validation.x.length} validation`}`;
+  const rows = `${setup.train.x.rows} training${setup.validation === undefined ? '' : `, ${setup.validation.x.rows} validation`}`;
   const resumed = setup.resume === undefined ? '' : `\nresuming after epoch ${setup.resume.epoch} (${setup.resume.steps} steps)`;
   // The task's reason quotes column names and values from the file: escaped.
   const why = table.taskReason === undefined ? '' : ` (${setup.recipe.task === 'auto' ? safeText(table.taskReason) : 'set by --task'}${setup.recipe.task === 'auto' ? '; --task to change' : ''})`;
   const cells = 'droppedRows' in table && 'filledCells' in table ? missingNote(table.droppedRows as number, table.filledCells as number) : '';
-  return `${colors.bold(safeText(source))}: ${table.x.length} rows (${rows}), ${count(table.featureNames.length, 'feature')}, ${target}${cells}\n`
+  return `${colors.bold(safeText(source))}: ${table.rows} rows (${rows}), ${count(table.featureNames.length, 'feature')}, ${target}${cells}\n`
     + `task ${table.task}${why}\n`
     + `model ${architecture(setup)}, ${setup.recipe.loss}, ${optimizerText(setup)}${resumed}`;
 }

@@ -162,6 +162,8 @@ export class CsvReader {
   private scan(final: boolean): void {
     const text = this.buffer;
     const delimiter = this.delimiter!;
+    // Compared as char codes: reading text[i] as a one-character string costs more per character.
+    const separatorCode = delimiter.charCodeAt(0);
     const length = text.length;
     let i = 0;
     let line = this.line;
@@ -200,8 +202,8 @@ export class CsvReader {
       } else {
         let end = i;
         while (end < length) {
-          const ch = text[end];
-          if (ch === delimiter || ch === '\n' || ch === '\r') break;
+          const code = text.charCodeAt(end);
+          if (code === separatorCode || code === 10 || code === 13) break;
           end++;
         }
         if (end === length && !final) {
@@ -212,20 +214,21 @@ export class CsvReader {
         i = end;
       }
       cells.push(cell);
-      const separator = text[i];
-      if (separator === delimiter) {
+      // -1 past the end of the text.
+      const separator = i < length ? text.charCodeAt(i) : -1;
+      if (separator === separatorCode) {
         i++;
         continue;
       }
-      if (separator === '\r' && i + 1 >= length && !final) {
+      if (separator === 13 && i + 1 >= length && !final) {
         incomplete = true;
         break;
       }
       // A record that is one empty unquoted field is a blank line, which is skipped.
       if (cells.length > 1 || cell !== '' || quoted) this.record(cells, recordLine);
       cells = [];
-      if (separator !== undefined) {
-        i += separator === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      if (separator !== -1) {
+        i += separator === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
         line++;
       }
       recordStart = i;

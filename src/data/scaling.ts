@@ -1,5 +1,6 @@
 import { GlassnetError, describeValue } from '../errors.js';
 import { checkFinite, checkOneOf } from '../util/checks.js';
+import { matrixFromRows, type Matrix } from './matrix.js';
 
 /** The scaler kinds {@link fitScaler} takes. */
 export const SCALER_KINDS = ['standard', 'minmax', 'none'] as const;
@@ -52,9 +53,15 @@ export class Scaler {
    * which halves the memory of a large data set that is not needed
    * unscaled. @throws GlassnetError `shape` (before changing anything) for a row of the wrong length.
    */
-  transformInPlace(x: number[][]): void {
+  transformInPlace(x: number[][] | Matrix): void {
     if (this.stats.kind === 'none') return;
     const width = this.offset.length;
+    if (!Array.isArray(x)) {
+      const m = x as Matrix;
+      this.checkWidth(m);
+      for (let i = 0; i < m.data.length; i += width) for (let j = 0; j < width; j++) m.data[i + j] = (m.data[i + j]! - this.offset[j]!) / this.scale[j]!;
+      return;
+    }
     x.forEach((row, i) => {
       if (row.length !== width) throw new GlassnetError({ code: 'shape', argument: `x[${i}]`, expected: `${width} features (as in the training data)`, found: `${row.length}` });
     });
@@ -62,8 +69,23 @@ export class Scaler {
   }
 
   /** Undoes {@link transform}, e.g. to read scaled regression outputs in the original units. */
-  inverse(x: Rows): number[][] {
-    return this.map(x, (v, j) => v * this.scale[j]! + this.offset[j]!);
+  inverse(x: Rows): number[][];
+  /** Undoes {@link transform} on a matrix, into a new one. */
+  inverse(x: Matrix): Matrix;
+  inverse(x: Rows | Matrix): number[][] | Matrix {
+    if (Array.isArray(x)) return this.map(x as Rows, (v, j) => v * this.scale[j]! + this.offset[j]!);
+    const m = x as Matrix;
+    const data = Float64Array.from(m.data);
+    if (this.stats.kind === 'none') return { rows: m.rows, cols: m.cols, data };
+    this.checkWidth(m);
+    const width = m.cols;
+    for (let i = 0; i < data.length; i += width) for (let j = 0; j < width; j++) data[i + j] = data[i + j]! * this.scale[j]! + this.offset[j]!;
+    return { rows: m.rows, cols: m.cols, data };
+  }
+
+  private checkWidth(m: Matrix): void {
+    const width = this.offset.length;
+    if (m.cols !== width) throw new GlassnetError({ code: 'shape', argument: 'x[0]', expected: `${width} features (as in the training data)`, found: `${m.cols}` });
   }
 
   /** The statistics as data; {@link scalerFromJSON} restores an equal scaler. */
@@ -90,19 +112,23 @@ export class Scaler {
  * @throws GlassnetError `empty` for no rows, `shape` for ragged rows,
  * `not-finite` for NaN or infinite values, `unknown-name` for another kind.
  */
-export function fitScaler(kind: ScalerKind, x: Rows): Scaler {
+export function fitScaler(kind: ScalerKind, x: Rows | Matrix): Scaler {
   checkOneOf(SCALER_KINDS, kind, 'kind');
-  if (x.length === 0) throw new GlassnetError({ code: 'empty', argument: 'x', expected: 'at least one row', found: 'none' });
-  const width = x[0]!.length;
-  x.forEach((row, i) => {
-    if (row.length !== width) throw new GlassnetError({ code: 'shape', argument: `x[${i}]`, expected: `${width} values (as x[0])`, found: `${row.length}` });
-    checkFinite(row, `x[${i}]`);
-  });
-  const columns = Array.from({ length: width }, (_, j) => x.map((row) => row[j]!));
+  const m = Array.isArray(x) ? matrixFromRows(x as Rows) : x as Matrix;
+  if (m.rows === 0) throw new GlassnetError({ code: 'empty', argument: 'x', expected: 'at least one row', found: 'none' });
+  const { rows, cols: width, data } = m;
+  checkFinite(data, 'x', { at: (k) => `[${Math.floor(k / width)}][${k % width}]` });
+  // Each column summed in row order, so the statistics do not depend on the layout the rows came in.
+  const column = (j: number, f: (acc: number, v: number) => number, initial: number): number => {
+    let acc = initial;
+    for (let i = j; i < data.length; i += width) acc = f(acc, data[i]!);
+    return acc;
+  };
+  const columns = Array.from({ length: width }, (_, j) => j);
   switch (kind) {
     case 'standard': {
-      const mean = columns.map((c) => c.reduce((s, v) => s + v, 0) / c.length);
-      const std = columns.map((c, j) => Math.sqrt(c.reduce((s, v) => s + (v - mean[j]!) ** 2, 0) / c.length));
+      const mean = columns.map((j) => column(j, (s, v) => s + v, 0) / rows);
+      const std = columns.map((j) => Math.sqrt(column(j, (s, v) => s + (v - mean[j]!) ** 2, 0) / rows));
       // Values near the float64 limit overflow the sums; such statistics could not be saved or undone.
       const bad = std.findIndex((v, j) => !Number.isFinite(v) || !Number.isFinite(mean[j]!));
       if (bad >= 0) {
@@ -111,8 +137,8 @@ export function fitScaler(kind: ScalerKind, x: Rows): Scaler {
       return new Scaler({ kind, mean, std });
     }
     case 'minmax': {
-      const min = columns.map((c) => c.reduce((a, b) => Math.min(a, b)));
-      const max = columns.map((c) => c.reduce((a, b) => Math.max(a, b)));
+      const min = columns.map((j) => column(j, Math.min, Infinity));
+      const max = columns.map((j) => column(j, Math.max, -Infinity));
       const bad = max.findIndex((v, j) => !Number.isFinite(v - min[j]!));
       if (bad >= 0) {
         throw new GlassnetError({ code: 'not-finite', argument: `x[*][${bad}]`, expected: 'a range max - min that is finite', found: `${min[bad]} to ${max[bad]}` });

@@ -9,7 +9,8 @@ import { GlassnetError, describeValue } from '../errors.js';
 import { FINITE, checkOneOf, intervalWords } from '../util/checks.js';
 import type { Dataset } from './datasets.js';
 import { CsvReader, type CsvOptions } from './csv.js';
-import { oneHot, parseNumber, sortedClasses } from './encode.js';
+import { parseNumber, sortedClasses } from './encode.js';
+import { matrixToRows, toRows, type Flat, type Matrix } from './matrix.js';
 
 /** What the target column holds. */
 export type Task = 'classification' | 'regression';
@@ -60,6 +61,16 @@ export interface TableOptions extends FeatureOptions {
   task?: 'auto' | Task;
   /** Classes fixed at training time: at prediction time, a label outside them is an error. */
   classes?: readonly string[];
+  /** {@link loadMatrixStream}: put the numbers on SharedArrayBuffers, which a worker thread reads without a copy. */
+  shared?: boolean;
+  /**
+   * {@link loadMatrixStream} with `missing: 'mean' | 'median'`: leave
+   * missing feature cells NaN (a category: NaN in each of its inputs), for
+   * {@link fillMissing} to fill with statistics of the training rows once
+   * they are split off, so held-out rows do not leak into the fill values
+   * (or for {@link applyFill} to fill with a saved encoding's).
+   */
+  deferFill?: boolean;
 }
 
 /** Numeric features and targets, with the names needed to read them back (built-in sets and CSV files). */
@@ -90,6 +101,9 @@ export interface CsvData extends Table {
   filledCells: number;
 }
 
+/** A table read from CSV into flat matrices, as {@link loadMatrixStream} returns it. */
+export type CsvMatrices = Flat<CsvData>;
+
 /** Features only, as {@link loadFeatures} returns them. */
 export interface Features {
   x: number[][];
@@ -100,7 +114,14 @@ export interface Features {
 
 /** Whether a cell means "no value" ({@link MISSING_TOKENS}). */
 export function isMissing(cell: string): boolean {
+  // The common cell, longer than any token and starting and ending in a printable ASCII character (never space that trim removes), is present.
+  const n = cell.length;
+  if (n > 3 && printable(cell.charCodeAt(0)) && printable(cell.charCodeAt(n - 1))) return false;
   return MISSING_TOKENS.includes(cell.trim());
+}
+
+function printable(code: number): boolean {
+  return code > 32 && code < 127;
 }
 
 /** Input names of an encoding: a numeric column's name, `column=category` for each category. */
@@ -161,7 +182,7 @@ export function loadTable(text: string, options: TableOptions = {}): CsvData {
 export function loadTableChunks(chunks: TextChunks, options: TableOptions = {}): CsvData {
   const build = new TableBuild(options, 'table');
   for (const pass of [1, 2] as const) build.pass(pass, chunks());
-  return build.table();
+  return toRows<CsvData>(build.table());
 }
 
 /**
@@ -171,6 +192,15 @@ export function loadTableChunks(chunks: TextChunks, options: TableOptions = {}):
  * profiling the columns, 2: reading the numbers) and the characters read.
  */
 export async function loadTableStream(chunks: AsyncTextChunks, options: TableOptions = {}, onProgress?: (pass: 1 | 2, characters: number) => void): Promise<CsvData> {
+  return toRows<CsvData>(await loadMatrixStream(chunks, options, onProgress));
+}
+
+/**
+ * {@link loadTableStream} into flat matrices: the numbers of a large file
+ * in two Float64Arrays (features and targets), allocated once at their
+ * final size, which a tensor or a worker thread takes without a copy.
+ */
+export async function loadMatrixStream(chunks: AsyncTextChunks, options: TableOptions = {}, onProgress?: (pass: 1 | 2, characters: number) => void): Promise<CsvMatrices> {
   const build = new TableBuild(options, 'table');
   for (const pass of [1, 2] as const) {
     const reader = build.start(pass);
@@ -285,8 +315,15 @@ class TableBuild {
   private classIndex: Map<string, number> | null = null;
   private classes: string[] | undefined;
   private categoryIndex: (Map<string, number> | null)[] = [];
-  private readonly x: number[][] = [];
-  private readonly y: number[][] = [];
+  /** Pass 2's numbers, allocated at the end of pass 1, which counted the rows. */
+  private x: Matrix | null = null;
+  private y: Matrix | null = null;
+  /** Rows written into x and y. */
+  private written = 0;
+  /** Missing feature cells are left NaN for {@link fillMissing} (`deferFill`, fill values not given). */
+  private get deferred(): boolean {
+    return this.options.deferFill === true && (this.missing === 'mean' || this.missing === 'median');
+  }
   private filled = 0;
 
   constructor(private readonly options: TableOptions, private readonly kind: 'table' | 'features') {
@@ -327,17 +364,17 @@ class TableBuild {
     if (pass === 1) this.settle();
   }
 
-  table(): CsvData {
+  table(): CsvMatrices {
     const encoding = this.encoding!;
     return {
-      x: this.x, y: this.y, featureNames: encodedNames(encoding), targetName: this.columns[this.targets[0]!]!, targetNames: this.targets.map((t) => this.columns[t]!),
+      x: this.x!, y: this.y!, featureNames: encodedNames(encoding), targetName: this.columns[this.targets[0]!]!, targetNames: this.targets.map((t) => this.columns[t]!),
       task: this.task, taskReason: this.taskReason, encoding, droppedRows: this.rowsRead - this.kept, filledCells: this.filled,
       ...(this.classes === undefined ? {} : { classes: this.classes }),
     };
   }
 
   featureResult(): Features {
-    return { x: this.x, featureNames: encodedNames(this.encoding!), encoding: this.encoding!, filledCells: this.filled };
+    return { x: matrixToRows(this.x!), featureNames: encodedNames(this.encoding!), encoding: this.encoding!, filledCells: this.filled };
   }
 
   /** Where a cell is: `file:line:column (name)`, columns 1-based. */
@@ -403,20 +440,26 @@ class TableBuild {
   }
 
   private profile(cells: string[], line: number): void {
+    // The profiled columns in ascending order, as arrays: iterating a Map's entries allocates for every row.
+    const columns = this.profiledColumns ??= [...this.profiles.keys()].sort((a, b) => a - b);
+    const profiles = this.profileList ??= columns.map((c) => this.profiles.get(c)!);
     if (this.missing === 'error') {
-      for (let c = 0; c < cells.length; c++) {
-        if (!this.profiles.has(c) || !isMissing(cells[c]!)) continue;
+      for (const c of columns) {
+        if (!isMissing(cells[c]!)) continue;
         this.missingCount++;
         this.firstMissing ??= { line, column: c, cell: cells[c]! };
       }
     }
     if (!this.keeps(cells)) return;
     if (this.kept++ === 0) this.firstKept = line;
-    for (const [c, profile] of this.profiles) {
-      const cell = cells[c]!;
-      if (!isMissing(cell)) profile.add(cell, line);
+    for (let k = 0; k < columns.length; k++) {
+      const cell = cells[columns[k]!]!;
+      if (!isMissing(cell)) profiles[k]!.add(cell, line);
     }
   }
+
+  private profiledColumns: number[] | undefined;
+  private profileList: ColumnProfile[] | undefined;
 
   /** After the first pass: refuse missing cells, then settle the encoding and the task. */
   private settle(): void {
@@ -434,6 +477,12 @@ class TableBuild {
     }
     if (this.encoding === null) this.useEncoding(this.buildEncoding());
     if (this.kind === 'table') this.settleTask();
+    const rows = this.kind === 'table' ? this.kept : this.rowsRead;
+    const width = this.categoryIndex.reduce((sum, categories) => sum + (categories?.size ?? 1), 0);
+    const outputs = this.kind === 'features' ? 0 : this.task === 'regression' ? this.targets.length : this.classes!.length;
+    const numbers = (size: number): Float64Array => ((this.options as TableOptions).shared === true ? new Float64Array(new SharedArrayBuffer(size * 8)) : new Float64Array(size));
+    this.x = { rows, cols: width, data: numbers(rows * width) };
+    this.y = { rows, cols: outputs, data: numbers(rows * outputs) };
   }
 
   private buildEncoding(): FeatureEncoding {
@@ -514,30 +563,39 @@ class TableBuild {
     this.classIndex = index;
   }
 
-  /** Second pass: the row's inputs (and targets), with categories one-hot and missing cells filled. */
+  /** Second pass: the row's inputs (and targets), with categories one-hot and missing cells filled, written in place into x and y (or passed to `onRow`). */
   private fill(cells: string[], line: number, onRow?: (x: number[]) => void): void {
     if (this.kind === 'features') this.checkMissingCells(cells, line);
     else if (!this.keeps(cells)) return;
     const encoding = this.encoding!;
-    const row: number[] = [];
-    this.features.forEach((c, j) => {
+    const row = this.written++;
+    const out: Float64Array | number[] = onRow === undefined ? this.x!.data : [];
+    let k = onRow === undefined ? row * this.x!.cols : 0;
+    const { features } = this;
+    for (let j = 0; j < features.length; j++) {
+      const c = features[j]!;
       let cell = cells[c]!;
       const categories = this.categoryIndex[j] ?? null;
       if (isMissing(cell)) {
+        if (this.deferred) {
+          const inputs = categories === null ? 1 : categories.size;
+          for (let m = 0; m < inputs; m++) out[k++] = NaN;
+          continue;
+        }
         const value = encoding.fill[j] ?? null;
         if (value === null) {
           throw new GlassnetError({ code: 'empty', argument: this.at(line, c), expected: 'a value (the model has no fill value for this column)', found: describeValue(cell) });
         }
         this.filled++;
         if (categories === null) {
-          row.push(value as number);
-          return;
+          out[k++] = value as number;
+          continue;
         }
         cell = String(value);
       }
       if (categories === null) {
-        row.push(this.number(cell, line, c));
-        return;
+        out[k++] = this.number(cell, line, c);
+        continue;
       }
       const index = categories.get(cell.trim());
       if (index === undefined) {
@@ -546,13 +604,15 @@ class TableBuild {
           expected: `one of the categories seen in training: ${encoding.categories[j]!.map((k) => JSON.stringify(k)).join(', ')}`, found: describeValue(cell.trim()),
         });
       }
-      for (let k = 0; k < categories.size; k++) row.push(k === index ? 1 : 0);
-    });
-    if (onRow !== undefined) onRow(row);
-    else this.x.push(row);
+      for (let m = 0; m < categories.size; m++) out[k++] = m === index ? 1 : 0;
+    }
+    if (onRow !== undefined) onRow(out as number[]);
     if (this.kind === 'features') return;
+    const y = this.y!;
     if (this.task === 'regression') {
-      this.y.push(this.targets.map((t) => this.number(cells[t]!, line, t)));
+      this.targets.forEach((t, m) => {
+        y.data[row * y.cols + m] = this.number(cells[t]!, line, t);
+      });
       return;
     }
     const t = this.targets[0]!;
@@ -564,7 +624,7 @@ class TableBuild {
         expected: `one of the classes seen in training: ${this.classes!.map((c) => JSON.stringify(c)).join(', ')}`, found: describeValue(label),
       });
     }
-    this.y.push(oneHot(index, this.classes!.length));
+    y.data[row * y.cols + index] = 1;
   }
 
   /** Prediction reads every row: a missing cell is an error unless the policy fills it. */
@@ -584,6 +644,71 @@ class TableBuild {
   }
 }
 
+/**
+ * Fills the missing cells a `deferFill` load left NaN, in `train` and in
+ * `others` (validation or test rows), with statistics of `train` alone: a
+ * numeric column's mean or median of its present training values, a
+ * categorical column's most frequent training category (the first in order
+ * on a tie). Returns the encoding with those fill values, to be saved with
+ * the model, and the number of cells filled.
+ * @throws GlassnetError `empty` for a column with no value in the training rows.
+ */
+export function fillMissing(encoding: FeatureEncoding, policy: 'mean' | 'median', train: Matrix, others: readonly Matrix[] = []): { encoding: FeatureEncoding; filled: number } {
+  const fill: (number | string | null)[] = [];
+  let offset = 0;
+  encoding.columns.forEach((name, j) => {
+    const categories = encoding.categories[j] ?? null;
+    const width = categories === null ? 1 : categories.length;
+    const at = offset;
+    offset += width;
+    const present: number[] = [];
+    for (let r = 0; r < train.rows; r++) {
+      const base = r * train.cols + at;
+      if (Number.isNaN(train.data[base]!)) continue;
+      present.push(categories === null ? train.data[base]! : train.data.subarray(base, base + width).indexOf(1));
+    }
+    if (present.length === 0) {
+      throw new GlassnetError({ code: 'empty', argument: `${name}`, expected: 'a column with at least one value in the training rows', found: 'only missing cells' });
+    }
+    if (categories === null) {
+      fill.push(policy === 'mean' ? present.reduce((s, v) => s + v, 0) / present.length : medianOf(present));
+    } else {
+      const counts = new Map<string, number>();
+      for (const index of present) counts.set(categories[index]!, (counts.get(categories[index]!) ?? 0) + 1);
+      fill.push(mostFrequent(categories, counts));
+    }
+  });
+  const filledEncoding = { ...encoding, fill };
+  return { encoding: filledEncoding, filled: applyFill(filledEncoding, [train, ...others]) };
+}
+
+/**
+ * Fills the missing cells a `deferFill` load left NaN with the encoding's
+ * fill values (a category's as its one-hot inputs); returns how many.
+ * @throws GlassnetError `empty` for a missing cell in a column without a fill value.
+ */
+export function applyFill(encoding: FeatureEncoding, parts: readonly Matrix[]): number {
+  let filled = 0;
+  let offset = 0;
+  encoding.columns.forEach((name, j) => {
+    const categories = encoding.categories[j] ?? null;
+    const at = offset;
+    offset += categories === null ? 1 : categories.length;
+    const value = encoding.fill[j] ?? null;
+    const values = value === null ? null : categories === null ? [value as number] : categories.map((c) => (c === value ? 1 : 0));
+    for (const part of parts) {
+      for (let r = 0; r < part.rows; r++) {
+        const base = r * part.cols + at;
+        if (!Number.isNaN(part.data[base]!)) continue;
+        if (values === null) throw new GlassnetError({ code: 'empty', argument: name, expected: 'a fill value for its missing cells', found: 'none' });
+        part.data.set(values, base);
+        filled++;
+      }
+    }
+  });
+  return filled;
+}
+
 /** Numeric labels in one spelling, so `1`, `1.0` and `+1` name one class. */
 function canonicalLabel(cell: string): string {
   const value = parseNumber(cell);
@@ -599,7 +724,7 @@ function medianOf(values: readonly number[]): number {
 /** The most frequent label; on a tie, the first in sorted order. */
 function mostFrequent(sorted: readonly string[], counts: ReadonlyMap<string, number>): string {
   let best = sorted[0]!;
-  for (const label of sorted) if (counts.get(label)! > counts.get(best)!) best = label;
+  for (const label of sorted) if ((counts.get(label) ?? 0) > (counts.get(best) ?? 0)) best = label;
   return best;
 }
 

@@ -12,12 +12,11 @@ import { noGrad } from '../tensor/autograd.js';
 import { sigmoid, softmax } from '../tensor/ops.js';
 import { LOSS_RECORDS } from '../primitives/losses.js';
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
-import { evaluate, isClassificationLoss, type Evaluation } from '../train/evaluate.js';
+import { evaluate, evaluateOutputs, forwardRows, isClassificationLoss, toSamples, type Evaluation } from '../train/evaluate.js';
 import { classIndices, regressionReport } from '../train/metrics.js';
 import { Scaler, scalerFromJSON } from '../data/scaling.js';
 import { MISSING_POLICIES, encodingFromJSON, type FeatureEncoding, type MissingPolicy, type Task } from '../data/table.js';
 import { checkOneOf } from '../util/checks.js';
-import { fileLayers, specOf } from './layerspec.js';
 import type { LoadedModel, ModelExtras, Preprocessing, TrainingInfo } from './modelfile.js';
 import type { JsonObject } from './validate.js';
 
@@ -180,15 +179,18 @@ export class TrainedModel {
     const inputs = this.scaleInputs(x);
     if (this.task === 'classification') return evaluate(this.model, inputs, y, { loss: this.loss });
     const targets = this.model.toInput(y, 'y', this.model.outputSize).toArray() as number[][];
-    const result = evaluate(this.model, inputs, this.targetScaler.transform(targets), { loss: this.loss });
-    const predicted = this.predict(x);
+    const scaled = toSamples(this.model, inputs, this.targetScaler.transform(targets), '', this.loss);
+    // One forward pass gives both the loss on scaled targets and the predictions in target units.
+    const outputs = forwardRows(this.model, scaled.x);
+    const result = evaluateOutputs(outputs, scaled.y, this.loss);
+    const predicted = this.targetScaler.inverse(outputs.toArray() as number[][]);
     const mean = this.targetScaler.kind === 'standard' ? [...this.targetScaler.offset] : undefined;
     return { ...result, regression: regressionReport(predicted.flat(), targets.flat(), targets.length, this.model.outputSize, mean) };
   }
 
   /** The layers, parameter count and what the model was trained for, one line each. */
   summary(): string {
-    return [modelSummary(this.model), `loss ${this.loss}, task ${this.task}${this.classes === undefined ? '' : `, classes ${this.classes.join(', ')}`}`].join('\n');
+    return [this.model.summary(), `loss ${this.loss}, task ${this.task}${this.classes === undefined ? '' : `, classes ${this.classes.join(', ')}`}`].join('\n');
   }
 
   private scaleInputs(x: Rows): number[][] {
@@ -205,20 +207,3 @@ export class TrainedModel {
   }
 }
 
-/**
- * A model's layers and parameter count as text, Keras-style:
- * `layer1  dense  4 -> 16  relu  80 parameters`.
- */
-export function modelSummary(model: Sequential): string {
-  const layers = fileLayers(model, 'model');
-  let total = 0;
-  const lines = layers.map((layer) => {
-    const spec = specOf(layer);
-    const count = layer.parameters().reduce((s, p) => s + p.size, 0);
-    total += count;
-    return spec.type === 'dense'
-      ? `${spec.name.padEnd(8)} dense    ${spec.inputSize} -> ${spec.units}  ${spec.activation}  ${count} parameters`
-      : `${spec.name.padEnd(8)} dropout  rate ${spec.rate}`;
-  });
-  return [...lines, `${total} parameters, ${model.inputSize} inputs, ${model.outputSize} outputs`].join('\n');
-}

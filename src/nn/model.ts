@@ -6,7 +6,7 @@ import { Random } from '../util/random.js';
 import { checkFinite, checkOptions, optionNames } from '../util/checks.js';
 import { formatShape, shapePath } from '../util/shape.js';
 import type { ActivationName } from './activations.js';
-import { Dense, type Layer } from './layers.js';
+import { Dense, Dropout, type Layer } from './layers.js';
 import type { InitializerName } from './init.js';
 
 /** A stack of layers applied in order. */
@@ -55,6 +55,24 @@ export class Sequential {
     let out = x;
     for (const layer of this.layers) out = layer.forward(out, training);
     return out;
+  }
+
+  /**
+   * The layers and parameter count as text, Keras-style, one line a layer:
+   * `layer1   dense    4 -> 16  relu  80 parameters`, then the totals.
+   */
+  summary(): string {
+    let total = 0;
+    const lines = this.layers.map((layer) => {
+      const count = layer.parameters().reduce((s, p) => s + p.size, 0);
+      total += count;
+      const name = layer.name.padEnd(8);
+      if (layer instanceof Dropout) return `${name} dropout  rate ${layer.rate}`;
+      const kind = layer instanceof Dense ? 'dense   ' : layer.constructor.name;
+      const activation = layer instanceof Dense ? `  ${layer.activation}` : '';
+      return `${name} ${kind} ${layer.inputSize} -> ${layer.outputSize}${activation}  ${count} parameters`;
+    });
+    return [...lines, `${total} parameters, ${this.inputSize} inputs, ${this.outputSize} outputs`].join('\n');
   }
 
   /** Inference: validates and converts `x`, records nothing. */

@@ -1,7 +1,7 @@
 import { noGrad } from '../tensor/autograd.js';
 import { sigmoid, type LossOptions } from '../tensor/ops.js';
 import { LOSS_RECORDS } from '../primitives/losses.js';
-import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
+import { Tensor, allocate, type NestedNumbers } from '../tensor/tensor.js';
 import { checkLoss, getLoss, type LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
 import { GlassnetError, describeValue } from '../errors.js';
@@ -107,12 +107,41 @@ function checkTargets(targets: Tensor, loss: LossName, argument: string): void {
 
 /** {@link evaluate} on tensors already checked and shaped. */
 export function evaluateTensors(model: Sequential, inputs: Tensor, targets: Tensor, loss: LossName, lossOptions: LossOptions = {}): Evaluation {
+  return evaluateOutputs(forwardRows(model, inputs), targets, loss, lossOptions);
+}
+
+/** {@link evaluateTensors} on outputs already computed (`[rows, outputs]`, as targets), so a caller that needs them too runs the model once. */
+export function evaluateOutputs(outputs: Tensor, targets: Tensor, loss: LossName, lossOptions: LossOptions = {}): Evaluation {
   return noGrad(() => {
-    const outputs = model.forward(inputs);
     const value = getLoss(loss, lossOptions)(outputs, targets).item();
-    if (!isClassificationLoss(loss)) return { loss: value, regression: regressionReport(outputs.data, targets.data, inputs.rows, model.outputSize) };
+    if (!isClassificationLoss(loss)) return { loss: value, regression: regressionReport(outputs.data, targets.data, outputs.rows, outputs.cols) };
     // One logit per row is a class by its sigmoid (≥ 0.5), as a probability output is.
     const scores = LOSS_RECORDS[loss].probabilities === 'sigmoid' ? sigmoid(outputs) : outputs;
-    return { loss: value, classification: classificationReport(scores.data, targets.data, inputs.rows, model.outputSize) };
+    return { loss: value, classification: classificationReport(scores.data, targets.data, outputs.rows, outputs.cols) };
+  });
+}
+
+/** Rows {@link forwardRows} runs at a time. */
+const FORWARD_ROWS = 8192;
+
+/**
+ * The model's outputs for every row of `inputs`, computed at most
+ * {@link FORWARD_ROWS} rows at a time, so a large data set's hidden
+ * activations are never held whole (a backend's memory, once grown to
+ * them, would stay grown). Each row's outputs depend on that row alone.
+ * Like `model.predict`, it records nothing for backpropagation.
+ */
+export function forwardRows(model: Sequential, x: NestedNumbers | Tensor): Tensor {
+  const inputs = model.toInput(x, 'x');
+  const { rows, cols } = inputs;
+  return noGrad(() => {
+    if (rows <= FORWARD_ROWS) return model.forward(inputs);
+    const width = model.outputSize;
+    const out = allocate(model.dtype, rows * width);
+    for (let r = 0; r < rows; r += FORWARD_ROWS) {
+      const n = Math.min(FORWARD_ROWS, rows - r);
+      out.set(model.forward(new Tensor(inputs.data.subarray(r * cols, (r + n) * cols), [n, cols])).data, r * width);
+    }
+    return new Tensor(out, [rows, width]);
   });
 }

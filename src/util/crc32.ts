@@ -26,8 +26,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * The CRC-32 of the numbers as consecutive little-endian float64 values,
  * whatever the platform's byte order. -0 counts as 0: `JSON.stringify`
  * writes it as `0`, and a file passed through it must still match.
+ * Continues from `crc` (the CRC of the values before them; 0 to start).
  */
-export function crc32Float64(values: ArrayLike<number>): number {
+export function crc32Float64(values: ArrayLike<number>, crc = 0): number {
   const floats = new Float64Array(values.length);
   for (let i = 0; i < floats.length; i++) {
     const v = values[i]!;
@@ -35,7 +36,7 @@ export function crc32Float64(values: ArrayLike<number>): number {
   }
   const bytes = new Uint8Array(floats.buffer);
   if (!LITTLE_ENDIAN) for (let i = 0; i < bytes.length; i += 8) bytes.subarray(i, i + 8).reverse();
-  return crc32(bytes);
+  return crc32(bytes, crc);
 }
 
 /** The CRC-32 of a string's UTF-8 bytes. */

@@ -1,0 +1,60 @@
+// The training progress display: Keras-style epoch lines within 80 columns, and a live line with the time left.
+import pc from 'picocolors';
+import { describe, expect, it } from 'vitest';
+import { LINE_WIDTH, clock, createProgress, epochLine } from '../cli/progress.js';
+import type { EpochInfo } from '../src/index.js';
+
+/** A stream that keeps what is written. */
+function sink(columns?: number): NodeJS.WriteStream & { text: string } {
+  const stream = { text: '', columns, write(chunk: string) { stream.text += chunk; return true; } };
+  return stream as unknown as NodeJS.WriteStream & { text: string };
+}
+
+const colors = pc.createColors(true);
+// eslint-disable-next-line no-control-regex
+const plain = (s: string): string => s.replace(/\u001b\[[0-9;]*[mK]/g, '');
+const info = (epoch: number, extra: Partial<EpochInfo> = {}): EpochInfo => ({ epoch, steps: epoch * 10, loss: 0.5 / epoch, lr: 0.001, seconds: epoch * 0.1, ...extra });
+
+describe('progress', () => {
+  it('leaves one line per epoch on short runs and one every k epochs on long ones, the last always', () => {
+    const short = sink();
+    const p = createProgress('lines', 5, short, colors);
+    for (let e = 1; e <= 5; e++) p.epoch(info(e));
+    p.stop();
+    expect(plain(short.text).split('\n').filter(Boolean).map((l) => l.split(/\s+/)[1])).toEqual(['1/5', '2/5', '3/5', '4/5', '5/5']);
+    const long = sink();
+    const q = createProgress('lines', 4000, long, colors);
+    for (let e = 1; e <= 1234; e++) q.epoch(info(e));
+    q.stop(); // stopped early: the last epoch seen gets its line
+    expect(plain(long.text).split('\n').filter(Boolean).map((l) => Number(/^epoch\s+(\d+)/.exec(l)![1]))).toEqual([200, 400, 600, 800, 1000, 1200, 1234]);
+  });
+
+  it('fits every epoch line in 80 columns, shortening accuracy to acc only when it must', () => {
+    const full = info(4000, { loss: 12345.678, accuracy: 0.9667, valLoss: 1.5e-7, valAccuracy: 1, seconds: 12345.6 });
+    const line = plain(epochLine(full, 40000, colors));
+    expect(line.length).toBeLessThanOrEqual(LINE_WIDTH);
+    expect(line).toContain('acc 96.7%');
+    expect(plain(epochLine(info(3, { accuracy: 0.5 }), 10, colors))).toBe('epoch  3/10  loss 0.1667  accuracy 50.0%  (0.3 s)');
+  });
+
+  it('draws a live line on a terminal with a bar and the time left, within its width, erased at the end', () => {
+    const tty = sink(60);
+    const p = createProgress('bar', { totalEpochs: 10, batchesPerEpoch: 4 }, tty, colors);
+    p.batch({ epoch: 1, batch: 1, steps: 1, loss: 2 });
+    const start = performance.now();
+    while (performance.now() - start < 30) { /* let time pass so the rate is measurable */ }
+    p.batch({ epoch: 1, batch: 2, steps: 2, loss: 1.5 });
+    const lives = tty.text.split('\r').map(plain).filter((l) => l.startsWith('epoch'));
+    expect(lives[0]).toContain('ETA -:--');
+    expect(lives[1]).toMatch(/^epoch  1\/10 \[#-+\]\s+5%  ETA 0:0\d/);
+    for (const l of lives) expect(l.length).toBeLessThan(60);
+    p.epoch(info(1));
+    p.stop();
+    expect(tty.text.endsWith('\r\u001b[K')).toBe(true);
+    expect(plain(tty.text)).toContain('epoch  1/10  loss 0.5000  (0.1 s)\n');
+  });
+
+  it('writes times as m:ss or h:mm:ss', () => {
+    expect([clock(0), clock(59.6), clock(61), clock(3600 * 2 + 61)]).toEqual(['0:00', '1:00', '1:01', '2:01:01']);
+  });
+});
