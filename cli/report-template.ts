@@ -24,6 +24,13 @@ td.miss { background: #f8d7d3; color: #8a1f11; font-weight: bold; }
 .scatter .points circle { fill: #1f77b4; fill-opacity: 0.55; }
 .toggle { font-size: 0.9rem; }
 pre.model { background: #f6f6f6; padding: 0.6rem 0.8rem; overflow-x: auto; }
+.spread svg { font-size: 11px; }
+.spread .frame { fill: none; stroke: #ccc; }
+.spread .band0 { fill: #1f77b4; fill-opacity: 0.15; }
+.spread .band1 { fill: #1f77b4; fill-opacity: 0.25; }
+.spread .band2 { fill: #1f77b4; fill-opacity: 0.35; }
+.spread .median { fill: none; stroke: #0b3c61; stroke-width: 1.5; }
+.spread-row h3 { font-size: 1rem; margin: 1rem 0 0.3rem; }
 `;
 
 /**

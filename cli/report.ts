@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ClassificationReport, EpochInfo, RegressionReport } from '../src/index.js';
 import { writeFileAtomic } from '../src/io/node.js';
+import { QUANTILES, type SpreadSample } from './distributions.js';
 import { CHART_SCRIPT, REPORT_STYLE, siLabel } from './report-template.js';
 
 /** What the report shows. */
@@ -22,6 +23,8 @@ export interface ReportData {
   /** The model's layers as text (Sequential.summary). */
   model?: string;
   history: EpochInfo[];
+  /** Each Dense layer's weights and last gradients over training: the layers' names and the sampled epochs. */
+  spreads?: { layers: string[]; samples: SpreadSample[] };
   /** For classifiers: the confusion matrix of the validation data, or the training data without any. */
   classification?: { classes: string[]; report: ClassificationReport; on: 'training' | 'validation' };
   /** For regression: figures in target units and the predicted-versus-actual values behind the plot. */
@@ -74,6 +77,7 @@ export function renderReport(data: ReportData, chart: ChartLibrary | null): stri
       : '<label class="toggle"><input type="checkbox" id="log-scale"> logarithmic loss axis</label>\n<div class="charts"><div id="loss-chart"></div><div id="accuracy-chart"></div></div>',
     historyTable(data.history, chart === null),
   ];
+  if (data.spreads !== undefined && data.spreads.samples.length > 0) sections.push(spreadSection(data.spreads));
   if (data.regression !== undefined) sections.push(regressionSection(data.regression));
   if (data.classification !== undefined) sections.push(confusionSection(data.classification));
   const json = JSON.stringify({ history: data.history }).replace(/</g, '\\u003c');
@@ -116,6 +120,59 @@ function confusionSection({ classes, report, on }: NonNullable<ReportData['class
 <table><tr>${header.map((h, i) => `<th${i === 0 ? ' class="label"' : ''}>${escape(h)}</th>`).join('')}</tr>
 ${rows.join('\n')}
 </table>`;
+}
+
+/**
+ * Per layer, two plots over the sampled epochs: the weights' spread and
+ * the last batch's gradients' spread, as nested bands (min-max, 10-90 %,
+ * 25-75 %) around the median. A layer whose weights stop moving, explode
+ * or die shows it here before the loss does.
+ */
+function spreadSection({ layers, samples }: NonNullable<ReportData['spreads']>): string {
+  const epochs = samples.map((s) => s.epoch);
+  const rows = layers.map((name, k) => {
+    const weights = samples.map((s) => s.layers[k]!.weights);
+    const gradients = samples.flatMap((s) => { const g = s.layers[k]!.gradients; return g === null ? [] : [g]; });
+    const gradientEpochs = samples.filter((s) => s.layers[k]!.gradients !== null).map((s) => s.epoch);
+    return `<div class="spread-row"><h3>${escape(name)}</h3><div class="plots">
+${bandPlot(`${name}: weights`, 'weights', epochs, weights)}
+${gradients.length === 0 ? '<p class="note">no gradients (not trained)</p>' : bandPlot(`${name}: last gradients`, '∂E/∂w (last batch)', gradientEpochs, gradients)}
+</div></div>`;
+  });
+  return `<h2>Weights and gradients over training</h2>
+<p class="note">Bands: min–max, 10–90 % and 25–75 % of each layer's values at ${samples.length} sampled epochs; the line is the median.</p>
+${rows.join('\n')}`;
+}
+
+/** Nested quantile bands as an inline SVG; `values[i]` holds the {@link QUANTILES} at `epochs[i]`. */
+function bandPlot(label: string, what: string, epochs: readonly number[], values: readonly number[][]): string {
+  const width = 360;
+  const height = 200;
+  const pad = { left: 48, right: 10, top: 10, bottom: 34 };
+  let low = Math.min(...values.map((q) => q[0]!));
+  let high = Math.max(...values.map((q) => q[QUANTILES.length - 1]!));
+  if (high === low) [low, high] = [low - 1, high + 1];
+  const first = epochs[0]!;
+  const last = Math.max(epochs.at(-1)!, first + 1);
+  const x = (epoch: number): string => (pad.left + ((epoch - first) / (last - first)) * (width - pad.left - pad.right)).toFixed(1);
+  const y = (v: number): string => (pad.top + (1 - (v - low) / (high - low)) * (height - pad.top - pad.bottom)).toFixed(1);
+  const top = QUANTILES.length - 1;
+  // Bands from the outside in: quantile pairs (0, 6), (1, 5), (2, 4).
+  const bands = [0, 1, 2].map((i) => {
+    const upper = epochs.map((e, n) => `${x(e)},${y(values[n]![top - i]!)}`);
+    const lower = epochs.map((e, n) => `${x(e)},${y(values[n]![i]!)}`).reverse();
+    return `<polygon class="band band${i}" points="${[...upper, ...lower].join(' ')}"/>`;
+  });
+  const median = `<polyline class="median" points="${epochs.map((e, n) => `${x(e)},${y(values[n]![3]!)}`).join(' ')}"/>`;
+  const ticks = [low, (low + high) / 2, high].map((v) => `<text x="${pad.left - 6}" y="${(Number(y(v)) + 4).toFixed(1)}" text-anchor="end">${escape(siLabel(v))}</text>`);
+  const epochTicks = [first, last].map((e) => `<text x="${x(e)}" y="${height - pad.bottom + 14}" text-anchor="middle">${escape(siLabel(e))}</text>`);
+  return `<figure class="spread"><svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escape(label)}">
+<rect x="${pad.left}" y="${pad.top}" width="${width - pad.left - pad.right}" height="${height - pad.top - pad.bottom}" class="frame"/>
+${bands.join('\n')}
+${median}
+<g class="labels">${ticks.join('')}${epochTicks.join('')}</g>
+<text x="${(pad.left + width - pad.right) / 2}" y="${height - 6}" text-anchor="middle">epoch</text>
+</svg><figcaption>${escape(what)}</figcaption></figure>`;
 }
 
 /** At most this many points per predicted-versus-actual plot (evenly spaced rows), to keep the page small. */

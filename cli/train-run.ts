@@ -14,6 +14,7 @@ import type {
 } from '../src/index.js';
 import { GlassnetError, Tensor } from '../src/index.js';
 import { removeTempFilesSync, writeFileAtomic } from '../src/io/node.js';
+import type { SpreadSample } from './distributions.js';
 import type { Progress } from './progress.js';
 
 /** The fit options that cross to the worker (plain data, no callbacks). */
@@ -74,6 +75,8 @@ export interface Job {
   checkpoint?: { every?: number; seconds: number; preprocessing: Preprocessing; training: TrainingInfo };
   /** Milliseconds between batch reports, or null for none (only the live bar shows batches). */
   batchInterval: number | null;
+  /** Whether to sample each layer's weight and gradient spread for the report. */
+  spreads: boolean;
 }
 
 /** Where Ctrl-C stopped a run. */
@@ -87,7 +90,7 @@ export type WorkerMessage =
   | { type: 'batch'; info: BatchInfo }
   | { type: 'epoch'; info: EpochInfo }
   | { type: 'checkpoint'; epoch: number; text: string }
-  | { type: 'done'; result: FitResult; model: ModelFile; interrupted?: Interruption }
+  | { type: 'done'; result: FitResult; model: ModelFile; spreads: SpreadSample[]; interrupted?: Interruption }
   | { type: 'failed'; message: string; stack?: string };
 
 /** The job plus the shared stop flag (an Int32Array view: 0 = run, 1 = stop after this batch). */
@@ -100,6 +103,8 @@ export interface RunOutcome {
   result: FitResult;
   /** The trained model as a model file (weights only). */
   model: ModelFile;
+  /** Each layer's weight and gradient spread at sampled epochs (empty unless the job asked). */
+  spreads: SpreadSample[];
   interrupted?: Interruption;
   /** The epoch held by the checkpoint file after this run, if one was written. */
   checkpointEpoch?: number;
@@ -192,7 +197,7 @@ export async function runTraining(job: Job, progress: Progress, checkpointPath?:
       if (last.stack !== undefined) error.stack = last.stack;
       throw error;
     }
-    return { result: last.result, model: last.model, ...(last.interrupted === undefined ? {} : { interrupted: last.interrupted }), ...(writer.epoch === undefined ? {} : { checkpointEpoch: writer.epoch }) };
+    return { result: last.result, model: last.model, spreads: last.spreads, ...(last.interrupted === undefined ? {} : { interrupted: last.interrupted }), ...(writer.epoch === undefined ? {} : { checkpointEpoch: writer.epoch }) };
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);

@@ -17,6 +17,7 @@ import {
   Tensor, createOptimizer, fit, modelFromJSON, modelToJSON, scheduleFrom, type FitResult, type FitState, type OptimizerName, type OptimizerOptionsMap,
 } from '../src/index.js';
 import { checkpointText, snapshot, type Snapshot } from './checkpoint.js';
+import { isSampled, spreadOf, type SpreadSample } from './distributions.js';
 import { scheduleSpec } from './train-settings.js';
 import type { Interruption, SharedTensor, WorkerInput, WorkerMessage } from './train-run.js';
 
@@ -53,6 +54,7 @@ try {
   let pending: Snapshot | null = null;
   let lastSnapshot = -Infinity;
   let result: FitResult;
+  const spreads: SpreadSample[] = [];
   try {
     const { schedule, ...fitOptions } = job.fit;
     const lrSchedule = schedule === undefined ? undefined : scheduleFrom(scheduleSpec(schedule));
@@ -70,7 +72,10 @@ try {
         interrupted = { epoch: info.epoch, batch: info.batch };
         return false;
       },
-      onEpochEnd: (info) => post({ type: 'epoch', info }),
+      onEpochEnd: (info) => {
+        if (job.spreads && isSampled(info.epoch, job.fit.epochs ?? info.epoch)) spreads.push(spreadOf(model, info.epoch));
+        post({ type: 'epoch', info });
+      },
       ...(checkpoint === undefined ? {} : {
         checkpointEvery: checkpoint.every ?? 1,
         // After a stop mid-epoch the state is not an epoch boundary, so it must not replace the last good checkpoint.
@@ -96,7 +101,10 @@ try {
     if (atBoundary && last !== null) write(snapshot(model, optimizer, last));
     else if (pending !== null) write(pending);
   }
-  post({ type: 'done', result, model: modelToJSON(model), ...(interrupted === undefined ? {} : { interrupted }) });
+  // A run that stopped early ends on an epoch the sampling did not pick: its last state is the one the report must show.
+  const lastEpoch = result.history.at(-1)?.epoch;
+  if (job.spreads && lastEpoch !== undefined && spreads.at(-1)?.epoch !== lastEpoch) spreads.push(spreadOf(model, lastEpoch));
+  post({ type: 'done', result, model: modelToJSON(model), spreads, ...(interrupted === undefined ? {} : { interrupted }) });
 } catch (error) {
   const { message, stack } = error instanceof Error ? error : new Error(String(error));
   post({ type: 'failed', message, ...(stack === undefined ? {} : { stack }) });

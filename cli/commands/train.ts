@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  LOSS_RECORDS, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
+  Dense, LOSS_RECORDS, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
   applyFill, fillMissing, regressionReport, scalerFromJSON, splitMatrices,
   type DType, type Flat, type FitState, type JsonObject, type Matrix, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
 } from '../../src/index.js';
@@ -147,6 +147,7 @@ async function train(source: string, cmd: Command): Promise<void> {
       checkpoint: { ...(checkpointEvery === undefined ? {} : { every: checkpointEvery }), seconds: CHECKPOINT_SECONDS, preprocessing: setup.preprocessing, training },
     }),
     batchInterval: mode === 'bar' ? 100 : null,
+    spreads: flags.report !== undefined,
   }, createProgress(mode, { totalEpochs: epochs, batchesPerEpoch: Math.ceil(setup.train.x.rows / Math.min(recipe.batchSize, setup.train.x.rows)) }, process.stdout, colors), flags.checkpoint);
 
   if (outcome.interrupted !== undefined) {
@@ -202,6 +203,7 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
         ...Object.entries(metrics).map(([name, value]): [string, string] => [name, typeof value === 'number' ? fixed(value) : String(value)]),
       ],
       history: result.history,
+      spreads: { layers: denseLayerNames(model), samples: outcome.spreads },
       ...(fitQuality === undefined ? {} : { regression: regressionSection(setup, fitQuality) }),
       ...(confusion === undefined || setup.table.classes === undefined ? {} : {
         classification: { classes: setup.table.classes, report: confusion, on: result.validation === undefined ? 'training' : 'validation' },
@@ -466,4 +468,9 @@ function missingNote(dropped: number, filled: number): string {
 
 function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Each Dense layer as the report's spread plots name it: its place, its shape and its activation. */
+function denseLayerNames(model: Sequential): string[] {
+  return model.layers.filter((l): l is Dense => l instanceof Dense).map((l, k) => `layer ${k + 1} (${l.inputSize} → ${l.outputSize}, ${l.activation})`);
 }
