@@ -193,7 +193,7 @@ describe.runIf(supported)('wasm-mt: dynamic chunks', () => {
     const gemmBlocked = (new WebAssembly.Instance(module, { env: { memory } }).exports as { gemmBlocked: (...args: number[]) => void }).gemmBlocked;
     const heap = new Float32Array(memory.buffer);
     // Thread markers in the scratches (caller at 0, workers at 16 and 32); A's panels of 8 bytes at 1024 hold their index.
-    const [aAt, cAt, ldc, m, panelRows, chunkPanels] = [1024, 4096, 16, 97, 5, 3];
+    const [aAt, cAt, ldc, m, panelRows] = [1024, 4096, 16, 97, 5];
     const markers = [1, 10, 100];
     const seen = new Set<number>();
     for (let round = 0; round < 20; round++) {
@@ -201,11 +201,16 @@ describe.runIf(supported)('wasm-mt: dynamic chunks', () => {
       markers.forEach((marker, t) => { heap[4 * t] = marker; });
       for (let p = 0; p < 20; p++) heap[(aAt >> 2) + 2 * p] = p;
       const args = [aAt, 0, cAt, m, 4, 1, 8, 0, ldc, 0, 0];
-      const chunkRows = chunkPanels * panelRows;
-      expect(workers!.run({ args, chunkRows, chunkABytes: chunkPanels * 8 }, Math.ceil(m / chunkRows), gemmBlocked)).toBe(true);
+      const job = { args, panelRows, rawA: -1, aRowStride: 0, aDepthStride: 0, minChunk: 2, maxChunk: 4 };
+      expect(workers!.run(job, { gemmBlocked }, () => {})).toBe(true);
+      // Chunks are runs of whole panels: each row sees its chunk's first panel, which starts the run.
+      let chunkStart = 0;
       for (let row = 0; row < m; row++) {
         const at = (cAt + row * ldc) >> 2;
-        expect([heap[at], heap[at + 1]], `row ${row}`).toEqual([1, Math.floor(row / chunkRows) * chunkPanels]);
+        const first = heap[at + 1]!;
+        if (row % panelRows === 0 && first === row / panelRows) chunkStart = first;
+        expect([heap[at], first], `row ${row}`).toEqual([1, chunkStart]);
+        expect(row / panelRows - chunkStart, `row ${row}`).toBeLessThan(4);
         expect(markers).toContain(heap[at + 2]);
         seen.add(heap[at + 2]!);
       }
