@@ -59,6 +59,11 @@ export function choiceFlag<T extends string>(flag: string, text: string, allowed
   throw new UsageError({ code: 'unknown-name', argument: flag, expected: `one of ${allowed.join(', ')}`, found: JSON.stringify(text) });
 }
 
+/** `auto` or a thread count from 1 up (fit's `threads` option). */
+export function threadsFlag(flag: string, text: string): number | 'auto' {
+  return text === 'auto' ? 'auto' : integerFlag(flag, text, 1);
+}
+
 /** A comma-separated list of non-empty items. */
 export function listFlag(flag: string, text: string): string[] {
   const items = text.split(',').map((s) => s.trim());

@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
-  BatchInfo, Dataset, EpochInfo, FitOptions, FitResult, FitState, ModelFile, OptimizerState, Preprocessing, TrainingInfo,
+  BackendName, BatchInfo, Dataset, EpochInfo, FitOptions, FitResult, FitState, ModelFile, OptimizerState, Preprocessing, TrainingInfo,
 } from '../src/index.js';
 import { GlassnetError } from '../src/index.js';
 import { removeTempFilesSync, writeFileAtomic } from '../src/io/node.js';
 import type { Progress } from './progress.js';
 
 /** The fit options that cross to the worker (plain data, no callbacks). */
-export type JobFitOptions = Pick<FitOptions, 'loss' | 'epochs' | 'batchSize' | 'seed' | 'l2' | 'earlyStopping' | 'timeLimit' | 'errorThreshold'> & {
+export type JobFitOptions = Pick<FitOptions, 'loss' | 'epochs' | 'batchSize' | 'seed' | 'l2' | 'earlyStopping' | 'timeLimit' | 'errorThreshold' | 'threads'> & {
   resume?: FitState;
 };
 
@@ -27,6 +27,8 @@ export interface Job {
   /** Built from `createOptimizer(kind, params, options)` then `setState`. */
   optimizer: OptimizerState;
   fit: JobFitOptions;
+  /** The backend to train on (default: the fastest, as `selectBestBackend` picks). */
+  backend?: BackendName;
   train: Dataset;
   validation?: Dataset;
   /** Checkpoint every `every` epochs, or else at most every `seconds` and at the end, with these extras in the file. */

@@ -14,7 +14,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
-  createOptimizer, fit, modelFromJSON, modelToJSON, type FitResult, type FitState, type OptimizerName, type OptimizerOptionsMap,
+  createOptimizer, fit, modelFromJSON, modelToJSON, setBackend, type FitResult, type FitState, type OptimizerName, type OptimizerOptionsMap,
 } from '../src/index.js';
 import { checkpointText, snapshot, type Snapshot } from './checkpoint.js';
 import type { Interruption, WorkerInput, WorkerMessage } from './train-run.js';
@@ -37,6 +37,7 @@ function write(snap: Snapshot): void {
 }
 
 try {
+  if (job.backend !== undefined) setBackend(job.backend);
   const { model } = modelFromJSON(job.model);
   const saved = job.optimizer;
   // The state's options are the resolved settings, so the same kind rebuilds the same optimizer.

@@ -27,7 +27,10 @@ export type PointLossKind = PointLossName;
  * float32 matmul over the js-fast kernels, `'wasm-mt'` the same with large
  * products split across worker threads.
  */
-export type BackendName = 'js' | 'js-fast' | 'wasm' | 'wasm-mt';
+export type BackendName = (typeof BACKENDS)[number];
+
+/** Every {@link BackendName}, in order from the reference to the fastest. */
+export const BACKENDS = ['js', 'js-fast', 'wasm', 'wasm-mt'] as const;
 
 /**
  * The small-work contract's threshold: every backend computes a matmul

@@ -40,8 +40,9 @@ const THIN = 4;
  * Below this many multiply-adds a product stays on the caller's thread:
  * waking a worker and waiting for it (tens of µs) costs more than the
  * share it would compute. Measured in docs/backends.md ("Threads").
+ * `fit` starts threads by default only for networks that reach it.
  */
-const MIN_THREADED_WORK = 128 * 128 * 128;
+export const THREADED_MATMUL_WORK = 128 * 128 * 128;
 /**
  * Fewest row panels a thread takes at once from a threaded product (the
  * last take may be smaller): each take streams all of packed B past its
@@ -146,7 +147,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   if (!wasmSimdSupported()) return null;
   const relaxedSimd = (options.relaxedSimd ?? true) && WebAssembly.validate(emitKernelModule({ relaxedMadd: true, rows: ROWS_FUSED }));
   const kernel = { relaxedMadd: relaxedSimd, rows: options.tileRows ?? (relaxedSimd ? ROWS_FUSED : ROWS_UNFUSED) };
-  const minThreadedWork = options.forceThreads === true ? 1 : MIN_THREADED_WORK;
+  const minThreadedWork = options.forceThreads === true ? 1 : THREADED_MATMUL_WORK;
   const force = options.forceKernel === true;
   const wasm = WasmKernels.threaded(kernel, options.threads ?? 1, minThreadedWork, force) ?? WasmKernels.single(kernel, force);
   // Empty products (a zero dimension) stay in JS even when forced: there is nothing to pack.
@@ -228,7 +229,7 @@ class WasmKernels {
     kernel: KernelOptions,
     private readonly force: boolean,
     private workers: GemmWorkers | null,
-    private readonly minThreadedWork = MIN_THREADED_WORK,
+    private readonly minThreadedWork = THREADED_MATMUL_WORK,
   ) {
     this.heap = new Float32Array(memory.buffer);
     this.mr = kernel.rows;

@@ -127,15 +127,17 @@ function takeChunks(job: Int32Array, control: Int32Array, kernels: ChunkKernels,
 }
 
 /**
- * The worker's program, evaluated as a CommonJS script so it needs no file
- * of its own next to the compiled library (a string works from `src/`
- * under Vitest and from `dist/` alike). It instantiates the same module
+ * The worker's program, evaluated from a string so it needs no file of its
+ * own next to the compiled library (a string works from `src/` under
+ * Vitest and from `dist/` alike). It loads `worker_threads` with
+ * `process.getBuiltinModule`, which works whether Node evaluates it as a
+ * script or, under `--input-type=module`, as a module. It instantiates the same module
  * over the same shared memory and joins jobs until told to quit. On any
  * failure it flags `FAILED` (with the chunk it was on in `CHUNK`) and
  * leaves, so the host redoes that chunk and closes the pool.
  */
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+const { workerData } = process.getBuiltinModule('node:worker_threads');
 const SLOT = ${JSON.stringify(SLOT)};
 const [CHUNK, CHUNK_SIZE] = ${JSON.stringify([CHUNK, CHUNK_SIZE])};
 const computeChunk = ${computeChunk.toString()};
