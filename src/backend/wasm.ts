@@ -23,12 +23,13 @@ import { ELEMENTWISE } from '../primitives/activations.js';
  * shapes every training step) neither grow memory nor allocate buffers.
  */
 /**
- * Register-tile heights, measured on x64 (Emerald Rapids, V8 11.3): with
- * separate multiply and add, 5×8 (14 xmm registers live) is fastest;
- * 6×8 needs 16 and spills. With fused multiply-add, 4×8 is fastest.
+ * Register-tile heights, measured on x64 (AMD EPYC Zen 4, V8 11.3; see
+ * docs/backends.md, "The float32 GEMM"): 4×8 is fastest with and without
+ * fused multiply-add. V8 hoists a step's broadcasts ahead of its
+ * multiply-adds, so 5×8 unfused spills accumulators to the stack.
  */
 const ROWS_UNFUSED = 4;
-const ROWS_FUSED = 4;
+const ROWS_FUSED = ROWS_UNFUSED;
 /**
  * A product with m, k or n below this skips packing and runs on the row
  * kernels (`dotRows`, `axpyRows`): a 4-row tile would be mostly padding,
