@@ -16,6 +16,9 @@
  * SIMD, where the default has it) and `wasm-r1`..`wasm-r6` (unfused tile
  * heights) are there to be named. Under Node 20, add
  * `--experimental-wasm-relaxed-simd` after `node` for the fused kernel.
+ * `--cpu` divides by the process's CPU time instead of the wall clock:
+ * on a machine loaded by other jobs, the fair measure of a one-thread
+ * kernel (a multi-threaded one would count every thread's time).
  *
  * Square products take B3's operands and check (bench/lib/workloads.ts:
  * A and B uniform in [-1, 1), 64 sampled entries against float64 dot
@@ -80,6 +83,9 @@ const label = (backend: Backend): string => backend.name.padStart(10);
 const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
 const only = onlyAt < 0 ? null : args.splice(onlyAt, 2)[1]!.split(',');
+/** `--cpu`: rates per CPU-second of the process instead of per wall-clock second (a loaded machine; one-thread contestants only). */
+const cpu = args.includes('--cpu');
+if (cpu) args.splice(args.indexOf('--cpu'), 1);
 const chosen = (backends: Backend[]): Backend[] => backends.filter((backend) => only === null || only.includes(backend.name));
 
 if (args[0] === 'thin' || args[0] === 'b2') {
@@ -108,7 +114,7 @@ if (args[0] === 'thin' || args[0] === 'b2') {
  */
 async function squareTable(sizes: number[]): Promise<void> {
   const contestants = chosen2(await squareContestants());
-  console.log(`${'n'.padEnd(6)}${contestants.map(({ name }) => name.padStart(12)).join('')}   (GFLOP/s, best of ${SQUARE_ROUNDS} interleaved rounds; (×) median ratio to ${contestants[0]!.name})`);
+  console.log(`${'n'.padEnd(6)}${contestants.map(({ name }) => name.padStart(12)).join('')}   (GFLOP/${cpu ? 'CPU-' : ''}s, best of ${SQUARE_ROUNDS} interleaved rounds; (×) median ratio to ${contestants[0]!.name})`);
   for (const n of sizes) {
     const { a, b } = gemmOperands(n);
     const rates = contestants.map(() => [] as number[]);
@@ -120,11 +126,13 @@ async function squareTable(sizes: number[]): Promise<void> {
       contestants.forEach(({ product }, i) => {
         let calls = 0;
         const start = performance.now();
+        const cpuStart = process.cpuUsage().user;
         do {
           product(a, b, n);
           calls++;
         } while (performance.now() - start < MIN_SECONDS * 500);
-        rates[i]!.push(gemmGflop(n) / ((performance.now() - start) / 1000 / calls));
+        const seconds = cpu ? (process.cpuUsage().user - cpuStart) / 1e6 : (performance.now() - start) / 1000;
+        rates[i]!.push(gemmGflop(n) / (seconds / calls));
       });
     }
     const cells = rates.map((r, i) => {
