@@ -8,11 +8,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createWasmBackend, getBackend, setBackend, wasmSimdSupported, withWasmThreads,
 } from '../src/backend/index.js';
-import { assembleModule, FunctionEmitter, ValType } from '../src/backend/wasm/assembler.js';
-import { GemmWorkers } from '../src/backend/wasm/threads.js';
+import { FunctionEmitter, ValType } from '../src/backend/wasm/assembler.js';
 import { Dense, Sequential, fit, tensor } from '../src/index.js';
 import { Random } from '../src/util/random.js';
 import { glassnet } from './helpers/cli.js';
+import { tracedPool, tracerGemm } from './helpers/wasm-tracer.js';
 
 const supported = wasmSimdSupported();
 const { i32 } = ValType;
@@ -20,38 +20,18 @@ const { i32 } = ValType;
 describe.runIf(supported)('wasm-mt: a worker that fails', () => {
   /**
    * A module whose `packA` records that it ran (float 1 at address 8) and
-   * traps, and whose `gemmBlocked` traces its rows as in backend-wasm's
-   * tracer: per row at `c + r·ldc`, float 0 += 1, float 1 += f32[aPack],
-   * float 2 += f32[scratch]. The workers run this module; the caller
-   * passes a JavaScript packA that does nothing, so only workers fail.
+   * traps, and whose `gemmBlocked` traces its rows (see `tracerGemm`). The
+   * workers run this module; the caller passes a JavaScript packA that
+   * does nothing, so only workers fail.
    */
-  function failingModule(): WebAssembly.Module {
+  function failingPackA(): FunctionEmitter {
     const packA = new FunctionEmitter('packA', Array.from({ length: 6 }, () => i32));
     packA.i32_const(8).f32_const(1).f32_store().unreachable();
-    const gemm = new FunctionEmitter('gemmBlocked', Array.from({ length: 11 }, () => i32));
-    const [aPack, , c, m, , , , , ldc, , scratch] = gemm.params(11);
-    const [r, row] = [gemm.local(i32), gemm.local(i32)];
-    gemm.i32_const(0).local_set(r);
-    gemm.loop();
-    gemm.local_get(c).local_get(r).local_get(ldc).i32_mul().i32_add().local_set(row);
-    for (const [offset, from] of [[0, null], [4, aPack], [8, scratch]] as const) {
-      gemm.local_get(row).local_get(row).f32_load(offset);
-      if (from === null) gemm.f32_const(1);
-      else gemm.local_get(from).f32_load();
-      gemm.f32_add().f32_store(offset);
-    }
-    gemm.local_get(r).i32_const(1).i32_add().local_tee(r).local_get(m).i32_lt_u().br_if(0);
-    gemm.end();
-    return new WebAssembly.Module(assembleModule([packA, gemm], 16));
+    return packA;
   }
 
   it('the caller redoes the failed worker\'s chunk, every row is computed once, and run() reports the failure', async () => {
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
-    const module = failingModule();
-    const workers = GemmWorkers.start(module, memory, 1, 16);
-    expect(workers).not.toBeNull();
-    const gemmBlocked = (new WebAssembly.Instance(module, { env: { memory } }).exports as { gemmBlocked: (...args: number[]) => void }).gemmBlocked;
-    const heap = new Float32Array(memory.buffer);
+    const { memory, workers, gemmBlocked, heap } = tracedPool([failingPackA(), tracerGemm()], 1);
     const ints = new Int32Array(memory.buffer);
     const [aAt, cAt, ldc, m, panelRows] = [1024, 4096, 16, 41, 4];
     heap.fill(0);
@@ -63,7 +43,7 @@ describe.runIf(supported)('wasm-mt: a worker that fails', () => {
       while (Atomics.load(ints, 2) === 0) Atomics.wait(ints, 2, 0, 10);
     };
     let packedByCaller = 0;
-    const ok = workers!.run(job, { gemmBlocked, packA: () => { packedByCaller++; } }, packB);
+    const ok = workers.run(job, { gemmBlocked, packA: () => { packedByCaller++; } }, packB);
     expect(ok).toBe(false);
     for (let row = 0; row < m; row++) {
       const at = (cAt + row * ldc) >> 2;
@@ -72,7 +52,7 @@ describe.runIf(supported)('wasm-mt: a worker that fails', () => {
     expect(heap[(cAt + m * ldc) >> 2]).toBe(0);
     // Every chunk was packed by the caller: its own, and the failed one again.
     expect(packedByCaller).toBeGreaterThanOrEqual(2);
-    await workers!.close();
+    await workers.close();
   });
 });
 
