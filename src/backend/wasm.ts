@@ -217,6 +217,12 @@ class WasmKernels {
   private readonly at: Layout = { rawA: 0, rawB: 0, packA: 0, packB: 0, c: 0, end: 0 };
   /** gemmBlocked's arguments for the whole product, reused. */
   private readonly args: number[] = new Array<number>(GEMM_ARGS).fill(0);
+  /** packB's arguments for the current product, and the call itself (bound once: the threaded path hands it to the pool). */
+  private readonly packBArgs: number[] = new Array<number>(6).fill(0);
+  private readonly packB = (): void => {
+    const b = this.packBArgs;
+    this.kernels.packB(b[0]!, b[1]!, b[2]!, b[3]!, b[4]!, b[5]!);
+  };
   /** The threaded job's description (over {@link args}), reused. */
   private readonly job: Mutable<GemmJob>;
   private readonly mr: number;
@@ -394,8 +400,16 @@ class WasmKernels {
     heap.set(prefix(b, k * n), at.rawB >> 2);
     if (accumulate) heap.set(prefix(out, m * n), at.c >> 2);
     // op(A) as rows, op(B)ᵀ as rows: the transpose flags become strides.
-    const [aRowStride, aDepthStride] = transA ? [1, m] : [k, 1];
-    const packB = (): void => kernels.packB(at.packB, at.rawB, n, k, transB ? k : 1, transB ? 1 : n);
+    // (No arrays or closures here: a steady-state call allocates nothing.)
+    const aRowStride = transA ? 1 : k;
+    const aDepthStride = transA ? m : 1;
+    const pack = this.packBArgs;
+    pack[0] = at.packB;
+    pack[1] = at.rawB;
+    pack[2] = n;
+    pack[3] = k;
+    pack[4] = transB ? k : 1;
+    pack[5] = transB ? 1 : n;
     const aPanelBytes = mr * k * 4;
     const args = this.args;
     args[0] = at.packA;
@@ -412,7 +426,7 @@ class WasmKernels {
     const workers = this.workers;
     if (workers === null || m * k * n < this.minThreadedWork || m <= mr) {
       kernels.packA(at.packA, at.rawA, m, k, aRowStride, aDepthStride);
-      packB();
+      this.packB();
       kernels.gemmBlocked(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10]);
       return at.c;
     }
@@ -420,7 +434,7 @@ class WasmKernels {
     job.rawA = at.rawA;
     job.aRowStride = aRowStride;
     job.aDepthStride = aDepthStride;
-    if (!workers.run(job, kernels, packB)) void this.close();
+    if (!workers.run(job, kernels, this.packB)) void this.close();
     return at.c;
   }
 
