@@ -3,9 +3,10 @@ import { denseForwardSteps } from './js.js';
 import { jsFastBackend } from './js-fast.js';
 import { EDGE_TILE_BYTES, emitElementwiseModule, emitKernelModule, EPILOGUE, NR, PANELS_PER_BLOCK, type KernelOptions } from './wasm/kernels.js';
 import { availableThreads, GEMM_ARGS, GemmWorkers, type GemmJob } from './wasm/threads.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 import { ELEMENTWISE } from '../primitives/activations.js';
+
+/** `T` with its fields writable: the backend refills one job description per call. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * The `'wasm'` backend: float32 matmul, Dense's fused forward pass and
