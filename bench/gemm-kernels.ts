@@ -10,18 +10,30 @@
  *   node /tmp/gn-bench/bench/gemm-kernels.js b2        # B2 mlp's batch-64 products, µs per call
  *
  * `--only wasm,wasm-mt` (anywhere in the arguments) keeps only the named
- * backends.
+ * backends. Square products run in interleaved rounds against tfjs-wasm
+ * (XNNPACK, one thread, as B3 runs it) and print the median per-round
+ * ratio to the first column; `wasm-unfused` (the kernel without relaxed
+ * SIMD, where the default has it) and `wasm-r1`..`wasm-r6` (unfused tile
+ * heights) are there to be named. Under Node 20, add
+ * `--experimental-wasm-relaxed-simd` after `node` for the fused kernel.
+ * `--cpu` divides by the process's CPU time instead of the wall clock:
+ * on a machine loaded by other jobs, the fair measure of a one-thread
+ * kernel (a multi-threaded one would count every thread's time).
  *
  * Square products take B3's operands and check (bench/lib/workloads.ts:
  * A and B uniform in [-1, 1), 64 sampled entries against float64 dot
  * products), after one warm-up call and rounds of >= 0.4 s. `wasm-mt` runs
  * on two threads (the caller and one worker).
  */
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { createWasmBackend, jsBackend, jsFastBackend, type Backend } from '../src/backend/index.js';
 import { Random } from '../src/util/random.js';
 import { checkGemm, gemmGflop, gemmOperands } from './lib/workloads.js';
 
 const ROUNDS = 3;
+/** Interleaved rounds of the square table: each contestant runs MIN_SECONDS / 2 per round. */
+const SQUARE_ROUNDS = 7;
 const MIN_SECONDS = 0.4;
 
 /** One product's shape and flags: `[m, k, n, transA, transB]`. */
@@ -71,6 +83,9 @@ const label = (backend: Backend): string => backend.name.padStart(10);
 const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
 const only = onlyAt < 0 ? null : args.splice(onlyAt, 2)[1]!.split(',');
+/** `--cpu`: rates per CPU-second of the process instead of per wall-clock second (a loaded machine; one-thread contestants only). */
+const cpu = args.includes('--cpu');
+if (cpu) args.splice(args.indexOf('--cpu'), 1);
 const chosen = (backends: Backend[]): Backend[] => backends.filter((backend) => only === null || only.includes(backend.name));
 
 if (args[0] === 'thin' || args[0] === 'b2') {
@@ -88,20 +103,111 @@ if (args[0] === 'thin' || args[0] === 'b2') {
   }
   console.log(`${'one step'.padEnd(24)}${totals.map((t) => t.toFixed(1).padStart(10)).join('')}`);
 } else {
-  const sizes = args.length > 0 ? args.map(Number) : [128, 256, 512, 1024];
-  const backends = chosen([jsBackend, jsFastBackend, ...(wasm === null ? [] : [wasm]), ...(wasmMt?.name === 'wasm-mt' ? [wasmMt] : [])]);
-  console.log(`backend   ${sizes.map((n) => `n=${n}`.padStart(10)).join('')}   (GFLOP/s, best of ${ROUNDS})`);
-  for (const backend of backends) {
-    const row: string[] = [];
-    for (const n of sizes) {
-      const { a, b } = gemmOperands(n);
-      const out = new Float32Array(n * n);
-      const rate = gemmGflop(n) / secondsPerCall(backend, [n, n, n, false, false], a, b, out);
-      const check = checkGemm(out, a, b, n);
-      if (!check.ok) throw new Error(`${backend.name} n=${n}: ${check.detail}`);
-      row.push(rate.toFixed(2).padStart(10));
+  await squareTable(args.length > 0 ? args.map(Number) : [128, 256, 512, 1024]);
+}
+
+/**
+ * B3's square products for every contestant, in interleaved rounds: each
+ * round times every contestant once, back to back, so a ratio pairs
+ * figures measured seconds apart on a shared machine. Prints the best rate
+ * of each and the median over rounds of its ratio to the first column.
+ */
+async function squareTable(sizes: number[]): Promise<void> {
+  const contestants = chosen2(await squareContestants());
+  console.log(`${'n'.padEnd(6)}${contestants.map(({ name }) => name.padStart(12)).join('')}   (GFLOP/${cpu ? 'CPU-' : ''}s, best of ${SQUARE_ROUNDS} interleaved rounds; (×) median ratio to ${contestants[0]!.name})`);
+  for (const n of sizes) {
+    const { a, b } = gemmOperands(n);
+    const rates = contestants.map(() => [] as number[]);
+    for (const { name, product } of contestants) {
+      const check = checkGemm(product(a, b, n), a, b, n);
+      if (!check.ok) throw new Error(`${name} n=${n}: ${check.detail}`);
     }
-    console.log(`${backend.name.padEnd(10)}${row.join('')}`);
+    for (let round = 0; round < SQUARE_ROUNDS; round++) {
+      contestants.forEach(({ product }, i) => {
+        let calls = 0;
+        const start = performance.now();
+        const cpuStart = process.cpuUsage().user;
+        do {
+          product(a, b, n);
+          calls++;
+        } while (performance.now() - start < MIN_SECONDS * 500);
+        const seconds = cpu ? (process.cpuUsage().user - cpuStart) / 1e6 : (performance.now() - start) / 1000;
+        rates[i]!.push(gemmGflop(n) / (seconds / calls));
+      });
+    }
+    const cells = rates.map((r, i) => {
+      const ratios = r.map((rate, round) => rate / rates[0]![round]!).sort((x, y) => x - y);
+      const ratio = i === 0 ? '' : ` (${ratios[ratios.length >> 1]!.toFixed(2)})`;
+      return `${Math.max(...r).toFixed(1)}${ratio}`.padStart(12);
+    });
+    console.log(`${String(n).padEnd(6)}${cells.join('')}`);
   }
 }
 await wasmMt?.close();
+
+/** A B3 contestant: `product(a, b, n)` returns the n×n product (a view it may reuse). */
+interface Contestant { name: string; product: (a: Float32Array, b: Float32Array, n: number) => ArrayLike<number> }
+
+/** `--only` over contestants' names, or the default set: the wasm backends and tfjs-wasm. */
+function chosen2(all: Contestant[]): Contestant[] {
+  const picked = all.filter(({ name }) => (only === null ? !name.startsWith('js') && !name.startsWith('wasm-r') : only.includes(name)));
+  if (picked.length === 0) throw new Error(`--only named none of ${all.map(({ name }) => name).join(', ')}`);
+  return picked;
+}
+
+/** A glassnet backend as a contestant, with an output array per size. */
+function glassnet(name: string, backend: Backend | null): Contestant[] {
+  if (backend === null) return [];
+  const outs = new Map<number, Float32Array>();
+  return [{
+    name,
+    product(a, b, n) {
+      let out = outs.get(n);
+      if (out === undefined) outs.set(n, (out = new Float32Array(n * n)));
+      backend.matmul(out, a, b, n, n, n, false, false, false);
+      return out;
+    },
+  }];
+}
+
+/**
+ * Every contestant: glassnet's backends (`wasm` is the default kernel; `wasm-unfused` the
+ * fallback without relaxed SIMD, where the default has it; `wasm-r1`..`wasm-r6` the unfused
+ * kernel with that tile height, for tuning) and tfjs-wasm on one thread, as B3 runs it.
+ */
+async function squareContestants(): Promise<Contestant[]> {
+  const all = [
+    ...glassnet('js', jsBackend), ...glassnet('js-fast', jsFastBackend), ...glassnet('wasm', wasm),
+    ...(wasm?.relaxedSimd === true ? glassnet('wasm-unfused', createWasmBackend({ relaxedSimd: false })) : []),
+    ...[1, 2, 3, 4, 5, 6].flatMap((rows) => glassnet(`wasm-r${rows}`, createWasmBackend({ relaxedSimd: false, tileRows: rows }))),
+    ...(wasmMt?.name === 'wasm-mt' ? glassnet('wasm-mt', wasmMt) : []),
+  ];
+  if (only === null || only.includes('tfjs-wasm')) all.push(await tfjsWasm());
+  return all;
+}
+
+/** tfjs-wasm (XNNPACK) on one thread: `tf.matMul` then `dataSync()`, as bench/runners/tfjs.ts times B3. */
+async function tfjsWasm(): Promise<Contestant> {
+  const tf = await import('@tensorflow/tfjs-core');
+  const tfWasm = await import('@tensorflow/tfjs-backend-wasm');
+  const require = createRequire(import.meta.url);
+  tfWasm.setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);
+  tfWasm.setThreadsCount(1);
+  if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed');
+  await tf.ready();
+  const tensors = new Map<Float32Array, import('@tensorflow/tfjs-core').Tensor2D>();
+  const tensor = (x: Float32Array, n: number): import('@tensorflow/tfjs-core').Tensor2D => {
+    let t = tensors.get(x);
+    if (t === undefined) tensors.set(x, (t = tf.tensor2d(x, [n, n])));
+    return t;
+  };
+  return {
+    name: 'tfjs-wasm',
+    product(a, b, n) {
+      const c = tf.matMul(tensor(a, n), tensor(b, n));
+      const values = c.dataSync();
+      c.dispose();
+      return values;
+    },
+  };
+}

@@ -71,6 +71,11 @@ function asUsage<T>(text: string, check: () => T): T {
   }
 }
 
+/** `auto` or a thread count from 1 up (fit's `threads` option). */
+export function threadsFlag(flag: string, text: string): number | 'auto' {
+  return text === 'auto' ? 'auto' : integerFlag(flag, text, 1);
+}
+
 /** A comma-separated list of non-empty items. */
 export function listFlag(flag: string, text: string): string[] {
   const items = text.split(',').map((s) => s.trim());

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
-  BatchInfo, DType, EpochInfo, FitOptions, FitResult, FitState, FloatArray, Matrix, ModelFile, OptimizerState, Preprocessing, TrainingInfo,
+  BackendName, BatchInfo, DType, EpochInfo, FitOptions, FitResult, FitState, FloatArray, Matrix, ModelFile, OptimizerState, Preprocessing, TrainingInfo,
 } from '../src/index.js';
 import { GlassnetError, Tensor } from '../src/index.js';
 import { removeTempFilesSync, writeFileAtomic } from '../src/io/node.js';
@@ -18,7 +18,7 @@ import type { SpreadSample } from './distributions.js';
 import type { Progress } from './progress.js';
 
 /** The fit options that cross to the worker (plain data, no callbacks). */
-export type JobFitOptions = Pick<FitOptions, 'loss' | 'epochs' | 'batchSize' | 'seed' | 'l2' | 'earlyStopping' | 'timeLimit' | 'errorThreshold' | 'clipNorm' | 'maxSteps'> & {
+export type JobFitOptions = Pick<FitOptions, 'loss' | 'epochs' | 'batchSize' | 'seed' | 'l2' | 'earlyStopping' | 'timeLimit' | 'errorThreshold' | 'clipNorm' | 'maxSteps' | 'threads'> & {
   resume?: FitState;
   /** The learning-rate schedule as `--schedule` spells it (a schedule is a function, which a message cannot carry). */
   schedule?: string;
@@ -69,6 +69,8 @@ export interface Job {
   /** Built from `createOptimizer(kind, params, options)` then `setState`. */
   optimizer: OptimizerState;
   fit: JobFitOptions;
+  /** The backend to train on (default: the fastest, as `selectBestBackend` picks). */
+  backend?: BackendName;
   train: SharedSamples;
   validation?: SharedSamples;
   /** Checkpoint every `every` epochs, or else at most every `seconds` and at the end, with these extras in the file. */

@@ -14,7 +14,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
-  Tensor, createOptimizer, fit, modelFromJSON, modelToJSON, scheduleFrom, type FitResult, type FitState, type OptimizerName, type OptimizerOptionsMap,
+  Tensor, createOptimizer, fit, modelFromJSON, modelToJSON, scheduleFrom, setBackend, type FitResult, type FitState, type OptimizerName, type OptimizerOptionsMap,
 } from '../src/index.js';
 import { checkpointText, snapshot, type Snapshot } from './checkpoint.js';
 import { isSampled, spreadOf, type SpreadSample } from './distributions.js';
@@ -41,6 +41,7 @@ function write(snap: Snapshot): void {
 }
 
 try {
+  if (job.backend !== undefined) setBackend(job.backend);
   const { model } = modelFromJSON(job.model);
   const saved = job.optimizer;
   // The state's options are the resolved settings, so the same kind rebuilds the same optimizer.

@@ -10,7 +10,7 @@ export {
 export { Random } from './util/random.js';
 export { crc32, crc32Float64 } from './util/crc32.js';
 export {
-  getBackend, setBackend, selectBestBackend, defaultWasmThreads, SMALL_MATMUL_WORK, jsBackend, jsFastBackend, createJsFastBackend, createWasmBackend, wasmSimdSupported,
+  getBackend, setBackend, selectBestBackend, defaultWasmThreads, withWasmThreads, BACKENDS, SMALL_MATMUL_WORK, THREADED_MATMUL_WORK, jsBackend, jsFastBackend, createJsFastBackend, createWasmBackend, wasmSimdSupported,
   type Backend, type BackendName, type FloatArray, type JsFastOptions, type WasmBackend, type WasmBackendOptions,
 } from './backend/index.js';
 export { Tensor, tensor, zeros, type DType, type NestedNumbers, type TensorOptions } from './tensor/tensor.js';

@@ -2,11 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   createWasmBackend, defaultWasmThreads, getBackend, selectBestBackend, setBackend, wasmSimdSupported, type WasmBackend,
 } from '../src/backend/index.js';
-import { assembleModule, FunctionEmitter, ValType } from '../src/backend/wasm/assembler.js';
 import { emitElementwiseModule, emitKernelModule, MAX_MR } from '../src/backend/wasm/kernels.js';
-import { GemmWorkers } from '../src/backend/wasm/threads.js';
 import { Random } from '../src/util/random.js';
 import { runBackendSuite } from './backend.suite.js';
+import { tracedPool, tracerGemm } from './helpers/wasm-tracer.js';
 
 // Node 20 and every current browser validate WebAssembly SIMD; if an
 // engine does not, the first test says so and the rest cannot run.
@@ -161,39 +160,10 @@ describe.runIf(supported)('wasm-mt: threads', () => {
 });
 
 describe.runIf(supported)('wasm-mt: dynamic chunks', () => {
-  /**
-   * A stand-in for the GEMM's `gemmBlocked(aPack, bPack, c, m, …, ldc, load, scratch)`
-   * that leaves a trace in every row of its range instead of a product: per
-   * row at `c + r·ldc`, float 0 += 1, float 1 += f32[aPack], float 2 += f32[scratch].
-   */
-  function tracer(): WebAssembly.Module {
-    const { i32 } = ValType;
-    const f = new FunctionEmitter('gemmBlocked', Array.from({ length: 11 }, () => i32));
-    const [aPack, , c, m, , , , , ldc, , scratch] = Array.from({ length: 11 }, (_, i) => f.param(i));
-    const [r, row] = [f.local(i32), f.local(i32)];
-    f.i32_const(0).local_set(r);
-    f.loop();
-    f.local_get(c!).local_get(r).local_get(ldc!).i32_mul().i32_add().local_set(row);
-    for (const [offset, from] of [[0, null], [4, aPack!], [8, scratch!]] as const) {
-      f.local_get(row).local_get(row).f32_load(offset);
-      if (from === null) f.f32_const(1);
-      else f.local_get(from).f32_load();
-      f.f32_add().f32_store(offset);
-    }
-    f.local_get(r).i32_const(1).i32_add().local_tee(r).local_get(m!).i32_lt_u().br_if(0);
-    f.end();
-    return new WebAssembly.Module(assembleModule([f], 16));
-  }
-
   it('every row of every chunk is computed exactly once, by one thread, with its chunk\'s panel of A', async () => {
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
-    const module = tracer();
-    const workers = GemmWorkers.start(module, memory, 2, 16);
-    expect(workers).not.toBeNull();
-    const gemmBlocked = (new WebAssembly.Instance(module, { env: { memory } }).exports as { gemmBlocked: (...args: number[]) => void }).gemmBlocked;
-    const heap = new Float32Array(memory.buffer);
+    const { workers, gemmBlocked, heap } = tracedPool([tracerGemm()], 2);
     // Thread markers in the scratches (caller at 0, workers at 16 and 32); A's panels of 8 bytes at 1024 hold their index.
-    const [aAt, cAt, ldc, m, panelRows, chunkPanels] = [1024, 4096, 16, 97, 5, 3];
+    const [aAt, cAt, ldc, m, panelRows] = [1024, 4096, 16, 97, 5];
     const markers = [1, 10, 100];
     const seen = new Set<number>();
     for (let round = 0; round < 20; round++) {
@@ -201,11 +171,16 @@ describe.runIf(supported)('wasm-mt: dynamic chunks', () => {
       markers.forEach((marker, t) => { heap[4 * t] = marker; });
       for (let p = 0; p < 20; p++) heap[(aAt >> 2) + 2 * p] = p;
       const args = [aAt, 0, cAt, m, 4, 1, 8, 0, ldc, 0, 0];
-      const chunkRows = chunkPanels * panelRows;
-      expect(workers!.run({ args, chunkRows, chunkABytes: chunkPanels * 8 }, Math.ceil(m / chunkRows), gemmBlocked)).toBe(true);
+      const job = { args, panelRows, rawA: -1, aRowStride: 0, aDepthStride: 0, minChunk: 2, maxChunk: 4 };
+      expect(workers.run(job, { gemmBlocked }, () => {})).toBe(true);
+      // Chunks are runs of whole panels: each row sees its chunk's first panel, which starts the run.
+      let chunkStart = 0;
       for (let row = 0; row < m; row++) {
         const at = (cAt + row * ldc) >> 2;
-        expect([heap[at], heap[at + 1]], `row ${row}`).toEqual([1, Math.floor(row / chunkRows) * chunkPanels]);
+        const first = heap[at + 1]!;
+        if (row % panelRows === 0 && first === row / panelRows) chunkStart = first;
+        expect([heap[at], first], `row ${row}`).toEqual([1, chunkStart]);
+        expect(row / panelRows - chunkStart, `row ${row}`).toBeLessThan(4);
         expect(markers).toContain(heap[at + 2]);
         seen.add(heap[at + 2]!);
       }
@@ -213,6 +188,6 @@ describe.runIf(supported)('wasm-mt: dynamic chunks', () => {
       expect(heap[(cAt + m * ldc) >> 2]).toBe(0);
     }
     expect(seen.has(1)).toBe(true);
-    await workers!.close();
+    await workers.close();
   });
 });

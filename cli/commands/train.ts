@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  Dense, LOSS_RECORDS, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
+  BACKENDS, Dense, LOSS_RECORDS, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
   applyFill, fillMissing, regressionReport, scalerFromJSON, splitMatrices,
   type DType, type Flat, type FitState, type JsonObject, type Matrix, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
 } from '../../src/index.js';
@@ -10,7 +10,7 @@ import { CHECKPOINT_SECONDS, checkResumeData, dataFingerprint, readCheckpoint } 
 import { loadMatrices } from '../data-source.js';
 import { safeText } from '../paint.js';
 import { checkPaths, named } from '../paths.js';
-import { MAX_PARAMETERS, checkBudget, integerFlag, parameterCount, positiveFlag } from '../flags.js';
+import { MAX_PARAMETERS, checkBudget, choiceFlag, integerFlag, parameterCount, positiveFlag, threadsFlag } from '../flags.js';
 import { createProgress, epochFigures, type Colors, type ProgressMode } from '../progress.js';
 import { fixed, writeReport, type ReportData } from '../report.js';
 import { runTraining, shared, sharedTensor, writeOrKeep, type RunOutcome, type SharedSamples } from '../train-run.js';
@@ -31,6 +31,8 @@ interface RunFlags {
   report?: string;
   quiet?: boolean;
   json?: boolean;
+  threads?: string;
+  backend?: string;
 }
 
 /** `glassnet train DATA`: trains a network on a data file or built-in set. */
@@ -47,6 +49,8 @@ export function trainCommand(): Command {
     .option('--resume <file>', 'continue the run saved in this checkpoint (its settings are used; the data must be the same)')
     .option('--force-resume', 'resume even when the data differs from the checkpoint\'s')
     .option('--report <file>', 'write an HTML report: loss and accuracy curves, confusion matrix')
+    .option('--threads <n>', 'threads for large products, counting the main one: auto (every core when a batch is large enough) or a number; results are the same bits on any count', 'auto')
+    .option('--backend <name>', `kernels to train on: ${BACKENDS.join('|')} (default: wasm, or js-fast without WebAssembly SIMD)`)
     .option('--quiet', 'print nothing but errors')
     .option('--json', 'print one JSON object with the outcome, and no progress')
     .addHelpText('after', TRAIN_HELP)
@@ -111,6 +115,8 @@ async function train(source: string, cmd: Command): Promise<void> {
   const givenEpochs = flags.epochs === undefined ? undefined : integerFlag('--epochs', flags.epochs, 1);
   const checkpointEvery = flags.checkpointEvery === undefined ? undefined : integerFlag('--checkpoint-every', flags.checkpointEvery, 1);
   const timeLimit = flags.timeLimit === undefined ? undefined : positiveFlag('--time-limit', flags.timeLimit);
+  const threads = threadsFlag('--threads', flags.threads ?? 'auto');
+  const backend = flags.backend === undefined ? undefined : choiceFlag('--backend', flags.backend, BACKENDS);
   await checkPaths({
     inputs: named([['DATA', source], ['--resume', flags.resume]]),
     outputs: named([['--out', flags.out], ['--checkpoint', flags.checkpoint], ['--report', flags.report]]),
@@ -132,7 +138,7 @@ async function train(source: string, cmd: Command): Promise<void> {
     model: modelToJSON(setup.model),
     optimizer: setup.optimizer.getState(),
     fit: {
-      loss: recipe.loss, epochs, batchSize: recipe.batchSize, seed: recipe.seed, l2: recipe.l2,
+      loss: recipe.loss, epochs, batchSize: recipe.batchSize, seed: recipe.seed, l2: recipe.l2, threads,
       ...(recipe.earlyStopping === undefined ? {} : { earlyStopping: { patience: recipe.earlyStopping, ...(recipe.minDelta === undefined ? {} : { minDelta: recipe.minDelta }) } }),
       ...(recipe.clipNorm === undefined ? {} : { clipNorm: recipe.clipNorm }),
       ...(recipe.maxSteps === undefined ? {} : { maxSteps: recipe.maxSteps }),
@@ -141,6 +147,7 @@ async function train(source: string, cmd: Command): Promise<void> {
       ...(timeLimit === undefined ? {} : { timeLimit }),
       ...(setup.resume === undefined ? {} : { resume: setup.resume }),
     },
+    ...(backend === undefined ? {} : { backend }),
     train: sharedSamples(setup.train, setup.model.dtype),
     ...(setup.validation === undefined ? {} : { validation: sharedSamples(setup.validation, setup.model.dtype) }),
     ...(flags.checkpoint === undefined ? {} : {

@@ -27,7 +27,10 @@ export type PointLossKind = PointLossName;
  * float32 matmul over the js-fast kernels, `'wasm-mt'` the same with large
  * products split across worker threads.
  */
-export type BackendName = 'js' | 'js-fast' | 'wasm' | 'wasm-mt';
+export type BackendName = (typeof BACKENDS)[number];
+
+/** Every {@link BackendName}, in order from the reference to the fastest. */
+export const BACKENDS = ['js', 'js-fast', 'wasm', 'wasm-mt'] as const;
 
 /**
  * The small-work contract's threshold: every backend computes a matmul
@@ -46,7 +49,9 @@ export const SMALL_MATMUL_WORK = 8 * 8 * 8;
  * `m·k·n < SMALL_MATMUL_WORK`, and every kernel other than matmul,
  * exactly as the reference `'js'` backend does: the same float operations in the same
  * order, so the results are bit-identical (`Object.is` per element). Only
- * larger matmuls may round differently, within the test suite's bounds;
+ * larger matmuls may round differently, within the test suite's bounds
+ * (wasm's fused multiply-add, where the engine has relaxed SIMD, is one
+ * such difference: one rounding per multiply-add instead of two);
  * {@link Backend.denseForward} follows matmul's rule for its product and
  * is exact after it.
  * (The `forceKernel` test options of js-fast and wasm break the contract

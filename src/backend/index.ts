@@ -1,18 +1,27 @@
-import type { Backend, BackendName } from './backend.js';
+import { BACKENDS, type Backend, type BackendName } from './backend.js';
 import { jsBackend } from './js.js';
 import { jsFastBackend } from './js-fast.js';
 import { createWasmBackend, defaultWasmThreads, type WasmBackend, type WasmBackendOptions } from './wasm.js';
 import { GlassnetError } from '../errors.js';
 
-export { SMALL_MATMUL_WORK, type Backend, type BackendName, type BinaryKind, type FloatArray, type PointLossKind, type UnaryKind } from './backend.js';
+export { BACKENDS, SMALL_MATMUL_WORK, type Backend, type BackendName, type BinaryKind, type FloatArray, type PointLossKind, type UnaryKind } from './backend.js';
 export { jsBackend } from './js.js';
 export { createJsFastBackend, jsFastBackend, type JsFastOptions } from './js-fast.js';
-export { createWasmBackend, defaultWasmThreads, wasmSimdSupported, type WasmBackend, type WasmBackendOptions } from './wasm.js';
+export { createWasmBackend, defaultWasmThreads, THREADED_MATMUL_WORK, wasmSimdSupported, type WasmBackend, type WasmBackendOptions } from './wasm.js';
 
 let active: Backend | null = null;
-// Built on first request: `undefined` = not tried yet, `null` = SIMD unsupported here.
-let wasm: WasmBackend | null | undefined;
-let wasmThreaded: WasmBackend | null | undefined;
+/** The wasm backends built so far, by thread count: null = SIMD unsupported or compiling refused here. */
+const wasmByThreads = new Map<number, WasmBackend | null>();
+
+/** The wasm backend with `threads` threads (counting the caller), built on first request; null where wasm is unavailable. */
+function wasmWith(threads: number): WasmBackend | null {
+  let backend = wasmByThreads.get(threads);
+  if (backend === undefined) {
+    backend = compiledWasm(threads > 1 ? { threads } : {});
+    wasmByThreads.set(threads, backend);
+  }
+  return backend;
+}
 
 /**
  * The backend every op currently runs on. Until {@link setBackend} is
@@ -41,21 +50,40 @@ export function setBackend(name: BackendName): BackendName {
       active = jsFastBackend;
       break;
     case 'wasm':
-      // Not `??=`: that would probe again after a null (unsupported) result.
-      if (wasm === undefined) wasm = compiledWasm();
-      active = wasm ?? jsFastBackend;
+      active = wasmWith(1) ?? jsFastBackend;
       break;
     case 'wasm-mt':
-      if (wasmThreaded === undefined) wasmThreaded = compiledWasm({ threads: defaultWasmThreads() });
-      active = wasmThreaded ?? jsFastBackend;
+      active = wasmWith(defaultWasmThreads()) ?? jsFastBackend;
       break;
     default:
       name satisfies never;
       throw new GlassnetError({
-        code: 'unknown-name', argument: 'backend', expected: 'one of "js", "js-fast", "wasm", "wasm-mt"', found: JSON.stringify(name),
+        code: 'unknown-name', argument: 'backend', expected: `one of ${BACKENDS.map((b) => JSON.stringify(b)).join(', ')}`, found: JSON.stringify(name),
       });
   }
   return active.name;
+}
+
+/**
+ * Runs `run` with the active backend, when it is `'wasm'` or `'wasm-mt'`,
+ * swapped for the wasm backend with `threads` threads (counting the
+ * caller; workers start on first use and stay for later calls), then puts
+ * the previous backend back, also when `run` throws. Any other backend
+ * stays active: only the wasm ones have threads. Threads change no bits:
+ * a product is split at row-panel boundaries, so every row sees the same
+ * operations in the same order on any count.
+ */
+export function withWasmThreads<T>(threads: number, run: () => T): T {
+  const previous = getBackend();
+  const swap = (previous.name === 'wasm' || previous.name === 'wasm-mt') && (previous as WasmBackend).threads() !== threads;
+  const backend = swap ? wasmWith(threads) : null;
+  if (backend === null) return run();
+  active = backend;
+  try {
+    return run();
+  } finally {
+    active = previous;
+  }
 }
 
 /**

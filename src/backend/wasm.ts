@@ -2,8 +2,11 @@ import { SMALL_MATMUL_WORK, type Backend, type FloatArray, type UnaryKind } from
 import { denseForwardSteps } from './js.js';
 import { jsFastBackend } from './js-fast.js';
 import { EDGE_TILE_BYTES, emitElementwiseModule, emitKernelModule, EPILOGUE, NR, PANELS_PER_BLOCK, type KernelOptions } from './wasm/kernels.js';
-import { availableThreads, GEMM_ARGS, GemmWorkers } from './wasm/threads.js';
+import { availableThreads, GEMM_ARGS, GemmWorkers, type GemmJob } from './wasm/threads.js';
 import { ELEMENTWISE } from '../primitives/activations.js';
+
+/** `T` with its fields writable: the backend refills one job description per call. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * The `'wasm'` backend: float32 matmul, Dense's fused forward pass and
@@ -21,12 +24,13 @@ import { ELEMENTWISE } from '../primitives/activations.js';
  * shapes every training step) neither grow memory nor allocate buffers.
  */
 /**
- * Register-tile heights, measured on x64 (Emerald Rapids, V8 11.3): with
- * separate multiply and add, 5×8 (14 xmm registers live) is fastest;
- * 6×8 needs 16 and spills. With fused multiply-add, 4×8 is fastest.
+ * Register-tile heights, measured on x64 (AMD EPYC Zen 4, V8 11.3; see
+ * docs/backends.md, "The float32 GEMM"): 4×8 is fastest with and without
+ * fused multiply-add. V8 hoists a step's broadcasts ahead of its
+ * multiply-adds, so 5×8 unfused spills accumulators to the stack.
  */
-const ROWS_UNFUSED = 5;
-const ROWS_FUSED = 4;
+const ROWS_UNFUSED = 4;
+const ROWS_FUSED = ROWS_UNFUSED;
 /**
  * A product with m, k or n below this skips packing and runs on the row
  * kernels (`dotRows`, `axpyRows`): a 4-row tile would be mostly padding,
@@ -38,16 +42,17 @@ const THIN = 4;
  * Below this many multiply-adds a product stays on the caller's thread:
  * waking a worker and waiting for it (tens of µs) costs more than the
  * share it would compute. Measured in docs/backends.md ("Threads").
+ * `fit` starts threads by default only for networks that reach it.
  */
-const MIN_THREADED_WORK = 128 * 128 * 128;
+export const THREADED_MATMUL_WORK = 128 * 128 * 128;
 /**
- * A threaded product is cut into about this many chunks of row panels per
- * thread (at most one row block each), handed out dynamically: enough
- * that a thread slowed down by another process leaves its share to the
- * others, few enough that each chunk still reuses B's packed block.
- * Measured in docs/backends.md ("Threads").
+ * Fewest row panels a thread takes at once from a threaded product (the
+ * last take may be smaller): each take streams all of packed B past its
+ * rows, so a take of a panel or two would reload B from L2 for too little
+ * work. Takes are a share of the panels left (see `wasm/threads.ts`), at
+ * most one row block of {@link PANELS_PER_BLOCK}.
  */
-const CHUNKS_PER_THREAD = 4;
+const MIN_CHUNK_PANELS = 3;
 /**
  * A float32 axpy runs in wasm from this many elements: below it, copying
  * both operands in and the result out, and the call, cost more than the
@@ -102,6 +107,8 @@ export interface WasmBackendOptions {
   readonly threads?: number;
   /** Share every packed product (of two row panels or more) among the threads, however small: tests use it to reach every chunk shape. */
   readonly forceThreads?: boolean;
+  /** Rows of the register tile, 1 to 6 (tuning and tests; default: the measured best for the kernel, see {@link ROWS_FUSED}). */
+  readonly tileRows?: number;
 }
 
 /** A wasm backend plus what tests and benchmarks need to watch it. */
@@ -141,8 +148,8 @@ export function defaultWasmThreads(): number {
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend | null {
   if (!wasmSimdSupported()) return null;
   const relaxedSimd = (options.relaxedSimd ?? true) && WebAssembly.validate(emitKernelModule({ relaxedMadd: true, rows: ROWS_FUSED }));
-  const kernel = { relaxedMadd: relaxedSimd, rows: relaxedSimd ? ROWS_FUSED : ROWS_UNFUSED };
-  const minThreadedWork = options.forceThreads === true ? 1 : MIN_THREADED_WORK;
+  const kernel = { relaxedMadd: relaxedSimd, rows: options.tileRows ?? (relaxedSimd ? ROWS_FUSED : ROWS_UNFUSED) };
+  const minThreadedWork = options.forceThreads === true ? 1 : THREADED_MATMUL_WORK;
   const force = options.forceKernel === true;
   const wasm = WasmKernels.threaded(kernel, options.threads ?? 1, minThreadedWork, force) ?? WasmKernels.single(kernel, force);
   // Empty products (a zero dimension) stay in JS even when forced: there is nothing to pack.
@@ -211,8 +218,14 @@ class WasmKernels {
   private readonly at: Layout = { rawA: 0, rawB: 0, packA: 0, packB: 0, c: 0, end: 0 };
   /** gemmBlocked's arguments for the whole product, reused. */
   private readonly args: number[] = new Array<number>(GEMM_ARGS).fill(0);
+  /** packB's arguments for the current product, and the call itself (bound once: the threaded path hands it to the pool). */
+  private readonly packBArgs: number[] = new Array<number>(6).fill(0);
+  private readonly packB = (): void => {
+    const b = this.packBArgs;
+    this.kernels.packB(b[0]!, b[1]!, b[2]!, b[3]!, b[4]!, b[5]!);
+  };
   /** The threaded job's description (over {@link args}), reused. */
-  private readonly job: { args: number[]; chunkRows: number; chunkABytes: number } = { args: this.args, chunkRows: 0, chunkABytes: 0 };
+  private readonly job: Mutable<GemmJob>;
   private readonly mr: number;
   /** Where every call's operands start: after the edge-tile scratches at address 0, one per thread the pool started with. */
   private readonly operands: number;
@@ -224,17 +237,21 @@ class WasmKernels {
     kernel: KernelOptions,
     private readonly force: boolean,
     private workers: GemmWorkers | null,
-    private readonly minThreadedWork = MIN_THREADED_WORK,
+    private readonly minThreadedWork = THREADED_MATMUL_WORK,
   ) {
     this.heap = new Float32Array(memory.buffer);
     this.mr = kernel.rows;
+    this.job = {
+      args: this.args, panelRows: kernel.rows, rawA: -1, aRowStride: 0, aDepthStride: 0,
+      minChunk: MIN_CHUNK_PANELS, maxChunk: PANELS_PER_BLOCK,
+    };
     this.operands = align16(EDGE_TILE_BYTES * (1 + (workers?.count ?? 0)));
   }
 
   /** One thread, over an unshared memory. */
   static single(kernel: KernelOptions, force: boolean): WasmKernels {
     const memory = new WebAssembly.Memory({ initial: 1 });
-    const module = kernel.relaxedMadd ? emitKernelModule(kernel) : simdModule!;
+    const module = kernel.relaxedMadd || kernel.rows !== ROWS_UNFUSED ? emitKernelModule(kernel) : simdModule!;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(module), { env: { memory } });
     const elementwise = new WebAssembly.Instance(new WebAssembly.Module(elementwiseModule!), { env: { memory } });
     return new WasmKernels(memory, instance.exports as unknown as KernelExports, elementwise.exports as unknown as ElementwiseExports, kernel, force, null);
@@ -384,10 +401,17 @@ class WasmKernels {
     heap.set(prefix(b, k * n), at.rawB >> 2);
     if (accumulate) heap.set(prefix(out, m * n), at.c >> 2);
     // op(A) as rows, op(B)ᵀ as rows: the transpose flags become strides.
-    kernels.packA(at.packA, at.rawA, m, k, transA ? 1 : k, transA ? m : 1);
-    kernels.packB(at.packB, at.rawB, n, k, transB ? k : 1, transB ? 1 : n);
+    // (No arrays or closures here: a steady-state call allocates nothing.)
+    const aRowStride = transA ? 1 : k;
+    const aDepthStride = transA ? m : 1;
+    const pack = this.packBArgs;
+    pack[0] = at.packB;
+    pack[1] = at.rawB;
+    pack[2] = n;
+    pack[3] = k;
+    pack[4] = transB ? k : 1;
+    pack[5] = transB ? 1 : n;
     const aPanelBytes = mr * k * 4;
-    const panels = Math.ceil(m / mr);
     const args = this.args;
     args[0] = at.packA;
     args[1] = at.packB;
@@ -401,16 +425,17 @@ class WasmKernels {
     args[9] = accumulate ? 1 : 0;
     args[10] = 0;
     const workers = this.workers;
-    if (workers === null || m * k * n < this.minThreadedWork || panels < 2) {
+    if (workers === null || m * k * n < this.minThreadedWork || m <= mr) {
+      kernels.packA(at.packA, at.rawA, m, k, aRowStride, aDepthStride);
+      this.packB();
       kernels.gemmBlocked(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10]);
       return at.c;
     }
-    // Chunks of row panels, handed out dynamically: about CHUNKS_PER_THREAD per thread, at most one row block each.
-    const chunkPanels = Math.min(PANELS_PER_BLOCK, Math.ceil(panels / (CHUNKS_PER_THREAD * (1 + workers.count))));
     const job = this.job;
-    job.chunkRows = chunkPanels * mr;
-    job.chunkABytes = chunkPanels * aPanelBytes;
-    if (!workers.run(job, Math.ceil(panels / chunkPanels), kernels.gemmBlocked)) void this.close();
+    job.rawA = at.rawA;
+    job.aRowStride = aRowStride;
+    job.aDepthStride = aDepthStride;
+    if (!workers.run(job, kernels, this.packB)) void this.close();
     return at.c;
   }
 

@@ -1,3 +1,4 @@
+import { defaultWasmThreads, THREADED_MATMUL_WORK } from '../backend/index.js';
 import { GlassnetError, describeValue } from '../errors.js';
 import { Tensor, type NestedNumbers } from '../tensor/tensor.js';
 import { checkLoss } from '../nn/losses.js';
@@ -14,7 +15,7 @@ import type { FitOptions, FitState } from './fit-types.js';
 const FIT_OPTIONS = optionNames<FitOptions>({
   loss: true, lossOptions: true, lr: true, optimizer: true, epochs: true, maxSteps: true, batchSize: true, shuffle: true, seed: true, errorThreshold: true,
   timeLimit: true, validationSplit: true, validationData: true, earlyStopping: true, l2: true, schedule: true, clipNorm: true, resume: true,
-  onCheckpoint: true, checkpointEvery: true, onBatchEnd: true, onEpochEnd: true,
+  onCheckpoint: true, checkpointEvery: true, onBatchEnd: true, onEpochEnd: true, threads: true,
 });
 
 /** Every option checked and every input converted, before anything changes. */
@@ -44,7 +45,19 @@ export function checkFitOptions(model: Sequential, x: NestedNumbers | Tensor, y:
   const shuffle = options.shuffle ?? batchSize < train.x.rows;
   const checkpointEvery = checkInteger(options.checkpointEvery ?? 1, 1, 'options.checkpointEvery');
   if (options.resume !== undefined) checkResume(options.resume);
-  return { train, validation, lossName, batchSize, shuffle, epochs, maxSteps, threshold, timeLimit, checkpointEvery };
+  const threads = options.threads === undefined || options.threads === 'auto' ? autoThreads(model, batchSize) : checkInteger(options.threads, 1, 'options.threads');
+  return { train, validation, lossName, batchSize, shuffle, epochs, maxSteps, threshold, timeLimit, checkpointEvery, threads };
+}
+
+/**
+ * `threads: 'auto'`: every core when a batch's products are large enough
+ * to be split (the batch times the largest parameter, the largest
+ * product's multiply-adds for a Dense network), else null (leave the
+ * active backend as it is).
+ */
+function autoThreads(model: Sequential, batchSize: number): number | null {
+  const largest = Math.max(0, ...model.parameters().map((p) => p.size));
+  return batchSize * largest >= THREADED_MATMUL_WORK ? defaultWasmThreads() : null;
 }
 
 function checkResume(state: FitState): void {

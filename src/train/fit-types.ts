@@ -88,6 +88,16 @@ export interface FitOptions {
   l2?: number;
   /** Learning rate per step (the optimizer's own step count drives it). */
   schedule?: LRSchedule;
+  /**
+   * Threads for the wasm backends' large products, counting the caller
+   * (an integer ≥ 1), or `'auto'` (the default): every core, up to
+   * `defaultWasmThreads()`, when the active backend is `'wasm'` or
+   * `'wasm-mt'` and a batch times the largest parameter reaches
+   * `THREADED_MATMUL_WORK` multiply-adds; otherwise the active backend as it
+   * is. Results are bit for bit those of one thread. The js backends have
+   * no threads and ignore it.
+   */
+  threads?: number | 'auto';
   /** Scale gradients down so their global norm is at most this (PyTorch's clip_grad_norm_). */
   clipNorm?: number;
   /** Continue a run from a checkpoint's state (restore the optimizer's own state first, with `setState`). */

@@ -1,5 +1,6 @@
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import type { Sequential } from '../nn/model.js';
+import { withWasmThreads } from '../backend/index.js';
 import { Random } from '../util/random.js';
 import { BestWeights } from './early-stopping.js';
 import { evaluateTensors } from './evaluate.js';
@@ -18,6 +19,11 @@ export type { BatchInfo, EarlyStoppingOptions, EarlyStoppingState, EpochInfo, Fi
  */
 export function fit(model: Sequential, x: NestedNumbers | Tensor, y: NestedNumbers | Tensor, options: FitOptions = {}): FitResult {
   const settings = checkFitOptions(model, x, y, options);
+  return settings.threads === null ? run(model, settings, options) : withWasmThreads(settings.threads, () => run(model, settings, options));
+}
+
+/** fit's loop, on the backend it runs on. */
+function run(model: Sequential, settings: ReturnType<typeof checkFitOptions>, options: FitOptions): FitResult {
   const { train, validation, lossName, batchSize, shuffle, epochs, maxSteps, threshold } = settings;
   const lossOptions = options.lossOptions ?? {};
   // What can still refuse the call comes before the Trainer, which allocates the parameters' gradients.

@@ -38,6 +38,9 @@ function utf8(bytes: number[], text: string): void {
   bytes.push(...encoded);
 }
 
+/** `N` elements of `T` as a tuple type (N a small literal). */
+type Tuple<T, N extends number, R extends T[] = []> = R['length'] extends N ? R : Tuple<T, N, [...R, T]>;
+
 /** A local variable or parameter of the function being emitted. */
 export interface Local {
   readonly index: number;
@@ -51,27 +54,32 @@ export interface Local {
  */
 export class FunctionEmitter {
   readonly code: number[] = [];
-  private readonly params: ValType[];
+  private readonly paramList: ValType[];
   private readonly extraLocals: ValType[] = [];
 
   /** A function named `name` (its export name) taking `params` and returning nothing. */
   constructor(readonly name: string, params: readonly ValType[]) {
-    this.params = [...params];
+    this.paramList = [...params];
   }
 
   /** The `i`-th parameter as a local. */
   param(i: number): Local {
-    return { index: i, type: this.params[i]! };
+    return { index: i, type: this.paramList[i]! };
+  }
+
+  /** The first `count` parameters as locals, typed as a tuple of that length to destructure. */
+  params<N extends number>(count: N): Tuple<Local, N> {
+    return Array.from({ length: count }, (_, i) => this.param(i)) as Tuple<Local, N>;
   }
 
   /** Declares a new local of type `type`. */
   local(type: ValType): Local {
     this.extraLocals.push(type);
-    return { index: this.params.length + this.extraLocals.length - 1, type };
+    return { index: this.paramList.length + this.extraLocals.length - 1, type };
   }
 
   get paramTypes(): readonly ValType[] {
-    return this.params;
+    return this.paramList;
   }
 
   /** The body with its local declarations, as the code section stores it. */
@@ -108,6 +116,8 @@ export class FunctionEmitter {
   }
 
   // Control flow. Blocks and loops carry no value (block type 0x40).
+  /** `unreachable`: traps. */
+  unreachable(): this { return this.op(0x00); }
   block(): this { return this.op(0x02, 0x40); }
   loop(): this { return this.op(0x03, 0x40); }
   if_(): this { return this.op(0x04, 0x40); }

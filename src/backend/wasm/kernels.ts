@@ -70,7 +70,7 @@ function lanes32(...picks: number[]): number[] {
  */
 function emitPack(name: string, W: number): FunctionEmitter {
   const f = new FunctionEmitter(name, [i32, i32, i32, i32, i32, i32]);
-  const [dst, src, rows, depth, rowStride, depthStride] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i)) as Local[];
+  const [dst, src, rows, depth, rowStride, depthStride] = f.params(6);
   const r0 = f.local(i32);
   const valid = f.local(i32);
   const p = f.local(i32);
@@ -170,7 +170,7 @@ function emitPack(name: string, W: number): FunctionEmitter {
 function emitMicroKernel(options: KernelOptions): FunctionEmitter {
   const MR = options.rows;
   const f = new FunctionEmitter('microKernel', [i32, i32, i32, i32, i32, i32, i32, i32, i32]);
-  const [a, b, kc, c, ldc, rows, cols, load, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => f.param(i)) as Local[];
+  const [a, b, kc, c, ldc, rows, cols, load, scratch] = f.params(9);
   const acc = Array.from({ length: MR }, () => Array.from({ length: VECTORS }, () => f.local(v128)));
   const bv = Array.from({ length: VECTORS }, () => f.local(v128));
   const av = f.local(v128);
@@ -243,7 +243,7 @@ function emitMicroKernel(options: KernelOptions): FunctionEmitter {
  */
 function emitGemm(MR: number): FunctionEmitter {
   const f = new FunctionEmitter('gemm', [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
-  const [aPack, bPack, c, m, n, kc, aPanel, bPanel, ldc, load, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => f.param(i)) as Local[];
+  const [aPack, bPack, c, m, n, kc, aPanel, bPanel, ldc, load, scratch] = f.params(11);
   const jr = f.local(i32);
   const ir = f.local(i32);
   const ap = f.local(i32);
@@ -282,7 +282,7 @@ function emitGemm(MR: number): FunctionEmitter {
  */
 function emitGemmBlocked(MR: number): FunctionEmitter {
   const f = new FunctionEmitter('gemmBlocked', [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
-  const [aPack, bPack, c, m, n, k, aPanel, bPanel, ldc, load, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => f.param(i)) as Local[];
+  const [aPack, bPack, c, m, n, k, aPanel, bPanel, ldc, load, scratch] = f.params(11);
   const p0 = f.local(i32);
   const kc = f.local(i32);
   const i0 = f.local(i32);
@@ -345,7 +345,7 @@ function madd(f: FunctionEmitter, acc: Local, fused: boolean, operands: () => vo
  */
 function emitDotRows(options: KernelOptions): FunctionEmitter {
   const f = new FunctionEmitter('dotRows', [i32, i32, i32, i32, i32, i32, i32]);
-  const [a, b, c, m, n, k, load] = [0, 1, 2, 3, 4, 5, 6].map((i) => f.param(i)) as Local[];
+  const [a, b, c, m, n, k, load] = f.params(7);
   const i = f.local(i32);
   const j = f.local(i32);
   const p = f.local(i32);
@@ -406,7 +406,7 @@ function emitDotRows(options: KernelOptions): FunctionEmitter {
  */
 function emitAxpyRows(): FunctionEmitter {
   const f = new FunctionEmitter('axpyRows', [i32, i32, i32, i32, i32, i32, i32, i32, i32]);
-  const [a, aRowStride, aDepthStride, b, c, m, k, n, load] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => f.param(i)) as Local[];
+  const [a, aRowStride, aDepthStride, b, c, m, k, n, load] = f.params(9);
   const i = f.local(i32);
   const p = f.local(i32);
   const pa = f.local(i32);
@@ -493,7 +493,7 @@ const JOIN_LOWS = lanes32(0, 1, 4, 5);
  */
 function emitAxpy(): FunctionEmitter {
   const f = new FunctionEmitter('axpy', [i32, i32, i32, f64]);
-  const [out, a, n, s] = [0, 1, 2, 3].map((i) => f.param(i)) as Local[];
+  const [out, a, n, s] = f.params(4);
   const sv = f.local(v128);
   const vectorEnd = f.local(i32);
   const end = f.local(i32);
@@ -537,7 +537,7 @@ function emitAxpy(): FunctionEmitter {
  */
 function emitBiasActivation(): FunctionEmitter {
   const f = new FunctionEmitter('biasActivation', [i32, i32, i32, i32, i32, i32, f64]);
-  const [c, bias, out, rows, units, act, alpha] = [0, 1, 2, 3, 4, 5, 6].map((i) => f.param(i)) as Local[];
+  const [c, bias, out, rows, units, act, alpha] = f.params(7);
   const r = f.local(i32);
   const pb = f.local(i32);
   const vectorEnd = f.local(i32);

@@ -5,12 +5,20 @@
  * workers, takes chunks itself, then blocks in `Atomics.wait` until every
  * worker that joined is done. The training loop never awaits anything.
  *
- * **Dynamic scheduling.** Chunks are handed out by a shared atomic
- * counter (`NEXT` in the job block): every thread, the host included,
- * takes the next chunk until none remain. A thread that is slowed down
- * (its core busy with another process) just takes fewer chunks, and a
- * worker that has not woken up by the time the host has taken the last
- * chunk is left out of that job altogether.
+ * **Dynamic scheduling.** Chunks of row panels are handed out by a shared
+ * atomic counter (`NEXT` in the job block): every thread, the host
+ * included, takes a share of the panels left until none remain. A thread
+ * that is slowed down (its core busy with another process) just takes
+ * fewer chunks, and a worker that has not woken up by the time the host
+ * has taken the last chunk is left out of that job altogether. Shares
+ * shrink as the panels run out (guided self-scheduling), so the threads
+ * finish close together; fixed chunks left one thread a whole chunk
+ * behind the other.
+ *
+ * **Parallel packing.** Each chunk packs its own panels of A before
+ * computing them; the host packs B meanwhile, and chunks wait for it
+ * (`B_READY`) before their first multiply-add. Only the copies of the
+ * operands into linear memory and of the result out stay serial.
  *
  * **Per-worker state.** Each worker owns a small `Int32Array` over a
  * SharedArrayBuffer (its control block), whose `STATE` is IDLE, POSTED or
@@ -27,66 +35,112 @@
 /** Arguments of `gemmBlocked`, in order (see `kernels.ts`); the last is the thread's edge-tile scratch. */
 export const GEMM_ARGS = 11;
 
-// Job block slots: the chunk counter, the chunk geometry, then gemmBlocked's arguments for the whole product
-// (its last, the scratch, is unused: each thread passes its own).
-const NEXT = 0;
-const CHUNKS = 1;
-/** Rows per chunk (a whole number of row panels). */
-const CHUNK_ROWS = 2;
-/** Bytes of packed A per chunk. */
-const CHUNK_A_BYTES = 3;
-const GEMM = 4;
-const JOB_INTS = GEMM + GEMM_ARGS;
-// gemmBlocked's arguments by position (see KernelExports in wasm.ts).
-const [A_PACK, B_PACK, C, M, N, K, A_PANEL, B_PANEL, LDC, LOAD] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => GEMM + i) as number[];
+/**
+ * Slots of the shared job block: the panel counter, how chunks are sized,
+ * where op(A) is to be packed from, then gemmBlocked's arguments for the
+ * whole product (the last, the scratch, is unused: each thread passes its
+ * own). One record, so the worker's copy of the names cannot drift.
+ */
+const SLOT = {
+  /** The first row panel no thread has taken yet. */
+  NEXT: 0,
+  /** Row panels in the product. */
+  PANELS: 1,
+  /** Rows per panel (MR). */
+  PANEL_ROWS: 2,
+  /** A take is `ceil(left / SHARES)` panels, clamped to [MIN_CHUNK, MAX_CHUNK]: guided self-scheduling. */
+  SHARES: 3,
+  MIN_CHUNK: 4,
+  MAX_CHUNK: 5,
+  /** Byte address of op(A) unpacked, or −1 when it is packed already; a chunk packs its own panels. */
+  RAW_A: 6,
+  A_ROW_STRIDE: 7,
+  A_DEPTH_STRIDE: 8,
+  /** 0 until the caller has packed B: a chunk packs its A first, then waits for it. */
+  B_READY: 9,
+  A_PACK: 10, B_PACK: 11, C: 12, M: 13, N: 14, K: 15, A_PANEL: 16, B_PANEL: 17, LDC: 18, LOAD: 19,
+} as const;
+const JOB_INTS = SLOT.A_PACK + GEMM_ARGS;
 
 // Control block slots.
 const STATE = 0;
 const QUIT = 1;
 const FAILED = 2;
-/** The chunk a thread is computing, or −1: a failed worker's chunk is redone by the host. */
+/** The first panel of the chunk a thread is computing, or −1: a failed worker's chunk is redone by the host. */
 const CHUNK = 3;
-const CONTROL_INTS = 4;
+/** Panels in that chunk. */
+const CHUNK_SIZE = 4;
+const CONTROL_INTS = 5;
 const IDLE = 0;
 const POSTED = 1;
 const RUNNING = 2;
 
-/** `gemmBlocked` as the wasm instance exports it. */
-type GemmBlocked = (...args: number[]) => void;
+/** The exports a thread computes chunks with; `packA` is only called when the job has A unpacked. */
+export interface ChunkKernels {
+  gemmBlocked(...args: number[]): void;
+  packA?(dst: number, src: number, rows: number, depth: number, rowStride: number, depthStride: number): void;
+}
 
 /**
- * Takes chunks from the job's counter and computes them until none
- * remain, recording the current one in `control[CHUNK]`. Host and
- * workers run this same function: the worker's copy is its source text
- * (see {@link WORKER_SOURCE}), so it must not refer to anything but its
- * parameters and the slot constants, which the worker declares.
+ * One chunk, `size` row panels from panel `first`: packs its panels of A
+ * (when the job has A unpacked), waits until B is packed, and runs
+ * gemmBlocked on its rows. Host and workers run this same function: the
+ * worker's copy is its source text (see {@link WORKER_SOURCE}), so it must
+ * not refer to anything but its parameters and `SLOT`, which the worker
+ * declares.
  */
-function takeChunks(job: Int32Array, control: Int32Array, gemmBlocked: GemmBlocked, scratch: number): void {
+function computeChunk(job: Int32Array, first: number, size: number, kernels: ChunkKernels, scratch: number): void {
+  const row = first * job[SLOT.PANEL_ROWS]!;
+  const rows = Math.min(size * job[SLOT.PANEL_ROWS]!, job[SLOT.M]! - row);
+  const aPack = job[SLOT.A_PACK]! + first * job[SLOT.A_PANEL]!;
+  if (job[SLOT.RAW_A]! >= 0) {
+    kernels.packA!(aPack, job[SLOT.RAW_A]! + 4 * row * job[SLOT.A_ROW_STRIDE]!, rows, job[SLOT.K]!, job[SLOT.A_ROW_STRIDE]!, job[SLOT.A_DEPTH_STRIDE]!);
+  }
+  while (Atomics.load(job, SLOT.B_READY) === 0) Atomics.wait(job, SLOT.B_READY, 0);
+  kernels.gemmBlocked(
+    aPack, job[SLOT.B_PACK]!, job[SLOT.C]! + row * job[SLOT.LDC]!, rows, job[SLOT.N]!, job[SLOT.K]!,
+    job[SLOT.A_PANEL]!, job[SLOT.B_PANEL]!, job[SLOT.LDC]!, job[SLOT.LOAD]!, scratch,
+  );
+}
+
+/**
+ * Takes chunks of row panels off the job's counter and computes them until
+ * none remain, recording the current one in `control`. Each take is a
+ * share of what is left (guided self-scheduling): large chunks first, which
+ * reuse B's packed blocks best, small ones at the end, so the threads
+ * finish close together. Like {@link computeChunk}, the worker runs a copy
+ * of its source.
+ */
+function takeChunks(job: Int32Array, control: Int32Array, kernels: ChunkKernels, scratch: number): void {
   for (;;) {
-    const chunk = Atomics.add(job, NEXT, 1);
-    if (chunk >= job[CHUNKS]!) return;
-    control[CHUNK] = chunk;
-    const first = chunk * job[CHUNK_ROWS]!;
-    gemmBlocked(
-      job[A_PACK]! + chunk * job[CHUNK_A_BYTES]!, job[B_PACK]!, job[C]! + first * job[LDC]!,
-      Math.min(job[CHUNK_ROWS]!, job[M]! - first), job[N]!, job[K]!, job[A_PANEL]!, job[B_PANEL]!, job[LDC]!, job[LOAD]!, scratch,
-    );
+    const first = Atomics.load(job, SLOT.NEXT);
+    const left = job[SLOT.PANELS]! - first;
+    if (left <= 0) return;
+    const share = Math.max(job[SLOT.MIN_CHUNK]!, Math.min(job[SLOT.MAX_CHUNK]!, Math.ceil(left / job[SLOT.SHARES]!)));
+    const size = Math.min(left, share);
+    if (Atomics.compareExchange(job, SLOT.NEXT, first, first + size) !== first) continue;
+    control[CHUNK_SIZE] = size;
+    control[CHUNK] = first;
+    computeChunk(job, first, size, kernels, scratch);
     control[CHUNK] = -1;
   }
 }
 
 /**
- * The worker's program, evaluated as a CommonJS script so it needs no file
- * of its own next to the compiled library (a string works from `src/`
- * under Vitest and from `dist/` alike). It instantiates the same module
+ * The worker's program, evaluated from a string so it needs no file of its
+ * own next to the compiled library (a string works from `src/` under
+ * Vitest and from `dist/` alike). It loads `worker_threads` with
+ * `process.getBuiltinModule`, which works whether Node evaluates it as a
+ * script or, under `--input-type=module`, as a module. It instantiates the same module
  * over the same shared memory and joins jobs until told to quit. On any
  * failure it flags `FAILED` (with the chunk it was on in `CHUNK`) and
  * leaves, so the host redoes that chunk and closes the pool.
  */
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const [NEXT, CHUNKS, CHUNK_ROWS, CHUNK_A_BYTES, A_PACK, B_PACK, C, M, N, K, A_PANEL, B_PANEL, LDC, LOAD, CHUNK] =
-  ${JSON.stringify([NEXT, CHUNKS, CHUNK_ROWS, CHUNK_A_BYTES, A_PACK, B_PACK, C, M, N, K, A_PANEL, B_PANEL, LDC, LOAD, CHUNK])};
+const { workerData } = process.getBuiltinModule('node:worker_threads');
+const SLOT = ${JSON.stringify(SLOT)};
+const [CHUNK, CHUNK_SIZE] = ${JSON.stringify([CHUNK, CHUNK_SIZE])};
+const computeChunk = ${computeChunk.toString()};
 const takeChunks = ${takeChunks.toString()};
 const job = new Int32Array(workerData.job);
 const control = new Int32Array(workerData.control);
@@ -95,18 +149,18 @@ const fail = () => {
   Atomics.store(control, ${STATE}, ${IDLE});
   Atomics.notify(control, ${STATE});
 };
-let gemmBlocked = null;
+let kernels = null;
 try {
-  gemmBlocked = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports.gemmBlocked;
+  kernels = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
 } catch {
   fail();
 }
-while (gemmBlocked !== null) {
+while (kernels !== null) {
   Atomics.wait(control, ${STATE}, ${IDLE});
   if (Atomics.load(control, ${QUIT}) !== 0) break;
   if (Atomics.compareExchange(control, ${STATE}, ${POSTED}, ${RUNNING}) !== ${POSTED}) continue;
   try {
-    takeChunks(job, control, gemmBlocked, workerData.scratch);
+    takeChunks(job, control, kernels, workerData.scratch);
   } catch {
     fail();
     break;
@@ -146,10 +200,15 @@ export function availableThreads(): number {
 export interface GemmJob {
   /** `gemmBlocked`'s arguments for the whole product (the last, the scratch, is replaced by each thread's own). */
   readonly args: readonly number[];
-  /** Rows per chunk: a whole number of row panels. */
-  readonly chunkRows: number;
-  /** Bytes of packed A per chunk. */
-  readonly chunkABytes: number;
+  /** Rows per panel (MR). */
+  readonly panelRows: number;
+  /** Byte address of op(A) unpacked, for `packA` (with its strides in elements), or −1 when A is packed already. */
+  readonly rawA: number;
+  readonly aRowStride: number;
+  readonly aDepthStride: number;
+  /** Fewest and most panels a thread takes at once (the last take may be smaller). */
+  readonly minChunk: number;
+  readonly maxChunk: number;
 }
 
 /** A started pool of GEMM workers; see the file comment for the protocol. */
@@ -196,23 +255,34 @@ export class GemmWorkers {
 
   /**
    * Computes `job` with every worker that wakes up in time, the caller
-   * taking chunks too (with `gemmBlocked`, its own instance's export, and
-   * the scratch at 0). Returns false if a worker failed: its chunk has
-   * been redone here, and the caller should {@link close} the pool.
+   * taking chunks too (with its own instance's `kernels` and the scratch
+   * at 0). The workers are woken first; `packB` then runs on the caller
+   * while they pack their first chunks of A. Returns false if a worker
+   * failed: its chunk has been redone here, and the caller should
+   * {@link close} the pool.
    */
-  run(job: GemmJob, chunks: number, gemmBlocked: GemmBlocked): boolean {
+  run(job: GemmJob, kernels: ChunkKernels, packB: () => void): boolean {
     const shared = this.job;
-    shared.set(job.args, GEMM);
-    shared[CHUNKS] = chunks;
-    shared[CHUNK_ROWS] = job.chunkRows;
-    shared[CHUNK_A_BYTES] = job.chunkABytes;
+    shared.set(job.args, SLOT.A_PACK);
+    shared[SLOT.PANELS] = Math.ceil(job.args[3]! / job.panelRows);
+    shared[SLOT.PANEL_ROWS] = job.panelRows;
+    shared[SLOT.SHARES] = 2 * (1 + this.controls.length);
+    shared[SLOT.MIN_CHUNK] = job.minChunk;
+    shared[SLOT.MAX_CHUNK] = job.maxChunk;
+    shared[SLOT.RAW_A] = job.rawA;
+    shared[SLOT.A_ROW_STRIDE] = job.aRowStride;
+    shared[SLOT.A_DEPTH_STRIDE] = job.aDepthStride;
+    shared[SLOT.B_READY] = 0;
     // The atomic stores publish the job block before any worker can join.
-    Atomics.store(shared, NEXT, 0);
+    Atomics.store(shared, SLOT.NEXT, 0);
     for (const control of this.controls) {
       Atomics.store(control, STATE, POSTED);
       Atomics.notify(control, STATE);
     }
-    takeChunks(shared, this.own, gemmBlocked, 0);
+    packB();
+    Atomics.store(shared, SLOT.B_READY, 1);
+    Atomics.notify(shared, SLOT.B_READY);
+    takeChunks(shared, this.own, kernels, 0);
     for (const control of this.controls) {
       // A worker that has not joined yet is left out: it finds IDLE when it wakes.
       if (Atomics.compareExchange(control, STATE, POSTED, IDLE) === POSTED) continue;
@@ -220,17 +290,15 @@ export class GemmWorkers {
         Atomics.wait(control, STATE, state);
       }
     }
-    // Every worker is idle now, so the counter can be reused to redo a failed worker's chunk here.
+    // Every worker is idle now: a failed worker's chunk is redone here, from its packing on.
     let ok = true;
     for (const control of this.controls) {
       if (Atomics.load(control, FAILED) === 0) continue;
       ok = false;
-      const chunk = control[CHUNK]!;
-      if (chunk < 0) continue;
+      const first = control[CHUNK]!;
+      if (first < 0) continue;
       control[CHUNK] = -1;
-      shared[CHUNKS] = chunk + 1;
-      Atomics.store(shared, NEXT, chunk);
-      takeChunks(shared, this.own, gemmBlocked, 0);
+      computeChunk(shared, first, control[CHUNK_SIZE]!, kernels, 0);
     }
     return ok;
   }
