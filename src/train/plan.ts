@@ -49,11 +49,41 @@ interface PlannedView {
 type Call = () => void;
 
 /**
+ * One recorded step with the rules applied: what a {@link TrainingPlan}
+ * replays and what the tiny step compiles (`tiny.ts`).
+ */
+export interface PlannedTape {
+  /** The rows the step was recorded at: the most a replay takes. */
+  readonly batchSize: number;
+  /** The recorded nodes, in the order they ran. */
+  readonly nodes: readonly Node[];
+  /** The recording's batch inputs and targets (zeros), and its loss. */
+  readonly x: Tensor;
+  readonly y: Tensor;
+  readonly loss: Tensor;
+  /** The network's output: the loss's first operand. */
+  readonly output: Tensor;
+  /** The forward pass in order: a node run by its own kernel, or a Dense group run as one `denseForward`. */
+  readonly forward: readonly (Node | DenseGroup)[];
+  /** The nodes whose backward runs, in tape order (a step runs them in reverse), with their gradient arrays. */
+  readonly backward: readonly BackwardStep[];
+}
+
+/** A node's backward in a planned tape: ∂L/∂out and the arrays its kernel writes the inputs' gradients into. */
+export interface BackwardStep {
+  readonly node: Node;
+  readonly gradOut: FloatArray;
+  /** Per input: a planned array, the parameter's `.grad` array, `gradOut` itself (see `Kernel.passes`), or null. */
+  readonly grads: readonly (FloatArray | null)[];
+}
+
+/**
  * A training step for a Sequential of Dense and Dropout layers, replayed
  * from its recorded tape into buffers planned once (see the module
  * comment).
  */
 export class TrainingPlan {
+  readonly batchSize: number;
   /** The network's output of the last step, `rows × outputs` (a prefix of the planned array). */
   readonly outputs: FloatArray;
   private readonly forwards: Call[];
@@ -66,28 +96,53 @@ export class TrainingPlan {
   private readonly loss: FloatArray;
   private rows: number;
 
-  private constructor(readonly batchSize: number, replay: Replay) {
-    this.forwards = replay.forwards;
-    this.backwards = replay.backwards;
-    this.x = replay.x;
-    this.y = replay.y;
-    this.batched = replay.batched;
-    this.loss = replay.loss;
-    this.outputs = replay.outputs;
+  /** The replay of `tape`. */
+  constructor(tape: PlannedTape) {
+    const { batchSize } = tape;
+    this.batchSize = batchSize;
+    const views = new Map<Tensor, PlannedView>();
+    this.batched = [];
+    const view = (t: Tensor, isBatched: boolean): PlannedView => {
+      let found = views.get(t);
+      if (found === undefined) {
+        found = { data: t.data, shape: t.shape.slice() };
+        views.set(t, found);
+        if (isBatched) this.batched.push(found);
+      }
+      return found;
+    };
+    this.x = view(tape.x, true);
+    this.y = view(tape.y, true);
+    const inputViews = new Map<Node, PlannedView[]>();
+    for (const node of tape.nodes) {
+      const inputs = node.inputs.map((input) => view(input, false));
+      inputViews.set(node, inputs);
+      view(node.output, inputs.some((input) => this.batched.includes(input)) && node.output.shape[0] === batchSize);
+    }
+    const backend = getBackend();
+    this.forwards = tape.forward.map((item): Call => {
+      if ('members' in item) return denseCall(backend, item, views);
+      const { kernel } = item;
+      const out = views.get(item.output)!;
+      const inputs = inputViews.get(item)!;
+      return () => kernel.forward(out, inputs);
+    });
+    const intermediates: Intermediates = {};
+    this.backwards = tape.backward.map(({ node, gradOut, grads }): Call => {
+      const { kernel } = node;
+      const out = views.get(node.output)!;
+      const inputs = inputViews.get(node)!;
+      return () => kernel.backward(gradOut, out, inputs, grads, intermediates);
+    });
+    this.loss = tape.loss.data;
+    this.outputs = tape.output.data;
     this.rows = batchSize;
   }
 
-  /**
-   * A plan for `model`, or null when it has a layer the plan does not know
-   * (or a tape the replay does not take: a tensor whose gradient has two
-   * readers).
-   */
+  /** A plan for `model`, or null when {@link planTape} takes no tape of it. */
   static for(model: Sequential, loss: LossName, batchSize: number, options: LossOptions = {}): TrainingPlan | null {
-    if (!model.layers.every((layer) => layer instanceof Dense || layer instanceof Dropout)) return null;
-    // Checked first, under the Trainer's name for the option: a refused option leaves the model as it was.
-    lossSetting(loss, options, zeros([1, model.outputSize], model.dtype), 'options.lossOptions');
-    const replay = plan(recordStep(model, loss, batchSize, options), batchSize);
-    return replay === null ? null : new TrainingPlan(batchSize, replay);
+    const tape = planTape(model, loss, batchSize, options);
+    return tape === null ? null : new TrainingPlan(tape);
   }
 
   /**
@@ -112,8 +167,56 @@ export class TrainingPlan {
   }
 }
 
+/**
+ * Records one step of `model` with `loss` at `batchSize` rows and applies
+ * the rules (see the module comment); allocates every gradient array,
+ * including each parameter's `.grad`. Null when the model has a layer the
+ * plan does not know (only Dense and Dropout), or the tape has a tensor
+ * whose gradient has two readers (it would need accumulating).
+ * @throws GlassnetError for a loss option the loss refuses, with the model unchanged.
+ */
+export function planTape(model: Sequential, loss: LossName, batchSize: number, options: LossOptions = {}): PlannedTape | null {
+  if (!model.layers.every((layer) => layer instanceof Dense || layer instanceof Dropout)) return null;
+  // Checked first, under the Trainer's name for the option: a refused option leaves the model as it was.
+  lossSetting(loss, options, zeros([1, model.outputSize], model.dtype), 'options.lossOptions');
+  const { nodes, x, y, loss: value } = recordStep(model, loss, batchSize, options);
+  if (value.node === null) return null; // nothing to train: the recorded path reports it
+  const readers = new Map<Tensor, Node[]>();
+  for (const node of nodes) for (const input of node.inputs) readers.set(input, [...(readers.get(input) ?? []), node]);
+  // One reader per gradient: then each gradient is written once, never accumulated.
+  for (const [tensor, list] of readers) if (tensor.requiresGrad && list.length > 1) return null;
+
+  const forward: (Node | DenseGroup)[] = [];
+  const fusedAway = new Set<Node>();
+  for (const node of nodes) {
+    if (fusedAway.has(node)) continue;
+    const dense = node.kernel instanceof MatmulKernel ? denseGroup(node, readers) : null;
+    if (dense !== null) for (const member of dense.members) fusedAway.add(member);
+    forward.push(dense ?? node);
+  }
+
+  const backward: BackwardStep[] = [];
+  const grads = new Map<Tensor, FloatArray>();
+  const seed = allocate(value.dtype, 1);
+  seed[0] = 1;
+  grads.set(value, seed);
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i]!;
+    const gradOut = grads.get(node.output);
+    if (gradOut === undefined) continue; // nothing downstream needs it
+    const gradInputs = node.inputs.map((input, k) => {
+      if (!input.requiresGrad) return null;
+      const grad = input.node === null ? parameterGrad(input) : node.kernel.passes?.(k) === true ? gradOut : allocate(input.dtype, input.size);
+      grads.set(input, grad);
+      return grad;
+    });
+    if (gradInputs.some((grad) => grad !== null)) backward.unshift({ node, gradOut, grads: gradInputs });
+  }
+  return { batchSize, nodes, x, y, loss: value, output: value.node.inputs[0]!, forward, backward };
+}
+
 /** One forward pass and loss, recorded at `batchSize` rows of zeros. */
-interface Tape {
+interface Recording {
   nodes: Node[];
   x: Tensor;
   y: Tensor;
@@ -126,7 +229,7 @@ interface Tape {
  * generators' states are restored afterwards, so the recording draws
  * nothing from the streams training uses.
  */
-function recordStep(model: Sequential, loss: LossName, batchSize: number, options: LossOptions): Tape {
+function recordStep(model: Sequential, loss: LossName, batchSize: number, options: LossOptions): Recording {
   const x = zeros([batchSize, model.inputSize], model.dtype);
   const y = zeros([batchSize, model.outputSize], model.dtype);
   const dropouts = model.layers.filter((layer): layer is Dropout => layer instanceof Dropout);
@@ -140,88 +243,6 @@ function recordStep(model: Sequential, loss: LossName, batchSize: number, option
   }
 }
 
-interface Replay {
-  forwards: Call[];
-  backwards: Call[];
-  x: PlannedView;
-  y: PlannedView;
-  batched: PlannedView[];
-  loss: FloatArray;
-  outputs: FloatArray;
-}
-
-/** The replay of `tape`: views, gradient arrays, and the calls forward and backward; null for a tape it does not take. */
-function plan(tape: Tape, batchSize: number): Replay | null {
-  const { nodes } = tape;
-  if (tape.loss.node === null) return null; // nothing to train: the recorded path reports it
-  const readers = new Map<Tensor, Node[]>();
-  for (const node of nodes) for (const input of node.inputs) readers.set(input, [...(readers.get(input) ?? []), node]);
-  // One reader per gradient: then each gradient is written once, never accumulated.
-  for (const [tensor, list] of readers) if (tensor.requiresGrad && list.length > 1) return null;
-
-  const views = new Map<Tensor, PlannedView>();
-  const batched: PlannedView[] = [];
-  const view = (t: Tensor, isBatched: boolean): PlannedView => {
-    let found = views.get(t);
-    if (found === undefined) {
-      found = { data: t.data, shape: t.shape.slice() };
-      views.set(t, found);
-      if (isBatched) batched.push(found);
-    }
-    return found;
-  };
-  const x = view(tape.x, true);
-  const y = view(tape.y, true);
-  for (const node of nodes) {
-    const inputs = node.inputs.map((input) => view(input, false));
-    view(node.output, inputs.some((input) => batched.includes(input)) && node.output.shape[0] === batchSize);
-  }
-  const inputViews = new Map(nodes.map((node) => [node, node.inputs.map((input) => views.get(input)!)]));
-
-  const backend = getBackend();
-  const forwards: Call[] = [];
-  const fusedAway = new Set<Node>();
-  for (const node of nodes) {
-    if (fusedAway.has(node)) continue;
-    const dense = node.kernel instanceof MatmulKernel ? denseGroup(node, readers) : null;
-    if (dense === null) {
-      const { kernel } = node;
-      const out = views.get(node.output)!;
-      const inputs = inputViews.get(node)!;
-      forwards.push(() => kernel.forward(out, inputs));
-      continue;
-    }
-    for (const member of dense.members) fusedAway.add(member);
-    forwards.push(denseCall(backend, dense, views));
-  }
-
-  const backwards: Call[] = [];
-  const grads = new Map<Tensor, FloatArray>();
-  const seed = allocate(tape.loss.dtype, 1);
-  seed[0] = 1;
-  grads.set(tape.loss, seed);
-  const intermediates: Intermediates = {};
-  for (let i = nodes.length - 1; i >= 0; i--) {
-    const node = nodes[i]!;
-    const gradOut = grads.get(node.output);
-    if (gradOut === undefined) continue; // nothing downstream needs it
-    const gradInputs = node.inputs.map((input, k) => {
-      if (!input.requiresGrad) return null;
-      const grad = input.node === null ? parameterGrad(input) : node.kernel.passes?.(k) === true ? gradOut : allocate(input.dtype, input.size);
-      grads.set(input, grad);
-      return grad;
-    });
-    if (gradInputs.every((grad) => grad === null)) continue;
-    const { kernel } = node;
-    const out = views.get(node.output)!;
-    const inputs = inputViews.get(node)!;
-    // Pushed in reverse; the step runs the list from its end.
-    backwards.unshift(() => kernel.backward(gradOut, out, inputs, gradInputs, intermediates));
-  }
-  const outputs = views.get(tape.loss.node.inputs[0]!)!.data;
-  return { forwards, backwards, x, y, batched, loss: tape.loss.data, outputs };
-}
-
 /** A parameter's `.grad` array, allocated once: the replay overwrites it, as zeroGrad + backward would leave it. */
 function parameterGrad(p: Tensor): FloatArray {
   p.grad ??= new Tensor(allocate(p.dtype, p.size), p.shape.slice());
@@ -229,7 +250,7 @@ function parameterGrad(p: Tensor): FloatArray {
 }
 
 /** A Dense layer's forward as tape nodes: the product, the bias add and the activation that follow it. */
-interface DenseGroup {
+export interface DenseGroup {
   /** The nodes the one call replaces. */
   members: Node[];
   x: Tensor;
