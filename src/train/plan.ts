@@ -308,8 +308,3 @@ function denseCall(backend: Backend, group: DenseGroup, views: ReadonlyMap<Tenso
   const alpha = group.activation?.alpha ?? 0;
   return () => backend.denseForward(net, out, x.data, weight, bias, biasSize, x.shape[0]!, k, units, kind, alpha);
 }
-
-/** Allocates each parameter's `.grad` once, for steps that overwrite it in place. */
-export function ensureGrads(layer: Dense): void {
-  for (const p of layer.parameters()) parameterGrad(p);
-}
