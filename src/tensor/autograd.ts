@@ -204,7 +204,7 @@ export function backward(loss: Tensor, seed?: Tensor): void {
 }
 
 /** Nodes reachable from `root`, each after all nodes that produce its inputs. */
-export function topologicalOrder(root: Tensor): Node[] {
+function topologicalOrder(root: Tensor): Node[] {
   const order: Node[] = [];
   const visited = new Set<Node>();
   // Iterative depth-first search: deep networks must not overflow the call stack.
