@@ -20,14 +20,19 @@
  *   backward kernels run one by one as recorded.
  * - **Shared gradients.** Where a kernel says an input's gradient is the
  *   output's gradient unchanged (`Kernel.passes`: a bias add's first
- *   operand), the two share one array and the copy is skipped.
+ *   operand), the two share one array and the copy is skipped. A
+ *   parameter's gradient is written straight into its `.grad`, where
+ *   autograd adds it to zeros: the same bits, because the kernels that
+ *   write a Dense layer's parameter gradients (the product and
+ *   `sumRepeats`) start their sums from +0.
  *
  * So a step issues the backend calls the recorded path issues (but for the
  * fused forward and the skipped copies) and is bit-identical to it (tests
  * hold it to that with `toEqual`); a steady-state step allocates nothing
  * and builds no graph. A batch of fewer rows than planned runs on
- * prefixes: every tensor whose first dimension is the batch's has a view
- * whose `shape[0]` follows the rows, and kernels read sizes from shapes.
+ * prefixes: every tensor computed from the batch whose first dimension
+ * is the planned rows has a view whose `shape[0]` follows the rows, and
+ * kernels read sizes from shapes.
  * Dropout masks come from the layers' generators in tape order, as
  * recorded; the recording's draws are undone.
  */
@@ -265,9 +270,10 @@ export interface DenseGroup {
 
 /**
  * The fusion rule: `matmul(x, W)` with W transposed, then (if the only
- * reader of the product) an add of a one-dimensional bias, then (if the
- * only reader of NET) an elementwise activation. Null when `node` is not
- * such a product.
+ * reader of the product) an add of a one-dimensional bias that no node
+ * computes (a parameter: it exists when the product runs, where the one
+ * call takes the group's place), then (if the only reader of NET) an
+ * elementwise activation. Null when `node` is not such a product.
  */
 function denseGroup(node: Node, readers: ReadonlyMap<Tensor, Node[]>): DenseGroup | null {
   const kernel = node.kernel as MatmulKernel;
@@ -281,7 +287,7 @@ function denseGroup(node: Node, readers: ReadonlyMap<Tensor, Node[]>): DenseGrou
   const add = only(group.net);
   const bias = add?.inputs[1];
   if (add !== null && add.kernel instanceof BinaryKernel && add.kernel.kind === 'add' && add.inputs[0] === group.net
-    && bias !== undefined && bias.shape.length === 1 && weight.shape[0]! % bias.size === 0) {
+    && bias !== undefined && bias.node === null && bias.shape.length === 1 && weight.shape[0]! % bias.size === 0) {
     group.members.push(add);
     group.bias = bias;
     group.net = group.out = add.output;
