@@ -226,12 +226,18 @@ class Program {
     return range(n).map((i) => `${name}[${i}]`);
   }
 
-  /** Declares `const v{a}_{i} = expression(i)` for the elements of `array` and records the names. */
-  private define(array: FloatArray, n: number, expression: (i: number) => string): readonly string[] {
+  /** The names `v{a}_{i}` of the elements of the value `array`, recorded for its readers; the caller declares them. */
+  private names(array: FloatArray, n: number): readonly string[] {
     const id = this.id(array);
     const names = range(n).map((i) => `v${id}_${i}`);
-    names.forEach((name, i) => this.body.push(`  const ${name} = ${expression(i)};`));
     this.values.set(array, names);
+    return names;
+  }
+
+  /** Declares `const v{a}_{i} = expression(i)` for the elements of `array` and records the names. */
+  private define(array: FloatArray, n: number, expression: (i: number) => string): readonly string[] {
+    const names = this.names(array, n);
+    names.forEach((name, i) => this.body.push(`  const ${name} = ${expression(i)};`));
     return names;
   }
 
@@ -244,12 +250,17 @@ class Program {
     const bias = group.bias === null ? null : this.bind(group.bias.data);
     const biasSize = group.bias?.size ?? units;
     const { stored } = this;
-    // Reference transB matmul: dot = 0; dot += a·b in order; out = 0 + dot.
-    const net = this.define(group.net.data, units, (j) => {
+    const f = group.activation === null ? null : this.bind(ELEMENTWISE[group.activation.kind].forward);
+    const a = group.activation === null ? null : this.bind(group.activation.alpha);
+    const net = this.names(group.net.data, units);
+    const out = f === null ? net : this.names(group.out.data, units);
+    // Unit by unit, each OUT right after its NET, as a straight-line step reads best.
+    net.forEach((name, j) => {
+      // Reference transB matmul: dot = 0; dot += a·b in order; out = 0 + dot.
       const product = stored(`0 + (0${x.map((input, p) => ` + ${input} * ${w}[${j * k + p}]`).join('')})`);
-      return bias === null ? product : stored(`${product} + ${bias}[${j % biasSize}]`);
+      this.body.push(`  const ${name} = ${bias === null ? product : stored(`${product} + ${bias}[${j % biasSize}]`)};`);
+      if (f !== null) this.body.push(`  const ${out[j]} = ${stored(`${f}(${name}, ${a})`)};`);
     });
-    if (group.activation !== null) this.activate(group.activation, group.out.data, net);
     return true;
   }
 
