@@ -151,9 +151,9 @@ function literal(value: number): string {
 /**
  * The source of one compiled step, built by walking a planned tape. Every
  * array of the tape has a number; element i of array a is the local
- * `v{a}_{i}` (a value) or `g{a}_{i}` (a gradient), or `A{a}[i]` for a
- * parameter read from its array. Bound values (arrays, the records'
- * kernels, options) are `b{k}`.
+ * `v{a}_{i}` (a value) or `g{a}_{i}` (a gradient). Bound values (a
+ * parameter's array and its `.grad`, the outputs, the records' kernels,
+ * options) are `b{k}`, so a parameter's element is read as `b{k}[i]`.
  */
 class Program {
   /** Values the source reads as `b{k}`. */
