@@ -156,3 +156,38 @@ describe('Trainer', () => {
     expect(parameters(model)).toEqual(before);
   });
 });
+
+describe('one engine: the plan replays the recorded kernels', () => {
+  it("a recorded node's kernel recomputes its op into the buffers it is given", async () => {
+    const { matmul, sigmoid, withObserver } = await import('../src/index.js');
+    type Node = import('../src/index.js').Node;
+    const nodes: Node[] = [];
+    const x = tensor([[0.5, -1, 2]], { dtype: 'float64' });
+    const w = tensor([[0.1, 0.2, 0.3], [-0.4, 0.5, -0.6]], { dtype: 'float64', requiresGrad: true });
+    const out = withObserver({ onForward: (node) => nodes.push(node), onBackward: () => undefined }, () => sigmoid(matmul(x, w, false, true)));
+    expect(nodes.map((node) => node.op)).toEqual(['matmul', 'sigmoid']);
+    // Forward again into other arrays, from other inputs: the same numbers as a fresh op call.
+    const x2 = tensor([[-3, 0.25, 1]], { dtype: 'float64' });
+    const product = { data: new Float64Array(2), shape: [1, 2] };
+    const replayed = { data: new Float64Array(2), shape: [1, 2] };
+    nodes[0]!.kernel.forward(product, [x2, w]);
+    nodes[1]!.kernel.forward(replayed, [product]);
+    expect(Array.from(replayed.data)).toEqual(Array.from(sigmoid(matmul(x2, w, false, true)).data));
+    // Backward into a given array equals the node's own rule, which allocates.
+    const g = Float64Array.of(1, -2);
+    const into = new Float64Array(6);
+    nodes[0]!.kernel.backward(g, nodes[0]!.output, nodes[0]!.inputs, [null, into], {});
+    expect(Array.from(into)).toEqual(Array.from(nodes[0]!.backward(g, {})[1]!));
+    expect(out.node).toBe(nodes[1]);
+  });
+
+  it('building a Trainer draws nothing from a dropout generator and changes no parameter', async () => {
+    const { Dense, Dropout, Sequential, Trainer } = await import('../src/index.js');
+    const dropout = new Dropout(6, 0.5, { seed: 3 });
+    const model = new Sequential([new Dense(4, 6, { activation: 'relu', seed: 1 }), dropout, new Dense(6, 3, { seed: 2 })]);
+    const [state, before] = [dropout.random.getState(), parameters(model)];
+    expect(new Trainer(model, { loss: 'softmaxCrossEntropy', batchSize: 5 }).path).toBe('planned');
+    expect(dropout.random.getState()).toEqual(state);
+    expect(parameters(model)).toEqual(before);
+  });
+});

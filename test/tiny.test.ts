@@ -334,3 +334,25 @@ describe('the tiny step in steady state', () => {
     expect(bytesPerStep).toBeLessThan(ALLOCATION_BOUND);
   }, 120_000);
 });
+
+describe('the tiny step is compiled from the tape alone', () => {
+  it('keeps layer names out of the generated source', () => {
+    const sources: string[] = [];
+    const RealFunction = globalThis.Function;
+    vi.stubGlobal('Function', function Spy(...args: string[]) {
+      sources.push(args[args.length - 1]!);
+      return RealFunction(...args);
+    });
+    try {
+      const model = b1('float64')();
+      model.layers[0]!.name = '"); throw new Error("injected"); //';
+      const trainer = new Trainer(model, { lr: 0.5 });
+      expect(trainer.path).toBe('tiny');
+      expect(trainer.step(Float64Array.of(0.02, 0.04), Float64Array.of(0.5, 0.9))).toBeCloseTo(3.958156e-2, 8);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(sources.some((source) => source.includes('function sgdStep'))).toBe(true);
+    expect(sources.join('\n')).not.toContain('injected');
+  });
+});

@@ -5,21 +5,67 @@ import { formatShape } from '../util/shape.js';
 import { Tensor, allocate } from './tensor.js';
 
 /**
- * One recorded operation: its inputs, its output, and the rule that turns
- * the output's gradient into the inputs' gradients.
+ * What a kernel reads and writes: a tensor's elements and shape. A
+ * {@link Tensor} is one; a training plan's replay passes views of its own
+ * buffers whose first dimension follows the batch, so kernels take every
+ * size from `shape`, never from `data.length`.
+ */
+export interface View {
+  readonly data: FloatArray;
+  readonly shape: readonly number[];
+}
+
+/** The number of elements a view's shape holds (a loop: a replayed step must not allocate). */
+export function elementsOf(view: View): number {
+  const shape = view.shape;
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
+  return n;
+}
+
+/**
+ * One operation's arithmetic, written once: its forward and backward as
+ * backend calls over views. The op in `ops.ts` runs `forward` when called
+ * and `backward` when autograd sweeps back; a `TrainingPlan` replays the
+ * very same kernel objects into its planned buffers. A kernel keeps its
+ * op's settings (flags, an activation's option, a dropout mask, the loss's
+ * scratch) and allocates nothing after its first backward.
+ */
+export interface Kernel {
+  /** Writes `out` from `inputs`. */
+  forward(out: View, inputs: readonly View[]): void;
+  /**
+   * Writes ∂L/∂input k into `grads[k]` (overwriting it) wherever that is
+   * not null, from `gradOut` = ∂L/∂out. `intermediates` receives named
+   * arrays computed on the way (e.g. an activation's derivative), so
+   * observers can show the very numbers that were multiplied.
+   */
+  backward(gradOut: FloatArray, out: View, inputs: readonly View[], grads: readonly (FloatArray | null)[], intermediates: Intermediates): void;
+  /**
+   * True when ∂L/∂input k is ∂L/∂out unchanged (add's first operand): a
+   * replay may then pass `gradOut` itself as `grads[k]`, and the kernel
+   * skips the copy.
+   */
+  passes?(k: number): boolean;
+}
+
+/**
+ * One recorded operation: its inputs, its output, and the kernel that
+ * computed the output and turns the output's gradient into the inputs'
+ * gradients.
  */
 export interface Node {
   /** Operation name, e.g. `"matmul"` or `"sigmoid"`. */
   readonly op: string;
   readonly inputs: readonly Tensor[];
   readonly output: Tensor;
+  /** The op's forward and backward (see {@link Kernel}). */
+  readonly kernel: Kernel;
   /**
-   * Returns ∂L/∂input for each input (null where the input needs none).
-   * `intermediates` receives named arrays the rule computed on the way
-   * (e.g. an activation's derivative), so observers can show the very
-   * numbers that were multiplied.
+   * Returns ∂L/∂input for each input (null where the input needs none), in
+   * new arrays: the kernel's backward with gradients allocated for it.
    */
-  readonly backward: (gradOut: FloatArray, intermediates: Intermediates) => (FloatArray | null)[];
+  backward(gradOut: FloatArray, intermediates: Intermediates): (FloatArray | null)[];
   /** Values computed in the forward pass that observers may read (e.g. per-element loss terms). */
   readonly saved: Readonly<Record<string, FloatArray | number>>;
 }
@@ -71,21 +117,39 @@ export function needsGrad(inputs: readonly Tensor[]): boolean {
 
 /**
  * The single choke point of every differentiable op: links `output` to its
- * inputs when a gradient is wanted, and tells the observer. Returns `output`.
+ * inputs and the kernel that computed it when a gradient is wanted, and
+ * tells the observer. Returns `output`.
  */
 export function record(
   op: string,
   inputs: readonly Tensor[],
   output: Tensor,
-  backward: Node['backward'],
+  kernel: Kernel,
   saved: Node['saved'] = {},
 ): Tensor {
   if (!needsGrad(inputs)) return output;
-  const node: Node = { op, inputs, output, backward, saved };
+  const node = new RecordedNode(op, inputs, output, kernel, saved);
   output.node = node;
   output.requiresGrad = true;
   if (observer !== null) observer.onForward(node);
   return output;
+}
+
+class RecordedNode implements Node {
+  constructor(
+    readonly op: string,
+    readonly inputs: readonly Tensor[],
+    readonly output: Tensor,
+    readonly kernel: Kernel,
+    readonly saved: Node['saved'],
+  ) {}
+
+  backward(gradOut: FloatArray, intermediates: Intermediates): (FloatArray | null)[] {
+    // Fresh arrays: the sweep keeps and accumulates into them.
+    const grads = this.inputs.map((input) => (input.requiresGrad ? allocate(input.dtype, input.size) : null));
+    this.kernel.backward(gradOut, this.output, this.inputs, grads, intermediates);
+    return grads;
+  }
 }
 
 /** Names a tensor for observers; free (returns at once) when none is installed. */

@@ -1,19 +1,21 @@
 /**
- * Differentiable primitives. Each op checks its arguments, computes its
- * output through the backend, and records its backward rule beside it, so
- * the derivative of every primitive is read in one place. Backward rules
- * return arrays they own (never `gradOut` itself), because the sweep
- * accumulates into them.
+ * Differentiable primitives. Each op checks its arguments and runs its
+ * {@link Kernel}: one class per op holding its forward and backward
+ * backend calls, so the derivative of every primitive is written in one
+ * place. Autograd runs a kernel's backward when it sweeps back; a
+ * `TrainingPlan` replays the same kernel objects into planned buffers.
+ * Kernels take sizes from the views' shapes (a replay runs prefixes of its
+ * buffers) and allocate nothing after their first backward.
  */
-import type { BinaryKind, FloatArray, UnaryKind } from '../backend/index.js';
+import type { Backend, BinaryKind, FloatArray, UnaryKind } from '../backend/index.js';
 import { getBackend } from '../backend/index.js';
 import { GlassnetError, describeValue } from '../errors.js';
 import { ELEMENTWISE, type ElementwiseName } from '../primitives/activations.js';
 import { LOSS_RECORDS, type LossName } from '../primitives/losses.js';
-import { lossBuffers, lossGradient, lossValue, type LossSetting } from './loss-steps.js';
+import { lossBuffers, lossGradient, lossValue, type LossBuffers, type LossSetting } from './loss-steps.js';
 import { checkNumber } from '../util/checks.js';
 import { formatShape, sameShape, sizeOf, trailingBroadcast } from '../util/shape.js';
-import { record } from './autograd.js';
+import { elementsOf, record, type Intermediates, type Kernel, type View } from './autograd.js';
 import { Tensor, allocate } from './tensor.js';
 import type { Random } from '../util/random.js';
 
@@ -21,8 +23,13 @@ function result(like: Tensor, shape: readonly number[]): Tensor {
   return new Tensor(allocate(like.dtype, sizeOf(shape)), shape.slice());
 }
 
-function copyOf(data: FloatArray): FloatArray {
-  return data.slice();
+/** `out[i] = a[i]` for `i < n` (a loop, not `set(subarray)`: a replay must not allocate). */
+function copy(out: FloatArray, a: FloatArray, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = a[i]!;
+}
+
+function dtypeOf(data: FloatArray): 'float32' | 'float64' {
+  return data instanceof Float64Array ? 'float64' : 'float32';
 }
 
 function checkDtypes(argument: string, a: Tensor, b: Tensor): void {
@@ -52,83 +59,113 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
       code: 'shape', argument: 'b', expected: `${k} rows${transB ? ' (after transpose)' : ''} to match a's ${k} columns`, found: `shape ${formatShape(b.shape)}`,
     });
   }
-  const backend = getBackend();
-  const out = result(a, [m, n]);
-  backend.matmul(out.data, a.data, b.data, m, k, n, transA, transB, false);
-  return record('matmul', [a, b], out, (g) => {
-    let gradA: FloatArray | null = null;
-    let gradB: FloatArray | null = null;
-    if (a.requiresGrad) {
+  return run('matmul', new MatmulKernel(getBackend(), transA, transB), [a, b], result(a, [m, n]));
+}
+
+/** Runs `kernel` forward into `out` and records it. */
+function run(op: string, kernel: Kernel, inputs: readonly Tensor[], out: Tensor): Tensor {
+  kernel.forward(out, inputs);
+  return record(op, inputs, out, kernel);
+}
+
+/** {@link matmul}: `out = op(a) · op(b)`, with `m`, `k`, `n` read from the views. */
+export class MatmulKernel implements Kernel {
+  constructor(private readonly backend: Backend, readonly transA: boolean, readonly transB: boolean) {}
+
+  forward(out: View, inputs: readonly View[]): void {
+    const a = inputs[0]!;
+    const b = inputs[1]!;
+    const { transA, transB } = this;
+    this.backend.matmul(out.data, a.data, b.data, a.shape[transA ? 1 : 0]!, a.shape[transA ? 0 : 1]!, b.shape[transB ? 0 : 1]!, transA, transB, false);
+  }
+
+  backward(g: FloatArray, _out: View, inputs: readonly View[], grads: readonly (FloatArray | null)[]): void {
+    const a = inputs[0]!;
+    const b = inputs[1]!;
+    const { transA, transB, backend } = this;
+    const m = a.shape[transA ? 1 : 0]!;
+    const k = a.shape[transA ? 0 : 1]!;
+    const n = b.shape[transB ? 0 : 1]!;
+    const gradA = grads[0];
+    const gradB = grads[1];
+    if (gradA) {
       // dA = g · op(b)ᵀ, laid out like a (transposed back when transA).
-      gradA = allocate(a.dtype, a.size);
       if (transA) backend.matmul(gradA, b.data, g, k, n, m, transB, true, false);
       else backend.matmul(gradA, g, b.data, m, n, k, false, !transB, false);
     }
-    if (b.requiresGrad) {
+    if (gradB) {
       // dB = op(a)ᵀ · g, laid out like b.
-      gradB = allocate(b.dtype, b.size);
       if (transB) backend.matmul(gradB, g, a.data, n, m, k, true, transA, false);
       else backend.matmul(gradB, a.data, g, k, m, n, !transA, false, false);
     }
-    return [gradA, gradB];
-  });
+  }
 }
 
 function binaryOp(kind: BinaryKind, a: Tensor, b: Tensor): Tensor {
   checkDtypes('b', a, b);
-  const bSize = trailingBroadcast(a.shape, b.shape);
-  if (bSize === null) {
+  if (trailingBroadcast(a.shape, b.shape) === null) {
     throw new GlassnetError({
       code: 'shape', argument: 'b', expected: `shape ${formatShape(a.shape)}, a trailing part of it, or one element`, found: `shape ${formatShape(b.shape)}`,
     });
   }
-  const backend = getBackend();
-  const out = result(a, a.shape);
-  const n = a.size;
-  backend.binary(kind, out.data, a.data, b.data, n, bSize);
-  return record(kind, [a, b], out, (g) => {
-    const gradA = a.requiresGrad ? binaryGradA(kind, g, b.data, n, bSize) : null;
-    let gradB: FloatArray | null = null;
-    if (b.requiresGrad) {
-      const full = binaryGradBFull(kind, g, a.data, b.data, out.data, n, bSize);
-      gradB = allocate(b.dtype, bSize);
-      backend.sumRepeats(gradB, full, n, bSize);
-    }
-    return [gradA, gradB];
-  });
+  return run(kind, new BinaryKernel(getBackend(), kind), [a, b], result(a, a.shape));
 }
 
-function binaryGradA(kind: BinaryKind, g: FloatArray, b: FloatArray, n: number, bSize: number): FloatArray {
-  const backend = getBackend();
-  if (kind === 'add' || kind === 'sub') return copyOf(g);
-  const grad = allocate(g instanceof Float64Array ? 'float64' : 'float32', n);
-  backend.binary(kind, grad, g, b, n, bSize); // g·b for mul, g/b for div
-  return grad;
-}
+/** {@link add}, {@link sub}, {@link mul}, {@link div}: `out = a ∘ b` with `b` repeated over `a`. */
+export class BinaryKernel implements Kernel {
+  /** ∂out/∂b for every element of out, before the repeats of b are summed (sub, mul, div); allocated at the first backward. */
+  private full: FloatArray | null = null;
 
-// ∂out/∂b for every element of out, before repeats of b are summed.
-function binaryGradBFull(kind: BinaryKind, g: FloatArray, a: FloatArray, b: FloatArray, out: FloatArray, n: number, bSize: number): FloatArray {
-  const backend = getBackend();
-  const grad = copyOf(g);
-  switch (kind) {
-    case 'add':
-      break;
-    case 'sub':
-      backend.scale(grad, g, -1, n);
-      break;
-    case 'mul':
-      backend.binary('mul', grad, g, a, n, n);
-      break;
-    case 'div':
-      // d(a/b)/db = −a/b² = −out/b
-      backend.binary('mul', grad, g, out, n, n);
-      backend.binary('div', grad, grad, b, n, bSize);
-      backend.scale(grad, grad, -1, n);
-      break;
-    default:
-      kind satisfies never;
+  constructor(private readonly backend: Backend, readonly kind: BinaryKind) {}
+
+  forward(out: View, inputs: readonly View[]): void {
+    const a = inputs[0]!;
+    const b = inputs[1]!;
+    this.backend.binary(this.kind, out.data, a.data, b.data, elementsOf(a), elementsOf(b));
   }
-  return grad;
+
+  passes(k: number): boolean {
+    return k === 0 && (this.kind === 'add' || this.kind === 'sub');
+  }
+
+  backward(g: FloatArray, out: View, inputs: readonly View[], grads: readonly (FloatArray | null)[]): void {
+    const { backend, kind } = this;
+    const a = inputs[0]!;
+    const b = inputs[1]!;
+    const n = elementsOf(a);
+    const bSize = elementsOf(b);
+    const gradA = grads[0];
+    const gradB = grads[1];
+    if (gradA) {
+      if (kind === 'add' || kind === 'sub') {
+        if (gradA !== g) copy(gradA, g, n);
+      } else {
+        backend.binary(kind, gradA, g, b.data, n, bSize); // g·b for mul, g/b for div
+      }
+    }
+    if (!gradB) return;
+    let full = g;
+    if (kind !== 'add') {
+      full = this.full ??= allocate(dtypeOf(g), g.length);
+      switch (kind) {
+        case 'sub':
+          backend.scale(full, g, -1, n);
+          break;
+        case 'mul':
+          backend.binary('mul', full, g, a.data, n, n);
+          break;
+        case 'div':
+          // d(a/b)/db = −a/b² = −out/b
+          backend.binary('mul', full, g, out.data, n, n);
+          backend.binary('div', full, full, b.data, n, bSize);
+          backend.scale(full, full, -1, n);
+          break;
+        default:
+          kind satisfies never;
+      }
+    }
+    backend.sumRepeats(gradB, full, n, bSize);
+  }
 }
 
 /** `a + b`; `b` may be a trailing part of `a`'s shape (a bias row) or a single element. */
@@ -153,14 +190,23 @@ export function div(a: Tensor, b: Tensor): Tensor {
 
 /** `a · s` for a plain number `s`. */
 export function scale(a: Tensor, s: number): Tensor {
-  const backend = getBackend();
   const out = result(a, a.shape);
-  backend.scale(out.data, a.data, s, a.size);
-  return record('scale', [a], out, (g) => {
-    const grad = allocate(a.dtype, a.size);
-    backend.scale(grad, g, s, a.size);
-    return [grad];
-  }, { factor: s });
+  const kernel = new ScaleKernel(getBackend(), s);
+  kernel.forward(out, [a]);
+  return record('scale', [a], out, kernel, { factor: s });
+}
+
+/** {@link scale}: `out = a · s`. */
+export class ScaleKernel implements Kernel {
+  constructor(private readonly backend: Backend, readonly factor: number) {}
+
+  forward(out: View, inputs: readonly View[]): void {
+    this.backend.scale(out.data, inputs[0]!.data, this.factor, elementsOf(out));
+  }
+
+  backward(g: FloatArray, out: View, _inputs: readonly View[], grads: readonly (FloatArray | null)[]): void {
+    if (grads[0]) this.backend.scale(grads[0], g, this.factor, elementsOf(out));
+  }
 }
 
 /**
@@ -175,17 +221,27 @@ export function elementwise(kind: ElementwiseName, x: Tensor, alpha?: number): T
 
 /** {@link elementwise} with `a` already checked (0 for an activation without an option): what layers call. */
 export function elementwiseOp(kind: ElementwiseName, x: Tensor, a: number): Tensor {
-  const backend = getBackend();
-  const out = result(x, x.shape);
-  backend.unary(kind, out.data, x.data, x.size, a);
-  return record(kind, [x], out, (g, intermediates) => {
-    const derivative = allocate(x.dtype, x.size);
-    backend.unaryDerivative(kind, derivative, x.data, out.data, x.size, a);
+  return run(kind, new ElementwiseKernel(getBackend(), kind, a), [x], result(x, x.shape));
+}
+
+/** {@link elementwise}: `out = f(x)`, and `∂L/∂x = g ⊙ f'(x)` with f' shown to observers as `derivative`. */
+export class ElementwiseKernel implements Kernel {
+  /** f'(x), allocated at the first backward. */
+  private derivative: FloatArray | null = null;
+
+  constructor(private readonly backend: Backend, readonly kind: ElementwiseName, readonly alpha: number) {}
+
+  forward(out: View, inputs: readonly View[]): void {
+    this.backend.unary(this.kind, out.data, inputs[0]!.data, elementsOf(out), this.alpha);
+  }
+
+  backward(g: FloatArray, out: View, inputs: readonly View[], grads: readonly (FloatArray | null)[], intermediates: Intermediates): void {
+    const n = elementsOf(out);
+    const derivative = this.derivative ??= allocate(dtypeOf(out.data), out.data.length);
+    this.backend.unaryDerivative(this.kind, derivative, inputs[0]!.data, out.data, n, this.alpha);
     intermediates.derivative = derivative;
-    const grad = allocate(x.dtype, x.size);
-    backend.binary('mul', grad, g, derivative, x.size, x.size);
-    return [grad];
-  });
+    if (grads[0]) this.backend.binary('mul', grads[0], g, derivative, n, n);
+  }
 }
 
 /**
@@ -265,19 +321,25 @@ export function denseInferenceOp(x: Tensor, w: Tensor, bias: Tensor | null, acti
 
 /** Softmax over the last dimension (each row sums to 1). */
 export function softmax(x: Tensor): Tensor {
-  const backend = getBackend();
-  const out = result(x, x.shape);
-  const rows = x.size / lastDim(x);
-  const cols = lastDim(x);
-  backend.softmaxRows(out.data, x.data, rows, cols);
-  return record('softmax', [x], out, (g) => {
-    const grad = allocate(x.dtype, x.size);
-    backend.softmaxBackwardRows(grad, out.data, g, rows, cols);
-    return [grad];
-  });
+  return run('softmax', new SoftmaxKernel(getBackend()), [x], result(x, x.shape));
 }
 
-function lastDim(x: Tensor): number {
+/** {@link softmax}: each row of `out` is the softmax of the row of `x`. */
+export class SoftmaxKernel implements Kernel {
+  constructor(private readonly backend: Backend) {}
+
+  forward(out: View, inputs: readonly View[]): void {
+    const cols = lastDim(out);
+    this.backend.softmaxRows(out.data, inputs[0]!.data, elementsOf(out) / cols, cols);
+  }
+
+  backward(g: FloatArray, out: View, _inputs: readonly View[], grads: readonly (FloatArray | null)[]): void {
+    const cols = lastDim(out);
+    if (grads[0]) this.backend.softmaxBackwardRows(grads[0], out.data, g, elementsOf(out) / cols, cols);
+  }
+}
+
+function lastDim(x: View): number {
   return x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1]!;
 }
 
@@ -287,16 +349,26 @@ function lastDim(x: Tensor): number {
  * `random`, so a seeded generator repeats it exactly.
  */
 export function dropout(x: Tensor, rate: number, random: Random): Tensor {
-  const backend = getBackend();
-  const mask = allocate(x.dtype, x.size);
-  fillDropoutMask(mask, x.size, rate, random);
+  const kernel = new DropoutKernel(getBackend(), rate, random, allocate(x.dtype, x.size));
   const out = result(x, x.shape);
-  backend.binary('mul', out.data, x.data, mask, x.size, x.size);
-  return record('dropout', [x], out, (g) => {
-    const grad = allocate(x.dtype, x.size);
-    backend.binary('mul', grad, g, mask, x.size, x.size);
-    return [grad];
-  }, { mask });
+  kernel.forward(out, [x]);
+  return record('dropout', [x], out, kernel, { mask: kernel.mask });
+}
+
+/** {@link dropout}: each forward draws a new mask from `random` into `mask`, and the backward multiplies by it. */
+export class DropoutKernel implements Kernel {
+  constructor(private readonly backend: Backend, readonly rate: number, readonly random: Random, readonly mask: FloatArray) {}
+
+  forward(out: View, inputs: readonly View[]): void {
+    const n = elementsOf(out);
+    fillDropoutMask(this.mask, n, this.rate, this.random);
+    this.backend.binary('mul', out.data, inputs[0]!.data, this.mask, n, n);
+  }
+
+  backward(g: FloatArray, out: View, _inputs: readonly View[], grads: readonly (FloatArray | null)[]): void {
+    const n = elementsOf(out);
+    if (grads[0]) this.backend.binary('mul', grads[0], g, this.mask, n, n);
+  }
 }
 
 /** Fills `mask[0..n)` with 0 (probability `rate`) or 1/(1 − rate), one draw per element in order. */
@@ -307,37 +379,48 @@ export function fillDropoutMask(mask: FloatArray, n: number, rate: number, rando
 
 /** Sum of all elements, as a scalar tensor. */
 export function sum(x: Tensor): Tensor {
-  return reduceAll('sum', x, 1);
+  return run('sum', new ReduceKernel(getBackend(), false), [x], result(x, []));
 }
 
 /** Mean of all elements, as a scalar tensor. */
 export function mean(x: Tensor): Tensor {
-  return reduceAll('mean', x, 1 / x.size);
+  return run('mean', new ReduceKernel(getBackend(), true), [x], result(x, []));
 }
 
-function reduceAll(op: 'sum' | 'mean', x: Tensor, factor: number): Tensor {
-  const backend = getBackend();
-  const out = result(x, []);
-  out.data[0] = backend.sum(x.data, x.size) * factor;
-  return record(op, [x], out, (g) => {
-    const grad = allocate(x.dtype, x.size);
-    grad.fill(g[0]! * factor);
-    return [grad];
-  });
+/** {@link sum} and {@link mean}: `out = factor · Σ x` with factor 1 or 1/n. */
+export class ReduceKernel implements Kernel {
+  constructor(private readonly backend: Backend, readonly mean: boolean) {}
+
+  forward(out: View, inputs: readonly View[]): void {
+    const n = elementsOf(inputs[0]!);
+    out.data[0] = this.backend.sum(inputs[0]!.data, n) * (this.mean ? 1 / n : 1);
+  }
+
+  backward(g: FloatArray, _out: View, inputs: readonly View[], grads: readonly (FloatArray | null)[]): void {
+    const n = elementsOf(inputs[0]!);
+    if (grads[0]) grads[0].fill(g[0]! * (this.mean ? 1 / n : 1), 0, n);
+  }
 }
 
 /** Transpose of a matrix (a copy; matmul takes transpose flags instead). */
 export function transpose(x: Tensor): Tensor {
   checkMatrix('x', x);
-  const backend = getBackend();
-  const [rows, cols] = [x.shape[0]!, x.shape[1]!];
-  const out = result(x, [cols, rows]);
-  backend.transpose(out.data, x.data, rows, cols);
-  return record('transpose', [x], out, (g) => {
-    const grad = allocate(x.dtype, x.size);
-    backend.transpose(grad, g, cols, rows);
-    return [grad];
-  });
+  return run('transpose', new TransposeKernel(getBackend()), [x], result(x, [x.shape[1]!, x.shape[0]!]));
+}
+
+/** {@link transpose}: `out = xᵀ`. */
+export class TransposeKernel implements Kernel {
+  constructor(private readonly backend: Backend) {}
+
+  forward(_out: View, inputs: readonly View[]): void {
+    const x = inputs[0]!;
+    this.backend.transpose(_out.data, x.data, x.shape[0]!, x.shape[1]!);
+  }
+
+  backward(g: FloatArray, _out: View, inputs: readonly View[], grads: readonly (FloatArray | null)[]): void {
+    const x = inputs[0]!;
+    if (grads[0]) this.backend.transpose(grads[0], g, x.shape[1]!, x.shape[0]!);
+  }
 }
 
 /** The same elements under another shape with the same number of elements. */
@@ -345,8 +428,18 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (sizeOf(shape) !== x.size || shape.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new GlassnetError({ code: 'shape', argument: 'shape', expected: `non-negative integers with product ${x.size}`, found: formatShape(shape) });
   }
-  const out = new Tensor(x.data.slice(), shape.slice());
-  return record('reshape', [x], out, (g) => [copyOf(g)]);
+  return run('reshape', new ReshapeKernel(), [x], result(x, shape));
+}
+
+/** {@link reshape}: a copy of the elements, and of the gradient back. */
+export class ReshapeKernel implements Kernel {
+  forward(out: View, inputs: readonly View[]): void {
+    copy(out.data, inputs[0]!.data, elementsOf(out));
+  }
+
+  backward(g: FloatArray, out: View, _inputs: readonly View[], grads: readonly (FloatArray | null)[]): void {
+    if (grads[0]) copy(grads[0], g, elementsOf(out));
+  }
 }
 
 function checkTarget(output: Tensor, target: Tensor): void {
@@ -413,18 +506,34 @@ export function lossSetting(name: LossName, options: LossOptions, like: Tensor, 
 export function applyLoss(name: LossName, output: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkTarget(output, target);
   const setting = lossSetting(name, options, output);
-  const backend = getBackend();
   const cols = lastDim(output);
-  const rows = output.size / cols;
-  const buffers = lossBuffers(setting, rows, cols, (size) => allocate(output.dtype, size));
+  const buffers = lossBuffers(setting, output.size / cols, cols, (size) => allocate(output.dtype, size));
+  const kernel = new LossKernel(getBackend(), setting, buffers);
   const loss = result(output, []);
-  loss.data[0] = lossValue(backend, setting, output.data, target.data, rows, cols, buffers);
-  return record(name, [output, target], loss, (g, intermediates) => {
-    const grad = allocate(output.dtype, output.size);
-    lossGradient(backend, setting, output.data, target.data, rows, cols, buffers, g[0]!, grad);
-    if (LOSS_RECORDS[name].point === null) intermediates.softmax = buffers.probabilities;
-    return [grad, null];
-  }, { terms: buffers.terms, factor: 1 / buffers.divisor, option: setting.option });
+  kernel.forward(loss, [output, target]);
+  return record(name, [output, target], loss, kernel, { terms: buffers.terms, factor: 1 / buffers.divisor, option: setting.option });
+}
+
+/**
+ * {@link applyLoss}: the loss of `inputs[0]` against `inputs[1]` through
+ * the kernels of `loss-steps.ts` into `buffers` (sized for the rows it
+ * was made for; fewer rows use a prefix), rounded to the output's dtype.
+ */
+export class LossKernel implements Kernel {
+  constructor(private readonly backend: Backend, readonly setting: LossSetting, readonly buffers: LossBuffers) {}
+
+  forward(out: View, inputs: readonly View[]): void {
+    const output = inputs[0]!;
+    const cols = lastDim(output);
+    out.data[0] = lossValue(this.backend, this.setting, output.data, inputs[1]!.data, elementsOf(output) / cols, cols, this.buffers);
+  }
+
+  backward(g: FloatArray, _out: View, inputs: readonly View[], grads: readonly (FloatArray | null)[], intermediates: Intermediates): void {
+    const output = inputs[0]!;
+    const cols = lastDim(output);
+    if (grads[0]) lossGradient(this.backend, this.setting, output.data, inputs[1]!.data, elementsOf(output) / cols, cols, this.buffers, g[0]!, grads[0]);
+    if (LOSS_RECORDS[this.setting.name].point === null) intermediates.softmax = this.buffers.probabilities;
+  }
 }
 
 /**

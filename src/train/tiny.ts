@@ -1,14 +1,26 @@
 /**
- * The tiny path: a training step generated as straight-line JavaScript for
- * one network's exact shape, for networks so small that the
- * `TrainingPlan`'s ~20 backend calls per step cost more than the
- * arithmetic they do (the article's 2-2-2 network, benchmark B1).
+ * The tiny path: the planned tape (`plan.ts`) compiled to straight-line
+ * JavaScript for one network's exact shape, for networks so small that
+ * the replay's ~20 kernel calls per step cost more than the arithmetic
+ * they do (the article's 2-2-2 network, benchmark B1).
  *
- * **Why it is bit-identical to autograd.** The generated code performs the
- * float operations the reference `js` kernels perform for the plan's calls,
- * in the same order, and rounds to the model's dtype exactly where a kernel
+ * **Compiled from the tape.** {@link TinyStep.for} records the step as
+ * the plan does ({@link planTape}: the same recorded nodes, the same Dense
+ * fusion, the same gradient arrays) and walks it: forward in order,
+ * backward in reverse, each node emitting the scalar code of its kernel's
+ * backend calls for one row. No backprop is written here: which gradient
+ * flows where comes from the tape, and every activation and loss formula
+ * is the record's own scalar kernel (`primitives/activations.ts`,
+ * `primitives/losses.ts`), bound as a closure variable (V8 inlines these
+ * monomorphic calls) and checked by the compiler. A node this file does
+ * not compile (dropout, softmax, class weights) sends the model to the
+ * plan.
+ *
+ * **Why it is bit-identical to autograd.** Each node's code performs the
+ * float operations the reference `js` kernels perform for its calls, in
+ * the same order, and rounds to the model's dtype exactly where a kernel
  * stores into a typed array (`Math.fround` for float32; float64 stores are
- * exact). For example, the forward matmul of one unit is
+ * exact). For example, the forward product of one unit is
  * `dot = 0; dot += in[p]·W[j,p]` then `net = 0 + dot` (the kernel adds the
  * dot product into a zero-filled output, which turns −0 into +0), and the
  * weight gradient skips units whose ∂L/∂NET is 0, as the reference matmul
@@ -19,24 +31,17 @@
  * path to the recorded path and to the plan with `toEqual`.
  *
  * **When it applies** ({@link TinyStep.for}): batch size 1, only Dense
- * layers, no softmax, a per-element loss (any record with a `point` term in
- * `primitives/losses.ts`) without class weights,
- * every layer's `inputs × units < SMALL_MATMUL_WORK` (for exactness), at
- * most {@link TINY_MAX_WEIGHTS} weights in all (for speed), and an engine
- * that allows `new Function` (a Content-Security-Policy may forbid it).
+ * layers, no softmax, a per-element loss without class weights, every
+ * layer's `inputs × units < SMALL_MATMUL_WORK` (for exactness), at most
+ * {@link TINY_MAX_WEIGHTS} weights in all (for speed), and an engine that
+ * allows `new Function` (a Content-Security-Policy may forbid it).
  * Anything else falls back to the plan.
  *
- * **One definition per primitive.** The generated code writes no
- * activation or loss formula: it calls the records' own scalar kernels
- * (`primitives/activations.ts`, `primitives/losses.ts`), bound as closure
- * variables (V8 inlines these monomorphic calls), so a new record runs here
- * with no change to this file, and the compiler checks every formula.
- *
- * **What is generated from what.** The source is built from the shape
- * only (sizes, activations, bias layout and trainability, dtype, loss) with
- * names and numbers this module makes; no user string (a layer's name, say)
- * ever reaches it. Parameters and gradients are closure variables bound to
- * the tensors' own typed arrays, so the optimizer's in-place updates are
+ * **What is generated from what.** The source holds only names and
+ * numbers this module makes (array indices, sizes, a loss's factor); the
+ * arrays, kernels and options are bound values, and no user string (a
+ * layer's name, say) ever reaches it. Parameters and gradients are the
+ * tensors' own typed arrays, so the optimizer's in-place updates are
  * seen, and a step allocates nothing.
  *
  * **The update.** `gradients` leaves the update to the caller, as the plan
@@ -49,11 +54,12 @@ import { SMALL_MATMUL_WORK, type FloatArray } from '../backend/index.js';
 import { Dense } from '../nn/layers.js';
 import type { LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
-import { ELEMENTWISE, isElementwise, type Elementwise } from '../primitives/activations.js';
-import { LOSS_RECORDS, POINT_LOSSES, type PointLoss } from '../primitives/losses.js';
-import { lossSetting, type LossOptions } from '../tensor/ops.js';
-import { allocate, zeros } from '../tensor/tensor.js';
-import { ensureGrads } from './plan.js';
+import { ELEMENTWISE } from '../primitives/activations.js';
+import { LOSS_RECORDS, POINT_LOSSES } from '../primitives/losses.js';
+import { elementsOf, type Node } from '../tensor/autograd.js';
+import { BinaryKernel, ElementwiseKernel, LossKernel, MatmulKernel, type LossOptions } from '../tensor/ops.js';
+import type { DType } from '../tensor/tensor.js';
+import { planTape, type BackwardStep, type DenseGroup, type PlannedTape } from './plan.js';
 import { range } from '../util/range.js';
 
 /** Forward, loss and backward for one sample: writes `.grad` of every parameter and returns the loss. */
@@ -65,17 +71,6 @@ type SgdStepFunction = (x: FloatArray, y: FloatArray, negativeRate: number) => n
 interface Compiled {
   gradients: StepFunction;
   sgdStep: SgdStepFunction;
-}
-
-/** The scalar kernels a generated step calls: the records' own functions (never a second copy of their formulas). */
-interface Kernels {
-  /** Per layer: the activation record, or null for a linear layer. */
-  activations: (Elementwise | null)[];
-  /** Per layer: its option's value (0 without one). */
-  alphas: number[];
-  loss: PointLoss;
-  /** The loss's option's value (Huber's δ; 0 without one). */
-  lossOption: number;
 }
 
 /**
@@ -106,35 +101,24 @@ export class TinyStep {
 
   /** A tiny step for `model`, or null when the model does not qualify (see the module comment) or code generation is forbidden. */
   static for(model: Sequential, loss: LossName, batchSize: number, options: LossOptions = {}): TinyStep | null {
-    const point = LOSS_RECORDS[loss].point;
-    if (point === null || options.weight !== undefined || !qualifies(model, batchSize)) return null;
-    const layers = model.layers as readonly Dense[];
-    const kernels: Kernels = {
-      activations: layers.map((layer) => (isElementwise(layer.activation) ? ELEMENTWISE[layer.activation] : null)),
-      alphas: layers.map((layer) => layer.alpha),
-      loss: POINT_LOSSES[point],
-      lossOption: lossSetting(loss, options, zeros([1, model.outputSize], model.dtype), 'options.lossOptions').option,
-    };
-    let factory: (...arrays: unknown[]) => Compiled;
+    if (LOSS_RECORDS[loss].point === null || options.weight !== undefined || !qualifies(model, batchSize)) return null;
+    const tape = planTape(model, loss, 1, options);
+    return tape === null ? null : TinyStep.compile(tape, model);
+  }
+
+  /** The step compiled from `tape` (recorded at one row), or null when it has a node this file does not compile or `new Function` is forbidden. */
+  static compile(tape: PlannedTape, model: Sequential): TinyStep | null {
+    if (tape.batchSize !== 1) return null;
+    const program = new Program(model.dtype);
+    if (!program.emit(tape, model)) return null;
+    let factory: (bound: readonly unknown[]) => Compiled;
     try {
-      // NOTE: the source holds only numbers and names made here (see generateSource).
-      factory = new Function('weights', 'biases', 'weightGrads', 'biasGrads', 'outputs', 'kernels', generateSource(layers, LOSS_RECORDS[loss].reduction)) as unknown as typeof factory;
+      // NOTE: the source holds only numbers and names made here (see Program).
+      factory = new Function('bound', program.source()) as typeof factory;
     } catch {
       return null; // e.g. a Content-Security-Policy without 'unsafe-eval'
     }
-    for (const layer of layers) {
-      ensureGrads(layer);
-    }
-    const outputs = allocate(model.dtype, model.outputSize);
-    const compiled = factory(
-      layers.map((layer) => layer.weight.data),
-      layers.map((layer) => layer.bias?.data ?? null),
-      layers.map((layer) => layer.weight.grad!.data),
-      layers.map((layer) => (trainableBias(layer) ? layer.bias!.grad!.data : null)),
-      outputs,
-      kernels,
-    );
-    return new TinyStep(outputs, compiled);
+    return new TinyStep(tape.output.data, factory(program.bound));
   }
 
   /** Forward and backward on the first sample of `x` and `y`; returns the loss. `rows` is always 1 here. */
@@ -159,138 +143,257 @@ function qualifies(model: Sequential, batchSize: number): boolean {
     layer instanceof Dense && layer.activation !== 'softmax' && layer.inputSize * layer.outputSize < SMALL_MATMUL_WORK);
 }
 
-function trainableBias(layer: Dense): boolean {
-  return layer.bias !== null && layer.bias.requiresGrad;
-}
-
 /** A number as JavaScript source that reads back as exactly the same double. */
 function literal(value: number): string {
   return `(${String(value)})`;
 }
 
 /**
- * The body of the factory: `const` bindings of the arrays and of the
- * records' kernels (`f{l}`, `df{l}`, `a{l}` per layer; `term`,
- * `lossGradient`, `p` for the loss), and the two step functions, unrolled
- * unit by unit. Variable names:
- * `x{p}` inputs, `n{l}_{j}` NET, `o{l}_{j}` OUT, `g{l}_{j}` ∂L/∂OUT,
- * `d{l}_{j}` ∂L/∂NET of layer l's unit j, `qw{l}_{i}` and `qb{l}_{j}` the
- * gradients of layer l's weight i and bias j (as stored in `.grad`).
+ * The source of one compiled step, built by walking a planned tape. Every
+ * array of the tape has a number; element i of array a is the local
+ * `v{a}_{i}` (a value) or `g{a}_{i}` (a gradient). Bound values (a
+ * parameter's array and its `.grad`, the outputs, the records' kernels,
+ * options) are `b{k}`, so a parameter's element is read as `b{k}[i]`.
  */
-function generateSource(layers: readonly Dense[], reduction: 'rows' | 'elements'): string {
-  const dtype = layers[0]!.dtype;
-  // Where a kernel stores into a typed array, the value is rounded to the dtype.
-  // Either way the result is one operand: g times a stored y·(1 − y) must not become (g·y)·(1 − y).
-  const stored = (expression: string): string => (dtype === 'float32' ? `Math.fround(${expression})` : `(${expression})`);
-  const lines: string[] = ['"use strict";'];
-  layers.forEach((layer, l) => {
-    lines.push(`const w${l} = weights[${l}], b${l} = biases[${l}], gw${l} = weightGrads[${l}], gb${l} = biasGrads[${l}];`);
-    // The activation record's scalar kernels and option: V8 inlines these monomorphic calls.
-    if (layer.activation !== 'linear') lines.push(`const f${l} = kernels.activations[${l}].forward, df${l} = kernels.activations[${l}].derivative, a${l} = kernels.alphas[${l}];`);
-  });
-  lines.push('const term = kernels.loss.term, lossGradient = kernels.loss.gradient, p = kernels.lossOption;');
-  const body: string[] = [];
-  let inputs = range(layers[0]!.inputSize).map((p) => `x${p}`);
-  body.push(`  const ${inputs.map((name, p) => `${name} = x[${p}]`).join(', ')};`);
-  const layerInputs: string[][] = [];
-  layers.forEach((layer, l) => {
-    layerInputs.push(inputs);
-    inputs = forward(body, layer, l, inputs, stored);
-  });
-  const outputs = inputs;
-  let gradOut = lossAndGradient(body, reduction, outputs, stored);
-  for (let l = layers.length - 1; l >= 0; l--) gradOut = backward(body, layers[l]!, l, layerInputs[l]!, gradOut, l > 0, stored);
-  // Reference axpy, p[i] += g[i] * s, with g[i] the stored gradient: the typed-array store rounds, as the kernel's does.
-  const update = layers.flatMap((layer, l) => [
-    ...range(layer.weight.size).map((i) => `  w${l}[${i}] += qw${l}_${i} * negativeRate;`),
-    ...(trainableBias(layer) ? range(layer.bias!.size).map((i) => `  b${l}[${i}] += qb${l}_${i} * negativeRate;`) : []),
-  ]);
-  lines.push(
-    'function gradients(x, y) {', ...body, '  return loss;', '}',
-    'function sgdStep(x, y, negativeRate) {', ...body, ...update, '  return loss;', '}',
-    'return { gradients, sgdStep };',
-  );
-  return lines.join('\n');
-}
+class Program {
+  /** Values the source reads as `b{k}`. */
+  readonly bound: unknown[] = [];
+  private readonly boundNames = new Map<unknown, string>();
+  /** Per array of the tape: the source expression of each element. */
+  private readonly values = new Map<FloatArray, readonly string[]>();
+  private readonly grads = new Map<FloatArray, readonly string[]>();
+  private readonly ids = new Map<FloatArray, number>();
+  private readonly body: string[] = [];
+  /** `p[i] += g·(−η)` per element of every parameter whose gradient was written. */
+  private readonly updates: string[] = [];
+  private readonly updated = new Set<FloatArray>();
+  /** Rounds to the dtype where a kernel stores into a typed array; either way the result is one operand. */
+  private readonly stored: (expression: string) => string;
 
-type Stored = (expression: string) => string;
-
-/** Emits NET = x·Wᵀ (+ b), OUT = f(NET) for one layer; returns the names of OUT. */
-function forward(lines: string[], layer: Dense, l: number, inputs: readonly string[], stored: Stored): string[] {
-  const k = layer.inputSize;
-  const shared = layer.bias !== null && layer.bias.size === 1;
-  return range(layer.outputSize).map((j) => {
-    // Reference transB matmul: dot = 0; dot += a·b in order; out = 0 + dot.
-    const dot = inputs.map((input, p) => ` + ${input} * w${l}[${j * k + p}]`).join('');
-    const product = stored(`0 + (0${dot})`);
-    const net = layer.bias === null ? product : stored(`${product} + b${l}[${shared ? 0 : j}]`);
-    lines.push(`  const n${l}_${j} = ${net};`);
-    if (layer.activation === 'linear') return `n${l}_${j}`;
-    lines.push(`  const o${l}_${j} = ${stored(`f${l}(n${l}_${j}, a${l})`)};`);
-    return `o${l}_${j}`;
-  });
-}
-
-/**
- * Emits the loss (terms stored, summed from 0 in order, times the factor,
- * stored), writes the outputs, returns early on a non-finite loss, then
- * emits ∂L/∂OUT of the last layer; returns its names.
- */
-function lossAndGradient(lines: string[], reduction: 'rows' | 'elements', outputs: readonly string[], stored: Stored): string[] {
-  const n = outputs.length;
-  // A mean over rows (one here) or over all elements, as the recorded op's factor is.
-  const factor = literal(reduction === 'rows' ? 1 : 1 / n);
-  outputs.forEach((o, j) => {
-    lines.push(`  const t${j} = y[${j}];`);
-    lines.push(`  const e${j} = ${stored(`term(${o}, t${j}, p)`)};`);
-    lines.push(`  outputs[${j}] = ${o};`);
-  });
-  lines.push(`  const loss = ${stored(`(0${outputs.map((_, j) => ` + e${j}`).join('')}) * ${factor}`)};`);
-  lines.push('  if (!Number.isFinite(loss)) return loss;');
-  return outputs.map((o, j) => {
-    lines.push(`  const gl${j} = ${stored(`lossGradient(${o}, t${j}, ${factor}, p)`)};`);
-    return `gl${j}`;
-  });
-}
-
-/**
- * Emits ∂L/∂NET, the bias and weight gradients and, when `below`, ∂L/∂x
- * for one layer; returns the names of ∂L/∂x (the gradOut of the layer below).
- */
-function backward(lines: string[], layer: Dense, l: number, inputs: readonly string[], gradOut: readonly string[], below: boolean, stored: Stored): string[] {
-  const k = layer.inputSize;
-  const units = layer.outputSize;
-  const gradNet = gradOut.map((g, j) => {
-    if (layer.activation === 'linear') return g;
-    const net = `n${l}_${j}`;
-    const out = `o${l}_${j}`;
-    lines.push(`  const d${l}_${j} = ${stored(`${g} * ${stored(`df${l}(${net}, ${out}, a${l})`)}`)};`);
-    return `d${l}_${j}`;
-  });
-  if (trainableBias(layer)) {
-    // Reference sumRepeats: each bias element sums its units from 0, in order.
-    const size = layer.bias!.size;
-    for (let j = 0; j < size; j++) {
-      let sum = '0';
-      for (let i = j; i < units; i += size) sum = stored(`${sum} + ${gradNet[i]}`);
-      lines.push(`  const qb${l}_${j} = ${sum};`, `  gb${l}[${j}] = qb${l}_${j};`);
-    }
+  constructor(dtype: DType) {
+    this.stored = dtype === 'float32' ? (e) => `Math.fround(${e})` : (e) => `(${e})`;
   }
-  // Reference transA matmul with one row: zero-filled, and a unit whose ∂L/∂NET is 0 adds nothing.
-  // Each value is kept in a local too (qw: the update reads it without a round trip through memory).
-  gradNet.forEach((g, i) => {
-    const names = inputs.map((_, j) => `qw${l}_${i * k + j}`);
-    lines.push(`  let ${names.map((name) => `${name} = 0`).join(', ')};`);
-    lines.push(`  if (${g} !== 0) { ${names.map((name, j) => `${name} = ${stored(`0 + ${g} * ${inputs[j]}`)};`).join(' ')} }`);
-    lines.push(`  ${names.map((name, j) => `gw${l}[${i * k + j}] = ${name};`).join(' ')}`);
-  });
-  if (!below) return [];
-  // Reference matmul: ∂L/∂x = 0, then += ∂L/∂NET[p]·W[p,:] for each p with a non-zero ∂L/∂NET[p].
-  const gradIn = range(k).map((j) => `g${l}_${j}`);
-  lines.push(`  let ${gradIn.map((name) => `${name} = 0`).join(', ')};`);
-  gradNet.forEach((g, p) => {
-    const adds = gradIn.map((name, j) => `${name} = ${stored(`${name} + ${g} * w${l}[${p * k + j}]`)};`).join(' ');
-    lines.push(`  if (${g} !== 0) { ${adds} }`);
-  });
-  return gradIn;
+
+  /** Emits the whole step; false when a node has no code here. */
+  emit(tape: PlannedTape, model: Sequential): boolean {
+    const inputs = range(elementsOf(tape.x)).map((p) => `x${p}`);
+    this.body.push(`  const ${inputs.map((name, p) => `${name} = x[${p}]`).join(', ')};`);
+    this.values.set(tape.x.data, inputs);
+    const targets = range(elementsOf(tape.y)).map((j) => `t${j}`);
+    this.body.push(`  const ${targets.map((name, j) => `${name} = y[${j}]`).join(', ')};`);
+    this.values.set(tape.y.data, targets);
+    for (const item of tape.forward) if (!('members' in item ? this.dense(item) : this.forward(item, tape))) return false;
+    this.grads.set(tape.backward[tape.backward.length - 1]!.gradOut, ['1']);
+    for (let i = tape.backward.length - 1; i >= 0; i--) if (!this.backward(tape.backward[i]!)) return false;
+    // Every parameter the optimizer updates must have had its gradient written here.
+    return model.parameters().every((p) => this.updated.has(p.grad?.data ?? p.data));
+  }
+
+  source(): string {
+    return [
+      '"use strict";',
+      ...this.bound.map((_, k) => `const b${k} = bound[${k}];`),
+      'function gradients(x, y) {', ...this.body, '  return loss;', '}',
+      'function sgdStep(x, y, negativeRate) {', ...this.body, ...this.updates, '  return loss;', '}',
+      'return { gradients, sgdStep };',
+    ].join('\n');
+  }
+
+  private bind(value: unknown): string {
+    let name = this.boundNames.get(value);
+    if (name === undefined) {
+      name = `b${this.bound.length}`;
+      this.bound.push(value);
+      this.boundNames.set(value, name);
+    }
+    return name;
+  }
+
+  private id(array: FloatArray): number {
+    let id = this.ids.get(array);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(array, id);
+    }
+    return id;
+  }
+
+  /** The elements of a value: locals already emitted, or reads of a parameter's array. */
+  private valueOf(array: FloatArray, n: number): readonly string[] {
+    const found = this.values.get(array);
+    if (found !== undefined) return found;
+    const name = this.bind(array);
+    return range(n).map((i) => `${name}[${i}]`);
+  }
+
+  /** The names `v{a}_{i}` of the elements of the value `array`, recorded for its readers; the caller declares them. */
+  private names(array: FloatArray, n: number): readonly string[] {
+    const id = this.id(array);
+    const names = range(n).map((i) => `v${id}_${i}`);
+    this.values.set(array, names);
+    return names;
+  }
+
+  /** Declares `const v{a}_{i} = expression(i)` for the elements of `array` and records the names. */
+  private define(array: FloatArray, n: number, expression: (i: number) => string): readonly string[] {
+    const names = this.names(array, n);
+    names.forEach((name, i) => this.body.push(`  const ${name} = ${expression(i)};`));
+    return names;
+  }
+
+  /** A Dense group's `denseForward`: the reference product unit by unit, then the bias add, then the activation. */
+  private dense(group: DenseGroup): boolean {
+    const [units, k] = group.weight.shape as [number, number];
+    if (group.x.shape[0] !== 1) return false;
+    const x = this.valueOf(group.x.data, k);
+    const w = this.bind(group.weight.data);
+    const bias = group.bias === null ? null : this.bind(group.bias.data);
+    const biasSize = group.bias?.size ?? units;
+    const { stored } = this;
+    const f = group.activation === null ? null : this.bind(ELEMENTWISE[group.activation.kind].forward);
+    const a = group.activation === null ? null : this.bind(group.activation.alpha);
+    const net = this.names(group.net.data, units);
+    const out = f === null ? net : this.names(group.out.data, units);
+    // Unit by unit, each OUT right after its NET, as a straight-line step reads best.
+    net.forEach((name, j) => {
+      // Reference transB matmul: dot = 0; dot += a·b in order; out = 0 + dot.
+      const product = stored(`0 + (0${x.map((input, p) => ` + ${input} * ${w}[${j * k + p}]`).join('')})`);
+      this.body.push(`  const ${name} = ${bias === null ? product : stored(`${product} + ${bias}[${j % biasSize}]`)};`);
+      if (f !== null) this.body.push(`  const ${out[j]} = ${stored(`${f}(${name}, ${a})`)};`);
+    });
+    return true;
+  }
+
+  private activate(kernel: ElementwiseKernel, out: FloatArray, input: readonly string[]): void {
+    const f = this.bind(ELEMENTWISE[kernel.kind].forward);
+    const a = this.bind(kernel.alpha);
+    this.define(out, input.length, (i) => this.stored(`${f}(${input[i]}, ${a})`));
+  }
+
+  /** A node run by its own kernel: an activation, or the loss (terms stored, summed from 0 in float64, times the factor, stored). */
+  private forward(node: Node, tape: PlannedTape): boolean {
+    const { kernel } = node;
+    if (kernel instanceof ElementwiseKernel) {
+      this.activate(kernel, node.output.data, this.valueOf(node.inputs[0]!.data, node.inputs[0]!.size));
+      return true;
+    }
+    if (!(kernel instanceof LossKernel) || node.output !== tape.loss) return false;
+    const { setting } = kernel;
+    const point = LOSS_RECORDS[setting.name].point;
+    if (point === null || setting.weight !== null) return false;
+    const o = this.valueOf(node.inputs[0]!.data, node.inputs[0]!.size);
+    const t = this.valueOf(node.inputs[1]!.data, node.inputs[1]!.size);
+    const term = this.bind(POINT_LOSSES[point].term);
+    const option = this.bind(setting.option);
+    const out = this.bind(tape.output.data);
+    // The divisor (rows or elements) the recording's loss left: without class weights it does not depend on the data.
+    const factor = literal(1 / kernel.buffers.divisor);
+    const terms = this.define(kernel.buffers.terms, o.length, (j) => this.stored(`${term}(${o[j]}, ${t[j]}, ${option})`));
+    o.forEach((value, j) => this.body.push(`  ${out}[${j}] = ${value};`));
+    this.body.push(`  const loss = ${this.stored(`(0${terms.map((e) => ` + ${e}`).join('')}) * ${factor}`)};`);
+    this.body.push('  if (!Number.isFinite(loss)) return loss;');
+    return true;
+  }
+
+  /** Names `g{a}_{i}` for the gradient array `array` of `n` elements, declared by the caller. */
+  private gradNames(array: FloatArray, n: number): string[] {
+    const id = this.id(array);
+    return range(n).map((i) => `g${id}_${i}`);
+  }
+
+  /** Records the names of a gradient; a parameter's are also stored into its `.grad` and feed the update. */
+  private setGrad(array: FloatArray | null | undefined, names: readonly string[], parameter: FloatArray | null): void {
+    if (!array) return;
+    this.grads.set(array, names);
+    if (parameter === null) return;
+    const grad = this.bind(array);
+    const value = this.bind(parameter);
+    this.body.push(`  ${names.map((name, i) => `${grad}[${i}] = ${name};`).join(' ')}`);
+    // Reference axpy, p[i] += g[i] * s, with g[i] the stored gradient: the typed-array store rounds, as the kernel's does.
+    names.forEach((name, i) => this.updates.push(`  ${value}[${i}] += ${name} * negativeRate;`));
+    this.updated.add(array);
+  }
+
+  private backward({ node, gradOut, grads }: BackwardStep): boolean {
+    const { kernel } = node;
+    const g = this.grads.get(gradOut);
+    if (g === undefined) return false;
+    const parameter = (k: number): FloatArray | null => (node.inputs[k]!.node === null ? node.inputs[k]!.data : null);
+    const { stored } = this;
+    if (kernel instanceof LossKernel) {
+      const point = LOSS_RECORDS[kernel.setting.name].point!;
+      const gradient = this.bind(POINT_LOSSES[point].gradient);
+      const option = this.bind(kernel.setting.option);
+      const o = this.values.get(node.inputs[0]!.data)!;
+      const t = this.values.get(node.inputs[1]!.data)!;
+      // The scale g·(1/divisor) with g = 1 is the factor itself.
+      const factor = literal(1 / kernel.buffers.divisor);
+      const names = this.gradNames(grads[0]!, o.length);
+      names.forEach((name, j) => this.body.push(`  const ${name} = ${stored(`${gradient}(${o[j]}, ${t[j]}, ${factor}, ${option})`)};`));
+      this.setGrad(grads[0], names, null);
+      return true;
+    }
+    if (kernel instanceof ElementwiseKernel) {
+      const df = this.bind(ELEMENTWISE[kernel.kind].derivative);
+      const a = this.bind(kernel.alpha);
+      const input = this.values.get(node.inputs[0]!.data)!;
+      const out = this.values.get(node.output.data)!;
+      const names = this.gradNames(grads[0]!, g.length);
+      // g times the stored derivative: g·y·(1 − y) must not become (g·y)·(1 − y).
+      names.forEach((name, i) => this.body.push(`  const ${name} = ${stored(`${g[i]} * ${stored(`${df}(${input[i]}, ${out[i]}, ${a})`)}`)};`));
+      this.setGrad(grads[0], names, parameter(0));
+      return true;
+    }
+    if (kernel instanceof BinaryKernel && kernel.kind === 'add') {
+      // ∂/∂a is g itself (shared, or an exact copy).
+      this.setGrad(grads[0], g, parameter(0));
+      const gradB = grads[1];
+      if (gradB) {
+        // Reference sumRepeats: each element of b sums its repeats from 0, in order, stored at each step.
+        const size = node.inputs[1]!.size;
+        const names = this.gradNames(gradB, size);
+        names.forEach((name, j) => {
+          let sum = '0';
+          for (let i = j; i < g.length; i += size) sum = stored(`${sum} + ${g[i]}`);
+          this.body.push(`  const ${name} = ${sum};`);
+        });
+        this.setGrad(gradB, names, parameter(1));
+      }
+      return true;
+    }
+    if (kernel instanceof MatmulKernel && !kernel.transA && kernel.transB && node.inputs[0]!.shape[0] === 1 && parameter(1) !== null) {
+      return this.productBackward(node, g, grads);
+    }
+    return false;
+  }
+
+  /** `matmul(x, W)` with W transposed and one row: ∂L/∂W (and ∂L/∂x) as the reference matmul computes them. */
+  private productBackward(node: Node, g: readonly string[], grads: readonly (FloatArray | null)[]): boolean {
+    const { stored } = this;
+    const [units, k] = node.inputs[1]!.shape as [number, number];
+    const x = this.valueOf(node.inputs[0]!.data, k);
+    const w = this.bind(node.inputs[1]!.data);
+    const gradX = grads[0];
+    const gradW = grads[1];
+    if (gradW) {
+      // Reference transA matmul with one row: zero-filled, and a unit whose ∂L/∂NET is 0 adds nothing.
+      const names = this.gradNames(gradW, units * k);
+      g.forEach((gi, i) => {
+        const row = names.slice(i * k, (i + 1) * k);
+        this.body.push(`  let ${row.map((name) => `${name} = 0`).join(', ')};`);
+        this.body.push(`  if (${gi} !== 0) { ${row.map((name, j) => `${name} = ${stored(`0 + ${gi} * ${x[j]}`)};`).join(' ')} }`);
+      });
+      this.setGrad(gradW, names, node.inputs[1]!.data);
+    }
+    if (gradX) {
+      // Reference matmul: ∂L/∂x = 0, then += ∂L/∂NET[p]·W[p,:] for each p with a non-zero ∂L/∂NET[p].
+      const names = this.gradNames(gradX, k);
+      this.body.push(`  let ${names.map((name) => `${name} = 0`).join(', ')};`);
+      g.forEach((gp, p) => {
+        this.body.push(`  if (${gp} !== 0) { ${names.map((name, j) => `${name} = ${stored(`${name} + ${gp} * ${w}[${p * k + j}]`)};`).join(' ')} }`);
+      });
+      this.setGrad(gradX, names, node.inputs[0]!.node === null ? node.inputs[0]!.data : null);
+    }
+    return true;
+  }
 }

@@ -27,11 +27,12 @@ export interface TrainerOptions extends UpdateOptions {
 
 /**
  * Training steps on raw batches with nothing allocated per step: the data
- * go in as flat, row-major typed arrays of the model's dtype. The step runs
- * through a {@link TinyStep} (straight-line code generated for the
- * network's shape) when the network is tiny and the batch size 1, else
- * through a {@link TrainingPlan} when the model allows one, else through
- * the recorded autograd path. The first two are bit-identical to autograd.
+ * go in as flat, row-major typed arrays of the model's dtype. There is one
+ * engine: the op kernels that autograd runs. A {@link TrainingPlan}
+ * replays the kernels of one recorded step into buffers planned once; a
+ * {@link TinyStep} compiles that replay to straight-line code when the
+ * network is tiny and the batch size 1; the recorded autograd path takes
+ * layers the plan does not know. The three give the same bits.
  *
  * ```ts
  * const trainer = new Trainer(model, { loss: 'softmaxCrossEntropy', optimizer, batchSize: 64 });
@@ -44,9 +45,9 @@ export class Trainer {
   readonly loss: LossName;
   readonly batchSize: number;
   /**
-   * `"tiny"` (code generated for a small Dense network, batch size 1),
-   * `"planned"` (allocation-free) or `"recorded"` (autograd, for layers the
-   * plan does not know).
+   * `"tiny"` (the replay compiled for a small Dense network, batch size 1),
+   * `"planned"` (the recorded step replayed, allocation-free) or
+   * `"recorded"` (autograd, for layers the plan does not know).
    */
   readonly path: 'tiny' | 'planned' | 'recorded';
   private readonly plan: TinyStep | TrainingPlan | null;
