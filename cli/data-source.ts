@@ -8,8 +8,8 @@ import { readFile, stat } from 'node:fs/promises';
 import {
   GlassnetError, IRIS_CSV, SYNTHETIC, decodeText, digits, featureBatches, loadFeatures, loadJsonData, loadTable, loadTableStream, parseCsv,
   type Dataset, type FeatureEncoding, type MissingPolicy, type Table, type Task,
-} from '../src/index.js';
-import { readTextChunks } from '../src/io/node.js';
+} from 'glassnet';
+import { readTextChunks } from 'glassnet/node';
 
 /** Names accepted in place of a data file. */
 export const BUILT_INS = ['iris', 'digits', 'xor', 'circles', 'spirals', 'gaussians'] as const;

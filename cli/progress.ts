@@ -5,7 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import type pc from 'picocolors';
-import type { BatchInfo, EpochInfo } from '../src/index.js';
+import type { BatchInfo, EpochInfo } from 'glassnet';
 
 /** Colour functions: picocolors' `createColors(enabled)`. */
 export type Colors = ReturnType<typeof pc.createColors>;

@@ -11,9 +11,9 @@ import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
   BatchInfo, Dataset, EpochInfo, FitOptions, FitResult, FitState, ModelFile, OptimizerState, Preprocessing, TrainingInfo,
-} from '../src/index.js';
-import { GlassnetError } from '../src/index.js';
-import { removeTempFilesSync, writeFileAtomic } from '../src/io/node.js';
+} from 'glassnet';
+import { GlassnetError } from 'glassnet';
+import { removeTempFilesSync, writeFileAtomic } from 'glassnet/node';
 import type { Progress } from './progress.js';
 
 /** The fit options that cross to the worker (plain data, no callbacks). */

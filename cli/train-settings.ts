@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import {
   ACTIVATIONS, GlassnetError, LOSSES, LOSS_RECORDS, MISSING_POLICIES, OPTIMIZERS, SCALER_KINDS,
   type ActivationName, type JsonObject, type LossName, type MissingPolicy, type OptimizerName, type ScalerKind, type Task,
-} from '../src/index.js';
+} from 'glassnet';
 import { MAX_PARAMETERS, UsageError, checkBudget, checkedFlag, choiceFlag, delimiterFlag, integerFlag, listFlag, parameterCount, positiveFlag, sizesFlag } from './flags.js';
 
 /** Everything that decides what a run computes. */

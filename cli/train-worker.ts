@@ -15,7 +15,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   createOptimizer, fit, modelFromJSON, modelToJSON, type FitResult, type FitState, type OptimizerName, type OptimizerOptionsMap,
-} from '../src/index.js';
+} from 'glassnet';
 import { checkpointText, snapshot, type Snapshot } from './checkpoint.js';
 import type { Interruption, WorkerInput, WorkerMessage } from './train-run.js';
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const OUTPUT = 'dist/cli/main.js';
+const OUTPUT = 'packages/glassnet-cli/dist/main.js';
 const SOURCES = ['src', 'cli', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
 
 /** The newest modification time under `path` (a file, or a directory walked recursively). */

@@ -8,7 +8,7 @@ import { csvRows, expectOneLineError, readModelJson, tempDir } from './helpers/c
 
 const IRIS = 'data/iris.csv';
 const FIXTURES = 'test/fixtures/cli';
-const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../packages/glassnet-cli/dist/main.js', import.meta.url));
 
 describe('glassnet train', () => {
   it('trains Iris from a CSV and prints one JSON object with --json', () => {

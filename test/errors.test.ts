@@ -2,8 +2,9 @@
 // what was found, and no state changed by the failed call.
 import { describe, expect, it } from 'vitest';
 import {
-  Dense, SGD, Sequential, articleNetwork, fit, gradCheck, matmul, mlp, setBackend, squaredError, tensor, trainStep, type Dense as DenseT,
+  Dense, SGD, Sequential, articleNetwork, fit, gradCheck, matmul, mlp, squaredError, tensor, trainStep, type Dense as DenseT,
 } from '../src/index.js';
+import { setBackend } from '../src/backend/index.js';
 import { thrown } from './helpers/errors.js';
 
 const weightsOf = (model: Sequential) => model.layers.map((l) => Array.from((l as DenseT).weight.data));

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../src/io/node.js';
 
-const NODE_IO = fileURLToPath(new URL('../dist/src/io/node.js', import.meta.url));
+const NODE_IO = fileURLToPath(new URL('../packages/glassnet/dist/io/node.js', import.meta.url));
 const SIZE = 4 << 20;
 
 describe('a process killed while writing', () => {

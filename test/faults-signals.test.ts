@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadModel } from '../src/io/node.js';
 import { glassnet } from './helpers/cli.js';
 
-const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../packages/glassnet-cli/dist/main.js', import.meta.url));
 
 /** Runs `glassnet ARGS | head -1` in bash; returns glassnet's own exit status, what head printed and glassnet's stderr. */
 function pipedToHead(...args: string[]): { status: number; stdout: string; stderr: string } {

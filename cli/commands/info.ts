@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { modelToJSON, type JsonObject, type LayerSpec } from '../../src/index.js';
-import { loadModel } from '../../src/io/node.js';
+import { modelToJSON, type JsonObject, type LayerSpec } from 'glassnet';
+import { loadModel } from 'glassnet/node';
 import { safeText } from '../paint.js';
 import { EXPORT_FORMATS } from './export.js';
 

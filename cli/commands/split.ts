@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { formatCsvRow, loadTable, parseCsv, trainTestSplit } from '../../src/index.js';
-import { writeFileAtomic } from '../../src/io/node.js';
+import { formatCsvRow, loadTable, parseCsv, trainTestSplit } from 'glassnet';
+import { writeFileAtomic } from 'glassnet/node';
 import { readDataText } from '../data-source.js';
 import { checkPaths, named } from '../paths.js';
 import { checkedFlag, choiceFlag, delimiterFlag, integerFlag } from '../flags.js';

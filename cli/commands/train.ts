@@ -4,8 +4,8 @@ import {
   LOSS_RECORDS, Sequential, networkFrom, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, modelSummary, modelFromJSON, modelToJSON,
   regressionReport, scalerFromJSON, trainTestSplit,
   type Dataset, type FitState, type JsonObject, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
-} from '../../src/index.js';
-import { loadModel } from '../../src/io/node.js';
+} from 'glassnet';
+import { loadModel } from 'glassnet/node';
 import { CHECKPOINT_SECONDS, checkResumeData, dataFingerprint, readCheckpoint } from '../checkpoint.js';
 import { loadData } from '../data-source.js';
 import { safeText } from '../paint.js';

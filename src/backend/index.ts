@@ -7,6 +7,8 @@ import { GlassnetError } from '../errors.js';
 export { SMALL_MATMUL_WORK, type Backend, type BackendName, type BinaryKind, type FloatArray, type PointLossKind, type UnaryKind } from './backend.js';
 export { jsBackend } from './js.js';
 export { createJsFastBackend, jsFastBackend, type JsFastOptions } from './js-fast.js';
+export { ELEMENTWISE, type Elementwise, type ElementwiseName } from '../primitives/activations.js';
+export { erf } from '../primitives/erf.js';
 export { createWasmBackend, defaultWasmThreads, wasmSimdSupported, type WasmBackend, type WasmBackendOptions } from './wasm.js';
 
 let active: Backend | null = null;

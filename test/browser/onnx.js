@@ -3,7 +3,7 @@
 // classifier with every activation and a softmax output, compared with
 // glassnet's own predictions. test/browser-onnx.test.ts judges.
 import * as ort from '/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs';
-import { ACTIVATIONS, Dense, Random, Sequential, fitScaler, noGrad, softmax, toOnnx } from '/dist/src/index.js';
+import { ACTIVATIONS, Dense, Random, Sequential, fitScaler, noGrad, softmax, toOnnx } from '/packages/glassnet/dist/index.js';
 
 async function checks() {
   ort.env.wasm.wasmPaths = '/node_modules/onnxruntime-web/dist/';

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const main = fileURLToPath(new URL('../../packages/glassnet-cli/dist/main.js', import.meta.url));
 const faults = fileURLToPath(new URL('./fs-faults.mjs', import.meta.url));
 
 /** A simulated failure: calls `op` on paths containing `match` fail with `code`. */

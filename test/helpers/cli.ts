@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const main = fileURLToPath(new URL('../../packages/glassnet-cli/dist/main.js', import.meta.url));
 
 /** Runs the built `glassnet` command (npm test builds it first) and returns what it printed. */
 export function glassnet(...args: string[]): { status: number | null; stdout: string; stderr: string } {
