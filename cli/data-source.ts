@@ -6,10 +6,11 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import {
-  GlassnetError, IRIS_CSV, SYNTHETIC, decodeText, digits, featureBatches, loadFeatures, loadJsonData, loadTable, loadTableStream, parseCsv,
+  GlassnetError, IRIS_CSV, SYNTHETIC, decodeText, featureBatches, loadFeatures, loadJsonData, loadTable, loadTableStream, parseCsv,
   type Dataset, type FeatureEncoding, type MissingPolicy, type Table, type Task,
 } from 'glassnet';
 import { readTextChunks } from 'glassnet/node';
+import { digits } from './digits.js';
 
 /** Names accepted in place of a data file. */
 export const BUILT_INS = ['iris', 'digits', 'xor', 'circles', 'spirals', 'gaussians'] as const;
