@@ -1,10 +1,10 @@
-// `npm start` builds only when dist/ is older than a source file, so starting the demo twice does not recompile.
+// `npm start` builds only when the built command is older than a source file, so starting the demo twice does not recompile.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const OUTPUT = 'packages/glassnet-cli/dist/main.js';
-const SOURCES = ['src', 'cli', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+const SOURCES = ['src', 'cli', 'package.json', 'tsconfig.json', ...['glassnet', 'glassnet-cli'].flatMap((p) => [`packages/${p}/package.json`, `packages/${p}/tsconfig.json`])];
 
 /** The newest modification time under `path` (a file, or a directory walked recursively). */
 function newest(path) {
