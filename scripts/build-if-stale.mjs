@@ -4,7 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const OUTPUT = 'packages/glassnet-cli/dist/main.js';
-const SOURCES = ['src', 'cli', 'package.json', 'tsconfig.json', ...['glassnet', 'glassnet-cli'].flatMap((p) => [`packages/${p}/package.json`, `packages/${p}/tsconfig.json`])];
+const SOURCES = ['src', 'cli', 'package.json', 'scripts/build.mjs', 'tsconfig.json', ...['glassnet', 'glassnet-cli'].flatMap((p) => [`packages/${p}/package.json`, `packages/${p}/tsconfig.json`])];
 
 /** The newest modification time under `path` (a file, or a directory walked recursively). */
 function newest(path) {
