@@ -1,6 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { entryPoints } from './test/helpers/entry-points.js';
 
 export default defineConfig({
+  resolve: {
+    // Tests run the library from src/: a CLI module imported by a test gets
+    // 'glassnet', 'glassnet/node', ... from the same sources the test imports,
+    // so both share one copy of every class (GlassnetError, Tensor, ...).
+    alias: entryPoints().map(({ specifier, source }) => ({
+      find: new RegExp(`^${specifier}$`), replacement: fileURLToPath(new URL(source, import.meta.url)),
+    })),
+  },
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',

@@ -28,6 +28,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createWasmBackend, jsBackend, jsFastBackend, type Backend } from '../src/backend/index.js';
+import { createForcedWasmBackend } from '../src/backend/wasm.js';
 import { Random } from '../src/util/random.js';
 import { checkGemm, gemmGflop, gemmOperands } from './lib/workloads.js';
 
@@ -179,7 +180,7 @@ async function squareContestants(): Promise<Contestant[]> {
   const all = [
     ...glassnet('js', jsBackend), ...glassnet('js-fast', jsFastBackend), ...glassnet('wasm', wasm),
     ...(wasm?.relaxedSimd === true ? glassnet('wasm-unfused', createWasmBackend({ relaxedSimd: false })) : []),
-    ...[1, 2, 3, 4, 5, 6].flatMap((rows) => glassnet(`wasm-r${rows}`, createWasmBackend({ relaxedSimd: false, tileRows: rows }))),
+    ...[1, 2, 3, 4, 5, 6].flatMap((rows) => glassnet(`wasm-r${rows}`, createForcedWasmBackend({ relaxedSimd: false, tileRows: rows }))),
     ...(wasmMt?.name === 'wasm-mt' ? glassnet('wasm-mt', wasmMt) : []),
   ];
   if (only === null || only.includes('tfjs-wasm')) all.push(await tfjsWasm());

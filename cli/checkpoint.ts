@@ -10,7 +10,7 @@ import {
   GlassnetError, crc32Float64, formatModelFile, modelFromJSON, modelToJSON,
   type EpochInfo, type FitState, type JsonObject, type LoadedModel, type ModelFile, type Optimizer, type OptimizerState,
   type Matrix, type Preprocessing, type Sequential, type TrainingInfo,
-} from '../src/index.js';
+} from 'glassnet';
 import { UsageError } from './flags.js';
 
 /** Seconds between checkpoints when `--checkpoint-every` is not given (one more is written at the end). */

@@ -6,10 +6,11 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import {
-  GlassnetError, IRIS_CSV, SYNTHETIC, decodeText, digits, featureBatches, loadFeatures, loadJsonData, loadMatrixStream, loadTable, loadTableStream, parseCsv, toFlat,
+  GlassnetError, IRIS_CSV, SYNTHETIC, decodeText, featureBatches, loadFeatures, loadJsonData, loadMatrixStream, loadTable, loadTableStream, parseCsv, toFlat,
   type AsyncTextChunks, type Dataset, type FeatureEncoding, type Flat, type MissingPolicy, type Table, type TableOptions, type Task,
-} from '../src/index.js';
-import { readTextChunks } from '../src/io/node.js';
+} from 'glassnet';
+import { digits } from './digits.js';
+import { readTextChunks } from 'glassnet/node';
 
 /** Names accepted in place of a data file. */
 export const BUILT_INS = ['iris', 'digits', 'xor', 'circles', 'spirals', 'gaussians'] as const;

@@ -4,7 +4,7 @@
  * spaced epochs (the view TensorBoard calls distributions). Seven numbers
  * per layer and epoch, so the report stays small whatever the layer's size.
  */
-import { Dense, type Sequential } from '../src/index.js';
+import { Dense, type Sequential } from 'glassnet';
 
 /** The quantiles kept: the extremes, the 10-90 and 25-75 bands, the median. */
 export const QUANTILES = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1] as const;

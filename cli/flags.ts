@@ -4,7 +4,7 @@
  * says which flag to fix and the command exits with status 2.
  */
 import type { Command } from 'commander';
-import { GlassnetError, POSITIVE, checkInteger, checkNumber, checkOneOf, type ErrorDetails, type Interval } from '../src/index.js';
+import { GlassnetError, POSITIVE, checkInteger, checkNumber, checkOneOf, type ErrorDetails, type Interval } from 'glassnet';
 
 /**
  * A command line the command cannot accept: a malformed, out-of-range,

@@ -4,7 +4,7 @@
  * uses the library only through its public entry points.
  */
 import { Command, CommanderError } from 'commander';
-import { removeTempFilesSync } from '../src/io/node.js';
+import { removeTempFilesSync } from 'glassnet/node';
 import { autoencoderCommand } from './commands/autoencoder.js';
 import { demoCommand } from './commands/demo.js';
 import { explainCommand } from './commands/explain.js';

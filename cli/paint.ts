@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { Paint } from '../src/explain/index.js';
+import type { Paint } from 'glassnet/explain';
 
 /**
  * ANSI styles for explain's text, or none: colours only when `allowed`

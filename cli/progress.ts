@@ -6,7 +6,7 @@
  * no colour or cursor codes. Every line fits 80 columns.
  */
 import type pc from 'picocolors';
-import type { BatchInfo, EpochInfo } from '../src/index.js';
+import type { BatchInfo, EpochInfo } from 'glassnet';
 
 /** Colour functions: picocolors' `createColors(enabled)`. */
 export type Colors = ReturnType<typeof pc.createColors>;

@@ -8,8 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ClassificationReport, EpochInfo, RegressionReport } from '../src/index.js';
-import { writeFileAtomic } from '../src/io/node.js';
+import type { ClassificationReport, EpochInfo, RegressionReport } from 'glassnet';
+import { writeFileAtomic } from 'glassnet/node';
 import { QUANTILES, type SpreadSample } from './distributions.js';
 import { CHART_SCRIPT, REPORT_STYLE, siLabel } from './report-template.js';
 

@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
-  BackendName, BatchInfo, DType, EpochInfo, FitOptions, FitResult, FitState, FloatArray, Matrix, ModelFile, OptimizerState, Preprocessing, TrainingInfo,
-} from '../src/index.js';
-import { GlassnetError, Tensor } from '../src/index.js';
-import { removeTempFilesSync, writeFileAtomic } from '../src/io/node.js';
+  BatchInfo, DType, EpochInfo, FitOptions, FitResult, FitState, Matrix, ModelFile, OptimizerState, Preprocessing, TrainingInfo,
+} from 'glassnet';
+import type { BackendName, FloatArray } from 'glassnet/backend';
+import { GlassnetError, Tensor } from 'glassnet';
+import { removeTempFilesSync, writeFileAtomic } from 'glassnet/node';
 import type { SpreadSample } from './distributions.js';
 import type { Progress } from './progress.js';
 

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import {
   ACTIVATIONS, GlassnetError, LOSSES, LOSS_RECORDS, MISSING_POLICIES, NON_NEGATIVE, OPTIMIZERS, RATE, SCALER_KINDS, SCHEDULES, scheduleFrom,
   type ActivationName, type JsonObject, type LossName, type MissingPolicy, type OptimizerName, type ScalerKind, type ScheduleSpec, type Task,
-} from '../src/index.js';
+} from 'glassnet';
 import { MAX_PARAMETERS, UsageError, checkBudget, choiceFlag, intervalFlag, delimiterFlag, integerFlag, listFlag, parameterCount, positiveFlag, sizesFlag } from './flags.js';
 
 /** Everything that decides what a run computes. */

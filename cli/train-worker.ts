@@ -14,8 +14,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
-  Tensor, createOptimizer, fit, modelFromJSON, modelToJSON, scheduleFrom, setBackend, type FitResult, type FitState, type OptimizerName, type OptimizerOptionsMap,
-} from '../src/index.js';
+  Tensor, createOptimizer, fit, modelFromJSON, modelToJSON, scheduleFrom, type FitResult, type FitState, type OptimizerName, type OptimizerOptionsMap,
+} from 'glassnet';
+import { setBackend } from 'glassnet/backend';
 import { checkpointText, snapshot, type Snapshot } from './checkpoint.js';
 import { isSampled, spreadOf, type SpreadSample } from './distributions.js';
 import { scheduleSpec } from './train-settings.js';

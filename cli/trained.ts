@@ -3,9 +3,9 @@
  * TrainedModel read from a model file, which `glassnet train` or the
  * library's `saveTrained` writes.
  */
-import type { Matrix, TrainedModel } from '../src/index.js';
+import type { Matrix, TrainedModel } from 'glassnet';
 
-export { loadTrained } from '../src/io/node.js';
+export { loadTrained } from 'glassnet/node';
 
 /**
  * Targets in the shape the network's outputs have: one-hot rows, except

@@ -1,4 +1,4 @@
-// `npm start` builds only when dist/ is older than a source file, so starting the demo twice does not recompile.
+// `npm start` builds only when the built command is older than a source file, so starting the demo twice does not recompile.
 import { execFileSync } from 'node:child_process';
 import { staleBuild } from './dist-freshness.mjs';
 

@@ -1,13 +1,17 @@
-// Whether dist/ is older than the sources it is built from: `npm start`
-// rebuilds then (build-if-stale.mjs), and the tests that run dist/ stop
-// with a message rather than test yesterday's build (test/helpers/dist.ts).
+// Whether the build (packages/*/dist/) is older than the sources it is
+// built from: `npm start` rebuilds then (build-if-stale.mjs), and the tests
+// that run the build stop with a message rather than test yesterday's build
+// (test/helpers/dist.ts).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The build's last output; the compiler writes every file of dist/ on each build. */
-export const BUILD_OUTPUT = 'dist/cli/main.js';
+/** The build's last output (scripts/build.mjs compiles the library, then the command, each from empty). */
+export const BUILD_OUTPUT = 'packages/glassnet-cli/dist/main.js';
 /** What the build reads. */
-export const BUILD_SOURCES = ['src', 'cli', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+export const BUILD_SOURCES = [
+  'src', 'cli', 'package.json', 'scripts/build.mjs', 'tsconfig.json',
+  ...['glassnet', 'glassnet-cli'].flatMap((name) => [`packages/${name}/package.json`, `packages/${name}/tsconfig.json`]),
+];
 
 /** The newest file under `path` (a file, or a directory walked recursively), with its modification time. */
 function newest(path) {
@@ -20,7 +24,7 @@ function newest(path) {
 }
 
 /**
- * Why dist/ under `root` needs a build: "no build" when it is missing, the
+ * Why the build under `root` needs redoing: "no build" when it is missing, the
  * newest source file when one changed after the build, or null when the
  * build is current.
  */

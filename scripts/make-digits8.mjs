@@ -4,7 +4,7 @@
 // playground bundles these 64 KB instead of the package's 21 MB.
 // Run after `npm run build`: node scripts/make-digits8.mjs
 import { writeFileSync } from 'node:fs';
-import { digits } from '../dist/src/index.js';
+import { digits } from '../packages/glassnet-cli/dist/digits.js';
 
 const SIDE = 28;
 const OUT = 8;

@@ -1,6 +1,12 @@
 /**
  * glassnet: neural networks in TypeScript that train fast and can show
  * every number of forward and backward propagation.
+ *
+ * This is the core entry point: tensors and autograd, layers and models,
+ * optimizers, training, data and the browser-safe model formats. The other
+ * entry points: `glassnet/backend` (choosing and building compute
+ * backends, the kernel records), `glassnet/explain` (one step written out)
+ * and `glassnet/node` (reading and writing files, Node only).
  */
 export { GlassnetError, describeValue, type ErrorCode, type ErrorDetails } from './errors.js';
 export {
@@ -9,10 +15,6 @@ export {
 } from './util/checks.js';
 export { Random } from './util/random.js';
 export { crc32, crc32Float64 } from './util/crc32.js';
-export {
-  getBackend, setBackend, selectBestBackend, defaultWasmThreads, withWasmThreads, BACKENDS, SMALL_MATMUL_WORK, THREADED_MATMUL_WORK, jsBackend, jsFastBackend, createJsFastBackend, createWasmBackend, wasmSimdSupported,
-  type Backend, type BackendName, type FloatArray, type JsFastOptions, type WasmBackend, type WasmBackendOptions,
-} from './backend/index.js';
 export { Tensor, tensor, zeros, type DType, type NestedNumbers, type TensorOptions } from './tensor/tensor.js';
 export { backward, noGrad, withObserver, label, type Node, type Observer, type Intermediates } from './tensor/autograd.js';
 export {
@@ -22,8 +24,6 @@ export {
 } from './tensor/ops.js';
 export { ACTIVATIONS, checkActivation, type ActivationName } from './nn/activations.js';
 export { LOSSES, LOSS_RECORDS, getLoss, checkLoss, type LossName, type LossFunction } from './nn/losses.js';
-export { ELEMENTWISE, type Elementwise, type ElementwiseName } from './primitives/activations.js';
-export { erf } from './primitives/erf.js';
 export { INITIALIZERS, type InitializerName } from './nn/init.js';
 export { Dense, Dropout, type DenseOptions, type DropoutOptions, type Layer } from './nn/layers.js';
 export { Sequential, mlp, type MlpOptions } from './nn/model.js';
@@ -62,7 +62,6 @@ export { trainTestSplit, splitMatrices, type SplitOptions } from './data/split.j
 export { matrixFromRows, matrixToRows, pickRows, permuteRows, rowRange, toFlat, toRows, type Matrix, type Flat } from './data/matrix.js';
 export { xor, circles, spirals, gaussians, SYNTHETIC, type SyntheticName, type SyntheticOptions } from './data/synthetic.js';
 export { iris, IRIS_CSV } from './data/iris.js';
-export { digits, DIGIT_COUNT, DIGIT_PIXELS, type DigitsOptions } from './data/digits.js';
 export {
   MODEL_FORMAT, MODEL_VERSION, modelToJSON, modelFromJSON, formatModelFile,
   type ModelFile, type LoadedModel, type ModelExtras, type CheckedExtras, type Preprocessing, type TrainingInfo,

@@ -1,4 +1,4 @@
-import { createJsFastBackend, jsFastBackend } from '../src/backend/index.js';
+import { createJsFastBackend, jsFastBackend } from '../src/backend/js-fast.js';
 import { runBackendSuite } from './backend.suite.js';
 
 runBackendSuite('js-fast', () => jsFastBackend);

@@ -87,7 +87,7 @@ function usesRelaxedSimd(bytes: Uint8Array): boolean {
   return false;
 }
 
-const DIST = fileURLToPath(new URL('../dist/src/index.js', import.meta.url));
+const DIST = fileURLToPath(new URL('../packages/glassnet/dist/index.js', import.meta.url));
 
 /**
  * Run in `node --experimental-wasm-relaxed-simd` (Node 20 ships relaxed

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createWasmBackend, defaultWasmThreads, getBackend, selectBestBackend, setBackend, wasmSimdSupported, type WasmBackend,
-} from '../src/backend/index.js';
+import { defaultWasmThreads, getBackend, selectBestBackend, setBackend, wasmSimdSupported, type WasmBackend } from '../src/backend/index.js';
+import { createForcedWasmBackend } from '../src/backend/wasm.js';
 import { emitElementwiseModule, emitKernelModule, MAX_MR } from '../src/backend/wasm/kernels.js';
 import { Random } from '../src/util/random.js';
 import { runBackendSuite } from './backend.suite.js';
@@ -11,8 +10,8 @@ import { tracedPool, tracerGemm } from './helpers/wasm-tracer.js';
 // engine does not, the first test says so and the rest cannot run.
 const supported = wasmSimdSupported();
 
-function make(options: Parameters<typeof createWasmBackend>[0] = {}): WasmBackend {
-  const backend = createWasmBackend(options);
+function make(options: Parameters<typeof createForcedWasmBackend>[0] = {}): WasmBackend {
+  const backend = createForcedWasmBackend(options);
   if (backend === null) throw new Error('WebAssembly SIMD is not supported here');
   return backend;
 }

@@ -38,7 +38,7 @@ describe.skipIf(!available)('glassnet under a Content-Security-Policy without ev
   const violations: string[] = [];
 
   beforeAll(async () => {
-    server = await startStaticServer(root, ['/dist/', '/test/browser/'], { headers: (path) => (path === '/test/browser/csp.html' ? { 'Content-Security-Policy': CSP } : {}) });
+    server = await startStaticServer(root, ['/packages/glassnet/dist/', '/test/browser/'], { headers: (path) => (path === '/test/browser/csp.html' ? { 'Content-Security-Policy': CSP } : {}) });
     profile = mkdtempSync(join(tmpdir(), 'glassnet-chromium-'));
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
     const page = await context.newPage();

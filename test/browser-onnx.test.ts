@@ -30,7 +30,7 @@ interface OnnxPageResult {
 
 describe.skipIf(!available)('an exported model in onnxruntime-web (headless Chromium)', () => {
   it('predicts what glassnet predicts to 1e-5, every activation and the scaling included, and a categorical column fed as strings', async () => {
-    const server = await startStaticServer(root, ['/dist/', '/test/browser/', '/node_modules/onnxruntime-web/dist/']);
+    const server = await startStaticServer(root, ['/packages/glassnet/dist/', '/test/browser/', '/node_modules/onnxruntime-web/dist/']);
     const profile = mkdtempSync(join(tmpdir(), 'glassnet-chromium-'));
     const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
     const problems: string[] = [];

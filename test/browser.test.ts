@@ -83,7 +83,7 @@ describe.skipIf(!available)(title, () => {
   }
 
   beforeAll(async () => {
-    server = await startStaticServer(root, ['/dist/', '/test/browser/']);
+    server = await startStaticServer(root, ['/packages/glassnet/dist/', '/test/browser/']);
     profile = mkdtempSync(join(tmpdir(), 'glassnet-chromium-'));
     // Playwright takes the profile directory here rather than as --user-data-dir.
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });

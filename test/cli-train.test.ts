@@ -8,7 +8,7 @@ import { built } from './helpers/dist.js';
 
 const IRIS = 'data/iris.csv';
 const FIXTURES = 'test/fixtures/cli';
-const MAIN = built('cli/main.js');
+const MAIN = built('glassnet-cli', 'main.js');
 
 describe('glassnet train', () => {
   it('trains Iris from a CSV and prints one JSON object with --json', () => {

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { rejection } from './data-helpers.js';
 import { thrown as failure } from './helpers/errors.js';
 import { IRIS_CSV, iris } from '../src/data/iris.js';
-import { DIGIT_COUNT, DIGIT_PIXELS, digits } from '../src/data/digits.js';
+import { DIGIT_COUNT, DIGIT_PIXELS, digits } from '../cli/digits.js';
 import type { Table } from '../src/data/table.js';
 
 const columnSums = (x: number[][]): number[] => x[0]!.map((_, j) => x.reduce((s, row) => s + row[j]!, 0));
@@ -100,7 +100,7 @@ describe('digits', () => {
     });
     try {
       // Fresh module instances, so GlassnetError is the class the fresh digits.js throws.
-      const fresh = await import('../src/data/digits.js');
+      const fresh = await import('../cli/digits.js');
       const { GlassnetError } = await import('../src/errors.js');
       const error: unknown = await fresh.digits({ count: 1 }).then(() => null, (e: unknown) => e);
       expect(error).toBeInstanceOf(GlassnetError);

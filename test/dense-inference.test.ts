@@ -3,9 +3,10 @@
 // bits of the recorded matmul, add and activation ops, on every backend.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  ACTIVATIONS, Dense, Random, Sequential, denseInference, getBackend, noGrad, setBackend, tensor,
-  type ActivationName, type BackendName, type DType, type Tensor,
+  ACTIVATIONS, Dense, Random, Sequential, denseInference, noGrad, tensor,
+  type ActivationName, type DType, type Tensor,
 } from '../src/index.js';
+import { getBackend, setBackend, type BackendName } from '../src/backend/index.js';
 import { rejection } from './helpers/errors.js';
 
 const initial = getBackend().name;

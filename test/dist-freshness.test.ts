@@ -1,4 +1,4 @@
-// The tests that run dist/ stop with a clear message when it is older than
+// The tests that run the build stop with a clear message when it is older than
 // the sources (test/helpers/dist.ts); npm test builds first, so they pass there.
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A checkout with one source file and (unless `built` is null) dist/cli/main.js, with the given modification times in seconds. */
+/** A checkout with one source file and (unless `built` is null) the built command, with the given modification times in seconds. */
 function checkout(source: number, built: number | null): string {
   const root = mkdtempSync(join(tmpdir(), 'glassnet-dist-'));
   dirs.push(root);
@@ -19,24 +19,25 @@ function checkout(source: number, built: number | null): string {
   writeFileSync(join(root, 'src', 'nn', 'layers.ts'), '');
   utimesSync(join(root, 'src', 'nn', 'layers.ts'), source, source);
   if (built !== null) {
-    mkdirSync(join(root, 'dist', 'cli'), { recursive: true });
-    writeFileSync(join(root, 'dist', 'cli', 'main.js'), '');
-    utimesSync(join(root, 'dist', 'cli', 'main.js'), built, built);
+    const dist = join(root, 'packages', 'glassnet-cli', 'dist');
+    mkdirSync(dist, { recursive: true });
+    writeFileSync(join(dist, 'main.js'), '');
+    utimesSync(join(dist, 'main.js'), built, built);
   }
   return join(root, '/');
 }
 
 describe('a stale build is refused before any test runs it', () => {
-  it('passes when dist/ is newer than every source', () => {
+  it('passes when the build is newer than every source', () => {
     expect(() => requireFreshBuild(checkout(1_000_000, 1_000_100))).not.toThrow();
   });
 
   it('names the source that changed after the build, and the command that fixes it', () => {
     expect(() => requireFreshBuild(checkout(1_000_100, 1_000_000)))
-      .toThrow('dist/ is older than src/nn/layers.ts: run `npm run build` first (`npm test` builds before testing)');
+      .toThrow('the build (packages/*/dist/) is older than src/nn/layers.ts: run `npm run build` first (`npm test` builds before testing)');
   });
 
   it('says so when there is no build at all', () => {
-    expect(() => requireFreshBuild(checkout(1_000_000, null))).toThrow(/^dist\/ has not been built: run `npm run build` first/);
+    expect(() => requireFreshBuild(checkout(1_000_000, null))).toThrow(/^the packages have not been built: run `npm run build` first/);
   });
 });

@@ -1,6 +1,7 @@
 // Every TypeScript snippet in the README and in docs/ type-checks against
 // the built package, imported the way a user imports it ('glassnet',
-// 'glassnet/explain', 'glassnet/node' through package.json's exports). A
+// 'glassnet/backend', 'glassnet/explain', 'glassnet/node' through
+// packages/glassnet/package.json's exports, linked into node_modules). A
 // snippet that uses a value it does not build says so with a `declare`
 // line, which readers see too. (test/readme.test.ts also runs the README's
 // examples and checks what they print.)
@@ -11,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pages = ['README.md', ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
-/** Inside the package, so that 'glassnet' resolves to the package itself through its exports. */
+/** Inside the workspace, so that 'glassnet' resolves through node_modules/glassnet to the built package. */
 const dir = `${root}test/.doc-snippets/`;
 
 interface Snippet {

@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   Dense, Dropout, RATE, SGD, Sequential, articleNetwork, createSession, fit, gradCheck, integerWords, intervalWords, loadJsonData, matmul, mlp, modelFromJSON,
-  modelToJSON, networkFrom, scalerFromJSON, setBackend, squaredError, tensor, trainStep, type Dense as DenseT,
+  modelToJSON, networkFrom, scalerFromJSON, squaredError, tensor, trainStep, type Dense as DenseT,
 } from '../src/index.js';
+import { setBackend } from '../src/backend/index.js';
 import { choiceFlag, integerFlag, intervalFlag, numberFlag, positiveFlag } from '../cli/flags.js';
 import { rejection, thrown } from './helpers/errors.js';
 

@@ -1,7 +1,8 @@
 // explain writes every activation and its derivative from the activation's
 // record, and the value it shows is the derivative the backward pass used.
 import { describe, expect, it } from 'vitest';
-import { Dense, ELEMENTWISE, Sequential, type ElementwiseName } from '../src/index.js';
+import { Dense, Sequential } from '../src/index.js';
+import { ELEMENTWISE, type ElementwiseName } from '../src/backend/index.js';
 import { exprLatex, exprText, explainStep } from '../src/explain/index.js';
 
 /** OUT(h1) and ∂OUT(h1)/∂NET(h1) as explain prints them (text), written out by hand. */

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../src/io/node.js';
 import { built } from './helpers/dist.js';
 
-const NODE_IO = built('src/io/node.js');
+const NODE_IO = built('glassnet', 'io/node.js');
 const SIZE = 4 << 20;
 
 describe('a process killed while writing', () => {

@@ -9,7 +9,7 @@ import { loadModel } from '../src/io/node.js';
 import { glassnet } from './helpers/cli.js';
 import { built } from './helpers/dist.js';
 
-const MAIN = built('cli/main.js');
+const MAIN = built('glassnet-cli', 'main.js');
 
 /** Runs `glassnet ARGS | head -1` in bash; returns glassnet's own exit status, what head printed and glassnet's stderr. */
 function pipedToHead(...args: string[]): { status: number; stdout: string; stderr: string } {

@@ -5,9 +5,10 @@
 // which also tells −0 from +0.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  ARTICLE, Adam, Dense, Dropout, Random, SGD, SMALL_MATMUL_WORK, Sequential, Trainer, articleNetwork, getBackend, getLoss, setBackend,
-  stepDecay, tensor, trainStep, type ActivationName, type BackendName, type DType, type DenseOptions, type LossName, type TrainerOptions,
+  ARTICLE, Adam, Dense, Dropout, Random, SGD, Sequential, Trainer, articleNetwork, getLoss,
+  stepDecay, tensor, trainStep, type ActivationName, type DType, type DenseOptions, type LossName, type TrainerOptions,
 } from '../src/index.js';
+import { SMALL_MATMUL_WORK, getBackend, setBackend, type BackendName } from '../src/backend/index.js';
 import { TINY_MAX_WEIGHTS } from '../src/train/tiny.js';
 import { ALLOCATION_BOUND, leastBytesPerStep } from './helpers/allocation.js';
 

@@ -5,8 +5,9 @@
 // small-model comparisons on wasm-mt too.)
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  Random, SGD, Trainer, fit, getBackend, getLoss, mlp, setBackend, tensor, trainStep, type BackendName, type Sequential, type WasmBackend,
+  Random, SGD, Trainer, fit, getLoss, mlp, tensor, trainStep, type Sequential,
 } from '../src/index.js';
+import { getBackend, setBackend, type BackendName, type WasmBackend } from '../src/backend/index.js';
 
 const initial = getBackend().name;
 const threaded = setBackend('wasm-mt') === 'wasm-mt';

@@ -1,4 +1,4 @@
-import { getBackend, setBackend, type BackendName, type WasmBackend } from '../../src/index.js';
+import { getBackend, setBackend, type BackendName, type WasmBackend } from '../../src/backend/index.js';
 import { runRunner, type Handler } from './protocol.js';
 
 /**

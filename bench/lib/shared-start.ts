@@ -13,7 +13,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Dense, SGD, Sequential, Tensor, Trainer, noGrad, setBackend, softmaxCrossEntropy } from '../../src/index.js';
+import { Dense, SGD, Sequential, Tensor, Trainer, noGrad, softmaxCrossEntropy } from '../../src/index.js';
+import { setBackend } from '../../src/backend/index.js';
 import { Random } from '../../src/util/random.js';
 import { CLASSES, PIXELS, TRAIN_COUNT, loadDigits, oneHot, type Digits } from './digits.js';
 import { MLP, heUniform } from './workloads.js';

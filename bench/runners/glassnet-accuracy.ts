@@ -6,9 +6,11 @@
  * `target`, `seconds` (training time, data loading excluded) and `run`.
  */
 import {
-  ARTICLE, Adam, AdamW, Dense, Dropout, Sequential, articleNetwork, cosineAnnealing, digits, evaluate, fit, fitScaler, getBackend, iris, mlp, tensor,
+  ARTICLE, Adam, AdamW, Dense, Dropout, Sequential, articleNetwork, cosineAnnealing, evaluate, fit, fitScaler, iris, mlp, tensor,
   trainAutoencoder, trainTestSplit, type NestedNumbers,
 } from '../../src/index.js';
+import { getBackend } from '../../src/backend/index.js';
+import { digits } from '../../cli/digits.js';
 import { ARTICLE_RUN, AUTOENCODER_CODES, DIGITS, IRIS, binaryCodes, meanAndMin, reproducedCodes } from '../lib/accuracy.js';
 import { runGlassnetRunner } from '../lib/glassnet-backend.js';
 import { SETTINGS } from '../lib/plan.js';

@@ -4,9 +4,10 @@
  * backends that load.
  */
 import {
-  Dense, SGD, Sequential, Tensor, Trainer, fit, getBackend, softmaxCrossEntropy, squaredError, tensor,
-  type BackendName, type DType,
+  Dense, SGD, Sequential, Tensor, Trainer, fit, softmaxCrossEntropy, squaredError, tensor,
+  type DType,
 } from '../../src/index.js';
+import { getBackend, type BackendName } from '../../src/backend/index.js';
 import { CLASSES, PIXELS, TRAIN_COUNT, accuracy, argmaxRows, loadDigits, oneHot, type Digits } from '../lib/digits.js';
 import { runGlassnetRunner, useBackend } from '../lib/glassnet-backend.js';
 import type { Outcome, RunnerArgs } from '../lib/protocol.js';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { AUTOENCODER_8_3_8, NON_NEGATIVE, trainAutoencoder, type AutoencoderRecipe } from '../../src/index.js';
+import { AUTOENCODER_8_3_8, NON_NEGATIVE, trainAutoencoder, type AutoencoderRecipe } from 'glassnet';
 import { intervalFlag, integerFlag, positiveFlag } from '../flags.js';
 
 /** `glassnet autoencoder`: trains an n-k-n auto-encoder (by default the classic 8-3-8) and shows the code it found. */

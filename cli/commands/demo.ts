@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
-import { ARTICLE, Dense, articleNetwork, fit, type EpochInfo } from '../../src/index.js';
-import { explainStep, formatNumber, namesFor, renderText } from '../../src/explain/index.js';
+import { ARTICLE, Dense, articleNetwork, fit, type EpochInfo } from 'glassnet';
+import { explainStep, formatNumber, namesFor, renderText } from 'glassnet/explain';
 import { terminalPaint } from '../paint.js';
 import { positiveFlag } from '../flags.js';
 

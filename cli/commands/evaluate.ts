@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { MISSING_POLICIES, type ClassificationReport, type JsonObject, type RegressionReport } from '../../src/index.js';
+import { MISSING_POLICIES, type ClassificationReport, type JsonObject, type RegressionReport } from 'glassnet';
 import { hasNamedColumns, loadData } from '../data-source.js';
 import { choiceFlag, delimiterFlag } from '../flags.js';
 import { formatLoss, percent } from '../progress.js';

@@ -2,11 +2,11 @@ import { Command } from 'commander';
 import {
   ACTIVATIONS, ARTICLE, Dense, LOSSES, Random, articleNetwork, checkLoss, mlp, oneHot, scalerFromJSON,
   type ActivationName, type LossName, type Sequential,
-} from '../../src/index.js';
-import { loadModel } from '../../src/io/node.js';
+} from 'glassnet';
+import { loadModel } from 'glassnet/node';
 import {
   LANGUAGES, explainStep, formatNumber, renderMarkdown, renderText, renderTextSummaryLine, toJSON, type Explanation, type Language, type Paint,
-} from '../../src/explain/index.js';
+} from 'glassnet/explain';
 import { UsageError, checkBudget, choiceFlag, integerFlag, listFlag, numberFlag, parameterCount, sizesFlag } from '../flags.js';
 import { terminalPaint } from '../paint.js';
 

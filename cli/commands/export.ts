@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { LOSS_RECORDS, torchSource, type ActivationName, type LossName, type TrainedModel } from '../../src/index.js';
-import { saveOnnx, saveTfjs, saveTorchStateDict } from '../../src/io/node.js';
+import { LOSS_RECORDS, torchSource, type ActivationName, type LossName, type TrainedModel } from 'glassnet';
+import { saveOnnx, saveTfjs, saveTorchStateDict } from 'glassnet/node';
 import { choiceFlag } from '../flags.js';
 import { checkPaths, named } from '../paths.js';
 import { loadTrained } from '../trained.js';

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import {
   ACTIVATIONS, GlassnetError, torchArchitectureFromJSON, type ActivationName, type DType, type Preprocessing, type Sequential,
-} from '../../src/index.js';
-import { loadOnnx, loadTfjs, loadTorchStateDict, saveModel } from '../../src/io/node.js';
+} from 'glassnet';
+import { loadOnnx, loadTfjs, loadTorchStateDict, saveModel } from 'glassnet/node';
 import { choiceFlag, listFlag } from '../flags.js';
 import { checkPaths, named } from '../paths.js';
 

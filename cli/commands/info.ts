@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { GlassnetError, encodingFromJSON, modelToJSON, onnxInputs, type JsonObject, type FeatureEncoding, type LayerSpec, type OnnxInput } from '../../src/index.js';
-import { loadModel } from '../../src/io/node.js';
+import { GlassnetError, encodingFromJSON, modelToJSON, onnxInputs, type JsonObject, type FeatureEncoding, type LayerSpec, type OnnxInput } from 'glassnet';
+import { loadModel } from 'glassnet/node';
 import { safeText } from '../paint.js';
 import { EXPORT_FORMATS } from './export.js';
 

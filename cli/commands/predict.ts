@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { Command } from 'commander';
-import { GlassnetError, formatCsvRow, type TrainedModel } from '../../src/index.js';
-import { writeFileAtomic } from '../../src/io/node.js';
+import { GlassnetError, formatCsvRow, type TrainedModel } from 'glassnet';
+import { writeFileAtomic } from 'glassnet/node';
 import { csvInputBatches, loadInputs, type InputSpec } from '../data-source.js';
 import { choiceFlag, delimiterFlag } from '../flags.js';
 import { loadTrained, predictRows, type Predictions } from '../trained.js';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { FRACTION, formatCsvRow, loadTable, parseCsv, trainTestSplit } from '../../src/index.js';
-import { writeFileAtomic } from '../../src/io/node.js';
+import { FRACTION, formatCsvRow, loadTable, parseCsv, trainTestSplit } from 'glassnet';
+import { writeFileAtomic } from 'glassnet/node';
 import { readDataText } from '../data-source.js';
 import { checkPaths, named } from '../paths.js';
 import { choiceFlag, delimiterFlag, intervalFlag, integerFlag } from '../flags.js';

@@ -1,11 +1,12 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  BACKENDS, Dense, LOSS_RECORDS, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
+  Dense, LOSS_RECORDS, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
   applyFill, fillMissing, regressionReport, scalerFromJSON, splitMatrices,
   type DType, type Flat, type FitState, type JsonObject, type Matrix, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
-} from '../../src/index.js';
-import { loadModel } from '../../src/io/node.js';
+} from 'glassnet';
+import { BACKENDS } from 'glassnet/backend';
+import { loadModel } from 'glassnet/node';
 import { CHECKPOINT_SECONDS, checkResumeData, dataFingerprint, readCheckpoint } from '../checkpoint.js';
 import { loadMatrices } from '../data-source.js';
 import { safeText } from '../paint.js';

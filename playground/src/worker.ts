@@ -9,9 +9,10 @@ import {
   DETAIL_LIMITS, explainStep, namesFor, renderMarkdown, type Explanation, type Names,
 } from 'glassnet/explain';
 import {
-  Dense, Tensor, classIndices, formatModelFile, isClassificationLoss, modelFromJSON, modelToJSON, noGrad, selectBestBackend, softmax,
+  Dense, Tensor, classIndices, formatModelFile, isClassificationLoss, modelFromJSON, modelToJSON, noGrad, softmax,
   type ModelFile, type Sequential,
 } from 'glassnet';
+import { selectBestBackend } from 'glassnet/backend';
 import { DIGIT_SIDE, loadDataset } from './data.js';
 import { UI, type UiText } from './i18n/index.js';
 import type { Explained, FromWorker, Points, RunInfo, Snapshot, ToWorker } from './protocol.js';

@@ -1,3 +1,9 @@
+/**
+ * glassnet/backend: the compute backends every op runs on. Choose one
+ * ({@link setBackend}, {@link selectBestBackend}), build one
+ * ({@link createWasmBackend}), or write one against {@link Backend} and the
+ * kernel records ({@link ELEMENTWISE}).
+ */
 import { BACKENDS, type Backend, type BackendName } from './backend.js';
 import { jsBackend } from './js.js';
 import { jsFastBackend } from './js-fast.js';
@@ -6,7 +12,9 @@ import { GlassnetError } from '../errors.js';
 
 export { BACKENDS, SMALL_MATMUL_WORK, type Backend, type BackendName, type BinaryKind, type FloatArray, type PointLossKind, type UnaryKind } from './backend.js';
 export { jsBackend } from './js.js';
-export { createJsFastBackend, jsFastBackend, type JsFastOptions } from './js-fast.js';
+export { jsFastBackend } from './js-fast.js';
+export { ELEMENTWISE, type Elementwise, type ElementwiseName } from '../primitives/activations.js';
+export { erf } from '../primitives/erf.js';
 export { createWasmBackend, defaultWasmThreads, THREADED_MATMUL_WORK, wasmSimdSupported, type WasmBackend, type WasmBackendOptions } from './wasm.js';
 
 let active: Backend | null = null;

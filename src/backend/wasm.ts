@@ -94,18 +94,25 @@ export interface WasmBackendOptions {
    */
   readonly relaxedSimd?: boolean;
   /**
-   * Send every float32 product to the packed GEMM, even tiny and thin ones,
-   * and every float32 axpy to wasm: tests use it to reach the edge tiles
-   * and vector tails. It breaks the small-work contract.
-   */
-  readonly forceKernel?: boolean;
-  /**
    * Threads to split large products across, counting the caller (default
    * 1). Above 1 the backend is `'wasm-mt'` when shared memory and worker
    * threads are available (Node), else it stays single-threaded `'wasm'`.
    */
   readonly threads?: number;
-  /** Share every packed product (of two row panels or more) among the threads, however small: tests use it to reach every chunk shape. */
+}
+
+/**
+ * Switches for {@link createForcedWasmBackend} that send small work to the
+ * kernels, so that tests reach every kernel path with small shapes. They
+ * break the small-work contract, so the public entry point offers neither.
+ */
+export interface KernelForcing {
+  /**
+   * Send every float32 product to the packed GEMM, even tiny and thin ones,
+   * and every float32 axpy to wasm: reaches the edge tiles and vector tails.
+   */
+  readonly forceKernel?: boolean;
+  /** Share every packed product (of two row panels or more) among the threads, however small: reaches every chunk shape. */
   readonly forceThreads?: boolean;
   /** Rows of the register tile, 1 to 6 (tuning and tests; default: the measured best for the kernel, see {@link ROWS_FUSED}). */
   readonly tileRows?: number;
@@ -146,6 +153,11 @@ export function defaultWasmThreads(): number {
  * SIMD is unsupported.
  */
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend | null {
+  return createForcedWasmBackend(options);
+}
+
+/** {@link createWasmBackend} with the test switches of {@link KernelForcing}. */
+export function createForcedWasmBackend(options: WasmBackendOptions & KernelForcing): WasmBackend | null {
   if (!wasmSimdSupported()) return null;
   const relaxedSimd = (options.relaxedSimd ?? true) && WebAssembly.validate(emitKernelModule({ relaxedMadd: true, rows: ROWS_FUSED }));
   const kernel = { relaxedMadd: relaxedSimd, rows: options.tileRows ?? (relaxedSimd ? ROWS_FUSED : ROWS_UNFUSED) };

@@ -4,8 +4,9 @@
 // multiply-add) and a training run are compared with the js backend. The
 // page only measures; test/browser.test.ts judges.
 import {
-  Adam, Random, circles, createWasmBackend, evaluate, fit, getBackend, jsBackend, mlp, setBackend, wasmSimdSupported,
-} from '/dist/src/index.js';
+  Adam, Random, circles, evaluate, fit, mlp,
+} from '/packages/glassnet/dist/index.js';
+import { createWasmBackend, getBackend, jsBackend, setBackend, wasmSimdSupported } from '/packages/glassnet/dist/backend/index.js';
 import { run } from './table.js';
 
 /** Matmul shapes [m, k, n]: whole register tiles, odd sizes that leave edge tiles everywhere, and a single row. */

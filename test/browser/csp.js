@@ -3,7 +3,8 @@
 // and training (the tiny path at batch size 1, which would generate code, and
 // the plan at larger batches) must work; every failure must be a
 // GlassnetError. The page only measures; test/browser-csp.test.ts judges.
-import { GlassnetError, circles, fit, getBackend, mlp, setBackend, wasmSimdSupported } from '/dist/src/index.js';
+import { GlassnetError, circles, fit, mlp } from '/packages/glassnet/dist/index.js';
+import { getBackend, setBackend, wasmSimdSupported } from '/packages/glassnet/dist/backend/index.js';
 
 const result = {};
 try {

@@ -1,8 +1,9 @@
 // explainStep in Chromium: the article's step, traced and explained with
 // the wasm backend selected, loaded as plain ESM with no import map.
 // test/browser.test.ts judges.
-import { ARTICLE, articleNetwork, getBackend, setBackend } from '/dist/src/index.js';
-import { explainStep } from '/dist/src/explain/index.js';
+import { ARTICLE, articleNetwork } from '/packages/glassnet/dist/index.js';
+import { getBackend, setBackend } from '/packages/glassnet/dist/backend/index.js';
+import { explainStep } from '/packages/glassnet/dist/explain/index.js';
 import { run } from './table.js';
 
 function checks() {

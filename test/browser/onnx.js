@@ -4,7 +4,7 @@
 // categorical column fed as strings, compared with glassnet's own
 // predictions. test/browser-onnx.test.ts judges.
 import * as ort from '/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs';
-import { ACTIVATIONS, Dense, Random, Sequential, fitScaler, noGrad, softmax, toOnnx } from '/dist/src/index.js';
+import { ACTIVATIONS, Dense, Random, Sequential, fitScaler, noGrad, softmax, toOnnx } from '/packages/glassnet/dist/index.js';
 
 async function checks() {
   ort.env.wasm.wasmPaths = '/node_modules/onnxruntime-web/dist/';

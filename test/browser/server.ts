@@ -50,14 +50,14 @@ function reply(res: ServerResponse, status: number, type: string, body: string |
 
 /**
  * Serves files under `root` on 127.0.0.1 at an ephemeral port, but only
- * below the URL prefixes in `mounts` (e.g. `['/dist/', '/test/browser/']`),
+ * below the URL prefixes in `mounts` (e.g. `['/packages/glassnet/dist/', '/test/browser/']`),
  * so the page can reach nothing else of the repository. GET and HEAD
  * only (Node leaves out the body of a HEAD reply). A path ending in `/`
  * serves its `index.html`, as static hosts do. `options.headers` adds
  * response headers by URL path.
  */
 export async function startStaticServer(root: string, mounts: readonly string[], options: ServerOptions = {}): Promise<StaticServer> {
-  if (mounts.includes('/dist/')) requireFreshBuild(root);
+  if (mounts.some((mount) => mount.startsWith('/packages/'))) requireFreshBuild(root);
   const isolation = options.isolation ?? true;
   const headers = options.headers ?? ((): Readonly<Record<string, string>> => ({}));
   const folders = mounts.map((mount) => resolve(root, `.${mount}`) + sep);

@@ -1,4 +1,5 @@
-import type { FloatArray, Intermediates, Node, Observer } from '../../src/index.js';
+import type { Intermediates, Node, Observer } from '../../src/index.js';
+import type { FloatArray } from '../../src/backend/index.js';
 
 /**
  * A test-only observer: values, gradients and derivatives keyed by tensor

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { built } from './dist.js';
 import { fileURLToPath } from 'node:url';
 
-const main = built('cli/main.js');
+const main = built('glassnet-cli', 'main.js');
 const faults = fileURLToPath(new URL('./fs-faults.mjs', import.meta.url));
 
 /** A simulated failure: calls `op` on paths containing `match` fail with `code`. */

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { built } from './dist.js';
 
-const main = built('cli/main.js');
+const main = built('glassnet-cli', 'main.js');
 
 /** Runs the built `glassnet` command (npm test builds it first) and returns what it printed. */
 export function glassnet(...args: string[]): { status: number | null; stdout: string; stderr: string } {

