@@ -3,7 +3,7 @@
 // has the feature, the fallbacks when a feature probe fails, and threads in
 // fit and the CLI (bit for bit the results of one thread).
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { built } from './helpers/dist.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createWasmBackend, getBackend, setBackend, wasmSimdSupported, withWasmThreads,
@@ -87,7 +87,8 @@ function usesRelaxedSimd(bytes: Uint8Array): boolean {
   return false;
 }
 
-const DIST = fileURLToPath(new URL('../packages/glassnet/dist/index.js', import.meta.url));
+const DIST = built('glassnet', 'index.js');
+const DIST_BACKEND = built('glassnet', 'backend/index.js');
 
 /**
  * Run in `node --experimental-wasm-relaxed-simd` (Node 20 ships relaxed
@@ -99,7 +100,8 @@ const DIST = fileURLToPath(new URL('../packages/glassnet/dist/index.js', import.
  * the small-work contract (bits of the js reference below SMALL_MATMUL_WORK).
  */
 const FMA_SCRIPT = `
-import { createWasmBackend, jsBackend, Random } from ${JSON.stringify(DIST)};
+import { Random } from ${JSON.stringify(DIST)};
+import { createWasmBackend, jsBackend } from ${JSON.stringify(DIST_BACKEND)};
 const fused = createWasmBackend();
 const plain = createWasmBackend({ relaxedSimd: false });
 const threaded = createWasmBackend({ threads: 2, forceThreads: true });

@@ -152,7 +152,7 @@ async function memory(args: RunnerArgs): Promise<Outcome> {
   const rates: number[] = [];
   for (let epoch = 1; epoch <= args.epochs; epoch++) {
     const start = performance.now();
-    fit(model, x, y, { loss: 'softmaxCrossEntropy', lr: MLP.lr, batchSize: MLP.batch, epochs: 1, shuffle: false });
+    fit(model, x, y, { loss: 'softmaxCrossEntropy', lr: MLP.lr, batchSize: MLP.batch, epochs: 1, shuffle: false, threads: columnThreads() });
     if (epoch > 1) rates.push(TRAIN_COUNT / ((performance.now() - start) / 1000));
     await settle(gc);
     const usage = process.memoryUsage();
@@ -190,7 +190,7 @@ function fitLoop(args: RunnerArgs): Outcome {
   let last = 0;
   let timed = 0;
   const result = fit(model, x, y, {
-    loss: 'softmaxCrossEntropy', lr: MLP.lr, batchSize: MLP.batch, epochs: 1e6, shuffle: false,
+    loss: 'softmaxCrossEntropy', lr: MLP.lr, batchSize: MLP.batch, epochs: 1e6, shuffle: false, threads: columnThreads(),
     onEpochEnd: ({ epoch }) => {
       const now = performance.now();
       if (epoch > 1) {
@@ -207,6 +207,16 @@ function fitLoop(args: RunnerArgs): Outcome {
     check: { ok: accuracyNow > MLP.minAccuracy, detail: `held-out accuracy ${accuracyNow.toFixed(3)} after ${result.epochs} epochs (need > ${MLP.minAccuracy})` },
     config: { dtype: 'float32', loop: 'fit(): one call, one sample per epoch after the first, shuffle off' },
   };
+}
+
+/**
+ * The column's own thread count for `fit` (whose default, `'auto'`, would
+ * put B2 on every core): so fit() is held to the step loop of the same
+ * backend, and the threaded column is the one that measures threads.
+ */
+function columnThreads(): number {
+  const backend = getBackend();
+  return 'threads' in backend ? (backend as { threads(): number }).threads() : 1;
 }
 
 function gemm(args: RunnerArgs): Outcome {
