@@ -4,7 +4,7 @@
  * says which flag to fix and the command exits with status 2.
  */
 import type { Command } from 'commander';
-import { GlassnetError, POSITIVE, checkInteger, checkNumber, checkOneOf, type ErrorDetails, type Interval } from 'glassnet';
+import { DELIMITER_WORDS, GlassnetError, POSITIVE, checkDelimiter, checkInteger, checkNumber, checkOneOf, type ErrorDetails, type Interval } from 'glassnet';
 
 /**
  * A command line the command cannot accept: a malformed, out-of-range,
@@ -139,6 +139,11 @@ const DELIMITER_NAMES: Record<string, string> = { comma: ',', semicolon: ';', ta
 /** A CSV field separator: `auto`, one character, or `comma`, `semicolon`, `tab` (or `\t`). */
 export function delimiterFlag(flag: string, text: string): string {
   const value = DELIMITER_NAMES[text] ?? text;
-  if (value === 'auto' || (value.length === 1 && value !== '"' && value !== '\n' && value !== '\r')) return value;
-  throw new UsageError({ code: 'type', argument: flag, expected: 'auto, comma, semicolon, tab or one character other than a quote', found: JSON.stringify(text) });
+  if (value === 'auto') return value;
+  try {
+    return checkDelimiter(value, flag);
+  } catch (error) {
+    if (!(error instanceof GlassnetError)) throw error;
+    throw new UsageError({ code: error.code, argument: flag, expected: `auto, comma, semicolon, tab or ${DELIMITER_WORDS}`, found: JSON.stringify(text) });
+  }
 }

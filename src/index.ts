@@ -50,7 +50,7 @@ export { oneHotCodes, type Dataset } from './data/datasets.js';
 export { AUTOENCODER_8_3_8, trainAutoencoder, type AutoencoderRecipe, type AutoencoderResult } from './examples/autoencoder.js';
 
 export { decodeText } from './data/text.js';
-export { parseCsv, CsvReader, detectDelimiter, formatCsvRow, DELIMITERS, type CsvOptions, type CsvTable } from './data/csv.js';
+export { parseCsv, CsvReader, checkDelimiter, detectDelimiter, DELIMITER_WORDS, formatCsvRow, DELIMITERS, type CsvOptions, type CsvTable } from './data/csv.js';
 export {
   loadTable, loadTableChunks, loadTableStream, loadMatrixStream, fillMissing, applyFill, featureBatches, loadFeatures, isMissing, encodedNames, encodingFromJSON, MAX_CATEGORIES, MAX_AUTO_CLASSES, MISSING_POLICIES, MISSING_TOKENS,
   type Table, type CsvData, type CsvMatrices, type Task, type ColumnRef, type FeatureOptions, type TableOptions, type Features, type FeatureEncoding, type MissingPolicy, type TextChunks, type AsyncTextChunks,

@@ -2,11 +2,11 @@
 // what was found, and no state changed by the failed call.
 import { describe, expect, it } from 'vitest';
 import {
-  Dense, Dropout, RATE, SGD, Sequential, articleNetwork, createSession, fit, gradCheck, integerWords, intervalWords, loadJsonData, matmul, mlp, modelFromJSON,
+  DELIMITER_WORDS, Dense, Dropout, RATE, parseCsv, SGD, Sequential, articleNetwork, createSession, fit, gradCheck, integerWords, intervalWords, loadJsonData, matmul, mlp, modelFromJSON,
   modelToJSON, networkFrom, scalerFromJSON, squaredError, tensor, trainStep, type Dense as DenseT,
 } from '../src/index.js';
 import { setBackend } from '../src/backend/index.js';
-import { choiceFlag, integerFlag, intervalFlag, numberFlag, positiveFlag } from '../cli/flags.js';
+import { choiceFlag, delimiterFlag, integerFlag, intervalFlag, numberFlag, positiveFlag } from '../cli/flags.js';
 import { rejection, thrown } from './helpers/errors.js';
 
 const weightsOf = (model: Sequential) => model.layers.map((l) => Array.from((l as DenseT).weight.data));
@@ -165,5 +165,16 @@ describe('one wording per kind of check, in the library, the file loaders and th
     expect(flag.found).toBe('"-1"');
     expect(rejection(() => choiceFlag('--format', 'xml', ['csv', 'json']), 'unknown-name', '--format').message).toBe('--format: expected one of "csv", "json", found "xml"');
     expect(rejection(() => numberFlag('--lr', '0x10'), 'type', '--lr').expected).toBe('a finite decimal number');
+  });
+});
+
+describe('one wording for a delimiter, in the loader and the flag', () => {
+  it('refuses a quote as delimiter with the same words in parseCsv and --delimiter', () => {
+    const library = rejection(() => parseCsv('a,b\n1,2', { delimiter: '"' }), 'range', 'delimiter');
+    expect(library.expected).toBe(DELIMITER_WORDS);
+    const flag = rejection(() => delimiterFlag('--delimiter', '"'), 'range', '--delimiter');
+    expect(flag.expected).toBe(`auto, comma, semicolon, tab or ${DELIMITER_WORDS}`);
+    expect(delimiterFlag('--delimiter', 'semicolon')).toBe(';');
+    expect(delimiterFlag('--delimiter', '|')).toBe('|');
   });
 });

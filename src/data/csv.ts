@@ -246,9 +246,13 @@ export class CsvReader {
   }
 }
 
-function checkDelimiter(delimiter: string): string {
+/** The words of a valid delimiter, for this check and the CLI's `--delimiter`. */
+export const DELIMITER_WORDS = 'one character other than a quote or line break';
+
+/** `delimiter` when it can separate fields: one character, not a quote or line break. */
+export function checkDelimiter(delimiter: string, argument = 'delimiter'): string {
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
-    throw new GlassnetError({ code: 'range', argument: 'delimiter', expected: 'one character other than a quote or line break', found: describeValue(delimiter) });
+    throw new GlassnetError({ code: 'range', argument, expected: DELIMITER_WORDS, found: describeValue(delimiter) });
   }
   return delimiter;
 }

@@ -10,7 +10,7 @@
  * with an error naming the node and its operator.
  */
 import { GlassnetError, describeValue, type ErrorCode } from '../errors.js';
-import { RATE, checkFinite, checkNumber, intervalWords } from '../util/checks.js';
+import { RATE, checkFinite, checkNumber, integerWords, intervalWords } from '../util/checks.js';
 import type { ActivationName } from '../nn/activations.js';
 import { activationOption } from '../primitives/activations.js';
 import { Dense, Dropout, type Layer } from '../nn/layers.js';
@@ -296,7 +296,7 @@ function readConstant(t: OnnxTensor, part: string, fail: Fail): Constant {
   const item = ITEM_SIZE[type] ?? fail('dtype', `${part}.data_type`, 'FLOAT (1) or DOUBLE (11)', `${type}`);
   let size = 1;
   t.dims.forEach((d, j) => {
-    if (!Number.isSafeInteger(d) || d < 0) fail('shape', `${part}.dims[${j}]`, 'a size >= 0', `${d}`);
+    if (!Number.isSafeInteger(d) || d < 0) fail('shape', `${part}.dims[${j}]`, integerWords(0), `${d}`);
     size *= d;
   });
   // Counted from what was actually stored, so huge declared dims allocate nothing.

@@ -114,7 +114,7 @@ export class Trainer {
 
   private checkBatch(x: FloatArray, y: FloatArray, rows: number): void {
     const { inputSize, outputSize, dtype } = this.model;
-    if (!Number.isInteger(rows) || rows < 1 || rows > this.batchSize) bad('rows', `an integer from 1 to the batch size ${this.batchSize}`, String(rows));
+    checkInteger(rows, 1, 'rows (at most the batch size)', this.batchSize);
     const kind = dtype === 'float64' ? Float64Array : Float32Array;
     if (!(x instanceof kind)) bad('x', `a ${kind.name} (the model's dtype)`, x.constructor.name);
     if (!(y instanceof kind)) bad('y', `a ${kind.name} (the model's dtype)`, y.constructor.name);
