@@ -76,6 +76,20 @@ describe('glassnet → TF.js', () => {
     loaded.dispose();
   });
 
+  it('reads back a non-default leaky slope and ELU alpha (TF.js writes both as layers)', () => {
+    const original = new Sequential([
+      new Dense(3, 4, { activation: 'leakyRelu', alpha: 0.25, seed: 1 }),
+      new Dense(4, 2, { activation: 'elu', alpha: 0.5, seed: 2 }),
+    ]);
+    const { modelJson, weights } = toTfjs(original);
+    const classes = (modelJson.modelTopology as { config: { layers: { class_name: string }[] } }).config.layers.map((l) => l.class_name);
+    expect(classes).toEqual(['Dense', 'LeakyReLU', 'Dense', 'ELU']);
+    const back = fromTfjs(modelJson, weights);
+    expect(back.layers.map((l) => (l as Dense).alpha)).toEqual([0.25, 0.5]);
+    const x = rows(5, 3, 4);
+    expect(back.predict(x).toArray()).toEqual(original.predict(x).toArray());
+  });
+
   it('saveTfjs writes model.json and weights.bin that loadTfjs reads back bit for bit', async () => {
     const model = glassnetModel();
     await saveTfjs(join(dir, 'saved'), model);

@@ -74,6 +74,20 @@ describe('glassnet state dicts', () => {
     expect(back.predict(X).toArray()).toEqual(original.predict(X).toArray());
   });
 
+  it('keep a non-default leaky slope and ELU alpha through the metadata', () => {
+    const original = new Sequential([
+      new Dense(3, 4, { activation: 'leakyRelu', alpha: 0.2, seed: 1, dtype: 'float64' }),
+      new Dense(4, 2, { activation: 'elu', alpha: 0.5, seed: 2, dtype: 'float64' }),
+    ]);
+    const { tensors, metadata } = fromSafetensors(toTorchStateDict(original));
+    const architecture = torchArchitectureFromMetadata(metadata)!;
+    expect(architecture.alphas).toEqual([0.2, 0.5]);
+    const back = fromTorchStateDict(tensors, architecture);
+    expect(back.layers.map((l) => (l as Dense).alpha)).toEqual([0.2, 0.5]);
+    const x = [[-1, 0.5, 2], [0.3, -2, -0.7]];
+    expect(back.predict(x).toArray()).toEqual(original.predict(x).toArray());
+  });
+
   describe.skipIf(!existsSync(PYTHON))('in PyTorch (/usr/bin/python3)', () => {
     it('load with load_state_dict(strict=True) and predict what glassnet predicts, to 1e-12 in float64', () => {
       const path = join(dir, 'model.safetensors');

@@ -5,11 +5,12 @@
  * kernels are `[inputs, units]`, the transpose of glassnet's layout.
  */
 import { GlassnetError, describeValue } from '../errors.js';
-import { RATE, checkFinite, checkNumber } from '../util/checks.js';
+import { RATE, checkFinite, checkNumber, inInterval } from '../util/checks.js';
 import type { ActivationName } from '../nn/activations.js';
 import { Dense, Dropout, type Layer } from '../nn/layers.js';
 import { Sequential } from '../nn/model.js';
 import type { DType } from '../tensor/tensor.js';
+import { activationOption } from '../primitives/activations.js';
 import { ACTIVATION_INTEROP, INTEROP_ACTIVATIONS, alphaOf, alphaOption, defaultAlpha, importedAlpha } from './interop-activations.js';
 import { checkSavable, fileLayers } from './layerspec.js';
 import {
@@ -96,10 +97,19 @@ const ACTIVATION_OF_TFJS = new Map(INTEROP_ACTIVATIONS.flatMap((name) => {
   const tfjs = ACTIVATION_INTEROP[name].tfjs(defaultAlpha(name));
   return tfjs !== null && 'activation' in tfjs ? [[tfjs.activation, name] as const] : [];
 }));
-/** Separate activation layers (`LeakyReLU`) and the activation each stands for. */
+/**
+ * Separate activation layers (`LeakyReLU`, `ELU`) and the activation each
+ * stands for. A form may depend on the option (ELU is the `elu` string at
+ * alpha 1 and an `ELU` layer otherwise), so each activation that takes one
+ * is read at its default and at a value inside its range.
+ */
 const ACTIVATION_LAYERS = new Map(INTEROP_ACTIVATIONS.flatMap((name) => {
-  const tfjs = ACTIVATION_INTEROP[name].tfjs(defaultAlpha(name));
-  return tfjs !== null && 'layer' in tfjs ? [[tfjs.layer, { name, config: tfjs.config }] as const] : [];
+  const option = activationOption(name);
+  const alphas = option === null ? [0] : [option.default, option.default + 0.5].filter((alpha) => inInterval(alpha, option.range));
+  return alphas.flatMap((alpha) => {
+    const tfjs = ACTIVATION_INTEROP[name].tfjs(alpha);
+    return tfjs !== null && 'layer' in tfjs ? [[tfjs.layer, { name, config: tfjs.config }] as const] : [];
+  });
 }));
 const SUPPORTED = ['Dense', 'Activation', 'Dropout', 'InputLayer', ...ACTIVATION_LAYERS.keys()];
 

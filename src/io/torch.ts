@@ -11,7 +11,7 @@ import { checkActivation, type ActivationName } from '../nn/activations.js';
 import { Dense, Dropout, type Layer } from '../nn/layers.js';
 import { Sequential } from '../nn/model.js';
 import type { DType } from '../tensor/tensor.js';
-import { ACTIVATION_INTEROP, alphaOf, defaultAlpha } from './interop-activations.js';
+import { ACTIVATION_INTEROP, alphaOf, alphaOption, defaultAlpha, importedAlpha } from './interop-activations.js';
 import { checkSavable, fileLayers } from './layerspec.js';
 import { encodeSafetensors, type SafeTensor } from './safetensors.js';
 import { JsonPath, checkKeys, expectArray, expectObject, parseJson, required } from './validate.js';
@@ -20,7 +20,8 @@ import { JsonPath, checkKeys, expectArray, expectObject, parseJson, required } f
 export type TorchModule =
   | { module: 'Linear'; in: number; out: number; bias: boolean }
   | { module: 'Dropout'; p: number }
-  | { module: string; args: string };
+  /** An activation; `alpha` is its option (leakyRelu's slope, ELU's alpha) where it takes one, so an import restores it. */
+  | { module: string; args: string; alpha?: number };
 
 /** The safetensors metadata key holding the module list as JSON (what `torch.nn.Sequential` to build). */
 export const TORCH_MODULES_KEY = 'glassnet.torch.modules';
@@ -31,7 +32,7 @@ export function torchModules(model: Sequential): TorchModule[] {
     if (layer instanceof Dropout) return [{ module: 'Dropout', p: layer.rate }];
     const activation = ACTIVATION_INTEROP[layer.activation].torch(alphaOf(layer));
     const linear: TorchModule = { module: 'Linear', in: layer.inputSize, out: layer.outputSize, bias: layer.bias !== null };
-    return activation === null ? [linear] : [linear, { module: activation.module, args: activation.args }];
+    return activation === null ? [linear] : [linear, { module: activation.module, args: activation.args, ...alphaOption(layer.activation, alphaOf(layer)) }];
   });
 }
 
@@ -78,6 +79,8 @@ export function toTorchStateDict(model: Sequential): Uint8Array {
 /** What {@link fromTorchStateDict} needs besides the tensors: one activation per `Linear`, in order. */
 export interface TorchArchitecture {
   activations: readonly ActivationName[];
+  /** `alphas[k]`: the option of Linear k's activation (its default when undefined). */
+  alphas?: readonly (number | undefined)[];
   /** `dropout[k]`: the rate of a Dropout layer right after Linear k (none when undefined). */
   dropout?: readonly (number | undefined)[];
   /** The new model's dtype (default: the tensors'). */
@@ -130,6 +133,7 @@ export function fromTorchStateDict(tensors: ReadonlyMap<string, SafeTensor>, arc
   const built: Layer[] = specs.flatMap((s, k) => {
     const dense = new Dense(s.inputs, s.units, {
       activation: s.activation,
+      ...alphaOption(s.activation, architecture.alphas?.[k] ?? defaultAlpha(s.activation)),
       weights: Array.from({ length: s.units }, (_, u) => Array.from(s.weight.data.subarray(u * s.inputs, (u + 1) * s.inputs))),
       bias: s.bias === undefined ? false : Array.from(s.bias.data),
       dtype,
@@ -162,6 +166,7 @@ export function torchArchitectureFromMetadata(metadata: Readonly<Record<string, 
     return torch === null ? [] : [[torch.module, name] as const];
   }));
   const activations: ActivationName[] = [];
+  const alphas: (number | undefined)[] = [];
   const dropout: (number | undefined)[] = [];
   modules.forEach((m: unknown, i) => {
     const name = typeof m === 'object' && m !== null && Object.hasOwn(m, 'module') ? (m as { module: unknown }).module : undefined;
@@ -178,9 +183,15 @@ export function torchArchitectureFromMetadata(metadata: Readonly<Record<string, 
         throw new GlassnetError({ code: 'unknown-name', argument: `${argument}[${i}]`, expected: 'Linear, Dropout, or an activation module right after a Linear', found: describeValue(name) });
       }
       activations[activations.length - 1] = activation;
+      const given = (m as { alpha?: unknown }).alpha;
+      if (given !== undefined) {
+        const alpha = typeof given === 'number' ? importedAlpha(activation, given) : null;
+        if (alpha === null) throw new GlassnetError({ code: 'range', argument: `${argument}[${i}].alpha`, expected: `a value glassnet's ${activation} takes`, found: describeValue(given) });
+        alphas[activations.length - 1] = alpha;
+      }
     }
   });
-  return { activations, dropout };
+  return { activations, alphas, dropout };
 }
 
 /**
