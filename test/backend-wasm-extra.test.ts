@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { built } from './helpers/dist.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  createWasmBackend, getBackend, setBackend, wasmSimdSupported, withWasmThreads,
+  createWasmBackend, defaultWasmThreads, getBackend, setBackend, wasmSimdSupported, withWasmThreads,
 } from '../src/backend/index.js';
 import { FunctionEmitter, ValType } from '../src/backend/wasm/assembler.js';
 import { Dense, Sequential, fit, tensor } from '../src/index.js';
@@ -176,6 +176,8 @@ describe.runIf(supported)('threads in fit and the CLI', () => {
     const auto = trainOnce(undefined, seen[2]!);
     expect([...seen[0]!]).toEqual(['wasm:1']);
     expect([...seen[1]!]).toEqual(['wasm-mt:2']);
+    // 'auto' puts this batch on every core the default allows (one core: the one-thread backend as it was).
+    expect([...seen[2]!]).toEqual([defaultWasmThreads() > 1 ? `wasm-mt:${defaultWasmThreads()}` : 'wasm:1']);
     for (const other of [two, auto]) {
       other.forEach((p, i) => {
         const bad = Array.from(p).flatMap((v, j) => (Object.is(v, one[i]![j]) ? [] : [j])).slice(0, 5);

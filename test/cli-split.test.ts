@@ -1,5 +1,5 @@
 // glassnet split: seeded, stratified train/test files that hold exactly the input rows.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { trainTestSplit, iris } from '../src/index.js';
 import { glassnet } from './helpers/cli.js';
@@ -23,6 +23,19 @@ describe('glassnet split', () => {
     const table = iris();
     const expected = trainTestSplit(table, { testFraction: 0.2, seed: 3, stratify: true }).test.x.map((row) => row.join(','));
     expect(test.slice(1).map((line) => line.split(',').slice(0, 4).map(Number).join(','))).toEqual(expected);
+  });
+
+  it('refuses --stratify yes for a file with missing cells, and says when auto could not stratify', () => {
+    const file = tempDir();
+    const data = file('gaps.csv');
+    writeFileSync(data, ['a,b,label', '1,2,x', '3,NA,y', '5,6,x', '7,8,y', '9,10,x', '11,12,y', '13,14,x', '15,16,y'].join('\n'));
+    const outputs = ['--train-out', file('train.csv'), '--test-out', file('test.csv')];
+    const forced = glassnet('split', data, '--test', '0.25', '--stratify', 'yes', ...outputs);
+    expect(forced.status).toBe(1);
+    expect(forced.stderr).toMatch(/--stratify yes: expected a file without missing cells .*found 1 rows with missing cells/);
+    const auto = glassnet('split', data, '--test', '0.25', ...outputs);
+    expect(auto.status, auto.stderr).toBe(0);
+    expect(auto.stdout).toContain('(not stratified: 1 rows have missing cells)');
   });
 
   it('needs both output files', () => {

@@ -36,8 +36,14 @@ describe('explain in English and Chinese', () => {
   });
 
   it('has a complete table for every language, and refuses an unknown one', () => {
-    const keys = Object.keys(messagesFor('en')).sort();
-    for (const lang of LANGUAGES) expect(Object.keys(messagesFor(lang)).sort()).toEqual(keys);
+    // Every entry, nested ones included (the notes' and slips' words): a table typed loosely would miss one.
+    const paths = (table: object, prefix = ''): string[] => Object.entries(table).flatMap(([key, value]) =>
+      (typeof value === 'object' && value !== null && !Array.isArray(value) ? paths(value as object, `${prefix}${key}.`) : [`${prefix}${key}`])).sort();
+    const keys = paths(messagesFor('en'));
+    expect(keys).toContain('note.articleDiffers');
+    expect(keys).toContain('slips.halvedTwice');
+    for (const lang of LANGUAGES) expect(paths(messagesFor(lang))).toEqual(keys);
+    for (const lang of LANGUAGES) for (const [kind, word] of Object.entries(messagesFor(lang).note)) expect(typeof word, `${lang} note ${kind}`).toBe('function');
     expect(() => messagesFor('fr' as never)).toThrow(/lang/);
   });
 

@@ -179,7 +179,7 @@ afterEach(() => {
 
 describe.each(backends)('the tiny path equals autograd and the plan bit for bit (%s backend)', (backend) => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    setBackend(backend);
+    expect(setBackend(backend)).toBe(backend);
     const tiny = viaTrainer(c, 1);
     // A batch size of 2 stepped on one row is the same computation, on the plan.
     const planned = viaTrainer(c, 2);

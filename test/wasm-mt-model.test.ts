@@ -3,6 +3,7 @@
 // same bits as on one-thread `wasm`, on the planned and the recorded path
 // and through fit. (tiny.test.ts and dense-inference.test.ts run their
 // small-model comparisons on wasm-mt too.)
+import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   Random, SGD, Trainer, fit, getLoss, mlp, tensor, trainStep, type Sequential,
@@ -10,8 +11,10 @@ import {
 import { getBackend, setBackend, type BackendName, type WasmBackend } from '../src/backend/index.js';
 
 const initial = getBackend().name;
-const threaded = setBackend('wasm-mt') === 'wasm-mt';
-const threads = threaded ? (getBackend() as WasmBackend).threads() : 1;
+const available = setBackend('wasm-mt') === 'wasm-mt';
+const threads = available ? (getBackend() as WasmBackend).threads() : 1;
+// One core gives wasm-mt one thread: the comparison would be of wasm with itself.
+const threaded = available && threads > 1;
 setBackend(initial);
 afterAll(() => {
   setBackend(initial);
@@ -53,6 +56,10 @@ function recorded(backend: BackendName): { params: number[][]; losses: number[] 
   return { params: parameters(model), losses };
 }
 
+it('runs with more than one thread where the machine has more than one core', () => {
+  expect(available && threads > 1).toBe(availableParallelism() > 1);
+});
+
 describe.runIf(threaded)(`wasm-mt (${threads} threads) trains a model to the bits of one-thread wasm`, () => {
   it('planned path', () => {
     const one = planned('wasm');
@@ -76,13 +83,14 @@ describe.runIf(threaded)(`wasm-mt (${threads} threads) trains a model to the bit
     const { x, y } = data();
     const rows = (flat: Float32Array, width: number) => Array.from({ length: ROWS }, (_, r) => Array.from(flat.subarray(r * width, (r + 1) * width)));
     const [xs, ys] = [rows(x, INPUTS), rows(y, OUTPUTS)];
-    const run = (backend: BackendName) => {
+    // fit's own default ('auto') would put this batch on every core for both runs: each is pinned to its backend's threads.
+    const run = (backend: BackendName, count: number) => {
       setBackend(backend);
       const model = network();
-      const result = fit(model, xs, ys, { loss: 'mse', lr: 0.5, epochs: 2, batchSize: ROWS, shuffle: true, seed: 4 });
+      const result = fit(model, xs, ys, { loss: 'mse', lr: 0.5, epochs: 2, batchSize: ROWS, shuffle: true, seed: 4, threads: count });
       return { params: parameters(model), losses: result.history.map((h) => h.loss) };
     };
-    const one = run('wasm');
-    expect(run('wasm-mt')).toEqual(one);
+    const one = run('wasm', 1);
+    expect(run('wasm-mt', threads)).toEqual(one);
   });
 });

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { FRACTION, formatCsvRow, loadTable, parseCsv, trainTestSplit } from 'glassnet';
+import { FRACTION, GlassnetError, formatCsvRow, loadTable, parseCsv, trainTestSplit } from 'glassnet';
 import { writeFileAtomic } from 'glassnet/node';
 import { readDataText } from '../data-source.js';
 import { checkPaths, named } from '../paths.js';
@@ -33,7 +33,15 @@ export function splitCommand(): Command {
         file: source, delimiter, missing: 'drop', ...(flags['target'] === undefined ? {} : { target: flags['target'] }),
         ...(stratify === 'yes' ? { task: 'classification' as const } : {}),
       });
-      const classes = table?.task === 'classification' && table.droppedRows === 0 ? table.y : null;
+      // Stratifying pairs each row with its class; rows with a missing cell have none in the loaded table.
+      const incomplete = table?.task === 'classification' ? table.droppedRows : 0;
+      if (stratify === 'yes' && incomplete > 0) {
+        throw new GlassnetError({
+          code: 'range', argument: '--stratify yes', expected: 'a file without missing cells (every row is split, and each needs its class)',
+          found: `${incomplete} rows with missing cells (use --stratify no, or fill them first)`,
+        });
+      }
+      const classes = table?.task === 'classification' && incomplete === 0 ? table.y : null;
       const rows = csv.rows.map((_, i) => [i]);
       const { train, test } = trainTestSplit({ x: rows, y: classes ?? rows.map(() => [0]) }, { testFraction, seed, stratify: classes !== null });
       const write = (path: string, picked: number[][]): Promise<void> => writeFileAtomic(path, [
@@ -42,6 +50,6 @@ export function splitCommand(): Command {
       ].join(''));
       await write(flags['trainOut']!, train.x);
       await write(flags['testOut']!, test.x);
-      console.log(`${source}: ${train.x.length} rows to ${flags['trainOut']}, ${test.x.length} to ${flags['testOut']}${classes === null ? '' : ' (stratified by class)'}, seed ${seed}`);
+      console.log(`${source}: ${train.x.length} rows to ${flags['trainOut']}, ${test.x.length} to ${flags['testOut']}${classes !== null ? ' (stratified by class)' : incomplete > 0 ? ` (not stratified: ${incomplete} rows have missing cells)` : ''}, seed ${seed}`);
     });
 }
