@@ -24,13 +24,12 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * shapes every training step) neither grow memory nor allocate buffers.
  */
 /**
- * Register-tile heights, measured on x64 (AMD EPYC Zen 4, V8 11.3; see
+ * Register-tile height, measured on x64 (AMD EPYC Zen 4, V8 11.3; see
  * docs/backends.md, "The float32 GEMM"): 4×8 is fastest with and without
  * fused multiply-add. V8 hoists a step's broadcasts ahead of its
  * multiply-adds, so 5×8 unfused spills accumulators to the stack.
  */
-const ROWS_UNFUSED = 4;
-const ROWS_FUSED = ROWS_UNFUSED;
+const TILE_ROWS = 4;
 /**
  * A product with m, k or n below this skips packing and runs on the row
  * kernels (`dotRows`, `axpyRows`): a 4-row tile would be mostly padding,
@@ -114,7 +113,7 @@ export interface KernelForcing {
   readonly forceKernel?: boolean;
   /** Share every packed product (of two row panels or more) among the threads, however small: reaches every chunk shape. */
   readonly forceThreads?: boolean;
-  /** Rows of the register tile, 1 to 6 (tuning and tests; default: the measured best for the kernel, see {@link ROWS_FUSED}). */
+  /** Rows of the register tile, 1 to 6 (tuning and tests; default: the measured best for the kernel, see {@link TILE_ROWS}). */
   readonly tileRows?: number;
 }
 
@@ -136,7 +135,7 @@ let elementwiseModule: Uint8Array<ArrayBuffer> | null = null;
 /** `true` when this engine validates the (unfused) SIMD kernel modules: the start-up feature probe. */
 export function wasmSimdSupported(): boolean {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return false;
-  simdModule ??= emitKernelModule({ relaxedMadd: false, rows: ROWS_UNFUSED });
+  simdModule ??= emitKernelModule({ relaxedMadd: false, rows: TILE_ROWS });
   elementwiseModule ??= emitElementwiseModule();
   return WebAssembly.validate(simdModule) && WebAssembly.validate(elementwiseModule);
 }
@@ -159,8 +158,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
 /** {@link createWasmBackend} with the test switches of {@link KernelForcing}. */
 export function createForcedWasmBackend(options: WasmBackendOptions & KernelForcing): WasmBackend | null {
   if (!wasmSimdSupported()) return null;
-  const relaxedSimd = (options.relaxedSimd ?? true) && WebAssembly.validate(emitKernelModule({ relaxedMadd: true, rows: ROWS_FUSED }));
-  const kernel = { relaxedMadd: relaxedSimd, rows: options.tileRows ?? (relaxedSimd ? ROWS_FUSED : ROWS_UNFUSED) };
+  const relaxedSimd = (options.relaxedSimd ?? true) && WebAssembly.validate(emitKernelModule({ relaxedMadd: true, rows: TILE_ROWS }));
+  const kernel = { relaxedMadd: relaxedSimd, rows: options.tileRows ?? TILE_ROWS };
   const minThreadedWork = options.forceThreads === true ? 1 : THREADED_MATMUL_WORK;
   const force = options.forceKernel === true;
   const wasm = WasmKernels.threaded(kernel, options.threads ?? 1, minThreadedWork, force) ?? WasmKernels.single(kernel, force);
@@ -263,7 +262,7 @@ class WasmKernels {
   /** One thread, over an unshared memory. */
   static single(kernel: KernelOptions, force: boolean): WasmKernels {
     const memory = new WebAssembly.Memory({ initial: 1 });
-    const module = kernel.relaxedMadd || kernel.rows !== ROWS_UNFUSED ? emitKernelModule(kernel) : simdModule!;
+    const module = kernel.relaxedMadd || kernel.rows !== TILE_ROWS ? emitKernelModule(kernel) : simdModule!;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(module), { env: { memory } });
     const elementwise = new WebAssembly.Instance(new WebAssembly.Module(elementwiseModule!), { env: { memory } });
     return new WasmKernels(memory, instance.exports as unknown as KernelExports, elementwise.exports as unknown as ElementwiseExports, kernel, force, null);

@@ -236,9 +236,6 @@ function layoutStep(step: DerivationStep, lhsWidth: number, width: number, preci
   return lines;
 }
 
-/** Section headings in English (each language's are in its message table). */
-export const SECTION_TITLES: Record<DerivationStep['section'], string> = en.sections;
-
 /** Pieces joined by `joiner` and wrapped to `width`; continuation lines start with `hang`. */
 function wrapPieces(pieces: readonly string[], joiner: string, width: number, first: string, hang: string): string[] {
   const lines: string[] = [];

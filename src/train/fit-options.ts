@@ -1,9 +1,8 @@
 import { defaultWasmThreads, THREADED_MATMUL_WORK } from '../backend/index.js';
 import { GlassnetError, describeValue } from '../errors.js';
-import { Tensor, type NestedNumbers } from '../tensor/tensor.js';
-import { checkLoss } from '../nn/losses.js';
+import { Tensor, zeros, type NestedNumbers } from '../tensor/tensor.js';
+import { checkLoss, type LossName } from '../nn/losses.js';
 import { lossSetting } from '../tensor/ops.js';
-import { zeros } from '../tensor/tensor.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate } from '../optim/optimizer.js';
 import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber, checkOptions, optionNames } from '../util/checks.js';
@@ -35,7 +34,7 @@ export function checkFitOptions(model: Sequential, x: NestedNumbers | Tensor, y:
     checkInteger(options.earlyStopping.patience, 1, 'options.earlyStopping.patience');
     if (options.earlyStopping.minDelta !== undefined) checkNumber(options.earlyStopping.minDelta, NON_NEGATIVE, 'options.earlyStopping.minDelta');
   }
-  const { train, validation } = splitValidation(model, inputs, targets, options);
+  const { train, validation } = splitValidation(model, inputs, targets, options, lossName);
   if (options.earlyStopping?.monitor === 'valLoss' && validation === null) {
     throw new GlassnetError({
       code: 'state', argument: 'options.earlyStopping.monitor', expected: '"loss", or validation data to monitor "valLoss"', found: '"valLoss" without validation data',
@@ -71,9 +70,9 @@ function checkResume(state: FitState): void {
   }
 }
 
-function splitValidation(model: Sequential, inputs: Tensor, targets: Tensor, options: FitOptions): { train: Samples; validation: Samples | null } {
+function splitValidation(model: Sequential, inputs: Tensor, targets: Tensor, options: FitOptions, lossName: LossName): { train: Samples; validation: Samples | null } {
   if (options.validationData !== undefined) {
-    return { train: { x: inputs, y: targets }, validation: toSamples(model, options.validationData.x, options.validationData.y, 'options.validationData.', checkLoss(options.loss ?? 'squaredError', 'options.loss')) };
+    return { train: { x: inputs, y: targets }, validation: toSamples(model, options.validationData.x, options.validationData.y, 'options.validationData.', lossName) };
   }
   if (options.validationSplit === undefined) return { train: { x: inputs, y: targets }, validation: null };
   const fraction = options.validationSplit;
@@ -112,7 +111,7 @@ function stratifiable(targets: Tensor): Int32Array | null {
 
 /** The given rows of `t`, in that order. */
 function rowsOf(t: Tensor, rows: readonly number[]): Tensor {
-  const out = new Tensor(new (t.data.constructor as new (n: number) => typeof t.data)(rows.length * t.cols), [rows.length, t.cols]);
+  const out = zeros([rows.length, t.cols], t.dtype);
   rows.forEach((r, i) => out.data.set(t.data.subarray(r * t.cols, (r + 1) * t.cols), i * t.cols));
   return out;
 }
