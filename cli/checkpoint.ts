@@ -7,10 +7,11 @@
  * that is everything `--resume` needs to continue bit for bit.
  */
 import {
-  GlassnetError, crc32Float64, formatModelFile, modelFromJSON, modelToJSON,
+  GlassnetError, formatModelFile, modelFromJSON, modelToJSON,
   type EpochInfo, type FitState, type JsonObject, type LoadedModel, type ModelFile, type Optimizer, type OptimizerState,
   type Matrix, type Preprocessing, type Sequential, type TrainingInfo,
 } from 'glassnet';
+import { crc32Float64 } from 'glassnet/node';
 import { UsageError } from './flags.js';
 
 /** Seconds between checkpoints when `--checkpoint-every` is not given (one more is written at the end). */

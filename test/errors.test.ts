@@ -2,9 +2,10 @@
 // what was found, and no state changed by the failed call.
 import { describe, expect, it } from 'vitest';
 import {
-  DELIMITER_WORDS, Dense, Dropout, RATE, parseCsv, SGD, Sequential, articleNetwork, createSession, fit, gradCheck, integerWords, intervalWords, loadJsonData, matmul, mlp, modelFromJSON,
+  DELIMITER_WORDS, Dense, Dropout, RATE, parseCsv, SGD, Sequential, articleNetwork, createSession, fit, gradCheck, loadJsonData, matmul, mlp, modelFromJSON,
   modelToJSON, networkFrom, scalerFromJSON, squaredError, tensor, trainStep, type Dense as DenseT,
 } from '../src/index.js';
+import { integerWords, intervalWords } from '../src/util/checks.js';
 import { setBackend } from '../src/backend/index.js';
 import { choiceFlag, delimiterFlag, integerFlag, intervalFlag, numberFlag, positiveFlag } from '../cli/flags.js';
 import { rejection, thrown } from './helpers/errors.js';

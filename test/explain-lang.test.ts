@@ -2,7 +2,8 @@
 // Chinese has exactly the same numbers, in the same order; only the words
 // around them change, and the Chinese ones are the article's terms.
 import { describe, expect, it } from 'vitest';
-import { ARTICLE, ARTICLE_SLIPS, articleNetwork } from '../src/index.js';
+import { ARTICLE, articleNetwork } from '../src/index.js';
+import { ARTICLE_SLIPS } from '../src/data/article.js';
 import { LANGUAGES, explainStep, messagesFor, noteText, renderMarkdown, renderText, toJSON } from '../src/explain/index.js';
 import { glassnet } from './helpers/cli.js';
 

@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ARTICLE, ARTICLE_PRINTED, articleNetwork, mlp } from '../src/index.js';
 import {
-  EXPLAIN_SCHEMA, explainStep, formatNumber, messagesFor, renderMarkdown, renderText, toJSON, type Explanation,
+  explainStep, formatNumber, messagesFor, renderMarkdown, renderText, toJSON, type Explanation,
 } from '../src/explain/index.js';
+import { EXPLAIN_SCHEMA } from '../src/explain/render-json.js';
 
 const article = JSON.parse(readFileSync(new URL('./fixtures/article.json', import.meta.url), 'utf8'));
 const ANSI = /\u001b\[/;

@@ -20,13 +20,15 @@ import type { DType } from '../tensor/tensor.js';
 import { TrainedModel } from './trained.js';
 import { decodeText } from '../data/text.js';
 
-export { fileError, removeTempFilesSync, writeFileAtomic } from './atomic.js';
+export { removeTempFilesSync, writeFileAtomic } from './atomic.js';
+// The CRC-32 of float64 values that a model file's checksum uses, for the command's fingerprint of a data set.
+export { crc32Float64 } from '../util/crc32.js';
 
 /**
  * The bytes of a file.
  * @throws GlassnetError (code `io`) naming the path: missing, unreadable, a directory.
  */
-export async function readFileBytes(path: string): Promise<Uint8Array> {
+async function readFileBytes(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (error) {
