@@ -3,6 +3,7 @@
  * The glassnet command line. Each subcommand lives in cli/commands/ and
  * uses the library only through its public entry points.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { removeTempFilesSync } from 'glassnet/node';
 import { autoencoderCommand } from './commands/autoencoder.js';
@@ -18,10 +19,13 @@ import { trainCommand } from './commands/train.js';
 import { EXIT, UsageError, forbidRepeatedFlags } from './flags.js';
 import { safeText } from './paint.js';
 
+// The version is the package's own (this runs as packages/glassnet-cli/dist/main.js), so it is written once, in package.json.
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command()
   .name('glassnet')
   .description('Neural networks that show every number of forward and backward propagation.')
-  .version('0.1.0')
+  .version(version)
   .option('--verbose', 'show stack traces on errors')
   .addCommand(autoencoderCommand())
   .addCommand(explainCommand())

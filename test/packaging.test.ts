@@ -1,10 +1,12 @@
 // What `npm pack` puts in each workspace package: the library ships only its
 // build output and a package.json without dependencies, so installing
 // glassnet installs nothing else; the command ships its launcher and build.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+// Neither ships source maps: they would point at sources left out.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { requireFreshBuild } from './helpers/dist.js';
 import { entryPoints } from './helpers/entry-points.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,9 +43,25 @@ describe('the packed packages', () => {
     expect(files.some((f) => f.includes('main.js') || f.includes('digits'))).toBe(false);
   });
 
+  it.each(['glassnet', 'glassnet-cli'])('%s ships no source maps, and its code names none', (workspace) => {
+    requireFreshBuild();
+    const files = packed(workspace);
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    const mentions = files.filter((f) => f.endsWith('.js') && readFileSync(`${ROOT}packages/${workspace}/${f}`, 'utf8').includes('sourceMappingURL'));
+    expect(mentions).toEqual([]);
+  });
+
   it('glassnet-cli holds its launcher and its build output', () => {
     const files = packed('glassnet-cli');
     expect(files).toEqual(['bin/glassnet.js', 'package.json', ...built('glassnet-cli')].sort());
     expect(existsSync(`${ROOT}packages/glassnet-cli/dist/main.js`)).toBe(true);
+  });
+
+  it('the launcher reports the version in glassnet-cli/package.json', () => {
+    requireFreshBuild();
+    const { version } = JSON.parse(readFileSync(`${ROOT}packages/glassnet-cli/package.json`, 'utf8')) as { version: string };
+    const run = spawnSync(process.execPath, [`${ROOT}packages/glassnet-cli/bin/glassnet.js`, '--version'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe(version);
   });
 });
