@@ -2,7 +2,7 @@
 // the explain trace reads the recorded path, training runs the planned one.
 import { describe, expect, it } from 'vitest';
 import {
-  Random, SGD, fit, getLoss, mlp, tensor, trainStep, type ActivationName, type DType, type Dense, type LossName, type Sequential,
+  Random, SGD, fit, getLoss, mlp, mul, tensor, trainStep, type ActivationName, type DType, type Dense, type LossName, type Sequential,
 } from '../src/index.js';
 
 const parameters = (model: Sequential) => model.parameters().map((p) => Array.from(p.data));
@@ -143,6 +143,26 @@ describe('Trainer', () => {
     const result = fit(viaFit, x, y, { loss: 'mse', lr: 0.05, epochs: 3 });
     expect(losses).toEqual(result.history.map((h) => h.loss));
     expect(parameters(viaTrainer)).toEqual(parameters(viaFit));
+  });
+
+  it('built inside noGrad, still plans its step, takes the same steps, and leaves noGrad in force', async () => {
+    const { Trainer, noGrad } = await import('../src/index.js');
+    const { x, y } = data(8, 3, 2, 'mse', 4);
+    const [xs, ys] = [Float64Array.from(x.flat()), Float64Array.from(y.flat())];
+    const outside = mlp([3, 4, 2], { activation: 'tanh', seed: 5, dtype: 'float64' });
+    const inside = mlp([3, 4, 2], { activation: 'tanh', seed: 5, dtype: 'float64' });
+    const reference = new Trainer(outside, { loss: 'mse', lr: 0.05, batchSize: 8 });
+    const [trainer, stillOff] = noGrad(() => {
+      const built = new Trainer(inside, { loss: 'mse', lr: 0.05, batchSize: 8 });
+      return [built, mul(tensor([[1]], { requiresGrad: true }), tensor([[2]])).node === null] as const;
+    });
+    expect(trainer.path).toBe('planned');
+    expect(stillOff).toBe(true);
+    // Batch size 1 on this small network is the tiny step, which records the same way.
+    expect(noGrad(() => new Trainer(mlp([3, 4, 2], { seed: 5 }), { loss: 'mse' })).path).toBe('tiny');
+    const steps = (t: InstanceType<typeof Trainer>) => [1, 2, 3].map(() => noGrad(() => t.step(xs, ys)));
+    expect(steps(trainer)).toEqual(steps(reference));
+    expect(parameters(inside)).toEqual(parameters(outside));
   });
 
   it('rejects batches of the wrong type or size before changing anything', async () => {

@@ -97,6 +97,21 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/**
+ * Runs `fn` with recording on, also inside {@link noGrad}: for the code
+ * that must record whatever its caller does (a training plan records one
+ * step to replay it).
+ */
+export function withGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = true;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
 /** Runs `fn` with `obs` watching every recorded operation. */
 export function withObserver<T>(obs: Observer, fn: () => T): T {
   const previous = observer;

@@ -40,7 +40,7 @@ import { getBackend, type Backend, type FloatArray } from '../backend/index.js';
 import { Dense, Dropout } from '../nn/layers.js';
 import type { LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
-import { withObserver, type Intermediates, type Node } from '../tensor/autograd.js';
+import { withGrad, withObserver, type Intermediates, type Node } from '../tensor/autograd.js';
 import { BinaryKernel, ElementwiseKernel, MatmulKernel, applyLoss, lossSetting, type LossOptions } from '../tensor/ops.js';
 import { Tensor, allocate, zeros } from '../tensor/tensor.js';
 
@@ -241,7 +241,8 @@ function recordStep(model: Sequential, loss: LossName, batchSize: number, option
   const states = dropouts.map((layer) => layer.random.getState());
   const nodes: Node[] = [];
   try {
-    const value = withObserver({ onForward: (node) => nodes.push(node), onBackward: () => undefined }, () => applyLoss(loss, model.forward(x, true), y, options));
+    // Recorded with grad on even inside noGrad: a Trainer built there still gets its plan (the replay itself never asks).
+    const value = withGrad(() => withObserver({ onForward: (node) => nodes.push(node), onBackward: () => undefined }, () => applyLoss(loss, model.forward(x, true), y, options)));
     return { nodes, x, y, loss: value };
   } finally {
     dropouts.forEach((layer, k) => layer.random.setState(states[k]!));
