@@ -258,6 +258,8 @@ export class CsvRecordReader {
     let incomplete = false;
     scan: while (i < length) {
       const quoted = text.charCodeAt(i) === 34;
+      // The character after the field: the delimiter, a line break, or -1 at the end of the text.
+      let separator: number;
       if (quoted) {
         let cell = '';
         for (let from = i + 1; ;) {
@@ -285,24 +287,26 @@ export class CsvRecordReader {
         }
         record.unquoted[record.count] = cell;
         record.add(-1, -1, NaN);
+        separator = i < length ? text.charCodeAt(i) : -1;
       } else {
         // The number a field holds is read on the way to its end, when it is a plain decimal.
         let end = decimals ? readDecimal(text, i, length, value, 0) : i;
-        const read = end;
-        while (end < length) {
-          const code = text.charCodeAt(end);
-          if (code === separatorCode || code === 10 || code === 13) break;
-          end++;
+        // -1 past the end of the text.
+        separator = end < length ? text.charCodeAt(end) : -1;
+        let number = decimals ? value[0]! : NaN;
+        if (separator !== separatorCode && separator !== 10 && separator !== 13 && separator !== -1) {
+          // Not a plain decimal: the field goes on to the delimiter, and its number (if any) is read when asked for.
+          number = NaN;
+          do separator = ++end < length ? text.charCodeAt(end) : -1;
+          while (separator !== separatorCode && separator !== 10 && separator !== 13 && separator !== -1);
         }
-        if (end === length && !final) {
+        if (separator === -1 && !final) {
           incomplete = true;
           break;
         }
-        record.add(i, end, decimals && read === end ? value[0]! : NaN);
+        record.add(i, end, number);
         i = end;
       }
-      // -1 past the end of the text.
-      const separator = i < length ? text.charCodeAt(i) : -1;
       if (separator === separatorCode) {
         i++;
         continue;
