@@ -15,6 +15,7 @@ export {
 } from './util/checks.js';
 export { Random } from './util/random.js';
 export { crc32, crc32Float64 } from './util/crc32.js';
+export { quantile } from './util/quantile.js';
 export { Tensor, tensor, zeros, type DType, type NestedNumbers, type TensorOptions } from './tensor/tensor.js';
 export { backward, noGrad, withObserver, label, type Node, type Observer, type Intermediates } from './tensor/autograd.js';
 export {

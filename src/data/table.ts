@@ -7,6 +7,7 @@
  */
 import { GlassnetError, describeValue } from '../errors.js';
 import { FINITE, checkOneOf, intervalWords } from '../util/checks.js';
+import { quantile } from '../util/quantile.js';
 import type { Dataset } from './datasets.js';
 import { CsvRecordReader, type CsvOptions, type CsvRecord } from './csv.js';
 import { parseNumber, sortedClasses } from './encode.js';
@@ -508,6 +509,7 @@ class TableBuild {
   }
 
   private buildEncoding(): FeatureEncoding {
+    const policy = this.missing === 'mean' || this.missing === 'median' ? this.missing : null;
     const categories: (string[] | null)[] = [];
     const fill: (number | string | null)[] = [];
     for (const c of this.features) {
@@ -518,7 +520,7 @@ class TableBuild {
       if (profile.numeric) {
         this.refuseProblem(profile, c);
         categories.push(null);
-        fill.push(this.missing === 'mean' ? profile.sum / profile.present : this.missing === 'median' ? medianOf(profile.values!) : null);
+        fill.push(policy === null ? null : fillValue(policy, { categories: null, count: profile.present, sum: profile.sum, values: profile.values }));
         continue;
       }
       if (profile.counts === null) {
@@ -529,7 +531,7 @@ class TableBuild {
       }
       const labels = sortedClasses([...profile.counts.keys()]);
       categories.push(labels);
-      fill.push(this.missing === 'mean' || this.missing === 'median' ? mostFrequent(labels, profile.counts) : null);
+      fill.push(policy === null ? null : fillValue(policy, { categories: labels, counts: profile.counts }));
     }
     return { columns: this.features.map((c) => this.columns[c]!), categories, fill };
   }
@@ -696,11 +698,13 @@ export function fillMissing(encoding: FeatureEncoding, policy: 'mean' | 'median'
       throw new GlassnetError({ code: 'empty', argument: `${name}`, expected: 'a column with at least one value in the training rows', found: 'only missing cells' });
     }
     if (categories === null) {
-      fill.push(policy === 'mean' ? present.reduce((s, v) => s + v, 0) / present.length : medianOf(present));
+      let sum = 0;
+      for (const value of present) sum += value;
+      fill.push(fillValue(policy, { categories: null, count: present.length, sum, values: present }));
     } else {
       const counts = new Map<string, number>();
       for (const index of present) counts.set(categories[index]!, (counts.get(categories[index]!) ?? 0) + 1);
-      fill.push(mostFrequent(categories, counts));
+      fill.push(fillValue(policy, { categories, counts }));
     }
   });
   const filledEncoding = { ...encoding, fill };
@@ -740,10 +744,19 @@ function canonicalLabel(cell: string): string {
   return value === null ? cell : String(value);
 }
 
-function medianOf(values: readonly number[]): number {
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/** A column's present values as the fill rule reads them: a numeric column's count and sum (in file order), and the values themselves for the median; a categorical column's categories (sorted) and how often each occurs. */
+type ColumnSummary =
+  | { categories: null; count: number; sum: number; values: readonly number[] | null }
+  | { categories: readonly string[]; counts: ReadonlyMap<string, number> };
+
+/**
+ * The fill rule, one for filling at load time and for {@link fillMissing}:
+ * a numeric column's mean or median of its present values, a categorical
+ * column's most frequent category (whatever the policy).
+ */
+function fillValue(policy: 'mean' | 'median', column: ColumnSummary): number | string {
+  if (column.categories !== null) return mostFrequent(column.categories, column.counts);
+  return policy === 'mean' ? column.sum / column.count : quantile(Float64Array.from(column.values!).sort(), 0.5);
 }
 
 /** The most frequent label; on a tie, the first in sorted order. */
