@@ -4,7 +4,7 @@
  * spaced epochs (the view TensorBoard calls distributions). Seven numbers
  * per layer and epoch, so the report stays small whatever the layer's size.
  */
-import { Dense, type Sequential } from 'glassnet';
+import { Dense, quantile, type Sequential } from 'glassnet';
 
 /** The quantiles kept: the extremes, the 10-90 and 25-75 bands, the median. */
 export const QUANTILES = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1] as const;
@@ -27,13 +27,7 @@ export interface SpreadSample {
 /** The values of `values` at {@link QUANTILES}, interpolated linearly between order statistics. */
 export function quantiles(values: ArrayLike<number>): number[] {
   const sorted = Float64Array.from(values).sort();
-  const last = sorted.length - 1;
-  return QUANTILES.map((q) => {
-    const at = q * last;
-    const below = Math.floor(at);
-    const above = Math.min(last, below + 1);
-    return sorted[below]! + (at - below) * (sorted[above]! - sorted[below]!);
-  });
+  return QUANTILES.map((q) => quantile(sorted, q));
 }
 
 /** The spread of every Dense layer of `model` now. */

@@ -19,6 +19,7 @@ export {
   FINITE, NON_NEGATIVE, POSITIVE, UNIT, RATE, FRACTION, type Interval,
 } from './util/checks.js';
 export { Random } from './util/random.js';
+export { quantile } from './util/quantile.js';
 
 // Tensors, autograd and the differentiable ops.
 export { Tensor, tensor, zeros, type DType, type NestedNumbers, type TensorOptions } from './tensor/tensor.js';

@@ -51,6 +51,21 @@ describe('missing cells', () => {
     expect(median.encoding.fill[0]).toBe((38 + 41) / 2);
     expect(median.encoding.fill[3]).toBe(61000);
   });
+
+  it('fill the same at load time and later with fillMissing on the same rows (one rule)', async () => {
+    const { loadMatrixStream, fillMissing } = await import('../src/data/table.js');
+    async function* chunks() {
+      yield fixture('messy.csv');
+    }
+    for (const missing of ['mean', 'median'] as const) {
+      const now = loadTable(fixture('messy.csv'), { ...MESSY, missing });
+      const deferred = await loadMatrixStream(chunks, { ...MESSY, missing, deferFill: true });
+      expect(deferred.filledCells).toBe(0);
+      const later = fillMissing(deferred.encoding, missing, deferred.x);
+      expect(later.encoding.fill).toEqual(now.encoding.fill);
+      expect(later.filled).toBe(now.filledCells);
+    }
+  });
 });
 
 describe('categorical columns', () => {

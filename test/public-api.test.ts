@@ -32,7 +32,7 @@ const SURFACE: Record<string, { runtime: readonly string[]; types: readonly stri
       'leakyRelu', 'loadFeatures', 'loadJsonData', 'loadMatrixStream', 'loadTable', 'loadTableChunks',
       'loadTableStream', 'loadWeightsInto', 'mae', 'matmul', 'matrixToRows', 'mean', 'mlp', 'modelFromJSON',
       'modelToJSON', 'mse', 'mul', 'networkFrom', 'noGrad', 'oneHot', 'oneHotCodes', 'onnxInputs', 'parseCsv',
-      'parseNumber', 'regressionReport', 'relu', 'reshape', 'scale', 'scalerFromJSON', 'scheduleFrom', 'sigmoid',
+      'parseNumber', 'quantile', 'regressionReport', 'relu', 'reshape', 'scale', 'scalerFromJSON', 'scheduleFrom', 'sigmoid',
       'softmax', 'softmaxCrossEntropy', 'sortedClasses', 'spirals', 'splitMatrices', 'squaredError', 'stepDecay',
       'sub', 'sum', 'tanh', 'tensor', 'toFlat', 'toOnnx', 'toSafetensors', 'toTfjs', 'toTorchStateDict',
       'torchArchitectureFromJSON', 'torchSource', 'trainAutoencoder', 'trainStep', 'trainTestSplit', 'transpose',

@@ -1,5 +1,6 @@
 import { GlassnetError, describeValue } from '../errors.js';
 import { checkInteger } from '../util/checks.js';
+import { parseNumberAt } from './number.js';
 
 /** Labels as one-hot rows, and the class each position stands for. */
 export interface EncodedLabels {
@@ -7,46 +8,11 @@ export interface EncodedLabels {
   classes: string[];
 }
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-/** The number a cell holds, or `null` when it is not a plain decimal number (hex, `NaN`, `Infinity` and blanks are not). */
+/** The number a cell holds, or `null` when it is not a plain decimal number (hex, `NaN`, `Infinity` and blanks are not); spaces around it are ignored. */
 export function parseNumber(cell: string): number | null {
-  // Fast path for the common cell, plain digits with at most a sign and a point. With at most 15 digits the digits
-  // form an exact integer below 2^53 and the power of ten is exact, so the one division is correctly rounded: the
-  // same double Number() gives, without its slower general parse.
-  const n = cell.length;
-  if (n > 0 && n < 24) {
-    let i = 0;
-    let c = cell.charCodeAt(0);
-    const negative = c === 45;
-    if (negative || c === 43) i = 1;
-    let mantissa = 0;
-    let digits = 0;
-    let fraction = 0;
-    let point = false;
-    for (; i < n; i++) {
-      c = cell.charCodeAt(i);
-      if (c >= 48 && c <= 57) {
-        mantissa = mantissa * 10 + (c - 48);
-        digits++;
-        if (point) fraction++;
-      } else if (c === 46 && !point) {
-        point = true;
-      } else {
-        break;
-      }
-    }
-    if (i === n && digits > 0 && digits <= 15) {
-      const value = mantissa / POWERS_OF_TEN[fraction]!;
-      return negative ? -value : value;
-    }
-  }
-  const text = cell.trim();
-  return NUMBER.test(text) ? Number(text) : null;
+  const value = parseNumberAt(cell, 0, cell.length);
+  return Number.isNaN(value) ? null : value;
 }
-
-/** 10^0 .. 10^22, each exact in float64. */
-const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
 /** One-hot row of length `n` with a 1 at `index`. */
 export function oneHot(index: number, n: number): number[] {

@@ -7,8 +7,9 @@
  */
 import { GlassnetError, describeValue } from '../errors.js';
 import { FINITE, checkOneOf, intervalWords } from '../util/checks.js';
+import { quantile } from '../util/quantile.js';
 import type { Dataset } from './datasets.js';
-import { CsvReader, type CsvOptions } from './csv.js';
+import { CsvRecordReader, type CsvOptions, type CsvRecord } from './csv.js';
 import { parseNumber, sortedClasses } from './encode.js';
 import { matrixToRows, toRows, type Flat, type Matrix } from './matrix.js';
 
@@ -118,6 +119,19 @@ export function isMissing(cell: string): boolean {
   const n = cell.length;
   if (n > 3 && printable(cell.charCodeAt(0)) && printable(cell.charCodeAt(n - 1))) return false;
   return MISSING_TOKENS.includes(cell.trim());
+}
+
+/** {@link isMissing} for field `j` of a record, read where it lies. */
+function missingAt(record: CsvRecord, j: number): boolean {
+  // A number read is present (no missing token is a number).
+  if (!Number.isNaN(record.values[j]!)) return false;
+  const start = record.starts[j]!;
+  if (start >= 0) {
+    const end = record.ends[j]!;
+    const { text } = record;
+    if (end - start > 3 && printable(text.charCodeAt(start)) && printable(text.charCodeAt(end - 1))) return false;
+  }
+  return isMissing(record.cell(j));
 }
 
 function printable(code: number): boolean {
@@ -264,20 +278,22 @@ class ColumnProfile {
   /** Distinct numbers, up to one more than {@link MAX_AUTO_CLASSES}. */
   distinct = new Set<number>();
 
-  add(cell: string, line: number): void {
+  /** Counts field `j` of `record`, which is present. */
+  add(record: CsvRecord, j: number): void {
     this.present++;
-    const value = parseNumber(cell);
-    if (value !== null) this.numbers++;
-    if (value !== null && Number.isFinite(value)) {
+    // NaN: not a number (never a cell's value).
+    const value = record.number(j);
+    if (!Number.isNaN(value)) this.numbers++;
+    if (Number.isFinite(value)) {
       this.sum += value;
       this.values?.push(value);
       if (!Number.isInteger(value)) this.integers = false;
       if (this.distinct.size <= MAX_AUTO_CLASSES) this.distinct.add(value);
     } else {
-      this.problem ??= { line, cell, code: value === null ? 'type' : 'not-finite' };
+      this.problem ??= { line: record.line, cell: record.cell(j), code: Number.isNaN(value) ? 'type' : 'not-finite' };
     }
     if (this.counts !== null) {
-      const key = cell.trim();
+      const key = record.cell(j).trim();
       this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
       if (this.counts.size > MAX_CATEGORIES) this.counts = null;
     }
@@ -341,24 +357,24 @@ class TableBuild {
   }
 
   /** A reader for one pass; `onRow` receives the feature rows of pass 2 instead of the table keeping them. */
-  start(pass: 1 | 2, onRow?: (x: number[]) => void): CsvReader {
-    const reader: CsvReader = new CsvReader(this.options, (cells, line) => {
+  start(pass: 1 | 2, onRow?: (x: number[]) => void): CsvRecordReader {
+    const reader: CsvRecordReader = new CsvRecordReader(this.options, (record) => {
       if (pass === 1 || (this.streaming && this.rowsRead === 0)) {
         if (this.rowsRead === 0) this.resolve(reader);
         if (pass === 1) {
           this.rowsRead++;
-          this.profile(cells, line);
+          this.profile(record);
           return;
         }
         this.rowsRead++;
       }
-      this.fill(cells, line, onRow);
+      this.fill(record, onRow);
     });
     return reader;
   }
 
   /** Ends a pass: after the first, settles encoding and task. */
-  finish(pass: 1 | 2, reader: CsvReader): void {
+  finish(pass: 1 | 2, reader: CsvRecordReader): void {
     reader.end();
     if (this.rowsRead === 0) throw new GlassnetError({ code: 'empty', argument: this.file, expected: 'at least one data row', found: 'only a header' });
     if (pass === 1) this.settle();
@@ -384,7 +400,7 @@ class TableBuild {
   }
 
   /** Columns chosen by name or index, once the header is known. */
-  private resolve(reader: CsvReader): void {
+  private resolve(reader: CsvRecordReader): void {
     this.columns = reader.columns!;
     this.header = reader.header;
     const { options } = this;
@@ -434,27 +450,34 @@ class TableBuild {
   }
 
   /** Whether a row takes part: under `drop` only rows without a missing cell; otherwise rows whose targets are present. */
-  private keeps(cells: readonly string[]): boolean {
-    if (this.missing === 'drop') return this.features.every((c) => !isMissing(cells[c]!)) && this.targets.every((c) => !isMissing(cells[c]!));
-    return this.targets.every((c) => !isMissing(cells[c]!));
+  private keeps(record: CsvRecord): boolean {
+    if (this.missing === 'drop' && !this.present(record, this.features)) return false;
+    return this.present(record, this.targets);
   }
 
-  private profile(cells: string[], line: number): void {
+  /** Whether none of `columns` is missing in the record. */
+  private present(record: CsvRecord, columns: readonly number[]): boolean {
+    for (let k = 0; k < columns.length; k++) if (missingAt(record, columns[k]!)) return false;
+    return true;
+  }
+
+  private profile(record: CsvRecord): void {
+    const { line } = record;
     // The profiled columns in ascending order, as arrays: iterating a Map's entries allocates for every row.
     const columns = this.profiledColumns ??= [...this.profiles.keys()].sort((a, b) => a - b);
     const profiles = this.profileList ??= columns.map((c) => this.profiles.get(c)!);
     if (this.missing === 'error') {
       for (const c of columns) {
-        if (!isMissing(cells[c]!)) continue;
+        if (!missingAt(record, c)) continue;
         this.missingCount++;
-        this.firstMissing ??= { line, column: c, cell: cells[c]! };
+        this.firstMissing ??= { line, column: c, cell: record.cell(c) };
       }
     }
-    if (!this.keeps(cells)) return;
+    if (!this.keeps(record)) return;
     if (this.kept++ === 0) this.firstKept = line;
     for (let k = 0; k < columns.length; k++) {
-      const cell = cells[columns[k]!]!;
-      if (!isMissing(cell)) profiles[k]!.add(cell, line);
+      const c = columns[k]!;
+      if (!missingAt(record, c)) profiles[k]!.add(record, c);
     }
   }
 
@@ -486,6 +509,7 @@ class TableBuild {
   }
 
   private buildEncoding(): FeatureEncoding {
+    const policy = this.missing === 'mean' || this.missing === 'median' ? this.missing : null;
     const categories: (string[] | null)[] = [];
     const fill: (number | string | null)[] = [];
     for (const c of this.features) {
@@ -496,7 +520,7 @@ class TableBuild {
       if (profile.numeric) {
         this.refuseProblem(profile, c);
         categories.push(null);
-        fill.push(this.missing === 'mean' ? profile.sum / profile.present : this.missing === 'median' ? medianOf(profile.values!) : null);
+        fill.push(policy === null ? null : fillValue(policy, { categories: null, count: profile.present, sum: profile.sum, values: profile.values }));
         continue;
       }
       if (profile.counts === null) {
@@ -507,7 +531,7 @@ class TableBuild {
       }
       const labels = sortedClasses([...profile.counts.keys()]);
       categories.push(labels);
-      fill.push(this.missing === 'mean' || this.missing === 'median' ? mostFrequent(labels, profile.counts) : null);
+      fill.push(policy === null ? null : fillValue(policy, { categories: labels, counts: profile.counts }));
     }
     return { columns: this.features.map((c) => this.columns[c]!), categories, fill };
   }
@@ -564,9 +588,10 @@ class TableBuild {
   }
 
   /** Second pass: the row's inputs (and targets), with categories one-hot and missing cells filled, written in place into x and y (or passed to `onRow`). */
-  private fill(cells: string[], line: number, onRow?: (x: number[]) => void): void {
-    if (this.kind === 'features') this.checkMissingCells(cells, line);
-    else if (!this.keeps(cells)) return;
+  private fill(record: CsvRecord, onRow?: (x: number[]) => void): void {
+    const { line } = record;
+    if (this.kind === 'features') this.checkMissingCells(record);
+    else if (!this.keeps(record)) return;
     const encoding = this.encoding!;
     const row = this.written++;
     const out: Float64Array | number[] = onRow === undefined ? this.x!.data : [];
@@ -574,9 +599,10 @@ class TableBuild {
     const { features } = this;
     for (let j = 0; j < features.length; j++) {
       const c = features[j]!;
-      let cell = cells[c]!;
       const categories = this.categoryIndex[j] ?? null;
-      if (isMissing(cell)) {
+      // A category's text when it is the fill value, not the record's.
+      let cell: string | null = null;
+      if (missingAt(record, c)) {
         if (this.deferred) {
           const inputs = categories === null ? 1 : categories.size;
           for (let m = 0; m < inputs; m++) out[k++] = NaN;
@@ -584,7 +610,7 @@ class TableBuild {
         }
         const value = encoding.fill[j] ?? null;
         if (value === null) {
-          throw new GlassnetError({ code: 'empty', argument: this.at(line, c), expected: 'a value (the model has no fill value for this column)', found: describeValue(cell) });
+          throw new GlassnetError({ code: 'empty', argument: this.at(line, c), expected: 'a value (the model has no fill value for this column)', found: describeValue(record.cell(c)) });
         }
         this.filled++;
         if (categories === null) {
@@ -594,14 +620,15 @@ class TableBuild {
         cell = String(value);
       }
       if (categories === null) {
-        out[k++] = this.number(cell, line, c);
+        out[k++] = this.number(record, c);
         continue;
       }
-      const index = categories.get(cell.trim());
+      const key = (cell ?? record.cell(c)).trim();
+      const index = categories.get(key);
       if (index === undefined) {
         throw new GlassnetError({
           code: 'unknown-name', argument: this.at(line, c),
-          expected: `one of the categories seen in training: ${encoding.categories[j]!.map((k) => JSON.stringify(k)).join(', ')}`, found: describeValue(cell.trim()),
+          expected: `one of the categories seen in training: ${encoding.categories[j]!.map((k) => JSON.stringify(k)).join(', ')}`, found: describeValue(key),
         });
       }
       for (let m = 0; m < categories.size; m++) out[k++] = m === index ? 1 : 0;
@@ -610,13 +637,12 @@ class TableBuild {
     if (this.kind === 'features') return;
     const y = this.y!;
     if (this.task === 'regression') {
-      this.targets.forEach((t, m) => {
-        y.data[row * y.cols + m] = this.number(cells[t]!, line, t);
-      });
+      const { targets } = this;
+      for (let m = 0; m < targets.length; m++) y.data[row * y.cols + m] = this.number(record, targets[m]!);
       return;
     }
     const t = this.targets[0]!;
-    const label = canonicalLabel(cells[t]!.trim());
+    const label = canonicalLabel(record.cell(t).trim());
     const index = this.classIndex!.get(label);
     if (index === undefined) {
       throw new GlassnetError({
@@ -628,19 +654,20 @@ class TableBuild {
   }
 
   /** Prediction reads every row: a missing cell is an error unless the policy fills it. */
-  private checkMissingCells(cells: readonly string[], line: number): void {
+  private checkMissingCells(record: CsvRecord): void {
     if (this.missing !== 'error' || !this.streaming) return;
-    const c = this.features.find((f) => isMissing(cells[f]!));
+    const c = this.features.find((f) => missingAt(record, f));
     if (c !== undefined) {
-      throw new GlassnetError({ code: 'empty', argument: this.at(line, c), expected: 'a value (or fill missing cells with --missing mean or median)', found: describeValue(cells[c]!) });
+      throw new GlassnetError({ code: 'empty', argument: this.at(record.line, c), expected: 'a value (or fill missing cells with --missing mean or median)', found: describeValue(record.cell(c)) });
     }
   }
 
-  private number(cell: string, line: number, column: number): number {
-    const value = parseNumber(cell);
-    if (value === null) throw new GlassnetError({ code: 'type', argument: this.at(line, column), expected: 'a number', found: describeValue(cell) });
-    if (!Number.isFinite(value)) throw new GlassnetError({ code: 'not-finite', argument: this.at(line, column), expected: intervalWords(FINITE), found: describeValue(cell) });
-    return value;
+  /** The finite number in field `column` of the record. */
+  private number(record: CsvRecord, column: number): number {
+    const value = record.number(column);
+    if (Number.isFinite(value)) return value;
+    const code = Number.isNaN(value) ? 'type' : 'not-finite';
+    throw new GlassnetError({ code, argument: this.at(record.line, column), expected: code === 'type' ? 'a number' : intervalWords(FINITE), found: describeValue(record.cell(column)) });
   }
 }
 
@@ -671,11 +698,13 @@ export function fillMissing(encoding: FeatureEncoding, policy: 'mean' | 'median'
       throw new GlassnetError({ code: 'empty', argument: `${name}`, expected: 'a column with at least one value in the training rows', found: 'only missing cells' });
     }
     if (categories === null) {
-      fill.push(policy === 'mean' ? present.reduce((s, v) => s + v, 0) / present.length : medianOf(present));
+      let sum = 0;
+      for (const value of present) sum += value;
+      fill.push(fillValue(policy, { categories: null, count: present.length, sum, values: present }));
     } else {
       const counts = new Map<string, number>();
       for (const index of present) counts.set(categories[index]!, (counts.get(categories[index]!) ?? 0) + 1);
-      fill.push(mostFrequent(categories, counts));
+      fill.push(fillValue(policy, { categories, counts }));
     }
   });
   const filledEncoding = { ...encoding, fill };
@@ -715,10 +744,19 @@ function canonicalLabel(cell: string): string {
   return value === null ? cell : String(value);
 }
 
-function medianOf(values: readonly number[]): number {
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/** A column's present values as the fill rule reads them: a numeric column's count and sum (in file order), and the values themselves for the median; a categorical column's categories (sorted) and how often each occurs. */
+type ColumnSummary =
+  | { categories: null; count: number; sum: number; values: readonly number[] | null }
+  | { categories: readonly string[]; counts: ReadonlyMap<string, number> };
+
+/**
+ * The fill rule, one for filling at load time and for {@link fillMissing}:
+ * a numeric column's mean or median of its present values, a categorical
+ * column's most frequent category (whatever the policy).
+ */
+function fillValue(policy: 'mean' | 'median', column: ColumnSummary): number | string {
+  if (column.categories !== null) return mostFrequent(column.categories, column.counts);
+  return policy === 'mean' ? column.sum / column.count : quantile(Float64Array.from(column.values!).sort(), 0.5);
 }
 
 /** The most frequent label; on a tie, the first in sorted order. */
