@@ -8,6 +8,10 @@ code they share nothing with.
   /usr/bin/python3 scripts/make-onnx-fixtures.py
       Writes test/fixtures/onnx/ (Debian's python3-torch 1.13, python3-onnx 1.12).
 
+  /usr/bin/python3 scripts/make-onnx-fixtures.py --reordered
+      Writes only torch-activations-reordered.onnx, from the committed
+      torch-activations.onnx (also written by the full run).
+
   /usr/bin/python3 scripts/make-onnx-fixtures.py --check FILE.onnx
       Loads FILE with `onnx` and runs its full checker (types and shapes
       inferred); prints the IR version, the opsets and one line per node.
@@ -215,6 +219,23 @@ def torch_models():
     })
 
 
+def reordered_fixture():
+    """torch-activations.onnx with its nodes in another topological order:
+    every Constant node first, the last one written first. Each node of an
+    activation's form reads the previous node's output, so moving the
+    Constants is the freedom a valid order has; the importer must follow
+    the data, not the file's order. Checked (topological order included)
+    by onnx's checker; it computes what torch-activations.expected.json says."""
+    model = onnx.load(os.path.join(OUT, "torch-activations.onnx"))
+    nodes = list(model.graph.node)
+    constants = [n for n in nodes if n.op_type == "Constant"]
+    others = [n for n in nodes if n.op_type != "Constant"]
+    del model.graph.node[:]
+    model.graph.node.extend(list(reversed(constants)) + others)
+    onnx.checker.check_model(model, full_check=True)
+    write("torch-activations-reordered.onnx", model.SerializeToString())
+
+
 def keras_style_model():
     """The MatMul + Add form TensorFlow/Keras converters write (weights
     stored [inputs, units]), with Identity and Dropout nodes left in."""
@@ -294,6 +315,9 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--check":
         check(sys.argv[2])
         return
+    if len(sys.argv) == 2 and sys.argv[1] == "--reordered":
+        reordered_fixture()
+        return
     if len(sys.argv) == 4 and sys.argv[1] == "--torch-run":
         torch_run(sys.argv[2], sys.argv[3])
         return
@@ -307,6 +331,7 @@ def main():
     write_json("keras-style.expected.json", expected)
     write("unsupported-conv.onnx", unsupported_model().SerializeToString())
     torch_models()
+    reordered_fixture()
     state_dict_fixture()
 
 
