@@ -24,6 +24,7 @@ code they share nothing with.
       the rows of X.json in float64 and prints the outputs as JSON. The tests
       run it on state dicts glassnet writes.
 """
+import ast
 import copy
 import json
 import os
@@ -88,8 +89,9 @@ def torch_run(path, inputs):
         elif m["module"] == "Dropout":
             modules.append(nn.Dropout(m["p"]))
         else:
-            kwargs = dict(kv.split("=") for kv in m["args"].split(", ") if kv)
-            modules.append(getattr(nn, m["module"])(**{k: float(v) if "." in v else int(v) for k, v in kwargs.items()}))
+            # Arguments as Python literals: negative_slope=0.01, dim=-1, approximate='tanh'.
+            kwargs = dict(kv.split("=", 1) for kv in m["args"].split(", ") if kv)
+            modules.append(getattr(nn, m["module"])(**{k: ast.literal_eval(v) for k, v in kwargs.items()}))
     model = nn.Sequential(*modules).double().eval()
     state = {name: torch.tensor(values, dtype=torch.float64).reshape(shape) for name, (shape, values) in tensors.items()}
     model.load_state_dict(state, strict=True)
