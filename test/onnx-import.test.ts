@@ -360,8 +360,24 @@ describe('refusals', () => {
 });
 
 describe('corrupted files', () => {
-  it.each(['torch-mlp.onnx', 'torch-activations.onnx'])('every single-byte corruption of a PyTorch export (%s) either imports or raises a GlassnetError naming the file', (name) => {
-    const good = fixture(name);
+  /** glassnet's export of a model with categorical columns between numeric ones, target scaling and fill values. */
+  const categorical = (): Uint8Array => {
+    const encoding = { columns: ['size', 'color', 'weight'], categories: [null, ['blue', 'red'], null], fill: [1.5, 'red', 2] };
+    const targetScaler = fitScaler('standard', [[1], [3]]);
+    return toOnnx(mlp([4, 3, 1], { activation: 'gelu', outputActivation: 'linear' }), { encoding, targetScaler, featureNames: ['size', 'color=blue', 'color=red', 'weight'], loss: 'mse', missing: 'mean' });
+  };
+  const files: Record<string, () => Uint8Array> = {
+    'torch-mlp.onnx': () => fixture('torch-mlp.onnx'), 'torch-activations.onnx': () => fixture('torch-activations.onnx'), 'a glassnet export with categorical columns': categorical,
+  };
+
+  it('the categorical export the corruptions start from imports', () => {
+    const { preprocessing } = fromOnnx(categorical());
+    expect(preprocessing?.encoding).toEqual({ columns: ['size', 'color', 'weight'], categories: [null, ['blue', 'red'], null], fill: [1.5, 'red', 2] });
+    expect(preprocessing?.missing).toBe('mean');
+  });
+
+  it.each(Object.keys(files))('every single-byte corruption of %s either imports or raises a GlassnetError naming the file', (name) => {
+    const good = files[name]!();
     const random = new Random(13);
     let refused = 0;
     for (let trial = 0; trial < 300; trial++) {
@@ -380,8 +396,11 @@ describe('corrupted files', () => {
     expect(refused).toBeGreaterThan(0);
   });
 
-  it('every truncation of a glassnet export is refused with a GlassnetError', () => {
-    const good = toOnnx(mlp([3, 4, 2], { activation: 'tanh' }), { outputActivation: 'softmax' });
+  it.each([
+    ['a glassnet export', (): Uint8Array => toOnnx(mlp([3, 4, 2], { activation: 'tanh' }), { outputActivation: 'softmax' })],
+    ['a glassnet export with categorical columns', categorical],
+  ])('every truncation of %s is refused with a GlassnetError', (_, bytes) => {
+    const good = bytes();
     for (let cut = 0; cut < good.length; cut++) expect(() => fromOnnx(good.subarray(0, cut))).toThrow(GlassnetError);
   });
 });

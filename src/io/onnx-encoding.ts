@@ -8,9 +8,9 @@
  * export writes; anything else is an error naming the node and what was
  * expected there.
  */
-import type { ErrorCode } from '../errors.js';
+import { GlassnetError, type ErrorCode } from '../errors.js';
 import type { FeatureEncoding } from '../data/table.js';
-import { ONNX_INPUT, encodedOrder, onnxInputs } from './onnx-inputs.js';
+import { ONNX_INPUT, ONNX_OUTPUT, encodedOrder, onnxInputs } from './onnx-inputs.js';
 import { ONNX_ATTRIBUTE, ONNX_DTYPE, ONNX_ML_DOMAIN, type OnnxAttribute, type OnnxNode, type OnnxValueInfo } from './onnx-schema.js';
 import { JsonPath, expectArray, expectObject, expectString } from './validate.js';
 
@@ -54,7 +54,14 @@ export type Consumers = ReadonlyMap<string, readonly IndexedNode[]>;
 /** Each value's readers, from the nodes' inputs. */
 export function consumersOf(nodes: readonly IndexedNode[]): Map<string, IndexedNode[]> {
   const map = new Map<string, IndexedNode[]>();
-  for (const n of nodes) for (const name of n.node.input) if (name !== '') map.set(name, [...(map.get(name) ?? []), n]);
+  for (const n of nodes) {
+    for (const name of new Set(n.node.input)) {
+      if (name === '') continue;
+      const readers = map.get(name);
+      if (readers === undefined) map.set(name, [n]);
+      else readers.push(n);
+    }
+  }
   return map;
 }
 
@@ -151,7 +158,15 @@ export function readEncoding(
     fail('shape', where, wanted, order === null ? 'none' : `[${order.join(', ')}]`);
   }
   // The metadata, when written, says the same as the graph.
-  if (declared !== undefined && JSON.stringify(declared.value) !== JSON.stringify(onnxInputs(width, { encoding }))) {
+  let described: unknown;
+  try {
+    described = onnxInputs(width, { encoding });
+  } catch (error) {
+    // A string input named like the export's own values ("input", "output", ""), which the export never writes.
+    if (!(error instanceof GlassnetError)) throw error;
+    fail('unknown-name', 'graph.input', `string inputs named other than ${JSON.stringify(ONNX_INPUT)}, ${JSON.stringify(ONNX_OUTPUT)} and ""`, error.found);
+  }
+  if (declared !== undefined && JSON.stringify(declared.value) !== JSON.stringify(described)) {
     fail('state', declared.part, 'the inputs the graph has (names, widths, categories)', 'a different list');
   }
   return { encoding, output, width, nodes: taken };

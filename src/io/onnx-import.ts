@@ -527,7 +527,11 @@ function dataFlowOrder(nodes: readonly IndexedNode[]): IndexedNode[] {
   const readers = new Map<string, number[]>();
   const waiting = nodes.map((n, k) => {
     const reads = new Set(n.node.input.filter((i) => producers.has(i)));
-    for (const value of reads) readers.set(value, [...(readers.get(value) ?? []), k]);
+    for (const value of reads) {
+      const list = readers.get(value);
+      if (list === undefined) readers.set(value, [k]);
+      else list.push(k);
+    }
     return reads.size;
   });
   const ready = waiting.flatMap((w, k) => (w === 0 ? [k] : []));
