@@ -7,7 +7,7 @@
  * `torch.nn.Sequential` of Linear layers, the MatMul + Add form of
  * TensorFlow/Keras converters, and glassnet's own exports, whose
  * preprocessing becomes the model's again: the categorical columns'
- * one-hot encoding (onnx-encoding.ts), the leading Sub and Div (the
+ * one-hot encoding (onnx-preprocessing.ts), the leading Sub and Div (the
  * scaler), an appended output activation (the loss's, taken off the
  * network again) and the trailing Mul and Add (the target scaler). Nodes
  * are followed by data flow (which node reads which value), not by their
@@ -17,7 +17,7 @@
 import { GlassnetError, describeValue, type ErrorCode } from '../errors.js';
 import { RATE, checkFinite, checkNumber, integerWords, intervalWords } from '../util/checks.js';
 import type { ActivationName } from '../nn/activations.js';
-import { LOSSES, LOSS_RECORDS, type LossName } from '../nn/losses.js';
+import type { LossName } from '../nn/losses.js';
 import { activationOption } from '../primitives/activations.js';
 import { Dense, Dropout, type Layer } from '../nn/layers.js';
 import { Sequential } from '../nn/model.js';
@@ -26,17 +26,22 @@ import type { Preprocessing } from './extras.js';
 import { ACTIVATION_INTEROP, INTEROP_ACTIVATIONS, alphaOption, defaultAlpha, importedAlpha, type OnnxStep } from './interop-activations.js';
 import { ONNX_METADATA } from './onnx-export.js';
 import { MODEL, ONNX_DTYPE, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-schema.js';
-import { consumersOf, nodePart, readEncoding, type Fail, type IndexedNode, type OnnxIndices } from './onnx-encoding.js';
+import { consumersOf, nodePart, readEncoding, readTargetScaling, type Fail, type IndexedNode, type OnnxIndices } from './onnx-preprocessing.js';
+import { outputLoss, readMetadata, readMetadataEntries, readMissing } from './onnx-metadata.js';
 import { decodeMessage } from './protobuf.js';
-import { MISSING_POLICIES, encodedNames, encodingFromJSON } from '../data/table.js';
+import { encodedNames } from '../data/table.js';
 import { MULTI_NODE_FORMS, formName, matchForm, type OnnxConstant } from './onnx-activations.js';
-import { JsonPath, cloneJson, expectArray, expectObject, expectString, parseJson, type JsonObject } from './validate.js';
-import { checkOneOf } from '../util/checks.js';
+import type { JsonObject } from './validate.js';
 
 /** What {@link fromOnnx} returns. */
 export interface ImportedOnnx {
   model: Sequential;
-  /** The scaler (glassnet's own exports) and column names or classes found in the file's metadata. */
+  /**
+   * What glassnet's own exports carry besides the network: the scaler and
+   * target scaler, the categorical encoding (with fill values and the
+   * missing-cell policy when recorded), and the column names, classes and
+   * target found in the metadata.
+   */
   preprocessing?: Preprocessing;
   /** The `producer_name` and `producer_version` the file records, e.g. `pytorch 1.13.0`. */
   producer: string;
@@ -402,119 +407,6 @@ function checkWeightsFinite(model: Sequential, dtype: DType, at: (part: string) 
   for (const p of model.layers.flatMap((l) => (l instanceof Dense ? (l.bias === null ? [l.weight] : [l.weight, l.bias]) : []))) {
     checkFinite(p.data, at(p.label ?? 'weights'), { dtype });
   }
-}
-
-/** A metadata entry glassnet reads: its JSON value, parsed (never evaluated), and where it is, for messages. */
-interface MetadataEntry {
-  value: unknown;
-  path: JsonPath;
-  /** The entry as errors name it after the file: `metadata_props[2] "glassnet.loss"`. */
-  part: string;
-}
-
-/** The entries under the keys glassnet writes ({@link ONNX_METADATA}), parsed; other keys are skipped, a repeated key is an error. */
-function readMetadataEntries(onnx: OnnxModel, file: string): Map<string, MetadataEntry> {
-  const known = new Set<string>(Object.values(ONNX_METADATA));
-  const seen = new Set<string>();
-  const entries = new Map<string, MetadataEntry>();
-  onnx.metadataProps.forEach((entry, i) => {
-    const key = entry.key ?? '';
-    const path = JsonPath.root(file).key('metadata_props').index(i);
-    if (seen.has(key)) throw new GlassnetError({ code: 'unknown-name', argument: String(path), expected: 'metadata keys that are all different', found: JSON.stringify(key) });
-    seen.add(key);
-    if (known.has(key)) entries.set(key, { value: cloneJson(parseJson(entry.value ?? '', path), path), path, part: `metadata_props[${i}] ${JSON.stringify(key)}` });
-  });
-  return entries;
-}
-
-/** Column names, classes and target recorded by glassnet's export, checked. */
-function readMetadata(metadata: ReadonlyMap<string, MetadataEntry>, inputSize: number): Preprocessing {
-  const out: Preprocessing = {};
-  const names = metadata.get(ONNX_METADATA.featureNames);
-  if (names !== undefined) out.featureNames = expectArray(names.value, names.path, inputSize).map((n, j) => expectString(n, names.path.index(j), true));
-  const classes = metadata.get(ONNX_METADATA.classes);
-  if (classes !== undefined) out.classes = expectArray(classes.value, classes.path).map((c, j) => (typeof c === 'number' ? c : expectString(c, classes.path.index(j), true)));
-  const target = metadata.get(ONNX_METADATA.targetName);
-  if (target !== undefined) out.targetName = expectString(target.value, target.path, true);
-  return out;
-}
-
-/**
- * The loss the file records, and the output activation glassnet's export
- * appended for it (`glassnet.outputActivation`: the softmax of a
- * softmaxCrossEntropy model), taken off the last layer again so that the
- * network is the one trained and the loss reads its outputs as before.
- * Without a recorded loss, the one loss whose probabilities are that
- * activation.
- */
-function outputLoss(metadata: ReadonlyMap<string, MetadataEntry>, lastLayer: PendingDense, fail: Fail): LossName | undefined {
-  const recorded = metadata.get(ONNX_METADATA.loss);
-  const loss = recorded === undefined ? undefined : checkOneOf(LOSSES, recorded.value, String(recorded.path));
-  const appended = metadata.get(ONNX_METADATA.outputActivation);
-  if (appended === undefined) return loss;
-  const activation = expectString(appended.value, appended.path);
-  const part = appended.part;
-  if (lastLayer.activation !== activation) fail('state', part, `the last layer's activation in the graph (${lastLayer.activation ?? 'linear'})`, JSON.stringify(activation));
-  const readers = LOSSES.filter((l) => LOSS_RECORDS[l].probabilities === activation);
-  if (loss !== undefined && !readers.includes(loss)) fail('state', part, `the activation loss ${loss} reads its outputs with (${LOSS_RECORDS[loss].probabilities ?? 'none'})`, JSON.stringify(activation));
-  lastLayer.activation = 'linear';
-  lastLayer.alpha = defaultAlpha('linear');
-  return loss ?? (readers.length === 1 ? readers[0] : undefined);
-}
-
-/**
- * The fill values for missing cells that glassnet's export records
- * (`glassnet.missing`: the policy and one value per column), put into the
- * encoding so that the imported model fills cells as the original did. A
- * model without categorical columns gets its encoding from its column
- * names.
- */
-function readMissing(metadata: ReadonlyMap<string, MetadataEntry>, preprocessing: Preprocessing, file: string, fail: Fail): void {
-  const entry = metadata.get(ONNX_METADATA.missing);
-  if (entry === undefined) return;
-  const argument = `${file}: ${entry.part}`;
-  const object = expectObject(entry.value, entry.path);
-  const policy = checkOneOf(MISSING_POLICIES, object['policy'], `${argument}.policy`);
-  const names = preprocessing.featureNames ?? fail('empty', entry.part, `column names (${ONNX_METADATA.featureNames}) for the fill values`, 'none');
-  const base = preprocessing.encoding ?? { columns: [...names], categories: names.map(() => null) };
-  preprocessing.encoding = encodingFromJSON({ ...base, fill: object['fill'] }, argument) as unknown as JsonObject;
-  preprocessing.missing = policy;
-}
-
-/** A scalar or vector constant read by an export's final Mul and Add: `[width]` values. */
-function isVector(c: Constant | undefined): c is Constant {
-  return c !== undefined && c.dims.length === 1;
-}
-
-/**
- * The target scaling glassnet's export writes after the network,
- * `Add(Mul(y, scale), offset)` with `[outputs]` constants, found from the
- * graph's output backwards; undefined when the graph does not end so.
- */
-function readTargetScaling(output: string, operators: readonly IndexedNode[], constants: ReadonlyMap<string, Constant>) {
-  const producer = (value: string): IndexedNode | undefined => operators.find((n) => n.node.output.includes(value));
-  const readers = (value: string): number => operators.filter((n) => n.node.input.includes(value)).length;
-  const affine = (n: IndexedNode | undefined, op: string): boolean => n !== undefined && n.node.opType === op && (n.node.domain ?? '') === ''
-    && n.node.input.length === 2 && n.node.output.length === 1 && n.node.attribute.length === 0 && isVector(constants.get(n.node.input[1]!));
-  const add = producer(output);
-  if (!affine(add, 'Add')) return undefined;
-  const mul = producer(add!.node.input[0]!);
-  if (!affine(mul, 'Mul') || readers(add!.node.input[0]!) !== 1 || readers(mul!.node.input[0]!) !== 1) return undefined;
-  const scale = constants.get(mul!.node.input[1]!)!;
-  const offset = constants.get(add!.node.input[1]!)!;
-  return {
-    /** The network's output, which the scaling reads. */
-    input: mul!.node.input[0]!,
-    nodes: [mul!.node, add!.node],
-    /** The target scaler, `std` the scale and `mean` the offset, for a network of `width` outputs. */
-    scaler(width: number, fail: Fail): JsonObject {
-      for (const [n, c, name] of [[mul!, scale, 'scale'], [add!, offset, 'offset']] as const) {
-        if (c.values.length !== width) fail('shape', `${nodePart(n)}.input[1] "${n.node.input[1]}"`, `${width} values (the target scaler's ${name}, one per output)`, `dims [${c.dims.join(', ')}]`);
-      }
-      scale.values.forEach((v, j) => v > 0 || fail('range', `${nodePart(mul!)}.input[1][${j}]`, 'a scale > 0 (the target scaler\'s)', describeValue(v)));
-      return { kind: 'standard', mean: Array.from(offset.values), std: Array.from(scale.values) };
-    },
-  };
 }
 
 /**

@@ -8,11 +8,12 @@
  * export writes; anything else is an error naming the node and what was
  * expected there.
  */
-import { GlassnetError, type ErrorCode } from '../errors.js';
+import { GlassnetError, describeValue, type ErrorCode } from '../errors.js';
 import type { FeatureEncoding } from '../data/table.js';
 import { ONNX_INPUT, ONNX_OUTPUT, encodedOrder, onnxInputs } from './onnx-inputs.js';
 import { ONNX_ATTRIBUTE, ONNX_DTYPE, ONNX_ML_DOMAIN, type OnnxAttribute, type OnnxNode, type OnnxValueInfo } from './onnx-schema.js';
-import { JsonPath, expectArray, expectObject, expectString } from './validate.js';
+import { JsonPath, expectArray, expectObject, expectString, type JsonObject } from './validate.js';
+import type { OnnxConstant } from './onnx-activations.js';
 
 /** How the import reports a bad part of the file: the part, what was expected there and what was found. */
 export type Fail = (code: ErrorCode, part: string, expected: string, found: string) => never;
@@ -254,4 +255,48 @@ function rebuild(numeric: readonly string[], columns: readonly string[], categor
     j += block === undefined ? 1 : categories[block]!.length;
   }
   return encoding;
+}
+
+/** The target scaling at the end of a glassnet export. */
+export interface TargetScaling {
+  /** The network's output, which the scaling reads. */
+  input: string;
+  /** The Mul and Add, which the rest of the import leaves out. */
+  nodes: OnnxNode[];
+  /** The target scaler (`std` the scale, `mean` the offset) for a network of `width` outputs, after checking both have that many values and the scale is positive. */
+  scaler(width: number, fail: Fail): JsonObject;
+}
+
+/** A constant of one dimension, as an export's final Mul and Add read: `[outputs]` values. */
+function isVector(c: OnnxConstant | undefined): c is OnnxConstant {
+  return c !== undefined && c.dims.length === 1;
+}
+
+/**
+ * The target scaling glassnet's export writes after the network,
+ * `Add(Mul(y, scale), offset)` with `[outputs]` constants, found from the
+ * graph's output backwards; undefined when the graph does not end so.
+ */
+export function readTargetScaling(output: string, operators: readonly IndexedNode[], constants: ReadonlyMap<string, OnnxConstant>): TargetScaling | undefined {
+  const producer = (value: string): IndexedNode | undefined => operators.find((n) => n.node.output.includes(value));
+  const readers = (value: string): number => operators.filter((n) => n.node.input.includes(value)).length;
+  const affine = (n: IndexedNode | undefined, op: string): boolean => n !== undefined && n.node.opType === op && (n.node.domain ?? '') === ''
+    && n.node.input.length === 2 && n.node.output.length === 1 && n.node.attribute.length === 0 && isVector(constants.get(n.node.input[1]!));
+  const add = producer(output);
+  if (!affine(add, 'Add')) return undefined;
+  const mul = producer(add!.node.input[0]!);
+  if (!affine(mul, 'Mul') || readers(add!.node.input[0]!) !== 1 || readers(mul!.node.input[0]!) !== 1) return undefined;
+  const scale = constants.get(mul!.node.input[1]!)!;
+  const offset = constants.get(add!.node.input[1]!)!;
+  return {
+    input: mul!.node.input[0]!,
+    nodes: [mul!.node, add!.node],
+    scaler(width: number, fail: Fail): JsonObject {
+      for (const [n, c, name] of [[mul!, scale, 'scale'], [add!, offset, 'offset']] as const) {
+        if (c.values.length !== width) fail('shape', `${nodePart(n)}.input[1] "${n.node.input[1]}"`, `${width} values (the target scaler's ${name}, one per output)`, `dims [${c.dims.join(', ')}]`);
+      }
+      scale.values.forEach((v, j) => v > 0 || fail('range', `${nodePart(mul!)}.input[1][${j}]`, 'a scale > 0 (the target scaler\'s)', describeValue(v)));
+      return { kind: 'standard', mean: Array.from(offset.values), std: Array.from(scale.values) };
+    },
+  };
 }
