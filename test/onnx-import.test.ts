@@ -314,6 +314,13 @@ describe('refusals', () => {
     expect(error.found).toBe('op type "Conv"');
   });
 
+  it('a value produced twice: by two nodes, or by a node and an initializer', () => {
+    const twice = edited((m) => { m.graph!.node[1]!.output = [...m.graph!.node[0]!.output]; });
+    rejection(() => fromOnnx(twice, file), 'unknown-name', 'bad.onnx: graph.node[1] "layer1_relu" (Relu).output');
+    const shadow = edited((m) => { m.graph!.node[0]!.output = ['layer2.weight']; });
+    rejection(() => fromOnnx(shadow, file), 'unknown-name', 'bad.onnx: graph.node[0] "layer1_gemm" (Gemm).output');
+  });
+
   it('duplicate initializer names', () => {
     const bytes = edited((m) => m.graph!.initializer.push({ ...m.graph!.initializer[0]! }));
     rejection(() => fromOnnx(bytes, file), 'unknown-name', 'bad.onnx: graph.initializer[4].name');

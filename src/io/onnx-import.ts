@@ -133,6 +133,15 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
   // Before IR version 4 initializers were listed as inputs too.
   const inputs = graph.input.filter((v) => !constants.has(v.name ?? '') && !integers.has(v.name ?? ''));
   if (graph.output.length !== 1) fail('shape', 'graph.output', 'exactly one output', `${graph.output.length}`);
+  // Each value is produced once: by an input, an initializer, a Constant or one node.
+  const produced = new Set<string>([...inputs.map((v) => v.name ?? ''), ...constants.keys(), ...integers.keys()]);
+  for (const n of operators) {
+    for (const name of n.node.output) {
+      if (name === '') continue;
+      if (produced.has(name)) fail('unknown-name', `${nodePart(n)}.output`, 'value names that are all different (each value produced once)', JSON.stringify(name));
+      produced.add(name);
+    }
+  }
   const consumers = consumersOf(operators);
   // String inputs are the categorical columns of a glassnet export: their encoding leads to the first layer's input.
   const encoded = inputs.some((v) => v.type?.tensorType?.elemType === ONNX_DTYPE.STRING)
