@@ -193,13 +193,13 @@ describe('glassnet → ONNX → glassnet with categorical columns, scaling and t
         [order[i], order[j]] = [order[j]!, order[i]!];
       });
       // Numeric columns swapped: another order than the export's; a block cut in two: no column order at all.
-      const numeric = rejection(() => fromOnnx(swap(0, 4), file), 'shape', "bad.onnx: the Gather's indices");
+      const numeric = rejection(() => fromOnnx(swap(0, 4), file), 'shape', 'bad.onnx: graph.node[5] "encode_order" (Gather).input[1] "encode.order"');
       expect([numeric.expected, numeric.found]).toEqual(['a Gather by [0, 2, 3, 4, 1, 5, 6] (numeric columns, then each categorical column\'s block, in the model\'s column order)', '[1, 2, 3, 4, 0, 5, 6]']);
-      expect(rejection(() => fromOnnx(swap(0, 1), file), 'shape', "bad.onnx: the Gather's indices").expected).toMatch(/^indices that take each numeric column once/);
+      expect(rejection(() => fromOnnx(swap(0, 1), file), 'shape', 'bad.onnx: graph.node[5] "encode_order" (Gather).input[1] "encode.order"').expected).toMatch(/^indices that take each numeric column once/);
     });
 
     it('a column order index out of range, or one beyond 2^53, allocates nothing and names the initializer', () => {
-      rejection(() => fromOnnx(edited((m) => { m.graph!.initializer.find((t) => t.name === 'encode.order')!.int64Data[3] = 99; }), file), 'shape', "bad.onnx: the Gather's indices");
+      rejection(() => fromOnnx(edited((m) => { m.graph!.initializer.find((t) => t.name === 'encode.order')!.int64Data[3] = 99; }), file), 'shape', 'bad.onnx: graph.node[5] "encode_order" (Gather).input[1] "encode.order"');
       rejection(() => fromOnnx(edited((m) => { m.graph!.initializer.find((t) => t.name === 'encode.order')!.dims = [2 ** 40]; }), file), 'shape', 'bad.onnx: graph.initializer[0] "encode.order"');
     });
 

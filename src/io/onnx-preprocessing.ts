@@ -136,6 +136,7 @@ export function readEncoding(
 
   // The Gather that puts the columns in the model's order, when they are not already.
   let order: number[] | null = null;
+  let where = `the value ${JSON.stringify(output)} (read by no Gather)`;
   const next = consumers.get(output) ?? [];
   if (next.length === 1 && next[0]!.node.opType === 'Gather' && (next[0]!.node.domain ?? '') === '') {
     const gather = next[0]!;
@@ -145,6 +146,7 @@ export function readEncoding(
     const found = indices(name) ?? fail('type', `${nodePart(gather)}.input[1]`, 'an INT64 initializer (the column order)', JSON.stringify(name));
     if (found.dims.length !== 1 || found.values.length !== width) fail('shape', `${nodePart(gather)}.input[1] "${name}"`, `${width} indices (the model's inputs)`, `dims [${found.dims.join(', ')}]`);
     order = found.values;
+    where = `${nodePart(gather)}.input[1] "${name}"`;
     output = gather.node.output[0]!;
   }
 
@@ -153,7 +155,6 @@ export function readEncoding(
   const expected = encodedOrder(encoding);
   const complete = encoding.categories.reduce((n, c) => n + (c?.length ?? 1), 0) === width;
   if (!complete || JSON.stringify(expected) !== JSON.stringify(order)) {
-    const where = order === null ? `the value ${JSON.stringify(output)}` : `the Gather's indices`;
     const wanted = !complete ? 'indices that take each numeric column once and each categorical column\'s block whole (the column order glassnet exports)'
       : expected === null ? 'no Gather (the columns are in order)' : `a Gather by [${expected.join(', ')}] (numeric columns, then each categorical column's block, in the model's column order)`;
     fail('shape', where, wanted, order === null ? 'none' : `[${order.join(', ')}]`);
