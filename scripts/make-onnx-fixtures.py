@@ -8,6 +8,10 @@ code they share nothing with.
   /usr/bin/python3 scripts/make-onnx-fixtures.py
       Writes test/fixtures/onnx/ (Debian's python3-torch 1.13, python3-onnx 1.12).
 
+  /usr/bin/python3 scripts/make-onnx-fixtures.py --reordered
+      Writes only torch-activations-reordered.onnx, from the committed
+      torch-activations.onnx (also written by the full run).
+
   /usr/bin/python3 scripts/make-onnx-fixtures.py --check FILE.onnx
       Loads FILE with `onnx` and runs its full checker (types and shapes
       inferred); prints the IR version, the opsets and one line per node.
@@ -20,6 +24,7 @@ code they share nothing with.
       the rows of X.json in float64 and prints the outputs as JSON. The tests
       run it on state dicts glassnet writes.
 """
+import ast
 import copy
 import json
 import os
@@ -84,8 +89,9 @@ def torch_run(path, inputs):
         elif m["module"] == "Dropout":
             modules.append(nn.Dropout(m["p"]))
         else:
-            kwargs = dict(kv.split("=") for kv in m["args"].split(", ") if kv)
-            modules.append(getattr(nn, m["module"])(**{k: float(v) if "." in v else int(v) for k, v in kwargs.items()}))
+            # Arguments as Python literals: negative_slope=0.01, dim=-1, approximate='tanh'.
+            kwargs = dict(kv.split("=", 1) for kv in m["args"].split(", ") if kv)
+            modules.append(getattr(nn, m["module"])(**{k: ast.literal_eval(v) for k, v in kwargs.items()}))
     model = nn.Sequential(*modules).double().eval()
     state = {name: torch.tensor(values, dtype=torch.float64).reshape(shape) for name, (shape, values) in tensors.items()}
     model.load_state_dict(state, strict=True)
@@ -215,6 +221,23 @@ def torch_models():
     })
 
 
+def reordered_fixture():
+    """torch-activations.onnx with its nodes in another topological order:
+    every Constant node first, the last one written first. Each node of an
+    activation's form reads the previous node's output, so moving the
+    Constants is the freedom a valid order has; the importer must follow
+    the data, not the file's order. Checked (topological order included)
+    by onnx's checker; it computes what torch-activations.expected.json says."""
+    model = onnx.load(os.path.join(OUT, "torch-activations.onnx"))
+    nodes = list(model.graph.node)
+    constants = [n for n in nodes if n.op_type == "Constant"]
+    others = [n for n in nodes if n.op_type != "Constant"]
+    del model.graph.node[:]
+    model.graph.node.extend(list(reversed(constants)) + others)
+    onnx.checker.check_model(model, full_check=True)
+    write("torch-activations-reordered.onnx", model.SerializeToString())
+
+
 def keras_style_model():
     """The MatMul + Add form TensorFlow/Keras converters write (weights
     stored [inputs, units]), with Identity and Dropout nodes left in."""
@@ -294,6 +317,9 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--check":
         check(sys.argv[2])
         return
+    if len(sys.argv) == 2 and sys.argv[1] == "--reordered":
+        reordered_fixture()
+        return
     if len(sys.argv) == 4 and sys.argv[1] == "--torch-run":
         torch_run(sys.argv[2], sys.argv[3])
         return
@@ -307,6 +333,7 @@ def main():
     write_json("keras-style.expected.json", expected)
     write("unsupported-conv.onnx", unsupported_model().SerializeToString())
     torch_models()
+    reordered_fixture()
     state_dict_fixture()
 
 

@@ -4,13 +4,15 @@
 // scaling; unsupported and hostile graphs are refused by name.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, Dense, Dropout, GlassnetError, Random, Sequential, fitScaler, mlp } from '../src/index.js';
+import {
+  ACTIVATIONS, Dense, Dropout, GlassnetError, Random, Sequential, TrainedModel, fitScaler, loadFeatures, loadTable, mlp, type LossName,
+} from '../src/index.js';
 import { toOnnx } from '../src/io/onnx-export.js';
 import { fromOnnx } from '../src/io/onnx-import.js';
 import { MODEL, type OnnxModel } from '../src/io/onnx-schema.js';
 import { decodeMessage, encodeMessage } from '../src/io/protobuf.js';
 import { rejection } from './helpers/errors.js';
-import { runOnnx } from './helpers/onnx.js';
+import { runOnnx, shopCsv } from './helpers/onnx.js';
 
 const FIXTURES = new URL('./fixtures/onnx/', import.meta.url);
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, FIXTURES)));
@@ -59,6 +61,20 @@ describe('importing graphs written by other tools', () => {
     expect(worst(model.predict(x).toArray() as number[][], y)).toBeLessThanOrEqual(1e-6);
   });
 
+  it.each([
+    ['in another topological order (every Constant first, the last first: scripts/make-onnx-fixtures.py)', (): Uint8Array => fixture('torch-activations-reordered.onnx')],
+    ['listed backwards (no longer in topological order)', (): Uint8Array => {
+      const m = decodeMessage(MODEL, fixture('torch-activations.onnx'), 'x');
+      m.graph!.node.reverse();
+      return encodeMessage(MODEL, m);
+    }],
+  ])('the same nodes %s: the forms are matched by data flow, predicting what PyTorch computed', (_, bytes) => {
+    const { model } = fromOnnx(bytes(), { file: 'reordered.onnx' });
+    expect(model.layers.map((l) => (l as Dense).activation)).toEqual(['gelu', 'geluTanh', 'silu', 'softplus', 'elu', 'linear']);
+    const { x, y } = json('torch-activations.expected.json');
+    expect(worst(model.predict(x).toArray() as number[][], y)).toBeLessThanOrEqual(1e-6);
+  });
+
   it('the same in float64 (DOUBLE Constant scalars, equal to the forms\' constants exactly) predicts what PyTorch computed to 1e-12', () => {
     const { model } = fromOnnx(fixture('torch-activations-f64.onnx'));
     expect(model.dtype).toBe('float64');
@@ -96,6 +112,111 @@ describe('glassnet → ONNX → glassnet', () => {
     expect(back.preprocessing).toEqual({
       featureNames: ['a', 'b', 'c'], classes: ['no', 'yes'], targetName: 'answer',
       scaler: { kind: 'standard', mean: scaler.offset.map(Math.fround), std: scaler.scale.map(Math.fround) },
+    });
+  });
+});
+
+describe('glassnet → ONNX → glassnet with categorical columns, scaling and the loss', () => {
+  const data = loadTable(shopCsv(60, 11), { target: 'price band' });
+  const scaler = fitScaler('standard', data.x);
+  /** Rows the model never saw, as glassnet reads them with the encoding `trained` holds. */
+  const rows = (trained: TrainedModel): number[][] => loadFeatures(shopCsv(30, 12), { encoding: trained.encoding!, features: ['size', 'color', 'weight', 'shape'] }).x;
+  const exported = (loss: LossName, outputs: number, raw = false) => {
+    const model = mlp([data.x[0]!.length, 6, outputs], { activation: 'tanh', outputActivation: loss === 'binaryCrossEntropy' ? 'sigmoid' : 'linear', seed: 3, dtype: 'float32' });
+    const trained = new TrainedModel(model, { loss, classes: data.classes!, scaler, encoding: data.encoding, featureNames: data.featureNames });
+    const probabilities = raw ? null : { softmaxCrossEntropy: 'softmax', binaryCrossEntropyWithLogits: 'sigmoid' }[loss as string] ?? null;
+    const bytes = toOnnx(model, {
+      scaler, encoding: data.encoding, featureNames: data.featureNames, classes: data.classes!, loss,
+      ...(probabilities === null ? {} : { outputActivation: probabilities as 'softmax' | 'sigmoid' }),
+    });
+    return { trained, bytes };
+  };
+  const restore = (bytes: Uint8Array): TrainedModel => {
+    const { model, preprocessing, loss } = fromOnnx(bytes, { file: 'shop.onnx' });
+    return TrainedModel.fromLoaded({ model, version: '1.0', ...(preprocessing === undefined ? {} : { preprocessing }), training: loss === undefined ? {} : { loss } });
+  };
+
+  it.each([
+    ['softmaxCrossEntropy', 2, false], ['softmaxCrossEntropy', 2, true], ['binaryCrossEntropyWithLogits', 1, false], ['binaryCrossEntropy', 1, false],
+  ] as const)('%s (%i outputs, raw %s): the network, its encoding, scaler and loss come back, predicting the raw rows as the original', (loss, outputs, raw) => {
+    const { trained, bytes } = exported(loss, outputs, raw);
+    const back = restore(bytes);
+    expect(back.loss).toBe(loss);
+    // The appended softmax or sigmoid is taken off again: the network is the one trained.
+    expect(back.model.layers.map((l) => (l as Dense).activation)).toEqual(trained.model.layers.map((l) => (l as Dense).activation));
+    expect(back.encoding).toEqual({ ...data.encoding, fill: [null, null, null, null] });
+    expect(back.featureNames).toEqual(data.featureNames);
+    expect(back.classes).toEqual(data.classes);
+    // float32 weights bit for bit; the scaler's statistics went through float32.
+    back.model.layers.forEach((l, k) => expect(Array.from((l as Dense).weight.data)).toEqual(Array.from((trained.model.layers[k] as Dense).weight.data)));
+    const x = rows(back);
+    expect(x).toEqual(rows(trained));
+    expect(worst(back.predictProba(x), trained.predictProba(x))).toBeLessThanOrEqual(1e-6);
+    expect(back.classify(x)).toEqual(trained.classify(x));
+    // The rows really are encoded and scaled: a model without that predicts otherwise.
+    expect(worst(back.model.predict(x).toArray() as number[][], trained.model.predict(scaler.transform(x)).toArray() as number[][])).toBeGreaterThan(1e-3);
+  });
+
+  it('a regression model: the trailing Mul and Add are its target scaler again, and predictions are in target units', () => {
+    const y = data.x.map((r) => [r[0]! * 3 + 100, r[4]! / 10]);
+    const targetScaler = fitScaler('standard', y);
+    const model = mlp([data.x[0]!.length, 5, 2], { activation: 'relu', outputActivation: 'linear', seed: 5, dtype: 'float32' });
+    const trained = new TrainedModel(model, { loss: 'mse', scaler, targetScaler, encoding: data.encoding, featureNames: data.featureNames, targetNames: ['a', 'b'] });
+    const back = restore(toOnnx(model, { scaler, targetScaler, encoding: data.encoding, featureNames: data.featureNames, targetName: 'a,b', loss: 'mse' }));
+    expect([back.task, back.targetScaler.kind, back.loss]).toEqual(['regression', 'standard', 'mse']);
+    const x = rows(back);
+    const [before, after] = [trained.predict(x), back.predict(x)];
+    expect(worst(after, before)).toBeLessThanOrEqual(1e-6 * Math.max(...before.flat().map(Math.abs)));
+  });
+
+  describe('anything but the exact form the export writes is refused, naming the node', () => {
+    const edited = (edit: (m: OnnxModel) => void): Uint8Array => {
+      const m = decodeMessage(MODEL, exported('softmaxCrossEntropy', 2).bytes, 'x');
+      edit(m);
+      return encodeMessage(MODEL, m);
+    };
+    const node = (m: OnnxModel, name: string) => m.graph!.node.find((n) => n.name === name)!;
+    const file = { file: 'bad.onnx' };
+
+    it('a OneHotEncoder whose unseen categories give zeros (zeros = 1), or whose categories repeat', () => {
+      rejection(() => fromOnnx(edited((m) => { node(m, 'onehot1').attribute[1]!.i = 1; }), file), 'range', 'bad.onnx: graph.node[0] "onehot1" (OneHotEncoder) zeros');
+      const repeated = rejection(() => fromOnnx(edited((m) => { const a = node(m, 'onehot1').attribute[0]!; a.strings = [a.strings[0]!, a.strings[0]!, a.strings[2]!]; }), file), 'state', 'bad.onnx: graph.node[0] "onehot1" (OneHotEncoder) cats_strings[1]');
+      expect(repeated.found).toBe('"blue"');
+    });
+
+    it('a Flatten on another axis, a Concat in another order, a Gather in another column order', () => {
+      rejection(() => fromOnnx(edited((m) => { node(m, 'onehot1_flatten').attribute[0]!.i = 2; }), file), 'range', 'bad.onnx: graph.node[1] "onehot1_flatten" (Flatten) axis');
+      const concat = rejection(() => fromOnnx(edited((m) => { node(m, 'encode_concat').input.reverse(); }), file), 'shape', 'bad.onnx: graph.node[4] "encode_concat" (Concat).input');
+      expect(concat.expected).toBe('["input","onehot1_flatten.out","onehot2_flatten.out"]');
+      const swap = (i: number, j: number) => edited((m) => {
+        const order = m.graph!.initializer.find((t) => t.name === 'encode.order')!.int64Data;
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      });
+      // Numeric columns swapped: another order than the export's; a block cut in two: no column order at all.
+      const numeric = rejection(() => fromOnnx(swap(0, 4), file), 'shape', 'bad.onnx: graph.node[5] "encode_order" (Gather).input[1] "encode.order"');
+      expect([numeric.expected, numeric.found]).toEqual(['a Gather by [0, 2, 3, 4, 1, 5, 6] (numeric columns, then each categorical column\'s block, in the model\'s column order)', '[1, 2, 3, 4, 0, 5, 6]']);
+      expect(rejection(() => fromOnnx(swap(0, 1), file), 'shape', 'bad.onnx: graph.node[5] "encode_order" (Gather).input[1] "encode.order"').expected).toMatch(/^indices that take each numeric column once/);
+    });
+
+    it('a column order index out of range, or one beyond 2^53, allocates nothing and names the initializer', () => {
+      rejection(() => fromOnnx(edited((m) => { m.graph!.initializer.find((t) => t.name === 'encode.order')!.int64Data[3] = 99; }), file), 'shape', 'bad.onnx: graph.node[5] "encode_order" (Gather).input[1] "encode.order"');
+      rejection(() => fromOnnx(edited((m) => { m.graph!.initializer.find((t) => t.name === 'encode.order')!.dims = [2 ** 40]; }), file), 'shape', 'bad.onnx: graph.initializer[0] "encode.order"');
+    });
+
+    it('metadata that names other columns than the graph, or none for the numeric columns', () => {
+      rejection(() => fromOnnx(edited((m) => { m.metadataProps = m.metadataProps.filter((e) => e.key !== 'glassnet.inputs'); }), file), 'empty', 'bad.onnx: metadata_props');
+      const other = edited((m) => { const e = m.metadataProps.find((p) => p.key === 'glassnet.inputs')!; e.value = e.value!.replace('"round"', '"oval"'); });
+      rejection(() => fromOnnx(other, file), 'state', 'bad.onnx: metadata_props[4] "glassnet.inputs"');
+      const names = edited((m) => { const e = m.metadataProps.find((p) => p.key === 'glassnet.featureNames')!; e.value = e.value!.replace('"size"', '"length"'); });
+      rejection(() => fromOnnx(names, file), 'state', 'bad.onnx: metadata_props "glassnet.featureNames"');
+    });
+
+    it('an appended output activation the graph does not end with; one the loss does not apply stays in the network', () => {
+      const other = edited((m) => { m.metadataProps.find((p) => p.key === 'glassnet.outputActivation')!.value = '"sigmoid"'; });
+      rejection(() => fromOnnx(other, file), 'state', 'bad.onnx: metadata_props[2] "glassnet.outputActivation"');
+      const loss = edited((m) => { m.metadataProps.find((p) => p.key === 'glassnet.loss')!.value = '"mse"'; });
+      const back = fromOnnx(loss, file);
+      expect([back.loss, (back.model.layers[1] as Dense).activation]).toEqual(['mse', 'softmax']);
     });
   });
 });
@@ -193,10 +314,11 @@ describe('refusals', () => {
     expect(error.found).toBe('op type "Conv"');
   });
 
-  it("glassnet's export of a model with categorical columns (string inputs), naming them", () => {
-    const encoding = { columns: ['size', 'color'], categories: [null, ['blue', 'red']], fill: [null, null] };
-    const error = rejection(() => fromOnnx(toOnnx(mlp([3, 2]), { encoding }), file), 'type', 'bad.onnx: graph.input');
-    expect(error.found).toBe('string inputs "color"');
+  it('a value produced twice: by two nodes, or by a node and an initializer', () => {
+    const twice = edited((m) => { m.graph!.node[1]!.output = [...m.graph!.node[0]!.output]; });
+    rejection(() => fromOnnx(twice, file), 'unknown-name', 'bad.onnx: graph.node[1] "layer1_relu" (Relu).output');
+    const shadow = edited((m) => { m.graph!.node[0]!.output = ['layer2.weight']; });
+    rejection(() => fromOnnx(shadow, file), 'unknown-name', 'bad.onnx: graph.node[0] "layer1_gemm" (Gemm).output');
   });
 
   it('duplicate initializer names', () => {
@@ -246,8 +368,24 @@ describe('refusals', () => {
 });
 
 describe('corrupted files', () => {
-  it.each(['torch-mlp.onnx', 'torch-activations.onnx'])('every single-byte corruption of a PyTorch export (%s) either imports or raises a GlassnetError naming the file', (name) => {
-    const good = fixture(name);
+  /** glassnet's export of a model with categorical columns between numeric ones, target scaling and fill values. */
+  const categorical = (): Uint8Array => {
+    const encoding = { columns: ['size', 'color', 'weight'], categories: [null, ['blue', 'red'], null], fill: [1.5, 'red', 2] };
+    const targetScaler = fitScaler('standard', [[1], [3]]);
+    return toOnnx(mlp([4, 3, 1], { activation: 'gelu', outputActivation: 'linear' }), { encoding, targetScaler, featureNames: ['size', 'color=blue', 'color=red', 'weight'], loss: 'mse', missing: 'mean' });
+  };
+  const files: Record<string, () => Uint8Array> = {
+    'torch-mlp.onnx': () => fixture('torch-mlp.onnx'), 'torch-activations.onnx': () => fixture('torch-activations.onnx'), 'a glassnet export with categorical columns': categorical,
+  };
+
+  it('the categorical export the corruptions start from imports', () => {
+    const { preprocessing } = fromOnnx(categorical());
+    expect(preprocessing?.encoding).toEqual({ columns: ['size', 'color', 'weight'], categories: [null, ['blue', 'red'], null], fill: [1.5, 'red', 2] });
+    expect(preprocessing?.missing).toBe('mean');
+  });
+
+  it.each(Object.keys(files))('every single-byte corruption of %s either imports or raises a GlassnetError naming the file', (name) => {
+    const good = files[name]!();
     const random = new Random(13);
     let refused = 0;
     for (let trial = 0; trial < 300; trial++) {
@@ -266,8 +404,11 @@ describe('corrupted files', () => {
     expect(refused).toBeGreaterThan(0);
   });
 
-  it('every truncation of a glassnet export is refused with a GlassnetError', () => {
-    const good = toOnnx(mlp([3, 4, 2], { activation: 'tanh' }), { outputActivation: 'softmax' });
+  it.each([
+    ['a glassnet export', (): Uint8Array => toOnnx(mlp([3, 4, 2], { activation: 'tanh' }), { outputActivation: 'softmax' })],
+    ['a glassnet export with categorical columns', categorical],
+  ])('every truncation of %s is refused with a GlassnetError', (_, bytes) => {
+    const good = bytes();
     for (let cut = 0; cut < good.length; cut++) expect(() => fromOnnx(good.subarray(0, cut))).toThrow(GlassnetError);
   });
 });

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Dense, Dropout, Random, Sequential } from '../src/index.js';
+import { ACTIVATIONS, Dense, Dropout, Random, Sequential } from '../src/index.js';
 import { loadTorchStateDict, saveTorchStateDict } from '../src/io/node.js';
 import { fromSafetensors } from '../src/io/safetensors.js';
 import { fromTorchStateDict, toTorchStateDict, torchArchitectureFromMetadata, torchSource } from '../src/io/torch.js';
@@ -88,7 +88,32 @@ describe('glassnet state dicts', () => {
     expect(back.predict(x).toArray()).toEqual(original.predict(x).toArray());
   });
 
+  /** One layer per activation, each with its module (and `linear` with none). */
+  const everyActivation = (): Sequential => {
+    const random = new Random(3);
+    return new Sequential(ACTIVATIONS.map((activation) => new Dense(3, 3, { activation, random, dtype: 'float64' })));
+  };
+
+  it.each(ACTIVATIONS)('%s comes back as itself, predicting the same bits', (activation) => {
+    const original = new Sequential([new Dense(3, 4, { activation, seed: 2, dtype: 'float64' }), new Dense(4, 2, { activation, seed: 3, dtype: 'float64' })]);
+    const { tensors, metadata } = fromSafetensors(toTorchStateDict(original));
+    const back = fromTorchStateDict(tensors, torchArchitectureFromMetadata(metadata)!);
+    expect(back.layers.map((l) => (l as Dense).activation)).toEqual([activation, activation]);
+    expect(back.predict(X).toArray()).toEqual(original.predict(X).toArray());
+  });
+
   describe.skipIf(!existsSync(PYTHON))('in PyTorch (/usr/bin/python3)', () => {
+    it('every activation\'s module (GELU(approximate=\'tanh\'), SiLU, ...) builds in PyTorch and predicts what glassnet predicts, to 1e-12 in float64', () => {
+      const path = join(dir, 'every.safetensors');
+      const inputs = join(dir, 'every-x.json');
+      writeFileSync(path, toTorchStateDict(everyActivation()));
+      writeFileSync(inputs, JSON.stringify(X));
+      const run = spawnSync(PYTHON, [SCRIPT, '--torch-run', path, inputs], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      const { y } = JSON.parse(run.stdout) as { y: number[][] };
+      expect(worst(y, everyActivation().predict(X).toArray() as number[][])).toBeLessThanOrEqual(1e-12);
+    });
+
     it('load with load_state_dict(strict=True) and predict what glassnet predicts, to 1e-12 in float64', () => {
       const path = join(dir, 'model.safetensors');
       const inputs = join(dir, 'x.json');

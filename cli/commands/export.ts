@@ -31,7 +31,8 @@ const writers: Record<ExportFormat, (trained: TrainedModel, flags: ExportFlags) 
     const { scaler, targetScaler, featureNames, classes, targetNames, encoding } = trained;
     const appended = flags.raw === true ? undefined : appendedActivation(trained.loss);
     await saveOnnx(flags.out, trained.model, {
-      scaler, targetScaler,
+      scaler, targetScaler, loss: trained.loss,
+      ...(trained.missing === undefined ? {} : { missing: trained.missing }),
       ...(encoding === undefined ? {} : { encoding }),
       ...(appended === undefined ? {} : { outputActivation: appended }),
       ...(featureNames === undefined ? {} : { featureNames }),

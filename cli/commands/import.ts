@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import {
-  ACTIVATIONS, GlassnetError, torchArchitectureFromJSON, type ActivationName, type DType, type Preprocessing, type Sequential,
+  ACTIVATIONS, GlassnetError, torchArchitectureFromJSON, type ActivationName, type DType, type LossName, type Preprocessing, type Sequential,
 } from 'glassnet';
 import { loadOnnx, loadTfjs, loadTorchStateDict, saveModel } from 'glassnet/node';
 import { choiceFlag, listFlag } from '../flags.js';
@@ -25,12 +25,14 @@ interface Imported {
   model: Sequential;
   preprocessing?: Preprocessing;
   source: string;
+  /** The loss the file records (glassnet's own exports). */
+  loss?: LossName;
 }
 
 const readers: Record<ImportFormat, (path: string, dtype: DType | undefined, flags: ImportFlags) => Promise<Imported>> = {
   onnx: async (path, dtype) => {
-    const { model, preprocessing, producer } = await loadOnnx(path, dtype === undefined ? {} : { dtype });
-    return { model, ...(preprocessing === undefined ? {} : { preprocessing }), source: `onnx${producer === '' ? '' : ` (${producer})`}` };
+    const { model, preprocessing, producer, loss } = await loadOnnx(path, dtype === undefined ? {} : { dtype });
+    return { model, ...(preprocessing === undefined ? {} : { preprocessing }), ...(loss === undefined ? {} : { loss }), source: `onnx${producer === '' ? '' : ` (${producer})`}` };
   },
   torch: async (path, dtype, flags) => {
     const given = await torchActivations(flags);
@@ -79,7 +81,7 @@ export function importCommand(): Command {
       const format = formatOf(path, flags.from);
       const dtype = flags.dtype === undefined ? undefined : choiceFlag('--dtype', flags.dtype, DTYPES);
       await checkPaths({ inputs: named([['FILE', path], ['--architecture', flags.architecture]]), outputs: named([['--out', flags.out]]) });
-      const { model, preprocessing, source } = await readers[format](path, dtype, flags);
-      await saveModel(flags.out, model, { ...(preprocessing === undefined ? {} : { preprocessing }), training: { importedFrom: source } });
+      const { model, preprocessing, source, loss } = await readers[format](path, dtype, flags);
+      await saveModel(flags.out, model, { ...(preprocessing === undefined ? {} : { preprocessing }), training: { importedFrom: source, ...(loss === undefined ? {} : { loss }) } });
     });
 }

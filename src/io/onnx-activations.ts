@@ -3,7 +3,10 @@
  * exporters write the activations ONNX's opset has no operator for: GELU
  * as x·½(1 + erf(x/√2)), its tanh approximation, SiLU as x·σ(x). The forms
  * are the ones glassnet writes (`ACTIVATION_INTEROP`), matched node by node
- * in the order they are written, with the operands of Add and Mul in either
+ * in data-flow order (the importer sorts the nodes so, each after the nodes
+ * whose outputs it reads: the file's own order does not matter; every step
+ * of a form reads the step before it, so that order is the form's), with
+ * the operands of Add and Mul in either
  * order (PyTorch writes `Mul(0.5, y)` where glassnet writes `Mul(y, 0.5)`)
  * and each constant a scalar equal to the form's constant: exactly in a
  * DOUBLE tensor, after rounding the form's value to float32 in a FLOAT one.

@@ -12,6 +12,7 @@ import { checkFinite } from '../util/checks.js';
 import { Dense } from '../nn/layers.js';
 import type { Sequential } from '../nn/model.js';
 import { checkActivation, type ActivationName } from '../nn/activations.js';
+import { checkLoss, type LossName } from '../nn/losses.js';
 import { ACTIVATION_INTEROP, alphaOf, defaultAlpha, type OnnxStep } from './interop-activations.js';
 import { fileLayers } from './layerspec.js';
 import {
@@ -19,13 +20,14 @@ import {
   type OnnxAttribute, type OnnxDim, type OnnxEntry, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo,
 } from './onnx-schema.js';
 import { encodeMessage } from './protobuf.js';
-import type { FeatureEncoding } from '../data/table.js';
+import type { FeatureEncoding, MissingPolicy } from '../data/table.js';
 import { ONNX_INPUT, ONNX_OUTPUT, encodedOrder, onnxInputs } from './onnx-inputs.js';
 
 export { ONNX_INPUT, ONNX_OUTPUT, onnxInputs, type OnnxInput } from './onnx-inputs.js';
 /** Metadata keys (`metadata_props`) glassnet writes, each a JSON value. */
 export const ONNX_METADATA = {
   featureNames: 'glassnet.featureNames', classes: 'glassnet.classes', targetName: 'glassnet.targetName', outputActivation: 'glassnet.outputActivation', inputs: 'glassnet.inputs',
+  loss: 'glassnet.loss', missing: 'glassnet.missing',
 } as const;
 
 /** What {@link toOnnx} adds around the network. */
@@ -62,6 +64,14 @@ export interface OnnxExportOptions {
   /** Class labels in output order, recorded in the file's metadata. */
   classes?: readonly (string | number)[];
   targetName?: string;
+  /** The loss the model was trained with, recorded in the file's metadata so that an import reads the outputs as glassnet did. */
+  loss?: LossName;
+  /**
+   * How training filled missing cells (`mean` or `median`, with
+   * `encoding`'s fill values), recorded in the metadata for an import to
+   * fill them again; the graph itself takes complete rows.
+   */
+  missing?: MissingPolicy;
   /** The file's `producer_version` (default `"0.1.0"`). */
   producerVersion?: string;
 }
@@ -184,6 +194,8 @@ export function toOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint
   note(ONNX_METADATA.classes, options.classes);
   note(ONNX_METADATA.targetName, options.targetName);
   note(ONNX_METADATA.outputActivation, appended);
+  note(ONNX_METADATA.loss, options.loss === undefined ? undefined : checkLoss(options.loss, 'options.loss'));
+  if ((options.missing === 'mean' || options.missing === 'median') && encoding?.fill.some((f) => f !== null) === true) note(ONNX_METADATA.missing, { policy: options.missing, fill: encoding.fill });
   if (categorical) note(ONNX_METADATA.inputs, inputs);
 
   // Column names become input names: none may be the name of another value.

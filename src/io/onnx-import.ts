@@ -5,13 +5,19 @@
  * in onnx-activations.ts, their scalars in initializers or Constant nodes),
  * with Flatten, Identity and Dropout passed through. That covers what `torch.onnx.export` writes for a
  * `torch.nn.Sequential` of Linear layers, the MatMul + Add form of
- * TensorFlow/Keras converters, and glassnet's own exports (whose leading
- * Sub and Div become the model's scaler again). Anything else is refused
- * with an error naming the node and its operator.
+ * TensorFlow/Keras converters, and glassnet's own exports, whose
+ * preprocessing becomes the model's again: the categorical columns'
+ * one-hot encoding (onnx-preprocessing.ts), the leading Sub and Div (the
+ * scaler), an appended output activation (the loss's, taken off the
+ * network again) and the trailing Mul and Add (the target scaler). Nodes
+ * are followed by data flow (which node reads which value), not by their
+ * place in the file. Anything else is refused with an error naming the
+ * node and its operator.
  */
 import { GlassnetError, describeValue, type ErrorCode } from '../errors.js';
 import { RATE, checkFinite, checkNumber, integerWords, intervalWords } from '../util/checks.js';
 import type { ActivationName } from '../nn/activations.js';
+import type { LossName } from '../nn/losses.js';
 import { activationOption } from '../primitives/activations.js';
 import { Dense, Dropout, type Layer } from '../nn/layers.js';
 import { Sequential } from '../nn/model.js';
@@ -20,17 +26,27 @@ import type { Preprocessing } from './extras.js';
 import { ACTIVATION_INTEROP, INTEROP_ACTIVATIONS, alphaOption, defaultAlpha, importedAlpha, type OnnxStep } from './interop-activations.js';
 import { ONNX_METADATA } from './onnx-export.js';
 import { MODEL, ONNX_DTYPE, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-schema.js';
+import { consumersOf, nodePart, readEncoding, readTargetScaling, type Fail, type IndexedNode, type OnnxIndices } from './onnx-preprocessing.js';
+import { outputLoss, readMetadata, readMetadataEntries, readMissing } from './onnx-metadata.js';
 import { decodeMessage } from './protobuf.js';
+import { encodedNames } from '../data/table.js';
 import { MULTI_NODE_FORMS, formName, matchForm, type OnnxConstant } from './onnx-activations.js';
-import { JsonPath, cloneJson, expectArray, expectString, parseJson } from './validate.js';
+import type { JsonObject } from './validate.js';
 
 /** What {@link fromOnnx} returns. */
 export interface ImportedOnnx {
   model: Sequential;
-  /** The scaler (glassnet's own exports) and column names or classes found in the file's metadata. */
+  /**
+   * What glassnet's own exports carry besides the network: the scaler and
+   * target scaler, the categorical encoding (with fill values and the
+   * missing-cell policy when recorded), and the column names, classes and
+   * target found in the metadata.
+   */
   preprocessing?: Preprocessing;
   /** The `producer_name` and `producer_version` the file records, e.g. `pytorch 1.13.0`. */
   producer: string;
+  /** The loss the model was trained with, as glassnet's export records it (or as its appended output activation implies). */
+  loss?: LossName;
 }
 
 /** Operators passed through unchanged at prediction time. */
@@ -88,54 +104,80 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
   const graph = onnx.graph ?? fail('type', 'graph', 'a graph', 'none');
 
   const constants = new Map<string, Constant>();
+  // INT64 initializers can only be the column order of glassnet's categorical encoding (Gather's indices): read when that asks for them.
+  const integers = new Map<string, { tensor: OnnxTensor; part: string }>();
   graph.initializer.forEach((t, i) => {
     const name = t.name ?? '';
-    if (constants.has(name)) fail('unknown-name', `graph.initializer[${i}].name`, 'initializer names that are all different', JSON.stringify(name));
-    constants.set(name, readConstant(t, `graph.initializer[${i}] "${name}"`, fail));
+    const part = `graph.initializer[${i}] "${name}"`;
+    if (constants.has(name) || integers.has(name)) fail('unknown-name', `graph.initializer[${i}].name`, 'initializer names that are all different', JSON.stringify(name));
+    if (t.dataType === ONNX_DTYPE.INT64) integers.set(name, { tensor: t, part });
+    else constants.set(name, readConstant(t, part, fail));
   });
+  const indices = (name: string): OnnxIndices | undefined => {
+    const found = integers.get(name);
+    return found === undefined ? undefined : readIndices(found.tensor, found.part, fail);
+  };
   // Constant nodes (PyTorch writes an activation's scalars so) are constants like initializers, outside the chain.
-  const chain: { node: OnnxNode; index: number }[] = [];
+  const operators: IndexedNode[] = [];
   graph.node.forEach((node, i) => {
     if (node.opType !== 'Constant' || (node.domain ?? '') !== '') {
-      chain.push({ node, index: i });
+      operators.push({ node, index: i });
       return;
     }
     const part = `graph.node[${i}] "${node.name ?? ''}" (Constant)`;
     const name = node.output[0] ?? '';
-    if (node.input.length !== 0 || node.output.length !== 1 || constants.has(name)) fail('shape', part, 'no inputs and one output, a name no other constant has', `${node.input.length} inputs, outputs ${JSON.stringify(node.output)}`);
+    if (node.input.length !== 0 || node.output.length !== 1 || constants.has(name) || integers.has(name)) fail('shape', part, 'no inputs and one output, a name no other constant has', `${node.input.length} inputs, outputs ${JSON.stringify(node.output)}`);
     constants.set(name, constantNode(node, part, fail));
   });
+  const metadata = readMetadataEntries(onnx, file);
   // Before IR version 4 initializers were listed as inputs too.
-  const inputs = graph.input.filter((v) => !constants.has(v.name ?? ''));
-  // glassnet's export of a model with categorical columns has string inputs, one-hot encoded in the graph: the model file is the way back.
-  const strings = inputs.filter((v) => v.type?.tensorType?.elemType === ONNX_DTYPE.STRING).map((v) => JSON.stringify(v.name ?? ''));
-  if (strings.length > 0) fail('type', 'graph.input', 'one float input (a graph that one-hot encodes string columns does not import)', `string inputs ${strings.join(', ')}`);
-  if (inputs.length !== 1) fail('shape', 'graph.input', 'exactly one input that is not an initializer', `${inputs.length}`);
+  const inputs = graph.input.filter((v) => !constants.has(v.name ?? '') && !integers.has(v.name ?? ''));
   if (graph.output.length !== 1) fail('shape', 'graph.output', 'exactly one output', `${graph.output.length}`);
-  const input = inputs[0]!;
-  const dims = input.type?.tensorType?.shape?.dim ?? [];
-  const features = dims.slice(1).reduce((n, d) => (d.dimValue !== undefined && d.dimValue > 0 ? n * d.dimValue : NaN), 1);
-  if (dims.length < 2 || !Number.isSafeInteger(features)) {
-    fail('shape', `graph.input "${input.name ?? ''}"`, 'a shape [batch, features, ...] with fixed sizes after the batch dimension', `${dims.length} dimensions`);
+  // Each value is produced once: by an input, an initializer, a Constant or one node.
+  const produced = new Set<string>([...inputs.map((v) => v.name ?? ''), ...constants.keys(), ...integers.keys()]);
+  for (const n of operators) {
+    for (const name of n.node.output) {
+      if (name === '') continue;
+      if (produced.has(name)) fail('unknown-name', `${nodePart(n)}.output`, 'value names that are all different (each value produced once)', JSON.stringify(name));
+      produced.add(name);
+    }
   }
+  const consumers = consumersOf(operators);
+  // String inputs are the categorical columns of a glassnet export: their encoding leads to the first layer's input.
+  const encoded = inputs.some((v) => v.type?.tensorType?.elemType === ONNX_DTYPE.STRING)
+    ? readEncoding(inputs, consumers, indices, metadata.get(ONNX_METADATA.inputs), fail)
+    : undefined;
+  let start: { name: string; width: number; rank: number };
+  if (encoded !== undefined) start = { name: encoded.output, width: encoded.width, rank: 2 };
+  else {
+    if (inputs.length !== 1) fail('shape', 'graph.input', 'exactly one input that is not an initializer', `${inputs.length}`);
+    const input = inputs[0]!;
+    const dims = input.type?.tensorType?.shape?.dim ?? [];
+    const features = dims.slice(1).reduce((n, d) => (d.dimValue !== undefined && d.dimValue > 0 ? n * d.dimValue : NaN), 1);
+    if (dims.length < 2 || !Number.isSafeInteger(features)) {
+      fail('shape', `graph.input "${input.name ?? ''}"`, 'a shape [batch, features, ...] with fixed sizes after the batch dimension', `${dims.length} dimensions`);
+    }
+    start = { name: input.name ?? '', width: features, rank: dims.length };
+  }
+  const targetScaling = readTargetScaling(graph.output[0]!.name ?? '', operators, constants);
+  const outside = new Set([...(encoded?.nodes ?? []), ...(targetScaling?.nodes ?? [])]);
+  // The network's nodes in data-flow order: each after the nodes whose outputs it reads.
+  const chain = dataFlowOrder(operators.filter((n) => !outside.has(n.node)));
 
   // Every value is used once: the graph is a chain.
   const uses = new Map<string, number>();
-  for (const node of graph.node) for (const name of node.input) if (name !== '') uses.set(name, (uses.get(name) ?? 0) + 1);
+  for (const { node } of chain) for (const name of node.input) if (name !== '') uses.set(name, (uses.get(name) ?? 0) + 1);
 
   const layers: PendingDense[] = [];
   const dropouts = new Map<number, number>(); // after layers[k - 1]: rate
   let scaler: { offset: Float64Array; scale: Float64Array } | undefined;
   let offset: Float64Array | undefined;
-  let current = input.name ?? '';
-  let width = features;
-  let rank = dims.length;
+  let current = start.name;
+  let width = start.width;
+  let rank = start.rank;
   const last = (): PendingDense | undefined => layers[layers.length - 1];
 
-  const partOf = (k: number): string => {
-    const { node, index } = chain[k]!;
-    return `graph.node[${index}] "${node.name ?? ''}" (${node.opType ?? ''})`;
-  };
+  const partOf = (k: number): string => nodePart(chain[k]!);
   const nodes = chain.map((c) => c.node);
   for (let k = 0; k < chain.length; k++) {
     const node = chain[k]!.node;
@@ -163,6 +205,8 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
     if ((uses.get(current) ?? 0) !== 1) fail('shape', part, `${JSON.stringify(current)} used by one node only (a chain)`, `${uses.get(current)} uses`);
     const constant = (k: number): Constant => {
       const name = node.input[k] ?? '';
+      const integer = integers.get(name);
+      if (integer !== undefined) fail('dtype', `${integer.part}.data_type`, 'FLOAT (1) or DOUBLE (11)', `${integer.tensor.dataType}`);
       return constants.get(name) ?? fail('type', `${part}.input[${k}]`, 'an initializer (glassnet imports fixed weights)', JSON.stringify(name));
     };
     const attrs = attributeMap(node, part, fail);
@@ -248,10 +292,11 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
     }
     current = outputs[0]!;
   }
-  const output = graph.output[0]!.name ?? '';
+  const output = targetScaling?.input ?? graph.output[0]!.name ?? '';
   if (current !== output) fail('shape', 'graph.output', `the last node's output ${JSON.stringify(current)}`, JSON.stringify(output));
   if (layers.length === 0) fail('empty', 'graph', 'at least one Gemm or MatMul', 'none');
   if (scaler === undefined && offset !== undefined) fail('unknown-name', 'graph', 'Div after Sub (the scaling glassnet exports)', 'a Sub alone');
+  const loss = outputLoss(metadata, last()!, fail);
 
   const dtypes = new Set(layers.map((l) => l.dtype));
   const dtype = options.dtype ?? (dtypes.size === 1 ? [...dtypes][0]! : 'float64');
@@ -272,13 +317,21 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
   const model = new Sequential(built);
   checkWeightsFinite(model, dtype, at);
 
-  const preprocessing = readMetadata(onnx, file, model.inputSize);
+  const preprocessing = readMetadata(metadata, model.inputSize);
   if (scaler !== undefined) preprocessing.scaler = { kind: 'standard', mean: Array.from(scaler.offset), std: Array.from(scaler.scale) };
+  if (targetScaling !== undefined) preprocessing.targetScaler = targetScaling.scaler(width, fail);
+  if (encoded !== undefined) {
+    const names = encodedNames(encoded.encoding);
+    if (preprocessing.featureNames !== undefined && JSON.stringify(preprocessing.featureNames) !== JSON.stringify(names)) {
+      fail('state', `metadata_props "${ONNX_METADATA.featureNames}"`, `the names the graph's encoding gives (${names.join(', ')})`, preprocessing.featureNames.join(', '));
+    }
+    preprocessing.featureNames = names;
+    preprocessing.encoding = encoded.encoding as unknown as JsonObject;
+  }
+  readMissing(metadata, preprocessing, file, fail);
   const producer = [onnx.producerName, onnx.producerVersion].filter((s) => s !== undefined && s !== '').join(' ');
-  return { model, producer, ...(Object.keys(preprocessing).length === 0 ? {} : { preprocessing }) };
+  return { model, producer, ...(Object.keys(preprocessing).length === 0 ? {} : { preprocessing }), ...(loss === undefined ? {} : { loss }) };
 }
-
-type Fail = (code: ErrorCode, part: string, expected: string, found: string) => never;
 
 const ITEM_SIZE = { [ONNX_DTYPE.FLOAT]: 4, [ONNX_DTYPE.DOUBLE]: 8 } as Readonly<Record<number, number>>;
 
@@ -365,21 +418,49 @@ function checkWeightsFinite(model: Sequential, dtype: DType, at: (part: string) 
   }
 }
 
-/** Column names, classes and target recorded by glassnet's export: JSON, parsed (never evaluated) and checked. */
-function readMetadata(onnx: OnnxModel, file: string, inputSize: number): Preprocessing {
-  const out: Preprocessing = {};
-  const seen = new Set<string>();
-  onnx.metadataProps.forEach((entry, i) => {
-    const key = entry.key ?? '';
-    const path = JsonPath.root(file).key('metadata_props').index(i);
-    if (seen.has(key)) throw new GlassnetError({ code: 'unknown-name', argument: String(path), expected: 'metadata keys that are all different', found: JSON.stringify(key) });
-    seen.add(key);
-    const value = (): unknown => cloneJson(parseJson(entry.value ?? '', path), path);
-    if (key === ONNX_METADATA.featureNames) {
-      out.featureNames = expectArray(value(), path, inputSize).map((n, j) => expectString(n, path.index(j), true));
-    } else if (key === ONNX_METADATA.classes) {
-      out.classes = expectArray(value(), path).map((c, j) => (typeof c === 'number' ? c : expectString(c, path.index(j), true)));
-    } else if (key === ONNX_METADATA.targetName) out.targetName = expectString(value(), path, true);
+/**
+ * The nodes in data-flow order: each after every node whose output it
+ * reads, ties in the file's order. A node that never becomes ready (a
+ * cycle) is put at the end, where the chain's checks name it.
+ */
+function dataFlowOrder(nodes: readonly IndexedNode[]): IndexedNode[] {
+  const producers = new Set(nodes.flatMap((n) => n.node.output.filter((o) => o !== '')));
+  const readers = new Map<string, number[]>();
+  const waiting = nodes.map((n, k) => {
+    const reads = new Set(n.node.input.filter((i) => producers.has(i)));
+    for (const value of reads) {
+      const list = readers.get(value);
+      if (list === undefined) readers.set(value, [k]);
+      else list.push(k);
+    }
+    return reads.size;
   });
-  return out;
+  const ready = waiting.flatMap((w, k) => (w === 0 ? [k] : []));
+  const done = new Set<number>();
+  for (let r = 0; r < ready.length; r++) {
+    const k = ready[r]!;
+    done.add(k);
+    for (const value of new Set(nodes[k]!.node.output)) for (const j of readers.get(value) ?? []) if (--waiting[j]! === 0) ready.push(j);
+  }
+  return [...ready.map((k) => nodes[k]!), ...nodes.filter((_, k) => !done.has(k))];
+}
+
+/** An INT64 initializer's values, after checking its dims and byte count against each other and each value against ±2^53. */
+function readIndices(t: OnnxTensor, part: string, fail: Fail): OnnxIndices {
+  if (t.dataLocation === 1) fail('type', `${part}.data_location`, 'data stored in the file', 'external data (not read)');
+  let size = 1;
+  t.dims.forEach((d, j) => {
+    if (!Number.isSafeInteger(d) || d < 0) fail('shape', `${part}.dims[${j}]`, integerWords(0), `${d}`);
+    size *= d;
+  });
+  // Counted from what was stored, so huge declared dims allocate nothing.
+  const stored = t.rawData !== undefined ? t.rawData.length / 8 : t.int64Data.length;
+  if (stored !== size) fail('shape', part, `${size} values (dims [${t.dims.join(', ')}])`, t.rawData !== undefined ? `${t.rawData.length} bytes of raw_data` : `${stored} values`);
+  if (t.rawData === undefined) return { dims: t.dims, values: [...t.int64Data] };
+  const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
+  const values = Array.from({ length: size }, (_, i) => {
+    const v = view.getBigInt64(8 * i, true);
+    return v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER) ? fail('range', `${part}[${i}]`, 'an integer within ±2^53', String(v)) : Number(v);
+  });
+  return { dims: t.dims, values };
 }

@@ -161,10 +161,12 @@ export function torchArchitectureFromMetadata(metadata: Readonly<Record<string, 
     throw new GlassnetError({ code: 'type', argument, expected: 'a JSON module list', found: describeValue(text), cause: error });
   }
   if (!Array.isArray(modules)) throw new GlassnetError({ code: 'type', argument, expected: 'a JSON module list', found: describeValue(modules) });
-  const byModule = new Map((Object.keys(ACTIVATION_INTEROP) as ActivationName[]).flatMap((name) => {
-    const torch = ACTIVATION_INTEROP[name].torch(defaultAlpha(name));
-    return torch === null ? [] : [[torch.module, name] as const];
-  }));
+  // One module may stand for several activations (GELU, and GELU with approximate='tanh'): its arguments tell them apart.
+  const activationOf = (module: unknown, args: unknown, alpha: unknown): ActivationName | undefined => {
+    const candidates = (Object.keys(ACTIVATION_INTEROP) as ActivationName[]).filter((name) => ACTIVATION_INTEROP[name].torch(defaultAlpha(name))?.module === module);
+    if (candidates.length < 2) return candidates[0];
+    return candidates.find((name) => ACTIVATION_INTEROP[name].torch(typeof alpha === 'number' ? alpha : defaultAlpha(name))?.args === args);
+  };
   const activations: ActivationName[] = [];
   const alphas: (number | undefined)[] = [];
   const dropout: (number | undefined)[] = [];
@@ -178,7 +180,7 @@ export function torchArchitectureFromMetadata(metadata: Readonly<Record<string, 
       }
       dropout[activations.length - 1] = p;
     } else {
-      const activation = typeof name === 'string' ? byModule.get(name) : undefined;
+      const activation = typeof name === 'string' ? activationOf(name, (m as { args?: unknown }).args, (m as { alpha?: unknown }).alpha) : undefined;
       if (activation === undefined || activations.length === 0 || activations[activations.length - 1] !== 'linear') {
         throw new GlassnetError({ code: 'unknown-name', argument: `${argument}[${i}]`, expected: 'Linear, Dropout, or an activation module right after a Linear', found: describeValue(name) });
       }
