@@ -158,9 +158,9 @@ export class TrainedModel {
   /** The predicted class label of each row. @throws GlassnetError `state` for a regression model. */
   classify(x: Rows): string[] {
     const classes = this.requireClasses('classify');
-    const scores = this.scores(x);
-    // One score per row is class 1 from 0.5 on, a probability as predictProba gives it.
-    return Array.from(classIndices(scores.data, scores.rows, scores.cols), (c) => classes[c]!);
+    const outputs = this.forward(x);
+    // The raw outputs, read as the loss reads them: the one rule training and evaluation use.
+    return Array.from(classIndices(outputs.data, outputs.rows, outputs.cols, LOSS_RECORDS[this.loss].probabilities), (c) => classes[c]!);
   }
 
   /** The outputs as the loss turns them into probabilities. */
