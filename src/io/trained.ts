@@ -9,7 +9,8 @@ import { GlassnetError } from '../errors.js';
 import { LOSSES, checkLoss, type LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
 import { noGrad } from '../tensor/autograd.js';
-import { sigmoid, softmax } from '../tensor/ops.js';
+import { softmax } from '../tensor/ops.js';
+import { logistic } from '../primitives/activations.js';
 import { LOSS_RECORDS } from '../primitives/losses.js';
 import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import { evaluate, evaluateOutputs, forwardRows, isClassificationLoss, toSamples, type Evaluation } from '../train/evaluate.js';
@@ -145,29 +146,29 @@ export class TrainedModel {
   /**
    * Class probabilities, one column per class, as the loss's record says
    * (`probabilities`): softmax of the logits for softmaxCrossEntropy, the
-   * sigmoid of the logit for binaryCrossEntropyWithLogits, the outputs
-   * themselves for binaryCrossEntropy; `[1 − p, p]` for one output.
+   * sigmoid of the logit for binaryCrossEntropyWithLogits (in float64:
+   * `[σ(−z), σ(z)]` for one output), the outputs themselves for
+   * binaryCrossEntropy (`[1 − p, p]` for one output).
    * @throws GlassnetError `state` for a regression model.
    */
   predictProba(x: Rows): number[][] {
     const classes = this.requireClasses('predictProba');
-    const scores = this.scores(x).toArray() as number[][];
+    const reading = LOSS_RECORDS[this.loss].probabilities;
+    const outputs = this.forward(x);
+    if (reading === 'sigmoid') {
+      // In float64 from the logit: σ(−z) keeps the digits 1 − σ(z) would lose when σ(z) is near 1.
+      const rows = outputs.toArray() as number[][];
+      return rows.map((row) => (row.length === 1 && classes.length === 2 ? [logistic(-row[0]!), logistic(row[0]!)] : row.map(logistic)));
+    }
+    const scores = (reading === 'softmax' ? noGrad(() => softmax(outputs)) : outputs).toArray() as number[][];
     return scores.map((row) => (row.length === 1 && classes.length === 2 ? [1 - row[0]!, row[0]!] : row));
   }
 
-  /** The predicted class label of each row. @throws GlassnetError `state` for a regression model. */
+  /** The predicted class label of each row, by the rule training and evaluation use (`classOfRow`). @throws GlassnetError `state` for a regression model. */
   classify(x: Rows): string[] {
     const classes = this.requireClasses('classify');
     const outputs = this.forward(x);
-    // The raw outputs, read as the loss reads them: the one rule training and evaluation use.
     return Array.from(classIndices(outputs.data, outputs.rows, outputs.cols, LOSS_RECORDS[this.loss].probabilities), (c) => classes[c]!);
-  }
-
-  /** The outputs as the loss turns them into probabilities. */
-  private scores(x: Rows): Tensor {
-    const output = this.forward(x);
-    const kind = LOSS_RECORDS[this.loss].probabilities;
-    return kind === 'softmax' ? noGrad(() => softmax(output)) : kind === 'sigmoid' ? noGrad(() => sigmoid(output)) : output;
   }
 
   /**
