@@ -155,6 +155,20 @@ describe('--class-weights', () => {
     expect((JSON.parse(run.stdout) as { loss: number }).loss).toBe(model.training.metrics.loss);
   });
 
+  it('a resumed run weighs the classes as the first part did', () => {
+    const checkpoint = file('ck.json');
+    const common = ['--loss', 'softmaxCrossEntropy', '--class-weights', 'balanced', '--layers', '3', '--seed', '1', '--quiet'];
+    expect(glassnet('train', csv, ...common, '--epochs', '1', '--checkpoint', checkpoint).status).toBe(0);
+    const resumed = file('resumed.json');
+    const run = glassnet('train', csv, '--resume', checkpoint, '--epochs', '3', '--out', resumed, '--quiet');
+    expect(run.status, run.stderr).toBe(0);
+    const whole = file('whole.json');
+    expect(glassnet('train', csv, ...common, '--epochs', '3', '--out', whole).status).toBe(0);
+    const read = (path: string) => readModelJson(path) as unknown as { weights: unknown; training: { classWeights: number[] } };
+    expect(read(resumed).training.classWeights).toEqual([28 / 40, 28 / 16]);
+    expect(read(resumed).weights).toEqual(read(whole).weights);
+  });
+
   it('given weights are kept as given', () => {
     const out = file('given.json');
     expect(glassnet('train', 'iris', '--class-weights', '1,2,0.5', '--epochs', '1', '--out', out, '--quiet').status).toBe(0);

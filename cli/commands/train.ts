@@ -341,7 +341,7 @@ function lossOptionsOf(setup: Setup): { lossOptions?: { weight: number[] } } {
 
 /** The loss as the run describes it: `softmaxCrossEntropy (class weights 1, 3)`. */
 function lossText(setup: Setup): string {
-  return setup.classWeights === undefined ? setup.recipe.loss : `${setup.recipe.loss} (class weights ${setup.classWeights.map((w) => fixed(w)).join(', ')})`;
+  return setup.classWeights === undefined ? setup.recipe.loss : `${setup.recipe.loss} (class weights ${setup.classWeights.map((w) => Number(w.toPrecision(4))).join(', ')})`;
 }
 
 /** One output per class, except one output (a probability or a logit) for two classes under a binary cross-entropy. */
