@@ -153,6 +153,9 @@ describe('--class-weights', () => {
     }
     expect(Math.abs(model.training.metrics.loss - sum / total)).toBeLessThanOrEqual(1e-5);
     expect((JSON.parse(run.stdout) as { loss: number }).loss).toBe(model.training.metrics.loss);
+    // evaluate reads the weights from the model file: the same weighted loss on the same rows.
+    const evaluated = JSON.parse(glassnet('evaluate', out, csv, '--json').stdout) as { loss: number };
+    expect(Math.abs(evaluated.loss - model.training.metrics.loss)).toBeLessThanOrEqual(1e-7);
   });
 
   it('a resumed run weighs the classes as the first part did', () => {

@@ -102,3 +102,20 @@ describe('the Trainer checks l2 and clipNorm', () => {
     expect(m.parameters().map((p) => Array.from(p.data))).toEqual(before);
   });
 });
+
+describe('TrainedModel class weights', () => {
+  it('weighs the loss of evaluate, is stored in training, and is checked against the outputs', () => {
+    const model = mlp([2, 3], { seed: 2, outputActivation: 'linear' });
+    const x = [[0.1, 0.2], [0.5, -1], [2, 0.3]];
+    const y = [[1, 0, 0], [0, 0, 1], [0, 0, 1]];
+    const weighted = new TrainedModel(model, { loss: 'softmaxCrossEntropy', classWeights: [2, 1, 0.5] });
+    expect(weighted.toExtras().training?.['classWeights']).toEqual([2, 1, 0.5]);
+    // Σ_r w_c(r)·(−ln p_c(r)) / Σ_r w_c(r), from the probabilities the model gives.
+    const p = weighted.predictProba(x);
+    const expected = (2 * -Math.log(p[0]![0]!) + 0.5 * -Math.log(p[1]![2]!) + 0.5 * -Math.log(p[2]![2]!)) / 3;
+    expect(Math.abs(weighted.evaluate(x, y).loss - expected)).toBeLessThanOrEqual(1e-6);
+    expect(Math.abs(new TrainedModel(model, { loss: 'softmaxCrossEntropy' }).evaluate(x, y).loss - expected)).toBeGreaterThan(1e-3);
+    expect(() => new TrainedModel(model, { loss: 'softmaxCrossEntropy', classWeights: [1, 2] })).toThrow(/^options\.classWeights: expected 3 finite weights >= 0/);
+    expect(() => new TrainedModel(model, { loss: 'mse', classWeights: [1, 2, 3] })).toThrow(/^options\.classWeights: /);
+  });
+});
