@@ -81,6 +81,16 @@ describe('glassnet train on two classes', () => {
     expect(Math.abs(explained.summary.loss - (Math.max(z, 0) - z + Math.log1p(Math.exp(-Math.abs(z)))))).toBeLessThanOrEqual(1e-6);
   });
 
+  it('explain --model without --target draws class labels (0 or 1) as the targets', () => {
+    const seen = new Set<number>();
+    for (const seed of ['0', '1', '2', '3']) {
+      const run = glassnet('explain', '--model', MODEL, '--seed', seed, '--format', 'json');
+      expect(run.status, run.stderr).toBe(0);
+      seen.add((JSON.parse(run.stdout) as { targets: { o1: number } }).targets.o1);
+    }
+    expect([...seen].sort()).toEqual([0, 1]);
+  });
+
   it('--loss softmaxCrossEntropy still trains two outputs, read by softmax', () => {
     const out = file('softmax.json');
     expect(glassnet('train', FRUIT, '--loss', 'softmaxCrossEntropy', '--layers', '4', '--epochs', '2', '--seed', '5', '--out', out, '--quiet').status).toBe(0);
