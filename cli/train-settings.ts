@@ -26,6 +26,8 @@ export interface Recipe {
   activation: ActivationName;
   outputActivation?: ActivationName;
   loss?: LossName;
+  /** Per-class weights of a classification loss: one per class, or `balanced` (from the training rows' class counts). */
+  classWeights?: 'balanced' | number[];
   optimizer: OptimizerName;
   lr?: number;
   batchSize: number;
@@ -138,7 +140,14 @@ const SETTINGS: { [K in keyof Recipe]-?: Setting<NonNullable<Recipe[K]>> } = {
     flag: '--output-activation <name>', help: "output activation (default: the loss's, sigmoid for binaryCrossEntropy, linear for the others)",
     parse: (t) => choiceFlag('--output-activation', t, ACTIVATIONS),
   },
-  loss: { flag: '--loss <name>', help: `${LOSSES.join('|')} (default: softmaxCrossEntropy for classification, mse for regression)`, parse: (t) => choiceFlag('--loss', t, LOSSES) },
+  loss: {
+    flag: '--loss <name>', help: `${LOSSES.join('|')} (default: binaryCrossEntropyWithLogits for two classes, softmaxCrossEntropy for more, mse for regression)`,
+    parse: (t) => choiceFlag('--loss', t, LOSSES),
+  },
+  classWeights: {
+    flag: '--class-weights <weights>', help: 'per-class weights of a classification loss, in class order, e.g. 1,3; or balanced: n / (classes × count of the class) over the training rows',
+    parse: (t) => (t === 'balanced' ? 'balanced' : listFlag('--class-weights', t).map((w) => intervalFlag('--class-weights', w, NON_NEGATIVE))),
+  },
   optimizer: { flag: '--optimizer <name>', help: OPTIMIZERS.join('|'), default: 'adam', parse: (t) => choiceFlag('--optimizer', t, OPTIMIZERS) },
   lr: { flag: '--lr <rate>', help: "learning rate (default: the optimizer's, 0.001 for adam)", parse: (t) => positiveFlag('--lr', t) },
   batchSize: { flag: '--batch-size <n>', help: 'samples per step', default: '32', parse: (t) => integerFlag('--batch-size', t, 1) },
@@ -258,13 +267,27 @@ export function checkResumeFlags(command: Command, fromFlags: Recipe, saved: Res
   }
 }
 
-/** Settles the loss and output activation from the task, and checks that the settings fit it and each other. */
-export function resolveRecipe(recipe: Recipe, task: Task): ResolvedRecipe {
-  const loss = recipe.loss ?? (task === 'classification' ? 'softmaxCrossEntropy' : 'mse');
+/**
+ * The loss a run uses unless `--loss` says: binary cross-entropy on one
+ * logit for two classes (PyTorch's BCEWithLogitsLoss), softmax
+ * cross-entropy for more, mse for regression.
+ */
+export function defaultLoss(task: Task, classes: number): LossName {
+  return task === 'regression' ? 'mse' : classes === 2 ? 'binaryCrossEntropyWithLogits' : 'softmaxCrossEntropy';
+}
+
+/**
+ * Settles the loss and output activation from the task and the number of
+ * classes (0 for regression), and checks that the settings fit it and
+ * each other.
+ */
+export function resolveRecipe(recipe: Recipe, task: Task, classes: number): ResolvedRecipe {
+  const loss = recipe.loss ?? defaultLoss(task, classes);
   if (task === 'regression' && LOSS_RECORDS[loss].task !== 'regression') {
     const regression = LOSSES.filter((name) => LOSS_RECORDS[name].task === 'regression');
     throw new UsageError({ code: 'state', argument: '--loss', expected: `${regression.join(', ')} for a regression target`, found: JSON.stringify(loss) });
   }
+  if (recipe.classWeights !== undefined) checkClassWeights(recipe.classWeights, loss, classes);
   if (recipe.lr === undefined && (recipe.optimizer === 'sgd' || recipe.optimizer === 'momentum')) {
     throw new UsageError({ code: 'range', argument: '--lr', expected: `a learning rate for ${recipe.optimizer} (it has no default)`, found: 'none' });
   }
@@ -276,6 +299,41 @@ export function resolveRecipe(recipe: Recipe, task: Task): ResolvedRecipe {
   }
   const outputActivation = recipe.outputActivation ?? LOSS_RECORDS[loss].outputActivation;
   return { ...recipe, loss, outputActivation, l2: recipe.l2 ?? (task === 'regression' ? REGRESSION_L2 : 0) };
+}
+
+/** `--class-weights` fits the loss and the classes: a classification loss with a column per class, one weight per class. */
+function checkClassWeights(weights: 'balanced' | number[], loss: LossName, classes: number): void {
+  const found = weights === 'balanced' ? 'balanced' : weights.join(',');
+  if (!LOSS_RECORDS[loss].classWeights) {
+    throw new UsageError({ code: 'state', argument: '--class-weights', expected: `a classification loss (${loss} has no classes to weight)`, found });
+  }
+  if (classes === 2 && LOSS_RECORDS[loss].task === 'binary') {
+    throw new UsageError({
+      code: 'state', argument: '--class-weights', expected: `--loss softmaxCrossEntropy for two classes (${loss} has one output for both, so it cannot weight them apart)`, found,
+    });
+  }
+  if (weights !== 'balanced' && weights.length !== classes) {
+    throw new UsageError({ code: 'shape', argument: '--class-weights', expected: `${classes} weights (one per class)`, found: `${weights.length} (${found})` });
+  }
+}
+
+/**
+ * The weights `--class-weights` stands for, one per class: the given ones,
+ * or for `balanced` n / (K · n_c) from the class counts of the training
+ * rows (scikit-learn's `class_weight='balanced'`), so every class weighs
+ * as much in the loss as the others.
+ * @param counts the training rows of each class.
+ * @param classes the class labels, in the same order (for the error).
+ * @throws UsageError for `balanced` when a class has no training row.
+ */
+export function classWeightsOf(weights: 'balanced' | number[], counts: readonly number[], classes: readonly string[]): number[] {
+  if (weights !== 'balanced') return weights;
+  const rows = counts.reduce((a, b) => a + b, 0);
+  const empty = counts.findIndex((n) => n === 0);
+  if (empty >= 0) {
+    throw new UsageError({ code: 'empty', argument: '--class-weights', expected: 'training rows of every class for balanced', found: `none of class ${JSON.stringify(classes[empty])}` });
+  }
+  return counts.map((n) => rows / (counts.length * n));
 }
 
 /** The optimizer options the recipe sets (the optimizer's defaults for the others). */

@@ -59,12 +59,15 @@ describe('glassnet export --format onnx', () => {
     const onnx = await runOnnxFeeds(new Uint8Array(readFileSync(out)), feedsOf(readFileSync(rows, 'utf8'), inputs));
     expect(onnx.length).toBe(20);
     let worst = 0;
-    onnx.forEach((row, r) => Object.values(predicted[r]!.probabilities).forEach((p, c) => (worst = Math.max(worst, Math.abs(p - row[c]!)))));
+    // Two price bands train one logit: the file gives the second band's probability, σ(logit).
+    expect(onnx[0]!.length).toBe(1);
+    onnx.forEach((row, r) => (worst = Math.max(worst, Math.abs(Object.values(predicted[r]!.probabilities)[1]! - row[0]!))));
     expect(worst).toBeLessThanOrEqual(1e-5);
     // TF.js and PyTorch get the network alone, with a note saying what it takes.
     const tfjs = glassnet('export', model, '--format', 'tfjs', '--out', file('shop-tfjs'));
     expect(tfjs.status).toBe(0);
-    expect(tfjs.stderr).toBe('note: the tfjs export holds the network only: it takes the 7 one-hot encoded and standard-scaled inputs glassnet info lists, not the raw rows; --format onnx carries the preprocessing\n');
+    expect(tfjs.stderr).toBe('note: the tfjs export gives the network\'s logits (binaryCrossEntropyWithLogits): apply sigmoid for the class probabilities glassnet predict reports\n'
+      + 'note: the tfjs export holds the network only: it takes the 7 one-hot encoded and standard-scaled inputs glassnet info lists, not the raw rows; --format onnx carries the preprocessing\n');
   });
 
   it('a regression model: the file gives the targets in their own units, as glassnet predict prints them', async () => {
@@ -182,7 +185,8 @@ describe('glassnet import', () => {
     const out = file(name);
     const exported = glassnet('export', MODEL, '--format', format, '--out', out);
     // The iris model is scaled, which the network alone does not do.
-    expect(exported.stderr).toBe(`note: the ${format} export holds the network only: it takes the 4 standard-scaled inputs glassnet info lists, not the raw rows; --format onnx carries the preprocessing\n`);
+    expect(exported.stderr).toBe(`note: the ${format} export gives the network's logits (softmaxCrossEntropy): apply softmax for the class probabilities glassnet predict reports\n`
+      + `note: the ${format} export holds the network only: it takes the 4 standard-scaled inputs glassnet info lists, not the raw rows; --format onnx carries the preprocessing\n`);
     if (format === 'torch') expect(exported.stdout).toBe('nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Dropout(p=0.1), nn.Linear(6, 3))\n');
     const back = file(`${name}.json`);
     expect(glassnet('import', format === 'torch' ? out : `${out}/model.json`, '--out', back).status).toBe(0);

@@ -23,7 +23,8 @@ describe('the playground recipe', () => {
     run.session.epoch();
     run.session.epoch();
     const file = tempDir()('cli.json');
-    const cli = glassnet('train', 'xor', '--layers', '4', '--activation', 'relu', '--optimizer', 'sgd', '--lr', '0.1', '--batch-size', '16',
+    // The playground's auto loss is softmax cross-entropy for any classes; the CLI's is binary cross-entropy on one logit for two.
+    const cli = glassnet('train', 'xor', '--loss', 'softmaxCrossEntropy', '--layers', '4', '--activation', 'relu', '--optimizer', 'sgd', '--lr', '0.1', '--batch-size', '16',
       '--seed', '7', '--val-split', '0.2', '--scale', 'standard', '--epochs', '2', '--quiet', '--out', file);
     expect(cli.status, cli.stderr).toBe(0);
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { weights: { weight: number[]; bias: number[] }[]; preprocessing: { scaler: unknown } };

@@ -207,7 +207,8 @@ describe.skipIf(!available)('the playground in headless Chromium', () => {
 
   it('opens a model trained by the CLI, and exports one that glassnet predict reads', async () => {
     const model = file('xor-model.json');
-    const trained = glassnet('train', 'xor', '--layers', '4', '--activation', 'tanh', '--epochs', '30', '--seed', '3', '--quiet', '--out', model);
+    // The playground reads one output per class: softmax cross-entropy, not the CLI's one-logit default for two classes.
+    const trained = glassnet('train', 'xor', '--loss', 'softmaxCrossEntropy', '--layers', '4', '--activation', 'tanh', '--epochs', '30', '--seed', '3', '--quiet', '--out', model);
     expect(trained.status, trained.stderr).toBe(0);
     const saved = JSON.parse(readFileSync(model, 'utf8')) as { weights: { weight: number[] }[] };
     const page = await open();

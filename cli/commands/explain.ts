@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import {
-  ACTIVATIONS, ARTICLE, Dense, LOSSES, Random, articleNetwork, checkLoss, mlp, oneHot, scalerFromJSON,
+  ACTIVATIONS, ARTICLE, Dense, LOSSES, LOSS_RECORDS, Random, articleNetwork, checkLoss, mlp, oneHot, scalerFromJSON,
   type ActivationName, type LossName, type Sequential,
 } from 'glassnet';
 import { loadModel } from 'glassnet/node';
@@ -100,6 +100,8 @@ function data(flags: ExplainFlags, model: Sequential, loss: LossName, seed: numb
   if (flags.target !== undefined) t = parseRows('--target', flags.target, model.outputSize);
   else if (article && flags.input === undefined) t = [[...ARTICLE.targets]];
   else if (loss === 'softmaxCrossEntropy') t = x.map(() => oneHot(random.int(model.outputSize), model.outputSize));
+  // A binary cross-entropy's targets are class labels, 0 or 1 per output, as training gives them.
+  else if (LOSS_RECORDS[loss].task === 'binary') t = x.map(() => Array.from({ length: model.outputSize }, () => random.int(2)));
   else t = x.map(() => Array.from({ length: model.outputSize }, () => random.float()));
   if (t.length !== x.length) {
     throw new UsageError({ code: 'shape', argument: '--target', expected: `${x.length} samples (one per --input sample)`, found: `${t.length}` });

@@ -51,11 +51,16 @@ const writers: Record<ExportFormat, (trained: TrainedModel, flags: ExportFlags) 
 };
 
 /**
- * A state dict or TF.js model holds the network alone, which takes the
- * model's inputs after encoding and scaling: said on stderr when those are
- * not the raw columns (`glassnet info` lists the inputs).
+ * A state dict or TF.js model holds the network alone: said on stderr when
+ * it gives logits (the loss keeps the softmax or sigmoid), and when it takes
+ * inputs after encoding and scaling, not the raw columns (`glassnet info`
+ * lists the inputs).
  */
 function noteNetworkOnly(trained: TrainedModel, format: ExportFormat): void {
+  const appended = appendedActivation(trained.loss);
+  if (appended !== undefined) {
+    process.stderr.write(`note: the ${format} export gives the network's logits (${trained.loss}): apply ${appended} for the class probabilities glassnet predict reports\n`);
+  }
   const categorical = trained.encoding?.categories.some((c) => c !== null) === true;
   const scaled = trained.scaler.kind !== 'none';
   if (!categorical && !scaled) return;
@@ -70,7 +75,7 @@ export function exportCommand(): Command {
     .argument('<model>', 'model file written by glassnet train (or import)')
     .requiredOption('--format <format>', EXPORT_FORMATS.join('|'))
     .requiredOption('--out <path>', 'the file to write (atomically); for tfjs the directory for model.json and weights.bin')
-    .option('--raw', 'onnx: the network outputs, without the softmax a softmaxCrossEntropy model gets appended')
+    .option('--raw', 'onnx: the network outputs (logits), without the softmax or sigmoid a softmaxCrossEntropy or binaryCrossEntropyWithLogits model gets appended')
     .action(async (path: string, flags: ExportFlags) => {
       const format = choiceFlag('--format', flags.format, EXPORT_FORMATS);
       // tfjs writes a directory of its own (created when missing); the other formats write one file, checked like every output.

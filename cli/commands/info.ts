@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { GlassnetError, encodingFromJSON, modelToJSON, onnxInputs, type JsonObject, type FeatureEncoding, type LayerSpec, type OnnxInput } from 'glassnet';
+import { GlassnetError, LOSSES, LOSS_RECORDS, encodingFromJSON, modelToJSON, onnxInputs, type JsonObject, type LossName, type FeatureEncoding, type LayerSpec, type OnnxInput } from 'glassnet';
 import { loadModel } from 'glassnet/node';
 import { safeText } from '../paint.js';
 import { EXPORT_FORMATS } from './export.js';
@@ -63,7 +63,7 @@ export function infoCommand(): Command {
       const training = loaded.training;
       if (training !== undefined) {
         lines.push('training:');
-        if (training.loss !== undefined) lines.push(`  loss ${training.loss}`);
+        if (training.loss !== undefined) lines.push(`  loss ${lossLine(training.loss, training['classWeights'])}`);
         if (training.optimizer !== undefined) {
           const { name, ...options } = training.optimizer;
           lines.push(`  optimizer ${name} ${Object.entries(options).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
@@ -91,6 +91,18 @@ function layerLine({ spec, parameters }: LayerSummary): string {
   if (spec.type === 'dropout') return `  ${spec.name.padEnd(8)} dropout ${String(spec.size).padStart(5)} -> ${String(spec.size).padEnd(5)} rate ${spec.rate}`;
   const bias = spec.bias === 'none' ? 'no bias' : `bias ${spec.bias}${spec.biasTrainable === true ? '' : ' (fixed)'}`;
   return `  ${spec.name.padEnd(8)} dense   ${String(spec.inputSize).padStart(5)} -> ${String(spec.units).padEnd(5)} ${spec.activation.padEnd(9)} ${bias.padEnd(18)} ${parameters} parameters`;
+}
+
+/**
+ * The loss, what the network's outputs are under it (logits whose softmax
+ * or sigmoid gives the probabilities, as its record says) and its class
+ * weights.
+ */
+function lossLine(loss: unknown, classWeights: unknown): string {
+  const reading = (LOSSES as readonly unknown[]).includes(loss) ? LOSS_RECORDS[loss as LossName].probabilities : null;
+  const outputs = reading === 'softmax' || reading === 'sigmoid' ? ` (the network gives logits; the probabilities are their ${reading})` : '';
+  const weights = Array.isArray(classWeights) ? `, class weights ${classWeights.join(', ')}` : '';
+  return `${String(loss)}${outputs}${weights}`;
 }
 
 /**

@@ -16,7 +16,7 @@ import { createProgress, epochFigures, type Colors, type ProgressMode } from '..
 import { fixed, writeReport, type ReportData } from '../report.js';
 import { runTraining, shared, sharedTensor, writeOrKeep, type RunOutcome, type SharedSamples } from '../train-run.js';
 import {
-  addRecipeOptions, checkResumeFlags, optimizerOptions, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
+  addRecipeOptions, checkResumeFlags, classWeightsOf, optimizerOptions, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
 } from '../train-settings.js';
 import { targetMatrix } from '../trained.js';
 
@@ -107,6 +107,8 @@ interface Setup {
   resume?: FitState;
   /** The epoch count a resumed run was heading for. */
   plannedEpochs?: number;
+  /** The loss's per-class weights (`--class-weights`, resolved on the training rows). */
+  classWeights?: number[];
 }
 
 async function train(source: string, cmd: Command): Promise<void> {
@@ -133,13 +135,13 @@ async function train(source: string, cmd: Command): Promise<void> {
   const mode: ProgressMode = say === null ? 'off' : tty ? 'bar' : 'lines';
   const training: TrainingInfo = {
     loss: recipe.loss, optimizer: { name: recipe.optimizer, ...setup.optimizer.getState().options }, seed: recipe.seed, plannedEpochs: epochs, settings: recipeToJSON(recipe),
-    data: setup.data,
+    data: setup.data, ...(setup.classWeights === undefined ? {} : { classWeights: setup.classWeights }),
   };
   const outcome = await runTraining({
     model: modelToJSON(setup.model),
     optimizer: setup.optimizer.getState(),
     fit: {
-      loss: recipe.loss, epochs, batchSize: recipe.batchSize, seed: recipe.seed, l2: recipe.l2, threads,
+      loss: recipe.loss, epochs, batchSize: recipe.batchSize, seed: recipe.seed, l2: recipe.l2, threads, ...lossOptionsOf(setup),
       ...(recipe.earlyStopping === undefined ? {} : { earlyStopping: { patience: recipe.earlyStopping, ...(recipe.minDelta === undefined ? {} : { minDelta: recipe.minDelta }) } }),
       ...(recipe.clipNorm === undefined ? {} : { clipNorm: recipe.clipNorm }),
       ...(recipe.maxSteps === undefined ? {} : { maxSteps: recipe.maxSteps }),
@@ -173,7 +175,7 @@ async function train(source: string, cmd: Command): Promise<void> {
 async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo, flags: RunFlags, say: ((line: string) => void) | null, colors: Colors): Promise<void> {
   const { result } = outcome;
   const { model } = modelFromJSON(outcome.model);
-  const final = evaluate(model, setup.train.x, matrixTensor(setup.train.y), { loss: setup.recipe.loss });
+  const final = evaluate(model, setup.train.x, matrixTensor(setup.train.y), { loss: setup.recipe.loss, ...lossOptionsOf(setup) });
   const metrics: Record<string, number> = { loss: final.loss };
   if (final.classification !== undefined) metrics['accuracy'] = final.classification.accuracy;
   if (result.validation !== undefined) {
@@ -205,7 +207,7 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
       model: model.summary(),
       summary: [
         ['model', architecture(setup)],
-        ['loss', setup.recipe.loss],
+        ['loss', lossText(setup)],
         ['optimizer', optimizerText(setup)],
         ['epochs', `${result.epochs} (${result.steps} steps), stopped by ${result.stoppedBy}`],
         ...Object.entries(metrics).map(([name, value]): [string, string] => [name, typeof value === 'number' ? fixed(value) : String(value)]),
@@ -263,14 +265,15 @@ async function freshSetup(source: string, flags: Record<string, unknown>): Promi
   });
   progress?.done();
   const data = dataFingerprint(table);
-  const recipe = resolveRecipe(fromFlags, table.task);
+  const recipe = resolveRecipe(fromFlags, table.task, table.classes?.length ?? 0);
   const outputs = outputSize(table, recipe);
   const model = network(table.x.cols, outputs, recipe);
   const { info, train, validation, scaler, targetScaler } = prepare(table, recipe, outputs, null, model.dtype);
   const optimizer = createOptimizer(recipe.optimizer, model.parameters(), optimizerOptions(recipe) as never);
+  const classWeights = weightsOf(recipe, info, train);
   return {
     source, recipe, table: info, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model, optimizer, data,
-    preprocessing: preprocessingOf(info, recipe, scaler, targetScaler),
+    preprocessing: preprocessingOf(info, recipe, scaler, targetScaler), ...(classWeights === undefined ? {} : { classWeights }),
   };
 }
 
@@ -315,10 +318,30 @@ async function resumedSetup(source: string, path: string, cmd: Command, force: b
   const optimizer = createOptimizer(state.optimizer.kind, loaded.model.parameters(), state.optimizer.options as never);
   optimizer.setState(state.optimizer);
   const planned = loaded.training?.['plannedEpochs'];
+  const classWeights = weightsOf(recipe, info, train);
   return {
     source, recipe, table: info, train, ...(validation === undefined ? {} : { validation }), scaler, targetScaler, model: loaded.model, optimizer, preprocessing, data, resume: state.fit,
-    ...(typeof planned === 'number' ? { plannedEpochs: planned } : {}),
+    ...(typeof planned === 'number' ? { plannedEpochs: planned } : {}), ...(classWeights === undefined ? {} : { classWeights }),
   };
+}
+
+/** `--class-weights` resolved on the training rows (one-hot, a column per class: checkClassWeights refused the rest). */
+function weightsOf(recipe: ResolvedRecipe, table: TableInfo, train: Part): number[] | undefined {
+  if (recipe.classWeights === undefined) return undefined;
+  const { rows, cols, data } = train.y;
+  const counts = new Array<number>(cols).fill(0);
+  for (let i = 0; i < rows * cols; i++) counts[i % cols]! += data[i]!;
+  return classWeightsOf(recipe.classWeights, counts, table.classes ?? []);
+}
+
+/** The fit and evaluate options the class weights add. */
+function lossOptionsOf(setup: Setup): { lossOptions?: { weight: number[] } } {
+  return setup.classWeights === undefined ? {} : { lossOptions: { weight: setup.classWeights } };
+}
+
+/** The loss as the run describes it: `softmaxCrossEntropy (class weights 1, 3)`. */
+function lossText(setup: Setup): string {
+  return setup.classWeights === undefined ? setup.recipe.loss : `${setup.recipe.loss} (class weights ${setup.classWeights.map((w) => Number(w.toPrecision(4))).join(', ')})`;
 }
 
 /** One output per class, except one output (a probability or a logit) for two classes under a binary cross-entropy. */
@@ -465,7 +488,7 @@ function describeRun(setup: Setup, source: string, colors: Colors): string {
   const cells = 'droppedRows' in table && 'filledCells' in table ? missingNote(table.droppedRows as number, table.filledCells as number) : '';
   return `${colors.bold(safeText(source))}: ${table.rows} rows (${rows}), ${count(table.featureNames.length, 'feature')}, ${target}${cells}\n`
     + `task ${table.task}${why}\n`
-    + `model ${architecture(setup)}, ${setup.recipe.loss}, ${optimizerText(setup)}${resumed}`;
+    + `model ${architecture(setup)}, ${lossText(setup)}, ${optimizerText(setup)}${resumed}`;
 }
 
 function missingNote(dropped: number, filled: number): string {

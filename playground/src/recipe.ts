@@ -25,7 +25,7 @@ export interface Run {
   origin: Origin;
 }
 
-/** The loss `auto` stands for: softmax cross-entropy for classes, mse otherwise (as `glassnet train`). */
+/** The loss `auto` stands for: softmax cross-entropy for classes, mse otherwise. (`glassnet train` takes binary cross-entropy on one logit for two classes; the playground's views read one output per class.) */
 export function resolveLoss(settings: Settings, task: Task): LossName {
   if (settings.loss !== AUTO) return settings.loss;
   return task === 'classification' ? 'softmaxCrossEntropy' : 'mse';

@@ -9,7 +9,7 @@ import {
   DETAIL_LIMITS, explainStep, namesFor, renderMarkdown, type Explanation, type Names,
 } from 'glassnet/explain';
 import {
-  Dense, Tensor, classIndices, formatModelFile, isClassificationLoss, modelFromJSON, modelToJSON, noGrad, softmax,
+  Dense, LOSS_RECORDS, Tensor, classIndices, classOfRow, formatModelFile, modelFromJSON, modelToJSON, noGrad, sigmoid, softmax,
   type ModelFile, type Sequential,
 } from 'glassnet';
 import { selectBestBackend } from 'glassnet/backend';
@@ -273,7 +273,7 @@ function planeOf(current: Run): RunInfo['plane'] {
   const points = (rows: number[][], targets: number[][]): Points => ({
     x: Float32Array.from(rows, (r) => r[0]!),
     y: Float32Array.from(rows, (r) => r[1]!),
-    label: Int32Array.from(targets, (t) => (t.length === 1 ? (t[0]! >= 0.5 ? 1 : 0) : t.indexOf(Math.max(...t)))),
+    label: Int32Array.from(targets, (t) => classOfRow('outputs', t, 0, t.length)),
   });
   const all = [...current.train.x, ...current.test.x];
   let limit = 0;
@@ -300,7 +300,7 @@ function snapshot(current: Run): Snapshot {
   };
   if (info?.images) {
     const outputs = session.model.predict(info.images.pixels.map((p) => Array.from(p)));
-    s.predictions = Array.from(classIndices(outputs.data, info.images.pixels.length, session.model.outputSize));
+    s.predictions = Array.from(classIndices(outputs.data, info.images.pixels.length, session.model.outputSize, LOSS_RECORDS[current.loss].probabilities));
   }
   if (info?.codes) {
     const outs = layerOutputs(session.model, session.model.toInput(info.codes, 'codes'));
@@ -349,10 +349,12 @@ function grid(current: Run, extent: [number, number, number, number]): Snapshot[
   const output = outs[outs.length - 1]!;
   const width = output.shape[1]!;
   let decision: Float32Array;
-  if (isClassificationLoss(current.loss) && width >= 2) {
-    // The probability of class 1, with the loss's own softmax when the loss applies one.
-    const probs = current.loss === 'softmaxCrossEntropy' ? noGrad(() => softmax(output)) : output;
-    decision = Float32Array.from({ length: size * size }, (_, p) => probs.data[p * width + 1]!);
+  const reading = LOSS_RECORDS[current.loss].probabilities;
+  if (reading !== null && (width >= 2 || reading === 'sigmoid')) {
+    // The probability of class 1 as the loss reads its outputs (softmax of logits, sigmoid of one logit, or the outputs).
+    const probs = reading === 'softmax' ? noGrad(() => softmax(output)) : reading === 'sigmoid' ? noGrad(() => sigmoid(output)) : output;
+    const column = width >= 2 ? 1 : 0;
+    decision = Float32Array.from({ length: size * size }, (_, p) => probs.data[p * width + column]!);
   } else {
     decision = units[units.length - 1]![0]!;
   }

@@ -9,9 +9,10 @@ import { GlassnetError } from '../errors.js';
 import { LOSSES, checkLoss, type LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
 import { noGrad } from '../tensor/autograd.js';
-import { sigmoid, softmax } from '../tensor/ops.js';
+import { lossSetting, softmax } from '../tensor/ops.js';
+import { logistic } from '../primitives/activations.js';
 import { LOSS_RECORDS } from '../primitives/losses.js';
-import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
+import { zeros, type NestedNumbers, type Tensor } from '../tensor/tensor.js';
 import { evaluate, evaluateOutputs, forwardRows, isClassificationLoss, toSamples, type Evaluation } from '../train/evaluate.js';
 import { classIndices, regressionReport } from '../train/metrics.js';
 import { Scaler, scalerFromJSON } from '../data/scaling.js';
@@ -41,6 +42,12 @@ export interface TrainedModelOptions {
   missing?: MissingPolicy;
   /** Anything else to record under `training` (epochs, metrics, ...). */
   training?: TrainingInfo;
+  /**
+   * The loss's per-class weights in training (its `weight` option, one per
+   * output column), so `evaluate` reports the loss training minimised.
+   * Stored as `training.classWeights`.
+   */
+  classWeights?: readonly number[];
 }
 
 type Rows = NestedNumbers | Tensor;
@@ -62,6 +69,7 @@ export class TrainedModel {
   readonly encoding: FeatureEncoding | undefined;
   readonly missing: MissingPolicy | undefined;
   readonly training: TrainingInfo;
+  readonly classWeights: readonly number[] | undefined;
 
   /** @throws GlassnetError for an unknown loss, or classes or scalers that do not fit the model's outputs. */
   constructor(readonly model: Sequential, options: TrainedModelOptions) {
@@ -86,7 +94,16 @@ export class TrainedModel {
     this.targetNames = options.targetNames === undefined ? undefined : [...options.targetNames];
     this.encoding = options.encoding;
     this.missing = options.missing;
-    this.training = { ...options.training, loss: this.loss };
+    if (options.classWeights !== undefined) {
+      try {
+        lossSetting(this.loss, { weight: options.classWeights }, zeros([1, outputs], model.dtype), 'options');
+      } catch (error) {
+        if (!(error instanceof GlassnetError)) throw error;
+        throw new GlassnetError({ code: error.code, argument: 'options.classWeights', expected: error.expected, found: error.found, cause: error });
+      }
+    }
+    this.classWeights = options.classWeights === undefined ? undefined : [...options.classWeights];
+    this.training = { ...options.training, loss: this.loss, ...(this.classWeights === undefined ? {} : { classWeights: [...this.classWeights] }) };
   }
 
   /**
@@ -102,9 +119,11 @@ export class TrainedModel {
     const saved = (LOSSES as readonly unknown[]).includes(training.loss) ? (training.loss as LossName) : undefined;
     const loss = saved ?? (classes === undefined ? 'mse' : 'softmaxCrossEntropy');
     const task = preprocessing.task === 'regression' || (classes === undefined && !isClassificationLoss(loss)) ? 'regression' : 'classification';
+    const classWeights = training['classWeights'];
     try {
       return new TrainedModel(model, {
         loss, task, training,
+        ...(classWeights === undefined ? {} : { classWeights: classWeights as number[] }),
         ...(classes === undefined ? {} : { classes }),
         scaler: scalerFromJSON(preprocessing.scaler ?? { kind: 'none' }, at('scaler')),
         targetScaler: scalerFromJSON(preprocessing.targetScaler ?? { kind: 'none' }, at('targetScaler')),
@@ -116,7 +135,9 @@ export class TrainedModel {
       });
     } catch (error) {
       if (!(error instanceof GlassnetError) || !error.argument.startsWith('options.')) throw error;
-      throw new GlassnetError({ code: error.code, argument: at(error.argument.slice('options.'.length)), expected: error.expected, found: error.found, cause: error });
+      const option = error.argument.slice('options.'.length);
+      const argument = option === 'classWeights' ? `${file}: training.classWeights` : at(option);
+      throw new GlassnetError({ code: error.code, argument, expected: error.expected, found: error.found, cause: error });
     }
   }
 
@@ -145,39 +166,41 @@ export class TrainedModel {
   /**
    * Class probabilities, one column per class, as the loss's record says
    * (`probabilities`): softmax of the logits for softmaxCrossEntropy, the
-   * sigmoid of the logit for binaryCrossEntropyWithLogits, the outputs
-   * themselves for binaryCrossEntropy; `[1 − p, p]` for one output.
+   * sigmoid of the logit for binaryCrossEntropyWithLogits (in float64:
+   * `[σ(−z), σ(z)]` for one output), the outputs themselves for
+   * binaryCrossEntropy (`[1 − p, p]` for one output).
    * @throws GlassnetError `state` for a regression model.
    */
   predictProba(x: Rows): number[][] {
     const classes = this.requireClasses('predictProba');
-    const scores = this.scores(x).toArray() as number[][];
+    const reading = LOSS_RECORDS[this.loss].probabilities;
+    const outputs = this.forward(x);
+    if (reading === 'sigmoid') {
+      // In float64 from the logit: σ(−z) keeps the digits 1 − σ(z) would lose when σ(z) is near 1.
+      const rows = outputs.toArray() as number[][];
+      return rows.map((row) => (row.length === 1 && classes.length === 2 ? [logistic(-row[0]!), logistic(row[0]!)] : row.map(logistic)));
+    }
+    const scores = (reading === 'softmax' ? noGrad(() => softmax(outputs)) : outputs).toArray() as number[][];
     return scores.map((row) => (row.length === 1 && classes.length === 2 ? [1 - row[0]!, row[0]!] : row));
   }
 
-  /** The predicted class label of each row. @throws GlassnetError `state` for a regression model. */
+  /** The predicted class label of each row, by the rule training and evaluation use (`classOfRow`). @throws GlassnetError `state` for a regression model. */
   classify(x: Rows): string[] {
     const classes = this.requireClasses('classify');
-    const scores = this.scores(x);
-    // One score per row is class 1 from 0.5 on, a probability as predictProba gives it.
-    return Array.from(classIndices(scores.data, scores.rows, scores.cols), (c) => classes[c]!);
-  }
-
-  /** The outputs as the loss turns them into probabilities. */
-  private scores(x: Rows): Tensor {
-    const output = this.forward(x);
-    const kind = LOSS_RECORDS[this.loss].probabilities;
-    return kind === 'softmax' ? noGrad(() => softmax(output)) : kind === 'sigmoid' ? noGrad(() => sigmoid(output)) : output;
+    const outputs = this.forward(x);
+    return Array.from(classIndices(outputs.data, outputs.rows, outputs.cols, LOSS_RECORDS[this.loss].probabilities), (c) => classes[c]!);
   }
 
   /**
-   * Loss with the model's own loss on scaled inputs and targets; for
+   * Loss with the model's own loss (and class weights) on scaled inputs and targets; for
    * classifiers accuracy and confusion matrix, for regression R², RMSE
    * and MAE in target units against the training mean when known.
    */
   evaluate(x: Rows, y: Rows): Evaluation {
     const inputs = this.scaleInputs(x);
-    if (this.task === 'classification') return evaluate(this.model, inputs, y, { loss: this.loss });
+    if (this.task === 'classification') {
+      return evaluate(this.model, inputs, y, { loss: this.loss, ...(this.classWeights === undefined ? {} : { lossOptions: { weight: this.classWeights } }) });
+    }
     const targets = this.model.toInput(y, 'y', this.model.outputSize).toArray() as number[][];
     const scaled = toSamples(this.model, inputs, this.targetScaler.transform(targets), '', this.loss);
     // One forward pass gives both the loss on scaled targets and the predictions in target units.

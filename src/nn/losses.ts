@@ -3,7 +3,7 @@ import { LOSSES, type LossName } from '../primitives/losses.js';
 import { applyLoss, type LossOptions } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-export { LOSSES, LOSS_RECORDS, type LossName } from '../primitives/losses.js';
+export { LOSSES, LOSS_RECORDS, classOfRow, type LossName, type OutputReading } from '../primitives/losses.js';
 
 /** A loss maps (network output, target) to a scalar tensor. */
 export type LossFunction = (output: Tensor, target: Tensor) => Tensor;

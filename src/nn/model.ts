@@ -3,7 +3,7 @@ import { noGrad } from '../tensor/autograd.js';
 import { Tensor, tensor, type DType, type NestedNumbers } from '../tensor/tensor.js';
 import type { FloatArray } from '../backend/index.js';
 import { Random } from '../util/random.js';
-import { checkFinite, checkOptions, optionNames } from '../util/checks.js';
+import { RATE, checkFinite, checkNumber, checkOptions, optionNames } from '../util/checks.js';
 import { formatShape, shapePath } from '../util/shape.js';
 import type { ActivationName } from './activations.js';
 import { Dense, Dropout, type Layer } from './layers.js';
@@ -119,32 +119,42 @@ export interface MlpOptions {
   /** The hidden activation's option (leakyRelu's slope, ELU's alpha); see `DenseOptions.alpha`. */
   alpha?: number;
   init?: InitializerName;
-  /** One seed for all layers (default 0). */
+  /** One seed for all layers (default 0); the Dropout layer after hidden layer k is seeded `seed + k`. */
   seed?: number;
+  /** Dropout rate after each hidden layer, in [0, 1) (default 0: no Dropout layers). */
+  dropout?: number;
   dtype?: DType;
 }
 
 /** Every option {@link mlp} reads; any other is refused. */
-const MLP_OPTIONS = optionNames<MlpOptions>({ activation: true, outputActivation: true, alpha: true, init: true, seed: true, dtype: true });
+const MLP_OPTIONS = optionNames<MlpOptions>({ activation: true, outputActivation: true, alpha: true, init: true, seed: true, dropout: true, dtype: true });
 
 /**
  * A fully connected network from layer sizes, e.g. `mlp([8, 3, 8])`.
  * All layers draw their initial weights from one generator seeded by
- * `options.seed`, so the same seed gives bit-identical weights.
+ * `options.seed`, so the same seed gives bit-identical weights; Dropout
+ * layers draw nothing from it, so `dropout` leaves the weights unchanged.
  */
 export function mlp(sizes: readonly number[], options: MlpOptions = {}): Sequential {
   if (sizes.length < 2) {
     throw new GlassnetError({ code: 'shape', argument: 'sizes', expected: 'at least two sizes (inputs and outputs)', found: formatShape(sizes) });
   }
   checkOptions(options, MLP_OPTIONS);
-  const random = new Random(options.seed ?? 0);
+  const seed = options.seed ?? 0;
+  const dropout = checkNumber(options.dropout ?? 0, RATE, 'options.dropout');
+  const random = new Random(seed);
   const hidden = options.activation ?? 'sigmoid';
-  const layers = sizes.slice(1).map((units, i) => new Dense(sizes[i]!, units, {
-    activation: i === sizes.length - 2 ? options.outputActivation ?? hidden : hidden,
-    ...(options.alpha === undefined || i === sizes.length - 2 ? {} : { alpha: options.alpha }),
-    random,
-    ...(options.init === undefined ? {} : { init: options.init }),
-    ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
-  }));
+  const layers: Layer[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const last = i + 2 === sizes.length;
+    layers.push(new Dense(sizes[i]!, sizes[i + 1]!, {
+      activation: last ? options.outputActivation ?? hidden : hidden,
+      ...(options.alpha === undefined || last ? {} : { alpha: options.alpha }),
+      random,
+      ...(options.init === undefined ? {} : { init: options.init }),
+      ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
+    }));
+    if (!last && dropout !== 0) layers.push(new Dropout(sizes[i + 1]!, dropout, { seed: seed + i + 1, ...(options.dtype === undefined ? {} : { dtype: options.dtype }) }));
+  }
   return new Sequential(layers);
 }

@@ -175,3 +175,31 @@ export type LossName = keyof typeof LOSS_RECORDS;
 
 /** Every loss name, in the order help texts list them. */
 export const LOSSES = Object.keys(LOSS_RECORDS) as LossName[];
+
+/** How a loss reads its outputs as probabilities: a loss record's `probabilities`. */
+export type OutputReading = LossRecord['probabilities'];
+
+/**
+ * The one rule for which class a row of `cols` values (from `offset`)
+ * stands for, given how they read as probabilities (`reading`, a loss
+ * record's `probabilities`; `'outputs'` for probability or one-hot rows
+ * such as targets). Training accuracy, evaluation, `TrainedModel.classify`
+ * and the playground all call it, so a model's outputs are one class
+ * everywhere.
+ *
+ * Several columns: the first largest value. Softmax keeps the order of the
+ * logits, so they are compared raw (softmax could round two close logits
+ * to one probability). One column: class 1 from probability ½ on, so a
+ * logit (`'sigmoid'`) is class 1 from 0 on. It is decided on the logit
+ * because σ(z) rounds to exactly ½ for |z| below about 1e-16, where the
+ * logit's sign still tells. A lone softmax column is probability 1: class 1.
+ */
+export function classOfRow(reading: OutputReading, values: ArrayLike<number>, offset: number, cols: number): number {
+  if (cols === 1) {
+    const threshold = reading === 'sigmoid' ? 0 : reading === 'softmax' ? -Infinity : 0.5;
+    return values[offset]! >= threshold ? 1 : 0;
+  }
+  let best = 0;
+  for (let c = 1; c < cols; c++) if (values[offset + c]! > values[offset + best]!) best = c;
+  return best;
+}

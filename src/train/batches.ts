@@ -1,6 +1,7 @@
 import type { FloatArray } from '../backend/index.js';
 import { allocate, type Tensor } from '../tensor/tensor.js';
 import { classOf } from './metrics.js';
+import type { OutputReading } from '../primitives/losses.js';
 
 /**
  * Minibatch buffers, allocated once and refilled in the epoch's order; a
@@ -36,9 +37,9 @@ function gatherRows(out: FloatArray, source: Tensor, order: Int32Array, start: n
 }
 
 /** How many of the batch's rows `outputs` classifies as their targets do. */
-export function countCorrect(outputs: Float32Array | Float64Array, targets: Tensor, order: Int32Array, start: number, rows: number, threshold = 0.5): number {
+export function countCorrect(outputs: Float32Array | Float64Array, targets: Tensor, order: Int32Array, start: number, rows: number, reading: OutputReading): number {
   const cols = targets.cols;
   let correct = 0;
-  for (let r = 0; r < rows; r++) if (classOf(targets.data, order[start + r]! * cols, cols) === classOf(outputs, r * cols, cols, threshold)) correct++;
+  for (let r = 0; r < rows; r++) if (classOf(targets.data, order[start + r]! * cols, cols) === classOf(outputs, r * cols, cols, reading)) correct++;
   return correct;
 }

@@ -1,5 +1,5 @@
 import { noGrad } from '../tensor/autograd.js';
-import { sigmoid, type LossOptions } from '../tensor/ops.js';
+import type { LossOptions } from '../tensor/ops.js';
 import { LOSS_RECORDS } from '../primitives/losses.js';
 import { Tensor, allocate, type NestedNumbers } from '../tensor/tensor.js';
 import { checkLoss, getLoss, type LossName } from '../nn/losses.js';
@@ -115,9 +115,7 @@ export function evaluateOutputs(outputs: Tensor, targets: Tensor, loss: LossName
   return noGrad(() => {
     const value = getLoss(loss, lossOptions)(outputs, targets).item();
     if (!isClassificationLoss(loss)) return { loss: value, regression: regressionReport(outputs.data, targets.data, outputs.rows, outputs.cols) };
-    // One logit per row is a class by its sigmoid (≥ 0.5), as a probability output is.
-    const scores = LOSS_RECORDS[loss].probabilities === 'sigmoid' ? sigmoid(outputs) : outputs;
-    return { loss: value, classification: classificationReport(scores.data, targets.data, outputs.rows, outputs.cols) };
+    return { loss: value, classification: classificationReport(outputs.data, targets.data, outputs.rows, outputs.cols, LOSS_RECORDS[loss].probabilities) };
   });
 }
 

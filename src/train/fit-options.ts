@@ -28,8 +28,6 @@ export function checkFitOptions(model: Sequential, x: NestedNumbers | Tensor, y:
   const maxSteps = options.maxSteps === undefined ? Infinity : checkInteger(options.maxSteps, 1, 'options.maxSteps');
   const threshold = options.errorThreshold === undefined ? undefined : checkNumber(options.errorThreshold, NON_NEGATIVE, 'options.errorThreshold');
   const timeLimit = options.timeLimit === undefined ? undefined : checkNumber(options.timeLimit, POSITIVE, 'options.timeLimit');
-  if (options.clipNorm !== undefined) checkNumber(options.clipNorm, POSITIVE, 'options.clipNorm');
-  if (options.l2 !== undefined) checkNumber(options.l2, NON_NEGATIVE, 'options.l2');
   if (options.earlyStopping !== undefined) {
     checkInteger(options.earlyStopping.patience, 1, 'options.earlyStopping.patience');
     if (options.earlyStopping.minDelta !== undefined) checkNumber(options.earlyStopping.minDelta, NON_NEGATIVE, 'options.earlyStopping.minDelta');

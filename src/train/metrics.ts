@@ -1,5 +1,6 @@
 import { GlassnetError } from '../errors.js';
 import type { FloatArray } from '../backend/index.js';
+import { classOfRow, type OutputReading } from '../primitives/losses.js';
 
 /** Per-class precision and recall, with the counts behind them. */
 export interface ClassReport {
@@ -20,38 +21,35 @@ export interface ClassificationReport {
 }
 
 /**
- * The class each row stands for: the index of the largest value, or, for a
- * single column (one sigmoid output), 1 when the value is at least 0.5.
+ * The class each row stands for, by {@link classOfRow}: the index of the
+ * largest value, or, for a single column, 1 from probability ½ on. `reading`
+ * says how the values are probabilities (a loss record's `probabilities`;
+ * default `'outputs'`: they are, as targets and `predictProba` rows are).
  */
-export function classIndices(values: FloatArray, rows: number, cols: number): Int32Array {
+export function classIndices(values: FloatArray, rows: number, cols: number, reading: OutputReading = 'outputs'): Int32Array {
   const out = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) out[r] = classOf(values, r * cols, cols);
+  for (let r = 0; r < rows; r++) out[r] = classOfRow(reading, values, r * cols, cols);
   return out;
 }
 
-/**
- * The class of the row of `cols` values starting at `offset` (see
- * {@link classIndices}); a single column is class 1 from `threshold` on
- * (0.5 for a probability, 0 for a logit, whose sigmoid is then 0.5).
- */
-export function classOf(values: FloatArray, offset: number, cols: number, threshold = 0.5): number {
-  if (cols === 1) return values[offset]! >= threshold ? 1 : 0;
-  let best = 0;
-  for (let c = 1; c < cols; c++) if (values[offset + c]! > values[offset + best]!) best = c;
-  return best;
+/** The class of the row of `cols` values starting at `offset` (see {@link classIndices}). */
+export function classOf(values: FloatArray, offset: number, cols: number, reading: OutputReading = 'outputs'): number {
+  return classOfRow(reading, values, offset, cols);
 }
 
 /**
  * Accuracy, confusion matrix and per-class precision/recall of
  * `predictions` against `targets` (both `rows × cols`: one-hot or
- * probability rows, or a single 0/1 column).
+ * probability rows, or a single 0/1 column). `reading` says how the
+ * predictions are probabilities (default: they are); pass the loss's
+ * (`LOSS_RECORDS[loss].probabilities`) to score raw outputs.
  */
-export function classificationReport(predictions: FloatArray, targets: FloatArray, rows: number, cols: number): ClassificationReport {
+export function classificationReport(predictions: FloatArray, targets: FloatArray, rows: number, cols: number, reading: OutputReading = 'outputs'): ClassificationReport {
   if (rows === 0) {
     throw new GlassnetError({ code: 'empty', argument: 'targets', expected: 'at least one sample', found: 'none' });
   }
   const classes = Math.max(cols, 2);
-  const predicted = classIndices(predictions, rows, cols);
+  const predicted = classIndices(predictions, rows, cols, reading);
   const actual = classIndices(targets, rows, cols);
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   let correct = 0;

@@ -7,18 +7,17 @@
 import type { FloatArray } from '../backend/index.js';
 import { GlassnetError, describeValue } from '../errors.js';
 import { checkOneOf } from '../util/checks.js';
-import type { DType, NestedNumbers, Tensor } from '../tensor/tensor.js';
+import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
 import type { ActivationName } from '../nn/activations.js';
-import type { InitializerName } from '../nn/init.js';
-import { Dense, Dropout, type Layer } from '../nn/layers.js';
+import { Dense } from '../nn/layers.js';
 import { checkLoss, type LossName } from '../nn/losses.js';
-import { Sequential } from '../nn/model.js';
+import { mlp, type MlpOptions, type Sequential } from '../nn/model.js';
 import { createOptimizer, type OptimizerName } from '../optim/factory.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { NON_NEGATIVE, POSITIVE, RATE, checkInteger, checkNumber, checkOptions, optionNames } from '../util/checks.js';
+import { RATE, checkInteger, checkNumber, checkOptions, optionNames } from '../util/checks.js';
 import { cosineAnnealing, exponentialDecay, stepDecay, type LRSchedule } from '../optim/schedules.js';
 import { Random } from '../util/random.js';
-import { LOSS_RECORDS } from '../primitives/losses.js';
+import { LOSS_RECORDS, type OutputReading } from '../primitives/losses.js';
 import { Batches, countCorrect } from './batches.js';
 import { evaluateTensors, isClassificationLoss, toSamples, type Evaluation, type Samples } from './evaluate.js';
 import type { EpochInfo } from './fit-types.js';
@@ -35,8 +34,8 @@ export class EpochCursor {
   readonly order: Int32Array;
   private readonly batches: Batches;
   private readonly classification: boolean;
-  /** A single logit (binaryCrossEntropyWithLogits) is class 1 from 0 on, a probability from 0.5. */
-  private readonly classThreshold: number;
+  /** How the loss reads outputs as probabilities, which decides their class (see `classOfRow`). */
+  private readonly reading: OutputReading;
   /** The 1-based epoch being run (0 before the first). */
   epoch = 0;
   /** Samples of the current epoch already trained on. */
@@ -52,7 +51,7 @@ export class EpochCursor {
     this.order = Int32Array.from({ length: train.x.rows }, (_, i) => i);
     this.batches = new Batches(train.x, train.y, batchSize, shuffle);
     this.classification = isClassificationLoss(trainer.loss);
-    this.classThreshold = LOSS_RECORDS[trainer.loss].probabilities === 'sigmoid' ? 0 : 0.5;
+    this.reading = LOSS_RECORDS[trainer.loss].probabilities;
     this.position = train.x.rows; // no epoch begun: the next step begins one
   }
 
@@ -91,7 +90,7 @@ export class EpochCursor {
     this.batch++;
     if (!Number.isFinite(loss)) throw nonFiniteLoss(loss, ` at epoch ${this.epoch}, batch ${this.batch}`);
     this.lossSum += loss;
-    if (this.classification) this.correct += countCorrect(this.trainer.outputs, this.train.y, this.order, this.position, rows, this.classThreshold);
+    if (this.classification) this.correct += countCorrect(this.trainer.outputs, this.train.y, this.order, this.position, rows, this.reading);
     this.position += rows;
     return loss;
   }
@@ -148,56 +147,32 @@ export function scheduleFrom(spec: ScheduleSpec): LRSchedule | undefined {
 
 // ----------------------------------------------------------------- the network of a recipe
 
-/** What decides a multilayer perceptron and its initial weights. */
-export interface NetworkSpec {
+/** What decides a multilayer perceptron and its initial weights: {@link mlp}'s options with the sizes. */
+export interface NetworkSpec extends MlpOptions {
   /** Layer sizes, inputs first, outputs last. */
   sizes: readonly number[];
-  /** Hidden activation (default `"sigmoid"`, as `mlp`). */
-  activation?: ActivationName;
-  /** Output activation (default: `activation`). */
-  outputActivation?: ActivationName;
-  /** Weight initialiser (default: the Dense layer's, He for relu-type, Xavier otherwise). */
-  init?: InitializerName;
-  /** One seed for every layer's weights; Dropout layer k (after hidden layer k) is seeded `seed + k` (default 0). */
-  seed?: number;
-  /** Dropout rate after each hidden layer, in [0, 1) (default 0: no Dropout layers). */
-  dropout?: number;
-  dtype?: DType;
 }
 
 /** Every field of a {@link NetworkSpec}; any other is refused. */
-const NETWORK_SPEC_KEYS = optionNames<NetworkSpec>({ sizes: true, activation: true, outputActivation: true, init: true, seed: true, dropout: true, dtype: true });
+const NETWORK_SPEC_KEYS = optionNames<NetworkSpec>({
+  sizes: true, activation: true, outputActivation: true, alpha: true, init: true, seed: true, dropout: true, dtype: true,
+});
 
 /**
- * The network a spec describes: Dense layers drawing from one generator
- * seeded by `seed` (as {@link mlp} and `glassnet train` build theirs), and
- * a Dropout layer after each hidden one when `dropout` > 0. So one spec
- * gives bit-identical weights here, in `mlp` and in the CLI.
+ * The network a spec describes: {@link mlp} with the spec's options, after
+ * checking the spec as data (it may come from a URL, a worker message or
+ * a file). So one spec gives bit-identical weights here, in `mlp` and in
+ * the CLI.
  */
 export function networkFrom(spec: NetworkSpec): Sequential {
   checkOptions(spec, NETWORK_SPEC_KEYS, 'spec');
-  const { sizes } = spec;
+  const { sizes, ...options } = spec;
   if (!Array.isArray(sizes) || sizes.length < 2) {
     throw new GlassnetError({ code: 'shape', argument: 'sizes', expected: 'at least two layer sizes (inputs and outputs)', found: describeValue(sizes) });
   }
   sizes.forEach((n, i) => checkInteger(n, 1, `sizes[${i}]`));
-  const seed = spec.seed ?? 0;
-  const dropout = spec.dropout ?? 0;
-  checkNumber(dropout, RATE, 'dropout');
-  const random = new Random(seed);
-  const hidden = spec.activation ?? 'sigmoid';
-  const layers: Layer[] = [];
-  for (let i = 0; i + 1 < sizes.length; i++) {
-    const last = i + 2 === sizes.length;
-    layers.push(new Dense(sizes[i]!, sizes[i + 1]!, {
-      activation: last ? spec.outputActivation ?? hidden : hidden,
-      random,
-      ...(spec.init === undefined ? {} : { init: spec.init }),
-      ...(spec.dtype === undefined ? {} : { dtype: spec.dtype }),
-    }));
-    if (!last && dropout > 0) layers.push(new Dropout(sizes[i + 1]!, dropout, { seed: seed + i + 1 }));
-  }
-  return new Sequential(layers);
+  checkNumber(spec.dropout ?? 0, RATE, 'dropout');
+  return mlp(sizes, options);
 }
 
 // ----------------------------------------------------------------- the session
@@ -311,8 +286,6 @@ export class TrainingSession {
     this.train = toSamples(model, data.x, data.y);
     this.test = options.test === undefined ? null : toSamples(model, options.test.x, options.test.y, 'options.test.');
     const batchSize = Math.min(checkInteger(options.batchSize ?? this.train.x.rows, 1, 'options.batchSize'), this.train.x.rows);
-    if (options.l2 !== undefined) checkNumber(options.l2, NON_NEGATIVE, 'options.l2');
-    if (options.clipNorm !== undefined) checkNumber(options.clipNorm, POSITIVE, 'options.clipNorm');
     const schedule = options.schedule === undefined || 'lrAt' in options.schedule ? options.schedule : scheduleFrom(options.schedule);
     const optimizer = options.optimizer
       ?? createOptimizer(options.optimizerName ?? 'sgd', model.parameters(), options.lr === undefined ? {} : { lr: options.lr });

@@ -5,7 +5,7 @@ import { checkLoss, getLoss, type LossFunction, type LossName } from '../nn/loss
 import type { LossOptions } from '../tensor/ops.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate, type Optimizer } from '../optim/optimizer.js';
-import { checkInteger } from '../util/checks.js';
+import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from '../util/checks.js';
 import { SGD } from '../optim/sgd.js';
 import { TrainingPlan } from './plan.js';
 import { TinyStep } from './tiny.js';
@@ -64,6 +64,9 @@ export class Trainer {
   constructor(model: Sequential, options: TrainerOptions = {}) {
     this.loss = checkLoss(options.loss ?? 'squaredError', 'options.loss');
     this.batchSize = checkInteger(options.batchSize ?? 1, 1, 'options.batchSize');
+    // fit and TrainingSession pass these through unchecked: this is their one check.
+    if (options.l2 !== undefined) checkNumber(options.l2, NON_NEGATIVE, 'options.l2');
+    if (options.clipNorm !== undefined) checkNumber(options.clipNorm, POSITIVE, 'options.clipNorm');
     this.model = model;
     this.optimizer = options.optimizer ?? new SGD(model.parameters(), checkLearningRate(options.lr ?? 0.1, 'options.lr'));
     const lossOptions = options.lossOptions ?? {};
