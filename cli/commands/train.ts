@@ -16,7 +16,7 @@ import { createProgress, epochFigures, type Colors, type ProgressMode } from '..
 import { fixed, writeReport, type ReportData } from '../report.js';
 import { runTraining, shared, sharedTensor, writeOrKeep, type RunOutcome, type SharedSamples } from '../train-run.js';
 import {
-  addRecipeOptions, checkResumeFlags, optimizerOptions, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
+  addRecipeOptions, checkResumeFlags, fitOptions, optimizerOptions, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
 } from '../train-settings.js';
 import { targetMatrix } from '../trained.js';
 
@@ -138,16 +138,9 @@ async function train(source: string, cmd: Command): Promise<void> {
   const outcome = await runTraining({
     model: modelToJSON(setup.model),
     optimizer: setup.optimizer.getState(),
-    fit: {
-      loss: recipe.loss, epochs, batchSize: recipe.batchSize, seed: recipe.seed, l2: recipe.l2, threads,
-      ...(recipe.earlyStopping === undefined ? {} : { earlyStopping: { patience: recipe.earlyStopping, ...(recipe.minDelta === undefined ? {} : { minDelta: recipe.minDelta }) } }),
-      ...(recipe.clipNorm === undefined ? {} : { clipNorm: recipe.clipNorm }),
-      ...(recipe.maxSteps === undefined ? {} : { maxSteps: recipe.maxSteps }),
-      ...(recipe.schedule === undefined ? {} : { schedule: recipe.schedule }),
-      ...(recipe.errorThreshold === undefined ? {} : { errorThreshold: recipe.errorThreshold }),
-      ...(timeLimit === undefined ? {} : { timeLimit }),
-      ...(setup.resume === undefined ? {} : { resume: setup.resume }),
-    },
+    fit: fitOptions(recipe, {
+      epochs, threads, ...(timeLimit === undefined ? {} : { timeLimit }), ...(setup.resume === undefined ? {} : { resume: setup.resume }),
+    }),
     ...(backend === undefined ? {} : { backend }),
     train: sharedSamples(setup.train, setup.model.dtype),
     ...(setup.validation === undefined ? {} : { validation: sharedSamples(setup.validation, setup.model.dtype) }),
@@ -238,7 +231,7 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
   }
   if (say === null) return;
   const last = result.history.at(-1);
-  say(`stopped by ${result.stoppedBy} after ${result.epochs} epochs (${result.steps} steps, ${seconds.toFixed(1)} s)${result.bestEpoch === undefined ? '' : `; weights of epoch ${result.bestEpoch} restored`}`);
+  say(`stopped by ${result.stoppedBy} after ${result.epochs} epochs (${result.steps} steps, ${seconds.toFixed(1)} s)${result.bestEpoch === undefined || setup.recipe.restoreBestWeights === false ? '' : `; weights of epoch ${result.bestEpoch} restored`}`);
   if (last !== undefined) say(`final: ${epochFigures({ ...last, ...metrics }, colors)}`);
   if (fitQuality !== undefined) {
     for (const [on, part] of [['training', fitQuality.train], ['validation', fitQuality.validation]] as const) {
