@@ -42,7 +42,7 @@ export {
   fit, type FitOptions, type FitResult, type FitState, type EarlyStoppingState, type EpochInfo, type BatchInfo, type EarlyStoppingOptions, type StopReason,
 } from './train/fit.js';
 export { trainStep } from './train/step.js';
-export { evaluate, forwardRows, isClassificationLoss, type Evaluation } from './train/evaluate.js';
+export { evaluate, evaluateOutputs, forwardRows, isClassificationLoss, type Evaluation } from './train/evaluate.js';
 export { classificationReport, classIndices, classOf, regressionReport, type ClassificationReport, type ClassReport, type RegressionReport } from './train/metrics.js';
 export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './train/gradcheck.js';
 export { ARTICLE, ARTICLE_PRINTED, ARTICLE_SLIPS, articleNetwork, type ArticleSlip, type PrintedValue } from './data/article.js';

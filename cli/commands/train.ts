@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  Dense, LOSS_RECORDS, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
+  Dense, LOSS_RECORDS, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, evaluateOutputs, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
   applyFill, fillMissing, regressionReport, scalerFromJSON, splitMatrices,
-  type DType, type Flat, type FitState, type JsonObject, type Matrix, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
+  type DType, type Evaluation, type Flat, type FitState, type JsonObject, type Matrix, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
 } from 'glassnet';
 import { BACKENDS } from 'glassnet/backend';
 import { loadModel } from 'glassnet/node';
@@ -166,14 +166,13 @@ async function train(source: string, cmd: Command): Promise<void> {
 async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo, flags: RunFlags, say: ((line: string) => void) | null, colors: Colors): Promise<void> {
   const { result } = outcome;
   const { model } = modelFromJSON(outcome.model);
-  const final = evaluate(model, setup.train.x, matrixTensor(setup.train.y), { loss: setup.recipe.loss });
+  const { final, fitQuality } = finalFigures(setup, model);
   const metrics: Record<string, number> = { loss: final.loss };
   if (final.classification !== undefined) metrics['accuracy'] = final.classification.accuracy;
   if (result.validation !== undefined) {
     metrics['valLoss'] = result.validation.loss;
     if (result.validation.classification !== undefined) metrics['valAccuracy'] = result.validation.classification.accuracy;
   }
-  const fitQuality = setup.table.task === 'regression' ? regressionFigures(setup, model) : undefined;
   if (fitQuality !== undefined) Object.assign(metrics, regressionMetrics(fitQuality.train, ''), fitQuality.validation === undefined ? {} : regressionMetrics(fitQuality.validation, 'val'));
   const seconds = result.history.at(-1)?.seconds ?? 0;
   if (flags.out !== undefined) {
@@ -373,7 +372,17 @@ interface RegressionFigures {
   validation?: { report: RegressionReport; actual: Matrix; predicted: Matrix };
 }
 
-function regressionFigures(setup: Setup, model: Sequential): RegressionFigures {
+/** What {@link finalFigures} reads of a run's setup. */
+export type FinalSetup = Pick<Setup, 'train' | 'validation' | 'targetScaler'> & { recipe: Pick<ResolvedRecipe, 'loss'>; table: Pick<TableInfo, 'task'> };
+
+/**
+ * The final loss (and accuracy) on the training rows, and for regression
+ * the figures in target units: one forward pass over each part, whose
+ * outputs give both the loss and the predictions.
+ */
+export function finalFigures(setup: FinalSetup, model: Sequential): { final: Evaluation; fitQuality?: RegressionFigures } {
+  const targets = (part: Part): Tensor => model.toInput(matrixTensor(part.y), 'y', model.outputSize);
+  if (setup.table.task !== 'regression') return { final: evaluate(model, setup.train.x, matrixTensor(setup.train.y), { loss: setup.recipe.loss }) };
   const { targetScaler } = setup;
   // The training mean in target units: the baseline a model that learned nothing would reach.
   const trainActual = targetScaler.inverse(setup.train.y);
@@ -383,13 +392,18 @@ function regressionFigures(setup: Setup, model: Sequential): RegressionFigures {
     for (let i = j; i < data.length; i += width) sum += data[i]!;
     return sum / rows;
   });
-  const measure = (part: Part): RegressionFigures['train'] => {
+  const measure = (part: Part, outputs: Tensor): RegressionFigures['train'] => {
     const actual = targetScaler.inverse(part.y);
-    const outputs = forwardRows(model, part.x);
     const predicted = targetScaler.inverse({ rows: outputs.rows, cols: outputs.cols, data: Float64Array.from(outputs.data) });
     return { report: regressionReport(predicted.data, actual.data, actual.rows, width, mean), actual, predicted };
   };
-  return { train: measure(setup.train), ...(setup.validation === undefined ? {} : { validation: measure(setup.validation) }) };
+  const trainOutputs = forwardRows(model, setup.train.x);
+  const final = evaluateOutputs(trainOutputs, targets(setup.train), setup.recipe.loss);
+  const { validation } = setup;
+  return {
+    final,
+    fitQuality: { train: measure(setup.train, trainOutputs), ...(validation === undefined ? {} : { validation: measure(validation, forwardRows(model, validation.x)) }) },
+  };
 }
 
 /** `r2`, `rmse`, `mae` (or `valR2`, ...) for the metrics record. */
