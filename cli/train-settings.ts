@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import {
   ACTIVATIONS, GlassnetError, LOSSES, LOSS_RECORDS, MISSING_POLICIES, NON_NEGATIVE, OPTIMIZERS, RATE, SCALER_KINDS, SCHEDULES, UNIT, createOptimizer, scheduleFrom,
-  type ActivationName, type EarlyStoppingOptions, type FitOptions, type FitState, type JsonObject, type LossName, type MissingPolicy, type OptimizerName, type OptimizerOptionsMap, type ScalerKind, type ScheduleSpec, type Task,
+  type ActivationName, type EarlyStoppingOptions, type FitOptions, type FitState, type JsonObject, type LossName, type LossOptions, type MissingPolicy, type OptimizerName, type OptimizerOptionsMap, type ScalerKind, type ScheduleSpec, type Task,
 } from 'glassnet';
 import type { JobFitOptions } from './train-run.js';
 import { MAX_PARAMETERS, UsageError, checkBudget, choiceFlag, intervalFlag, delimiterFlag, integerFlag, listFlag, parameterCount, positiveFlag, sizesFlag } from './flags.js';
@@ -306,6 +306,13 @@ export const EARLY_STOPPING_FLAGS: Record<keyof EarlyStoppingOptions, Reach> = {
   minDelta: { flag: '--min-delta' },
   monitor: { flag: '--monitor' },
   restoreBestWeights: { flag: '--no-restore-best-weights' },
+};
+
+/** Every loss option and its flag. */
+export const LOSS_OPTION_FLAGS: Record<keyof LossOptions, Reach> = {
+  weight: { flag: '--class-weights' },
+  // A δ the command trained with must also reach evaluate, and model files do not store loss options yet.
+  delta: { none: "Huber's δ stays at its default, 1, until model files store the loss options that evaluate must use too" },
 };
 
 /** The settings that only mean something with `--early-stopping`. */

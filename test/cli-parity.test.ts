@@ -6,7 +6,7 @@ import { OPTIMIZERS, Tensor, createOptimizer, type OptimizerName } from 'glassne
 import { describe, expect, it } from 'vitest';
 import { trainCommand } from '../cli/commands/train.js';
 import {
-  EARLY_STOPPING_FLAGS, FIT_OPTION_FLAGS, OPTIMIZER_SETTINGS, addRecipeOptions, fitOptions, optimizerOptions, recipeFromFlags, resolveRecipe, type Reach,
+  EARLY_STOPPING_FLAGS, FIT_OPTION_FLAGS, LOSS_OPTION_FLAGS, OPTIMIZER_SETTINGS, addRecipeOptions, fitOptions, optimizerOptions, recipeFromFlags, resolveRecipe, type Reach,
 } from '../cli/train-settings.js';
 import { glassnet } from './helpers/cli.js';
 import { expectOneLineError, readModelJson, tempDir } from './helpers/cli-files.js';
@@ -83,7 +83,7 @@ const OPTIMIZER_EXAMPLES: Record<string, { args: string[]; value: unknown }> = {
 
 describe('the parity tables', () => {
   it('name only flags that train declares', () => {
-    const listed = [...flagsOf(FIT_OPTION_FLAGS), ...flagsOf(EARLY_STOPPING_FLAGS)].filter((flag) => !ADDED_ELSEWHERE.has(flag));
+    const listed = [...flagsOf(FIT_OPTION_FLAGS), ...flagsOf(EARLY_STOPPING_FLAGS), ...flagsOf(LOSS_OPTION_FLAGS)].filter((flag) => !ADDED_ELSEWHERE.has(flag));
     expect(listed.filter((flag) => !trainFlags.includes(flag))).toEqual([]);
     // A --no-X flag is declared as X's negation; the help lists it as written.
     const help = trainCommand().helpInformation();
@@ -91,13 +91,13 @@ describe('the parity tables', () => {
   });
 
   it('say why an option has no flag', () => {
-    const none = Object.entries({ ...FIT_OPTION_FLAGS, ...EARLY_STOPPING_FLAGS }).filter(([, reach]) => 'none' in reach).map(([key]) => key);
-    expect(none.sort()).toEqual(['onBatchEnd', 'onEpochEnd', 'validationData']);
+    const none = Object.entries({ ...FIT_OPTION_FLAGS, ...EARLY_STOPPING_FLAGS, ...LOSS_OPTION_FLAGS }).filter(([, reach]) => 'none' in reach).map(([key]) => key);
+    expect(none.sort()).toEqual(['delta', 'onBatchEnd', 'onEpochEnd', 'validationData']);
   });
 
   it('have an example here for every flag, so none goes untested', () => {
     const tested = new Set([...Object.keys(FIT_EXAMPLES), ...RUN_FLAGS, ...VIA_OTHERS, ...ADDED_ELSEWHERE]);
-    expect([...flagsOf(FIT_OPTION_FLAGS), ...flagsOf(EARLY_STOPPING_FLAGS)].filter((flag) => !tested.has(flag))).toEqual([]);
+    expect([...flagsOf(FIT_OPTION_FLAGS), ...flagsOf(EARLY_STOPPING_FLAGS), ...flagsOf(LOSS_OPTION_FLAGS)].filter((flag) => !tested.has(flag))).toEqual([]);
     const optimizerFlags = new Set(OPTIMIZERS.flatMap((name) => Object.values(OPTIMIZER_SETTINGS[name]).map((key) => recipeFlags.find((f) => camel(f) === key)!)));
     expect([...optimizerFlags].sort()).toEqual(Object.keys(OPTIMIZER_EXAMPLES).sort());
   });
