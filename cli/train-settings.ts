@@ -117,6 +117,10 @@ function betasFlag(text: string): [number, number] {
   return [values[0]!, values[1]!];
 }
 
+/** An optimizer's default for one of its options, asked of the library, so the help never disagrees with it. */
+function optimizerDefault(name: OptimizerName, option: string): string {
+  return String(createOptimizer(name, [], { lr: 1 } as never).options[option]);
+}
 
 /**
  * A learning-rate schedule as `--schedule` spells it: a name of the
@@ -224,19 +228,19 @@ const SETTINGS: { [K in keyof Recipe]-?: Setting<NonNullable<Recipe[K]>> } = {
     flag: '--weight-decay <lambda>', help: "the optimizer's weight decay (decoupled for adamw; default 0, 0.01 for adamw)",
     parse: (t) => intervalFlag('--weight-decay', t, NON_NEGATIVE),
   },
-  dampening: { flag: '--dampening <d>', help: 'sgd, momentum: dampening in [0, 1] of the gradient added to the momentum (default 0)', parse: (t) => intervalFlag('--dampening', t, UNIT) },
+  dampening: { flag: '--dampening <d>', help: `sgd, momentum: dampening in [0, 1] of the gradient added to the momentum (default ${optimizerDefault('sgd', 'dampening')})`, parse: (t) => intervalFlag('--dampening', t, UNIT) },
   nesterov: { flag: '--nesterov', help: 'sgd, momentum: Nesterov momentum (needs a momentum and no dampening)', parse: (t) => switchFlag('--nesterov', t) },
-  betas: { flag: '--betas <b1,b2>', help: 'adam, adamw: decay rates of the moment averages, each in [0, 1) (default 0.9,0.999)', parse: betasFlag },
+  betas: { flag: '--betas <b1,b2>', help: `adam, adamw: decay rates of the moment averages, each in [0, 1) (default ${optimizerDefault('adam', 'betas')})`, parse: betasFlag },
   eps: {
-    flag: '--eps <epsilon>', help: 'adam, adamw, rmsprop, adagrad: the ε added to the denominator (default 1e-8, 1e-10 for adagrad)',
+    flag: '--eps <epsilon>', help: `adam, adamw, rmsprop, adagrad: the ε added to the denominator (default ${optimizerDefault('adam', 'eps')}, ${optimizerDefault('adagrad', 'eps')} for adagrad)`,
     parse: (t) => intervalFlag('--eps', t, NON_NEGATIVE),
   },
   amsgrad: { flag: '--amsgrad', help: 'adam, adamw: the AMSGrad variant (the running maximum of the second moment)', parse: (t) => switchFlag('--amsgrad', t) },
-  alpha: { flag: '--alpha <a>', help: 'rmsprop: smoothing constant in [0, 1] of the squared gradients (default 0.99)', parse: (t) => intervalFlag('--alpha', t, UNIT) },
+  alpha: { flag: '--alpha <a>', help: `rmsprop: smoothing constant in [0, 1] of the squared gradients (default ${optimizerDefault('rmsprop', 'alpha')})`, parse: (t) => intervalFlag('--alpha', t, UNIT) },
   centered: { flag: '--centered', help: 'rmsprop: divide by the centered (variance) estimate', parse: (t) => switchFlag('--centered', t) },
-  lrDecay: { flag: '--lr-decay <k>', help: 'adagrad: learning-rate decay per step (default 0)', parse: (t) => intervalFlag('--lr-decay', t, NON_NEGATIVE) },
+  lrDecay: { flag: '--lr-decay <k>', help: `adagrad: learning-rate decay per step (default ${optimizerDefault('adagrad', 'lrDecay')})`, parse: (t) => intervalFlag('--lr-decay', t, NON_NEGATIVE) },
   initialAccumulatorValue: {
-    flag: '--initial-accumulator-value <v>', help: 'adagrad: starting sum of squared gradients (default 0)', parse: (t) => intervalFlag('--initial-accumulator-value', t, NON_NEGATIVE),
+    flag: '--initial-accumulator-value <v>', help: `adagrad: starting sum of squared gradients (default ${optimizerDefault('adagrad', 'initialAccumulatorValue')})`, parse: (t) => intervalFlag('--initial-accumulator-value', t, NON_NEGATIVE),
   },
   schedule: {
     flag: '--schedule <spec>', help: `learning-rate schedule per step: ${SCHEDULES.join('|')}, then ,steps=N and ,gamma=G, e.g. stepDecay,steps=500,gamma=0.5`,
