@@ -393,13 +393,11 @@ export function checkResumeFlags(command: Command, fromFlags: Recipe, saved: Res
   }
 }
 
-/** Settles the loss and output activation from the task, and checks that the settings fit it and each other. */
-export function resolveRecipe(recipe: Recipe, task: Task): ResolvedRecipe {
-  const loss = recipe.loss ?? (task === 'classification' ? 'softmaxCrossEntropy' : 'mse');
-  if (task === 'regression' && LOSS_RECORDS[loss].task !== 'regression') {
-    const regression = LOSSES.filter((name) => LOSS_RECORDS[name].task === 'regression');
-    throw new UsageError({ code: 'state', argument: '--loss', expected: `${regression.join(', ')} for a regression target`, found: JSON.stringify(loss) });
-  }
+/**
+ * The checks of a fresh run's settings that do not depend on the data: the
+ * command runs them before reading any file, and {@link resolveRecipe} again.
+ */
+export function checkRecipe(recipe: Recipe): void {
   if (recipe.lr === undefined && (recipe.optimizer === 'sgd' || recipe.optimizer === 'momentum')) {
     throw new UsageError({ code: 'range', argument: '--lr', expected: `a learning rate for ${recipe.optimizer} (it has no default)`, found: 'none' });
   }
@@ -411,6 +409,16 @@ export function resolveRecipe(recipe: Recipe, task: Task): ResolvedRecipe {
   if (recipe.monitor === 'valLoss' && recipe.valSplit === 0) {
     throw new UsageError({ code: 'state', argument: '--monitor', expected: 'loss, or --val-split for valLoss', found: '"valLoss" without validation rows' });
   }
+}
+
+/** Settles the loss and output activation from the task, and checks that the settings fit it and each other. */
+export function resolveRecipe(recipe: Recipe, task: Task): ResolvedRecipe {
+  const loss = recipe.loss ?? (task === 'classification' ? 'softmaxCrossEntropy' : 'mse');
+  if (task === 'regression' && LOSS_RECORDS[loss].task !== 'regression') {
+    const regression = LOSSES.filter((name) => LOSS_RECORDS[name].task === 'regression');
+    throw new UsageError({ code: 'state', argument: '--loss', expected: `${regression.join(', ')} for a regression target`, found: JSON.stringify(loss) });
+  }
+  checkRecipe(recipe);
   const outputActivation = recipe.outputActivation ?? LOSS_RECORDS[loss].outputActivation;
   return { ...recipe, loss, outputActivation, l2: recipe.l2 ?? (task === 'regression' ? REGRESSION_L2 : 0) };
 }

@@ -171,7 +171,12 @@ describe('the new flags in a real run', () => {
     expect(text.stdout).toMatch(/stopped by earlyStopping after 2 epochs \(\d+ steps, [\d.]+ s\)\n/);
   });
 
-  it('refuses an optimizer option of another optimizer with a usage error', () => {
+  it('refuses an optimizer option of another optimizer with a usage error, before reading any file', () => {
     expectOneLineError(glassnet('train', 'iris', '--amsgrad', '--optimizer', 'rmsprop'), /^glassnet: --amsgrad: expected --optimizer adam, adamw \(rmsprop has no amsgrad\)/, 2);
+    // A data file that does not exist would be a status-1 error: these flags are checked first.
+    const missing = tempDir()('no-such.csv');
+    expectOneLineError(glassnet('train', missing, '--optimizer', 'sgd', '--lr', '0.1', '--nesterov'), /^glassnet: --nesterov: expected momentum > 0 and dampening 0/, 2);
+    expectOneLineError(glassnet('train', missing, '--monitor', 'loss'), /^glassnet: --monitor: expected together with --early-stopping/, 2);
+    expectOneLineError(glassnet('train', missing, '--optimizer', 'sgd'), /^glassnet: --lr: expected a learning rate for sgd/, 2);
   });
 });

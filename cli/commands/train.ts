@@ -16,7 +16,7 @@ import { createProgress, epochFigures, type Colors, type ProgressMode } from '..
 import { fixed, writeReport, type ReportData } from '../report.js';
 import { runTraining, shared, sharedTensor, writeOrKeep, type RunOutcome, type SharedSamples } from '../train-run.js';
 import {
-  addRecipeOptions, checkResumeFlags, fitOptions, optimizerOptions, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
+  addRecipeOptions, checkRecipe, checkResumeFlags, fitOptions, optimizerOptions, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
 } from '../train-settings.js';
 import { targetMatrix } from '../trained.js';
 
@@ -111,8 +111,9 @@ interface Setup {
 
 async function train(source: string, cmd: Command): Promise<void> {
   const flags = cmd.opts<RunFlags & Record<string, unknown>>();
-  // Every flag is checked before any file is read.
-  recipeFromFlags(flags);
+  // Every flag is checked before any file is read (a resumed run's settings are the checkpoint's).
+  const fromFlags = recipeFromFlags(flags);
+  if (flags.resume === undefined) checkRecipe(fromFlags);
   const givenEpochs = flags.epochs === undefined ? undefined : integerFlag('--epochs', flags.epochs, 1);
   const checkpointEvery = flags.checkpointEvery === undefined ? undefined : integerFlag('--checkpoint-every', flags.checkpointEvery, 1);
   const timeLimit = flags.timeLimit === undefined ? undefined : positiveFlag('--time-limit', flags.timeLimit);
