@@ -104,11 +104,11 @@ class EpochLines implements Progress {
   private firstEpoch: number | null = null;
   private last: EpochInfo | null = null;
   private printed = 0;
-  /** The live line on screen ('' when none). */
-  private shown = '';
+  private readonly line: LiveLine;
 
   constructor(private readonly run: RunShape, private readonly stream: NodeJS.WriteStream, private readonly colors: Colors, private readonly live: boolean) {
     this.every = Math.ceil(run.totalEpochs / MAX_LINES);
+    this.line = new LiveLine(stream);
   }
 
   batch(info: BatchInfo): void {
@@ -147,23 +147,55 @@ class EpochLines implements Progress {
     this.origin ??= { time: now, done };
     const progress = done - this.origin.done;
     const eta = progress > 0 ? `ETA ${clock((((now - this.origin.time) / 1000) * (1 - done)) / progress)}` : 'ETA -:--';
-    const overall = (epoch - 1 + within) / totalEpochs;
-    const filled = Math.round(overall * BAR);
-    const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}]`;
-    const head = `epoch ${String(epoch).padStart(String(totalEpochs).length)}/${totalEpochs} ${bar} ${String(Math.floor(overall * 100)).padStart(3)}%`;
-    // One column short of the terminal's, so the cursor never wraps (a terminal that reports no width counts as 80).
+    const head = `epoch ${String(epoch).padStart(String(totalEpochs).length)}/${totalEpochs} ${bar((epoch - 1 + within) / totalEpochs)}`;
+    // The time left is worth more than the figures: they give way first.
+    this.line.show([head, eta, figures], 2);
+  }
+
+  private erase(): void {
+    this.line.erase();
+  }
+}
+
+/** A bar and a percentage for a share `done` (0..1): `[#####---------------]  25%`. */
+export function bar(done: number): string {
+  const share = Math.min(1, Math.max(0, done));
+  const filled = Math.round(share * BAR);
+  return `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%`;
+}
+
+/**
+ * One line on a terminal, redrawn in place: what `train` shows under its
+ * epoch lines and `demo` while it trains. It stays one column short of the
+ * terminal's width, so the cursor never wraps.
+ */
+export class LiveLine {
+  /** The line on screen ('' when none). */
+  private shown = '';
+
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+
+  /**
+   * Shows `parts` joined by two spaces, without colour codes; when they do
+   * not fit, the last parts give way, down to the first `keep`, which are
+   * cut at the width if they must.
+   */
+  show(parts: readonly string[], keep = 1): void {
+    // A terminal that reports no width counts as 80.
     const reported = this.stream.columns ?? 0;
     const columns = Math.min(LINE_WIDTH, reported > 0 ? reported : LINE_WIDTH) - 1;
-    // The time left is worth more than the figures: they give way first.
-    let line = `${head}  ${eta}  ${figures.replace(/\u001b\[[0-9;]*m/g, '')}`;
-    if (visible(line) > columns) line = `${head}  ${eta}`;
-    if (visible(line) > columns) line = line.slice(0, columns);
+    // eslint-disable-next-line no-control-regex
+    const plain = parts.map((part) => part.replace(/\u001b\[[0-9;]*m/g, ''));
+    let count = plain.length;
+    while (count > keep && plain.slice(0, count).join('  ').length > columns) count--;
+    const line = plain.slice(0, count).join('  ').slice(0, columns);
     if (line === this.shown) return;
     this.stream.write(`\r${line}\u001b[K`);
     this.shown = line;
   }
 
-  private erase(): void {
+  /** Clears the line, leaving the cursor at its start. */
+  erase(): void {
     if (this.shown === '') return;
     this.stream.write('\r\u001b[K');
     this.shown = '';

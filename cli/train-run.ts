@@ -19,7 +19,7 @@ import type { SpreadSample } from './distributions.js';
 import type { Progress } from './progress.js';
 
 /** The fit options that cross to the worker (plain data, no callbacks). */
-export type JobFitOptions = Pick<FitOptions, 'loss' | 'lossOptions' | 'epochs' | 'batchSize' | 'seed' | 'l2' | 'earlyStopping' | 'timeLimit' | 'errorThreshold' | 'clipNorm' | 'maxSteps' | 'threads'> & {
+export type JobFitOptions = Pick<FitOptions, 'loss' | 'lossOptions' | 'epochs' | 'batchSize' | 'shuffle' | 'seed' | 'l2' | 'earlyStopping' | 'timeLimit' | 'errorThreshold' | 'clipNorm' | 'maxSteps' | 'threads'> & {
   resume?: FitState;
   /** The learning-rate schedule as `--schedule` spells it (a schedule is a function, which a message cannot carry). */
   schedule?: string;

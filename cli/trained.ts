@@ -3,20 +3,15 @@
  * TrainedModel read from a model file, which `glassnet train` or the
  * library's `saveTrained` writes.
  */
-import type { Matrix, TrainedModel } from 'glassnet';
+import type { Matrix, Tensor, TrainedModel } from 'glassnet';
 
 export { loadTrained } from 'glassnet/node';
 
 /**
- * Targets in the shape the network's outputs have: one-hot rows, except
- * for a two-class problem with one output (binary cross-entropy), where
- * the target is the probability of the second class.
+ * Targets in the shape the network's outputs have: the one-hot matrix,
+ * except for a two-class problem with one output (binary cross-entropy),
+ * where the target is the second class's column (its probability).
  */
-export function targetRows(y: readonly (readonly number[])[], outputSize: number): number[][] {
-  return y.map((row) => (outputSize === 1 && row.length === 2 ? [row[1]!] : row.slice()));
-}
-
-/** {@link targetRows} on a matrix: the same matrix, or the second class's column for one output. */
 export function targetMatrix(y: Matrix, outputSize: number): Matrix {
   if (outputSize !== 1 || y.cols !== 2) return y;
   return { rows: y.rows, cols: 1, data: Float64Array.from({ length: y.rows }, (_, i) => y.data[i * 2 + 1]!) };
@@ -32,8 +27,8 @@ export interface Predictions {
   probabilities?: number[][];
 }
 
-/** Scales `x` as in training and runs the model. */
-export function predictRows(trained: TrainedModel, x: number[][]): Predictions {
-  if (trained.classes === undefined) return { outputs: trained.predict(x) };
-  return { outputs: [], labels: trained.classify(x), probabilities: trained.predictProba(x) };
+/** Scales `x` as in training and runs the model once. */
+export function predictRows(trained: TrainedModel, x: readonly (readonly number[])[] | Tensor): Predictions {
+  const predictions = trained.predictAll(x as number[][] | Tensor);
+  return 'outputs' in predictions ? predictions : { outputs: [], ...predictions };
 }

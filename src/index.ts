@@ -55,7 +55,7 @@ export {
 } from './train/fit.js';
 export { trainStep } from './train/step.js';
 export { Trainer, type TrainerOptions } from './train/trainer.js';
-export { evaluate, forwardRows, isClassificationLoss, type Evaluation } from './train/evaluate.js';
+export { evaluate, evaluateOutputs, forwardRows, isClassificationLoss, type Evaluation } from './train/evaluate.js';
 export { classificationReport, classIndices, regressionReport, type ClassificationReport, type ClassReport, type RegressionReport } from './train/metrics.js';
 export { gradCheck, type GradCheckOptions, type GradCheckResult, type GradCheckEntry } from './train/gradcheck.js';
 export {
@@ -80,7 +80,7 @@ export { parseNumber, oneHot, sortedClasses, encodeLabels, decodeLabels, type En
 export { loadJsonData, type JsonDataOptions } from './data/json.js';
 export { SCALER_KINDS, Scaler, fitScaler, scalerFromJSON, type ScalerKind, type ScalerJSON } from './data/scaling.js';
 export { trainTestSplit, splitMatrices, type SplitOptions } from './data/split.js';
-export { matrixToRows, toFlat, type Matrix, type Flat } from './data/matrix.js';
+export { matrixFromRows, matrixToRows, rowRange, toFlat, type Matrix, type Flat } from './data/matrix.js';
 export { xor, circles, spirals, gaussians, SYNTHETIC, type SyntheticName, type SyntheticOptions } from './data/synthetic.js';
 export { iris, IRIS_CSV } from './data/iris.js';
 

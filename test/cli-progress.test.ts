@@ -1,7 +1,7 @@
 // The training progress display: Keras-style epoch lines within 80 columns, and a live line with the time left.
 import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
-import { LINE_WIDTH, clock, createProgress, epochLine } from '../cli/progress.js';
+import { LINE_WIDTH, LiveLine, bar, clock, createProgress, epochLine } from '../cli/progress.js';
 import type { EpochInfo } from '../src/index.js';
 
 /** A stream that keeps what is written. */
@@ -56,5 +56,23 @@ describe('progress', () => {
 
   it('writes times as m:ss or h:mm:ss', () => {
     expect([clock(0), clock(59.6), clock(61), clock(3600 * 2 + 61)]).toEqual(['0:00', '1:00', '1:01', '2:01:01']);
+  });
+
+  it("draws demo's live line: a bar, then parts that give way to the width, erased at the end", () => {
+    expect([bar(-1), bar(0.25), bar(2)]).toEqual([`[${'-'.repeat(20)}]   0%`, `[${'#'.repeat(5)}${'-'.repeat(15)}]  25%`, `[${'#'.repeat(20)}] 100%`]);
+    const narrow = sink(40);
+    const line = new LiveLine(narrow);
+    line.show([`training ${bar(0.5)}`, 'step 12', 'E_total 0.001']);
+    // 39 columns: the head and bar (36) fit, the step (9 more) does not.
+    expect(narrow.text).toBe(`\rtraining ${bar(0.5)}\u001b[K`);
+    line.show([`training ${bar(0.5)}`, 'step 12', 'E_total 0.001']);
+    expect(narrow.text.split('\r')).toHaveLength(2);
+    line.show([`a much longer head than forty columns allow ${bar(1)}`]);
+    expect(plain(narrow.text.split('\r').at(-1)!)).toHaveLength(39);
+    line.erase();
+    expect(narrow.text.endsWith('\r\u001b[K')).toBe(true);
+    const wide = sink(120);
+    new LiveLine(wide).show(['a', 'b', 'c']);
+    expect(wide.text).toBe('\ra  b  c\u001b[K');
   });
 });

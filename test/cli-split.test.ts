@@ -25,17 +25,24 @@ describe('glassnet split', () => {
     expect(test.slice(1).map((line) => line.split(',').slice(0, 4).map(Number).join(','))).toEqual(expected);
   });
 
-  it('refuses --stratify yes for a file with missing cells, and says when auto could not stratify', () => {
+  it('stratifies rows with missing feature cells, and refuses --stratify yes when a target is missing', () => {
     const file = tempDir();
-    const data = file('gaps.csv');
-    writeFileSync(data, ['a,b,label', '1,2,x', '3,NA,y', '5,6,x', '7,8,y', '9,10,x', '11,12,y', '13,14,x', '15,16,y'].join('\n'));
     const outputs = ['--train-out', file('train.csv'), '--test-out', file('test.csv')];
-    const forced = glassnet('split', data, '--test', '0.25', '--stratify', 'yes', ...outputs);
+    const gaps = file('gaps.csv');
+    writeFileSync(gaps, ['a,b,label', '1,2,x', '3,NA,y', '5,6,x', '7,8,y', '9,10,x', '11,12,y', '13,14,x', '15,16,y'].join('\n'));
+    const kept = glassnet('split', gaps, '--test', '0.25', '--stratify', 'yes', ...outputs);
+    expect(kept.status, kept.stderr).toBe(0);
+    expect(kept.stdout).toContain('(stratified by class)');
+    const test = readFileSync(file('test.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(test.map((line) => line.split(',').at(-1)).sort()).toEqual(['x', 'y']);
+    const noTarget = file('no-target.csv');
+    writeFileSync(noTarget, ['a,b,label', '1,2,x', '3,4,NA', '5,6,x', '7,8,y', '9,10,x', '11,12,y', '13,14,x', '15,16,y'].join('\n'));
+    const forced = glassnet('split', noTarget, '--test', '0.25', '--stratify', 'yes', ...outputs);
     expect(forced.status).toBe(1);
-    expect(forced.stderr).toMatch(/--stratify yes: expected a file without missing cells .*found 1 rows with missing cells/);
-    const auto = glassnet('split', data, '--test', '0.25', ...outputs);
+    expect(forced.stderr).toMatch(/--stratify yes: expected a class in every row .*found 1 rows with a missing target/);
+    const auto = glassnet('split', noTarget, '--test', '0.25', ...outputs);
     expect(auto.status, auto.stderr).toBe(0);
-    expect(auto.stdout).toContain('(not stratified: 1 rows have missing cells)');
+    expect(auto.stdout).toContain('(not stratified: 1 rows have no target)');
   });
 
   it('needs both output files', () => {

@@ -1,9 +1,9 @@
-import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { ARTICLE, Dense, articleNetwork, fit, type EpochInfo } from 'glassnet';
 import { explainStep, formatNumber, namesFor, renderText } from 'glassnet/explain';
 import { terminalPaint } from '../paint.js';
 import { positiveFlag } from '../flags.js';
+import { LiveLine, bar } from '../progress.js';
 
 interface DemoFlags {
   threshold: string;
@@ -12,8 +12,10 @@ interface DemoFlags {
 
 // Lines printed when stdout is not a terminal: one every this many steps.
 const PLAIN_EVERY = 1000;
+/** Milliseconds between redraws of the live line. */
+const REDRAW_MS = 100;
 
-/** Reports training progress: a bar on a terminal, a few plain lines otherwise. */
+/** Reports training progress: a live line on a terminal (train's, from progress.ts), a few plain lines otherwise. */
 function progress(tty: boolean, threshold: number): { update: (info: EpochInfo) => void; stop: () => void } {
   // The explained step came first, so fit's step k is the run's step k + 1.
   if (!tty) {
@@ -24,19 +26,21 @@ function progress(tty: boolean, threshold: number): { update: (info: EpochInfo) 
       stop: () => undefined,
     };
   }
-  const bar = new cliProgress.SingleBar({
-    format: '  training |{bar}| step {step}  E_total {loss}', stream: process.stdout, hideCursor: true, barsize: 30,
-  }, cliProgress.Presets.shades_classic);
+  const line = new LiveLine(process.stdout);
   let start = NaN;
-  bar.start(100, 0, { step: 1, loss: '' });
+  let drawn = -Infinity;
   return {
     update: (info) => {
+      // A step takes microseconds: the line is redrawn at most every REDRAW_MS, as train's is.
+      const now = performance.now();
+      if (now - drawn < REDRAW_MS) return;
+      drawn = now;
       // The error falls roughly geometrically, so progress is measured in orders of magnitude.
       if (Number.isNaN(start)) start = Math.log(info.loss);
       const done = (start - Math.log(info.loss)) / (start - Math.log(threshold));
-      bar.update(Math.round(100 * Math.min(Math.max(done, 0), 1)), { step: info.steps + 1, loss: formatNumber(info.loss) });
+      line.show([`  training ${bar(done)}`, `step ${info.steps + 1}`, `E_total ${formatNumber(info.loss)}`]);
     },
-    stop: () => bar.stop(),
+    stop: () => line.erase(),
   };
 }
 

@@ -1,11 +1,13 @@
 import { Command } from 'commander';
-import { MISSING_POLICIES, type ClassificationReport, type JsonObject, type RegressionReport } from 'glassnet';
-import { hasNamedColumns, loadData } from '../data-source.js';
+import {
+  GlassnetError, MISSING_POLICIES, Tensor, applyFill, type ClassificationReport, type FeatureEncoding, type JsonObject, type Matrix, type RegressionReport,
+} from 'glassnet';
+import { hasNamedColumns, loadMatrices } from '../data-source.js';
 import { choiceFlag, delimiterFlag } from '../flags.js';
 import { formatLoss, percent } from '../progress.js';
 import { safeText } from '../paint.js';
 import { fixed } from '../report.js';
-import { loadTrained, targetRows } from '../trained.js';
+import { loadTrained, targetMatrix } from '../trained.js';
 
 /** `glassnet evaluate MODEL DATA`: loss; for classifiers accuracy, confusion matrix and per-class precision/recall; for regression R², RMSE, MAE and the mean baseline. */
 export function evaluateCommand(): Command {
@@ -22,7 +24,8 @@ export function evaluateCommand(): Command {
       const missing = flags.missing === undefined ? trained.missing : choiceFlag('--missing', flags.missing, MISSING_POLICIES);
       const targets = trained.targetNames;
       // The model's classes are passed so that a label it never saw is an error, not a new class.
-      const table = await loadData(source, {
+      // Read into flat matrices (numbers only), as train reads its data; missing cells under mean/median are filled with the model's values below.
+      const table = await loadMatrices(source, {
         task: trained.task,
         names: { target: `target (${modelPath}: preprocessing.targetName)`, features: `features (${modelPath}: preprocessing.featureNames)` },
         ...(missing === undefined ? {} : { missing }),
@@ -32,14 +35,16 @@ export function evaluateCommand(): Command {
         ...(hasNamedColumns(source) && trained.encoding !== undefined ? { encoding: trained.encoding } : {}),
         ...(hasNamedColumns(source) && trained.encoding === undefined && trained.featureNames !== undefined ? { features: trained.featureNames } : {}),
       });
-      const x = table.x;
-      const result = trained.evaluate(x, trained.task === 'regression' ? table.y : targetRows(table.y, trained.model.outputSize));
+      if (table.encoding !== undefined && (missing === 'mean' || missing === 'median')) fillFromModel(table.encoding, table.x, source);
+      const rows = table.x.rows;
+      const y = trained.task === 'regression' ? table.y : targetMatrix(table.y, trained.model.outputSize);
+      const result = trained.evaluate(tensorOf(table.x), tensorOf(y));
       const report = result.classification;
       const regression = result.regression;
       if (flags.json === true) {
         const classes = trained.classes ?? [];
         process.stdout.write(`${JSON.stringify({
-          samples: x.length, lossName: trained.loss, loss: result.loss,
+          samples: rows, lossName: trained.loss, loss: result.loss,
           ...(report === undefined ? {} : {
             accuracy: report.accuracy, classes, confusion: report.confusion,
             // NaN (a class never predicted or never present) becomes null in JSON.
@@ -48,7 +53,7 @@ export function evaluateCommand(): Command {
           ...(regression === undefined ? {} : regressionJson(regression)),
         })}\n`);
       } else {
-        const lines = [`${source}: ${x.length} rows`, `loss (${trained.loss}${regression !== undefined && trained.targetScaler.kind !== 'none' ? ', on scaled targets' : ''}) ${formatLoss(result.loss)}`];
+        const lines = [`${source}: ${rows} rows`, `loss (${trained.loss}${regression !== undefined && trained.targetScaler.kind !== 'none' ? ', on scaled targets' : ''}) ${formatLoss(result.loss)}`];
         if (report !== undefined) lines.push(...classificationLines(report, trained.classes!));
         if (regression !== undefined) lines.push(...regressionLines(regression));
         // Class and column names come from files: escaped, so they cannot drive the terminal.
@@ -58,6 +63,28 @@ export function evaluateCommand(): Command {
         process.stderr.write(`glassnet: warning: the model does worse on ${source} than predicting the training mean (RMSE ${fixed(regression.rmse)} vs ${fixed(regression.baseline.rmse)})\n`);
       }
     });
+}
+
+/** A float64 tensor over a matrix's numbers (no copy). */
+function tensorOf(m: Matrix): Tensor {
+  return new Tensor(m.data, [m.rows, m.cols]);
+}
+
+/**
+ * Fills the missing cells the flat load left NaN with the encoding's values
+ * (the model's, or the file's own for a model saved without one).
+ * @throws GlassnetError naming the file and column when the model has no fill value for it.
+ */
+function fillFromModel(encoding: FeatureEncoding, x: Matrix, source: string): void {
+  try {
+    applyFill(encoding, [x]);
+  } catch (error) {
+    if (!(error instanceof GlassnetError)) throw error;
+    throw new GlassnetError({
+      code: error.code, argument: `${source}: column ${error.argument}`, expected: 'a value (the model has no fill value for this column: it was trained without --missing mean or median)',
+      found: 'missing cells', cause: error,
+    });
+  }
 }
 
 function regressionJson(report: RegressionReport): JsonObject {

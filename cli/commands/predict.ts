@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { Command } from 'commander';
-import { GlassnetError, formatCsvRow, type TrainedModel } from 'glassnet';
+import { GlassnetError, Tensor, formatCsvRow, matrixFromRows, rowRange, type TrainedModel } from 'glassnet';
 import { writeFileAtomic } from 'glassnet/node';
 import { csvInputBatches, loadInputs, type InputSpec } from '../data-source.js';
 import { choiceFlag, delimiterFlag } from '../flags.js';
@@ -36,30 +36,38 @@ export function predictCommand(): Command {
     });
 }
 
-/** Rows in the batches the model predicts on: a CSV file with named columns is streamed, other data read whole. */
-async function* inputBatches(source: string, spec: InputSpec): AsyncGenerator<number[][]> {
+/**
+ * Rows in the batches the model predicts on: a CSV file with named columns
+ * is streamed; other data is read whole into one flat matrix (the numbers
+ * only), then predicted a batch at a time, so neither the scaled copies
+ * nor the output text ever hold every row.
+ */
+async function* inputBatches(source: string, spec: InputSpec): AsyncGenerator<number[][] | Tensor> {
   if (source.toLowerCase().endsWith('.csv') && (spec.encoding !== undefined || spec.featureNames !== undefined)) {
     for await (const batch of csvInputBatches(source, spec, BATCH_ROWS)) {
-      checkWidth(source, batch, spec.inputSize);
+      checkWidth(source, batch[0]?.length ?? spec.inputSize, spec.inputSize);
       yield batch;
     }
     return;
   }
-  yield (await loadInputs(source, spec)).x;
+  const x = matrixFromRows((await loadInputs(source, spec)).x);
+  for (let from = 0; from < x.rows; from += BATCH_ROWS) {
+    const part = rowRange(x, from, Math.min(x.rows, from + BATCH_ROWS));
+    yield new Tensor(part.data, [part.rows, part.cols]);
+  }
 }
 
 /** Rows predicted at a time: large enough for fast matrix products, small enough that memory does not grow with the file. */
 const BATCH_ROWS = 4096;
 
-function checkWidth(source: string, batch: readonly number[][], inputSize: number): void {
-  const width = batch[0]?.length ?? inputSize;
+function checkWidth(source: string, width: number, inputSize: number): void {
   if (width !== inputSize) {
     throw new GlassnetError({ code: 'shape', argument: source, expected: `${inputSize} model inputs (as the model was trained on)`, found: `${width}` });
   }
 }
 
 /** The output text, piece by piece: a header (CSV) or an opening bracket (JSON), then the rows of each batch. */
-async function* output(trained: TrainedModel, format: (typeof FORMATS)[number], batches: AsyncIterable<number[][]>): AsyncGenerator<string> {
+async function* output(trained: TrainedModel, format: (typeof FORMATS)[number], batches: AsyncIterable<number[][] | Tensor>): AsyncGenerator<string> {
   let first = true;
   for await (const x of batches) {
     const predictions = predictRows(trained, x);

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { FRACTION, GlassnetError, formatCsvRow, loadTable, parseCsv, trainTestSplit } from 'glassnet';
+import { FRACTION, GlassnetError, formatCsvRow, loadTable, parseCsv, trainTestSplit, type CsvTable, type Task } from 'glassnet';
 import { writeFileAtomic } from 'glassnet/node';
 import { readDataText } from '../data-source.js';
 import { checkPaths, named } from '../paths.js';
@@ -26,30 +26,42 @@ export function splitCommand(): Command {
       const stratify = choiceFlag('--stratify', flags['stratify']!, STRATIFY);
       const delimiter = flags['delimiter'] === undefined ? 'auto' : delimiterFlag('--delimiter', flags['delimiter']);
       await checkPaths({ inputs: named([['DATA', source]]), outputs: named([['--train-out', flags['trainOut']], ['--test-out', flags['testOut']]]) });
-      const text = await readDataText(source);
-      const csv = parseCsv(text, { file: source, delimiter });
-      // Stratifying needs the classes; a regression target (or --stratify no) is split at random.
-      const table = stratify === 'no' ? null : loadTable(text, {
-        file: source, delimiter, missing: 'drop', ...(flags['target'] === undefined ? {} : { target: flags['target'] }),
-        ...(stratify === 'yes' ? { task: 'classification' as const } : {}),
-      });
-      // Stratifying pairs each row with its class; rows with a missing cell have none in the loaded table.
-      const incomplete = table?.task === 'classification' ? table.droppedRows : 0;
+      // The file is parsed once; the classes come from its target column alone, so a missing feature cell does not stop a row being stratified.
+      const csv = parseCsv(await readDataText(source), { file: source, delimiter });
+      const classes = stratify === 'no' ? null : targetClasses(csv, source, flags['target'], stratify === 'yes');
+      // Stratifying pairs each row with its class; a row with a missing target has none.
+      const incomplete = classes?.task === 'classification' ? csv.rows.length - classes.y.length : 0;
       if (stratify === 'yes' && incomplete > 0) {
         throw new GlassnetError({
-          code: 'range', argument: '--stratify yes', expected: 'a file without missing cells (every row is split, and each needs its class)',
-          found: `${incomplete} rows with missing cells (use --stratify no, or fill them first)`,
+          code: 'range', argument: '--stratify yes', expected: 'a class in every row (every row is split, and each needs its class)',
+          found: `${incomplete} rows with a missing target (use --stratify no, or fill them first)`,
         });
       }
-      const classes = table?.task === 'classification' && incomplete === 0 ? table.y : null;
+      const stratified = classes?.task === 'classification' && incomplete === 0;
       const rows = csv.rows.map((_, i) => [i]);
-      const { train, test } = trainTestSplit({ x: rows, y: classes ?? rows.map(() => [0]) }, { testFraction, seed, stratify: classes !== null });
+      const { train, test } = trainTestSplit({ x: rows, y: stratified ? classes.y : rows.map(() => [0]) }, { testFraction, seed, stratify: stratified });
       const write = (path: string, picked: number[][]): Promise<void> => writeFileAtomic(path, [
         ...(csv.header ? [formatCsvRow(csv.columns, csv.delimiter)] : []),
         ...picked.map(([i]) => formatCsvRow(csv.rows[i!]!, csv.delimiter)),
       ].join(''));
       await write(flags['trainOut']!, train.x);
       await write(flags['testOut']!, test.x);
-      console.log(`${source}: ${train.x.length} rows to ${flags['trainOut']}, ${test.x.length} to ${flags['testOut']}${classes !== null ? ' (stratified by class)' : incomplete > 0 ? ` (not stratified: ${incomplete} rows have missing cells)` : ''}, seed ${seed}`);
+      console.log(`${source}: ${train.x.length} rows to ${flags['trainOut']}, ${test.x.length} to ${flags['testOut']}${stratified ? ' (stratified by class)' : incomplete > 0 ? ` (not stratified: ${incomplete} rows have no target)` : ''}, seed ${seed}`);
     });
+}
+
+/**
+ * The task and one-hot classes of the target column (default: the last),
+ * read from the parsed cells: the library's table loader sees that column
+ * alone, so the file is not parsed again. Rows with a missing target are left out.
+ * @throws GlassnetError `unknown-name` for a target that is not a column.
+ */
+function targetClasses(csv: CsvTable, source: string, target: string | undefined, force: boolean): { task: Task; y: number[][] } {
+  const column = target === undefined ? csv.columns.length - 1 : csv.columns.indexOf(target);
+  if (column < 0) {
+    throw new GlassnetError({ code: 'unknown-name', argument: '--target', expected: `a column of ${source} (${csv.columns.join(', ')})`, found: JSON.stringify(target) });
+  }
+  const text = [...(csv.header ? [[csv.columns[column]!]] : []), ...csv.rows.map((row) => [row[column]!])].map((cells) => formatCsvRow(cells)).join('');
+  const table = loadTable(text, { file: source, header: csv.header, delimiter: ',', missing: 'drop', ...(force ? { task: 'classification' as const } : {}) });
+  return { task: table.task, y: table.y };
 }

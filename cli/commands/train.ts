@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  Dense, LOSS_RECORDS, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
+  Dense, LOSS_RECORDS, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, evaluateOutputs, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
   applyFill, fillMissing, regressionReport, scalerFromJSON, splitMatrices,
-  type DType, type Flat, type FitState, type JsonObject, type Matrix, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
+  type DType, type Evaluation, type Flat, type FitState, type JsonObject, type Matrix, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
 } from 'glassnet';
 import { BACKENDS } from 'glassnet/backend';
 import { loadModel } from 'glassnet/node';
@@ -16,7 +16,7 @@ import { createProgress, epochFigures, type Colors, type ProgressMode } from '..
 import { fixed, writeReport, type ReportData } from '../report.js';
 import { runTraining, shared, sharedTensor, writeOrKeep, type RunOutcome, type SharedSamples } from '../train-run.js';
 import {
-  addRecipeOptions, checkResumeFlags, classWeightsOf, optimizerOptions, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
+  addRecipeOptions, checkRecipe, checkResumeFlags, classWeightsOf, fitOptions, optimizerOptions, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
 } from '../train-settings.js';
 import { targetMatrix } from '../trained.js';
 
@@ -113,8 +113,9 @@ interface Setup {
 
 async function train(source: string, cmd: Command): Promise<void> {
   const flags = cmd.opts<RunFlags & Record<string, unknown>>();
-  // Every flag is checked before any file is read.
-  recipeFromFlags(flags);
+  // Every flag is checked before any file is read (a resumed run's settings are the checkpoint's).
+  const fromFlags = recipeFromFlags(flags);
+  if (flags.resume === undefined) checkRecipe(fromFlags);
   const givenEpochs = flags.epochs === undefined ? undefined : integerFlag('--epochs', flags.epochs, 1);
   const checkpointEvery = flags.checkpointEvery === undefined ? undefined : integerFlag('--checkpoint-every', flags.checkpointEvery, 1);
   const timeLimit = flags.timeLimit === undefined ? undefined : positiveFlag('--time-limit', flags.timeLimit);
@@ -140,16 +141,10 @@ async function train(source: string, cmd: Command): Promise<void> {
   const outcome = await runTraining({
     model: modelToJSON(setup.model),
     optimizer: setup.optimizer.getState(),
-    fit: {
-      loss: recipe.loss, epochs, batchSize: recipe.batchSize, seed: recipe.seed, l2: recipe.l2, threads, ...lossOptionsOf(setup),
-      ...(recipe.earlyStopping === undefined ? {} : { earlyStopping: { patience: recipe.earlyStopping, ...(recipe.minDelta === undefined ? {} : { minDelta: recipe.minDelta }) } }),
-      ...(recipe.clipNorm === undefined ? {} : { clipNorm: recipe.clipNorm }),
-      ...(recipe.maxSteps === undefined ? {} : { maxSteps: recipe.maxSteps }),
-      ...(recipe.schedule === undefined ? {} : { schedule: recipe.schedule }),
-      ...(recipe.errorThreshold === undefined ? {} : { errorThreshold: recipe.errorThreshold }),
-      ...(timeLimit === undefined ? {} : { timeLimit }),
-      ...(setup.resume === undefined ? {} : { resume: setup.resume }),
-    },
+    fit: fitOptions(recipe, {
+      epochs, threads, ...(timeLimit === undefined ? {} : { timeLimit }), ...(setup.resume === undefined ? {} : { resume: setup.resume }),
+      ...(setup.classWeights === undefined ? {} : { classWeights: setup.classWeights }),
+    }),
     ...(backend === undefined ? {} : { backend }),
     train: sharedSamples(setup.train, setup.model.dtype),
     ...(setup.validation === undefined ? {} : { validation: sharedSamples(setup.validation, setup.model.dtype) }),
@@ -175,14 +170,13 @@ async function train(source: string, cmd: Command): Promise<void> {
 async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo, flags: RunFlags, say: ((line: string) => void) | null, colors: Colors): Promise<void> {
   const { result } = outcome;
   const { model } = modelFromJSON(outcome.model);
-  const final = evaluate(model, setup.train.x, matrixTensor(setup.train.y), { loss: setup.recipe.loss, ...lossOptionsOf(setup) });
+  const { final, fitQuality } = finalFigures(setup, model);
   const metrics: Record<string, number> = { loss: final.loss };
   if (final.classification !== undefined) metrics['accuracy'] = final.classification.accuracy;
   if (result.validation !== undefined) {
     metrics['valLoss'] = result.validation.loss;
     if (result.validation.classification !== undefined) metrics['valAccuracy'] = result.validation.classification.accuracy;
   }
-  const fitQuality = setup.table.task === 'regression' ? regressionFigures(setup, model) : undefined;
   if (fitQuality !== undefined) Object.assign(metrics, regressionMetrics(fitQuality.train, ''), fitQuality.validation === undefined ? {} : regressionMetrics(fitQuality.validation, 'val'));
   const seconds = result.history.at(-1)?.seconds ?? 0;
   if (flags.out !== undefined) {
@@ -240,7 +234,7 @@ async function finish(setup: Setup, outcome: RunOutcome, training: TrainingInfo,
   }
   if (say === null) return;
   const last = result.history.at(-1);
-  say(`stopped by ${result.stoppedBy} after ${result.epochs} epochs (${result.steps} steps, ${seconds.toFixed(1)} s)${result.bestEpoch === undefined ? '' : `; weights of epoch ${result.bestEpoch} restored`}`);
+  say(`stopped by ${result.stoppedBy} after ${result.epochs} epochs (${result.steps} steps, ${seconds.toFixed(1)} s)${result.bestEpoch === undefined || setup.recipe.restoreBestWeights === false ? '' : `; weights of epoch ${result.bestEpoch} restored`}`);
   if (last !== undefined) say(`final: ${epochFigures({ ...last, ...metrics }, colors)}`);
   if (fitQuality !== undefined) {
     for (const [on, part] of [['training', fitQuality.train], ['validation', fitQuality.validation]] as const) {
@@ -335,7 +329,7 @@ function weightsOf(recipe: ResolvedRecipe, table: TableInfo, train: Part): numbe
 }
 
 /** The fit and evaluate options the class weights add. */
-function lossOptionsOf(setup: Setup): { lossOptions?: { weight: number[] } } {
+function lossOptionsOf(setup: Pick<Setup, 'classWeights'>): { lossOptions?: { weight: number[] } } {
   return setup.classWeights === undefined ? {} : { lossOptions: { weight: setup.classWeights } };
 }
 
@@ -403,7 +397,17 @@ interface RegressionFigures {
   validation?: { report: RegressionReport; actual: Matrix; predicted: Matrix };
 }
 
-function regressionFigures(setup: Setup, model: Sequential): RegressionFigures {
+/** What {@link finalFigures} reads of a run's setup. */
+export type FinalSetup = Pick<Setup, 'train' | 'validation' | 'targetScaler' | 'classWeights'> & { recipe: Pick<ResolvedRecipe, 'loss'>; table: Pick<TableInfo, 'task'> };
+
+/**
+ * The final loss (and accuracy) on the training rows, and for regression
+ * the figures in target units: one forward pass over each part, whose
+ * outputs give both the loss and the predictions.
+ */
+export function finalFigures(setup: FinalSetup, model: Sequential): { final: Evaluation; fitQuality?: RegressionFigures } {
+  const targets = (part: Part): Tensor => model.toInput(matrixTensor(part.y), 'y', model.outputSize);
+  if (setup.table.task !== 'regression') return { final: evaluate(model, setup.train.x, matrixTensor(setup.train.y), { loss: setup.recipe.loss, ...lossOptionsOf(setup) }) };
   const { targetScaler } = setup;
   // The training mean in target units: the baseline a model that learned nothing would reach.
   const trainActual = targetScaler.inverse(setup.train.y);
@@ -413,13 +417,18 @@ function regressionFigures(setup: Setup, model: Sequential): RegressionFigures {
     for (let i = j; i < data.length; i += width) sum += data[i]!;
     return sum / rows;
   });
-  const measure = (part: Part): RegressionFigures['train'] => {
+  const measure = (part: Part, outputs: Tensor): RegressionFigures['train'] => {
     const actual = targetScaler.inverse(part.y);
-    const outputs = forwardRows(model, part.x);
     const predicted = targetScaler.inverse({ rows: outputs.rows, cols: outputs.cols, data: Float64Array.from(outputs.data) });
     return { report: regressionReport(predicted.data, actual.data, actual.rows, width, mean), actual, predicted };
   };
-  return { train: measure(setup.train), ...(setup.validation === undefined ? {} : { validation: measure(setup.validation) }) };
+  const trainOutputs = forwardRows(model, setup.train.x);
+  const final = evaluateOutputs(trainOutputs, targets(setup.train), setup.recipe.loss);
+  const { validation } = setup;
+  return {
+    final,
+    fitQuality: { train: measure(setup.train, trainOutputs), ...(validation === undefined ? {} : { validation: measure(validation, forwardRows(model, validation.x)) }) },
+  };
 }
 
 /** `r2`, `rmse`, `mae` (or `valR2`, ...) for the metrics record. */

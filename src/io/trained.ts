@@ -172,23 +172,43 @@ export class TrainedModel {
    * @throws GlassnetError `state` for a regression model.
    */
   predictProba(x: Rows): number[][] {
-    const classes = this.requireClasses('predictProba');
-    const reading = LOSS_RECORDS[this.loss].probabilities;
-    const outputs = this.forward(x);
-    if (reading === 'sigmoid') {
-      // In float64 from the logit: σ(−z) keeps the digits 1 − σ(z) would lose when σ(z) is near 1.
-      const rows = outputs.toArray() as number[][];
-      return rows.map((row) => (row.length === 1 && classes.length === 2 ? [logistic(-row[0]!), logistic(row[0]!)] : row.map(logistic)));
-    }
-    const scores = (reading === 'softmax' ? noGrad(() => softmax(outputs)) : outputs).toArray() as number[][];
-    return scores.map((row) => (row.length === 1 && classes.length === 2 ? [1 - row[0]!, row[0]!] : row));
+    return this.probabilitiesOf(this.forward(x), this.requireClasses('predictProba'));
   }
 
   /** The predicted class label of each row, by the rule training and evaluation use (`classOfRow`). @throws GlassnetError `state` for a regression model. */
   classify(x: Rows): string[] {
-    const classes = this.requireClasses('classify');
+    return this.labelsOf(this.forward(x), this.requireClasses('classify'));
+  }
+
+  /**
+   * What the model says about each row, from one forward pass: for a
+   * regression model `predict`'s outputs, for a classifier `classify`'s
+   * labels and `predictProba`'s probabilities (the same numbers as those
+   * methods give, at half the work of calling both).
+   */
+  predictAll(x: Rows): { outputs: number[][] } | { labels: string[]; probabilities: number[][] } {
+    if (this.task === 'regression') return { outputs: this.predict(x) };
+    const classes = this.requireClasses('predictAll');
     const outputs = this.forward(x);
+    return { labels: this.labelsOf(outputs, classes), probabilities: this.probabilitiesOf(outputs, classes) };
+  }
+
+  /** Class labels of the network's outputs, by `classOfRow`. */
+  private labelsOf(outputs: Tensor, classes: readonly string[]): string[] {
     return Array.from(classIndices(outputs.data, outputs.rows, outputs.cols, LOSS_RECORDS[this.loss].probabilities), (c) => classes[c]!);
+  }
+
+  /** Class probabilities of the network's outputs, as the loss's record reads them (see predictProba). */
+  private probabilitiesOf(outputs: Tensor, classes: readonly string[]): number[][] {
+    const binary = outputs.cols === 1 && classes.length === 2;
+    const reading = LOSS_RECORDS[this.loss].probabilities;
+    if (reading === 'sigmoid') {
+      // In float64 from the logit: σ(−z) keeps the digits 1 − σ(z) would lose when σ(z) is near 1.
+      const rows = outputs.toArray() as number[][];
+      return rows.map((row) => (binary ? [logistic(-row[0]!), logistic(row[0]!)] : row.map(logistic)));
+    }
+    const scores = (reading === 'softmax' ? noGrad(() => softmax(outputs)) : outputs).toArray() as number[][];
+    return scores.map((row) => (binary ? [1 - row[0]!, row[0]!] : row));
   }
 
   /**
