@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import {
-  ACTIVATIONS, GlassnetError, LOSSES, LOSS_RECORDS, MISSING_POLICIES, NON_NEGATIVE, OPTIMIZERS, RATE, SCALER_KINDS, SCHEDULES, UNIT, createOptimizer, scheduleFrom,
+  ACTIVATIONS, GlassnetError, LOSSES, LOSS_RECORDS, MISSING_POLICIES, NON_NEGATIVE, OPTIMIZERS, RATE, SCALER_KINDS, SCHEDULES, UNIT, createOptimizer, defaultLoss, scheduleFrom,
   type ActivationName, type EarlyStoppingOptions, type FitOptions, type FitState, type JsonObject, type LossName, type LossOptions, type MissingPolicy, type OptimizerName, type OptimizerOptionsMap, type ScalerKind, type ScheduleSpec, type Task,
 } from 'glassnet';
 import type { JobFitOptions } from './train-run.js';
@@ -403,15 +403,6 @@ export function checkResumeFlags(command: Command, fromFlags: Recipe, saved: Res
 }
 
 /**
- * The loss a run uses unless `--loss` says: binary cross-entropy on one
- * logit for two classes (PyTorch's BCEWithLogitsLoss), softmax
- * cross-entropy for more, mse for regression.
- */
-export function defaultLoss(task: Task, classes: number): LossName {
-  return task === 'regression' ? 'mse' : classes === 2 ? 'binaryCrossEntropyWithLogits' : 'softmaxCrossEntropy';
-}
-
-/**
  * The checks of a fresh run's settings that do not depend on the data: the
  * command runs them before reading any file, and {@link resolveRecipe} again.
  */
@@ -435,7 +426,7 @@ export function checkRecipe(recipe: Recipe): void {
  * each other.
  */
 export function resolveRecipe(recipe: Recipe, task: Task, classes: number): ResolvedRecipe {
-  const loss = recipe.loss ?? defaultLoss(task, classes);
+  const loss = recipe.loss ?? defaultLoss(task === 'regression' ? 0 : classes);
   if (task === 'regression' && LOSS_RECORDS[loss].task !== 'regression') {
     const regression = LOSSES.filter((name) => LOSS_RECORDS[name].task === 'regression');
     throw new UsageError({ code: 'state', argument: '--loss', expected: `${regression.join(', ')} for a regression target`, found: JSON.stringify(loss) });

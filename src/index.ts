@@ -31,7 +31,7 @@ export {
 
 // Layers, models, activations, losses, initialisers.
 export { ACTIVATIONS, type ActivationName } from './nn/activations.js';
-export { LOSSES, LOSS_RECORDS, classOfRow, getLoss, checkLoss, type LossName, type LossFunction, type OutputReading } from './nn/losses.js';
+export { LOSSES, LOSS_RECORDS, classOfRow, defaultLoss, getLoss, checkLoss, outputColumns, type LossName, type LossFunction, type OutputReading } from './nn/losses.js';
 export { INITIALIZERS, type InitializerName } from './nn/init.js';
 export { Dense, Dropout, type DenseOptions, type DropoutOptions, type Layer } from './nn/layers.js';
 export { Sequential, mlp, type MlpOptions } from './nn/model.js';

@@ -23,8 +23,8 @@ describe('the playground recipe', () => {
     run.session.epoch();
     run.session.epoch();
     const file = tempDir()('cli.json');
-    // The playground's auto loss is softmax cross-entropy for any classes; the CLI's is binary cross-entropy on one logit for two.
-    const cli = glassnet('train', 'xor', '--loss', 'softmaxCrossEntropy', '--layers', '4', '--activation', 'relu', '--optimizer', 'sgd', '--lr', '0.1', '--batch-size', '16',
+    // Both take the library's default loss: binary cross-entropy on one logit for xor's two classes.
+    const cli = glassnet('train', 'xor', '--layers', '4', '--activation', 'relu', '--optimizer', 'sgd', '--lr', '0.1', '--batch-size', '16',
       '--seed', '7', '--val-split', '0.2', '--scale', 'standard', '--epochs', '2', '--quiet', '--out', file);
     expect(cli.status, cli.stderr).toBe(0);
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { weights: { weight: number[]; bias: number[] }[]; preprocessing: { scaler: unknown } };
@@ -32,6 +32,8 @@ describe('the playground recipe', () => {
     expect(run.session.model.parameters().map((p) => Array.from(p.data))).toEqual(fromCli);
     expect(run.scaler.toJSON()).toEqual(saved.preprocessing.scaler);
     expect(run.train.x.length).toBe(160);
+    expect(run.loss).toBe('binaryCrossEntropyWithLogits');
+    expect(run.session.model.outputSize).toBe(1);
   });
 
   it('opens on the article\'s network: one SGD step gives the oracle\'s w5 and w6', () => {

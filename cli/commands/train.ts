@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import pc from 'picocolors';
 import {
-  Dense, LOSS_RECORDS, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, evaluateOutputs, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
-  applyFill, fillMissing, regressionReport, scalerFromJSON, splitMatrices,
+  Dense, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, evaluateOutputs, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
+  applyFill, fillMissing, outputColumns, regressionReport, scalerFromJSON, splitMatrices,
   type DType, type Evaluation, type Flat, type FitState, type JsonObject, type Matrix, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
 } from 'glassnet';
 import { BACKENDS } from 'glassnet/backend';
@@ -340,8 +340,7 @@ function lossText(setup: Setup): string {
 
 /** One output per class, except one output (a probability or a logit) for two classes under a binary cross-entropy. */
 function outputSize(table: Flat<Table>, recipe: ResolvedRecipe): number {
-  const width = table.y.cols;
-  return LOSS_RECORDS[recipe.loss].task === 'binary' && width === 2 ? 1 : width;
+  return outputColumns(recipe.loss, table.y.cols);
 }
 
 /**

@@ -5,8 +5,8 @@
  * weights (`glassnet train` with the same recipe).
  */
 import {
-  TrainingSession, articleNetwork, fitScaler, isClassificationLoss, modelFromJSON, networkFrom, scalerFromJSON, trainTestSplit,
-  type ActivationName, type Dataset, type LoadedModel, type LossName, type Scaler, type Sequential, type Table, type Task,
+  TrainingSession, articleNetwork, checkLoss, defaultLoss, fitScaler, isClassificationLoss, outputColumns, modelFromJSON, networkFrom, scalerFromJSON, trainTestSplit,
+  type ActivationName, type Dataset, type LoadedModel, type LossName, type Scaler, type Sequential, type Table,
 } from 'glassnet';
 import { UI, type Origin } from './i18n/index.js';
 import { AUTO, type Settings } from './settings.js';
@@ -25,10 +25,17 @@ export interface Run {
   origin: Origin;
 }
 
-/** The loss `auto` stands for: softmax cross-entropy for classes, mse otherwise. (`glassnet train` takes binary cross-entropy on one logit for two classes; the playground's views read one output per class.) */
-export function resolveLoss(settings: Settings, task: Task): LossName {
+/**
+ * The loss `auto` stands for: a given model file's own loss, else the
+ * library's default for the table (as `glassnet train`): binary
+ * cross-entropy on one logit for two classes, softmax cross-entropy for
+ * more, mse for regression.
+ */
+export function resolveLoss(settings: Settings, table: Pick<Table, 'task' | 'classes'>, given: LoadedModel | null = null): LossName {
   if (settings.loss !== AUTO) return settings.loss;
-  return task === 'classification' ? 'softmaxCrossEntropy' : 'mse';
+  const saved = given?.training?.loss;
+  if (saved !== undefined) return checkLoss(saved, 'model file: training.loss');
+  return defaultLoss(table.task === 'regression' ? 0 : table.classes?.length ?? 0);
 }
 
 /** The output activation `auto` stands for: sigmoid under binary cross-entropy, linear otherwise (as `glassnet train`). */
@@ -55,16 +62,17 @@ export function givenModel(settings: Settings): LoadedModel | null {
  * GlassnetError before anything trains.
  */
 export function buildRun(settings: Settings, table: Table): Run {
-  const loss = resolveLoss(settings, table.task);
+  const given = settings.init === 'given' ? givenModel(settings) : null;
+  const loss = resolveLoss(settings, table, given);
   const classification = isClassificationLoss(loss);
   const split = settings.testRatio > 0
     ? trainTestSplit(table, { testFraction: settings.testRatio, seed: settings.seed, stratify: classification && table.classes !== undefined })
     : null;
   const rawTrain: Dataset = split?.train ?? table;
-  const given = settings.init === 'given' ? givenModel(settings) : null;
   const saved = given?.preprocessing?.scaler;
   const scaler = saved !== undefined ? scalerFromJSON(saved, 'model file: preprocessing.scaler') : fitScaler(settings.scale, rawTrain.x);
-  const shape = (part: Dataset): Dataset => ({ x: scaler.transform(part.x), y: part.y });
+  const targets = targetsFor(table, loss);
+  const shape = (part: Dataset): Dataset => ({ x: scaler.transform(part.x), y: targets(part.y) });
   const train = shape(rawTrain);
   const test = split === null ? train : shape(split.test);
   const { model, origin } = network(settings, table, loss, given);
@@ -76,6 +84,13 @@ export function buildRun(settings: Settings, table: Table): Run {
   return { session, table, train, test, testIsTrain: split === null, scaler, loss, origin };
 }
 
+/** Targets as the loss's outputs read them: under a binary loss, two classes' one-hot rows become the second class's 0/1 (see outputColumns). */
+function targetsFor(table: Table, loss: LossName): (y: number[][]) => number[][] {
+  const columns = table.y[0]?.length ?? 0;
+  if (table.task !== 'classification' || outputColumns(loss, columns) === columns) return (y) => y;
+  return (y) => y.map((row) => [row[1]!]);
+}
+
 function network(settings: Settings, table: Table, loss: LossName, given: LoadedModel | null): { model: Sequential; origin: Origin } {
   if (settings.init === 'given') {
     if (given !== null) return { model: given.model, origin: { kind: 'file' } };
@@ -84,7 +99,7 @@ function network(settings: Settings, table: Table, loss: LossName, given: Loaded
     }
     throw new Error(UI[settings.lang].errors.givenNeedsModel);
   }
-  const sizes = [table.x[0]!.length, ...settings.layers, table.y[0]!.length];
+  const sizes = [table.x[0]!.length, ...settings.layers, outputColumns(loss, table.y[0]!.length)];
   const model = networkFrom({
     sizes, activation: settings.activation, outputActivation: resolveOutputActivation(settings, loss), seed: settings.seed, dropout: settings.dropout,
     ...(settings.init === AUTO ? {} : { init: settings.init }),

@@ -1,5 +1,5 @@
 import { checkOneOf } from '../util/checks.js';
-import { LOSSES, type LossName } from '../primitives/losses.js';
+import { LOSSES, LOSS_RECORDS, type LossName } from '../primitives/losses.js';
 import { applyLoss, type LossOptions } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -17,4 +17,24 @@ export function checkLoss(name: unknown, argument = 'loss'): LossName {
 export function getLoss(name: LossName, options: LossOptions = {}): LossFunction {
   const checked = checkLoss(name);
   return (output, target) => applyLoss(checked, output, target, options);
+}
+
+/**
+ * The loss a classifier or regressor trains with unless told otherwise:
+ * binary cross-entropy on one logit for two classes (PyTorch's
+ * `BCEWithLogitsLoss`), softmax cross-entropy for more, mse for a
+ * regression target. `glassnet train` and the playground both take it.
+ * @param classes the number of classes; 0 for a regression target.
+ */
+export function defaultLoss(classes: number): LossName {
+  return classes === 0 ? 'mse' : classes === 2 ? 'binaryCrossEntropyWithLogits' : 'softmaxCrossEntropy';
+}
+
+/**
+ * How many outputs a network has under `loss` for one-hot targets of
+ * `columns` columns: a binary loss on two classes has one output (the
+ * second class's logit or probability), every other case one per column.
+ */
+export function outputColumns(loss: LossName, columns: number): number {
+  return LOSS_RECORDS[loss].task === 'binary' && columns === 2 ? 1 : columns;
 }
