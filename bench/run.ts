@@ -15,7 +15,7 @@ import path from 'node:path';
 import { prepareDigits } from './lib/digits.js';
 import { prepareReferences } from './lib/shared-start.js';
 import { DIGITS_DIR, PYTHON, RESULTS_DIR, RUNNERS_DIR, TORCH_RUNNER } from './lib/paths.js';
-import { ACCURACY_WORKLOADS, SETTINGS, accuracyColumn, columns, rotate, rows, sectionSeconds, selects, type Column, type Mode, type Settings } from './lib/plan.js';
+import { ACCURACY_WORKLOADS, FMA_COLUMN, SETTINGS, accuracyColumn, columns, rotate, rows, sectionSeconds, selects, type Column, type Mode, type Settings } from './lib/plan.js';
 import { mergeRounds } from './lib/rounds.js';
 import { runnerFlags, type RunnerFailure, type RunnerResult } from './lib/protocol.js';
 import { formatValue, isMeasured, renderMarkdown, type BenchReport, type JobResult } from './lib/report.js';
@@ -35,14 +35,34 @@ function parseOptions(argv: readonly string[]): Options {
   return { mode: argv.includes('--quick') ? 'quick' : 'full', only: list('--only'), libs: list('--libs') };
 }
 
-/** Asks a fresh glassnet process which backend names load (the others become notes) and which one it selects by default. */
-function probeGlassnet(notes: string[]): { backends: string[]; defaultBackend: string } {
-  const probe = spawnSync(process.execPath, [path.join(RUNNERS_DIR, 'glassnet.js'), '--probe'], { encoding: 'utf8' });
+interface Probe { backends: Record<string, string>; default: string; relaxedSimd: boolean }
+
+/** A fresh glassnet process's answer: which backends load, the default, whether its wasm GEMM fuses multiply-adds; null when it failed. */
+function runProbe(nodeFlags: readonly string[]): Probe | { failed: string } {
+  const probe = spawnSync(process.execPath, [...nodeFlags, path.join(RUNNERS_DIR, 'glassnet.js'), '--probe'], { encoding: 'utf8' });
   const line = probe.stdout.trim().split('\n').pop() ?? '';
-  if (!line.startsWith('{')) throw new Error(`glassnet's backend probe failed: ${probe.stderr.trim() || `exit ${probe.status}`}`);
-  const { backends: status, default: defaultBackend } = JSON.parse(line) as { backends: Record<string, string>; default: string };
+  return line.startsWith('{') ? JSON.parse(line) as Probe : { failed: probe.stderr.trim().split('\n')[0] || `exit ${probe.status}` };
+}
+
+/**
+ * Asks a fresh glassnet process which backend names load (the others become
+ * notes) and which one it selects by default; and whether the opt-in FMA
+ * column can run: only when the default wasm backend does not fuse already
+ * and a Node started with the flag gives it relaxed SIMD.
+ */
+function probeGlassnet(notes: string[]): { backends: string[]; defaultBackend: string; fmaByFlag: boolean } {
+  const probe = runProbe([]);
+  if ('failed' in probe) throw new Error(`glassnet's backend probe failed: ${probe.failed}`);
+  const { backends: status, default: defaultBackend } = probe;
   for (const [name, state] of Object.entries(status)) if (state !== 'ok') notes.push(`glassnet backend "${name}" skipped: ${state}`);
-  return { backends: Object.keys(status).filter((name) => status[name] === 'ok'), defaultBackend };
+  let fmaByFlag = false;
+  if (status.wasm === 'ok' && probe.relaxedSimd) notes.push(`${FMA_COLUMN.id} not run: this Node's default wasm backend fuses multiply-adds already`);
+  else if (status.wasm === 'ok') {
+    const flagged = runProbe(FMA_COLUMN.nodeFlags);
+    fmaByFlag = !('failed' in flagged) && flagged.relaxedSimd;
+    notes.push(fmaByFlag ? FMA_COLUMN.note : `${FMA_COLUMN.id} not run: ${'failed' in flagged ? flagged.failed : 'no relaxed SIMD with the flag'}`);
+  }
+  return { backends: Object.keys(status).filter((name) => status[name] === 'ok'), defaultBackend, fmaByFlag };
 }
 
 /**
@@ -75,11 +95,12 @@ function runJob(column: Column, workload: string, mode: Mode, settings: Settings
   const [command, args] = launcher.kind === 'python'
     ? [PYTHON, [TORCH_RUNNER, ...flags, '--threads', String(launcher.threads)]]
     // --expose-gc lets the memory workload read RSS after a full collection.
-    : [process.execPath, ['--expose-gc', launcher.script, ...flags]];
+    : [process.execPath, [...(launcher.nodeFlags ?? []), '--expose-gc', launcher.script, ...flags]];
   const env = launcher.kind === 'python' ? torchEnvironment(launcher.threads) : process.env;
   const child = spawnSync(command, args, { encoding: 'utf8', env, timeout: settings.timeoutSeconds * 1000, maxBuffer: 64 * 2 ** 20 });
   const line = child.stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
-  if (line !== undefined) return JSON.parse(line) as RunnerResult | RunnerFailure;
+  // A runner names its column by library and backend; a column started with engine flags is another column of the same runner.
+  if (line !== undefined) return { ...JSON.parse(line) as RunnerResult | RunnerFailure, ...(launcher.kind === 'node' && launcher.nodeFlags !== undefined ? { library: column.id } : {}) };
   const why = child.error !== undefined ? child.error.message : `exit ${child.status ?? child.signal}: ${child.stderr.trim().split('\n').slice(-3).join(' ')}`;
   return { library: column.id, workload, error: why };
 }
@@ -120,10 +141,10 @@ async function main(): Promise<void> {
   prepareDigits(DIGITS_DIR);
   prepareReferences(DIGITS_DIR);
   const notes: string[] = [];
-  const { backends: glassnetBackends, defaultBackend } = probeGlassnet(notes);
+  const { backends: glassnetBackends, defaultBackend, fmaByFlag } = probeGlassnet(notes);
   const wanted = (column: Column | null): column is Column => column !== null
     && (options.libs === null || options.libs.some((lib) => column.id.toLowerCase().startsWith(lib)));
-  const allColumns = columns(glassnetBackends, settings.gemmSizes).filter(wanted);
+  const allColumns = columns(glassnetBackends, settings.gemmSizes, fmaByFlag).filter(wanted);
   // Importing torch takes seconds: only when a Python column runs.
   const torch = allColumns.some((column) => column.launcher.kind === 'python') ? torchMissing() : null;
   const accuracy = accuracyColumn(glassnetBackends);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultWasmThreads, getBackend, selectBestBackend, setBackend, wasmSimdSupported, type WasmBackend } from '../src/backend/index.js';
+import { closeWasmThreads, defaultWasmThreads, getBackend, selectBestBackend, setBackend, wasmSimdSupported, withWasmThreads, type WasmBackend } from '../src/backend/index.js';
 import { createForcedWasmBackend } from '../src/backend/wasm.js';
 import { emitElementwiseModule, emitKernelModule, MAX_MR } from '../src/backend/wasm/kernels.js';
 import { Random } from '../src/util/random.js';
@@ -141,6 +141,23 @@ describe.runIf(supported)('wasm-mt: threads', () => {
     // The workers saw memory the caller grew after they started.
     expect(memory[2]).toBeGreaterThan(memory[1]!);
     await threaded.close();
+  });
+
+  it.runIf(defaultWasmThreads() > 1)('closeWasmThreads() stops every pool started by name or by withWasmThreads, and a later request starts a new one', async () => {
+    setBackend('wasm-mt');
+    const first = getBackend() as WasmBackend;
+    const three = withWasmThreads(3, () => getBackend() as WasmBackend);
+    expect([first.threads(), three.threads()]).toEqual([defaultWasmThreads(), 3]);
+    await closeWasmThreads();
+    expect([first.threads(), three.threads()]).toEqual([1, 1]);
+    // The active threaded backend gave way to one-thread wasm.
+    expect(getBackend().name).toBe('wasm');
+    expect(setBackend('wasm-mt')).toBe('wasm-mt');
+    const again = getBackend() as WasmBackend;
+    expect(again).not.toBe(first);
+    expect(again.threads()).toBe(defaultWasmThreads());
+    await closeWasmThreads();
+    expect(again.threads()).toBe(1);
   });
 
   it('close() stops the workers and the backend keeps computing on the caller\'s thread', async () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { TRAIN_COUNT } from '../bench/lib/digits.js';
 import type { RunnerArgs, RunnerResult } from '../bench/lib/protocol.js';
-import { SETTINGS, rotate } from '../bench/lib/plan.js';
+import { FMA_COLUMN, SETTINGS, TARGETS, columns, rotate } from '../bench/lib/plan.js';
 import { ratioOf, renderMarkdown, type BenchReport } from '../bench/lib/report.js';
 import type { References } from '../bench/lib/shared-start.js';
 import { mergeRounds } from '../bench/lib/rounds.js';
@@ -33,6 +33,17 @@ describe('mergeRounds', () => {
     const failed = mergeRounds([process('a', [1]), process('a', [2], { check: { ok: false, detail: 'wrong' } })]) as RunnerResult;
     expect(failed.check).toEqual({ ok: false, detail: 'wrong' });
     expect(mergeRounds([process('a', [1]), { library: 'a', workload: 'gemm512', error: 'boom' }])).toEqual({ library: 'a', workload: 'gemm512', error: 'boom' });
+  });
+});
+
+describe('the opt-in FMA column', () => {
+  it('exists only when asked for, runs glassnet wasm under the Node flag on one thread, and no ratio or target reads it', () => {
+    expect(columns(['wasm'], [512]).map((c) => c.id)).not.toContain(FMA_COLUMN.id);
+    const fma = columns(['wasm'], [512], true).find((c) => c.id === FMA_COLUMN.id)!;
+    expect(fma).toMatchObject({ backend: 'wasm', multiThreaded: false, workloads: ['mlp', 'gemm512'] });
+    expect(fma.launcher).toMatchObject({ kind: 'node', nodeFlags: ['--experimental-wasm-relaxed-simd'] });
+    expect(fma.launcher.kind === 'node' && fma.launcher.script.endsWith('glassnet.js')).toBe(true);
+    expect(TARGETS.flatMap((t) => [t.glassnet, t.peer])).not.toContain(FMA_COLUMN.id);
   });
 });
 

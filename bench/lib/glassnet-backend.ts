@@ -14,11 +14,12 @@ export async function useBackend(name: string | null): Promise<void> {
   if (getBackend().name !== name) throw new Error(`setBackend("${name}") left backend "${getBackend().name}" active`);
 }
 
-/** The active backend's name and, for a wasm backend, the threads it splits products across: a runner's config. */
+/** The active backend's name and, for a wasm backend, the threads it splits products across and whether its GEMM fuses multiply-adds: a runner's config. */
 function backendConfig(): Record<string, string> {
   const backend = getBackend();
   if (!('threads' in backend)) return { backend: backend.name };
-  return { backend: backend.name, threads: String((backend as WasmBackend).threads()) };
+  const wasm = backend as WasmBackend;
+  return { backend: backend.name, threads: String(wasm.threads()), fma: wasm.relaxedSimd ? 'yes (relaxed SIMD)' : 'no' };
 }
 
 /** The body of a glassnet runner: column `glassnet <backend>`, the `--backend` selected before the workload runs and reported in its config. */

@@ -66,8 +66,12 @@ export function sectionSeconds(settings: Settings, workload: string): number {
   return seconds[workload.startsWith('gemm') ? 'gemm' : workload === 'b1f64' ? 'b1' : workload] ?? 0;
 }
 
-/** How a column's runner is started; PyTorch's with the threads its BLAS and intra-op pool may use. */
-export type Launcher = { kind: 'node'; script: string } | { kind: 'python'; threads: 1 | 2 };
+/**
+ * How a column's runner is started: a Node script (with V8 flags before it,
+ * for the FMA column), or PyTorch's with the threads its BLAS and intra-op
+ * pool may use.
+ */
+export type Launcher = { kind: 'node'; script: string; nodeFlags?: readonly string[] } | { kind: 'python'; threads: 1 | 2 };
 
 export interface Column {
   /** Key in results and the table header, e.g. `glassnet wasm`, `tfjs-cpu`. */
@@ -80,11 +84,28 @@ export interface Column {
   workloads: readonly string[];
 }
 
+/**
+ * The opt-in column: glassnet's `wasm` backend in a Node started with
+ * relaxed SIMD, so its GEMM fuses multiply-adds. Node 20 validates relaxed
+ * SIMD only behind this V8 flag (Chrome and Node ≥ 22 have it by default),
+ * and a library cannot turn an engine flag on for its users, so the column
+ * is shown beside the others but no ratio or target ever reads it: the
+ * headline column stays the default backend, fixed before the run.
+ */
+export const FMA_COLUMN = {
+  id: 'glassnet wasm, relaxed-SIMD FMA (Node flag)',
+  nodeFlags: ['--experimental-wasm-relaxed-simd'],
+  note: 'glassnet wasm, relaxed-SIMD FMA (Node flag): the wasm backend in a Node started with --experimental-wasm-relaxed-simd, '
+    + 'so its GEMM fuses multiply-adds (Chrome and Node ≥ 22 validate relaxed SIMD by default; Node 20 only behind the flag). '
+    + 'Shown for reference only: no ratio or target reads it.',
+} as const;
+
 /** glassnet backends that split work across threads (`wasm-mt` uses up to every core). */
 const MULTI_THREAD_BACKENDS: ReadonlySet<string> = new Set(['wasm-mt']);
 
-function nodeRunner(name: string): Launcher {
-  return { kind: 'node', script: path.join(RUNNERS_DIR, `${name}.js`) };
+function nodeRunner(name: string, nodeFlags?: readonly string[]): Launcher {
+  const script = path.join(RUNNERS_DIR, `${name}.js`);
+  return nodeFlags === undefined ? { kind: 'node', script } : { kind: 'node', script, nodeFlags };
 }
 
 /**
@@ -92,13 +113,17 @@ function nodeRunner(name: string): Launcher {
  * per dtype: `b1` in float32, the dtype tfjs and brain.js train in, and
  * `b1f64` for synaptic, which computes in JavaScript doubles.
  */
-export function columns(glassnetBackends: readonly string[], gemmSizes: readonly number[]): Column[] {
+export function columns(glassnetBackends: readonly string[], gemmSizes: readonly number[], fmaByFlag = false): Column[] {
   const gemm = gemmSizes.map((n) => `gemm${n}`);
+  const fma: Column[] = fmaByFlag ? [{
+    id: FMA_COLUMN.id, multiThreaded: false, launcher: nodeRunner('glassnet', FMA_COLUMN.nodeFlags), backend: 'wasm', workloads: ['mlp', ...gemm],
+  }] : [];
   return [
     ...glassnetBackends.map((backend): Column => ({
       id: `glassnet ${backend}`, multiThreaded: MULTI_THREAD_BACKENDS.has(backend), launcher: nodeRunner('glassnet'), backend,
       workloads: ['b1', 'b1f64', 'mlp', 'mlp1', 'fit', 'mem', ...gemm],
     })),
+    ...fma,
     { id: 'tfjs-cpu', multiThreaded: false, launcher: nodeRunner('tfjs'), backend: 'cpu', workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
     { id: 'tfjs-wasm', multiThreaded: false, launcher: nodeRunner('tfjs'), backend: 'wasm', workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
     { id: 'brain.js', multiThreaded: false, launcher: nodeRunner('brain'), backend: null, workloads: ['b1', 'mlp1'] },

@@ -7,7 +7,7 @@ import {
   Dense, SGD, Sequential, Tensor, Trainer, fit, softmaxCrossEntropy, squaredError, tensor,
   type DType,
 } from '../../src/index.js';
-import { getBackend, type BackendName } from '../../src/backend/index.js';
+import { createWasmBackend, getBackend, type BackendName } from '../../src/backend/index.js';
 import { CLASSES, PIXELS, TRAIN_COUNT, accuracy, argmaxRows, loadDigits, oneHot, type Digits } from '../lib/digits.js';
 import { runGlassnetRunner, useBackend } from '../lib/glassnet-backend.js';
 import type { Outcome, RunnerArgs } from '../lib/protocol.js';
@@ -231,7 +231,7 @@ function gemm(args: RunnerArgs): Outcome {
   return { ...product, config: { dtype: 'float32' } };
 }
 
-/** Tries every backend name in a fresh process and prints which ones load. */
+/** Tries every backend name in a fresh process and prints which ones load, the default, and whether the wasm GEMM fuses multiply-adds in this engine. */
 async function probe(): Promise<void> {
   const initial = getBackend().name;
   const status: Record<string, string> = {};
@@ -243,7 +243,7 @@ async function probe(): Promise<void> {
       status[name] = error instanceof Error ? error.message : String(error);
     }
   }
-  console.log(JSON.stringify({ backends: status, default: initial }));
+  console.log(JSON.stringify({ backends: status, default: initial, relaxedSimd: createWasmBackend()?.relaxedSimd ?? false }));
 }
 
 if (process.argv.includes('--probe')) await probe();

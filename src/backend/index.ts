@@ -95,6 +95,25 @@ export function withWasmThreads<T>(threads: number, run: () => T): T {
 }
 
 /**
+ * Stops the worker threads of every threaded wasm backend started so far
+ * (by `setBackend('wasm-mt')`, `withWasmThreads` or `fit`'s `threads`) and
+ * forgets them, so that a process can end its threads without exiting (the
+ * workers never keep it alive on their own). A later request starts new
+ * ones. If such a backend is active, the one-thread `'wasm'` takes its
+ * place; results do not change (threads change no bits).
+ */
+export async function closeWasmThreads(): Promise<void> {
+  const closing: WasmBackend[] = [];
+  for (const [threads, backend] of wasmByThreads) {
+    if (threads === 1 || backend === null) continue;
+    wasmByThreads.delete(threads);
+    closing.push(backend);
+    if (active === backend) active = wasmWith(1) ?? jsFastBackend;
+  }
+  await Promise.all(closing.map((backend) => backend.close()));
+}
+
+/**
  * The wasm backend, or null where SIMD does not validate or where compiling
  * is refused: a Content-Security-Policy without 'wasm-unsafe-eval' lets
  * `WebAssembly.validate` pass, then throws a CompileError (EvalError in

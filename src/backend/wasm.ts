@@ -162,19 +162,29 @@ export function createForcedWasmBackend(options: WasmBackendOptions & KernelForc
   const kernel = { relaxedMadd: relaxedSimd, rows: options.tileRows ?? TILE_ROWS };
   const minThreadedWork = options.forceThreads === true ? 1 : THREADED_MATMUL_WORK;
   const force = options.forceKernel === true;
-  const wasm = WasmKernels.threaded(kernel, options.threads ?? 1, minThreadedWork, force) ?? WasmKernels.single(kernel, force);
+  const single = WasmKernels.single(kernel, force);
+  const threaded = WasmKernels.threaded(kernel, options.threads ?? 1, minThreadedWork, force);
+  /**
+   * Where a product runs: the shared memory only when it is split across
+   * the threads. Everything else (small and thin products, the axpy) runs
+   * over an unshared memory of its own, because copies into and out of a
+   * shared memory are slower (about 1.5× for 400 KB; in the recorded run
+   * batch-1 B2, which never splits a product, ran 15% slower on wasm-mt).
+   */
+  const on = (m: number, k: number, n: number): WasmKernels => threaded !== null && threaded.splits(m, k, n) ? threaded : single;
   // Empty products (a zero dimension) stay in JS even when forced: there is nothing to pack.
   const minWork = force ? 1 : SMALL_MATMUL_WORK;
   const minAxpy = force ? 1 : MIN_WASM_AXPY;
   const backend: WasmBackend = {
     ...jsFastBackend,
-    name: wasm.threads() > 1 ? 'wasm-mt' : 'wasm',
+    name: threaded !== null ? 'wasm-mt' : 'wasm',
     relaxedSimd,
-    memoryBytes: () => wasm.memoryBytes(),
-    threads: () => wasm.threads(),
-    close: () => wasm.close(),
+    memoryBytes: () => single.memoryBytes() + (threaded?.memoryBytes() ?? 0),
+    threads: () => threaded?.threads() ?? 1,
+    close: async () => threaded?.close(),
     matmul(out, a, b, m, k, n, transA, transB, accumulate) {
       if (isF32(out) && isF32(a) && isF32(b) && m * k * n >= minWork) {
+        const wasm = on(m, k, n);
         const c = wasm.product(out, a, b, m, k, n, transA, transB, accumulate, 0);
         if (c >= 0) {
           wasm.copyOut(out, c, m * n);
@@ -186,12 +196,12 @@ export function createForcedWasmBackend(options: WasmBackendOptions & KernelForc
     denseForward(net, out, x, w, bias, biasSize, rows, k, units, activation, alpha) {
       const fused = isF32(net) && isF32(out) && isF32(x) && isF32(w) && rows * k * units >= minWork &&
         (bias === null || (isF32(bias) && biasSize === units)) &&
-        wasm.denseForward(net, out, x, w, bias, rows, k, units, activation, alpha);
+        on(rows, k, units).denseForward(net, out, x, w, bias, rows, k, units, activation, alpha);
       // The same kernels one by one: small work (the reference's loops), float64, a bias that is not one row.
       if (!fused) denseForwardSteps(backend, net, out, x, w, bias, biasSize, rows, k, units, activation, alpha);
     },
     axpy(out, a, s, n) {
-      if (!(isF32(out) && isF32(a) && n >= minAxpy && wasm.axpy(out, a, s, n))) jsFastBackend.axpy(out, a, s, n);
+      if (!(isF32(out) && isF32(a) && n >= minAxpy && single.axpy(out, a, s, n))) jsFastBackend.axpy(out, a, s, n);
     },
   };
   return backend;
@@ -306,6 +316,11 @@ class WasmKernels {
     const workers = this.workers;
     this.workers = null;
     await workers?.close();
+  }
+
+  /** Whether an `m×k · k×n` product is split across threads here (see {@link product} and {@link run}). */
+  splits(m: number, k: number, n: number): boolean {
+    return this.workers !== null && (this.force || Math.min(m, k, n) >= THIN) && m * k * n >= this.minThreadedWork && m > this.mr;
   }
 
   /** Makes room for `bytes` of memory; `false` if it cannot grow that far (the caller falls back). */
@@ -436,7 +451,7 @@ class WasmKernels {
     args[9] = accumulate ? 1 : 0;
     args[10] = 0;
     const workers = this.workers;
-    if (workers === null || m * k * n < this.minThreadedWork || m <= mr) {
+    if (workers === null || !this.splits(m, k, n)) {
       kernels.packA(at.packA, at.rawA, m, k, aRowStride, aDepthStride);
       this.packB();
       kernels.gemmBlocked(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10]);
