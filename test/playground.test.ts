@@ -158,7 +158,7 @@ describe.skipIf(!available)('the playground in headless Chromium', () => {
   it('trains xor in the worker to a test loss below 0.05 with no main-thread task over 50 ms', { retry: 2 }, async () => {
     const page = await open();
     await page.selectOption('#set-dataset', 'xor');
-    await page.waitForFunction(() => document.querySelector('#architecture')?.textContent === '2-8-8-2');
+    await page.waitForFunction(() => document.querySelector('#architecture')?.textContent === '2-8-8-1');
     await page.waitForFunction(() => !(document.querySelector('#phase') as HTMLButtonElement).disabled); // the first explanation is drawn
     await page.evaluate(() => {
       const w = window as unknown as { __long: number[] };
@@ -186,19 +186,19 @@ describe.skipIf(!available)('the playground in headless Chromium', () => {
   it('keeps the whole state in the URL: a link reopens the same settings', async () => {
     const page = await open();
     await page.selectOption('#set-dataset', 'xor');
-    await page.waitForFunction(() => document.querySelector('#architecture')?.textContent === '2-8-8-2');
+    await page.waitForFunction(() => document.querySelector('#architecture')?.textContent === '2-8-8-1');
     await page.fill('#set-lr', '0.02');
     await page.locator('#set-lr').dispatchEvent('change');
     await page.selectOption('#set-optimizer', 'rmsprop');
     await page.click('[aria-label="add a unit to hidden layer 1"]');
-    await page.waitForFunction(() => document.querySelector('#architecture')?.textContent === '2-9-8-2');
+    await page.waitForFunction(() => document.querySelector('#architecture')?.textContent === '2-9-8-1');
     const hash = await page.evaluate(() => location.hash);
     expect(hash).toContain('lr=0.02');
     expect(hash).toContain('opt=rmsprop');
     const controls = () => page.$$eval('[data-setting]', (els) => els.map((e) => [e.getAttribute('data-setting'), (e as HTMLInputElement).value ?? e.textContent]));
     const before = await controls();
     const again = await open(hash);
-    await again.waitForFunction(() => document.querySelector('#architecture')?.textContent === '2-9-8-2');
+    await again.waitForFunction(() => document.querySelector('#architecture')?.textContent === '2-9-8-1');
     expect(await again.$$eval('[data-setting]', (els) => els.map((e) => [e.getAttribute('data-setting'), (e as HTMLInputElement).value ?? e.textContent]))).toEqual(before);
     expect(await again.evaluate(() => location.hash)).toBe(hash);
     await page.close();
@@ -207,18 +207,18 @@ describe.skipIf(!available)('the playground in headless Chromium', () => {
 
   it('opens a model trained by the CLI, and exports one that glassnet predict reads', async () => {
     const model = file('xor-model.json');
-    // The playground reads one output per class: softmax cross-entropy, not the CLI's one-logit default for two classes.
-    const trained = glassnet('train', 'xor', '--loss', 'softmaxCrossEntropy', '--layers', '4', '--activation', 'tanh', '--epochs', '30', '--seed', '3', '--quiet', '--out', model);
+    // The CLI's default for two classes: one logit under binary cross-entropy, which the page takes from the file.
+    const trained = glassnet('train', 'xor', '--layers', '4', '--activation', 'tanh', '--epochs', '30', '--seed', '3', '--quiet', '--out', model);
     expect(trained.status, trained.stderr).toBe(0);
     const saved = JSON.parse(readFileSync(model, 'utf8')) as { weights: { weight: number[] }[] };
     const page = await open();
     await page.setInputFiles('#import', model);
-    await page.waitForFunction(() => document.querySelector('#architecture')?.textContent === '2-4-2');
+    await page.waitForFunction(() => document.querySelector('#architecture')?.textContent === '2-4-1');
     expect(await text(page, '#status')).toContain('the given model file');
     await page.waitForFunction(() => (document.querySelector('td.param-value[data-param="w1.1.1"]')?.textContent ?? '') !== '');
     // The CLI's weights, as the page shows them (explain's names: w1.j.i is the weight into hidden unit j from input i).
     expectShown(await text(page, 'td.param-value[data-param="w1.1.1"]'), saved.weights[0]!.weight[0]!);
-    expectShown(await text(page, 'td.param-value[data-param="w2.2.4"]'), saved.weights[1]!.weight[7]!);
+    expectShown(await text(page, 'td.param-value[data-param="w2.1.4"]'), saved.weights[1]!.weight[3]!);
     const download = page.waitForEvent('download');
     await page.click('#export');
     const exported = file('exported.json');
@@ -241,7 +241,7 @@ describe.skipIf(!available)('the playground in headless Chromium', () => {
     const good = file('good.csv');
     writeFileSync(good, ['a,b,label', ...Array.from({ length: 40 }, (_, i) => `${(i % 7) / 7},${(i % 5) / 5},${i % 2 === 0 ? 'x' : 'y'}`)].join('\n'));
     await page.setInputFiles('#csv-file', good);
-    await page.waitForFunction(() => document.querySelector('#architecture')?.textContent === '2-8-2');
+    await page.waitForFunction(() => document.querySelector('#architecture')?.textContent === '2-8-1');
     expect(await page.locator('#error').isHidden()).toBe(true);
     await page.close();
   });

@@ -60,7 +60,7 @@ const SURFACE: Record<string, { runtime: readonly string[]; types: readonly stri
   },
   'glassnet/backend': {
     runtime: [
-      'BACKENDS', 'ELEMENTWISE', 'SMALL_MATMUL_WORK', 'THREADED_MATMUL_WORK', 'createWasmBackend',
+      'BACKENDS', 'ELEMENTWISE', 'SMALL_MATMUL_WORK', 'THREADED_MATMUL_WORK', 'closeWasmThreads', 'createWasmBackend',
       'defaultWasmThreads', 'erf', 'getBackend', 'jsBackend', 'jsFastBackend', 'selectBestBackend', 'setBackend',
       'wasmSimdSupported', 'withWasmThreads',
     ],
