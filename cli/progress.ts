@@ -27,6 +27,8 @@ const MAX_LINES = 20;
 
 /** The widest a line may be. */
 export const LINE_WIDTH = 80;
+/** Milliseconds between redraws of a live line (train's and demo's): often enough to look live, rare enough to cost nothing. */
+export const REDRAW_MS = 100;
 
 /** Characters of the live line's bar. */
 const BAR = 20;
@@ -159,7 +161,8 @@ class EpochLines implements Progress {
 
 /** A bar and a percentage for a share `done` (0..1): `[#####---------------]  25%`. */
 export function bar(done: number): string {
-  const share = Math.min(1, Math.max(0, done));
+  // NaN (nothing known yet) draws as empty, as 0 does.
+  const share = Number.isNaN(done) ? 0 : Math.min(1, Math.max(0, done));
   const filled = Math.round(share * BAR);
   return `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%`;
 }

@@ -72,7 +72,7 @@ export { AUTOENCODER_8_3_8, trainAutoencoder, type AutoencoderRecipe, type Autoe
 export { decodeText } from './data/text.js';
 export { parseCsv, CsvReader, checkDelimiter, detectDelimiter, DELIMITER_WORDS, formatCsvRow, type CsvOptions, type CsvTable } from './data/csv.js';
 export {
-  loadTable, loadTableChunks, loadTableStream, loadMatrixStream, fillMissing, applyFill, featureBatches, loadFeatures, encodingFromJSON,
+  columnIndex, loadTable, loadTableChunks, loadTableStream, loadMatrixStream, fillMissing, applyFill, featureBatches, loadFeatures, encodingFromJSON,
   MAX_CATEGORIES, MAX_AUTO_CLASSES, MISSING_POLICIES, MISSING_TOKENS,
   type Table, type CsvData, type CsvMatrices, type Task, type ColumnRef, type FeatureOptions, type TableOptions, type Features, type FeatureEncoding, type MissingPolicy, type TextChunks, type AsyncTextChunks,
 } from './data/table.js';

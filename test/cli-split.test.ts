@@ -1,5 +1,5 @@
 // glassnet split: seeded, stratified train/test files that hold exactly the input rows.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { trainTestSplit, iris } from '../src/index.js';
 import { glassnet } from './helpers/cli.js';
@@ -43,6 +43,15 @@ describe('glassnet split', () => {
     const auto = glassnet('split', noTarget, '--test', '0.25', ...outputs);
     expect(auto.status, auto.stderr).toBe(0);
     expect(auto.stdout).toContain('(not stratified: 1 rows have no target)');
+  });
+
+  it('finds --target by the library\'s rule: a name twice in the header is refused, writing nothing', () => {
+    const file = tempDir();
+    const twice = file('twice.csv');
+    writeFileSync(twice, 'a,label,label\n1,x,y\n2,y,x\n3,x,y\n4,y,x\n');
+    const result = glassnet('split', twice, '--target', 'label', '--train-out', file('a.csv'), '--test-out', file('b.csv'));
+    expectOneLineError(result, /--target \(.*twice\.csv\): expected a column name that appears once in the header \(or an index\), found "label" more than once$/, 1);
+    expect(existsSync(file('a.csv'))).toBe(false);
   });
 
   it('needs both output files', () => {

@@ -4,7 +4,7 @@
 // pass written here in plain float64, and fit() takes the same path.
 import { describe, expect, it } from 'vitest';
 import {
-  Dense, SGD, Sequential, fit, getLoss, mul, tanh, tensor, trainStep, type DType, type Layer, type Tensor,
+  Dense, SGD, Sequential, Trainer, fit, getLoss, mul, noGrad, tanh, tensor, trainStep, type DType, type Layer, type Tensor,
 } from '../src/index.js';
 
 /** OUT = tanh(g ⊙ x): a learned gain per feature, then tanh. Built from public ops only. */
@@ -140,5 +140,20 @@ describe('a custom Layer on the recorded (autograd) path', () => {
     const result = fit(fitted, X, T, { loss: 'mse', optimizer: new SGD(fitted.parameters(), LR), epochs: 1, batchSize: X.length, shuffle: false });
     expect(result.history).toHaveLength(1);
     expect(values(fitted)).toEqual(values(stepped));
+  });
+
+  it('a Trainer steps it inside noGrad as outside (a training step records whatever its caller does)', () => {
+    const outside = model();
+    const inside = model();
+    const trainers = [outside, inside].map((m) => new Trainer(m, { loss: 'mse', optimizer: new SGD(m.parameters(), LR), batchSize: X.length }));
+    expect(trainers.map((t) => t.path)).toEqual(['recorded', 'recorded']);
+    const x = Float64Array.from(X.flat());
+    const t = Float64Array.from(T.flat());
+    const stepped = trainers[0]!.step(x, t);
+    const [lossInside, stillOff] = noGrad(() => [trainers[1]!.step(x, t), mul(tensor([[1]], { requiresGrad: true }), tensor([[2]])).node === null] as const);
+    expect(lossInside).toBe(stepped);
+    expect(stillOff).toBe(true);
+    expect(values(inside)).toEqual(values(outside));
+    expect(values(inside)).not.toEqual(flat(START));
   });
 });

@@ -19,4 +19,16 @@ describe('quantile', () => {
     // A whole position is its value, even beside an infinity.
     expect(quantile([1, Infinity], 0)).toBe(1);
   });
+
+  it('gives two equal neighbours as themselves, never a rounding outside the data', () => {
+    // (1 − 0.2)·0.1 + 0.2·0.1 is 0.10000000000000002 in float64: above every value.
+    expect(quantile([0.1, 0.1], 0.2)).toBe(0.1);
+    expect(quantile([5e-324, 5e-324], 0.5)).toBe(5e-324);
+  });
+
+  it('refuses an empty list and a q outside [0, 1], naming them', () => {
+    expect(() => quantile([], 0.5)).toThrow(/^sorted: expected at least one number, found none$/);
+    expect(() => quantile([1, 2], 1.5)).toThrow(/^q: expected a number in \[0, 1\]/);
+    expect(() => quantile([1, 2], Number.NaN)).toThrow(/^q: /);
+  });
 });

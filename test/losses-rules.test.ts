@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Dense, Dropout, GlassnetError, LOSS_RECORDS, SGD, Sequential, Trainer, TrainedModel, TrainingSession, classIndices, classOfRow, evaluate, mlp, networkFrom,
+  Dense, Dropout, GlassnetError, LOSS_RECORDS, SGD, Sequential, Trainer, TrainedModel, TrainingSession, classIndices, classOfRow, defaultLoss, evaluate, mlp, networkFrom, outputColumns,
   type DType, type LossName,
 } from 'glassnet';
 
@@ -44,6 +44,23 @@ describe('one rule for which class an output is', () => {
       }
     });
   }
+});
+
+describe('the default loss and its outputs', () => {
+  it('binary cross-entropy on one logit for two classes, softmax for more, mse for none', () => {
+    expect([0, 1, 2, 3, 10].map(defaultLoss)).toEqual(['mse', 'softmaxCrossEntropy', 'binaryCrossEntropyWithLogits', 'softmaxCrossEntropy', 'softmaxCrossEntropy']);
+    expect(outputColumns('binaryCrossEntropyWithLogits', 2)).toBe(1);
+    expect(outputColumns('binaryCrossEntropy', 2)).toBe(1);
+    expect(outputColumns('binaryCrossEntropyWithLogits', 3)).toBe(3); // several labels, one logit each
+    expect(outputColumns('softmaxCrossEntropy', 2)).toBe(2);
+  });
+
+  it('refuses what is not a count or a loss, naming it', () => {
+    expect(() => defaultLoss(-1)).toThrow(/^classes: expected an integer >= 0, found -1$/);
+    expect(() => defaultLoss(Number.NaN)).toThrow(/^classes: /);
+    expect(() => outputColumns('constructor' as LossName, 2)).toThrow(/^loss: expected one of /);
+    expect(() => outputColumns('mse', 0)).toThrow(/^columns: expected an integer >= 1, found 0$/);
+  });
 });
 
 describe('networkFrom builds on mlp', () => {

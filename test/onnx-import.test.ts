@@ -182,6 +182,9 @@ describe('glassnet → ONNX → glassnet with categorical columns, scaling and t
       rejection(() => fromOnnx(edited((m) => { node(m, 'onehot1').attribute[1]!.i = 1; }), file), 'range', 'bad.onnx: graph.node[0] "onehot1" (OneHotEncoder) zeros');
       const repeated = rejection(() => fromOnnx(edited((m) => { const a = node(m, 'onehot1').attribute[0]!; a.strings = [a.strings[0]!, a.strings[0]!, a.strings[2]!]; }), file), 'state', 'bad.onnx: graph.node[0] "onehot1" (OneHotEncoder) cats_strings[1]');
       expect(repeated.found).toBe('"blue"');
+      // More categories than a glassnet column may have are refused before any is decoded or compared.
+      const many = rejection(() => fromOnnx(edited((m) => { node(m, 'onehot1').attribute[0]!.strings = Array.from({ length: 1001 }, (_, i) => new TextEncoder().encode(`c${i}`)); }), file), 'range', 'bad.onnx: graph.node[0] "onehot1" (OneHotEncoder) cats_strings');
+      expect(many.found).toBe('1001');
     });
 
     it('a Flatten on another axis, a Concat in another order, a Gather in another column order', () => {
@@ -382,6 +385,10 @@ describe('corrupted files', () => {
     const { preprocessing } = fromOnnx(categorical());
     expect(preprocessing?.encoding).toEqual({ columns: ['size', 'color', 'weight'], categories: [null, ['blue', 'red'], null], fill: [1.5, 'red', 2] });
     expect(preprocessing?.missing).toBe('mean');
+    // Fill values are stored by column name: an export without the names is refused, not written unreadable.
+    const encoding = { columns: ['size', 'weight'], categories: [null, null], fill: [1.5, 2] };
+    const unnamed = rejection(() => toOnnx(mlp([2, 3, 1]), { encoding, missing: 'mean' }), 'state', 'options.featureNames');
+    expect(unnamed.found).toBe('none');
   });
 
   it.each(Object.keys(files))('every single-byte corruption of %s either imports or raises a GlassnetError naming the file', (name) => {

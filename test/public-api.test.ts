@@ -24,7 +24,7 @@ const SURFACE: Record<string, { runtime: readonly string[]; types: readonly stri
       'TrainingSession', 'UNIT', 'add', 'applyFill', 'applySchedule', 'articleNetwork', 'backward',
       'binaryCrossEntropy', 'binaryCrossEntropyWithLogits', 'checkDelimiter', 'checkFinite', 'checkInteger',
       'checkLoss', 'checkNumber', 'checkOneOf', 'checkOptions', 'circles', 'classIndices', 'classificationReport',
-      'classOfRow', 'clipGradNorm', 'cosineAnnealing', 'createOptimizer', 'createSession', 'decodeLabels', 'decodeText', 'defaultLoss',
+      'classOfRow', 'clipGradNorm', 'columnIndex', 'cosineAnnealing', 'createOptimizer', 'createSession', 'decodeLabels', 'decodeText', 'defaultLoss',
       'denseInference', 'describeValue', 'detectDelimiter', 'div', 'dropout', 'elementwise', 'encodeLabels',
       'encodingFromJSON', 'evaluate', 'evaluateOutputs', 'exponentialDecay', 'featureBatches', 'fillMissing', 'fit', 'fitScaler',
       'formatCsvRow', 'formatModelFile', 'forwardRows', 'fromOnnx', 'fromSafetensors', 'fromTfjs',

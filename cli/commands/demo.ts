@@ -3,7 +3,7 @@ import { ARTICLE, Dense, articleNetwork, fit, type EpochInfo } from 'glassnet';
 import { explainStep, formatNumber, namesFor, renderText } from 'glassnet/explain';
 import { terminalPaint } from '../paint.js';
 import { positiveFlag } from '../flags.js';
-import { LiveLine, bar } from '../progress.js';
+import { LiveLine, REDRAW_MS, bar } from '../progress.js';
 
 interface DemoFlags {
   threshold: string;
@@ -12,8 +12,6 @@ interface DemoFlags {
 
 // Lines printed when stdout is not a terminal: one every this many steps.
 const PLAIN_EVERY = 1000;
-/** Milliseconds between redraws of the live line. */
-const REDRAW_MS = 100;
 
 /** Reports training progress: a live line on a terminal (train's, from progress.ts), a few plain lines otherwise. */
 function progress(tty: boolean, threshold: number): { update: (info: EpochInfo) => void; stop: () => void } {

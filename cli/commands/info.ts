@@ -30,7 +30,7 @@ export function infoCommand(): Command {
       const checkpoint = fit === null ? undefined : { epoch: fit['epoch'], steps: fit['steps'] };
       const pre = loaded.preprocessing;
       const inputs = { count: loaded.model.inputSize, ...(pre?.featureNames === undefined ? {} : { names: [...pre.featureNames] }) };
-      const outputs = { count: loaded.model.outputSize, names: outputColumns(loaded.model.outputSize, pre?.classes, pre?.targetName) };
+      const outputs = { count: loaded.model.outputSize, names: outputNames(loaded.model.outputSize, pre?.classes, pre?.targetName) };
       const encoding = pre?.encoding === undefined ? undefined : encodingFromJSON(pre.encoding, `${path}: preprocessing.encoding`);
       const onnx = exportedInputs(loaded.model.inputSize, encoding, pre?.featureNames);
       if (flags.json === true) {
@@ -109,7 +109,7 @@ function lossLine(loss: unknown, classWeights: unknown): string {
  * What each output column means: a class probability (`p_<label>`; one
  * sigmoid output is the second of two classes), the target, or `outputN`.
  */
-function outputColumns(count: number, classes: readonly (string | number)[] | undefined, target: string | undefined): string[] {
+function outputNames(count: number, classes: readonly (string | number)[] | undefined, target: string | undefined): string[] {
   if (classes !== undefined) return count === 1 && classes.length === 2 ? [`p_${classes[1]}`] : classes.map((c) => `p_${c}`);
   if (count === 1 && target !== undefined) return [target];
   return Array.from({ length: count }, (_, i) => `output${i + 1}`);

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { FRACTION, GlassnetError, formatCsvRow, loadTable, parseCsv, trainTestSplit, type CsvTable, type Task } from 'glassnet';
+import { FRACTION, GlassnetError, columnIndex, formatCsvRow, loadTable, parseCsv, trainTestSplit, type CsvTable, type Task } from 'glassnet';
 import { writeFileAtomic } from 'glassnet/node';
 import { readDataText } from '../data-source.js';
 import { checkPaths, named } from '../paths.js';
@@ -57,10 +57,7 @@ export function splitCommand(): Command {
  * @throws GlassnetError `unknown-name` for a target that is not a column.
  */
 function targetClasses(csv: CsvTable, source: string, target: string | undefined, force: boolean): { task: Task; y: number[][] } {
-  const column = target === undefined ? csv.columns.length - 1 : csv.columns.indexOf(target);
-  if (column < 0) {
-    throw new GlassnetError({ code: 'unknown-name', argument: '--target', expected: `a column of ${source} (${csv.columns.join(', ')})`, found: JSON.stringify(target) });
-  }
+  const column = target === undefined ? csv.columns.length - 1 : columnIndex(csv.columns, target, `--target (${source})`);
   const text = [...(csv.header ? [[csv.columns[column]!]] : []), ...csv.rows.map((row) => [row[column]!])].map((cells) => formatCsvRow(cells)).join('');
   const table = loadTable(text, { file: source, header: csv.header, delimiter: ',', missing: 'drop', ...(force ? { task: 'classification' as const } : {}) });
   return { task: table.task, y: table.y };

@@ -12,7 +12,7 @@ import { loadMatrices } from '../data-source.js';
 import { safeText } from '../paint.js';
 import { checkPaths, named } from '../paths.js';
 import { MAX_PARAMETERS, checkBudget, choiceFlag, integerFlag, parameterCount, positiveFlag, threadsFlag } from '../flags.js';
-import { createProgress, epochFigures, type Colors, type ProgressMode } from '../progress.js';
+import { REDRAW_MS, createProgress, epochFigures, type Colors, type ProgressMode } from '../progress.js';
 import { fixed, writeReport, type ReportData } from '../report.js';
 import { runTraining, shared, sharedTensor, writeOrKeep, type RunOutcome, type SharedSamples } from '../train-run.js';
 import {
@@ -151,7 +151,7 @@ async function train(source: string, cmd: Command): Promise<void> {
     ...(flags.checkpoint === undefined ? {} : {
       checkpoint: { ...(checkpointEvery === undefined ? {} : { every: checkpointEvery }), seconds: CHECKPOINT_SECONDS, preprocessing: setup.preprocessing, training },
     }),
-    batchInterval: mode === 'bar' ? 100 : null,
+    batchInterval: mode === 'bar' ? REDRAW_MS : null,
     spreads: flags.report !== undefined,
   }, createProgress(mode, { totalEpochs: epochs, batchesPerEpoch: Math.ceil(setup.train.x.rows / Math.min(recipe.batchSize, setup.train.x.rows)) }, process.stdout, colors), flags.checkpoint);
 

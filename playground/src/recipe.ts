@@ -5,7 +5,7 @@
  * weights (`glassnet train` with the same recipe).
  */
 import {
-  TrainingSession, articleNetwork, checkLoss, defaultLoss, fitScaler, isClassificationLoss, outputColumns, modelFromJSON, networkFrom, scalerFromJSON, trainTestSplit,
+  LOSS_RECORDS, TrainingSession, articleNetwork, checkLoss, defaultLoss, fitScaler, isClassificationLoss, outputColumns, modelFromJSON, networkFrom, scalerFromJSON, trainTestSplit,
   type ActivationName, type Dataset, type LoadedModel, type LossName, type Scaler, type Sequential, type Table,
 } from 'glassnet';
 import { UI, type Origin } from './i18n/index.js';
@@ -38,10 +38,9 @@ export function resolveLoss(settings: Settings, table: Pick<Table, 'task' | 'cla
   return defaultLoss(table.task === 'regression' ? 0 : table.classes?.length ?? 0);
 }
 
-/** The output activation `auto` stands for: sigmoid under binary cross-entropy, linear otherwise (as `glassnet train`). */
+/** The output activation `auto` stands for: the loss record's (sigmoid under binary cross-entropy, linear otherwise), as `glassnet train` takes it. */
 export function resolveOutputActivation(settings: Settings, loss: LossName): ActivationName {
-  if (settings.outputActivation !== AUTO) return settings.outputActivation;
-  return loss === 'binaryCrossEntropy' ? 'sigmoid' : 'linear';
+  return settings.outputActivation !== AUTO ? settings.outputActivation : LOSS_RECORDS[loss].outputActivation;
 }
 
 /** The given model file of the settings, parsed and checked by the library. */

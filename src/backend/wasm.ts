@@ -320,7 +320,12 @@ class WasmKernels {
 
   /** Whether an `m×k · k×n` product is split across threads here (see {@link product} and {@link run}). */
   splits(m: number, k: number, n: number): boolean {
-    return this.workers !== null && (this.force || Math.min(m, k, n) >= THIN) && m * k * n >= this.minThreadedWork && m > this.mr;
+    return this.workers !== null && !this.thin(m, k, n) && m * k * n >= this.minThreadedWork && m > this.mr;
+  }
+
+  /** Whether a product takes the row kernels (a side under {@link THIN}, unless the packed kernel is forced). */
+  private thin(m: number, k: number, n: number): boolean {
+    return !this.force && Math.min(m, k, n) < THIN;
   }
 
   /** Makes room for `bytes` of memory; `false` if it cannot grow that far (the caller falls back). */
@@ -366,7 +371,7 @@ class WasmKernels {
     m: number, k: number, n: number,
     transA: boolean, transB: boolean, accumulate: boolean, extra: number,
   ): number {
-    return !this.force && Math.min(m, k, n) < THIN
+    return this.thin(m, k, n)
       ? this.runThin(out, a, b, m, k, n, transA, transB, accumulate, extra)
       : this.run(out, a, b, m, k, n, transA, transB, accumulate, extra);
   }

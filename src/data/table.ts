@@ -19,6 +19,26 @@ export type Task = 'classification' | 'regression';
 /** A column chosen by name or by 0-based index. */
 export type ColumnRef = string | number;
 
+/**
+ * The index of the column `ref` names in `columns`: a name that appears
+ * once in the header, or an index. The one rule by which a table's
+ * features and targets (and `glassnet split`'s target) find their column.
+ * @throws GlassnetError `unknown-name` (naming `argument`) for a name not in the header, one in it twice, or an index out of range.
+ */
+export function columnIndex(columns: readonly string[], ref: ColumnRef, argument: string): number {
+  const available = `one of the columns ${columns.map((c) => JSON.stringify(c)).join(', ')} or an index 0..${columns.length - 1}`;
+  if (typeof ref === 'number') {
+    if (Number.isInteger(ref) && ref >= 0 && ref < columns.length) return ref;
+    throw new GlassnetError({ code: 'unknown-name', argument, expected: available, found: describeValue(ref) });
+  }
+  const index = columns.indexOf(ref);
+  if (index < 0) throw new GlassnetError({ code: 'unknown-name', argument, expected: available, found: describeValue(ref) });
+  if (columns.indexOf(ref, index + 1) >= 0) {
+    throw new GlassnetError({ code: 'unknown-name', argument, expected: 'a column name that appears once in the header (or an index)', found: `${describeValue(ref)} more than once` });
+  }
+  return index;
+}
+
 /** What {@link loadTable} does with missing cells. */
 export const MISSING_POLICIES = ['error', 'drop', 'mean', 'median'] as const;
 /** `error`: refuse the file; `drop`: leave out rows with a missing cell; `mean`/`median`: fill numeric cells with the column's mean or median (categories with the most frequent one). */
@@ -435,18 +455,7 @@ class TableBuild {
   }
 
   private column(ref: ColumnRef, argument: string): number {
-    const { columns } = this;
-    const available = `one of the columns ${columns.map((c) => JSON.stringify(c)).join(', ')} or an index 0..${columns.length - 1}`;
-    if (typeof ref === 'number') {
-      if (Number.isInteger(ref) && ref >= 0 && ref < columns.length) return ref;
-      throw new GlassnetError({ code: 'unknown-name', argument, expected: available, found: describeValue(ref) });
-    }
-    const index = columns.indexOf(ref);
-    if (index < 0) throw new GlassnetError({ code: 'unknown-name', argument, expected: available, found: describeValue(ref) });
-    if (columns.indexOf(ref, index + 1) >= 0) {
-      throw new GlassnetError({ code: 'unknown-name', argument, expected: 'a column name that appears once in the header (or an index)', found: `${describeValue(ref)} more than once` });
-    }
-    return index;
+    return columnIndex(this.columns, ref, argument);
   }
 
   /** Whether a row takes part: under `drop` only rows without a missing cell; otherwise rows whose targets are present. */

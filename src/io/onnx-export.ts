@@ -195,7 +195,13 @@ export function toOnnx(model: Sequential, options: OnnxExportOptions = {}): Uint
   note(ONNX_METADATA.targetName, options.targetName);
   note(ONNX_METADATA.outputActivation, appended);
   note(ONNX_METADATA.loss, options.loss === undefined ? undefined : checkLoss(options.loss, 'options.loss'));
-  if ((options.missing === 'mean' || options.missing === 'median') && encoding?.fill.some((f) => f !== null) === true) note(ONNX_METADATA.missing, { policy: options.missing, fill: encoding.fill });
+  if ((options.missing === 'mean' || options.missing === 'median') && encoding?.fill.some((f) => f !== null) === true) {
+    // The import reads the fill values by column name: without the names the file could not be read back.
+    if (options.featureNames === undefined) {
+      throw new GlassnetError({ code: 'state', argument: 'options.featureNames', expected: `the column names, to store the ${options.missing} fill values with`, found: 'none' });
+    }
+    note(ONNX_METADATA.missing, { policy: options.missing, fill: encoding.fill });
+  }
   if (categorical) note(ONNX_METADATA.inputs, inputs);
 
   // Column names become input names: none may be the name of another value.

@@ -9,7 +9,7 @@
  * expected there.
  */
 import { GlassnetError, describeValue, type ErrorCode } from '../errors.js';
-import type { FeatureEncoding } from '../data/table.js';
+import { MAX_CATEGORIES, type FeatureEncoding } from '../data/table.js';
 import { ONNX_INPUT, ONNX_OUTPUT, encodedOrder, onnxInputs } from './onnx-inputs.js';
 import { ONNX_ATTRIBUTE, ONNX_DTYPE, ONNX_ML_DOMAIN, type OnnxAttribute, type OnnxNode, type OnnxValueInfo } from './onnx-schema.js';
 import { JsonPath, expectArray, expectObject, expectString, type JsonObject } from './validate.js';
@@ -191,7 +191,10 @@ function encoderCategories(encoder: IndexedNode, fail: Fail): string[] {
   checkAttributes(encoder, { cats_strings: [ONNX_ATTRIBUTE.STRINGS], zeros: [ONNX_ATTRIBUTE.INT, 0] }, fail);
   const part = `${nodePart(encoder)} cats_strings`;
   const utf8 = new TextDecoder('utf-8', { fatal: true });
-  const categories = encoder.node.attribute.find((a) => a.name === 'cats_strings')!.strings.map((bytes, j) => {
+  const raw = encoder.node.attribute.find((a) => a.name === 'cats_strings')!.strings;
+  // A column glassnet encodes has at most MAX_CATEGORIES categories; refusing more first keeps the checks below small.
+  if (raw.length > MAX_CATEGORIES) fail('range', part, `at most ${MAX_CATEGORIES} categories (glassnet's limit for a column)`, `${raw.length}`);
+  const categories = raw.map((bytes, j) => {
     try {
       return utf8.decode(bytes);
     } catch {
@@ -199,7 +202,11 @@ function encoderCategories(encoder: IndexedNode, fail: Fail): string[] {
     }
   });
   if (categories.length === 0) fail('empty', part, 'at least one category', 'none');
-  categories.forEach((c, j) => categories.indexOf(c) === j || fail('state', `${part}[${j}]`, 'categories that are all different', JSON.stringify(c)));
+  const seen = new Set<string>();
+  categories.forEach((c, j) => {
+    if (seen.has(c)) fail('state', `${part}[${j}]`, 'categories that are all different', JSON.stringify(c));
+    seen.add(c);
+  });
   return categories;
 }
 

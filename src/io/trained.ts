@@ -6,7 +6,7 @@
  * saved either way works in `glassnet evaluate` and `predict` and in code.
  */
 import { GlassnetError } from '../errors.js';
-import { LOSSES, checkLoss, type LossName } from '../nn/losses.js';
+import { LOSSES, checkLoss, defaultLoss, outputColumns, type LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
 import { noGrad } from '../tensor/autograd.js';
 import { lossSetting, softmax } from '../tensor/ops.js';
@@ -108,7 +108,8 @@ export class TrainedModel {
 
   /**
    * A trained model from a loaded model file. A file without a loss is read
-   * as `mse` (the CLI's regression loss) unless it holds classes.
+   * with the library's `defaultLoss` for its classes (`mse` without classes),
+   * or softmax cross-entropy when that default does not fit its outputs.
    * @param file names the file in errors.
    * @throws GlassnetError naming the file and field of a bad entry.
    */
@@ -117,7 +118,9 @@ export class TrainedModel {
     const at = (field: string): string => `${file}: preprocessing.${field}`;
     const classes = preprocessing.classes?.map(String);
     const saved = (LOSSES as readonly unknown[]).includes(training.loss) ? (training.loss as LossName) : undefined;
-    const loss = saved ?? (classes === undefined ? 'mse' : 'softmaxCrossEntropy');
+    // Without a saved loss: the library's default for the classes, when it fits the outputs (an older two-class file has two).
+    const guess = defaultLoss(classes?.length ?? 0);
+    const loss = saved ?? (classes === undefined || outputColumns(guess, classes.length) === model.outputSize ? guess : 'softmaxCrossEntropy');
     const task = preprocessing.task === 'regression' || (classes === undefined && !isClassificationLoss(loss)) ? 'regression' : 'classification';
     const classWeights = training['classWeights'];
     try {

@@ -1,4 +1,4 @@
-import { checkOneOf } from '../util/checks.js';
+import { checkInteger, checkOneOf } from '../util/checks.js';
 import { LOSSES, LOSS_RECORDS, type LossName } from '../primitives/losses.js';
 import { applyLoss, type LossOptions } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -25,8 +25,10 @@ export function getLoss(name: LossName, options: LossOptions = {}): LossFunction
  * `BCEWithLogitsLoss`), softmax cross-entropy for more, mse for a
  * regression target. `glassnet train` and the playground both take it.
  * @param classes the number of classes; 0 for a regression target.
+ * @throws GlassnetError when `classes` is not an integer >= 0.
  */
 export function defaultLoss(classes: number): LossName {
+  checkInteger(classes, 0, 'classes');
   return classes === 0 ? 'mse' : classes === 2 ? 'binaryCrossEntropyWithLogits' : 'softmaxCrossEntropy';
 }
 
@@ -34,7 +36,9 @@ export function defaultLoss(classes: number): LossName {
  * How many outputs a network has under `loss` for one-hot targets of
  * `columns` columns: a binary loss on two classes has one output (the
  * second class's logit or probability), every other case one per column.
+ * @throws GlassnetError for an unknown loss or `columns` not an integer >= 1.
  */
 export function outputColumns(loss: LossName, columns: number): number {
-  return LOSS_RECORDS[loss].task === 'binary' && columns === 2 ? 1 : columns;
+  checkInteger(columns, 1, 'columns');
+  return LOSS_RECORDS[checkLoss(loss)].task === 'binary' && columns === 2 ? 1 : columns;
 }

@@ -193,6 +193,8 @@ export type OutputReading = LossRecord['probabilities'];
  * logit (`'sigmoid'`) is class 1 from 0 on. It is decided on the logit
  * because σ(z) rounds to exactly ½ for |z| below about 1e-16, where the
  * logit's sign still tells. A lone softmax column is probability 1: class 1.
+ * A `null` reading (a regression loss's outputs) is read as probabilities,
+ * from ½ on.
  */
 export function classOfRow(reading: OutputReading, values: ArrayLike<number>, offset: number, cols: number): number {
   if (cols === 1) {

@@ -1,6 +1,6 @@
 import type { FloatArray } from '../backend/index.js';
 import { allocate, type Tensor } from '../tensor/tensor.js';
-import { classOf } from './metrics.js';
+import { classOfRow } from '../primitives/losses.js';
 import type { OutputReading } from '../primitives/losses.js';
 
 /**
@@ -85,6 +85,6 @@ function gatherRows(out: FloatArray, source: Tensor, order: Int32Array, start: n
 export function countCorrect(outputs: Float32Array | Float64Array, targets: Tensor, order: Int32Array, start: number, rows: number, reading: OutputReading): number {
   const cols = targets.cols;
   let correct = 0;
-  for (let r = 0; r < rows; r++) if (classOf(targets.data, order[start + r]! * cols, cols) === classOf(outputs, r * cols, cols, reading)) correct++;
+  for (let r = 0; r < rows; r++) if (classOfRow('outputs', targets.data, order[start + r]! * cols, cols) === classOfRow(reading, outputs, r * cols, cols)) correct++;
   return correct;
 }

@@ -9,6 +9,7 @@ import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber, checkOptions, option
 import { heldOutCount, splitIndices } from '../util/split.js';
 import { toSamples, type Samples } from './evaluate.js';
 import type { FitOptions, FitState } from './fit-types.js';
+import { checkUpdateOptions } from './trainer.js';
 
 /** Every option {@link fit} reads; any other (a typo such as `epoch`) is refused. */
 const FIT_OPTIONS = optionNames<FitOptions>({
@@ -24,6 +25,7 @@ export function checkFitOptions(model: Sequential, x: NestedNumbers | Tensor, y:
   const { x: inputs, y: targets } = toSamples(model, x, y, '', lossName);
   lossSetting(lossName, options.lossOptions ?? {}, zeros([1, model.outputSize], model.dtype), 'options.lossOptions');
   if (options.optimizer === undefined) checkLearningRate(options.lr ?? 0.1, 'options.lr');
+  checkUpdateOptions(options);
   const epochs = checkInteger(options.epochs ?? 1000, 1, 'options.epochs');
   const maxSteps = options.maxSteps === undefined ? Infinity : checkInteger(options.maxSteps, 1, 'options.maxSteps');
   const threshold = options.errorThreshold === undefined ? undefined : checkNumber(options.errorThreshold, NON_NEGATIVE, 'options.errorThreshold');

@@ -32,11 +32,6 @@ export function classIndices(values: FloatArray, rows: number, cols: number, rea
   return out;
 }
 
-/** The class of the row of `cols` values starting at `offset` (see {@link classIndices}). */
-export function classOf(values: FloatArray, offset: number, cols: number, reading: OutputReading = 'outputs'): number {
-  return classOfRow(reading, values, offset, cols);
-}
-
 /**
  * Accuracy, confusion matrix and per-class precision/recall of
  * `predictions` against `targets` (both `rows × cols`: one-hot or

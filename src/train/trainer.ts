@@ -1,6 +1,7 @@
 import type { FloatArray } from '../backend/index.js';
 import { GlassnetError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
+import { withGrad } from '../tensor/autograd.js';
 import { checkLoss, getLoss, type LossFunction, type LossName } from '../nn/losses.js';
 import type { LossOptions } from '../tensor/ops.js';
 import type { Sequential } from '../nn/model.js';
@@ -64,9 +65,7 @@ export class Trainer {
   constructor(model: Sequential, options: TrainerOptions = {}) {
     this.loss = checkLoss(options.loss ?? 'squaredError', 'options.loss');
     this.batchSize = checkInteger(options.batchSize ?? 1, 1, 'options.batchSize');
-    // fit and TrainingSession pass these through unchecked: this is their one check.
-    if (options.l2 !== undefined) checkNumber(options.l2, NON_NEGATIVE, 'options.l2');
-    if (options.clipNorm !== undefined) checkNumber(options.clipNorm, POSITIVE, 'options.clipNorm');
+    checkUpdateOptions(options);
     this.model = model;
     this.optimizer = options.optimizer ?? new SGD(model.parameters(), checkLearningRate(options.lr ?? 0.1, 'options.lr'));
     const lossOptions = options.lossOptions ?? {};
@@ -105,7 +104,8 @@ export class Trainer {
     const { inputSize, outputSize } = this.model;
     const inputs = new Tensor(x.length === rows * inputSize ? x : x.subarray(0, rows * inputSize), [rows, inputSize]);
     const targets = new Tensor(y.length === rows * outputSize ? y : y.subarray(0, rows * outputSize), [rows, outputSize]);
-    const result = autogradTrainStep(this.model, this.lossFn, this.update, inputs, targets);
+    // A training step records whatever its caller does, as the planned and tiny steps do (they recorded theirs when built).
+    const result = withGrad(() => autogradTrainStep(this.model, this.lossFn, this.update, inputs, targets));
     this.lastOutputs = result.outputs;
     return result.loss;
   }
@@ -124,6 +124,16 @@ export class Trainer {
     if (x.length < rows * inputSize) bad('x', `at least ${rows} × ${inputSize} values`, `${x.length}`);
     if (y.length < rows * outputSize) bad('y', `at least ${rows} × ${outputSize} values`, `${y.length}`);
   }
+}
+
+/**
+ * The one check of the update's options (L2 penalty, clipping norm): the
+ * Trainer runs it, and fit before it starts a thread pool, so a bad value
+ * is refused before anything is built.
+ */
+export function checkUpdateOptions(options: Pick<UpdateOptions, 'l2' | 'clipNorm'>): void {
+  if (options.l2 !== undefined) checkNumber(options.l2, NON_NEGATIVE, 'options.l2');
+  if (options.clipNorm !== undefined) checkNumber(options.clipNorm, POSITIVE, 'options.clipNorm');
 }
 
 /**
