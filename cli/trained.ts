@@ -3,19 +3,9 @@
  * TrainedModel read from a model file, which `glassnet train` or the
  * library's `saveTrained` writes.
  */
-import type { Matrix, Tensor, TrainedModel } from 'glassnet';
+import type { Tensor, TrainedModel } from 'glassnet';
 
 export { loadTrained } from 'glassnet/node';
-
-/**
- * Targets in the shape the network's outputs have: the one-hot matrix,
- * except for a two-class problem with one output (binary cross-entropy),
- * where the target is the second class's column (its probability).
- */
-export function targetMatrix(y: Matrix, outputSize: number): Matrix {
-  if (outputSize !== 1 || y.cols !== 2) return y;
-  return { rows: y.rows, cols: 1, data: Float64Array.from({ length: y.rows }, (_, i) => y.data[i * 2 + 1]!) };
-}
 
 /** What the model says about each row. */
 export interface Predictions {

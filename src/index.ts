@@ -80,7 +80,7 @@ export { parseNumber, oneHot, sortedClasses, encodeLabels, decodeLabels, type En
 export { loadJsonData, type JsonDataOptions } from './data/json.js';
 export { SCALER_KINDS, Scaler, fitScaler, scalerFromJSON, type ScalerKind, type ScalerJSON } from './data/scaling.js';
 export { trainTestSplit, splitMatrices, type SplitOptions } from './data/split.js';
-export { matrixFromRows, matrixToRows, rowRange, toFlat, type Matrix, type Flat } from './data/matrix.js';
+export { matrixFromRows, matrixToRows, rowRange, targetsForLoss, toFlat, type Matrix, type Flat } from './data/matrix.js';
 export { xor, circles, spirals, gaussians, SYNTHETIC, type SyntheticName, type SyntheticOptions } from './data/synthetic.js';
 export { iris, IRIS_CSV } from './data/iris.js';
 

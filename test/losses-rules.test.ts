@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Dense, Dropout, GlassnetError, LOSS_RECORDS, SGD, Sequential, Trainer, TrainedModel, TrainingSession, classIndices, classOfRow, defaultLoss, evaluate, mlp, networkFrom, outputColumns,
+  Dense, Dropout, GlassnetError, LOSS_RECORDS, SGD, Sequential, Trainer, TrainedModel, TrainingSession, classIndices, classOfRow, defaultLoss, evaluate, mlp, networkFrom, outputColumns, targetsForLoss,
   type DType, type LossName,
 } from 'glassnet';
 
@@ -53,6 +53,14 @@ describe('the default loss and its outputs', () => {
     expect(outputColumns('binaryCrossEntropy', 2)).toBe(1);
     expect(outputColumns('binaryCrossEntropyWithLogits', 3)).toBe(3); // several labels, one logit each
     expect(outputColumns('softmaxCrossEntropy', 2)).toBe(2);
+  });
+
+  it('shapes targets as the outputs: two one-hot classes under a binary loss become the second class\'s column', () => {
+    const y = { rows: 3, cols: 2, data: Float64Array.from([1, 0, 0, 1, 1, 0]) };
+    expect(targetsForLoss('binaryCrossEntropyWithLogits', y)).toEqual({ rows: 3, cols: 1, data: Float64Array.from([0, 1, 0]) });
+    expect(targetsForLoss('softmaxCrossEntropy', y)).toBe(y);
+    const three = { rows: 1, cols: 3, data: Float64Array.from([0, 0, 1]) };
+    expect(targetsForLoss('binaryCrossEntropy', three)).toBe(three);
   });
 
   it('refuses what is not a count or a loss, naming it', () => {

@@ -34,7 +34,7 @@ const SURFACE: Record<string, { runtime: readonly string[]; types: readonly stri
       'modelToJSON', 'mse', 'mul', 'networkFrom', 'noGrad', 'oneHot', 'oneHotCodes', 'onnxInputs', 'outputColumns', 'parseCsv',
       'parseNumber', 'quantile', 'regressionReport', 'relu', 'reshape', 'rowRange', 'scale', 'scalerFromJSON', 'scheduleFrom', 'sigmoid',
       'softmax', 'softmaxCrossEntropy', 'sortedClasses', 'spirals', 'splitMatrices', 'squaredError', 'stepDecay',
-      'sub', 'sum', 'tanh', 'tensor', 'toFlat', 'toOnnx', 'toSafetensors', 'toTfjs', 'toTorchStateDict',
+      'sub', 'sum', 'tanh', 'targetsForLoss', 'tensor', 'toFlat', 'toOnnx', 'toSafetensors', 'toTfjs', 'toTorchStateDict',
       'torchArchitectureFromJSON', 'torchSource', 'trainAutoencoder', 'trainStep', 'trainTestSplit', 'transpose',
       'warmup', 'withObserver', 'xor', 'zeros',
     ],

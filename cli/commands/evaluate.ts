@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import {
-  GlassnetError, MISSING_POLICIES, Tensor, applyFill, type ClassificationReport, type FeatureEncoding, type JsonObject, type Matrix, type RegressionReport,
+  GlassnetError, MISSING_POLICIES, Tensor, applyFill, targetsForLoss, type ClassificationReport, type FeatureEncoding, type JsonObject, type Matrix, type RegressionReport,
 } from 'glassnet';
 import { hasNamedColumns, loadMatrices } from '../data-source.js';
 import { choiceFlag, delimiterFlag } from '../flags.js';
 import { formatLoss, percent } from '../progress.js';
 import { safeText } from '../paint.js';
 import { fixed } from '../report.js';
-import { loadTrained, targetMatrix } from '../trained.js';
+import { loadTrained } from '../trained.js';
 
 /** `glassnet evaluate MODEL DATA`: loss; for classifiers accuracy, confusion matrix and per-class precision/recall; for regression R², RMSE, MAE and the mean baseline. */
 export function evaluateCommand(): Command {
@@ -37,7 +37,7 @@ export function evaluateCommand(): Command {
       });
       if (table.encoding !== undefined && (missing === 'mean' || missing === 'median')) fillFromModel(table.encoding, table.x, source);
       const rows = table.x.rows;
-      const y = trained.task === 'regression' ? table.y : targetMatrix(table.y, trained.model.outputSize);
+      const y = trained.task === 'regression' ? table.y : targetsForLoss(trained.loss, table.y);
       const result = trained.evaluate(tensorOf(table.x), tensorOf(y));
       const report = result.classification;
       const regression = result.regression;

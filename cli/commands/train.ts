@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import pc from 'picocolors';
 import {
   Dense, Sequential, Tensor, forwardRows, networkFrom, createOptimizer, encodingFromJSON, evaluate, evaluateOutputs, fitScaler, formatModelFile, matrixToRows, modelFromJSON, modelToJSON,
-  applyFill, fillMissing, outputColumns, regressionReport, scalerFromJSON, splitMatrices,
+  applyFill, fillMissing, outputColumns, targetsForLoss, regressionReport, scalerFromJSON, splitMatrices,
   type DType, type Evaluation, type Flat, type FitState, type JsonObject, type Matrix, type Optimizer, type Preprocessing, type RegressionReport, type Scaler, type Table, type TrainingInfo,
 } from 'glassnet';
 import { BACKENDS } from 'glassnet/backend';
@@ -18,7 +18,6 @@ import { runTraining, shared, sharedTensor, writeOrKeep, type RunOutcome, type S
 import {
   addRecipeOptions, checkRecipe, checkResumeFlags, classWeightsOf, fitOptions, optimizerOptions, recipeFromCheckpoint, recipeFromFlags, recipeToJSON, resolveRecipe, type ResolvedRecipe,
 } from '../train-settings.js';
-import { targetMatrix } from '../trained.js';
 
 /** Flags that shape this invocation but not what the run computes. */
 interface RunFlags {
@@ -262,7 +261,7 @@ async function freshSetup(source: string, flags: Record<string, unknown>): Promi
   const recipe = resolveRecipe(fromFlags, table.task, table.classes?.length ?? 0);
   const outputs = outputSize(table, recipe);
   const model = network(table.x.cols, outputs, recipe);
-  const { info, train, validation, scaler, targetScaler } = prepare(table, recipe, outputs, null, model.dtype);
+  const { info, train, validation, scaler, targetScaler } = prepare(table, recipe, null, model.dtype);
   const optimizer = createOptimizer(recipe.optimizer, model.parameters(), optimizerOptions(recipe) as never);
   const classWeights = weightsOf(recipe, info, train);
   return {
@@ -308,7 +307,7 @@ async function resumedSetup(source: string, path: string, cmd: Command, force: b
   checkResumeData(loaded.training?.['data'], data, path, force);
   const scaler = scalerFromJSON(preprocessing.scaler ?? { kind: 'none' }, `${path}: preprocessing.scaler`);
   const targetScaler = scalerFromJSON(preprocessing.targetScaler ?? { kind: 'none' }, `${path}: preprocessing.targetScaler`);
-  const { info, train, validation } = prepare(table, recipe, loaded.model.outputSize, { scaler, targetScaler }, loaded.model.dtype);
+  const { info, train, validation } = prepare(table, recipe, { scaler, targetScaler }, loaded.model.dtype);
   const optimizer = createOptimizer(state.optimizer.kind, loaded.model.parameters(), state.optimizer.options as never);
   optimizer.setState(state.optimizer);
   const planned = loaded.training?.['plannedEpochs'];
@@ -351,7 +350,7 @@ function outputSize(table: Flat<Table>, recipe: ResolvedRecipe): number {
  * and the output layer starts near the right range).
  */
 function prepare(
-  table: Flat<Table>, recipe: ResolvedRecipe, outputs: number, given: { scaler: Scaler; targetScaler: Scaler } | null, dtype: DType,
+  table: Flat<Table>, recipe: ResolvedRecipe, given: { scaler: Scaler; targetScaler: Scaler } | null, dtype: DType,
 ): { info: TableInfo; train: Part; validation?: Part; scaler: Scaler; targetScaler: Scaler } {
   const { x: _x, y: _y, ...rest } = table;
   const info: TableInfo = { ...rest, rows: table.x.rows };
@@ -375,7 +374,7 @@ function prepare(
   const shape = (part: Flat<Table>): Part => {
     scaler.transformInPlace(part.x);
     if (regression) targetScaler.transformInPlace(part.y);
-    return { x: sharedTensor(part.x, dtype, true), y: regression ? part.y : targetMatrix(part.y, outputs) };
+    return { x: sharedTensor(part.x, dtype, true), y: regression ? part.y : targetsForLoss(recipe.loss, part.y) };
   };
   return { info, train: shape(split.train), ...(split.test === undefined ? {} : { validation: shape(split.test) }), scaler, targetScaler };
 }

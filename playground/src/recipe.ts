@@ -5,7 +5,7 @@
  * weights (`glassnet train` with the same recipe).
  */
 import {
-  LOSS_RECORDS, TrainingSession, articleNetwork, checkLoss, defaultLoss, fitScaler, isClassificationLoss, outputColumns, modelFromJSON, networkFrom, scalerFromJSON, trainTestSplit,
+  LOSS_RECORDS, TrainingSession, articleNetwork, checkLoss, defaultLoss, fitScaler, isClassificationLoss, matrixFromRows, matrixToRows, outputColumns, targetsForLoss, modelFromJSON, networkFrom, scalerFromJSON, trainTestSplit,
   type ActivationName, type Dataset, type LoadedModel, type LossName, type Scaler, type Sequential, type Table,
 } from 'glassnet';
 import { UI, type Origin } from './i18n/index.js';
@@ -83,11 +83,10 @@ export function buildRun(settings: Settings, table: Table): Run {
   return { session, table, train, test, testIsTrain: split === null, scaler, loss, origin };
 }
 
-/** Targets as the loss's outputs read them: under a binary loss, two classes' one-hot rows become the second class's 0/1 (see outputColumns). */
+/** Targets as the loss's outputs read them (the library's `targetsForLoss`: a binary loss's two classes become the second's 0/1). */
 function targetsFor(table: Table, loss: LossName): (y: number[][]) => number[][] {
-  const columns = table.y[0]?.length ?? 0;
-  if (table.task !== 'classification' || outputColumns(loss, columns) === columns) return (y) => y;
-  return (y) => y.map((row) => [row[1]!]);
+  if (table.task !== 'classification') return (y) => y;
+  return (y) => matrixToRows(targetsForLoss(loss, matrixFromRows(y, table.y[0]?.length ?? 0, 'y')));
 }
 
 function network(settings: Settings, table: Table, loss: LossName, given: LoadedModel | null): { model: Sequential; origin: Origin } {

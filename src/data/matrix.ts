@@ -8,6 +8,7 @@
  */
 import { GlassnetError } from '../errors.js';
 import type { Dataset } from './datasets.js';
+import { outputColumns, type LossName } from '../nn/losses.js';
 
 /** `rows` × `cols` numbers, row `i` at `data[i * cols, (i + 1) * cols)`. */
 export interface Matrix {
@@ -83,4 +84,16 @@ export function toRows<T extends Dataset>(flat: Flat<T>): T {
 /** A data set with matrices in place of rows. @throws GlassnetError `shape` for ragged rows. */
 export function toFlat<T extends Dataset>(data: T): Flat<T> {
   return { ...data, x: matrixFromRows(data.x, data.x[0]?.length ?? 0, 'x'), y: matrixFromRows(data.y, data.y[0]?.length ?? 0, 'y') };
+}
+
+/**
+ * Targets in the shape a network trained with `loss` outputs: unchanged,
+ * except one-hot rows of two classes under a binary loss, which become the
+ * second class's column (the 0/1 its one logit or probability predicts;
+ * see `outputColumns`). `glassnet train`, `glassnet evaluate` and the
+ * playground all shape targets with it.
+ */
+export function targetsForLoss(loss: LossName, y: Matrix): Matrix {
+  if (outputColumns(loss, y.cols) === y.cols) return y;
+  return { rows: y.rows, cols: 1, data: Float64Array.from({ length: y.rows }, (_, i) => y.data[i * y.cols + 1]!) };
 }
