@@ -451,6 +451,9 @@ function checkClassWeights(weights: 'balanced' | number[], loss: LossName, class
   if (weights !== 'balanced' && weights.length !== classes) {
     throw new UsageError({ code: 'shape', argument: '--class-weights', expected: `${classes} weights (one per class)`, found: `${weights.length} (${found})` });
   }
+  if (weights !== 'balanced' && !weights.some((w) => w > 0)) {
+    throw new UsageError({ code: 'range', argument: '--class-weights', expected: 'weights not all 0 (all 0 would weigh every row out of the loss)', found });
+  }
 }
 
 /**

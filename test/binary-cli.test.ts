@@ -193,5 +193,6 @@ describe('--class-weights', () => {
     expectOneLineError(glassnet('train', 'iris', '--class-weights', '1,2'), /^glassnet: --class-weights: expected 3 weights \(one per class\), found 2 \(1,2\)$/, 2);
     expectOneLineError(glassnet('train', FRUIT, '--class-weights', 'balanced'), /^glassnet: --class-weights: expected --loss softmaxCrossEntropy for two classes/, 2);
     expectOneLineError(glassnet('train', FRUIT, '--class-weights', '1,-2'), /^glassnet: --class-weights: expected a finite number >= 0, found "-2"$/, 2);
+    expectOneLineError(glassnet('train', 'iris', '--class-weights', '0,0,0'), /^glassnet: --class-weights: expected weights not all 0 \(all 0 would weigh every row out of the loss\), found 0,0,0$/, 2);
   });
 });

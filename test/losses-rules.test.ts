@@ -141,6 +141,7 @@ describe('TrainedModel class weights', () => {
     expect(Math.abs(weighted.evaluate(x, y).loss - expected)).toBeLessThanOrEqual(1e-6);
     expect(Math.abs(new TrainedModel(model, { loss: 'softmaxCrossEntropy' }).evaluate(x, y).loss - expected)).toBeGreaterThan(1e-3);
     expect(() => new TrainedModel(model, { loss: 'softmaxCrossEntropy', classWeights: [1, 2] })).toThrow(/^options\.classWeights: expected 3 finite weights >= 0/);
+    expect(() => new TrainedModel(model, { loss: 'softmaxCrossEntropy', classWeights: [0, 0, 0] })).toThrow(/^options\.classWeights: expected 3 finite weights >= 0, not all 0/);
     expect(() => new TrainedModel(model, { loss: 'mse', classWeights: [1, 2, 3] })).toThrow(/^options\.classWeights: /);
   });
 });

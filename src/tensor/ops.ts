@@ -487,8 +487,9 @@ export function lossSetting(name: LossName, options: LossOptions, like: Tensor, 
   if (options.weight !== undefined) {
     const cols = lastDim(like);
     const values = options.weight;
-    if (!Array.isArray(values) || values.length !== cols || values.some((w) => typeof w !== 'number' || !Number.isFinite(w) || w < 0)) {
-      throw new GlassnetError({ code: 'range', argument: `${argument}.weight`, expected: `${cols} finite weights >= 0 (one per output column)`, found: describeValue(values) });
+    // All zero would weigh every target out: the mean's divisor is 0, the loss NaN.
+    if (!Array.isArray(values) || values.length !== cols || values.some((w) => typeof w !== 'number' || !Number.isFinite(w) || w < 0) || !values.some((w) => w > 0)) {
+      throw new GlassnetError({ code: 'range', argument: `${argument}.weight`, expected: `${cols} finite weights >= 0, not all 0 (one per output column)`, found: describeValue(values) });
     }
     weight = allocate(like.dtype, cols);
     weight.set(values);
