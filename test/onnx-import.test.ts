@@ -322,6 +322,8 @@ describe('refusals', () => {
     rejection(() => fromOnnx(twice, file), 'unknown-name', 'bad.onnx: graph.node[1] "layer1_relu" (Relu).output');
     const shadow = edited((m) => { m.graph!.node[0]!.output = ['layer2.weight']; });
     rejection(() => fromOnnx(shadow, file), 'unknown-name', 'bad.onnx: graph.node[0] "layer1_gemm" (Gemm).output');
+    const inputTwice = edited((m) => { m.graph!.input.push({ ...m.graph!.input[0]! }); });
+    rejection(() => fromOnnx(inputTwice, file), 'unknown-name', 'bad.onnx: graph.input[1]');
   });
 
   it('duplicate initializer names', () => {

@@ -134,7 +134,14 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
   const inputs = graph.input.filter((v) => !constants.has(v.name ?? '') && !integers.has(v.name ?? ''));
   if (graph.output.length !== 1) fail('shape', 'graph.output', 'exactly one output', `${graph.output.length}`);
   // Each value is produced once: by an input, an initializer, a Constant or one node.
-  const produced = new Set<string>([...inputs.map((v) => v.name ?? ''), ...constants.keys(), ...integers.keys()]);
+  const produced = new Set<string>([...constants.keys(), ...integers.keys()]);
+  const realInputs = new Set(inputs);
+  graph.input.forEach((v, j) => {
+    const name = v.name ?? '';
+    if (!realInputs.has(v)) return; // an initializer listed as an input (IR < 4)
+    if (produced.has(name)) fail('unknown-name', `graph.input[${j}]`, 'value names that are all different (each value produced once)', JSON.stringify(name));
+    produced.add(name);
+  });
   for (const n of operators) {
     for (const name of n.node.output) {
       if (name === '') continue;
