@@ -12,10 +12,11 @@ import { noGrad } from '../tensor/autograd.js';
 import { lossSetting, softmax } from '../tensor/ops.js';
 import { logistic } from '../primitives/activations.js';
 import { LOSS_RECORDS } from '../primitives/losses.js';
-import { zeros, type NestedNumbers, type Tensor } from '../tensor/tensor.js';
+import { Tensor, zeros, type NestedNumbers } from '../tensor/tensor.js';
 import { evaluate, evaluateOutputs, forwardRows, isClassificationLoss, toSamples, type Evaluation } from '../train/evaluate.js';
 import { classIndices, regressionReport } from '../train/metrics.js';
 import { Scaler, scalerFromJSON } from '../data/scaling.js';
+import type { Matrix } from '../data/matrix.js';
 import { MISSING_POLICIES, encodingFromJSON, type FeatureEncoding, type MissingPolicy, type Task } from '../data/table.js';
 import { checkOneOf } from '../util/checks.js';
 import type { LoadedModel, ModelExtras, Preprocessing, TrainingInfo } from './modelfile.js';
@@ -224,14 +225,16 @@ export class TrainedModel {
     if (this.task === 'classification') {
       return evaluate(this.model, inputs, y, { loss: this.loss, ...(this.classWeights === undefined ? {} : { lossOptions: { weight: this.classWeights } }) });
     }
-    const targets = this.model.toInput(y, 'y', this.model.outputSize).toArray() as number[][];
-    const scaled = toSamples(this.model, inputs, this.targetScaler.transform(targets), '', this.loss);
+    const targets = matrixOf(this.model.toInput(y, 'y', this.model.outputSize));
+    const scaledTargets = matrixOf(targets);
+    this.targetScaler.transformInPlace(scaledTargets);
+    const scaled = toSamples(this.model, inputs, this.tensorOf(scaledTargets), '', this.loss);
     // One forward pass gives both the loss on scaled targets and the predictions in target units.
     const outputs = forwardRows(this.model, scaled.x);
     const result = evaluateOutputs(outputs, scaled.y, this.loss);
-    const predicted = this.targetScaler.inverse(outputs.toArray() as number[][]);
+    const predicted = this.targetScaler.inverse(matrixOf(outputs));
     const mean = this.targetScaler.kind === 'standard' ? [...this.targetScaler.offset] : undefined;
-    return { ...result, regression: regressionReport(predicted.flat(), targets.flat(), targets.length, this.model.outputSize, mean) };
+    return { ...result, regression: regressionReport(predicted.data, targets.data, targets.rows, this.model.outputSize, mean) };
   }
 
   /** The layers, parameter count and what the model was trained for, one line each. */
@@ -239,8 +242,20 @@ export class TrainedModel {
     return [this.model.summary(), `loss ${this.loss}, task ${this.task}${this.classes === undefined ? '' : `, classes ${this.classes.join(', ')}`}`].join('\n');
   }
 
-  private scaleInputs(x: Rows): number[][] {
-    return this.scaler.transform(this.model.toInput(x, 'x').toArray() as number[][]);
+  /**
+   * The rows as the network takes them: checked, scaled as in training (in
+   * float64), in a new tensor of the model's dtype. Flat arrays throughout,
+   * so a large file costs a few copies of its numbers, not nested arrays.
+   */
+  private scaleInputs(x: Rows): Tensor {
+    const scaled = matrixOf(this.model.toInput(x, 'x'));
+    this.scaler.transformInPlace(scaled);
+    return this.tensorOf(scaled);
+  }
+
+  /** A matrix's values in a tensor of the model's dtype. */
+  private tensorOf(m: Matrix): Tensor {
+    return new Tensor(this.model.dtype === 'float64' ? m.data : Float32Array.from(m.data), [m.rows, m.cols]);
   }
 
   private forward(x: Rows): Tensor {
@@ -253,3 +268,7 @@ export class TrainedModel {
   }
 }
 
+/** A float64 copy of a tensor's or matrix's values, as a matrix (the scalers work on these in place). */
+function matrixOf(values: { rows: number; cols: number; data: ArrayLike<number> }): Matrix {
+  return { rows: values.rows, cols: values.cols, data: Float64Array.from(values.data) };
+}
