@@ -160,6 +160,19 @@ describe.runIf(supported)('wasm-mt: threads', () => {
     expect(again.threads()).toBe(1);
   });
 
+  it.runIf(defaultWasmThreads() > 1)('a pool closed inside withWasmThreads is not put back when it ends: one-thread wasm takes its place', async () => {
+    setBackend('wasm-mt');
+    const pool = getBackend();
+    let closing: Promise<void> | undefined;
+    withWasmThreads(1, () => {
+      closing = closeWasmThreads(); // as an epoch callback might
+    });
+    await closing;
+    expect(getBackend()).not.toBe(pool);
+    expect(getBackend().name).toBe('wasm');
+    setBackend('js');
+  });
+
   it('close() stops the workers and the backend keeps computing on the caller\'s thread', async () => {
     const backend = make({ threads: 2, forceThreads: true });
     const random = new Random(15);

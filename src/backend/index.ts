@@ -90,9 +90,13 @@ export function withWasmThreads<T>(threads: number, run: () => T): T {
   try {
     return run();
   } finally {
-    active = previous;
+    // A pool closed while `run` ran (closeWasmThreads from a callback) is not put back: one thread takes its place, as closing says.
+    active = closed.has(previous) ? wasmWith(1) ?? jsFastBackend : previous;
   }
 }
+
+/** Threaded backends {@link closeWasmThreads} has stopped, so that none becomes active again. */
+const closed = new WeakSet<Backend>();
 
 /**
  * Stops the worker threads of every threaded wasm backend started so far
@@ -107,6 +111,7 @@ export async function closeWasmThreads(): Promise<void> {
   for (const [threads, backend] of wasmByThreads) {
     if (threads === 1 || backend === null) continue;
     wasmByThreads.delete(threads);
+    closed.add(backend);
     closing.push(backend);
     if (active === backend) active = wasmWith(1) ?? jsFastBackend;
   }
