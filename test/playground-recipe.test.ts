@@ -36,6 +36,17 @@ describe('the playground recipe', () => {
     expect(run.session.model.outputSize).toBe(1);
   });
 
+  it('keeps a given model file\'s class weights while the loss is its own', () => {
+    const file = tempDir()('weighted.json');
+    const cli = glassnet('train', 'xor', '--loss', 'softmaxCrossEntropy', '--class-weights', '1,3', '--layers', '4', '--epochs', '1', '--quiet', '--out', file);
+    expect(cli.status, cli.stderr).toBe(0);
+    const settings: Settings = { ...defaults(), dataset: 'xor', layers: [4], init: 'given', model: readFileSync(file, 'utf8'), loss: 'auto' };
+    const run = buildRun(settings, loadDataset(settings));
+    expect(run.loss).toBe('softmaxCrossEntropy');
+    expect(run.session.lossOptions).toEqual({ weight: [1, 3] });
+    expect(buildRun({ ...settings, loss: 'mse' }, loadDataset(settings)).session.lossOptions).toEqual({});
+  });
+
   it('opens on the article\'s network: one SGD step gives the oracle\'s w5 and w6', () => {
     const settings = defaults();
     const run = buildRun(settings, loadDataset(settings));

@@ -3,7 +3,7 @@
 // bad options before changing anything.
 import { describe, expect, it } from 'vitest';
 import {
-  GlassnetError, SCHEDULES, createOptimizer, TrainingSession, createSession, fit, mlp, networkFrom, scheduleFrom, xor, circles, Dropout,
+  GlassnetError, SCHEDULES, createOptimizer, TrainingSession, createSession, evaluate, fit, mlp, networkFrom, scheduleFrom, xor, circles, Dropout,
 } from '../src/index.js';
 
 const weights = (model: { parameters(): { data: ArrayLike<number> }[] }) => model.parameters().map((p) => Array.from(p.data));
@@ -27,6 +27,25 @@ describe('TrainingSession', () => {
     expect(session.epochs).toBe(3);
     expect(weights(session.model)).toEqual(weights(reference));
     expect(session.history.map((h) => [h.loss, h.accuracy])).toEqual(result.history.map((h) => [h.loss, h.accuracy]));
+  });
+
+  it('takes the loss options as fit does: class weights train and score the same, bit for bit', () => {
+    const lossOptions = { weight: [1, 3] };
+    const reference = networkFrom(spec);
+    const optimizer = createOptimizer('adam', reference.parameters(), { lr: options.lr });
+    const result = fit(reference, data.x, data.y, { loss: options.loss, lossOptions, batchSize: options.batchSize, seed: options.seed, l2: options.l2, epochs: 2, optimizer });
+    const session = createSession(spec, data, { ...options, lossOptions });
+    session.epoch();
+    session.epoch();
+    expect(weights(session.model)).toEqual(weights(reference));
+    expect(session.history.map((h) => h.loss)).toEqual(result.history.map((h) => h.loss));
+    // The weights change the training: unweighted, the same run ends elsewhere.
+    const plain = createSession(spec, data, options);
+    plain.epoch();
+    plain.epoch();
+    expect(weights(plain.model)).not.toEqual(weights(reference));
+    expect(session.evaluate().train.loss).toBe(evaluate(session.model, data.x, data.y, { loss: options.loss, lossOptions }).loss);
+    expect(() => createSession(spec, data, { ...options, lossOptions: { weight: [1] } })).toThrow(/^options\.lossOptions\.weight: expected 2 finite weights/);
   });
 
   it('epoch() finishes the epoch under way; nextBatch() names the rows the next step uses', () => {

@@ -77,10 +77,17 @@ export function buildRun(settings: Settings, table: Table): Run {
   const { model, origin } = network(settings, table, loss, given);
   const session = new TrainingSession(model, train, {
     loss, optimizerName: settings.optimizer, lr: settings.lr, batchSize: settings.batchSize, seed: settings.seed, l2: settings.l2,
+    ...classWeightsOf(settings, given),
     schedule: { kind: settings.schedule, steps: settings.scheduleSteps, gamma: settings.gamma },
     ...(split === null ? {} : { test }),
   });
   return { session, table, train, test, testIsTrain: split === null, scaler, loss, origin };
+}
+
+/** A given model's class weights, kept while the loss is the model's own (auto): the library checks them against it. */
+function classWeightsOf(settings: Settings, given: LoadedModel | null): { lossOptions?: { weight: number[] } } {
+  const weights = given?.training?.['classWeights'];
+  return settings.loss === AUTO && Array.isArray(weights) ? { lossOptions: { weight: weights as number[] } } : {};
 }
 
 /** Targets as the loss's outputs read them (the library's `targetsForLoss`: a binary loss's two classes become the second's 0/1). */

@@ -368,7 +368,10 @@ function exportModel(current: Run): string {
       scaler: scaler.toJSON() as never, featureNames: table.featureNames, targetName: table.targetName, task: table.task,
       ...(table.classes === undefined ? {} : { classes: table.classes }),
     },
-    training: { loss, optimizer: { name: settings?.optimizer ?? 'sgd', lr: settings?.lr ?? 0 }, seed: settings?.seed ?? 0, steps: current.session.steps, epochs: current.session.epochs },
+    training: {
+      loss, optimizer: { name: settings?.optimizer ?? 'sgd', lr: settings?.lr ?? 0 }, seed: settings?.seed ?? 0, steps: current.session.steps, epochs: current.session.epochs,
+      ...(current.session.lossOptions.weight === undefined ? {} : { classWeights: [...current.session.lossOptions.weight] }),
+    },
   }));
 }
 

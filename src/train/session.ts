@@ -7,7 +7,8 @@
 import type { FloatArray } from '../backend/index.js';
 import { GlassnetError, describeValue } from '../errors.js';
 import { checkOneOf } from '../util/checks.js';
-import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
+import { zeros, type NestedNumbers, type Tensor } from '../tensor/tensor.js';
+import { lossSetting, type LossOptions } from '../tensor/ops.js';
 import type { ActivationName } from '../nn/activations.js';
 import { Dense } from '../nn/layers.js';
 import { checkLoss, type LossName } from '../nn/losses.js';
@@ -204,13 +205,15 @@ export interface SessionOptions {
   /** Learning-rate schedule, as a function or as data. */
   schedule?: LRSchedule | ScheduleSpec;
   clipNorm?: number;
+  /** The loss's options (per-class weights, Huber's δ), as fit's `lossOptions`; training and scoring both use them. */
+  lossOptions?: LossOptions;
   /** Held-out data, scored by {@link TrainingSession.evaluate} and in each epoch's figures. */
   test?: SessionData;
 }
 
 /** Every option a {@link TrainingSession} reads; any other is refused. */
 const SESSION_OPTIONS = optionNames<SessionOptions>({
-  loss: true, optimizer: true, optimizerName: true, lr: true, batchSize: true, shuffle: true, seed: true, l2: true, schedule: true, clipNorm: true, test: true,
+  loss: true, optimizer: true, optimizerName: true, lr: true, batchSize: true, shuffle: true, seed: true, l2: true, schedule: true, clipNorm: true, lossOptions: true, test: true,
 });
 
 /** What one {@link TrainingSession.step} did. */
@@ -270,6 +273,8 @@ export class TrainingSession {
   readonly trainer: Trainer;
   readonly optimizer: Optimizer;
   readonly loss: LossName;
+  /** The loss's options, as given (see {@link SessionOptions.lossOptions}). */
+  readonly lossOptions: LossOptions;
   readonly train: Samples;
   readonly test: Samples | null;
   /** One entry per finished epoch. */
@@ -283,6 +288,8 @@ export class TrainingSession {
   constructor(model: Sequential, data: SessionData, options: SessionOptions = {}) {
     checkOptions(options, SESSION_OPTIONS);
     this.loss = checkLoss(options.loss ?? 'squaredError', 'options.loss');
+    this.lossOptions = options.lossOptions ?? {};
+    lossSetting(this.loss, this.lossOptions, zeros([1, model.outputSize], model.dtype), 'options.lossOptions');
     this.train = toSamples(model, data.x, data.y);
     this.test = options.test === undefined ? null : toSamples(model, options.test.x, options.test.y, 'options.test.');
     const batchSize = Math.min(checkInteger(options.batchSize ?? this.train.x.rows, 1, 'options.batchSize'), this.train.x.rows);
@@ -291,7 +298,7 @@ export class TrainingSession {
       ?? createOptimizer(options.optimizerName ?? 'sgd', model.parameters(), options.lr === undefined ? {} : { lr: options.lr });
     this.model = model;
     this.trainer = new Trainer(model, {
-      loss: this.loss, optimizer, batchSize,
+      loss: this.loss, lossOptions: this.lossOptions, optimizer, batchSize,
       ...(options.l2 === undefined ? {} : { l2: options.l2 }),
       ...(options.clipNorm === undefined ? {} : { clipNorm: options.clipNorm }),
       ...(schedule === undefined ? {} : { schedule }),
@@ -350,8 +357,8 @@ export class TrainingSession {
 
   /** Loss (and classification report) on the training data, and on the test data when given, with the current weights. */
   evaluate(): { train: Evaluation; test?: Evaluation } {
-    const train = evaluateTensors(this.model, this.train.x, this.train.y, this.loss);
-    return this.test === null ? { train } : { train, test: evaluateTensors(this.model, this.test.x, this.test.y, this.loss) };
+    const train = evaluateTensors(this.model, this.train.x, this.train.y, this.loss, this.lossOptions);
+    return this.test === null ? { train } : { train, test: evaluateTensors(this.model, this.test.x, this.test.y, this.loss, this.lossOptions) };
   }
 
   /** Copies of every layer's parameters and last gradients, with the counters. */
@@ -377,7 +384,7 @@ export class TrainingSession {
   private finishEpoch(): EpochInfo {
     const info = epochInfo(this.cursor.epoch, this.stepCount, this.cursor, this.optimizer.lr);
     if (this.test !== null) {
-      const result = evaluateTensors(this.model, this.test.x, this.test.y, this.loss);
+      const result = evaluateTensors(this.model, this.test.x, this.test.y, this.loss, this.lossOptions);
       info.valLoss = result.loss;
       if (result.classification !== undefined) info.valAccuracy = result.classification.accuracy;
     }
