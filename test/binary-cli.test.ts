@@ -45,8 +45,8 @@ describe('glassnet train on two classes', () => {
     predicted.forEach((p, r) => {
       const z = forward(model, x[r]!)[0]!;
       // The network runs in float32; the oracle in float64.
-      expect(Math.abs(p.probabilities['pear']! - sigmoid(z)), `row ${r}`).toBeLessThanOrEqual(1e-5);
-      expect(Math.abs(p.probabilities['apple']! - sigmoid(-z)), `row ${r}`).toBeLessThanOrEqual(1e-5);
+      expect(Math.abs(p.probabilities['pear']! - sigmoid(z)), `row ${r}`).toBeLessThanOrEqual(1e-6);
+      expect(Math.abs(p.probabilities['apple']! - sigmoid(-z)), `row ${r}`).toBeLessThanOrEqual(1e-6);
       if (Math.abs(z) > 1e-4) expect(p.label, `row ${r}`).toBe(z >= 0 ? 'pear' : 'apple');
     });
   });
@@ -100,14 +100,14 @@ describe('glassnet train on two classes', () => {
     const { x } = rows();
     predicted.forEach((p, r) => {
       const expected = softmax(forward(model, x[r]!));
-      expect(Math.abs(p.probabilities['apple']! - expected[0]!)).toBeLessThanOrEqual(1e-5);
-      expect(Math.abs(p.probabilities['pear']! - expected[1]!)).toBeLessThanOrEqual(1e-5);
+      expect(Math.abs(p.probabilities['apple']! - expected[0]!)).toBeLessThanOrEqual(1e-6);
+      expect(Math.abs(p.probabilities['pear']! - expected[1]!)).toBeLessThanOrEqual(1e-6);
     });
   });
 });
 
 describe('exporting a binary model', () => {
-  it('ONNX gives the probability σ(logit) glassnet predict prints (to 1e-5); --raw gives the logit', async () => {
+  it('ONNX gives the probability σ(logit) glassnet predict prints (to 1e-6); --raw gives the logit', async () => {
     const out = file('fruit.onnx');
     const run = glassnet('export', MODEL, '--format', 'onnx', '--out', out);
     expect(run.stderr).toBe('');
@@ -118,12 +118,16 @@ describe('exporting a binary model', () => {
     expect(onnx[0]!.length).toBe(1);
     let worst = 0;
     onnx.forEach(([p], r) => (worst = Math.max(worst, Math.abs(p! - predicted[r]!.probabilities['pear']!))));
-    expect(worst).toBeLessThanOrEqual(1e-5);
+    expect(worst).toBeLessThanOrEqual(1e-6);
     const raw = file('raw.onnx');
     expect(glassnet('export', MODEL, '--format', 'onnx', '--raw', '--out', raw).status).toBe(0);
     const logits = await runOnnx(new Uint8Array(readFileSync(raw)), x);
     const model = readModelJson(MODEL);
-    logits.forEach(([z], r) => expect(Math.abs(z! - forward(model, x[r]!)[0]!), `row ${r}`).toBeLessThanOrEqual(1e-4));
+    logits.forEach(([z], r) => {
+      const want = forward(model, x[r]!)[0]!;
+      // float32 (ONNX Runtime) against float64 on the same float32 weights: a few float32 roundings of the logit.
+      expect(Math.abs(z! - want), `row ${r}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want)));
+    });
   });
 
   it.each([['torch', 'fruit.safetensors'], ['tfjs', 'fruit-tfjs']] as const)('--format %s says the network gives logits', (format, name) => {

@@ -19,6 +19,21 @@ beforeAll(() => {
   expect(run.status).toBe(0);
 });
 
+/**
+ * A model trained on 60 rows of the shop CSV (text columns among numbers;
+ * rows drawn with seed `seed`) and `count` more rows to predict (seed
+ * `seed + 1`), as files named after `name`.
+ */
+function trainShop(name: string, seed: number, count: number): { model: string; rows: string } {
+  const csv = file(`${name}.csv`);
+  const rows = file(`${name}-rows.csv`);
+  writeFileSync(csv, shopCsv(60, seed));
+  writeFileSync(rows, shopCsv(count, seed + 1));
+  const model = file(`${name}.json`);
+  expect(glassnet('train', csv, '--target', 'price band', '--layers', '5', '--epochs', '15', '--seed', '2', '--out', model, '--quiet').status).toBe(0);
+  return { model, rows };
+}
+
 describe('glassnet export --format onnx', () => {
   it('writes a file ONNX Runtime runs on the raw rows, giving the probabilities glassnet predict prints', async () => {
     const out = file('iris.onnx');
@@ -40,12 +55,7 @@ describe('glassnet export --format onnx', () => {
   });
 
   it('a model trained on a CSV with text columns: the file takes the raw cells (strings for the categorical columns) and gives what glassnet predict prints', async () => {
-    const csv = file('shop.csv');
-    const rows = file('shop-rows.csv');
-    writeFileSync(csv, shopCsv(60, 21));
-    writeFileSync(rows, shopCsv(20, 22));
-    const model = file('shop.json');
-    expect(glassnet('train', csv, '--target', 'price band', '--layers', '5', '--epochs', '15', '--seed', '2', '--out', model, '--quiet').status).toBe(0);
+    const { model, rows } = trainShop('shop', 21, 20);
     const out = file('shop.onnx');
     const run = glassnet('export', model, '--format', 'onnx', '--out', out);
     expect(run.stderr).toBe('');
@@ -132,12 +142,7 @@ describe('glassnet import', () => {
   });
 
   it('round-trips a model trained on a CSV with text columns: glassnet predict gives the same labels and probabilities to 1e-6', () => {
-    const csv = file('shop-trip.csv');
-    const rows = file('shop-trip-rows.csv');
-    writeFileSync(csv, shopCsv(60, 31));
-    writeFileSync(rows, shopCsv(25, 32));
-    const model = file('shop-trip.json');
-    expect(glassnet('train', csv, '--target', 'price band', '--layers', '5', '--epochs', '15', '--seed', '2', '--out', model, '--quiet').status).toBe(0);
+    const { model, rows } = trainShop('shop-trip', 31, 25);
     expect(glassnet('export', model, '--format', 'onnx', '--out', file('shop-trip.onnx')).status).toBe(0);
     const back = file('shop-trip-back.json');
     const run = glassnet('import', file('shop-trip.onnx'), '--out', back);

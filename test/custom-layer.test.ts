@@ -142,6 +142,13 @@ describe('a custom Layer on the recorded (autograd) path', () => {
     expect(values(fitted)).toEqual(values(stepped));
   });
 
+  it('a Trainer on the recorded path refuses bad loss options when built, as the planned paths do', () => {
+    const m = model();
+    expect(new Trainer(m, { loss: 'mse', lossOptions: {} }).path).toBe('recorded');
+    expect(() => new Trainer(m, { loss: 'mse', lossOptions: { weight: [1] } })).toThrow(/^options\.lossOptions\.weight: /);
+    expect(() => new Trainer(m, { loss: 'huber', lossOptions: { delta: -1 } })).toThrow(/^options\.lossOptions\.delta: /);
+  });
+
   it('a Trainer steps it inside noGrad as outside (a training step records whatever its caller does)', () => {
     const outside = model();
     const inside = model();

@@ -13,15 +13,12 @@ import { MODEL, type OnnxModel } from '../src/io/onnx-schema.js';
 import { decodeMessage, encodeMessage } from '../src/io/protobuf.js';
 import { rejection } from './helpers/errors.js';
 import { runOnnx, shopCsv } from './helpers/onnx.js';
+import { worst } from './helpers/compare.js';
 
 const FIXTURES = new URL('./fixtures/onnx/', import.meta.url);
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, FIXTURES)));
 const json = (name: string): { x: number[][]; y: number[][] } => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
 
-function worst(a: number[][], b: number[][]): number {
-  expect(a.map((r) => r.length)).toEqual(b.map((r) => r.length));
-  return Math.max(...a.flatMap((row, r) => row.map((v, c) => Math.abs(v - b[r]![c]!))));
-}
 
 describe('importing graphs written by other tools', () => {
   it("PyTorch's export of Flatten, Linear, every activation and Dropout predicts what PyTorch computed (float32)", () => {

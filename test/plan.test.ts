@@ -160,9 +160,12 @@ describe('Trainer', () => {
     expect(stillOff).toBe(true);
     // Batch size 1 on this small network is the tiny step, which records the same way.
     expect(noGrad(() => new Trainer(mlp([3, 4, 2], { seed: 5 }), { loss: 'mse' })).path).toBe('tiny');
-    const steps = (t: InstanceType<typeof Trainer>) => [1, 2, 3].map(() => noGrad(() => t.step(xs, ys)));
-    expect(steps(trainer)).toEqual(steps(reference));
+    const start = parameters(inside);
+    // The reference steps outside noGrad, so a noGrad that stopped the updates would part the two.
+    const losses = [1, 2, 3].map(() => noGrad(() => trainer.step(xs, ys)));
+    expect(losses).toEqual([1, 2, 3].map(() => reference.step(xs, ys)));
     expect(parameters(inside)).toEqual(parameters(outside));
+    expect(parameters(inside)).not.toEqual(start);
   });
 
   it('rejects batches of the wrong type or size before changing anything', async () => {

@@ -12,6 +12,7 @@ import { loadTfjs, saveTfjs } from '../src/io/node.js';
 import { fromTfjs, toTfjs, type TfjsModelJson } from '../src/io/tfjs.js';
 import { ACTIVATION_INTEROP } from '../src/io/interop-activations.js';
 import { rejection } from './helpers/errors.js';
+import { worst } from './helpers/compare.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glassnet-tfjs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,10 +25,6 @@ function rows(count: number, width: number, seed: number): number[][] {
   return Array.from({ length: count }, () => Array.from({ length: width }, () => random.uniform(-2, 2)));
 }
 
-function worst(a: number[][], b: number[][]): number {
-  expect(a.map((r) => r.length)).toEqual(b.map((r) => r.length));
-  return Math.max(...a.flatMap((row, r) => row.map((v, c) => Math.abs(v - b[r]![c]!))));
-}
 
 async function tfPredict(model: tf.LayersModel, x: number[][]): Promise<number[][]> {
   const input = tf.tensor2d(x);

@@ -12,6 +12,7 @@ import { loadTorchStateDict, saveTorchStateDict } from '../src/io/node.js';
 import { fromSafetensors } from '../src/io/safetensors.js';
 import { fromTorchStateDict, toTorchStateDict, torchArchitectureFromMetadata, torchSource } from '../src/io/torch.js';
 import { rejection } from './helpers/errors.js';
+import { worst } from './helpers/compare.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = new URL('../scripts/make-onnx-fixtures.py', import.meta.url).pathname;
@@ -19,10 +20,6 @@ const FIXTURES = new URL('./fixtures/onnx/', import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'glassnet-torch-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function worst(a: number[][], b: number[][]): number {
-  expect(a.map((r) => r.length)).toEqual(b.map((r) => r.length));
-  return Math.max(...a.flatMap((row, r) => row.map((v, c) => Math.abs(v - b[r]![c]!))));
-}
 
 /** Every kind of layer a state dict carries: per-unit, shared and no bias, each activation with a torch module, dropout. */
 function model(): Sequential {
@@ -103,26 +100,23 @@ describe('glassnet state dicts', () => {
   });
 
   describe.skipIf(!existsSync(PYTHON))('in PyTorch (/usr/bin/python3)', () => {
-    it('every activation\'s module (GELU(approximate=\'tanh\'), SiLU, ...) builds in PyTorch and predicts what glassnet predicts, to 1e-12 in float64', () => {
-      const path = join(dir, 'every.safetensors');
-      const inputs = join(dir, 'every-x.json');
-      writeFileSync(path, toTorchStateDict(everyActivation()));
+    /** The outputs PyTorch gives for X after load_state_dict(strict=True) of `network`'s state dict (written as `name`). */
+    function inTorch(name: string, network: Sequential): number[][] {
+      const path = join(dir, `${name}.safetensors`);
+      const inputs = join(dir, `${name}-x.json`);
+      writeFileSync(path, toTorchStateDict(network));
       writeFileSync(inputs, JSON.stringify(X));
       const run = spawnSync(PYTHON, [SCRIPT, '--torch-run', path, inputs], { encoding: 'utf8' });
       expect(run.stderr).toBe('');
-      const { y } = JSON.parse(run.stdout) as { y: number[][] };
-      expect(worst(y, everyActivation().predict(X).toArray() as number[][])).toBeLessThanOrEqual(1e-12);
+      return (JSON.parse(run.stdout) as { y: number[][] }).y;
+    }
+
+    it('every activation\'s module (GELU(approximate=\'tanh\'), SiLU, ...) builds in PyTorch and predicts what glassnet predicts, to 1e-12 in float64', () => {
+      expect(worst(inTorch('every', everyActivation()), everyActivation().predict(X).toArray() as number[][])).toBeLessThanOrEqual(1e-12);
     });
 
     it('load with load_state_dict(strict=True) and predict what glassnet predicts, to 1e-12 in float64', () => {
-      const path = join(dir, 'model.safetensors');
-      const inputs = join(dir, 'x.json');
-      writeFileSync(path, toTorchStateDict(model()));
-      writeFileSync(inputs, JSON.stringify(X));
-      const run = spawnSync(PYTHON, [SCRIPT, '--torch-run', path, inputs], { encoding: 'utf8' });
-      expect(run.stderr).toBe('');
-      const { y } = JSON.parse(run.stdout) as { y: number[][] };
-      expect(worst(y, model().predict(X).toArray() as number[][])).toBeLessThanOrEqual(1e-12);
+      expect(worst(inTorch('model', model()), model().predict(X).toArray() as number[][])).toBeLessThanOrEqual(1e-12);
     });
   });
 });

@@ -45,7 +45,7 @@ export function formName(form: Form): string {
 }
 
 /** What {@link matchForm} found: the activation and the nodes it took, or how far a form got. */
-export type FormMatch =
+type FormMatch =
   | { matched: true; name: ActivationName; nodes: number; output: string }
   | { matched: false; form: Form; step: number; expected: string; found: string };
 

@@ -17,7 +17,7 @@ import type { OnnxModel } from './onnx-schema.js';
 import { JsonPath, cloneJson, expectArray, expectObject, expectString, parseJson, type JsonObject } from './validate.js';
 
 /** A metadata entry glassnet reads: its JSON value, parsed (never evaluated), and where it is, for messages. */
-export interface MetadataEntry {
+interface MetadataEntry {
   value: unknown;
   path: JsonPath;
   /** The entry as errors name it after the file: `metadata_props[2] "glassnet.loss"`. */

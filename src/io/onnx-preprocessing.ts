@@ -31,7 +31,7 @@ export interface OnnxIndices {
 }
 
 /** What {@link readEncoding} found. */
-export interface EncodingPrefix {
+interface EncodingPrefix {
   /** The model's CSV columns, categories and names (fill values are not in the graph: null). */
   encoding: FeatureEncoding;
   /** The value the network's first layer reads: the encoded inputs in the model's order. */
@@ -50,7 +50,7 @@ interface Declared {
 }
 
 /** Who reads each value: the nodes that take it as an input. */
-export type Consumers = ReadonlyMap<string, readonly IndexedNode[]>;
+type Consumers = ReadonlyMap<string, readonly IndexedNode[]>;
 
 /** Each value's readers, from the nodes' inputs. */
 export function consumersOf(nodes: readonly IndexedNode[]): Map<string, IndexedNode[]> {
@@ -266,7 +266,7 @@ function rebuild(numeric: readonly string[], columns: readonly string[], categor
 }
 
 /** The target scaling at the end of a glassnet export. */
-export interface TargetScaling {
+interface TargetScaling {
   /** The network's output, which the scaling reads. */
   input: string;
   /** The Mul and Add, which the rest of the import leaves out. */

@@ -88,13 +88,7 @@ let observer: Observer | null = null;
 
 /** Runs `fn` with recording off: the inference path builds no graph. */
 export function noGrad<T>(fn: () => T): T {
-  const previous = gradEnabled;
-  gradEnabled = false;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = previous;
-  }
+  return recording(false, fn);
 }
 
 /**
@@ -103,8 +97,13 @@ export function noGrad<T>(fn: () => T): T {
  * step to replay it).
  */
 export function withGrad<T>(fn: () => T): T {
+  return recording(true, fn);
+}
+
+/** Runs `fn` with recording switched `on` or off, and the caller's setting back afterwards, also when `fn` throws. */
+function recording<T>(on: boolean, fn: () => T): T {
   const previous = gradEnabled;
-  gradEnabled = true;
+  gradEnabled = on;
   try {
     return fn();
   } finally {

@@ -2,14 +2,13 @@ import { defaultWasmThreads, THREADED_MATMUL_WORK } from '../backend/index.js';
 import { GlassnetError, describeValue } from '../errors.js';
 import { Tensor, zeros, type NestedNumbers } from '../tensor/tensor.js';
 import { checkLoss, type LossName } from '../nn/losses.js';
-import { lossSetting } from '../tensor/ops.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate } from '../optim/optimizer.js';
 import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber, checkOptions, optionNames } from '../util/checks.js';
 import { heldOutCount, splitIndices } from '../util/split.js';
 import { toSamples, type Samples } from './evaluate.js';
 import type { FitOptions, FitState } from './fit-types.js';
-import { checkUpdateOptions } from './trainer.js';
+import { checkLossOptions, checkUpdateOptions } from './trainer.js';
 
 /** Every option {@link fit} reads; any other (a typo such as `epoch`) is refused. */
 const FIT_OPTIONS = optionNames<FitOptions>({
@@ -23,7 +22,7 @@ export function checkFitOptions(model: Sequential, x: NestedNumbers | Tensor, y:
   checkOptions(options, FIT_OPTIONS);
   const lossName = checkLoss(options.loss ?? 'squaredError', 'options.loss');
   const { x: inputs, y: targets } = toSamples(model, x, y, '', lossName);
-  lossSetting(lossName, options.lossOptions ?? {}, zeros([1, model.outputSize], model.dtype), 'options.lossOptions');
+  checkLossOptions(model, lossName, options.lossOptions);
   if (options.optimizer === undefined) checkLearningRate(options.lr ?? 0.1, 'options.lr');
   checkUpdateOptions(options);
   const epochs = checkInteger(options.epochs ?? 1000, 1, 'options.epochs');

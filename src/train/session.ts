@@ -7,8 +7,8 @@
 import type { FloatArray } from '../backend/index.js';
 import { GlassnetError, describeValue } from '../errors.js';
 import { checkOneOf } from '../util/checks.js';
-import { zeros, type NestedNumbers, type Tensor } from '../tensor/tensor.js';
-import { lossSetting, type LossOptions } from '../tensor/ops.js';
+import type { NestedNumbers, Tensor } from '../tensor/tensor.js';
+import type { LossOptions } from '../tensor/ops.js';
 import type { ActivationName } from '../nn/activations.js';
 import { Dense } from '../nn/layers.js';
 import { checkLoss, type LossName } from '../nn/losses.js';
@@ -289,7 +289,6 @@ export class TrainingSession {
     checkOptions(options, SESSION_OPTIONS);
     this.loss = checkLoss(options.loss ?? 'squaredError', 'options.loss');
     this.lossOptions = options.lossOptions ?? {};
-    lossSetting(this.loss, this.lossOptions, zeros([1, model.outputSize], model.dtype), 'options.lossOptions');
     this.train = toSamples(model, data.x, data.y);
     this.test = options.test === undefined ? null : toSamples(model, options.test.x, options.test.y, 'options.test.');
     const batchSize = Math.min(checkInteger(options.batchSize ?? this.train.x.rows, 1, 'options.batchSize'), this.train.x.rows);

@@ -1,9 +1,9 @@
 import type { FloatArray } from '../backend/index.js';
 import { GlassnetError } from '../errors.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, zeros } from '../tensor/tensor.js';
 import { withGrad } from '../tensor/autograd.js';
 import { checkLoss, getLoss, type LossFunction, type LossName } from '../nn/losses.js';
-import type { LossOptions } from '../tensor/ops.js';
+import { lossSetting, type LossOptions } from '../tensor/ops.js';
 import type { Sequential } from '../nn/model.js';
 import { checkLearningRate, type Optimizer } from '../optim/optimizer.js';
 import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from '../util/checks.js';
@@ -66,6 +66,7 @@ export class Trainer {
     this.loss = checkLoss(options.loss ?? 'squaredError', 'options.loss');
     this.batchSize = checkInteger(options.batchSize ?? 1, 1, 'options.batchSize');
     checkUpdateOptions(options);
+    checkLossOptions(model, this.loss, options.lossOptions);
     this.model = model;
     this.optimizer = options.optimizer ?? new SGD(model.parameters(), checkLearningRate(options.lr ?? 0.1, 'options.lr'));
     const lossOptions = options.lossOptions ?? {};
@@ -134,6 +135,15 @@ export class Trainer {
 export function checkUpdateOptions(options: Pick<UpdateOptions, 'l2' | 'clipNorm'>): void {
   if (options.l2 !== undefined) checkNumber(options.l2, NON_NEGATIVE, 'options.l2');
   if (options.clipNorm !== undefined) checkNumber(options.clipNorm, POSITIVE, 'options.clipNorm');
+}
+
+/**
+ * The one check of a loss's options (class weights, Huber's δ) against the
+ * model's outputs: the Trainer runs it whatever path it takes, and fit
+ * before it starts a thread pool.
+ */
+export function checkLossOptions(model: Sequential, loss: LossName, lossOptions: LossOptions = {}): void {
+  lossSetting(loss, lossOptions, zeros([1, model.outputSize], model.dtype), 'options.lossOptions');
 }
 
 /**

@@ -76,7 +76,7 @@ const POSTED = 1;
 const RUNNING = 2;
 
 /** The exports a thread computes chunks with; `packA` is only called when the job has A unpacked. */
-export interface ChunkKernels {
+interface ChunkKernels {
   gemmBlocked(...args: number[]): void;
   packA?(dst: number, src: number, rows: number, depth: number, rowStride: number, depthStride: number): void;
 }
