@@ -15,9 +15,8 @@
  * 4. one sigmoid as a dependent chain (its latency) and as independent
  *    calls (its throughput).
  *
- *   npx tsc bench/b1-bound.ts --outDir /tmp/gn-bench --module nodenext --target es2022 --skipLibCheck --strict
- *   echo '{"type":"module"}' > /tmp/gn-bench/package.json
- *   node /tmp/gn-bench/bench/b1-bound.js
+ *   npx tsc -p bench/tsconfig.json    # builds bench/results/build
+ *   node bench/results/build/bench/b1-bound.js
  */
 import { Dense, Sequential, Trainer } from '../src/index.js';
 import { SEED } from './lib/workloads.js';

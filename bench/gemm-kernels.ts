@@ -3,11 +3,10 @@
  * developer tool for tuning `src/backend/`. The machine is shared, so each
  * figure is the best of `ROUNDS` rounds (the least disturbed). Run:
  *
- *   npx tsc bench/gemm-kernels.ts --outDir /tmp/gn-bench --module nodenext --target es2022 --skipLibCheck --strict
- *   echo '{"type":"module"}' > /tmp/gn-bench/package.json
- *   node /tmp/gn-bench/bench/gemm-kernels.js [n ...]   # B3 shapes: square n×n, GFLOP/s
- *   node /tmp/gn-bench/bench/gemm-kernels.js thin      # B2 mlp1's batch-1 products, µs per call
- *   node /tmp/gn-bench/bench/gemm-kernels.js b2        # B2 mlp's batch-64 products, µs per call
+ *   npx tsc -p bench/tsconfig.json    # builds bench/results/build
+ *   node bench/results/build/bench/gemm-kernels.js [n ...]   # B3 shapes: square n×n, GFLOP/s
+ *   node bench/results/build/bench/gemm-kernels.js thin      # B2 mlp1's batch-1 products, µs per call
+ *   node bench/results/build/bench/gemm-kernels.js b2        # B2 mlp's batch-64 products, µs per call
  *
  * `--only wasm,wasm-mt` (anywhere in the arguments) keeps only the named
  * backends. Square products run in interleaved rounds against tfjs-wasm

@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { cpuFacts } from './lib/cpu.js';
 import { prepareDigits } from './lib/digits.js';
 import { prepareReferences } from './lib/shared-start.js';
 import { DIGITS_DIR, PYTHON, RESULTS_DIR, RUNNERS_DIR, TORCH_RUNNER } from './lib/paths.js';
@@ -138,6 +139,8 @@ async function main(): Promise<void> {
   const settings = SETTINGS[options.mode];
   const started = performance.now();
   const loadAverage = os.loadavg();
+  // Before any job: the clock probe wants a quiet core.
+  const cpu = cpuFacts();
   prepareDigits(DIGITS_DIR);
   prepareReferences(DIGITS_DIR);
   const notes: string[] = [];
@@ -179,6 +182,7 @@ async function main(): Promise<void> {
       mode: options.mode,
       node: process.version,
       cpu: os.cpus()[0]?.model ?? 'unknown CPU',
+      cpuFacts: cpu,
       cores: os.cpus().length,
       loadAverage,
       settings,
@@ -187,6 +191,7 @@ async function main(): Promise<void> {
     columns: allColumns.map((c) => c.id),
     reference: `glassnet ${defaultBackend}`,
     multiThreaded: allColumns.filter((c) => c.multiThreaded).map((c) => c.id),
+    roofline: allColumns.flatMap((c) => (c.roofline === null ? [] : [{ column: c.id, ...c.roofline }])),
     rows: rows(settings.gemmSizes),
     accuracyRows: ACCURACY_WORKLOADS.map(({ workload, title }) => ({ workload, title })),
     notes,

@@ -10,8 +10,12 @@ import { ratioOf, renderMarkdown, type BenchReport } from '../bench/lib/report.j
 import type { References } from '../bench/lib/shared-start.js';
 import { mergeRounds } from '../bench/lib/rounds.js';
 import {
-  SEED, bothChecks, checkGemm, checkReference, checkSeed, gemmOperands, gemmWorkload, mlp1Workload, mlpWorkload, type SeedNetwork,
+  SEED, bothChecks, checkGemm, checkReference, checkSeed, gemmOperands, gemmWorkload, mlp1Workload, mlpSampleGflop, mlpWorkload, type SeedNetwork,
 } from '../bench/lib/workloads.js';
+import type { CpuFacts } from '../bench/lib/cpu.js';
+
+/** A 3 GHz core with AVX2 FMA, as a report's meta records it. */
+const FACTS: CpuFacts = { model: 'test CPU', flags: ['avx2', 'fma'], clockGHz: 3, flopsPerCycle: { wasm128: 16, native: 32 } };
 
 /** One runner process's result (an odd number of samples, so the median is one of them). */
 function process(library: string, samples: number[], extra: Partial<RunnerResult> = {}): RunnerResult {
@@ -186,10 +190,11 @@ describe('run order and the reference column', () => {
   it('takes every ratio against the default column fixed before the run, even when another glassnet column is faster', () => {
     const result = (library: string, median: number): RunnerResult => ({ ...process(library, [median]), workload: 'mlp', unit: 'samples/s' });
     const report: BenchReport = {
-      meta: { date: '', mode: 'quick', node: '', cpu: '', cores: 2, loadAverage: [0], settings: SETTINGS.quick, wallSeconds: 1 },
+      meta: { date: '', mode: 'quick', node: '', cpu: '', cpuFacts: FACTS, cores: 2, loadAverage: [0], settings: SETTINGS.quick, wallSeconds: 1 },
       columns: ['glassnet wasm', 'glassnet js-fast', 'tfjs-wasm'],
       reference: 'glassnet wasm',
       multiThreaded: [],
+      roofline: [],
       rows: [{ workload: 'mlp', title: 'B2' }],
       accuracyRows: [],
       notes: [],
@@ -199,6 +204,34 @@ describe('run order and the reference column', () => {
     expect(markdown).toContain('10.0 (4.0×)');
     expect(markdown).toContain('glassnet wasm ≥ 4× tfjs-wasm: 4.0× PASS');
     expect(markdown).not.toContain('9.0×');
+  });
+});
+
+describe('roofline', () => {
+  it('counts a B2 sample as every forward product, every weight gradient and every input gradient but the pixels\'', () => {
+    const layers = [784 * 128, 128 * 64, 64 * 10];
+    const multiplyAdds = 2 * (layers[0]! + layers[1]! + layers[2]!) + layers[1]! + layers[2]!;
+    expect(mlpSampleGflop()).toBeCloseTo((2 * multiplyAdds) / 1e9, 15);
+    expect(mlpSampleGflop() * 1e9).toBe(454_400);
+  });
+
+  it('holds each column against its kind of peak times its threads, at the measured clock', () => {
+    const result = (library: string, workload: string, median: number): RunnerResult => ({ ...process(library, [median]), workload, unit: 'x' });
+    const report: BenchReport = {
+      meta: { date: '', mode: 'quick', node: '', cpu: '', cpuFacts: FACTS, cores: 2, loadAverage: [0], settings: SETTINGS.quick, wallSeconds: 1 },
+      columns: ['glassnet wasm-mt', 'pytorch'],
+      reference: 'glassnet wasm',
+      multiThreaded: ['glassnet wasm-mt'],
+      roofline: [{ column: 'glassnet wasm-mt', peak: 'wasm128', threads: 2 }, { column: 'pytorch', peak: 'native', threads: 1 }],
+      rows: [{ workload: 'mlp', title: 'B2' }, { workload: 'gemm512', title: 'B3' }],
+      accuracyRows: [],
+      notes: [],
+      // 3 GHz: 16 flops a cycle on each of 2 threads is 96 GFLOP/s; native 32 on one is 96 too.
+      results: [result('glassnet wasm-mt', 'gemm512', 24), result('pytorch', 'gemm512', 72), result('pytorch', 'mlp', 1e5)],
+    };
+    const markdown = renderMarkdown(report);
+    expect(markdown).toContain('| glassnet wasm-mt | 128-bit wasm SIMD × 2: 96.0 |  | 24.0 (25%) |');
+    expect(markdown).toContain('| pytorch | native × 1: 96.0 | 45.4 (47%) | 72.0 (75%) |');
   });
 });
 

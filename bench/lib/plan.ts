@@ -4,6 +4,8 @@
  * the issue's target ratios.
  */
 import path from 'node:path';
+import { defaultWasmThreads } from '../../src/backend/wasm.js';
+import type { Peak } from './cpu.js';
 import { RUNNERS_DIR } from './paths.js';
 
 export type Mode = 'full' | 'quick';
@@ -82,6 +84,8 @@ export interface Column {
   /** Passed as `--backend`. */
   backend: string | null;
   workloads: readonly string[];
+  /** The peak its products are measured against in the roofline: the kind of SIMD its kernels use, times its threads; null for scalar code. */
+  roofline: { peak: Peak; threads: number } | null;
 }
 
 /**
@@ -117,20 +121,31 @@ export function columns(glassnetBackends: readonly string[], gemmSizes: readonly
   const gemm = gemmSizes.map((n) => `gemm${n}`);
   const fma: Column[] = fmaByFlag ? [{
     id: FMA_COLUMN.id, multiThreaded: false, launcher: nodeRunner('glassnet', FMA_COLUMN.nodeFlags), backend: 'wasm', workloads: ['mlp', ...gemm],
+    roofline: { peak: 'wasm128', threads: 1 },
   }] : [];
   return [
     ...glassnetBackends.map((backend): Column => ({
       id: `glassnet ${backend}`, multiThreaded: MULTI_THREAD_BACKENDS.has(backend), launcher: nodeRunner('glassnet'), backend,
       workloads: ['b1', 'b1f64', 'mlp', 'mlp1', 'fit', 'mem', ...gemm],
+      roofline: backend.startsWith('wasm') ? { peak: 'wasm128', threads: MULTI_THREAD_BACKENDS.has(backend) ? defaultWasmThreads() : 1 } : null,
     })),
     ...fma,
-    { id: 'tfjs-cpu', multiThreaded: false, launcher: nodeRunner('tfjs'), backend: 'cpu', workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
-    { id: 'tfjs-wasm', multiThreaded: false, launcher: nodeRunner('tfjs'), backend: 'wasm', workloads: ['b1', 'mlp', 'mlp1', ...gemm] },
-    { id: 'brain.js', multiThreaded: false, launcher: nodeRunner('brain'), backend: null, workloads: ['b1', 'mlp1'] },
-    { id: 'synaptic', multiThreaded: false, launcher: nodeRunner('synaptic'), backend: null, workloads: ['b1f64', 'mlp1'] },
-    { id: 'pytorch', multiThreaded: false, launcher: { kind: 'python', threads: 1 }, backend: null, workloads: ['b1', 'b1f64', 'mlp', 'mlp1', ...gemm] },
+    { id: 'tfjs-cpu', multiThreaded: false, launcher: nodeRunner('tfjs'), backend: 'cpu', workloads: ['b1', 'mlp', 'mlp1', ...gemm], roofline: null },
+    {
+      id: 'tfjs-wasm', multiThreaded: false, launcher: nodeRunner('tfjs'), backend: 'wasm', workloads: ['b1', 'mlp', 'mlp1', ...gemm],
+      roofline: { peak: 'wasm128', threads: 1 },
+    },
+    { id: 'brain.js', multiThreaded: false, launcher: nodeRunner('brain'), backend: null, workloads: ['b1', 'mlp1'], roofline: null },
+    { id: 'synaptic', multiThreaded: false, launcher: nodeRunner('synaptic'), backend: null, workloads: ['b1f64', 'mlp1'], roofline: null },
+    {
+      id: 'pytorch', multiThreaded: false, launcher: { kind: 'python', threads: 1 }, backend: null, workloads: ['b1', 'b1f64', 'mlp', 'mlp1', ...gemm],
+      roofline: { peak: 'native', threads: 1 },
+    },
     // Beside glassnet's threaded backend: the same library given both cores.
-    { id: 'pytorch 2 threads', multiThreaded: true, launcher: { kind: 'python', threads: 2 }, backend: null, workloads: ['mlp', ...gemm] },
+    {
+      id: 'pytorch 2 threads', multiThreaded: true, launcher: { kind: 'python', threads: 2 }, backend: null, workloads: ['mlp', ...gemm],
+      roofline: { peak: 'native', threads: 2 },
+    },
   ];
 }
 
@@ -206,6 +221,6 @@ export function accuracyColumn(glassnetBackends: readonly string[]): Column | nu
   if (backend === undefined) return null;
   return {
     id: `glassnet ${backend}`, multiThreaded: MULTI_THREAD_BACKENDS.has(backend), launcher: nodeRunner('glassnet-accuracy'), backend,
-    workloads: ACCURACY_WORKLOADS.map((a) => a.workload),
+    workloads: ACCURACY_WORKLOADS.map((a) => a.workload), roofline: null,
   };
 }

@@ -1,7 +1,9 @@
 /** Renders collected runner results as the Markdown that goes into latest.md and the README. */
-import type { RunnerFailure, RunnerResult } from './protocol.js';
+import type { CpuFacts, Peak } from './cpu.js';
+import { gemmSize, type RunnerFailure, type RunnerResult } from './protocol.js';
 import { TARGETS, type Settings } from './plan.js';
 import { median } from './timing.js';
+import { mlpSampleGflop } from './workloads.js';
 
 /** A job the orchestrator did not run, with the reason shown in its cell. */
 export interface Skipped {
@@ -18,6 +20,8 @@ export interface BenchReport {
     mode: string;
     node: string;
     cpu: string;
+    /** The CPU's flags, measured clock and peaks, for the roofline. */
+    cpuFacts: CpuFacts;
     cores: number;
     loadAverage: number[];
     settings: Settings;
@@ -30,6 +34,8 @@ export interface BenchReport {
   multiThreaded: string[];
   rows: Array<{ workload: string; title: string }>;
   accuracyRows: Array<{ workload: string; title: string }>;
+  /** Columns whose products the roofline measures, with the peak each is held against. */
+  roofline: Array<{ column: string; peak: Peak; threads: number }>;
   /** Facts to print under the tables, e.g. glassnet backends that did not load. */
   notes: string[];
   results: JobResult[];
@@ -163,6 +169,40 @@ function verdict(result: RunnerResult): string {
 }
 
 /** One row per accuracy task, from the `extra` cells its runner filled in. */
+/** GFLOP per unit of a roofline row's rate: B2 counts samples, gemm is timed in GFLOP/s already. */
+function gflopPerUnit(workload: string): number {
+  return gemmSize(workload) === null ? mlpSampleGflop() : 1;
+}
+
+/**
+ * Each SIMD column's products as a fraction of what its threads' cores
+ * can do at the measured clock: 128-bit wasm SIMD against 16 flops a
+ * cycle, native code against its vector width (see bench/lib/cpu.ts).
+ */
+function rooflineTable(report: BenchReport): string[] {
+  const { cpuFacts } = report.meta;
+  const workloads = ['mlp', ...report.rows.map((row) => row.workload).filter((w) => gemmSize(w) !== null)]
+    .filter((w) => report.roofline.some(({ column }) => isMeasured(find(report, column, w))));
+  const title = (w: string): string => (w === 'mlp' ? `B2 step (${(mlpSampleGflop() * 1e6).toFixed(0)} kFLOP a sample)` : `gemm n=${gemmSize(w)}`);
+  const body = report.roofline.flatMap(({ column, peak, threads }) => {
+    const peakGflops = cpuFacts.flopsPerCycle[peak] * cpuFacts.clockGHz * threads;
+    const cells = workloads.map((workload) => {
+      const result = find(report, column, workload);
+      if (!isMeasured(result)) return '';
+      const gflops = result.median * gflopPerUnit(workload);
+      return `${formatValue(gflops)} (${((100 * gflops) / peakGflops).toFixed(0)}%)`;
+    });
+    return cells.every((c) => c === '') ? [] : [[column, `${peak === 'wasm128' ? '128-bit wasm SIMD' : 'native'} × ${threads}: ${formatValue(peakGflops)}`, ...cells]];
+  });
+  if (body.length === 0) return [];
+  return [
+    '',
+    `### Roofline: GFLOP/s of the products, and the fraction of the peak (${cpuFacts.model}; ${cpuFacts.flags.join(', ') || 'no AVX flags'}; clock measured ${cpuFacts.clockGHz.toFixed(2)} GHz)`,
+    '',
+    ...table(['column', 'peak GFLOP/s (flops a cycle × clock × threads)', ...workloads.map(title)], body),
+  ];
+}
+
 function accuracyTable(report: BenchReport): string[] {
   const rows = report.accuracyRows.flatMap((row) => report.results
     .filter((r) => r.workload === row.workload)
@@ -232,6 +272,7 @@ export function renderMarkdown(report: BenchReport): string {
       + `above 1 glassnet is faster.${multiThreadNote(report)} ✗ marks a failed check (see details); ⚠ a PyTorch column that did not run on an optimized BLAS.`,
     '',
     ...throughputTable(report),
+    ...rooflineTable(report),
     ...memoryTable(report),
     ...accuracyTable(report),
     '',

@@ -134,6 +134,19 @@ export function checkGemm(c: ArrayLike<number>, a: Float32Array, b: Float32Array
   return { ok: worst < GEMM_TOLERANCE, detail: `worst relative error ${worst.toExponential(2)} over ${GEMM_SAMPLES} entries (limit ${GEMM_TOLERANCE})` };
 }
 
+/**
+ * GFLOP in one B2 training sample's products: every layer's forward
+ * product and weight gradient, and the input gradient of every layer but
+ * the first (nothing reads the gradient of the pixels), each
+ * inputs × units multiply-adds counted as two operations. Bias,
+ * activations and the update are left out: the roofline is the products'.
+ */
+export function mlpSampleGflop(): number {
+  const products = MLP.sizes.slice(1).map((units, i) => MLP.sizes[i]! * units);
+  const all = products.reduce((sum, p) => sum + p, 0);
+  return (2 * (2 * all + (all - products[0]!))) / 1e9;
+}
+
 /** GFLOP in one n×n product: 2n³ multiply-adds counted as two operations. */
 export function gemmGflop(n: number): number {
   return (2 * n ** 3) / 1e9;
