@@ -7,8 +7,36 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { requireFreshBuild } from './helpers/dist.js';
 
+/** A module whose one function returns `f32x4.relaxed_madd` of three zero vectors: it validates where relaxed SIMD is on. */
+const RELAXED_MADD = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: () -> v128
+  0x03, 0x02, 0x01, 0x00, // function 0 has type 0
+  0x0a, 0x3d, 0x01, 0x3b, 0x00, // code: one body of 59 bytes, no locals
+  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array<number>(16).fill(0)]), // three v128.const 0
+  0xfd, 0x85, 0x02, // f32x4.relaxed_madd (0xfd 261)
+  0x0b, // end
+]);
+
 const LAUNCHER = fileURLToPath(new URL('../packages/glassnet-cli/bin/glassnet.js', import.meta.url));
 const LINK = fileURLToPath(new URL('../node_modules/.bin/glassnet', import.meta.url));
+const ENGINE = fileURLToPath(new URL('../packages/glassnet-cli/bin/engine.js', import.meta.url));
+const CLI_DIR = fileURLToPath(new URL('../packages/glassnet-cli/', import.meta.url));
+
+/**
+ * Runs the launcher's engine setup, then asks the built wasm backend
+ * whether its GEMM fuses multiply-adds, in a fresh process (from the CLI
+ * package, where `glassnet` resolves as it does for the command).
+ */
+function engineAfterSetup(env: NodeJS.ProcessEnv): { enabled: boolean; relaxedSimd: boolean } {
+  const script = `const { enableRelaxedSimd } = await import(${JSON.stringify(ENGINE)});
+const enabled = enableRelaxedSimd();
+const { createWasmBackend } = await import('glassnet/backend');
+console.log(JSON.stringify({ enabled, relaxedSimd: createWasmBackend().relaxedSimd }));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: CLI_DIR, env });
+  expect(run.stderr).toBe('');
+  return JSON.parse(run.stdout) as { enabled: boolean; relaxedSimd: boolean };
+}
 
 describe('the built command', () => {
   it('is what npx glassnet runs: the linked, executable launcher of the built CLI', () => {
@@ -18,5 +46,15 @@ describe('the built command', () => {
     const run = spawnSync(LINK, ['--help'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Usage: glassnet');
+  });
+
+  it('turns relaxed SIMD on where V8 has it behind a flag, so its GEMM fuses multiply-adds; GLASSNET_RELAXED_SIMD=0 keeps the default', () => {
+    requireFreshBuild();
+    const flagged = process.versions.v8.startsWith('11.3.');
+    const { GLASSNET_RELAXED_SIMD: _, ...env } = process.env;
+    expect(engineAfterSetup(env)).toEqual({ enabled: flagged, relaxedSimd: flagged || WebAssembly.validate(RELAXED_MADD) });
+    // Without the setup (or opted out) the engine's default stands: off on Node 20.
+    expect(engineAfterSetup({ ...env, GLASSNET_RELAXED_SIMD: '0' })).toEqual({ enabled: false, relaxedSimd: WebAssembly.validate(RELAXED_MADD) });
+    if (flagged) expect(WebAssembly.validate(RELAXED_MADD)).toBe(false);
   });
 });

@@ -53,7 +53,7 @@ describe('the packed packages', () => {
 
   it('glassnet-cli holds its launcher and its build output', () => {
     const files = packed('glassnet-cli');
-    expect(files).toEqual(['bin/glassnet.js', 'package.json', ...built('glassnet-cli')].sort());
+    expect(files).toEqual(['bin/engine.js', 'bin/glassnet.js', 'package.json', ...built('glassnet-cli')].sort());
     expect(existsSync(`${ROOT}packages/glassnet-cli/dist/main.js`)).toBe(true);
   });
 
