@@ -313,14 +313,21 @@ describe('which models take the tiny path', () => {
     expect(new Trainer(build(), { loss, batchSize }).path).toBe(path);
   });
 
-  it('falls back to the plan where code generation is forbidden (a Content-Security-Policy)', () => {
+  it('class weights', () => {
+    const model = new Sequential([dense(2, 3), dense(3, 2)]);
+    expect(new Trainer(model, { loss: 'binaryCrossEntropy', lossOptions: { weight: [1, 2] } }).path).toBe('planned');
+  });
+
+  it('falls back to the plan where code generation is forbidden (a Content-Security-Policy), replaying the one recorded step', () => {
     vi.stubGlobal('Function', function Forbidden() {
       throw new EvalError('Refused to evaluate a string as JavaScript');
     });
     try {
       const model = b1('float64')();
+      const forward = vi.spyOn(model, 'forward');
       const trainer = new Trainer(model, { lr: 0.5 });
       expect(trainer.path).toBe('planned');
+      expect(forward).toHaveBeenCalledTimes(1);
       expect(trainer.step(Float64Array.of(0.02, 0.04), Float64Array.of(0.5, 0.9))).toBeCloseTo(3.958156e-2, 8);
     } finally {
       vi.unstubAllGlobals();

@@ -15,7 +15,7 @@ import { LOSS_RECORDS, type LossName } from '../primitives/losses.js';
 import { lossBuffers, lossGradient, lossValue, type LossBuffers, type LossSetting } from './loss-steps.js';
 import { checkNumber } from '../util/checks.js';
 import { formatShape, sameShape, sizeOf, trailingBroadcast } from '../util/shape.js';
-import { elementsOf, record, type Intermediates, type Kernel, type View } from './autograd.js';
+import { elementsOf, record, type Intermediates, type Kernel, type Node, type View } from './autograd.js';
 import { Tensor, allocate } from './tensor.js';
 import type { Random } from '../util/random.js';
 
@@ -62,10 +62,10 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
   return run('matmul', new MatmulKernel(getBackend(), transA, transB), [a, b], result(a, [m, n]));
 }
 
-/** Runs `kernel` forward into `out` and records it. */
-function run(op: string, kernel: Kernel, inputs: readonly Tensor[], out: Tensor): Tensor {
+/** Runs `kernel` forward into `out` and records it, with `saved` for observers. */
+function run(op: string, kernel: Kernel, inputs: readonly Tensor[], out: Tensor, saved: Node['saved'] = {}): Tensor {
   kernel.forward(out, inputs);
-  return record(op, inputs, out, kernel);
+  return record(op, inputs, out, kernel, saved);
 }
 
 /** {@link matmul}: `out = op(a) · op(b)`, with `m`, `k`, `n` read from the views. */
@@ -190,10 +190,7 @@ export function div(a: Tensor, b: Tensor): Tensor {
 
 /** `a · s` for a plain number `s`. */
 export function scale(a: Tensor, s: number): Tensor {
-  const out = result(a, a.shape);
-  const kernel = new ScaleKernel(getBackend(), s);
-  kernel.forward(out, [a]);
-  return record('scale', [a], out, kernel, { factor: s });
+  return run('scale', new ScaleKernel(getBackend(), s), [a], result(a, a.shape), { factor: s });
 }
 
 /** {@link scale}: `out = a · s`. */
@@ -349,10 +346,8 @@ function lastDim(x: View): number {
  * `random`, so a seeded generator repeats it exactly.
  */
 export function dropout(x: Tensor, rate: number, random: Random): Tensor {
-  const kernel = new DropoutKernel(getBackend(), rate, random, allocate(x.dtype, x.size));
-  const out = result(x, x.shape);
-  kernel.forward(out, [x]);
-  return record('dropout', [x], out, kernel, { mask: kernel.mask });
+  const mask = allocate(x.dtype, x.size);
+  return run('dropout', new DropoutKernel(getBackend(), rate, random, mask), [x], result(x, x.shape), { mask });
 }
 
 /** {@link dropout}: each forward draws a new mask from `random` into `mask`, and the backward multiplies by it. */
@@ -511,6 +506,7 @@ export function applyLoss(name: LossName, output: Tensor, target: Tensor, option
   const buffers = lossBuffers(setting, output.size / cols, cols, (size) => allocate(output.dtype, size));
   const kernel = new LossKernel(getBackend(), setting, buffers);
   const loss = result(output, []);
+  // Not run(): the saved factor must be read after forward, which sets the divisor.
   kernel.forward(loss, [output, target]);
   return record(name, [output, target], loss, kernel, { terms: buffers.terms, factor: 1 / buffers.divisor, option: setting.option });
 }

@@ -8,6 +8,7 @@ import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber, checkOptions, option
 import { heldOutCount, splitIndices } from '../util/split.js';
 import { toSamples, type Samples } from './evaluate.js';
 import type { FitOptions, FitState } from './fit-types.js';
+import { batching } from './session.js';
 import { checkLossOptions, checkUpdateOptions } from './trainer.js';
 
 /** Every option {@link fit} reads; any other (a typo such as `epoch`) is refused. */
@@ -39,8 +40,7 @@ export function checkFitOptions(model: Sequential, x: NestedNumbers | Tensor, y:
       code: 'state', argument: 'options.earlyStopping.monitor', expected: '"loss", or validation data to monitor "valLoss"', found: '"valLoss" without validation data',
     });
   }
-  const batchSize = Math.min(checkInteger(options.batchSize ?? train.x.rows, 1, 'options.batchSize'), train.x.rows);
-  const shuffle = options.shuffle ?? batchSize < train.x.rows;
+  const { batchSize, shuffle } = batching(options, train.x.rows);
   const checkpointEvery = checkInteger(options.checkpointEvery ?? 1, 1, 'options.checkpointEvery');
   if (options.resume !== undefined) checkResume(options.resume);
   const threads = options.threads === undefined || options.threads === 'auto' ? autoThreads(model, batchSize) : checkInteger(options.threads, 1, 'options.threads');

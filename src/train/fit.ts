@@ -6,7 +6,7 @@ import { BestWeights } from './early-stopping.js';
 import { evaluateTensors } from './evaluate.js';
 import { checkFitOptions } from './fit-options.js';
 import type { EpochInfo, FitOptions, FitResult, FitState, StopReason } from './fit-types.js';
-import { EpochCursor, epochInfo } from './session.js';
+import { EpochCursor, epochInfo, scoreHeldOut } from './session.js';
 import { Trainer } from './trainer.js';
 
 export type { BatchInfo, EarlyStoppingOptions, EarlyStoppingState, EpochInfo, FitOptions, FitResult, FitState, StopReason } from './fit-types.js';
@@ -54,11 +54,7 @@ function run(model: Sequential, settings: ReturnType<typeof checkFitOptions>, op
       else if (settings.timeLimit !== undefined && seconds() >= settings.timeLimit) stoppedBy = 'timeLimit';
     }
     const info = epochInfo(epoch, steps, cursor, optimizer.lr);
-    if (validation !== null) {
-      const result = evaluateTensors(model, validation.x, validation.y, lossName, lossOptions);
-      info.valLoss = result.loss;
-      if (result.classification !== undefined) info.valAccuracy = result.classification.accuracy;
-    }
+    if (validation !== null) scoreHeldOut(info, model, validation, lossName, lossOptions);
     info.seconds = seconds();
     history.push(info);
     const improvedEnough = monitor.observe(info);

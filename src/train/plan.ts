@@ -41,7 +41,7 @@ import { Dense, Dropout } from '../nn/layers.js';
 import type { LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
 import { withGrad, withObserver, type Intermediates, type Node } from '../tensor/autograd.js';
-import { BinaryKernel, ElementwiseKernel, MatmulKernel, applyLoss, lossSetting, type LossOptions } from '../tensor/ops.js';
+import { BinaryKernel, ElementwiseKernel, MatmulKernel, applyLoss, type LossOptions } from '../tensor/ops.js';
 import { Tensor, allocate, zeros } from '../tensor/tensor.js';
 
 /** A tensor of the tape as the replay sees it: a planned array under a shape whose first dimension may follow the batch. */
@@ -144,12 +144,6 @@ export class TrainingPlan {
     this.rows = batchSize;
   }
 
-  /** A plan for `model`, or null when {@link planTape} takes no tape of it. */
-  static for(model: Sequential, loss: LossName, batchSize: number, options: LossOptions = {}): TrainingPlan | null {
-    const tape = planTape(model, loss, batchSize, options);
-    return tape === null ? null : new TrainingPlan(tape);
-  }
-
   /**
    * Forward and backward on the first `rows` samples of `x` (`rows ×
    * inputs`) and `y`: each parameter's `.grad` is overwritten with ∂L/∂p, as
@@ -175,19 +169,26 @@ export class TrainingPlan {
 /**
  * Records one step of `model` with `loss` at `batchSize` rows and applies
  * the rules (see the module comment); allocates every gradient array,
- * including each parameter's `.grad`. Null when the model has a layer the
- * plan does not know (only Dense and Dropout), or the tape has a tensor
- * whose gradient has two readers (it would need accumulating).
- * @throws GlassnetError for a loss option the loss refuses, with the model unchanged.
+ * including each parameter's `.grad`. The Trainer records once and hands
+ * the tape to the tiny step and, when that refuses, to a
+ * {@link TrainingPlan}. Null when the model has a layer the plan does not
+ * know (only Dense and Dropout), or the tape has a tensor whose gradient
+ * has two readers (it would need accumulating).
+ * @throws GlassnetError for a loss option the loss refuses, from the recording, before any `.grad` is allocated (the Trainer checks the options first, under its own argument name).
  */
 export function planTape(model: Sequential, loss: LossName, batchSize: number, options: LossOptions = {}): PlannedTape | null {
   if (!model.layers.every((layer) => layer instanceof Dense || layer instanceof Dropout)) return null;
-  // Checked first, under the Trainer's name for the option: a refused option leaves the model as it was.
-  lossSetting(loss, options, zeros([1, model.outputSize], model.dtype), 'options.lossOptions');
   const { nodes, x, y, loss: value } = recordStep(model, loss, batchSize, options);
   if (value.node === null) return null; // nothing to train: the recorded path reports it
+  // Each tensor's readers in tape order (the map keeps first-read order), in one pass over the nodes.
   const readers = new Map<Tensor, Node[]>();
-  for (const node of nodes) for (const input of node.inputs) readers.set(input, [...(readers.get(input) ?? []), node]);
+  for (const node of nodes) {
+    for (const input of node.inputs) {
+      const list = readers.get(input);
+      if (list === undefined) readers.set(input, [node]);
+      else list.push(node);
+    }
+  }
   // One reader per gradient: then each gradient is written once, never accumulated.
   for (const [tensor, list] of readers) if (tensor.requiresGrad && list.length > 1) return null;
 

@@ -111,6 +111,23 @@ export function epochInfo(epoch: number, steps: number, cursor: EpochCursor, lr:
   return info;
 }
 
+/** Adds the held-out data's loss (and accuracy, for a classification loss) to an epoch's figures: `fit`'s validation and a session's test data. */
+export function scoreHeldOut(info: EpochInfo, model: Sequential, heldOut: Samples, loss: LossName, lossOptions: LossOptions): void {
+  const result = evaluateTensors(model, heldOut.x, heldOut.y, loss, lossOptions);
+  info.valLoss = result.loss;
+  if (result.classification !== undefined) info.valAccuracy = result.classification.accuracy;
+}
+
+/**
+ * The batch size (default: every row, full-batch; more than the rows
+ * means all of them) and whether to shuffle (default: when batches are
+ * smaller than the data), as `fit` and a session read their options.
+ */
+export function batching(options: { batchSize?: number; shuffle?: boolean }, rows: number): { batchSize: number; shuffle: boolean } {
+  const batchSize = Math.min(checkInteger(options.batchSize ?? rows, 1, 'options.batchSize'), rows);
+  return { batchSize, shuffle: options.shuffle ?? batchSize < rows };
+}
+
 // ----------------------------------------------------------------- schedules as data
 
 /** Names of the learning-rate schedules a {@link ScheduleSpec} can describe. */
@@ -291,7 +308,7 @@ export class TrainingSession {
     this.lossOptions = options.lossOptions ?? {};
     this.train = toSamples(model, data.x, data.y);
     this.test = options.test === undefined ? null : toSamples(model, options.test.x, options.test.y, 'options.test.');
-    const batchSize = Math.min(checkInteger(options.batchSize ?? this.train.x.rows, 1, 'options.batchSize'), this.train.x.rows);
+    const { batchSize, shuffle } = batching(options, this.train.x.rows);
     const schedule = options.schedule === undefined || 'lrAt' in options.schedule ? options.schedule : scheduleFrom(options.schedule);
     const optimizer = options.optimizer
       ?? createOptimizer(options.optimizerName ?? 'sgd', model.parameters(), options.lr === undefined ? {} : { lr: options.lr });
@@ -304,7 +321,7 @@ export class TrainingSession {
     });
     this.optimizer = this.trainer.optimizer;
     this.random = new Random(options.seed ?? 0);
-    this.cursor = new EpochCursor(this.trainer, this.train, batchSize, options.shuffle ?? batchSize < this.train.x.rows, this.random);
+    this.cursor = new EpochCursor(this.trainer, this.train, batchSize, shuffle, this.random);
   }
 
   /** Finished epochs. */
@@ -382,11 +399,7 @@ export class TrainingSession {
 
   private finishEpoch(): EpochInfo {
     const info = epochInfo(this.cursor.epoch, this.stepCount, this.cursor, this.optimizer.lr);
-    if (this.test !== null) {
-      const result = evaluateTensors(this.model, this.test.x, this.test.y, this.loss, this.lossOptions);
-      info.valLoss = result.loss;
-      if (result.classification !== undefined) info.valAccuracy = result.classification.accuracy;
-    }
+    if (this.test !== null) scoreHeldOut(info, this.model, this.test, this.loss, this.lossOptions);
     info.seconds = (performance.now() - this.started) / 1000;
     this.history.push(info);
     return info;

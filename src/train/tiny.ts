@@ -4,17 +4,17 @@
  * the replay's ~20 kernel calls per step cost more than the arithmetic
  * they do (the article's 2-2-2 network, benchmark B1).
  *
- * **Compiled from the tape.** {@link TinyStep.for} records the step as
- * the plan does ({@link planTape}: the same recorded nodes, the same Dense
- * fusion, the same gradient arrays) and walks it: forward in order,
- * backward in reverse, each node emitting the scalar code of its kernel's
- * backend calls for one row. No backprop is written here: which gradient
- * flows where comes from the tape, and every activation and loss formula
- * is the record's own scalar kernel (`primitives/activations.ts`,
- * `primitives/losses.ts`), bound as a closure variable (V8 inlines these
- * monomorphic calls) and checked by the compiler. A node this file does
- * not compile (dropout, softmax, class weights) sends the model to the
- * plan.
+ * **Compiled from the tape.** {@link TinyStep.for} takes the tape the
+ * plan replays (`planTape` in `plan.ts`: the same recorded nodes, the same Dense
+ * fusion, the same gradient arrays; the Trainer records it once for both)
+ * and walks it: forward in order, backward in reverse, each node emitting
+ * the scalar code of its kernel's backend calls for one row. No backprop
+ * is written here: which gradient flows where comes from the tape, and
+ * every activation and loss formula is the record's own scalar kernel
+ * (`primitives/activations.ts`, `primitives/losses.ts`), bound as a
+ * closure variable (V8 inlines these monomorphic calls) and checked by the
+ * compiler. A tape the rules below refuse, or with a node this file does
+ * not compile, stays with the plan.
  *
  * **Why it is bit-identical to autograd.** Each node's code performs the
  * float operations the reference `js` kernels perform for its calls, in
@@ -30,12 +30,14 @@
  * matches the reference bit for bit on every backend. Tests hold the tiny
  * path to the recorded path and to the plan with `toEqual`.
  *
- * **When it applies** ({@link TinyStep.for}): batch size 1, only Dense
- * layers, no softmax, a per-element loss without class weights, every
- * layer's `inputs × units < SMALL_MATMUL_WORK` (for exactness), at most
- * {@link TINY_MAX_WEIGHTS} weights in all (for speed), and an engine that
- * allows `new Function` (a Content-Security-Policy may forbid it).
- * Anything else falls back to the plan.
+ * **When it applies** ({@link tinyApplies}, the one place these rules are
+ * written): batch size 1, only Dense layers, no softmax, a per-element
+ * loss without class weights, every layer's `inputs × units <
+ * SMALL_MATMUL_WORK` (for exactness), at most {@link TINY_MAX_WEIGHTS}
+ * weights in all (for speed); and an engine that allows `new Function` (a
+ * Content-Security-Policy may forbid it). Anything else falls back to the
+ * plan. The code below relies on these rules instead of checking them
+ * again (one row everywhere, a point loss).
  *
  * **What is generated from what.** The source holds only names and
  * numbers this module makes (array indices, sizes, a loss's factor); the
@@ -52,14 +54,13 @@
  */
 import { SMALL_MATMUL_WORK, type FloatArray } from '../backend/index.js';
 import { Dense } from '../nn/layers.js';
-import type { LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
 import { ELEMENTWISE } from '../primitives/activations.js';
 import { LOSS_RECORDS, POINT_LOSSES } from '../primitives/losses.js';
 import { elementsOf, type Node } from '../tensor/autograd.js';
-import { BinaryKernel, ElementwiseKernel, LossKernel, MatmulKernel, type LossOptions } from '../tensor/ops.js';
+import { BinaryKernel, ElementwiseKernel, LossKernel, MatmulKernel } from '../tensor/ops.js';
 import type { DType } from '../tensor/tensor.js';
-import { planTape, type BackwardStep, type DenseGroup, type PlannedTape } from './plan.js';
+import type { BackwardStep, DenseGroup, PlannedTape } from './plan.js';
 import { range } from '../util/range.js';
 
 /** Forward, loss and backward for one sample: writes `.grad` of every parameter and returns the loss. */
@@ -99,16 +100,14 @@ export class TinyStep {
     this.compiled = compiled;
   }
 
-  /** A tiny step for `model`, or null when the model does not qualify (see the module comment) or code generation is forbidden. */
-  static for(model: Sequential, loss: LossName, batchSize: number, options: LossOptions = {}): TinyStep | null {
-    if (LOSS_RECORDS[loss].point === null || options.weight !== undefined || !qualifies(model, batchSize)) return null;
-    const tape = planTape(model, loss, 1, options);
-    return tape === null ? null : TinyStep.compile(tape, model);
-  }
-
-  /** The step compiled from `tape` (recorded at one row), or null when it has a node this file does not compile or `new Function` is forbidden. */
-  static compile(tape: PlannedTape, model: Sequential): TinyStep | null {
-    if (tape.batchSize !== 1) return null;
+  /**
+   * The step compiled from `tape`, the planned tape of `model`; null when
+   * {@link tinyApplies} refuses it, it has a node this file does not
+   * compile, or `new Function` is forbidden (the caller then replays the
+   * same tape as a plan).
+   */
+  static for(tape: PlannedTape, model: Sequential): TinyStep | null {
+    if (!tinyApplies(tape, model)) return null;
     const program = new Program(model.dtype);
     if (!program.emit(tape, model)) return null;
     let factory: (bound: readonly unknown[]) => Compiled;
@@ -137,10 +136,22 @@ export class TinyStep {
   }
 }
 
-function qualifies(model: Sequential, batchSize: number): boolean {
+/** The rules of the tiny path (see "When it applies" in the module comment), read from the tape and its model. */
+function tinyApplies(tape: PlannedTape, model: Sequential): boolean {
+  const lossKernel = tape.loss.node?.kernel;
   const weights = model.layers.reduce((total, layer) => total + layer.inputSize * layer.outputSize, 0);
-  return batchSize === 1 && weights <= TINY_MAX_WEIGHTS && model.layers.every((layer) =>
+  return tape.batchSize === 1 && lossKernel instanceof LossKernel && LOSS_RECORDS[lossKernel.setting.name].point !== null
+    && lossKernel.setting.weight === null && weights <= TINY_MAX_WEIGHTS && model.layers.every((layer) =>
     layer instanceof Dense && layer.activation !== 'softmax' && layer.inputSize * layer.outputSize < SMALL_MATMUL_WORK);
+}
+
+/**
+ * The point losses' factor 1/divisor (loss = Σ terms · factor, ∂L/∂o scaled
+ * by g · factor in `loss-steps.ts`) as a literal: without class weights the
+ * divisor (rows or elements) the recording left does not depend on the data.
+ */
+function meanFactor(kernel: LossKernel): string {
+  return literal(1 / kernel.buffers.divisor);
 }
 
 /** A number as JavaScript source that reads back as exactly the same double. */
@@ -244,7 +255,6 @@ class Program {
   /** A Dense group's `denseForward`: the reference product unit by unit, then the bias add, then the activation. */
   private dense(group: DenseGroup): boolean {
     const [units, k] = group.weight.shape as [number, number];
-    if (group.x.shape[0] !== 1) return false;
     const x = this.valueOf(group.x.data, k);
     const w = this.bind(group.weight.data);
     const bias = group.bias === null ? null : this.bind(group.bias.data);
@@ -279,15 +289,13 @@ class Program {
     }
     if (!(kernel instanceof LossKernel) || node.output !== tape.loss) return false;
     const { setting } = kernel;
-    const point = LOSS_RECORDS[setting.name].point;
-    if (point === null || setting.weight !== null) return false;
+    const point = LOSS_RECORDS[setting.name].point!; // tinyApplies admits point losses only
     const o = this.valueOf(node.inputs[0]!.data, node.inputs[0]!.size);
     const t = this.valueOf(node.inputs[1]!.data, node.inputs[1]!.size);
     const term = this.bind(POINT_LOSSES[point].term);
     const option = this.bind(setting.option);
     const out = this.bind(tape.output.data);
-    // The divisor (rows or elements) the recording's loss left: without class weights it does not depend on the data.
-    const factor = literal(1 / kernel.buffers.divisor);
+    const factor = meanFactor(kernel);
     const terms = this.define(kernel.buffers.terms, o.length, (j) => this.stored(`${term}(${o[j]}, ${t[j]}, ${option})`));
     o.forEach((value, j) => this.body.push(`  ${out}[${j}] = ${value};`));
     this.body.push(`  const loss = ${this.stored(`(0${terms.map((e) => ` + ${e}`).join('')}) * ${factor}`)};`);
@@ -327,7 +335,7 @@ class Program {
       const o = this.values.get(node.inputs[0]!.data)!;
       const t = this.values.get(node.inputs[1]!.data)!;
       // The scale g·(1/divisor) with g = 1 is the factor itself.
-      const factor = literal(1 / kernel.buffers.divisor);
+      const factor = meanFactor(kernel);
       const names = this.gradNames(grads[0]!, o.length);
       names.forEach((name, j) => this.body.push(`  const ${name} = ${stored(`${gradient}(${o[j]}, ${t[j]}, ${factor}, ${option})`)};`));
       this.setGrad(grads[0], names, null);
@@ -361,7 +369,7 @@ class Program {
       }
       return true;
     }
-    if (kernel instanceof MatmulKernel && !kernel.transA && kernel.transB && node.inputs[0]!.shape[0] === 1 && parameter(1) !== null) {
+    if (kernel instanceof MatmulKernel && !kernel.transA && kernel.transB && parameter(1) !== null) {
       return this.productBackward(node, g, grads);
     }
     return false;

@@ -8,7 +8,7 @@ import type { Sequential } from '../nn/model.js';
 import { checkLearningRate, type Optimizer } from '../optim/optimizer.js';
 import { NON_NEGATIVE, POSITIVE, checkInteger, checkNumber } from '../util/checks.js';
 import { SGD } from '../optim/sgd.js';
-import { TrainingPlan } from './plan.js';
+import { TrainingPlan, planTape } from './plan.js';
 import { TinyStep } from './tiny.js';
 import { autogradTrainStep, updater, type Update, type UpdateOptions } from './step.js';
 
@@ -72,8 +72,10 @@ export class Trainer {
     const lossOptions = options.lossOptions ?? {};
     this.lossFn = getLoss(this.loss, lossOptions);
     this.update = updater(model, this.optimizer, options);
-    const tiny = TinyStep.for(model, this.loss, this.batchSize, lossOptions);
-    this.plan = tiny ?? TrainingPlan.for(model, this.loss, this.batchSize, lossOptions);
+    // One recorded step serves both: the tiny step compiles the tape, and the plan replays it when the tiny step refuses.
+    const tape = planTape(model, this.loss, this.batchSize, lossOptions);
+    const tiny = tape === null ? null : TinyStep.for(tape, model);
+    this.plan = tiny ?? (tape === null ? null : new TrainingPlan(tape));
     this.path = tiny !== null ? 'tiny' : this.plan === null ? 'recorded' : 'planned';
     this.fusedSgd = tiny !== null && updatesOnlyBySgd(model, this.optimizer, options) ? tiny : null;
     this.lastOutputs = this.plan?.outputs ?? new Float32Array(0);
