@@ -135,24 +135,27 @@ export interface Features {
 
 /** Whether a cell means "no value" ({@link MISSING_TOKENS}). */
 export function isMissing(cell: string): boolean {
-  // The common cell, longer than any token and starting and ending in a printable ASCII character (never space that trim removes), is present.
-  const n = cell.length;
-  if (n > 3 && printable(cell.charCodeAt(0)) && printable(cell.charCodeAt(n - 1))) return false;
-  return MISSING_TOKENS.includes(cell.trim());
+  return missingIn(cell, 0, cell.length);
 }
 
-/** {@link isMissing} for field `j` of a record, read where it lies. */
+/** {@link isMissing} for `text.slice(start, end)`, read where it lies: a present cell never becomes a string. */
+function missingIn(text: string, start: number, end: number): boolean {
+  // The common cell, longer than any token and starting and ending in a printable ASCII character (never space that trim removes), is present.
+  if (end - start > 3 && printable(text.charCodeAt(start)) && printable(text.charCodeAt(end - 1))) return false;
+  return MISSING_TOKENS.includes(text.slice(start, end).trim());
+}
+
+/** {@link isMissing} for field `j` of a record. */
 function missingAt(record: CsvRecord, j: number): boolean {
   // A number read is present (no missing token is a number).
   if (!Number.isNaN(record.values[j]!)) return false;
   const start = record.starts[j]!;
-  if (start >= 0) {
-    const end = record.ends[j]!;
-    const { text } = record;
-    if (end - start > 3 && printable(text.charCodeAt(start)) && printable(text.charCodeAt(end - 1))) return false;
-  }
-  return isMissing(record.cell(j));
+  return start >= 0 ? missingIn(record.text, start, record.ends[j]!) : isMissing(record.unquoted[j]!);
 }
+
+/** {@link TableBuild.markMissing}'s answer, as bits: a feature cell is missing, a target cell is missing. */
+const FEATURE_MISSING = 1;
+const TARGET_MISSING = 2;
 
 function printable(code: number): boolean {
   return code > 32 && code < 127;
@@ -356,6 +359,12 @@ class TableBuild {
   private y: Matrix | null = null;
   /** Rows written into x and y. */
   private written = 0;
+  /** The columns read (features and targets), ascending, each once; whether each is a target; their profiles. */
+  private readColumns: number[] = [];
+  private readTargets = new Uint8Array(0);
+  private profileList: ColumnProfile[] = [];
+  /** Per column of the file: whether the current record's cell is missing (set by `markMissing`). */
+  private missingCells = new Uint8Array(0);
   /** Missing feature cells are left NaN for {@link fillMissing} (`deferFill`, fill values not given). */
   private get deferred(): boolean {
     return this.options.deferFill === true && (this.missing === 'mean' || this.missing === 'median');
@@ -451,6 +460,11 @@ class TableBuild {
       if (this.missing === 'median' && this.features.includes(c)) profile.values = [];
       this.profiles.set(c, profile);
     }
+    // As arrays, in ascending order: iterating a Map's entries allocates for every row.
+    this.readColumns = [...this.profiles.keys()].sort((a, b) => a - b);
+    this.readTargets = Uint8Array.from(this.readColumns, (c) => (this.targets.includes(c) ? 1 : 0));
+    this.profileList = this.readColumns.map((c) => this.profiles.get(c)!);
+    this.missingCells = new Uint8Array(this.columns.length);
     if (options.encoding !== undefined) this.useEncoding(options.encoding);
   }
 
@@ -458,40 +472,48 @@ class TableBuild {
     return columnIndex(this.columns, ref, argument);
   }
 
-  /** Whether a row takes part: under `drop` only rows without a missing cell; otherwise rows whose targets are present. */
-  private keeps(record: CsvRecord): boolean {
-    if (this.missing === 'drop' && !this.present(record, this.features)) return false;
-    return this.present(record, this.targets);
+  /** Whether a row takes part, from its {@link markMissing} bits: under `drop` only rows without a missing cell; otherwise rows whose targets are present. */
+  private keeps(missing: number): boolean {
+    if (this.missing === 'drop' && (missing & FEATURE_MISSING) !== 0) return false;
+    return (missing & TARGET_MISSING) === 0;
   }
 
-  /** Whether none of `columns` is missing in the record. */
-  private present(record: CsvRecord, columns: readonly number[]): boolean {
-    for (let k = 0; k < columns.length; k++) if (missingAt(record, columns[k]!)) return false;
-    return true;
+  /**
+   * Tests each cell the table reads once per record, setting
+   * `missingCells[c]` for every column read; the rest of the record's
+   * handling reads those flags. Returns which kinds of cell are missing
+   * ({@link FEATURE_MISSING}, {@link TARGET_MISSING}).
+   */
+  private markMissing(record: CsvRecord): number {
+    const { readColumns, readTargets, missingCells } = this;
+    let missing = 0;
+    for (let k = 0; k < readColumns.length; k++) {
+      const c = readColumns[k]!;
+      const here = missingAt(record, c);
+      missingCells[c] = here ? 1 : 0;
+      if (here) missing |= readTargets[k] === 1 ? TARGET_MISSING : FEATURE_MISSING;
+    }
+    return missing;
   }
 
   private profile(record: CsvRecord): void {
     const { line } = record;
-    // The profiled columns in ascending order, as arrays: iterating a Map's entries allocates for every row.
-    const columns = this.profiledColumns ??= [...this.profiles.keys()].sort((a, b) => a - b);
-    const profiles = this.profileList ??= columns.map((c) => this.profiles.get(c)!);
-    if (this.missing === 'error') {
+    const { readColumns: columns, profileList: profiles, missingCells } = this;
+    const missing = this.markMissing(record);
+    if (this.missing === 'error' && missing !== 0) {
       for (const c of columns) {
-        if (!missingAt(record, c)) continue;
+        if (missingCells[c] === 0) continue;
         this.missingCount++;
         this.firstMissing ??= { line, column: c, cell: record.cell(c) };
       }
     }
-    if (!this.keeps(record)) return;
+    if (!this.keeps(missing)) return;
     if (this.kept++ === 0) this.firstKept = line;
     for (let k = 0; k < columns.length; k++) {
       const c = columns[k]!;
-      if (!missingAt(record, c)) profiles[k]!.add(record, c);
+      if (missingCells[c] === 0) profiles[k]!.add(record, c);
     }
   }
-
-  private profiledColumns: number[] | undefined;
-  private profileList: ColumnProfile[] | undefined;
 
   /** After the first pass: refuse missing cells, then settle the encoding and the task. */
   private settle(): void {
@@ -599,8 +621,9 @@ class TableBuild {
   /** Second pass: the row's inputs (and targets), with categories one-hot and missing cells filled, written in place into x and y (or passed to `onRow`). */
   private fill(record: CsvRecord, onRow?: (x: number[]) => void): void {
     const { line } = record;
-    if (this.kind === 'features') this.checkMissingCells(record);
-    else if (!this.keeps(record)) return;
+    const missing = this.markMissing(record);
+    if (this.kind === 'features') this.checkMissingCells(record, missing);
+    else if (!this.keeps(missing)) return;
     const encoding = this.encoding!;
     const row = this.written++;
     const out: Float64Array | number[] = onRow === undefined ? this.x!.data : [];
@@ -611,7 +634,7 @@ class TableBuild {
       const categories = this.categoryIndex[j] ?? null;
       // A category's text when it is the fill value, not the record's.
       let cell: string | null = null;
-      if (missingAt(record, c)) {
+      if (this.missingCells[c] === 1) {
         if (this.deferred) {
           const inputs = categories === null ? 1 : categories.size;
           for (let m = 0; m < inputs; m++) out[k++] = NaN;
@@ -663,12 +686,11 @@ class TableBuild {
   }
 
   /** Prediction reads every row: a missing cell is an error unless the policy fills it. */
-  private checkMissingCells(record: CsvRecord): void {
-    if (this.missing !== 'error' || !this.streaming) return;
-    const c = this.features.find((f) => missingAt(record, f));
-    if (c !== undefined) {
-      throw new GlassnetError({ code: 'empty', argument: this.at(record.line, c), expected: 'a value (or fill missing cells with --missing mean or median)', found: describeValue(record.cell(c)) });
-    }
+  private checkMissingCells(record: CsvRecord, missing: number): void {
+    if (this.missing !== 'error' || !this.streaming || (missing & FEATURE_MISSING) === 0) return;
+    // The first in the features' order, as the model reads them.
+    const c = this.features.find((f) => this.missingCells[f] === 1)!;
+    throw new GlassnetError({ code: 'empty', argument: this.at(record.line, c), expected: 'a value (or fill missing cells with --missing mean or median)', found: describeValue(record.cell(c)) });
   }
 
   /** The finite number in field `column` of the record. */
