@@ -236,6 +236,12 @@ export async function loadTableStream(chunks: AsyncTextChunks, options: TableOpt
  * {@link loadTableStream} into flat matrices: the numbers of a large file
  * in two Float64Arrays (features and targets), allocated once at their
  * final size, which a tensor or a worker thread takes without a copy.
+ * The text is read twice, so `chunks` is a function that starts it anew.
+ *
+ * @param chunks the text, from the start each time it is called (e.g. `readTextChunks` of 'glassnet/node').
+ * @param options as {@link loadTable}'s, plus `shared` (SharedArrayBuffers) and `deferFill` (missing cells left NaN for {@link fillMissing}).
+ * @param onProgress called after each chunk with the pass (1: profiling the columns, 2: reading the numbers) and the characters read so far in it.
+ * @throws GlassnetError as {@link loadTable}, naming `file:line:column (name)`.
  */
 export async function loadMatrixStream(chunks: AsyncTextChunks, options: TableOptions = {}, onProgress?: (pass: 1 | 2, characters: number) => void): Promise<CsvMatrices> {
   const build = new TableBuild(options, 'table');
@@ -707,9 +713,14 @@ class TableBuild {
  * `others` (validation or test rows), with statistics of `train` alone: a
  * numeric column's mean or median of its present training values, a
  * categorical column's most frequent training category (the first in order
- * on a tie). Returns the encoding with those fill values, to be saved with
- * the model, and the number of cells filled.
- * @throws GlassnetError `empty` for a column with no value in the training rows.
+ * on a tie). Fill values taken after the split keep held-out rows out of
+ * them, so a validation score is not flattered by its own statistics.
+ * @param encoding the load's encoding: the columns and categories the matrices' inputs follow.
+ * @param policy `mean` or `median` (categories always take the most frequent).
+ * @param train the training features, which give the statistics; filled in place.
+ * @param others more feature matrices of the same layout, filled in place with the same values.
+ * @returns the encoding with those fill values, to be saved with the model, and the number of cells filled.
+ * @throws GlassnetError `empty` naming the column for one with no value in the training rows (before any cell is filled).
  */
 export function fillMissing(encoding: FeatureEncoding, policy: 'mean' | 'median', train: Matrix, others: readonly Matrix[] = []): { encoding: FeatureEncoding; filled: number } {
   const fill: (number | string | null)[] = [];
@@ -744,28 +755,48 @@ export function fillMissing(encoding: FeatureEncoding, policy: 'mean' | 'median'
 
 /**
  * Fills the missing cells a `deferFill` load left NaN with the encoding's
- * fill values (a category's as its one-hot inputs); returns how many.
- * @throws GlassnetError `empty` for a missing cell in a column without a fill value.
+ * fill values (a category's as its one-hot inputs), in place: how data read
+ * for a saved model (evaluation, a resumed run) is filled as in training.
+ * @param encoding an encoding with fill values, e.g. a model's or {@link fillMissing}'s.
+ * @param parts feature matrices laid out as the encoding's inputs.
+ * @returns the number of cells filled.
+ * @throws GlassnetError `empty` naming the column for a missing cell in a column without a fill value, before any cell is filled.
  */
 export function applyFill(encoding: FeatureEncoding, parts: readonly Matrix[]): number {
-  let filled = 0;
   let offset = 0;
-  encoding.columns.forEach((name, j) => {
+  // Per column: where its inputs start, and the inputs that fill it (null: it has no fill value).
+  const columns = encoding.columns.map((name, j) => {
     const categories = encoding.categories[j] ?? null;
     const at = offset;
     offset += categories === null ? 1 : categories.length;
     const value = encoding.fill[j] ?? null;
     const values = value === null ? null : categories === null ? [value as number] : categories.map((c) => (c === value ? 1 : 0));
+    return { name, at, values };
+  });
+  /** Calls `f` with the index of each missing cell of the column whose inputs start at `at`. */
+  const eachMissing = (at: number, f: (part: Matrix, base: number) => void): void => {
     for (const part of parts) {
       for (let r = 0; r < part.rows; r++) {
         const base = r * part.cols + at;
-        if (!Number.isNaN(part.data[base]!)) continue;
-        if (values === null) throw new GlassnetError({ code: 'empty', argument: name, expected: 'a fill value for its missing cells', found: 'none' });
-        part.data.set(values, base);
-        filled++;
+        if (Number.isNaN(part.data[base]!)) f(part, base);
       }
     }
-  });
+  };
+  // Refused before anything is written, so a refusal leaves the matrices as they were.
+  for (const { name, at, values } of columns) {
+    if (values !== null) continue;
+    eachMissing(at, () => {
+      throw new GlassnetError({ code: 'empty', argument: name, expected: 'a fill value for its missing cells', found: 'none' });
+    });
+  }
+  let filled = 0;
+  for (const { at, values } of columns) {
+    if (values === null) continue;
+    eachMissing(at, (part, base) => {
+      part.data.set(values, base);
+      filled++;
+    });
+  }
   return filled;
 }
 
