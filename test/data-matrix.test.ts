@@ -11,6 +11,7 @@ import { forwardRows } from '../src/train/evaluate.js';
 import { mlp } from '../src/nn/model.js';
 import { tensor } from '../src/tensor/tensor.js';
 import { Random } from '../src/util/random.js';
+import { rejection } from './helpers/errors.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/data/${name}`, import.meta.url), 'utf8');
 
@@ -64,12 +65,16 @@ describe('missing cells filled from the training rows only', () => {
     expect(loadTable(text, { missing: 'mean' }).encoding.fill).toEqual([14 / 3, 'y']);
   });
 
-  it('fills with a saved encoding, and refuses a column without a fill value', async () => {
+  it('fills with a saved encoding, and refuses a column without a fill value, changing nothing', async () => {
     const table = await loadMatrixStream(() => chunks(text, 64), { missing: 'median', deferFill: true });
     expect(applyFill({ ...table.encoding, fill: [2, 'y'] }, [table.x])).toBe(2);
     expect(matrixToRows(table.x)).toEqual([[1, 1, 0], [2, 0, 1], [3, 0, 1], [10, 0, 1]]);
     const again = await loadMatrixStream(() => chunks(text, 64), { missing: 'median', deferFill: true });
     expect(() => applyFill({ ...again.encoding, fill: [null, 'y'] }, [again.x])).toThrow(/a fill value/);
+    // Column a could be filled, but b cannot: a is left missing too.
+    const before = Array.from(again.x.data);
+    rejection(() => applyFill({ ...again.encoding, fill: [2, null] }, [again.x]), 'empty', 'b');
+    expect(Array.from(again.x.data)).toEqual(before);
   });
 });
 
@@ -81,6 +86,19 @@ describe('matrices', () => {
     expect([m.rows, m.cols, Array.from(m.data)]).toEqual([3, 2, [1, 2, 3, 4, 5, 6]]);
     expect(matrixToRows(pickRows(m, [2, 0]))).toEqual([[5, 6], [1, 2]]);
     expect(() => matrixFromRows([[1, 2], [3]])).toThrow(/x\[1\]/);
+  });
+
+  it('give row ranges that share memory, and refuse a range outside the rows', () => {
+    const m = matrixFromRows(rows);
+    const part = rowRange(m, 1, 3);
+    expect(matrixToRows(part)).toEqual([[3, 4], [5, 6]]);
+    part.data[0] = 30;
+    expect(m.data[2]).toBe(30);
+    expect(rowRange(m, 3, 3).rows).toBe(0);
+    rejection(() => rowRange(m, -1, 2), 'range', 'from');
+    rejection(() => rowRange(m, 0.5, 2), 'range', 'from');
+    rejection(() => rowRange(m, 2, 1), 'range', 'to');
+    rejection(() => rowRange(m, 0, 4), 'range', 'to');
   });
 
   it('split into the rows trainTestSplit gives for the same seed, stratified or not', () => {

@@ -9,7 +9,7 @@ import {
 } from '../src/index.js';
 import { toOnnx } from '../src/io/onnx-export.js';
 import { fromOnnx } from '../src/io/onnx-import.js';
-import { MODEL, type OnnxModel } from '../src/io/onnx-schema.js';
+import { MODEL, type OnnxAttribute, type OnnxModel, type OnnxTensor } from '../src/io/onnx-schema.js';
 import { decodeMessage, encodeMessage } from '../src/io/protobuf.js';
 import { rejection } from './helpers/errors.js';
 import { runOnnx, shopCsv } from './helpers/onnx.js';
@@ -361,6 +361,30 @@ describe('refusals', () => {
     rejection(() => fromOnnx(proto, file), 'unknown-name', 'bad.onnx: metadata_props[0][0].__proto__');
     const twice = edited((m) => { m.metadataProps = [{ key: 'a', value: '1' }, { key: 'a', value: '2' }]; });
     rejection(() => fromOnnx(twice, file), 'unknown-name', 'bad.onnx: metadata_props[1]');
+  });
+
+  it('a constant that is not finite, naming the tensor and the value: NaN weights, an infinite target scale, a NaN Constant scalar', () => {
+    /** Sets value `i` of a float32 tensor stored in raw_data. */
+    const set = (t: OnnxTensor, i: number, value: number): void => {
+      new DataView(t.rawData!.buffer, t.rawData!.byteOffset, t.rawData!.byteLength).setFloat32(4 * i, value, true);
+    };
+    const nan = rejection(() => fromOnnx(edited((m) => set(m.graph!.initializer[0]!, 2, NaN)), file), 'not-finite', 'bad.onnx: graph.initializer[0] "layer1.weight"[2]');
+    expect([nan.expected, nan.found]).toEqual(['a finite number', 'NaN']);
+
+    // The target scaler's numbers are constants too, though they never become weights.
+    const regression = decodeMessage(MODEL, toOnnx(mlp([3, 2]), { targetScaler: fitScaler('standard', [[1, 5], [3, 9]]) }), 'x');
+    const at = regression.graph!.initializer.findIndex((t) => t.name === 'targetScaler.scale');
+    set(regression.graph!.initializer[at]!, 1, Infinity);
+    const infinite = rejection(() => fromOnnx(encodeMessage(MODEL, regression), file), 'not-finite', `bad.onnx: graph.initializer[${at}] "targetScaler.scale"[1]`);
+    expect(infinite.found).toBe('Infinity');
+
+    // PyTorch writes an activation's scalars as Constant nodes.
+    const torch = decodeMessage(MODEL, fixture('torch-activations.onnx'), 'x');
+    const k = torch.graph!.node.findIndex((n) => n.opType === 'Constant');
+    const node = torch.graph!.node[k]!;
+    const scalar: OnnxAttribute = { name: 'value_float', type: 1, f: NaN, floats: [], ints: [], strings: [] };
+    node.attribute = [scalar];
+    rejection(() => fromOnnx(encodeMessage(MODEL, torch), file), 'not-finite', `bad.onnx: graph.node[${k}] "${node.name ?? ''}" (Constant)[0]`);
   });
 
   it('an IR version or opset it does not know', () => {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { LOSS_RECORDS, torchSource, type ActivationName, type LossName, type TrainedModel } from 'glassnet';
+import { LOSSES, LOSS_RECORDS, torchSource, type LossName, type TrainedModel } from 'glassnet';
 import { saveOnnx, saveTfjs, saveTorchStateDict } from 'glassnet/node';
 import { choiceFlag } from '../flags.js';
 import { checkPaths, named } from '../paths.js';
@@ -16,13 +16,16 @@ interface ExportFlags {
 }
 
 /**
- * The activation the ONNX file applies after the network, so that it gives
- * the probabilities `glassnet predict` reports: a loss that keeps the
- * softmax or sigmoid inside itself (linear outputs) gets it appended, as
- * its record says.
+ * The softmax or sigmoid a loss keeps inside itself, as its record says:
+ * the network then gives logits, and this activation of them is the
+ * probabilities `glassnet predict` reports. The ONNX export appends it,
+ * the other exports say it is missing, and `glassnet info` names it.
+ * Undefined for a loss whose outputs are read as they are, or for a value
+ * (from a model file) that names no loss.
  */
-function appendedActivation(loss: LossName): ActivationName | undefined {
-  const probabilities = LOSS_RECORDS[loss].probabilities;
+export function appendedActivation(loss: unknown): 'softmax' | 'sigmoid' | undefined {
+  if (!(LOSSES as readonly unknown[]).includes(loss)) return undefined;
+  const probabilities = LOSS_RECORDS[loss as LossName].probabilities;
   return probabilities === 'softmax' || probabilities === 'sigmoid' ? probabilities : undefined;
 }
 

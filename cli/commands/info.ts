@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { GlassnetError, LOSSES, LOSS_RECORDS, encodingFromJSON, modelToJSON, onnxInputs, type JsonObject, type LossName, type FeatureEncoding, type LayerSpec, type OnnxInput } from 'glassnet';
+import { GlassnetError, encodingFromJSON, modelToJSON, onnxInputs, type JsonObject, type FeatureEncoding, type LayerSpec, type OnnxInput } from 'glassnet';
 import { loadModel } from 'glassnet/node';
 import { safeText } from '../paint.js';
-import { EXPORT_FORMATS } from './export.js';
+import { EXPORT_FORMATS, appendedActivation } from './export.js';
 
 /** A layer as info shows it. */
 interface LayerSummary {
@@ -94,13 +94,13 @@ function layerLine({ spec, parameters }: LayerSummary): string {
 }
 
 /**
- * The loss, what the network's outputs are under it (logits whose softmax
- * or sigmoid gives the probabilities, as its record says) and its class
- * weights.
+ * The loss, what the network's outputs are under it (logits, when the loss
+ * keeps an activation inside itself: {@link appendedActivation}) and its
+ * class weights.
  */
 function lossLine(loss: unknown, classWeights: unknown): string {
-  const reading = (LOSSES as readonly unknown[]).includes(loss) ? LOSS_RECORDS[loss as LossName].probabilities : null;
-  const outputs = reading === 'softmax' || reading === 'sigmoid' ? ` (the network gives logits; the probabilities are their ${reading})` : '';
+  const reading = appendedActivation(loss);
+  const outputs = reading === undefined ? '' : ` (the network gives logits; the probabilities are their ${reading})`;
   const weights = Array.isArray(classWeights) ? `, class weights ${classWeights.join(', ')}` : '';
   return `${String(loss)}${outputs}${weights}`;
 }

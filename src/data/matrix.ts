@@ -7,6 +7,7 @@
  * takes its buffer as it is.
  */
 import { GlassnetError } from '../errors.js';
+import { checkInteger } from '../util/checks.js';
 import type { Dataset } from './datasets.js';
 import { outputColumns, type LossName } from '../nn/losses.js';
 
@@ -21,8 +22,15 @@ export interface Matrix {
 export type Flat<T extends Dataset> = Omit<T, 'x' | 'y'> & { x: Matrix; y: Matrix };
 
 /**
- * Rows as a matrix of `cols` columns (default: the first row's length).
- * @throws GlassnetError `shape` for a row of another length.
+ * Copies rows of numbers into one flat matrix, row after row, so that code
+ * taking arrays of rows (the array API, small files, JSON) reaches the
+ * flat layout training, scaling and splitting read. The values are copied
+ * as they are; what reads them checks their finiteness where it matters
+ * (`fitScaler` refuses NaN).
+ * @param rows the rows, each of `cols` numbers.
+ * @param cols the width (default: the first row's length; 0 for no rows).
+ * @param argument names the rows in errors (default `x`), e.g. `data.y`.
+ * @throws GlassnetError `shape` naming `argument[i]` for a row of another length.
  */
 export function matrixFromRows(rows: readonly (readonly number[])[], cols = rows[0]?.length ?? 0, argument = 'x'): Matrix {
   const data = new Float64Array(rows.length * cols);
@@ -71,8 +79,16 @@ export function permuteRows(m: Matrix, order: ArrayLike<number>): void {
   }
 }
 
-/** Rows `from` to `to` of `m`, sharing its memory. */
+/**
+ * Rows `from` (included) to `to` (excluded) of `m` as a matrix that shares
+ * its memory: batches and the parts of a split read a large data set
+ * without copying it, so a write through either shows in both.
+ * @throws GlassnetError `range` naming `from` or `to` unless 0 <= from <= to <= m.rows, integers
+ * (a typed array's subarray would clamp them silently, leaving rows that disagree with the data).
+ */
 export function rowRange(m: Matrix, from: number, to: number): Matrix {
+  checkInteger(from, 0, 'from', m.rows);
+  checkInteger(to, from, 'to', m.rows);
   return { rows: to - from, cols: m.cols, data: m.data.subarray(from * m.cols, to * m.cols) };
 }
 

@@ -14,6 +14,8 @@ export type ScalerJSON =
   | { kind: 'none' };
 
 type Rows = readonly (readonly number[])[];
+/** Which way a transform maps values: scaling them, or undoing the scaling. */
+type Direction = 'forward' | 'inverse';
 
 /**
  * Per-column affine rescaling `x' = (x - offset) / scale`, fitted on
@@ -45,7 +47,7 @@ export class Scaler {
 
   /** Rescaled copies of the rows. @throws GlassnetError `shape` for a row of the wrong length. */
   transform(x: Rows): number[][] {
-    return this.map(x, (v, j) => (v - this.offset[j]!) / this.scale[j]!);
+    return this.copyRows(x, 'forward');
   }
 
   /**
@@ -54,18 +56,7 @@ export class Scaler {
    * unscaled. @throws GlassnetError `shape` (before changing anything) for a row of the wrong length.
    */
   transformInPlace(x: number[][] | Matrix): void {
-    if (this.stats.kind === 'none') return;
-    const width = this.offset.length;
-    if (!Array.isArray(x)) {
-      const m = x as Matrix;
-      this.checkWidth(m);
-      for (let i = 0; i < m.data.length; i += width) for (let j = 0; j < width; j++) m.data[i + j] = (m.data[i + j]! - this.offset[j]!) / this.scale[j]!;
-      return;
-    }
-    x.forEach((row, i) => {
-      if (row.length !== width) throw new GlassnetError({ code: 'shape', argument: `x[${i}]`, expected: `${width} features (as in the training data)`, found: `${row.length}` });
-    });
-    for (const row of x) for (let j = 0; j < width; j++) row[j] = (row[j]! - this.offset[j]!) / this.scale[j]!;
+    this.inPlace(x, 'forward');
   }
 
   /** Undoes {@link transform}, e.g. to read scaled regression outputs in the original units. */
@@ -73,35 +64,51 @@ export class Scaler {
   /** Undoes {@link transform} on a matrix, into a new one. */
   inverse(x: Matrix): Matrix;
   inverse(x: Rows | Matrix): number[][] | Matrix {
-    if (Array.isArray(x)) return this.map(x as Rows, (v, j) => v * this.scale[j]! + this.offset[j]!);
+    if (Array.isArray(x)) return this.copyRows(x as Rows, 'inverse');
     const m = x as Matrix;
-    const data = Float64Array.from(m.data);
-    if (this.stats.kind === 'none') return { rows: m.rows, cols: m.cols, data };
-    this.checkWidth(m);
-    const width = m.cols;
-    for (let i = 0; i < data.length; i += width) for (let j = 0; j < width; j++) data[i + j] = data[i + j]! * this.scale[j]! + this.offset[j]!;
-    return { rows: m.rows, cols: m.cols, data };
+    const copy = { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };
+    this.inPlace(copy, 'inverse');
+    return copy;
   }
 
-  private checkWidth(m: Matrix): void {
-    const width = this.offset.length;
-    if (m.cols !== width) throw new GlassnetError({ code: 'shape', argument: 'x[0]', expected: `${width} features (as in the training data)`, found: `${m.cols}` });
+  /** Copies of the rows, mapped in place: the copies are what the caller gets, so only they are written. */
+  private copyRows(x: Rows, direction: Direction): number[][] {
+    const copy = x.map((row) => row.slice());
+    this.inPlace(copy, direction);
+    return copy;
+  }
+
+  /**
+   * The one loop every transform runs: each value `v` of column `j` becomes
+   * `(v - offset[j]) / scale[j]` forward or `v * scale[j] + offset[j]`
+   * back, written over the values. Every row's width is checked before the
+   * first is written, so a bad row changes nothing. `none` maps nothing
+   * and takes any width.
+   */
+  private inPlace(x: number[][] | Matrix, direction: Direction): void {
+    if (this.stats.kind === 'none') return;
+    const { offset, scale } = this;
+    const width = offset.length;
+    // A matrix is one run of rows; an array of rows, one run per row.
+    const runs: (number[] | Float64Array)[] = Array.isArray(x) ? x : [x.data];
+    if (Array.isArray(x)) {
+      x.forEach((row, i) => {
+        if (row.length !== width) throw this.widthError(`x[${i}]`, row.length);
+      });
+    } else if (x.cols !== width) throw this.widthError('x[0]', x.cols);
+    for (const values of runs) {
+      if (direction === 'forward') for (let i = 0; i < values.length; i += width) for (let j = 0; j < width; j++) values[i + j] = (values[i + j]! - offset[j]!) / scale[j]!;
+      else for (let i = 0; i < values.length; i += width) for (let j = 0; j < width; j++) values[i + j] = values[i + j]! * scale[j]! + offset[j]!;
+    }
+  }
+
+  private widthError(argument: string, found: number): GlassnetError {
+    return new GlassnetError({ code: 'shape', argument, expected: `${this.offset.length} features (as in the training data)`, found: `${found}` });
   }
 
   /** The statistics as data; {@link scalerFromJSON} restores an equal scaler. */
   toJSON(): ScalerJSON {
     return structuredClone(this.stats);
-  }
-
-  private map(x: Rows, f: (v: number, column: number) => number): number[][] {
-    if (this.stats.kind === 'none') return x.map((row) => row.slice());
-    const width = this.offset.length;
-    return x.map((row, i) => {
-      if (row.length !== width) {
-        throw new GlassnetError({ code: 'shape', argument: `x[${i}]`, expected: `${width} features (as in the training data)`, found: `${row.length}` });
-      }
-      return row.map(f);
-    });
   }
 }
 

@@ -38,6 +38,12 @@ export function trainTestSplit<T extends Dataset>(data: T, options: SplitOptions
  * order, for the same seed. The rows are rearranged in place (training rows
  * first) and both sets are views of `data`'s memory, so a large data set is
  * split without a copy; `data` itself is not to be used after.
+ *
+ * @param data flat features and targets with one target row per feature row; other fields are copied to both sets.
+ * @param options the test fraction, seed and stratification, as {@link trainTestSplit}'s.
+ * @throws GlassnetError as {@link trainTestSplit}: `range` when the fraction
+ * leaves either set empty, `shape` when x and y differ in rows or
+ * stratified targets are not one-hot rows; nothing is rearranged then.
  */
 export function splitMatrices<T extends Flat<Dataset>>(data: T, options: SplitOptions): { train: T; test: T } {
   const n = data.x.rows;

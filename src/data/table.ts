@@ -135,24 +135,27 @@ export interface Features {
 
 /** Whether a cell means "no value" ({@link MISSING_TOKENS}). */
 export function isMissing(cell: string): boolean {
-  // The common cell, longer than any token and starting and ending in a printable ASCII character (never space that trim removes), is present.
-  const n = cell.length;
-  if (n > 3 && printable(cell.charCodeAt(0)) && printable(cell.charCodeAt(n - 1))) return false;
-  return MISSING_TOKENS.includes(cell.trim());
+  return missingIn(cell, 0, cell.length);
 }
 
-/** {@link isMissing} for field `j` of a record, read where it lies. */
+/** {@link isMissing} for `text.slice(start, end)`, read where it lies: a present cell never becomes a string. */
+function missingIn(text: string, start: number, end: number): boolean {
+  // The common cell, longer than any token and starting and ending in a printable ASCII character (never space that trim removes), is present.
+  if (end - start > 3 && printable(text.charCodeAt(start)) && printable(text.charCodeAt(end - 1))) return false;
+  return MISSING_TOKENS.includes(text.slice(start, end).trim());
+}
+
+/** {@link isMissing} for field `j` of a record. */
 function missingAt(record: CsvRecord, j: number): boolean {
   // A number read is present (no missing token is a number).
   if (!Number.isNaN(record.values[j]!)) return false;
   const start = record.starts[j]!;
-  if (start >= 0) {
-    const end = record.ends[j]!;
-    const { text } = record;
-    if (end - start > 3 && printable(text.charCodeAt(start)) && printable(text.charCodeAt(end - 1))) return false;
-  }
-  return isMissing(record.cell(j));
+  return start >= 0 ? missingIn(record.text, start, record.ends[j]!) : isMissing(record.unquoted[j]!);
 }
+
+/** {@link TableBuild.markMissing}'s answer, as bits: a feature cell is missing, a target cell is missing. */
+const FEATURE_MISSING = 1;
+const TARGET_MISSING = 2;
 
 function printable(code: number): boolean {
   return code > 32 && code < 127;
@@ -233,6 +236,12 @@ export async function loadTableStream(chunks: AsyncTextChunks, options: TableOpt
  * {@link loadTableStream} into flat matrices: the numbers of a large file
  * in two Float64Arrays (features and targets), allocated once at their
  * final size, which a tensor or a worker thread takes without a copy.
+ * The text is read twice, so `chunks` is a function that starts it anew.
+ *
+ * @param chunks the text, from the start each time it is called (e.g. `readTextChunks` of 'glassnet/node').
+ * @param options as {@link loadTable}'s, plus `shared` (SharedArrayBuffers) and `deferFill` (missing cells left NaN for {@link fillMissing}).
+ * @param onProgress called after each chunk with the pass (1: profiling the columns, 2: reading the numbers) and the characters read so far in it.
+ * @throws GlassnetError as {@link loadTable}, naming `file:line:column (name)`.
  */
 export async function loadMatrixStream(chunks: AsyncTextChunks, options: TableOptions = {}, onProgress?: (pass: 1 | 2, characters: number) => void): Promise<CsvMatrices> {
   const build = new TableBuild(options, 'table');
@@ -356,6 +365,12 @@ class TableBuild {
   private y: Matrix | null = null;
   /** Rows written into x and y. */
   private written = 0;
+  /** The columns read (features and targets), ascending, each once; whether each is a target; their profiles. */
+  private readColumns: number[] = [];
+  private readTargets = new Uint8Array(0);
+  private profileList: ColumnProfile[] = [];
+  /** Per column of the file: whether the current record's cell is missing (set by `markMissing`). */
+  private missingCells = new Uint8Array(0);
   /** Missing feature cells are left NaN for {@link fillMissing} (`deferFill`, fill values not given). */
   private get deferred(): boolean {
     return this.options.deferFill === true && (this.missing === 'mean' || this.missing === 'median');
@@ -451,6 +466,11 @@ class TableBuild {
       if (this.missing === 'median' && this.features.includes(c)) profile.values = [];
       this.profiles.set(c, profile);
     }
+    // As arrays, in ascending order: iterating a Map's entries allocates for every row.
+    this.readColumns = [...this.profiles.keys()].sort((a, b) => a - b);
+    this.readTargets = Uint8Array.from(this.readColumns, (c) => (this.targets.includes(c) ? 1 : 0));
+    this.profileList = this.readColumns.map((c) => this.profiles.get(c)!);
+    this.missingCells = new Uint8Array(this.columns.length);
     if (options.encoding !== undefined) this.useEncoding(options.encoding);
   }
 
@@ -458,40 +478,48 @@ class TableBuild {
     return columnIndex(this.columns, ref, argument);
   }
 
-  /** Whether a row takes part: under `drop` only rows without a missing cell; otherwise rows whose targets are present. */
-  private keeps(record: CsvRecord): boolean {
-    if (this.missing === 'drop' && !this.present(record, this.features)) return false;
-    return this.present(record, this.targets);
+  /** Whether a row takes part, from its {@link markMissing} bits: under `drop` only rows without a missing cell; otherwise rows whose targets are present. */
+  private keeps(missing: number): boolean {
+    if (this.missing === 'drop' && (missing & FEATURE_MISSING) !== 0) return false;
+    return (missing & TARGET_MISSING) === 0;
   }
 
-  /** Whether none of `columns` is missing in the record. */
-  private present(record: CsvRecord, columns: readonly number[]): boolean {
-    for (let k = 0; k < columns.length; k++) if (missingAt(record, columns[k]!)) return false;
-    return true;
+  /**
+   * Tests each cell the table reads once per record, setting
+   * `missingCells[c]` for every column read; the rest of the record's
+   * handling reads those flags. Returns which kinds of cell are missing
+   * ({@link FEATURE_MISSING}, {@link TARGET_MISSING}).
+   */
+  private markMissing(record: CsvRecord): number {
+    const { readColumns, readTargets, missingCells } = this;
+    let missing = 0;
+    for (let k = 0; k < readColumns.length; k++) {
+      const c = readColumns[k]!;
+      const here = missingAt(record, c);
+      missingCells[c] = here ? 1 : 0;
+      if (here) missing |= readTargets[k] === 1 ? TARGET_MISSING : FEATURE_MISSING;
+    }
+    return missing;
   }
 
   private profile(record: CsvRecord): void {
     const { line } = record;
-    // The profiled columns in ascending order, as arrays: iterating a Map's entries allocates for every row.
-    const columns = this.profiledColumns ??= [...this.profiles.keys()].sort((a, b) => a - b);
-    const profiles = this.profileList ??= columns.map((c) => this.profiles.get(c)!);
-    if (this.missing === 'error') {
+    const { readColumns: columns, profileList: profiles, missingCells } = this;
+    const missing = this.markMissing(record);
+    if (this.missing === 'error' && missing !== 0) {
       for (const c of columns) {
-        if (!missingAt(record, c)) continue;
+        if (missingCells[c] === 0) continue;
         this.missingCount++;
         this.firstMissing ??= { line, column: c, cell: record.cell(c) };
       }
     }
-    if (!this.keeps(record)) return;
+    if (!this.keeps(missing)) return;
     if (this.kept++ === 0) this.firstKept = line;
     for (let k = 0; k < columns.length; k++) {
       const c = columns[k]!;
-      if (!missingAt(record, c)) profiles[k]!.add(record, c);
+      if (missingCells[c] === 0) profiles[k]!.add(record, c);
     }
   }
-
-  private profiledColumns: number[] | undefined;
-  private profileList: ColumnProfile[] | undefined;
 
   /** After the first pass: refuse missing cells, then settle the encoding and the task. */
   private settle(): void {
@@ -599,8 +627,9 @@ class TableBuild {
   /** Second pass: the row's inputs (and targets), with categories one-hot and missing cells filled, written in place into x and y (or passed to `onRow`). */
   private fill(record: CsvRecord, onRow?: (x: number[]) => void): void {
     const { line } = record;
-    if (this.kind === 'features') this.checkMissingCells(record);
-    else if (!this.keeps(record)) return;
+    const missing = this.markMissing(record);
+    if (this.kind === 'features') this.checkMissingCells(record, missing);
+    else if (!this.keeps(missing)) return;
     const encoding = this.encoding!;
     const row = this.written++;
     const out: Float64Array | number[] = onRow === undefined ? this.x!.data : [];
@@ -611,7 +640,7 @@ class TableBuild {
       const categories = this.categoryIndex[j] ?? null;
       // A category's text when it is the fill value, not the record's.
       let cell: string | null = null;
-      if (missingAt(record, c)) {
+      if (this.missingCells[c] === 1) {
         if (this.deferred) {
           const inputs = categories === null ? 1 : categories.size;
           for (let m = 0; m < inputs; m++) out[k++] = NaN;
@@ -663,12 +692,11 @@ class TableBuild {
   }
 
   /** Prediction reads every row: a missing cell is an error unless the policy fills it. */
-  private checkMissingCells(record: CsvRecord): void {
-    if (this.missing !== 'error' || !this.streaming) return;
-    const c = this.features.find((f) => missingAt(record, f));
-    if (c !== undefined) {
-      throw new GlassnetError({ code: 'empty', argument: this.at(record.line, c), expected: 'a value (or fill missing cells with --missing mean or median)', found: describeValue(record.cell(c)) });
-    }
+  private checkMissingCells(record: CsvRecord, missing: number): void {
+    if (this.missing !== 'error' || !this.streaming || (missing & FEATURE_MISSING) === 0) return;
+    // The first in the features' order, as the model reads them.
+    const c = this.features.find((f) => this.missingCells[f] === 1)!;
+    throw new GlassnetError({ code: 'empty', argument: this.at(record.line, c), expected: 'a value (or fill missing cells with --missing mean or median)', found: describeValue(record.cell(c)) });
   }
 
   /** The finite number in field `column` of the record. */
@@ -685,9 +713,14 @@ class TableBuild {
  * `others` (validation or test rows), with statistics of `train` alone: a
  * numeric column's mean or median of its present training values, a
  * categorical column's most frequent training category (the first in order
- * on a tie). Returns the encoding with those fill values, to be saved with
- * the model, and the number of cells filled.
- * @throws GlassnetError `empty` for a column with no value in the training rows.
+ * on a tie). Fill values taken after the split keep held-out rows out of
+ * them, so a validation score is not flattered by its own statistics.
+ * @param encoding the load's encoding: the columns and categories the matrices' inputs follow.
+ * @param policy `mean` or `median` (categories always take the most frequent).
+ * @param train the training features, which give the statistics; filled in place.
+ * @param others more feature matrices of the same layout, filled in place with the same values.
+ * @returns the encoding with those fill values, to be saved with the model, and the number of cells filled.
+ * @throws GlassnetError `empty` naming the column for one with no value in the training rows (before any cell is filled).
  */
 export function fillMissing(encoding: FeatureEncoding, policy: 'mean' | 'median', train: Matrix, others: readonly Matrix[] = []): { encoding: FeatureEncoding; filled: number } {
   const fill: (number | string | null)[] = [];
@@ -722,28 +755,48 @@ export function fillMissing(encoding: FeatureEncoding, policy: 'mean' | 'median'
 
 /**
  * Fills the missing cells a `deferFill` load left NaN with the encoding's
- * fill values (a category's as its one-hot inputs); returns how many.
- * @throws GlassnetError `empty` for a missing cell in a column without a fill value.
+ * fill values (a category's as its one-hot inputs), in place: how data read
+ * for a saved model (evaluation, a resumed run) is filled as in training.
+ * @param encoding an encoding with fill values, e.g. a model's or {@link fillMissing}'s.
+ * @param parts feature matrices laid out as the encoding's inputs.
+ * @returns the number of cells filled.
+ * @throws GlassnetError `empty` naming the column for a missing cell in a column without a fill value, before any cell is filled.
  */
 export function applyFill(encoding: FeatureEncoding, parts: readonly Matrix[]): number {
-  let filled = 0;
   let offset = 0;
-  encoding.columns.forEach((name, j) => {
+  // Per column: where its inputs start, and the inputs that fill it (null: it has no fill value).
+  const columns = encoding.columns.map((name, j) => {
     const categories = encoding.categories[j] ?? null;
     const at = offset;
     offset += categories === null ? 1 : categories.length;
     const value = encoding.fill[j] ?? null;
     const values = value === null ? null : categories === null ? [value as number] : categories.map((c) => (c === value ? 1 : 0));
+    return { name, at, values };
+  });
+  /** Calls `f` with the index of each missing cell of the column whose inputs start at `at`. */
+  const eachMissing = (at: number, f: (part: Matrix, base: number) => void): void => {
     for (const part of parts) {
       for (let r = 0; r < part.rows; r++) {
         const base = r * part.cols + at;
-        if (!Number.isNaN(part.data[base]!)) continue;
-        if (values === null) throw new GlassnetError({ code: 'empty', argument: name, expected: 'a fill value for its missing cells', found: 'none' });
-        part.data.set(values, base);
-        filled++;
+        if (Number.isNaN(part.data[base]!)) f(part, base);
       }
     }
-  });
+  };
+  // Refused before anything is written, so a refusal leaves the matrices as they were.
+  for (const { name, at, values } of columns) {
+    if (values !== null) continue;
+    eachMissing(at, () => {
+      throw new GlassnetError({ code: 'empty', argument: name, expected: 'a fill value for its missing cells', found: 'none' });
+    });
+  }
+  let filled = 0;
+  for (const { at, values } of columns) {
+    if (values === null) continue;
+    eachMissing(at, (part, base) => {
+      part.data.set(values, base);
+      filled++;
+    });
+  }
   return filled;
 }
 

@@ -84,13 +84,14 @@ interface PendingDense {
 
 /**
  * Reads an ONNX model of a multi-layer perceptron. The protobuf is decoded
- * with every length checked against the file, initializers are checked
- * (unique names, float or double, data matching their dims) before any
- * weight is copied, and the graph must be a single chain from its input to
- * its output.
+ * with every length checked against the file, initializers and Constant
+ * nodes are checked (unique names, float or double, data matching their
+ * dims, every value finite) before any weight is copied, and the graph
+ * must be a single chain from its input to its output.
  * @param options.file names the input in errors (default `"model.onnx"`).
  * @param options.dtype the new model's dtype (default: the initializers', float32 or float64).
- * @throws GlassnetError naming the file and the part: `model.onnx: graph.node[3] "conv0"` for an unsupported operator.
+ * @throws GlassnetError naming the file and the part: `model.onnx: graph.node[3] "conv0"` for an unsupported operator,
+ * `not-finite` naming the tensor and the element (`model.onnx: graph.initializer[5] "targetScaler.scale"[1]`) for a NaN or infinite constant.
  */
 export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DType } = {}): ImportedOnnx {
   const file = options.file ?? 'model.onnx';
@@ -104,6 +105,11 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
   const graph = onnx.graph ?? fail('type', 'graph', 'a graph', 'none');
 
   const constants = new Map<string, Constant>();
+  // Constants are data: a NaN or infinity would otherwise load silently into a scaler, a target scaler or an activation's scalar.
+  const finite = (c: Constant, part: string): Constant => {
+    checkFinite(c.values, at(part));
+    return c;
+  };
   // INT64 initializers can only be the column order of glassnet's categorical encoding (Gather's indices): read when that asks for them.
   const integers = new Map<string, { tensor: OnnxTensor; part: string }>();
   graph.initializer.forEach((t, i) => {
@@ -111,7 +117,7 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
     const part = `graph.initializer[${i}] "${name}"`;
     if (constants.has(name) || integers.has(name)) fail('unknown-name', `graph.initializer[${i}].name`, 'initializer names that are all different', JSON.stringify(name));
     if (t.dataType === ONNX_DTYPE.INT64) integers.set(name, { tensor: t, part });
-    else constants.set(name, readConstant(t, part, fail));
+    else constants.set(name, finite(readConstant(t, part, fail), part));
   });
   const indices = (name: string): OnnxIndices | undefined => {
     const found = integers.get(name);
@@ -127,7 +133,7 @@ export function fromOnnx(bytes: Uint8Array, options: { file?: string; dtype?: DT
     const part = `graph.node[${i}] "${node.name ?? ''}" (Constant)`;
     const name = node.output[0] ?? '';
     if (node.input.length !== 0 || node.output.length !== 1 || constants.has(name) || integers.has(name)) fail('shape', part, 'no inputs and one output, a name no other constant has', `${node.input.length} inputs, outputs ${JSON.stringify(node.output)}`);
-    constants.set(name, constantNode(node, part, fail));
+    constants.set(name, finite(constantNode(node, part, fail), part));
   });
   const metadata = readMetadataEntries(onnx, file);
   // Before IR version 4 initializers were listed as inputs too.

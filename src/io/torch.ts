@@ -56,21 +56,21 @@ export function torchSource(model: Sequential): string {
  */
 export function toTorchStateDict(model: Sequential): Uint8Array {
   const modules = torchModules(model);
+  const dense = model.layers.filter((layer): layer is Dense => layer instanceof Dense);
   const tensors: [string, { shape: number[]; data: ArrayLike<number> }][] = [];
-  let index = 0;
-  for (const layer of model.layers) {
-    if (layer instanceof Dense) {
-      checkSavable(layer.weight, `${layer.name}.weight`);
-      tensors.push([`${index}.weight`, { shape: [layer.outputSize, layer.inputSize], data: layer.weight.data }]);
-      const bias = layer.bias;
-      if (bias !== null) {
-        checkSavable(bias, `${layer.name}.bias`);
-        tensors.push([`${index}.bias`, { shape: [layer.outputSize], data: Array.from({ length: layer.outputSize }, (_, u) => bias.data[bias.size === 1 ? 0 : u]!) }]);
-      }
+  // The k-th Linear is the k-th Dense layer; its parameters are named by its place in the module list, as state_dict() names them.
+  let k = 0;
+  modules.forEach((module, index) => {
+    if (module.module !== 'Linear') return;
+    const layer = dense[k++]!;
+    checkSavable(layer.weight, `${layer.name}.weight`);
+    tensors.push([`${index}.weight`, { shape: [layer.outputSize, layer.inputSize], data: layer.weight.data }]);
+    const bias = layer.bias;
+    if (bias !== null) {
+      checkSavable(bias, `${layer.name}.bias`);
+      tensors.push([`${index}.bias`, { shape: [layer.outputSize], data: Array.from({ length: layer.outputSize }, (_, u) => bias.data[bias.size === 1 ? 0 : u]!) }]);
     }
-    // The layer's modules: Linear and its activation, or Dropout.
-    index += layer instanceof Dense && ACTIVATION_INTEROP[layer.activation].torch(alphaOf(layer)) !== null ? 2 : 1;
-  }
+  });
   return encodeSafetensors(tensors, model.dtype === 'float64' ? 'F64' : 'F32', {
     format: 'pt', [TORCH_MODULES_KEY]: JSON.stringify(modules), 'glassnet.torch.source': torchSource(model),
   });
@@ -88,6 +88,12 @@ export interface TorchArchitecture {
 }
 
 const KEY = /^(0|[1-9]\d{0,5})\.(weight|bias)$/;
+
+/** Each activation's torch module and arguments at its default option (none for linear), built once for every module list read. */
+const TORCH_FORMS = (Object.keys(ACTIVATION_INTEROP) as ActivationName[]).flatMap((name) => {
+  const form = ACTIVATION_INTEROP[name].torch(defaultAlpha(name));
+  return form === null ? [] : [{ name, module: form.module, args: form.args }];
+});
 
 /**
  * A glassnet model from a `torch.nn.Sequential` state dict of `Linear`
@@ -163,9 +169,9 @@ export function torchArchitectureFromMetadata(metadata: Readonly<Record<string, 
   if (!Array.isArray(modules)) throw new GlassnetError({ code: 'type', argument, expected: 'a JSON module list', found: describeValue(modules) });
   // One module may stand for several activations (GELU, and GELU with approximate='tanh'): its arguments tell them apart.
   const activationOf = (module: unknown, args: unknown, alpha: unknown): ActivationName | undefined => {
-    const candidates = (Object.keys(ACTIVATION_INTEROP) as ActivationName[]).filter((name) => ACTIVATION_INTEROP[name].torch(defaultAlpha(name))?.module === module);
-    if (candidates.length < 2) return candidates[0];
-    return candidates.find((name) => ACTIVATION_INTEROP[name].torch(typeof alpha === 'number' ? alpha : defaultAlpha(name))?.args === args);
+    const candidates = TORCH_FORMS.filter((f) => f.module === module);
+    if (candidates.length < 2) return candidates[0]?.name;
+    return candidates.find((f) => (typeof alpha === 'number' ? ACTIVATION_INTEROP[f.name].torch(alpha)?.args : f.args) === args)?.name;
   };
   const activations: ActivationName[] = [];
   const alphas: (number | undefined)[] = [];

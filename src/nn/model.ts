@@ -140,8 +140,18 @@ export function mlp(sizes: readonly number[], options: MlpOptions = {}): Sequent
     throw new GlassnetError({ code: 'shape', argument: 'sizes', expected: 'at least two sizes (inputs and outputs)', found: formatShape(sizes) });
   }
   checkOptions(options, MLP_OPTIONS);
+  return mlpChecked(sizes, options, checkNumber(options.dropout ?? 0, RATE, 'options.dropout'));
+}
+
+/**
+ * {@link mlp} after its checks: at least two sizes, known option names and
+ * the dropout rate `dropout` (which replaces `options.dropout`). For callers
+ * that check those themselves under their own argument names (`networkFrom`'s
+ * flat spec says `dropout`), so each rate is checked once. Internal: not
+ * exported from the package.
+ */
+export function mlpChecked(sizes: readonly number[], options: MlpOptions, dropout: number): Sequential {
   const seed = options.seed ?? 0;
-  const dropout = checkNumber(options.dropout ?? 0, RATE, 'options.dropout');
   const random = new Random(seed);
   const hidden = options.activation ?? 'sigmoid';
   const layers: Layer[] = [];

@@ -110,7 +110,20 @@ export function evaluateTensors(model: Sequential, inputs: Tensor, targets: Tens
   return evaluateOutputs(forwardRows(model, inputs), targets, loss, lossOptions);
 }
 
-/** {@link evaluateTensors} on outputs already computed (`[rows, outputs]`, as targets), so a caller that needs them too runs the model once. */
+/**
+ * {@link evaluate}'s figures for outputs already computed, so a caller that
+ * needs the outputs too (`glassnet train` reports them, a TrainedModel
+ * unscales them) runs the model once. Neither tensor is checked beyond the
+ * loss's own checks: they are taken as {@link toSamples} would give them.
+ * @param outputs the network's outputs, `[rows, outputs]`.
+ * @param targets the targets, of the outputs' shape and dtype.
+ * @param loss the loss, which also decides classification or regression figures.
+ * @param lossOptions the loss's options (class weights, huber's delta).
+ * @throws GlassnetError as the loss checks: `unknown-name` for an unknown
+ * loss or an option it does not take, `range` for a bad option value
+ * (`options.weight`, `options.delta`), `shape` or `dtype` naming `target`
+ * when targets and outputs differ.
+ */
 export function evaluateOutputs(outputs: Tensor, targets: Tensor, loss: LossName, lossOptions: LossOptions = {}): Evaluation {
   return noGrad(() => {
     const value = getLoss(loss, lossOptions)(outputs, targets).item();

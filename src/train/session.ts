@@ -12,7 +12,7 @@ import type { LossOptions } from '../tensor/ops.js';
 import type { ActivationName } from '../nn/activations.js';
 import { Dense } from '../nn/layers.js';
 import { checkLoss, type LossName } from '../nn/losses.js';
-import { mlp, type MlpOptions, type Sequential } from '../nn/model.js';
+import { mlp, mlpChecked, type MlpOptions, type Sequential } from '../nn/model.js';
 import { createOptimizer, type OptimizerName } from '../optim/factory.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { RATE, checkInteger, checkNumber, checkOptions, optionNames } from '../util/checks.js';
@@ -189,8 +189,7 @@ export function networkFrom(spec: NetworkSpec): Sequential {
     throw new GlassnetError({ code: 'shape', argument: 'sizes', expected: 'at least two layer sizes (inputs and outputs)', found: describeValue(sizes) });
   }
   sizes.forEach((n, i) => checkInteger(n, 1, `sizes[${i}]`));
-  checkNumber(spec.dropout ?? 0, RATE, 'dropout');
-  return mlp(sizes, options);
+  return mlpChecked(sizes, options, checkNumber(spec.dropout ?? 0, RATE, 'dropout'));
 }
 
 // ----------------------------------------------------------------- the session
