@@ -119,9 +119,10 @@ describe.runIf(supported)('wasm-mt: threads', () => {
     await backend.close();
   });
 
-  it('gives the same bits as one thread, for row counts that split unevenly and memory that grows between calls', async () => {
+  // pollMs 0: every thread sleeps at once, so workers often wake after the caller took the last chunk and are left out.
+  it.each([{ pollMs: undefined }, { pollMs: 0 }])('gives the same bits as one thread, for row counts that split unevenly and memory that grows between calls (polling %o)', async ({ pollMs }) => {
     const single = make();
-    const threaded = make({ threads: 3, forceThreads: true });
+    const threaded = make({ threads: 3, forceThreads: true, ...(pollMs === undefined ? {} : { pollMs }) });
     const random = new Random(14);
     const memory: number[] = [];
     // m = 97 is 20 row panels of 5 (25 of 4): chunks of 2 panels (3 at MR = 4) handed out to 3 threads;

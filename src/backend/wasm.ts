@@ -115,6 +115,8 @@ export interface KernelForcing {
   readonly forceThreads?: boolean;
   /** Rows of the register tile, 1 to 6 (tuning and tests; default: the measured best for the kernel, see {@link TILE_ROWS}). */
   readonly tileRows?: number;
+  /** Milliseconds the threads poll before they sleep (tuning; default `POLL_MS` in `wasm/threads.ts`). */
+  readonly pollMs?: number;
 }
 
 /** A wasm backend plus what tests and benchmarks need to watch it. */
@@ -163,7 +165,7 @@ export function createForcedWasmBackend(options: WasmBackendOptions & KernelForc
   const minThreadedWork = options.forceThreads === true ? 1 : THREADED_MATMUL_WORK;
   const force = options.forceKernel === true;
   const single = WasmKernels.single(kernel, force);
-  const threaded = WasmKernels.threaded(kernel, options.threads ?? 1, minThreadedWork, force);
+  const threaded = WasmKernels.threaded(kernel, options.threads ?? 1, minThreadedWork, force, options.pollMs);
   /**
    * Where a product runs: the shared memory only when it is split across
    * the threads. Everything else (small and thin products, the axpy) runs
@@ -283,7 +285,7 @@ class WasmKernels {
    * back to {@link single}) when threads are not asked for or not available:
    * no shared wasm memory, no SharedArrayBuffer, no worker threads.
    */
-  static threaded(kernel: KernelOptions, threads: number, minThreadedWork: number, force: boolean): WasmKernels | null {
+  static threaded(kernel: KernelOptions, threads: number, minThreadedWork: number, force: boolean, pollMs?: number): WasmKernels | null {
     if (!(threads > 1)) return null;
     const bytes = emitKernelModule({ ...kernel, sharedMaxPages: MAX_SHARED_PAGES });
     if (typeof SharedArrayBuffer !== 'function' || !WebAssembly.validate(bytes)) return null;
@@ -294,7 +296,7 @@ class WasmKernels {
       return null;
     }
     const module = new WebAssembly.Module(bytes);
-    const workers = GemmWorkers.start(module, memory, Math.floor(threads) - 1, EDGE_TILE_BYTES);
+    const workers = GemmWorkers.start(module, memory, Math.floor(threads) - 1, EDGE_TILE_BYTES, pollMs);
     if (workers === null) return null;
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     // The elementwise kernels run on the caller only, over the same shared memory.

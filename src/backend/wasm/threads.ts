@@ -58,7 +58,9 @@ const SLOT = {
   A_DEPTH_STRIDE: 8,
   /** 0 until the caller has packed B: a chunk packs its A first, then waits for it. */
   B_READY: 9,
-  A_PACK: 10, B_PACK: 11, C: 12, M: 13, N: 14, K: 15, A_PANEL: 16, B_PANEL: 17, LDC: 18, LOAD: 19,
+  /** Microseconds a thread polls before it sleeps (see {@link waitWhile}): the pool's, or 0 while it finds the machine contended. */
+  POLL_US: 10,
+  A_PACK: 11, B_PACK: 12, C: 13, M: 14, N: 15, K: 16, A_PANEL: 17, B_PANEL: 18, LDC: 19, LOAD: 20,
 } as const;
 const JOB_INTS = SLOT.A_PACK + GEMM_ARGS;
 
@@ -74,6 +76,45 @@ const CONTROL_INTS = 5;
 const IDLE = 0;
 const POSTED = 1;
 const RUNNING = 2;
+
+/**
+ * Milliseconds a thread polls a slot before it sleeps in `Atomics.wait`,
+ * by default. A training step posts its products a fraction of a
+ * millisecond apart, and a parked worker took tens of µs to wake, often
+ * too late to take a share of a B2-sized product at all; polling keeps it
+ * awake between the products of one step, as OpenMP's spin-then-sleep
+ * wait does. Past this it sleeps and costs nothing. On a machine whose
+ * other core is busy, polling costs more than it saves (see
+ * {@link CONTENDED_MS}). Measured in docs/backends.md ("Threads").
+ */
+export const POLL_MS = 2;
+/**
+ * The sign of a contended machine: the caller, done with its chunks,
+ * waited for a worker longer than this and longer than its own share took.
+ * Chunks end close together when both threads run (the last takes are
+ * small), so a wait that long means the worker lost its core mid-chunk,
+ * which polling makes likelier (it spends the worker's time slice). The
+ * threads then sleep at once for {@link QUIET_MS} before they poll again.
+ */
+const CONTENDED_MS = 0.5;
+const QUIET_MS = 250;
+
+/**
+ * Returns once `array[index]` is no longer `value`: polls it for up to
+ * `pollMs`, then sleeps in `Atomics.wait` until notified. Host and
+ * workers run this same function (the worker's copy is its source text,
+ * like {@link computeChunk}'s), so it refers to nothing but its
+ * parameters.
+ */
+function waitWhile(array: Int32Array, index: number, value: number, pollMs: number): void {
+  const until = performance.now() + pollMs;
+  for (let polls = 1; Atomics.load(array, index) === value; polls++) {
+    // Reading the clock costs more than a poll: look at it every 1024th.
+    if ((polls & 1023) !== 0 || performance.now() < until) continue;
+    while (Atomics.load(array, index) === value) Atomics.wait(array, index, value);
+    return;
+  }
+}
 
 /** The exports a thread computes chunks with; `packA` is only called when the job has A unpacked. */
 interface ChunkKernels {
@@ -96,7 +137,7 @@ function computeChunk(job: Int32Array, first: number, size: number, kernels: Chu
   if (job[SLOT.RAW_A]! >= 0) {
     kernels.packA!(aPack, job[SLOT.RAW_A]! + 4 * row * job[SLOT.A_ROW_STRIDE]!, rows, job[SLOT.K]!, job[SLOT.A_ROW_STRIDE]!, job[SLOT.A_DEPTH_STRIDE]!);
   }
-  while (Atomics.load(job, SLOT.B_READY) === 0) Atomics.wait(job, SLOT.B_READY, 0);
+  waitWhile(job, SLOT.B_READY, 0, job[SLOT.POLL_US]! / 1000);
   kernels.gemmBlocked(
     aPack, job[SLOT.B_PACK]!, job[SLOT.C]! + row * job[SLOT.LDC]!, rows, job[SLOT.N]!, job[SLOT.K]!,
     job[SLOT.A_PANEL]!, job[SLOT.B_PANEL]!, job[SLOT.LDC]!, job[SLOT.LOAD]!, scratch,
@@ -140,6 +181,7 @@ const WORKER_SOURCE = `
 const { workerData } = process.getBuiltinModule('node:worker_threads');
 const SLOT = ${JSON.stringify(SLOT)};
 const [CHUNK, CHUNK_SIZE] = ${JSON.stringify([CHUNK, CHUNK_SIZE])};
+const waitWhile = ${waitWhile.toString()};
 const computeChunk = ${computeChunk.toString()};
 const takeChunks = ${takeChunks.toString()};
 const job = new Int32Array(workerData.job);
@@ -156,7 +198,7 @@ try {
   fail();
 }
 while (kernels !== null) {
-  Atomics.wait(control, ${STATE}, ${IDLE});
+  waitWhile(control, ${STATE}, ${IDLE}, job[SLOT.POLL_US] / 1000);
   if (Atomics.load(control, ${QUIT}) !== 0) break;
   if (Atomics.compareExchange(control, ${STATE}, ${POSTED}, ${RUNNING}) !== ${POSTED}) continue;
   try {
@@ -216,16 +258,22 @@ export class GemmWorkers {
   /** The caller's own control block: takeChunks records its chunk there too. */
   private readonly own = new Int32Array(CONTROL_INTS).fill(-1);
 
-  private constructor(private workers: NodeWorker[], private readonly job: Int32Array, private readonly controls: Int32Array[]) {}
+  /** Until this time (performance.now()) the threads sleep at once instead of polling: the machine looked contended. */
+  private quietUntil = 0;
+
+  private constructor(
+    private workers: NodeWorker[], private readonly job: Int32Array, private readonly controls: Int32Array[], private readonly pollUs: number,
+  ) {}
 
   /**
    * Starts `count` workers over `memory` (which must be shared) running
    * `module`, or returns null when worker threads are unavailable. Worker
    * `i` spills edge tiles to the scratch at `scratchBytes·(i + 1)` (the
-   * caller's is at 0). The workers are unref'd: they never keep the
-   * process alive.
+   * caller's is at 0). Every thread polls for `pollMs` before it sleeps
+   * ({@link POLL_MS} by default; 0 sleeps at once). The workers are
+   * unref'd: they never keep the process alive.
    */
-  static start(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number, scratchBytes: number): GemmWorkers | null {
+  static start(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number, scratchBytes: number, pollMs = POLL_MS): GemmWorkers | null {
     const threads = workerThreads();
     if (threads === null || count < 1) return null;
     const job = new Int32Array(new SharedArrayBuffer(JOB_INTS * 4));
@@ -245,7 +293,7 @@ export class GemmWorkers {
       for (const worker of workers) void worker.terminate();
       return null;
     }
-    return new GemmWorkers(workers, job, controls);
+    return new GemmWorkers(workers, job, controls, Math.round(pollMs * 1000));
   }
 
   /** Workers that are running (0 after {@link close}). */
@@ -273,6 +321,8 @@ export class GemmWorkers {
     shared[SLOT.A_ROW_STRIDE] = job.aRowStride;
     shared[SLOT.A_DEPTH_STRIDE] = job.aDepthStride;
     shared[SLOT.B_READY] = 0;
+    const posted = performance.now();
+    shared[SLOT.POLL_US] = posted < this.quietUntil ? 0 : this.pollUs;
     // The atomic stores publish the job block before any worker can join.
     Atomics.store(shared, SLOT.NEXT, 0);
     for (const control of this.controls) {
@@ -283,13 +333,14 @@ export class GemmWorkers {
     Atomics.store(shared, SLOT.B_READY, 1);
     Atomics.notify(shared, SLOT.B_READY);
     takeChunks(shared, this.own, kernels, 0);
+    const done = performance.now();
     for (const control of this.controls) {
       // A worker that has not joined yet is left out: it finds IDLE when it wakes.
       if (Atomics.compareExchange(control, STATE, POSTED, IDLE) === POSTED) continue;
-      for (let state = Atomics.load(control, STATE); state !== IDLE; state = Atomics.load(control, STATE)) {
-        Atomics.wait(control, STATE, state);
-      }
+      waitWhile(control, STATE, RUNNING, shared[SLOT.POLL_US]! / 1000);
     }
+    const waited = performance.now() - done;
+    if (waited > CONTENDED_MS && waited > done - posted) this.quietUntil = done + waited + QUIET_MS;
     // Every worker is idle now: a failed worker's chunk is redone here, from its packing on.
     let ok = true;
     for (const control of this.controls) {
