@@ -2,8 +2,10 @@
  * Worker threads that run the wasm GEMM's `gemmBlocked` export on chunks
  * of a product's row panels, over the host's shared linear memory. The
  * host stays synchronous: it publishes the product (the job), wakes the
- * workers, takes chunks itself, then blocks in `Atomics.wait` until every
- * worker that joined is done. The training loop never awaits anything.
+ * workers, takes chunks itself, then waits until every worker that joined
+ * is done. The training loop never awaits anything. Every wait polls for
+ * a while before it sleeps in `Atomics.wait` (see {@link POLL_MS}), so a
+ * worker is awake for the next product of a training step.
  *
  * **Dynamic scheduling.** Chunks of row panels are handed out by a shared
  * atomic counter (`NEXT` in the job block): every thread, the host
