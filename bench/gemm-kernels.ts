@@ -7,6 +7,7 @@
  *   node bench/results/build/bench/gemm-kernels.js [n ...]   # B3 shapes: square n×n, GFLOP/s
  *   node bench/results/build/bench/gemm-kernels.js thin      # B2 mlp1's batch-1 products, µs per call
  *   node bench/results/build/bench/gemm-kernels.js b2        # B2 mlp's batch-64 products, µs per call
+ *   node bench/results/build/bench/gemm-kernels.js micro     # the micro-kernel alone, in L1: GFLOP/s, cycles per depth step
  *
  * `--only wasm,wasm-mt` (anywhere in the arguments) keeps only the named
  * backends. Square products run in interleaved rounds against tfjs-wasm
@@ -27,8 +28,10 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createWasmBackend, jsBackend, jsFastBackend, type Backend } from '../src/backend/index.js';
-import { createForcedWasmBackend } from '../src/backend/wasm.js';
+import { createForcedWasmBackend, TILE_ROWS } from '../src/backend/wasm.js';
 import { Random } from '../src/util/random.js';
+import { emitKernelModule } from '../src/backend/wasm/kernels.js';
+import { measureClockGHz } from './lib/cpu.js';
 import { checkGemm, gemmGflop, gemmOperands } from './lib/workloads.js';
 
 const ROUNDS = 3;
@@ -88,7 +91,9 @@ const cpu = args.includes('--cpu');
 if (cpu) args.splice(args.indexOf('--cpu'), 1);
 const chosen = (backends: Backend[]): Backend[] => backends.filter((backend) => only === null || only.includes(backend.name));
 
-if (args[0] === 'thin' || args[0] === 'b2') {
+if (args[0] === 'micro') {
+  microKernelTable();
+} else if (args[0] === 'thin' || args[0] === 'b2') {
   // Thin products are never split across threads, so wasm-mt only joins the b2 table.
   const threaded = args[0] === 'b2' && wasmMt?.name === 'wasm-mt' ? [wasmMt] : [];
   const backends = chosen([jsBackend, jsFastBackend, ...(wasm === null ? [] : [wasm]), ...threaded]);
@@ -144,6 +149,44 @@ async function squareTable(sizes: number[]): Promise<void> {
   }
 }
 await wasmMt?.close();
+
+/**
+ * The micro-kernel alone, on operands that stay in L1 (a 4×256 panel of A,
+ * a 256×8 panel of B, C read and written back each call): what its inner
+ * loop reaches with no packing, blocking or memory traffic around it, in
+ * GFLOP/s and in cycles per depth step at the measured clock, fused (where
+ * the engine validates relaxed SIMD) and unfused. A depth step is 8 vector
+ * multiply-adds: 16 instructions unfused (two multiply and two add pipes
+ * take them in 4 cycles), 8 fused (two FMA pipes, 4 cycles).
+ */
+function microKernelTable(): void {
+  const depth = 256;
+  const calls = 100_000;
+  const clock = measureClockGHz();
+  const variants = [false, true].filter((fused) => !fused || WebAssembly.validate(emitKernelModule({ relaxedMadd: true, rows: TILE_ROWS })));
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  new Float32Array(memory.buffer).fill(1e-3, 256);
+  const kernels = variants.map((fused) => {
+    const module = new WebAssembly.Module(emitKernelModule({ relaxedMadd: fused, rows: TILE_ROWS }));
+    return { fused, micro: (new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as MicroKernelExport).microKernel, rates: [] as number[] };
+  });
+  const [a, b, c] = [1024, 1024 + 4 * TILE_ROWS * depth, 1024 + 4 * (TILE_ROWS + 8) * depth];
+  for (let round = 0; round < SQUARE_ROUNDS; round++) {
+    for (const kernel of kernels) {
+      const start = performance.now();
+      for (let i = 0; i < calls; i++) kernel.micro(a, b, depth, c, 32, TILE_ROWS, 8, 1, 0);
+      kernel.rates.push((2 * TILE_ROWS * 8 * depth * calls) / ((performance.now() - start) / 1000) / 1e9);
+    }
+  }
+  console.log(`micro-kernel ${TILE_ROWS}×8, depth ${depth}, in L1; clock measured ${clock.toFixed(2)} GHz; best of ${SQUARE_ROUNDS} rounds`);
+  for (const { fused, rates } of kernels) {
+    const best = Math.max(...rates);
+    const cycles = (clock * 1e9) / ((best * 1e9) / (2 * TILE_ROWS * 8));
+    console.log(`${fused ? 'fused  ' : 'unfused'}  ${best.toFixed(1)} GFLOP/s, ${cycles.toFixed(1)} cycles per depth step, ${((100 * best) / (16 * clock)).toFixed(0)}% of 16 flops a cycle`);
+  }
+}
+
+interface MicroKernelExport { microKernel(...args: number[]): void }
 
 /** A B3 contestant: `product(a, b, n)` returns the n×n product (a view it may reuse). */
 interface Contestant { name: string; product: (a: Float32Array, b: Float32Array, n: number) => ArrayLike<number> }

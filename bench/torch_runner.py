@@ -290,7 +290,8 @@ def main():
             measurement, check, config = workloads[args.workload](args)
         else:
             raise ValueError(f'pytorch has no workload {args.workload}')
-        config.update({'threads': str(torch.get_num_threads()), 'torch': torch.__version__, 'gradients cleared': 'zero_grad(set_to_none=True)', **loaded_blas()})
+        config.update({'threads': str(torch.get_num_threads()), 'OpenMP wait policy': os.environ.get('OMP_WAIT_POLICY', 'default'),
+                       'torch': torch.__version__, 'gradients cleared': 'zero_grad(set_to_none=True)', **loaded_blas()})
         result = {'library': library, 'workload': args.workload, **measurement, 'check': check,
                   'rssPeakMB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'config': config}
         print(json.dumps(result))

@@ -29,7 +29,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * fused multiply-add. V8 hoists a step's broadcasts ahead of its
  * multiply-adds, so 5×8 unfused spills accumulators to the stack.
  */
-const TILE_ROWS = 4;
+export const TILE_ROWS = 4;
 /**
  * A product with m, k or n below this skips packing and runs on the row
  * kernels (`dotRows`, `axpyRows`): a 4-row tile would be mostly padding,
