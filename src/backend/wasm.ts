@@ -24,7 +24,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * shapes every training step) neither grow memory nor allocate buffers.
  */
 /**
- * Register-tile height, measured on x64 (AMD EPYC Zen 4, V8 11.3; see
+ * Register-tile height, measured on x64 (AMD EPYC Zen 3, V8 11.3; see
  * docs/backends.md, "The float32 GEMM"): 4×8 is fastest with and without
  * fused multiply-add. V8 hoists a step's broadcasts ahead of its
  * multiply-adds, so 5×8 unfused spills accumulators to the stack.

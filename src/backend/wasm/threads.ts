@@ -34,6 +34,13 @@
  * so this path is Node-only for now).
  */
 
+/** Set bits of a small non-negative integer. */
+function bitCount(bits: number): number {
+  let count = 0;
+  for (let rest = bits; rest !== 0; rest &= rest - 1) count++;
+  return count;
+}
+
 /** Arguments of `gemmBlocked`, in order (see `kernels.ts`); the last is the thread's edge-tile scratch. */
 export const GEMM_ARGS = 11;
 
@@ -95,10 +102,16 @@ export const POLL_MS = 2;
  * waited for a worker longer than this and longer than its own share took.
  * Chunks end close together when both threads run (the last takes are
  * small), so a wait that long means the worker lost its core mid-chunk,
- * which polling makes likelier (it spends the worker's time slice). The
- * threads then sleep at once for {@link QUIET_MS} before they poll again.
+ * which polling makes likelier (it spends the worker's time slice). One
+ * such wait is not enough: on a virtual machine a core is taken away for
+ * a millisecond now and then, idle or not (1–2.5% of B2's split products
+ * back to back, measured), so the threads sleep at once for
+ * {@link QUIET_MS} only after {@link CONTENDED_OF} of the last
+ * {@link RECENT_JOBS} products waited so. Measured in docs/backends.md.
  */
 const CONTENDED_MS = 0.5;
+const RECENT_JOBS = 8;
+const CONTENDED_OF = 2;
 const QUIET_MS = 250;
 
 /**
@@ -262,6 +275,8 @@ export class GemmWorkers {
 
   /** Until this time (performance.now()) the threads sleep at once instead of polling: the machine looked contended. */
   private quietUntil = 0;
+  /** Which of the last {@link RECENT_JOBS} products had a contended wait, one bit each (the newest lowest). */
+  private contended = 0;
 
   private constructor(
     private workers: NodeWorker[], private readonly job: Int32Array, private readonly controls: Int32Array[], private readonly pollUs: number,
@@ -342,7 +357,11 @@ export class GemmWorkers {
       waitWhile(control, STATE, RUNNING, shared[SLOT.POLL_US]! / 1000);
     }
     const waited = performance.now() - done;
-    if (waited > CONTENDED_MS && waited > done - posted) this.quietUntil = done + waited + QUIET_MS;
+    this.contended = ((this.contended << 1) | (waited > CONTENDED_MS && waited > done - posted ? 1 : 0)) & ((1 << RECENT_JOBS) - 1);
+    if (bitCount(this.contended) >= CONTENDED_OF) {
+      this.quietUntil = done + waited + QUIET_MS;
+      this.contended = 0;
+    }
     // Every worker is idle now: a failed worker's chunk is redone here, from its packing on.
     let ok = true;
     for (const control of this.controls) {
