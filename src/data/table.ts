@@ -134,7 +134,7 @@ export interface Features {
 }
 
 /** Whether a cell means "no value" ({@link MISSING_TOKENS}). */
-export function isMissing(cell: string): boolean {
+function isMissing(cell: string): boolean {
   return missingIn(cell, 0, cell.length);
 }
 
