@@ -156,8 +156,8 @@ await wasmMt?.close();
  * loop reaches with no packing, blocking or memory traffic around it, in
  * GFLOP/s and in cycles per depth step at the measured clock, fused (where
  * the engine validates relaxed SIMD) and unfused. A depth step is 8 vector
- * multiply-adds: 16 instructions unfused (two multiply and two add pipes
- * take them in 4 cycles), 8 fused (two FMA pipes, 4 cycles).
+ * multiply-adds: 16 instructions unfused (on Zen, two multiply and two add
+ * pipes take them in 4 cycles), 8 fused (two FMA pipes, 4 cycles).
  */
 function microKernelTable(): void {
   const depth = 256;

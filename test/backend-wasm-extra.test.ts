@@ -37,7 +37,7 @@ describe.runIf(supported)('wasm-mt: a worker that fails', () => {
     heap.fill(0);
     heap[0] = 7; // the caller's scratch marker; the worker's (at 16) is never read
     for (let p = 0; p < 11; p++) heap[(aAt >> 2) + 2 * p] = p;
-    const job = { args: [aAt, 0, cAt, m, 4, 1, 8, 0, ldc, 0, 0], panelRows, rawA: 0, aRowStride: 1, aDepthStride: 1, minChunk: 2, maxChunk: 3 };
+    const job = { args: [aAt, 0, cAt, m, 4, 1, 8, 0, ldc, 0, 0], columns: false, panelWidth: panelRows, raw: 0, rawRowStride: 1, rawDepthStride: 1, minChunk: 2, maxChunk: 3 };
     // B is "packed" only once the worker has taken a chunk and trapped in packA, so it surely fails in this job.
     const packB = (): void => {
       while (Atomics.load(ints, 2) === 0) Atomics.wait(ints, 2, 0, 10);

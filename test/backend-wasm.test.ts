@@ -201,7 +201,7 @@ describe.runIf(supported)('wasm-mt: dynamic chunks', () => {
       markers.forEach((marker, t) => { heap[4 * t] = marker; });
       for (let p = 0; p < 20; p++) heap[(aAt >> 2) + 2 * p] = p;
       const args = [aAt, 0, cAt, m, 4, 1, 8, 0, ldc, 0, 0];
-      const job = { args, panelRows, rawA: -1, aRowStride: 0, aDepthStride: 0, minChunk: 2, maxChunk: 4 };
+      const job = { args, columns: false, panelWidth: panelRows, raw: -1, rawRowStride: 0, rawDepthStride: 0, minChunk: 2, maxChunk: 4 };
       expect(workers.run(job, { gemmBlocked }, () => {})).toBe(true);
       // Chunks are runs of whole panels: each row sees its chunk's first panel, which starts the run.
       let chunkStart = 0;

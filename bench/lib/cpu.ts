@@ -68,12 +68,17 @@ function cpuinfoField(cpuinfo: string, key: string): string | null {
 }
 
 /**
- * Floating-point operations per cycle on one core, assuming two FMA
- * pipes (every x86-64 core since Haswell and Zen): 128-bit WebAssembly
- * SIMD does 2 pipes × 4 float32 lanes × 2 (multiply and add) = 16;
- * native code does 32 with 256-bit AVX2 FMA (also Zen 4's AVX-512, which
- * splits 512-bit operations in two), 64 with an Intel core's two 512-bit
- * FMA units, 16 without FMA.
+ * Floating-point operations per cycle on one core with fused
+ * multiply-add, assuming two FMA pipes (every x86-64 core since Haswell
+ * and Zen): 128-bit WebAssembly SIMD does 2 pipes × 4 float32 lanes × 2
+ * (multiply and add) = 16; native code does 32 with 256-bit AVX2 FMA
+ * (also Zen 4's AVX-512, which splits 512-bit operations in two), 64 with
+ * two 512-bit FMA units (Intel cores that have them: `avx512f` on an Intel
+ * vendor is taken to mean so, which some models do not meet), 16 without
+ * an `fma` flag (ARM64 lists none; its peak is not modelled here). Code
+ * without FMA issues a multiply and an add: on Zen, with two multiply and
+ * two add pipes, the same peak; on Intel cores, whose adds share the FMA
+ * ports, half.
  */
 function flopsPerCycle(flags: readonly string[], vendor: string | null): Record<Peak, number> {
   const native = flags.includes('avx512f') && vendor === 'GenuineIntel' ? 64 : flags.includes('fma') ? 32 : 16;

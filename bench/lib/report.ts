@@ -168,7 +168,6 @@ function verdict(result: RunnerResult): string {
   return result.check.ok === null ? 'n/a' : result.check.ok ? 'yes' : 'NO';
 }
 
-/** One row per accuracy task, from the `extra` cells its runner filled in. */
 /** GFLOP per unit of a roofline row's rate: B2 counts samples, gemm is timed in GFLOP/s already. */
 function gflopPerUnit(workload: string): number {
   return gemmSize(workload) === null ? mlpSampleGflop() : 1;
@@ -178,6 +177,7 @@ function gflopPerUnit(workload: string): number {
  * Each SIMD column's products as a fraction of what its threads' cores
  * can do at the measured clock: 128-bit wasm SIMD against 16 flops a
  * cycle, native code against its vector width (see bench/lib/cpu.ts).
+ * A cell whose check failed carries the throughput table's ✗.
  */
 function rooflineTable(report: BenchReport): string[] {
   const { cpuFacts } = report.meta;
@@ -190,7 +190,7 @@ function rooflineTable(report: BenchReport): string[] {
       const result = find(report, column, workload);
       if (!isMeasured(result)) return '';
       const gflops = result.median * gflopPerUnit(workload);
-      return `${formatValue(gflops)} (${((100 * gflops) / peakGflops).toFixed(0)}%)`;
+      return `${formatValue(gflops)} (${((100 * gflops) / peakGflops).toFixed(0)}%)${result.check.ok === false ? ' ✗' : ''}`;
     });
     return cells.every((c) => c === '') ? [] : [[column, `${peak === 'wasm128' ? '128-bit wasm SIMD' : 'native'} × ${threads}: ${formatValue(peakGflops)}`, ...cells]];
   });
@@ -203,6 +203,7 @@ function rooflineTable(report: BenchReport): string[] {
   ];
 }
 
+/** One row per accuracy task, from the `extra` cells its runner filled in. */
 function accuracyTable(report: BenchReport): string[] {
   const rows = report.accuracyRows.flatMap((row) => report.results
     .filter((r) => r.workload === row.workload)

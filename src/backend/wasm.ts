@@ -241,11 +241,17 @@ class WasmKernels {
   private readonly at: Layout = { rawA: 0, rawB: 0, packA: 0, packB: 0, c: 0, end: 0 };
   /** gemmBlocked's arguments for the whole product, reused. */
   private readonly args: number[] = new Array<number>(GEMM_ARGS).fill(0);
-  /** packB's arguments for the current product, and the call itself (bound once: the threaded path hands it to the pool). */
-  private readonly packBArgs: number[] = new Array<number>(6).fill(0);
-  private readonly packB = (): void => {
-    const b = this.packBArgs;
-    this.kernels.packB(b[0]!, b[1]!, b[2]!, b[3]!, b[4]!, b[5]!);
+  /**
+   * The packing the caller does itself in a threaded product, the operand
+   * every thread reads (B, or A when the product is split by columns), as
+   * arguments and a call bound once (the pool calls it; a steady-state
+   * call allocates nothing).
+   */
+  private readonly sharedPackArgs: number[] = new Array<number>(6).fill(0);
+  private sharedIsA = false;
+  private readonly packShared = (): void => {
+    const p = this.sharedPackArgs;
+    (this.sharedIsA ? this.kernels.packA : this.kernels.packB)(p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!);
   };
   /** The threaded job's description (over {@link args}), reused. */
   private readonly job: Mutable<GemmJob>;
@@ -265,7 +271,7 @@ class WasmKernels {
     this.heap = new Float32Array(memory.buffer);
     this.mr = kernel.rows;
     this.job = {
-      args: this.args, panelRows: kernel.rows, rawA: -1, aRowStride: 0, aDepthStride: 0,
+      args: this.args, columns: false, panelWidth: kernel.rows, raw: -1, rawRowStride: 0, rawDepthStride: 0,
       minChunk: MIN_CHUNK_PANELS, maxChunk: PANELS_PER_BLOCK,
     };
     this.operands = align16(EDGE_TILE_BYTES * (1 + (workers?.count ?? 0)));
@@ -437,13 +443,8 @@ class WasmKernels {
     // (No arrays or closures here: a steady-state call allocates nothing.)
     const aRowStride = transA ? 1 : k;
     const aDepthStride = transA ? m : 1;
-    const pack = this.packBArgs;
-    pack[0] = at.packB;
-    pack[1] = at.rawB;
-    pack[2] = n;
-    pack[3] = k;
-    pack[4] = transB ? k : 1;
-    pack[5] = transB ? 1 : n;
+    const bRowStride = transB ? k : 1;
+    const bDepthStride = transB ? 1 : n;
     const aPanelBytes = mr * k * 4;
     const args = this.args;
     args[0] = at.packA;
@@ -460,15 +461,28 @@ class WasmKernels {
     const workers = this.workers;
     if (workers === null || !this.splits(m, k, n)) {
       kernels.packA(at.packA, at.rawA, m, k, aRowStride, aDepthStride);
-      this.packB();
+      kernels.packB(at.packB, at.rawB, n, k, bRowStride, bDepthStride);
       kernels.gemmBlocked(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10]);
       return at.c;
     }
+    // Split the side whose panels each thread packs itself: the other operand, packed here, is read by every thread
+    // from the caller's cache, so it should be the smaller (by columns when m < n, as B2's 64×784·784×128).
+    const columns = m < n;
     const job = this.job;
-    job.rawA = at.rawA;
-    job.aRowStride = aRowStride;
-    job.aDepthStride = aDepthStride;
-    if (!workers.run(job, kernels, this.packB)) void this.close();
+    job.columns = columns;
+    job.panelWidth = columns ? NR : this.mr;
+    job.raw = columns ? at.rawB : at.rawA;
+    job.rawRowStride = columns ? bRowStride : aRowStride;
+    job.rawDepthStride = columns ? bDepthStride : aDepthStride;
+    const shared = this.sharedPackArgs;
+    this.sharedIsA = columns;
+    shared[0] = columns ? at.packA : at.packB;
+    shared[1] = columns ? at.rawA : at.rawB;
+    shared[2] = columns ? m : n;
+    shared[3] = k;
+    shared[4] = columns ? aRowStride : bRowStride;
+    shared[5] = columns ? aDepthStride : bDepthStride;
+    if (!workers.run(job, kernels, this.packShared)) void this.close();
     return at.c;
   }
 

@@ -1,6 +1,7 @@
 /**
  * Worker threads that run the wasm GEMM's `gemmBlocked` export on chunks
- * of a product's row panels, over the host's shared linear memory. The
+ * of a product's row panels (or column panels), over the host's shared
+ * linear memory. The
  * host stays synchronous: it publishes the product (the job), wakes the
  * workers, takes chunks itself, then waits until every worker that joined
  * is done. The training loop never awaits anything. Every wait polls for
@@ -19,8 +20,15 @@
  *
  * **Parallel packing.** Each chunk packs its own panels of A before
  * computing them; the host packs B meanwhile, and chunks wait for it
- * (`B_READY`) before their first multiply-add. Only the copies of the
+ * (`SHARED_READY`) before their first multiply-add. Only the copies of the
  * operands into linear memory and of the result out stay serial.
+ *
+ * **Rows or columns.** A product is split by row panels of A, every
+ * thread reading all of packed B, or, when A is the smaller operand, by
+ * column panels of B: each chunk then packs its own panels of B (which
+ * stay in its core's cache) and the host packs A, which every thread
+ * reads. Either way k is never split, so every element of C gets the same
+ * operations in the same order as on one thread.
  *
  * **Per-worker state.** Each worker owns a small `Int32Array` over a
  * SharedArrayBuffer (its control block), whose `STATE` is IDLE, POSTED or
@@ -51,25 +59,27 @@ export const GEMM_ARGS = 11;
  * own). One record, so the worker's copy of the names cannot drift.
  */
 const SLOT = {
-  /** The first row panel no thread has taken yet. */
+  /** The first panel no thread has taken yet. */
   NEXT: 0,
-  /** Row panels in the product. */
+  /** Panels in the product: row panels of A, or column panels of B when `COLUMNS` is 1. */
   PANELS: 1,
-  /** Rows per panel (MR). */
-  PANEL_ROWS: 2,
+  /** Rows (MR) or columns (NR) per panel. */
+  PANEL_WIDTH: 2,
   /** A take is `ceil(left / SHARES)` panels, clamped to [MIN_CHUNK, MAX_CHUNK]: guided self-scheduling. */
   SHARES: 3,
   MIN_CHUNK: 4,
   MAX_CHUNK: 5,
-  /** Byte address of op(A) unpacked, or −1 when it is packed already; a chunk packs its own panels. */
-  RAW_A: 6,
-  A_ROW_STRIDE: 7,
-  A_DEPTH_STRIDE: 8,
-  /** 0 until the caller has packed B: a chunk packs its A first, then waits for it. */
-  B_READY: 9,
+  /** Byte address of the split operand unpacked (op(A), or op(B)ᵀ by columns), or −1 when it is packed already; a chunk packs its own panels. */
+  RAW: 6,
+  RAW_ROW_STRIDE: 7,
+  RAW_DEPTH_STRIDE: 8,
+  /** 0 until the caller has packed the operand every thread reads (B, or A by columns): a chunk packs its own first, then waits. */
+  SHARED_READY: 9,
   /** Microseconds a thread polls before it sleeps (see {@link waitWhile}): the pool's, or 0 while it finds the machine contended. */
   POLL_US: 10,
-  A_PACK: 11, B_PACK: 12, C: 13, M: 14, N: 15, K: 16, A_PANEL: 17, B_PANEL: 18, LDC: 19, LOAD: 20,
+  /** 1 when the product is split by column panels of B. */
+  COLUMNS: 11,
+  A_PACK: 12, B_PACK: 13, C: 14, M: 15, N: 16, K: 17, A_PANEL: 18, B_PANEL: 19, LDC: 20, LOAD: 21,
 } as const;
 const JOB_INTS = SLOT.A_PACK + GEMM_ARGS;
 
@@ -122,40 +132,47 @@ const QUIET_MS = 250;
  * parameters.
  */
 function waitWhile(array: Int32Array, index: number, value: number, pollMs: number): void {
-  const until = performance.now() + pollMs;
-  for (let polls = 1; Atomics.load(array, index) === value; polls++) {
-    // Reading the clock costs more than a poll: look at it every 1024th.
-    if ((polls & 1023) !== 0 || performance.now() < until) continue;
-    while (Atomics.load(array, index) === value) Atomics.wait(array, index, value);
-    return;
+  if (pollMs > 0) {
+    const until = performance.now() + pollMs;
+    for (let polls = 1; Atomics.load(array, index) === value; polls++) {
+      // Reading the clock costs more than a poll: look at it every 1024th.
+      if ((polls & 1023) === 0 && performance.now() >= until) break;
+    }
   }
+  while (Atomics.load(array, index) === value) Atomics.wait(array, index, value);
 }
 
-/** The exports a thread computes chunks with; `packA` is only called when the job has A unpacked. */
+/** The exports a thread computes chunks with; `packA` (`packB` by columns) is only called when the job has that operand unpacked. */
 interface ChunkKernels {
   gemmBlocked(...args: number[]): void;
   packA?(dst: number, src: number, rows: number, depth: number, rowStride: number, depthStride: number): void;
+  packB?(dst: number, src: number, rows: number, depth: number, rowStride: number, depthStride: number): void;
 }
 
 /**
- * One chunk, `size` row panels from panel `first`: packs its panels of A
- * (when the job has A unpacked), waits until B is packed, and runs
- * gemmBlocked on its rows. Host and workers run this same function: the
- * worker's copy is its source text (see {@link WORKER_SOURCE}), so it must
- * not refer to anything but its parameters and `SLOT`, which the worker
+ * One chunk, `size` panels from panel `first`: packs its panels of the
+ * split operand (when the job has it unpacked), waits until the caller has
+ * packed the other, and runs gemmBlocked on its rows of C, or on its
+ * columns. Host and workers run this same function: the worker's copy is
+ * its source text (see {@link WORKER_SOURCE}), so it must not refer to
+ * anything but its parameters, `SLOT` and `waitWhile`, which the worker
  * declares.
  */
 function computeChunk(job: Int32Array, first: number, size: number, kernels: ChunkKernels, scratch: number): void {
-  const row = first * job[SLOT.PANEL_ROWS]!;
-  const rows = Math.min(size * job[SLOT.PANEL_ROWS]!, job[SLOT.M]! - row);
-  const aPack = job[SLOT.A_PACK]! + first * job[SLOT.A_PANEL]!;
-  if (job[SLOT.RAW_A]! >= 0) {
-    kernels.packA!(aPack, job[SLOT.RAW_A]! + 4 * row * job[SLOT.A_ROW_STRIDE]!, rows, job[SLOT.K]!, job[SLOT.A_ROW_STRIDE]!, job[SLOT.A_DEPTH_STRIDE]!);
+  const columns = job[SLOT.COLUMNS] === 1;
+  const start = first * job[SLOT.PANEL_WIDTH]!;
+  const count = Math.min(size * job[SLOT.PANEL_WIDTH]!, job[columns ? SLOT.N : SLOT.M]! - start);
+  const aPack = job[SLOT.A_PACK]! + (columns ? 0 : first * job[SLOT.A_PANEL]!);
+  const bPack = job[SLOT.B_PACK]! + (columns ? first * job[SLOT.B_PANEL]! : 0);
+  const raw = job[SLOT.RAW]!;
+  if (raw >= 0) {
+    const pack = columns ? kernels.packB! : kernels.packA!;
+    pack(columns ? bPack : aPack, raw + 4 * start * job[SLOT.RAW_ROW_STRIDE]!, count, job[SLOT.K]!, job[SLOT.RAW_ROW_STRIDE]!, job[SLOT.RAW_DEPTH_STRIDE]!);
   }
-  waitWhile(job, SLOT.B_READY, 0, job[SLOT.POLL_US]! / 1000);
+  waitWhile(job, SLOT.SHARED_READY, 0, job[SLOT.POLL_US]! / 1000);
   kernels.gemmBlocked(
-    aPack, job[SLOT.B_PACK]!, job[SLOT.C]! + row * job[SLOT.LDC]!, rows, job[SLOT.N]!, job[SLOT.K]!,
-    job[SLOT.A_PANEL]!, job[SLOT.B_PANEL]!, job[SLOT.LDC]!, job[SLOT.LOAD]!, scratch,
+    aPack, bPack, job[SLOT.C]! + (columns ? 4 * start : start * job[SLOT.LDC]!), columns ? job[SLOT.M]! : count, columns ? count : job[SLOT.N]!,
+    job[SLOT.K]!, job[SLOT.A_PANEL]!, job[SLOT.B_PANEL]!, job[SLOT.LDC]!, job[SLOT.LOAD]!, scratch,
   );
 }
 
@@ -212,8 +229,10 @@ try {
 } catch {
   fail();
 }
+// How long to poll for the next job: read before this worker says IDLE, while the job block is still its own.
+let poll = 0;
 while (kernels !== null) {
-  waitWhile(control, ${STATE}, ${IDLE}, job[SLOT.POLL_US] / 1000);
+  waitWhile(control, ${STATE}, ${IDLE}, poll);
   if (Atomics.load(control, ${QUIT}) !== 0) break;
   if (Atomics.compareExchange(control, ${STATE}, ${POSTED}, ${RUNNING}) !== ${POSTED}) continue;
   try {
@@ -222,6 +241,7 @@ while (kernels !== null) {
     fail();
     break;
   }
+  poll = job[SLOT.POLL_US] / 1000;
   Atomics.store(control, ${STATE}, ${IDLE});
   Atomics.notify(control, ${STATE});
 }
@@ -253,16 +273,22 @@ export function availableThreads(): number {
   return nodeBuiltin<{ availableParallelism?: () => number }>('node:os')?.availableParallelism?.() ?? 1;
 }
 
-/** One product for {@link GemmWorkers.run}: gemmBlocked's arguments for all rows, cut into chunks of row panels. */
+/** One product for {@link GemmWorkers.run}: gemmBlocked's arguments for the whole product, cut into chunks of row (or column) panels. */
 export interface GemmJob {
   /** `gemmBlocked`'s arguments for the whole product (the last, the scratch, is replaced by each thread's own). */
   readonly args: readonly number[];
-  /** Rows per panel (MR). */
-  readonly panelRows: number;
-  /** Byte address of op(A) unpacked, for `packA` (with its strides in elements), or −1 when A is packed already. */
-  readonly rawA: number;
-  readonly aRowStride: number;
-  readonly aDepthStride: number;
+  /** Split by column panels of B (each chunk packs its B, the caller packs A) rather than row panels of A. */
+  readonly columns: boolean;
+  /** Rows per panel (MR), or columns (NR) by columns. */
+  readonly panelWidth: number;
+  /**
+   * Byte address of the split operand unpacked (op(A) for `packA`, or op(B)ᵀ
+   * for `packB` by columns), with its strides in elements, or −1 when it
+   * is packed already.
+   */
+  readonly raw: number;
+  readonly rawRowStride: number;
+  readonly rawDepthStride: number;
   /** Fewest and most panels a thread takes at once (the last take may be smaller). */
   readonly minChunk: number;
   readonly maxChunk: number;
@@ -321,23 +347,25 @@ export class GemmWorkers {
   /**
    * Computes `job` with every worker that wakes up in time, the caller
    * taking chunks too (with its own instance's `kernels` and the scratch
-   * at 0). The workers are woken first; `packB` then runs on the caller
-   * while they pack their first chunks of A. Returns false if a worker
+   * at 0). The workers are woken first; `packShared` then packs the
+   * operand every thread reads (B, or A by columns) on the caller while
+   * they pack their first chunks. Returns false if a worker
    * failed: its chunk has been redone here, and the caller should
    * {@link close} the pool.
    */
-  run(job: GemmJob, kernels: ChunkKernels, packB: () => void): boolean {
+  run(job: GemmJob, kernels: ChunkKernels, packShared: () => void): boolean {
     const shared = this.job;
     shared.set(job.args, SLOT.A_PACK);
-    shared[SLOT.PANELS] = Math.ceil(job.args[3]! / job.panelRows);
-    shared[SLOT.PANEL_ROWS] = job.panelRows;
+    shared[SLOT.COLUMNS] = job.columns ? 1 : 0;
+    shared[SLOT.PANELS] = Math.ceil(job.args[job.columns ? 4 : 3]! / job.panelWidth);
+    shared[SLOT.PANEL_WIDTH] = job.panelWidth;
     shared[SLOT.SHARES] = 2 * (1 + this.controls.length);
     shared[SLOT.MIN_CHUNK] = job.minChunk;
     shared[SLOT.MAX_CHUNK] = job.maxChunk;
-    shared[SLOT.RAW_A] = job.rawA;
-    shared[SLOT.A_ROW_STRIDE] = job.aRowStride;
-    shared[SLOT.A_DEPTH_STRIDE] = job.aDepthStride;
-    shared[SLOT.B_READY] = 0;
+    shared[SLOT.RAW] = job.raw;
+    shared[SLOT.RAW_ROW_STRIDE] = job.rawRowStride;
+    shared[SLOT.RAW_DEPTH_STRIDE] = job.rawDepthStride;
+    shared[SLOT.SHARED_READY] = 0;
     const posted = performance.now();
     shared[SLOT.POLL_US] = posted < this.quietUntil ? 0 : this.pollUs;
     // The atomic stores publish the job block before any worker can join.
@@ -346,9 +374,9 @@ export class GemmWorkers {
       Atomics.store(control, STATE, POSTED);
       Atomics.notify(control, STATE);
     }
-    packB();
-    Atomics.store(shared, SLOT.B_READY, 1);
-    Atomics.notify(shared, SLOT.B_READY);
+    packShared();
+    Atomics.store(shared, SLOT.SHARED_READY, 1);
+    Atomics.notify(shared, SLOT.SHARED_READY);
     takeChunks(shared, this.own, kernels, 0);
     const done = performance.now();
     for (const control of this.controls) {
