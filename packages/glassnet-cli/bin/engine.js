@@ -2,7 +2,7 @@
 // relaxed SIMD complete but validates it only with
 // --experimental-wasm-relaxed-simd; V8 11.4 (Chrome 114) and so Node 22
 // ship it on. With it, the wasm backend's GEMM fuses each multiply-add into
-// one instruction and B2 trains about 1.2x faster (docs/benchmarks.md). A
+// one instruction and B2 trains 1.2-1.5x faster (docs/benchmarks.md). A
 // library must not change its host's engine, so `glassnet` (the library)
 // only probes for the feature; this command is an application and chooses
 // its engine, as `node --experimental-wasm-relaxed-simd` would, before any
