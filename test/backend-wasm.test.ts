@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { closeWasmThreads, defaultWasmThreads, getBackend, selectBestBackend, setBackend, wasmSimdSupported, withWasmThreads, type WasmBackend } from '../src/backend/index.js';
 import { createForcedWasmBackend } from '../src/backend/wasm.js';
 import { emitElementwiseModule, emitKernelModule, MAX_MR } from '../src/backend/wasm/kernels.js';
+import { PollPolicy } from '../src/backend/wasm/threads.js';
 import { Random } from '../src/util/random.js';
 import { runBackendSuite } from './backend.suite.js';
 import { tracedPool, tracerGemm } from './helpers/wasm-tracer.js';
@@ -186,6 +187,40 @@ describe.runIf(supported)('wasm-mt: threads', () => {
     const after = new Float32Array(40 * 20);
     backend.matmul(after, a, b, 40, 30, 20, false, false, false);
     expect(Array.from(after)).toEqual(Array.from(before));
+  });
+});
+
+describe('wasm-mt: when the threads poll', () => {
+  // 2 ms of polling; a product posted at `at`, the caller's share done 0.2 ms later, the workers `wait` ms after that.
+  const product = (policy: PollPolicy, at: number, wait: number): void => policy.observe(at, at + 0.2, at + 0.2 + wait);
+
+  it('keeps polling through short waits and a single long one (a core taken away once)', () => {
+    const policy = new PollPolicy(2000);
+    for (let i = 0; i < 20; i++) product(policy, 10 * i, 0.1);
+    product(policy, 200, 3);
+    for (let i = 0; i < 7; i++) product(policy, 210 + 10 * i, 0.1);
+    // The long wait has left the window of 8: another one alone does not count with it.
+    product(policy, 300, 3);
+    expect(policy.pollFor(310)).toBe(2000);
+  });
+
+  it('sleeps at once for 250 ms after 2 long waits among the last 8 products, then polls again', () => {
+    const policy = new PollPolicy(2000);
+    product(policy, 0, 3);
+    product(policy, 10, 0.1);
+    expect(policy.pollFor(20)).toBe(2000);
+    product(policy, 20, 0.8); // 0.8 ms: over 0.5 ms and over the caller's 0.2 ms share
+    const end = 20 + 0.2 + 0.8;
+    expect(policy.pollFor(end + 1)).toBe(0);
+    expect(policy.pollFor(end + 249)).toBe(0);
+    expect(policy.pollFor(end + 250)).toBe(2000);
+  });
+
+  it('does not count a wait shorter than the caller\'s own share, however long', () => {
+    const policy = new PollPolicy(2000);
+    // The caller's share took 5 ms, the wait 3 ms: the workers were only a chunk behind.
+    for (let i = 0; i < 8; i++) policy.observe(10 * i, 10 * i + 5, 10 * i + 8);
+    expect(policy.pollFor(100)).toBe(2000);
   });
 });
 

@@ -42,13 +42,6 @@
  * so this path is Node-only for now).
  */
 
-/** Set bits of a small non-negative integer. */
-function bitCount(bits: number): number {
-  let count = 0;
-  for (let rest = bits; rest !== 0; rest &= rest - 1) count++;
-  return count;
-}
-
 /** Arguments of `gemmBlocked`, in order (see `kernels.ts`); the last is the thread's edge-tile scratch. */
 export const GEMM_ARGS = 11;
 
@@ -294,18 +287,57 @@ export interface GemmJob {
   readonly maxChunk: number;
 }
 
+/** Set bits of a small non-negative integer. */
+function bitCount(bits: number): number {
+  let count = 0;
+  for (let rest = bits; rest !== 0; rest &= rest - 1) count++;
+  return count;
+}
+
+/**
+ * Whether a pool's threads poll or sleep at once, from how its recent
+ * products went (see {@link CONTENDED_MS}). Times are milliseconds on one
+ * clock (`performance.now()` in the pool), passed in so the rule can be
+ * tested without threads.
+ */
+export class PollPolicy {
+  /** Until this time the threads sleep at once instead of polling: the machine looked contended. */
+  private quietUntil = 0;
+  /** Which of the last {@link RECENT_JOBS} products had a contended wait, one bit each (the newest lowest). */
+  private contended = 0;
+
+  /** `pollUs`: microseconds to poll while the machine does not look contended. */
+  constructor(private readonly pollUs: number) {}
+
+  /** Microseconds the threads poll for a product posted at `now`. */
+  pollFor(now: number): number {
+    return now < this.quietUntil ? 0 : this.pollUs;
+  }
+
+  /**
+   * Records a product: posted at `posted`, the caller done with its own
+   * chunks at `done`, every worker done at `end`. The wait `end − done`
+   * is contended when it is longer than {@link CONTENDED_MS} and than the
+   * caller's own share; at {@link CONTENDED_OF} such products of the last
+   * {@link RECENT_JOBS}, the threads sleep at once for {@link QUIET_MS}.
+   */
+  observe(posted: number, done: number, end: number): void {
+    const waited = end - done;
+    this.contended = ((this.contended << 1) | (waited > CONTENDED_MS && waited > done - posted ? 1 : 0)) & ((1 << RECENT_JOBS) - 1);
+    if (bitCount(this.contended) >= CONTENDED_OF) {
+      this.quietUntil = end + QUIET_MS;
+      this.contended = 0;
+    }
+  }
+}
+
 /** A started pool of GEMM workers; see the file comment for the protocol. */
 export class GemmWorkers {
   /** The caller's own control block: takeChunks records its chunk there too. */
   private readonly own = new Int32Array(CONTROL_INTS).fill(-1);
 
-  /** Until this time (performance.now()) the threads sleep at once instead of polling: the machine looked contended. */
-  private quietUntil = 0;
-  /** Which of the last {@link RECENT_JOBS} products had a contended wait, one bit each (the newest lowest). */
-  private contended = 0;
-
   private constructor(
-    private workers: NodeWorker[], private readonly job: Int32Array, private readonly controls: Int32Array[], private readonly pollUs: number,
+    private workers: NodeWorker[], private readonly job: Int32Array, private readonly controls: Int32Array[], private readonly poll: PollPolicy,
   ) {}
 
   /**
@@ -336,7 +368,7 @@ export class GemmWorkers {
       for (const worker of workers) void worker.terminate();
       return null;
     }
-    return new GemmWorkers(workers, job, controls, Math.round(pollMs * 1000));
+    return new GemmWorkers(workers, job, controls, new PollPolicy(Math.round(pollMs * 1000)));
   }
 
   /** Workers that are running (0 after {@link close}). */
@@ -367,7 +399,7 @@ export class GemmWorkers {
     shared[SLOT.RAW_DEPTH_STRIDE] = job.rawDepthStride;
     shared[SLOT.SHARED_READY] = 0;
     const posted = performance.now();
-    shared[SLOT.POLL_US] = posted < this.quietUntil ? 0 : this.pollUs;
+    shared[SLOT.POLL_US] = this.poll.pollFor(posted);
     // The atomic stores publish the job block before any worker can join.
     Atomics.store(shared, SLOT.NEXT, 0);
     for (const control of this.controls) {
@@ -384,12 +416,7 @@ export class GemmWorkers {
       if (Atomics.compareExchange(control, STATE, POSTED, IDLE) === POSTED) continue;
       waitWhile(control, STATE, RUNNING, shared[SLOT.POLL_US]! / 1000);
     }
-    const waited = performance.now() - done;
-    this.contended = ((this.contended << 1) | (waited > CONTENDED_MS && waited > done - posted ? 1 : 0)) & ((1 << RECENT_JOBS) - 1);
-    if (bitCount(this.contended) >= CONTENDED_OF) {
-      this.quietUntil = done + waited + QUIET_MS;
-      this.contended = 0;
-    }
+    this.poll.observe(posted, done, performance.now());
     // Every worker is idle now: a failed worker's chunk is redone here, from its packing on.
     let ok = true;
     for (const control of this.controls) {
