@@ -248,10 +248,9 @@ class WasmKernels {
    * call allocates nothing).
    */
   private readonly sharedPackArgs: number[] = new Array<number>(6).fill(0);
-  private sharedIsA = false;
   private readonly packShared = (): void => {
     const p = this.sharedPackArgs;
-    (this.sharedIsA ? this.kernels.packA : this.kernels.packB)(p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!);
+    (this.job.columns ? this.kernels.packA : this.kernels.packB)(p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!);
   };
   /** The threaded job's description (over {@link args}), reused. */
   private readonly job: Mutable<GemmJob>;
@@ -475,7 +474,6 @@ class WasmKernels {
     job.rawRowStride = columns ? bRowStride : aRowStride;
     job.rawDepthStride = columns ? bDepthStride : aDepthStride;
     const shared = this.sharedPackArgs;
-    this.sharedIsA = columns;
     shared[0] = columns ? at.packA : at.packB;
     shared[1] = columns ? at.rawA : at.rawB;
     shared[2] = columns ? m : n;

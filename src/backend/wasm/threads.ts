@@ -99,7 +99,7 @@ const RUNNING = 2;
  * other core is busy, polling costs more than it saves (see
  * {@link CONTENDED_MS}). Measured in docs/backends.md ("Threads").
  */
-export const POLL_MS = 2;
+const POLL_MS = 2;
 /**
  * The sign of a contended machine: the caller, done with its chunks,
  * waited for a worker longer than this and longer than its own share took.
