@@ -443,7 +443,7 @@ class TableBuild {
     if (this.kind === 'features') {
       // A file without a header is read by position, so its columns must be the model's.
       const refs = options.features ?? (this.header ? options.encoding?.columns : undefined) ?? all;
-      this.features = refs.map((ref, i) => this.column(ref, `features[${i}]`));
+      this.features = refs.map((ref, i) => columnIndex(this.columns, ref, `features[${i}]`));
       const expected = options.encoding?.columns.length;
       if (expected !== undefined && this.features.length !== expected) {
         throw new GlassnetError({ code: 'shape', argument: this.file, expected: `${expected} feature columns (as the model was trained on)`, found: `${this.features.length}` });
@@ -451,9 +451,9 @@ class TableBuild {
     } else {
       const refs: readonly ColumnRef[] = options.target === undefined ? [this.columns.length - 1]
         : Array.isArray(options.target) ? options.target : [options.target as ColumnRef];
-      this.targets = refs.map((ref, i) => this.column(ref, refs.length === 1 ? 'target' : `target[${i}]`));
+      this.targets = refs.map((ref, i) => columnIndex(this.columns, ref, refs.length === 1 ? 'target' : `target[${i}]`));
       const featureRefs = options.features ?? options.encoding?.columns;
-      this.features = featureRefs === undefined ? all.filter((i) => !this.targets.includes(i)) : featureRefs.map((ref, i) => this.column(ref, `features[${i}]`));
+      this.features = featureRefs === undefined ? all.filter((i) => !this.targets.includes(i)) : featureRefs.map((ref, i) => columnIndex(this.columns, ref, `features[${i}]`));
       if (this.features.some((c) => this.targets.includes(c))) {
         throw new GlassnetError({ code: 'range', argument: 'features', expected: `columns other than the target ${this.targets.map((t) => JSON.stringify(this.columns[t])).join(', ')}`, found: 'a target among them' });
       }
@@ -472,10 +472,6 @@ class TableBuild {
     this.profileList = this.readColumns.map((c) => this.profiles.get(c)!);
     this.missingCells = new Uint8Array(this.columns.length);
     if (options.encoding !== undefined) this.useEncoding(options.encoding);
-  }
-
-  private column(ref: ColumnRef, argument: string): number {
-    return columnIndex(this.columns, ref, argument);
   }
 
   /** Whether a row takes part, from its {@link markMissing} bits: under `drop` only rows without a missing cell; otherwise rows whose targets are present. */

@@ -9,12 +9,13 @@ import { GlassnetError } from '../errors.js';
 import { LOSSES, checkLoss, defaultLoss, outputColumns, type LossName } from '../nn/losses.js';
 import type { Sequential } from '../nn/model.js';
 import { noGrad } from '../tensor/autograd.js';
-import { lossSetting, softmax } from '../tensor/ops.js';
+import { softmax } from '../tensor/ops.js';
 import { logistic } from '../primitives/activations.js';
 import { LOSS_RECORDS } from '../primitives/losses.js';
-import { Tensor, zeros, type NestedNumbers } from '../tensor/tensor.js';
+import { Tensor, type NestedNumbers } from '../tensor/tensor.js';
 import { evaluate, evaluateOutputs, forwardRows, isClassificationLoss, toSamples, type Evaluation } from '../train/evaluate.js';
 import { classIndices, regressionReport } from '../train/metrics.js';
+import { checkLossOptions } from '../train/trainer.js';
 import { Scaler, scalerFromJSON } from '../data/scaling.js';
 import type { Matrix } from '../data/matrix.js';
 import { MISSING_POLICIES, encodingFromJSON, type FeatureEncoding, type MissingPolicy, type Task } from '../data/table.js';
@@ -97,7 +98,7 @@ export class TrainedModel {
     this.missing = options.missing;
     if (options.classWeights !== undefined) {
       try {
-        lossSetting(this.loss, { weight: options.classWeights }, zeros([1, outputs], model.dtype), 'options');
+        checkLossOptions(model, this.loss, { weight: options.classWeights });
       } catch (error) {
         if (!(error instanceof GlassnetError)) throw error;
         throw new GlassnetError({ code: error.code, argument: 'options.classWeights', expected: error.expected, found: error.found, cause: error });
